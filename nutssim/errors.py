@@ -1,0 +1,78 @@
+"""Error roots of nutssim.
+
+The hierarchy::
+
+    NutsSimError                 anything nutssim raises on purpose
+    ├── SimulationError          a misbuilt scenario or a misused API: raised to the caller
+    │   └── InputError           a user's document (policy, PD, credential) is wrong; says where
+    └── ProtocolError            a protocol rule failed: becomes a wire response and a trace event
+        └── OAuthError           carries an RFC 6749 ``error`` code, description and HTTP status
+
+Spec modules define their own narrower failures (``JoseError``, ``PexError``, …) under
+``ProtocolError``; the party that catches one decides which ``OAuthError`` it becomes on
+the wire (ARCHITECTURE principle 5).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NutsSimError(Exception):
+    """Root of every error nutssim raises on purpose."""
+
+
+class SimulationError(NutsSimError):
+    """A misbuilt scenario or misused API; the message says how to fix it."""
+
+
+class InputError(SimulationError):
+    """A user-supplied document is invalid; ``where`` names the file, scope or JSON pointer."""
+
+    def __init__(self, message: str, *, where: str = "", hint: str = "") -> None:
+        self.where = where
+        self.hint = hint
+        text = f"{where}: {message}" if where else message
+        if hint:
+            text = f"{text} (hint: {hint})"
+        super().__init__(text)
+
+
+class ProtocolError(NutsSimError):
+    """A protocol rule failed; ``check`` is the rule id that failed, if known."""
+
+    check: str = ""
+
+    def __init__(self, message: str, *, check: str = "") -> None:
+        super().__init__(message)
+        if check:
+            self.check = check
+
+
+class OAuthError(ProtocolError):
+    """An OAuth 2.0 error response (RFC 6749 §5.2): ``error``, ``description``, ``status``."""
+
+    def __init__(
+        self,
+        error: str,
+        description: str = "",
+        *,
+        status: int | None = None,
+        check: str = "",
+        redirect_uri: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{error}: {description}" if description else error, check=check)
+        self.error = error
+        self.description = description
+        # PROTOCOL.md conventions: every OAuth error is HTTP 400, server_error is 500.
+        self.status = status if status is not None else (500 if error == "server_error" else 400)
+        self.redirect_uri = redirect_uri
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict[str, Any]:
+        """Return the JSON error body of RFC 6749 §5.2."""
+        out: dict[str, Any] = {"error": self.error}
+        if self.description:
+            out["error_description"] = self.description
+        return out

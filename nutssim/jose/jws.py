@@ -1,0 +1,149 @@
+"""Compact JWS and JWT (RFC 7515, RFC 7519): build, decode, verify, and time-claim checks.
+
+jwcrypto's ``JWT`` reads the wall clock and draws ``jti`` from ``uuid4``; nutssim sets
+every time claim itself and checks them here against the simulated clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nutssim.jose.errors import (
+    AlgorithmNotAllowed,
+    AudienceMismatch,
+    IssuedInFuture,
+    MalformedToken,
+    MissingClaim,
+    TokenExpired,
+    TokenNotYetValid,
+)
+from nutssim.jose.keys import SUPPORTED_ALGS, KeyPair, PublicKey
+from nutssim.rng import b64url
+
+#: Default clock skew for JWT time claims (reference `DefaultJWTClockSkew`, PROTOCOL.md §0).
+DEFAULT_SKEW = 5
+
+
+def b64url_decode(text: str) -> bytes:
+    """Decode base64url with or without padding; raise ``MalformedToken`` on garbage."""
+    if not isinstance(text, str) or any(c in text for c in "+/ \n"):
+        raise MalformedToken("invalid base64url")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise MalformedToken("invalid base64url") from None
+
+
+def _json_b64(obj: Mapping[str, Any] | bytes) -> str:
+    if isinstance(obj, bytes):
+        return b64url(obj)
+    return b64url(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def sign(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key: KeyPair) -> str:
+    """Return a compact JWS of ``payload`` signed with ``key``; ``alg`` comes from the key."""
+    full_header = {"alg": key.alg, **{k: v for k, v in header.items() if k != "alg"}}
+    signing_input = f"{_json_b64(full_header)}.{_json_b64(payload)}"
+    signature = key.sign(signing_input.encode("ascii"))
+    return f"{signing_input}.{b64url(signature)}"
+
+
+@dataclass(frozen=True)
+class CompactJWS:
+    """A decoded (not yet verified) compact JWS."""
+
+    raw: str
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+    @property
+    def alg(self) -> str:
+        """The ``alg`` header."""
+        return str(self.header.get("alg", ""))
+
+    @property
+    def kid(self) -> str | None:
+        """The ``kid`` header, if any."""
+        kid = self.header.get("kid")
+        return str(kid) if kid is not None else None
+
+    def verify(self, key: PublicKey, allowed_algs: Iterable[str] = SUPPORTED_ALGS) -> None:
+        """Check ``alg`` against the allowed list, then the signature with ``key``."""
+        check_alg(self.alg, allowed_algs)
+        key.verify(self.alg, self.signing_input, self.signature)
+
+
+def decode(token: object) -> CompactJWS:
+    """Split and decode a compact JWS whose header and payload are JSON objects."""
+    if not isinstance(token, str):
+        raise MalformedToken("token is not a string")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise MalformedToken(f"compact JWS must have 3 parts, found {len(parts)}")
+    header = _json_part(parts[0], "header")
+    payload = _json_part(parts[1], "payload")
+    signature = b64url_decode(parts[2])
+    return CompactJWS(token, header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+
+
+def _json_part(part: str, name: str) -> dict[str, Any]:
+    try:
+        value = json.loads(b64url_decode(part))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise MalformedToken(f"JWS {name} is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedToken(f"JWS {name} is not a JSON object")
+    return value
+
+
+def check_alg(alg: str, allowed: Iterable[str] = SUPPORTED_ALGS) -> None:
+    """Refuse ``none`` and any algorithm outside ``allowed``."""
+    allowed = tuple(allowed)
+    if not alg or alg.lower() == "none":
+        raise AlgorithmNotAllowed("unsecured JWS (alg none) is not accepted")
+    if alg not in allowed:
+        raise AlgorithmNotAllowed(f"algorithm {alg!r} is not allowed (allowed: {', '.join(allowed)})")
+
+
+def _number(claims: Mapping[str, Any], name: str) -> int | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MissingClaim(f"claim {name!r} is not a number")
+    return int(value)
+
+
+def check_times(
+    claims: Mapping[str, Any],
+    now: int,
+    *,
+    skew: int = DEFAULT_SKEW,
+    require: Iterable[str] = (),
+) -> None:
+    """Check ``exp``, ``nbf`` and ``iat`` against ``now`` with ``skew`` seconds of leeway."""
+    for name in require:
+        if claims.get(name) in (None, ""):
+            raise MissingClaim(f"required claim {name!r} is missing")
+    exp, nbf, iat = _number(claims, "exp"), _number(claims, "nbf"), _number(claims, "iat")
+    if exp is not None and now > exp + skew:
+        raise TokenExpired(f'"exp" not satisfied: expired {now - exp} s ago')
+    if nbf is not None and now < nbf - skew:
+        raise TokenNotYetValid(f'"nbf" not satisfied: valid in {nbf - now} s')
+    if iat is not None and now < iat - skew:
+        raise IssuedInFuture(f'"iat" not satisfied: issued {iat - now} s in the future')
+
+
+def check_audience(claims: Mapping[str, Any], expected: str) -> None:
+    """Require ``expected`` to be (one of) the ``aud`` claim values, compared exactly."""
+    aud = claims.get("aud")
+    values = aud if isinstance(aud, list) else [aud]
+    if expected not in values:
+        raise AudienceMismatch(f"audience {aud!r} does not contain {expected!r}")

@@ -1,0 +1,1 @@
+"""Wire and data models shared by spec modules and parties."""
