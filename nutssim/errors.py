@@ -60,6 +60,7 @@ class OAuthError(ProtocolError):
         status: int | None = None,
         check: str = "",
         redirect_uri: str | None = None,
+        state: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(f"{error}: {description}" if description else error, check=check)
@@ -67,7 +68,9 @@ class OAuthError(ProtocolError):
         self.description = description
         # PROTOCOL.md conventions: every OAuth error is HTTP 400, server_error is 500.
         self.status = status if status is not None else (500 if error == "server_error" else 400)
+        # Set when the error is delivered by redirect (RFC 6749 §4.1.2.1) rather than rendered.
         self.redirect_uri = redirect_uri
+        self.state = state
         self.headers = dict(headers or {})
 
     def body(self) -> dict[str, Any]:

@@ -1,0 +1,240 @@
+"""Frozen HTTP messages: what the network carries between parties (ARCHITECTURE principle 1).
+
+Bodies are kept as the text that would be on the wire, so a trace shows a form or a
+JWT exactly as sent; ``form``, ``json`` and ``query`` parse it on demand.
+"""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+Headers = tuple[tuple[str, str], ...]
+
+
+def _headers(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Headers:
+    if value is None:
+        return ()
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(k), str(v)) for k, v in items)
+
+
+class _HeaderAccess:
+    """Case-insensitive header lookups shared by requests and responses."""
+
+    headers: Headers
+    body: str
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        """Return the first value of header ``name`` (case-insensitive), or ``default``."""
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return default
+
+    def header_values(self, name: str) -> list[str]:
+        """Return every value of header ``name`` (a header may repeat)."""
+        lowered = name.lower()
+        return [v for k, v in self.headers if k.lower() == lowered]
+
+    @property
+    def content_type(self) -> str:
+        """The media type of the body, without parameters, lower-cased."""
+        return (self.header("Content-Type") or "").split(";")[0].strip().lower()
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or ``None`` when it is not JSON."""
+        if not self.body:
+            return None
+        try:
+            return _json.loads(self.body)
+        except (ValueError, RecursionError):
+            return None
+
+
+@dataclass(frozen=True)
+class HttpRequest(_HeaderAccess):
+    """An HTTP request as one party sends it to another."""
+
+    method: str
+    url: str
+    headers: Headers = ()
+    body: str = ""
+
+    @classmethod
+    def get(
+        cls,
+        url: str,
+        query: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpRequest:
+        """Build a GET, merging ``query`` into the URL."""
+        return cls("GET", with_query(url, query or {}), _headers(headers))
+
+    @classmethod
+    def post_form(
+        cls,
+        url: str,
+        form: Mapping[str, str] | Iterable[tuple[str, str]],
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpRequest:
+        """Build a POST with an ``application/x-www-form-urlencoded`` body."""
+        pairs = list(form.items()) if isinstance(form, Mapping) else list(form)
+        return cls("POST", url, (("Content-Type", FORM), *_headers(headers)), urlencode(pairs))
+
+    @classmethod
+    def post_json(cls, url: str, data: Any, headers: Mapping[str, str] | None = None) -> HttpRequest:
+        """Build a POST with a JSON body."""
+        body = _json.dumps(data, separators=(",", ":"))
+        return cls("POST", url, (("Content-Type", JSON), *_headers(headers)), body)
+
+    @property
+    def parts(self) -> tuple[str, str, str, str, str]:
+        """The URL split into scheme, netloc, path, query, fragment."""
+        return tuple(urlsplit(self.url))  # type: ignore[return-value]
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host[:port]`` of the target."""
+        scheme, netloc, *_ = urlsplit(self.url)
+        return f"{scheme}://{netloc}"
+
+    @property
+    def path(self) -> str:
+        """The URL path."""
+        return urlsplit(self.url).path or "/"
+
+    @property
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """Every query parameter in order, repeats kept."""
+        return parse_qsl(urlsplit(self.url).query, keep_blank_values=True)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Query parameters, first value wins."""
+        return _first_values(self.query_pairs)
+
+    @property
+    def form_pairs(self) -> list[tuple[str, str]]:
+        """Form parameters in order with repeats, or ``[]`` unless the body is a form."""
+        if self.content_type != FORM:
+            return []
+        return parse_qsl(self.body, keep_blank_values=True)
+
+    @property
+    def form(self) -> dict[str, str]:
+        """Form parameters, first value wins."""
+        return _first_values(self.form_pairs)
+
+    def with_headers(self, **headers: str) -> HttpRequest:
+        """Return a copy with headers set (underscores in names become dashes)."""
+        names = {k.replace("_", "-") for k in headers}
+        kept = tuple((k, v) for k, v in self.headers if k not in names)
+        return replace(self, headers=kept + tuple((k.replace("_", "-"), v) for k, v in headers.items()))
+
+    def with_form(self, **changes: str | None) -> HttpRequest:
+        """Return a copy whose form has ``changes`` applied (``None`` removes a field)."""
+        pairs = [(k, v) for k, v in self.form_pairs if k not in changes]
+        pairs += [(k, v) for k, v in changes.items() if v is not None]
+        return replace(self, body=urlencode(pairs))
+
+    def with_query(self, **changes: str | None) -> HttpRequest:
+        """Return a copy whose URL query has ``changes`` applied (``None`` removes one)."""
+        pairs = [(k, v) for k, v in self.query_pairs if k not in changes]
+        pairs += [(k, v) for k, v in changes.items() if v is not None]
+        scheme, netloc, path, _, fragment = urlsplit(self.url)
+        return replace(self, url=urlunsplit((scheme, netloc, path, urlencode(pairs), fragment)))
+
+    def to_record(self) -> dict[str, Any]:
+        """Serialise for the trace export: method, url, headers and form/json/text."""
+        out: dict[str, Any] = {"method": self.method, "url": self.url, "headers": dict(self.headers)}
+        out.update(_body_record(self.content_type, self.body, self.form_pairs))
+        return out
+
+
+@dataclass(frozen=True)
+class HttpResponse(_HeaderAccess):
+    """An HTTP response as the receiving party answers."""
+
+    status: int
+    headers: Headers = ()
+    body: str = ""
+    reason: str = field(default="", compare=False)
+
+    @property
+    def location(self) -> str | None:
+        """The ``Location`` header of a redirect."""
+        return self.header("Location")
+
+    @property
+    def is_redirect(self) -> bool:
+        """True for 301, 302, 303, 307 and 308 with a Location."""
+        return self.status in (301, 302, 303, 307, 308) and self.location is not None
+
+    @property
+    def ok(self) -> bool:
+        """True for a 2xx status."""
+        return 200 <= self.status < 300
+
+    def to_record(self) -> dict[str, Any]:
+        """Serialise for the trace export: status, headers and json/text/location."""
+        out: dict[str, Any] = {"status": self.status, "headers": dict(self.headers)}
+        if self.location is not None:
+            out["location"] = self.location
+        out.update(_body_record(self.content_type, self.body, []))
+        return out
+
+
+def _body_record(content_type: str, body: str, form_pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    if not body:
+        return {}
+    if content_type == FORM:
+        return {"form": dict(form_pairs)}
+    if content_type.endswith("json"):
+        try:
+            return {"json": _json.loads(body)}
+        except (ValueError, RecursionError):
+            pass
+    return {"text": body}
+
+
+def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        out.setdefault(key, value)
+    return out
+
+
+def with_query(url: str, params: Mapping[str, str]) -> str:
+    """Append ``params`` to ``url``'s query string."""
+    if not params:
+        return url
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    pairs = parse_qsl(query, keep_blank_values=True) + list(params.items())
+    return urlunsplit((scheme, netloc, path, urlencode(pairs), fragment))
+
+
+def json_response(status: int, data: Any, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    """Build a JSON response."""
+    body = _json.dumps(data, separators=(",", ":"))
+    return HttpResponse(status, (("Content-Type", JSON), *_headers(headers)), body)
+
+
+def text_response(
+    status: int, text: str, content_type: str = "text/plain", headers: Mapping[str, str] | None = None
+) -> HttpResponse:
+    """Build a response with a text body of the given media type."""
+    return HttpResponse(status, (("Content-Type", content_type), *_headers(headers)), text)
+
+
+def redirect(location: str, status: int = 302, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    """Build a redirect to ``location``."""
+    return HttpResponse(status, (("Location", location), *_headers(headers)))

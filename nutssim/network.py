@@ -1,0 +1,383 @@
+"""The network: the only thing that moves messages (ARCHITECTURE principle 2).
+
+Theory of operation. A *process* is a generator that yields ``HttpRequest``s and is
+sent the ``HttpResponse``s. A handler may itself be a process, so one delivery can
+cause nested deliveries (a token request causes DID resolutions). Instead of letting
+those nest on Python's call stack, a ``Run`` keeps an explicit stack of frames: the
+root process at the bottom, one frame per handler that is still waiting for a
+response above it. The top frame's yielded request is the *pending* delivery. One
+``step()`` delivers exactly that one message; that is why a run can pause before any
+delivery, at any depth, and why the pending message can be edited, dropped or
+answered by someone else before it arrives.
+
+Interceptors see every request before delivery and every response before it returns:
+they observe, tamper, drop, inject or replay. A dropped message and an unknown host
+answer the sender with a synthetic 504/502 marked ``X-Nutssim-Network``, as a real
+client would see a failed connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+from nutssim.errors import ProtocolError, SimulationError
+from nutssim.messages import HttpRequest, HttpResponse, text_response
+from nutssim.parties.base import Context, Party, Process
+from nutssim.trace import Check, Exchange, Fact, Trace
+
+if TYPE_CHECKING:
+    from nutssim.simulation import Simulation
+
+#: A guard against a process that never ends (a redirect loop, a retry without end).
+MAX_STEPS = 20_000
+
+
+class Interceptor(Protocol):
+    """Something on the wire: sees requests before delivery and responses after."""
+
+    def on_request(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
+        """Return the request to deliver (maybe changed), a response to answer instead, or None to drop."""
+        ...
+
+    def on_response(self, delivery: Delivery, response: HttpResponse) -> HttpResponse:
+        """Return the response to hand back (maybe changed)."""
+        ...
+
+
+class PassThrough:
+    """An interceptor base that changes nothing; override one method."""
+
+    def on_request(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
+        """Deliver unchanged."""
+        return delivery.request
+
+    def on_response(self, delivery: Delivery, response: HttpResponse) -> HttpResponse:
+        """Return unchanged."""
+        return response
+
+
+@dataclass
+class Eavesdropper(PassThrough):
+    """A passive observer that keeps every request and response it saw (optionally for some hosts)."""
+
+    hosts: tuple[str, ...] = ()
+    seen: list[tuple[HttpRequest, HttpResponse]] = field(default_factory=list)
+
+    def on_response(self, delivery: Delivery, response: HttpResponse) -> HttpResponse:
+        """Record the exchange."""
+        if not self.hosts or delivery.request.origin in self.hosts:
+            self.seen.append((delivery.request, response))
+        return response
+
+    def requests(self, predicate: Callable[[HttpRequest], bool] = lambda r: True) -> list[HttpRequest]:
+        """The requests seen that satisfy ``predicate``."""
+        return [req for req, _ in self.seen if predicate(req)]
+
+
+@dataclass
+class Tamper(PassThrough):
+    """Rewrite requests that ``match`` with ``change`` (a man in the middle)."""
+
+    match: Callable[[HttpRequest], bool]
+    change: Callable[[HttpRequest], HttpRequest | HttpResponse | None]
+    times: int | None = None  # how many matches to act on; None for all
+    acted: int = 0
+
+    def on_request(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
+        """Apply ``change`` to matching requests."""
+        if self.match(delivery.request) and (self.times is None or self.acted < self.times):
+            self.acted += 1
+            return self.change(delivery.request)
+        return delivery.request
+
+
+@dataclass
+class Delivery:
+    """A request about to be delivered: who sends it, to whom, inside which exchange."""
+
+    request: HttpRequest
+    sender: str
+    receiver: str | None
+    parent: int | None
+    label: str
+    note: str = ""
+
+
+@dataclass
+class _Frame:
+    gen: Process
+    sender: str  # the party id whose requests this frame yields
+    party: Party | None = None  # the party whose handler this is (None for the root)
+    exchange: _OpenExchange | None = None
+    pending: Delivery | None = None
+
+
+@dataclass
+class _OpenExchange:
+    seq: int
+    time: int
+    delivery: Delivery
+    checks: list[Check] = field(default_factory=list)
+
+
+class Network:
+    """Hosts → parties, interceptors, and the driver of processes."""
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self.parties: dict[str, Party] = {}  # by host (scheme://host)
+        self.interceptors: list[Interceptor] = []
+
+    @property
+    def trace(self) -> Trace:
+        """The simulation's trace."""
+        return self.sim.trace
+
+    def register(self, party: Party) -> Party:
+        """Put ``party`` on the network at its host."""
+        if party.host in self.parties:
+            raise SimulationError(f"host {party.host} is already taken by {self.parties[party.host]!r}; "
+                                  "give every party its own host")
+        self.parties[party.host] = party
+        return party
+
+    def party_at(self, url: str) -> Party | None:
+        """The party serving ``url``'s origin, if any."""
+        origin = HttpRequest("GET", url).origin
+        return self.parties.get(origin)
+
+    def start(self, process: Process, sender: str) -> Run:
+        """Start a steppable run of ``process`` on behalf of party ``sender``."""
+        if not isinstance(process, Generator):
+            raise SimulationError(f"a run needs a generator process, got {type(process).__name__}; "
+                                  "did you call a function that returns a response instead?")
+        return Run(self, process, sender)
+
+    def run(self, process: Process, sender: str) -> Any:
+        """Run ``process`` to the end and return its result."""
+        return self.start(process, sender).finish()
+
+    def send(self, request: HttpRequest, sender: str) -> HttpResponse:
+        """Deliver one request (and whatever it causes) and return the response."""
+        return self.run(_single(request), sender)  # type: ignore[no-any-return]
+
+
+def _single(request: HttpRequest) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
+    response = yield request
+    return response
+
+
+class Run:
+    """A process being driven by the network, one delivery at a time."""
+
+    def __init__(self, network: Network, process: Process, sender: str) -> None:
+        self.network = network
+        self.sender = sender
+        self._stack: list[_Frame] = [_Frame(process, sender)]
+        self.done = False
+        self.result: Any = None
+        self.steps = 0
+        self._advance(self._stack[0], None)
+
+    # -- inspection ---------------------------------------------------------------------------
+    @property
+    def pending(self) -> Delivery | None:
+        """The delivery the next ``step()`` makes, or None when the run is done."""
+        return None if self.done else self._stack[-1].pending
+
+    @property
+    def depth(self) -> int:
+        """How many handlers are waiting for responses (0 at the root)."""
+        return len(self._stack) - 1
+
+    # -- user actions on the pending message -------------------------------------------------
+    def edit(self, request: HttpRequest, note: str = "edited by user") -> None:
+        """Replace the pending request before it is delivered."""
+        delivery = self._require_pending()
+        delivery.request = request
+        delivery.receiver = _receiver_id(self.network, request)
+        delivery.note = note
+
+    def drop(self, note: str = "dropped by user") -> None:
+        """Drop the pending request: its sender sees a failed connection."""
+        delivery = self._require_pending()
+        self._complete(delivery, _network_failure(504, note), note=note)
+
+    def answer(self, response: HttpResponse, note: str = "answered by user") -> None:
+        """Answer the pending request with ``response`` instead of delivering it."""
+        delivery = self._require_pending()
+        self._complete(delivery, response, note=note)
+
+    def replay(self, request: HttpRequest, sender: str = "user") -> HttpResponse:
+        """Deliver a copy of a (past) request now, outside this run, and return its response."""
+        run = Run(self.network, _single(request), sender)
+        if run.pending:
+            run.pending.note = "replayed"
+        return run.finish()  # type: ignore[no-any-return]
+
+    # -- driving --------------------------------------------------------------------------------
+    def step(self) -> Delivery:
+        """Deliver the pending message (one delivery) and return it."""
+        delivery = self._require_pending()
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise SimulationError(f"run exceeded {MAX_STEPS} deliveries: a redirect or retry loop?")
+        outcome = self._intercept(delivery)
+        if isinstance(outcome, HttpResponse):
+            self._complete(delivery, outcome, note=delivery.note or "answered by interceptor")
+            return delivery
+        if outcome is None:
+            self._complete(delivery, _network_failure(504, "dropped on the wire"), note="dropped")
+            return delivery
+        if outcome is not delivery.request:
+            delivery.request = outcome
+            delivery.receiver = _receiver_id(self.network, outcome)
+            delivery.note = delivery.note or "tampered on the wire"
+        self._deliver(delivery)
+        return delivery
+
+    def finish(self) -> Any:
+        """Step until the root process returns; return its result."""
+        while not self.done:
+            self.step()
+        return self.result
+
+    def _require_pending(self) -> Delivery:
+        pending = self.pending
+        if pending is None:
+            raise SimulationError("the run is done: there is no pending message")
+        return pending
+
+    def _intercept(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
+        request: HttpRequest | HttpResponse | None = delivery.request
+        for interceptor in self.network.interceptors:
+            delivery.request = request  # type: ignore[assignment]
+            request = interceptor.on_request(delivery)
+            if not isinstance(request, HttpRequest):
+                return request
+        return request
+
+    def _deliver(self, delivery: Delivery) -> None:
+        party = self.network.party_at(delivery.request.url)
+        open_x = self._open(delivery, party)
+        if party is None:
+            self._close(open_x, _network_failure(502, f"no host {delivery.request.origin} on the network"))
+            return
+        frame = _Frame(iter(()), party.id, party, open_x)  # placeholder gen until dispatch returns
+        ctx = self._context(party, open_x)
+        try:
+            result = party.dispatch(delivery.request, ctx)
+        except ProtocolError as exc:
+            result = party.render_error(delivery.request, exc)
+        except Exception as exc:  # principle 5: no traceback escapes a run
+            result = self._crash(party, delivery.request, exc, open_x)
+        if isinstance(result, HttpResponse):
+            self._close(open_x, result)
+            return
+        if not isinstance(result, Generator):
+            raise SimulationError(f"{party!r} handler for {delivery.label!r} returned {type(result).__name__}, "
+                                  "expected an HttpResponse or a generator process")
+        frame.gen = result
+        self._stack.append(frame)
+        self._advance(frame, None)
+
+    def _advance(self, frame: _Frame, value: HttpResponse | None) -> None:
+        """Resume ``frame`` with ``value`` until it yields a request or returns."""
+        try:
+            request = frame.gen.send(value) if value is not None else next(frame.gen)
+        except StopIteration as stop:
+            self._finish_frame(frame, stop.value)
+            return
+        except ProtocolError as exc:
+            if frame.party is None:
+                raise
+            self._finish_frame(frame, frame.party.render_error(frame.exchange.delivery.request, exc))  # type: ignore[union-attr]
+            return
+        except Exception as exc:
+            if frame.party is None:
+                raise
+            assert frame.exchange is not None
+            self._finish_frame(frame, self._crash(frame.party, frame.exchange.delivery.request, exc, frame.exchange))
+            return
+        if not isinstance(request, HttpRequest):
+            raise SimulationError(f"process of {frame.sender} yielded {type(request).__name__}; "
+                                  "a process may only yield HttpRequest objects")
+        parent = frame.exchange.seq if frame.exchange else None
+        frame.pending = Delivery(request, frame.sender, _receiver_id(self.network, request), parent,
+                                 _label(self.network, request))
+
+    def _finish_frame(self, frame: _Frame, value: Any) -> None:
+        if frame.party is None:  # the root process returned
+            self._stack.pop()
+            self.done = True
+            self.result = value
+            return
+        assert frame.exchange is not None
+        if not isinstance(value, HttpResponse):
+            raise SimulationError(f"handler process of {frame.party!r} returned {type(value).__name__}; "
+                                  "a handler process must return an HttpResponse")
+        self._stack.pop()
+        self._close(frame.exchange, value)
+
+    def _complete(self, delivery: Delivery, response: HttpResponse, note: str) -> None:
+        """Record an exchange that was never delivered (dropped or answered) and resume its sender."""
+        delivery.note = note
+        open_x = self._open(delivery, None)
+        self._close(open_x, response)
+
+    def _open(self, delivery: Delivery, party: Party | None) -> _OpenExchange:
+        self._stack[-1].pending = None
+        return _OpenExchange(self.network.trace.next_seq(), self.network.sim.clock.now(), delivery)
+
+    def _close(self, open_x: _OpenExchange, response: HttpResponse) -> None:
+        delivery = open_x.delivery
+        for interceptor in self.network.interceptors:
+            response = interceptor.on_response(delivery, response)
+        self.network.trace.append(Exchange(
+            seq=open_x.seq, time=open_x.time, sender=delivery.sender, receiver=delivery.receiver or "?",
+            parent=delivery.parent, label=delivery.label, request=delivery.request, response=response,
+            checks=tuple(open_x.checks), note=delivery.note,
+        ))
+        self._advance(self._stack[-1], response)
+
+    def _context(self, party: Party, open_x: _OpenExchange) -> Context:
+        sim = self.network.sim
+        trace = self.network.trace
+
+        def record_check(id: str, ref: str, passed: bool, detail: str) -> None:
+            open_x.checks.append(Check(id, ref, passed, detail))
+
+        def record_fact(type: str, data: dict[str, Any]) -> None:
+            trace.append(Fact(trace.next_seq(), sim.clock.now(), type, party.id, data, open_x.seq))
+
+        return Context(party=party, now=lambda: sim.clock.now() + party.clock_offset, rng=sim.rng,
+                       profile=sim.profile, record_check=record_check, record_fact=record_fact)
+
+    def _crash(self, party: Party, request: HttpRequest, exc: BaseException, open_x: _OpenExchange) -> HttpResponse:
+        trace = self.network.trace
+        trace.append(Fact(trace.next_seq(), self.network.sim.clock.now(), "party_crash", party.id,
+                          {"exception": f"{type(exc).__name__}: {exc}"}, open_x.seq))
+        if self.network.sim.raise_party_exceptions:
+            raise exc
+        return party.render_crash(request, exc)
+
+
+def _receiver_id(network: Network, request: HttpRequest) -> str | None:
+    party = network.party_at(request.url)
+    return party.id if party else None
+
+
+def _label(network: Network, request: HttpRequest) -> str:
+    party = network.party_at(request.url)
+    return party.label_for(request) if party else f"{request.method} {request.path}"
+
+
+def _network_failure(status: int, why: str) -> HttpResponse:
+    return text_response(status, why, headers={"X-Nutssim-Network": why})
+
+
+def with_note(delivery: Delivery, note: str) -> Delivery:
+    """Return a copy of ``delivery`` with a note (for interceptors that annotate)."""
+    return replace(delivery, note=note)

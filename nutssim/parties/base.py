@@ -1,0 +1,180 @@
+"""The party base: routes, the per-exchange context, and error rendering.
+
+A party never holds a reference to another party (ARCHITECTURE principle 1). A handler
+takes an ``HttpRequest`` and a ``Context`` and returns an ``HttpResponse``, or is a
+*process*: a generator that yields the requests it needs answered and returns its
+response. A ``ProtocolError`` raised by a handler becomes the wire response the spec
+prescribes (principle 5); anything else becomes a 500 and a ``party_crash`` fact, so no
+Python traceback escapes a run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from nutssim.errors import OAuthError, ProtocolError
+from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, text_response, with_query
+from nutssim.profiles import Profile
+from nutssim.rng import SimRandom
+
+Process = Generator[HttpRequest, HttpResponse, Any]
+HandlerResult = HttpResponse | Process
+Handler = Callable[..., HandlerResult]
+
+#: Inbound body limit of the reference (PROTOCOL.md §0, "Inbound HTTP body limit").
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class Context:
+    """What a handler may use while it handles one exchange: time, randomness, the trace."""
+
+    def __init__(
+        self,
+        *,
+        party: Party,
+        now: Callable[[], int],
+        rng: SimRandom,
+        profile: Profile,
+        record_check: Callable[[str, str, bool, str], None],
+        record_fact: Callable[[str, dict[str, Any]], None],
+    ) -> None:
+        self.party = party
+        self._now = now
+        self.rng = rng
+        self.profile = profile
+        self._record_check = record_check
+        self._record_fact = record_fact
+
+    def now(self) -> int:
+        """The handling party's view of the simulated time."""
+        return self._now()
+
+    def check(self, id: str, ref: str, passed: bool = True, detail: str = "") -> bool:
+        """Record a check in the trace and return whether it passed."""
+        self._record_check(id, ref, passed, detail)
+        return passed
+
+    def expect(self, condition: bool, id: str, ref: str, error: ProtocolError, detail: str = "") -> None:
+        """Record a check; raise ``error`` when ``condition`` is false."""
+        self.check(id, ref, condition, detail if not condition else "")
+        if not condition:
+            if not error.check:
+                error.check = id
+            raise error
+
+    def fail(self, id: str, ref: str, error: ProtocolError, detail: str = "") -> NoReturn:
+        """Record a failed check and raise ``error``."""
+        self.expect(False, id, ref, error, detail or str(error))
+        raise AssertionError("unreachable")
+
+    def fact(self, type: str, **data: Any) -> None:
+        """Record a notable fact (token issued, nonce burned, …) in the trace."""
+        self._record_fact(type, data)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One method + path template served by a party."""
+
+    method: str
+    template: str
+    handler: Handler
+    label: str
+    pattern: re.Pattern[str]
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[a-z_]+\})", template)
+    regex = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts)
+    return re.compile(f"^{regex}$")
+
+
+class Party:
+    """Something with a host on the simulated network that answers requests."""
+
+    role = "party"
+
+    def __init__(self, id: str, name: str, host: str) -> None:
+        self.id = id
+        self.name = name
+        self.host = host.rstrip("/")
+        self.clock_offset = 0  # seconds this party's clock runs ahead of the simulation clock
+        self._routes: list[Route] = []
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id} at {self.host}>"
+
+    def route(self, method: str, template: str, handler: Handler, label: str) -> None:
+        """Serve ``method template`` with ``handler``; ``label`` names the step in traces."""
+        self._routes.append(Route(method.upper(), template, handler, label, _compile(template)))
+
+    def dids(self) -> tuple[str, ...]:
+        """The DIDs this party controls, for the trace's party list."""
+        return ()
+
+    def match(self, request: HttpRequest) -> tuple[Route | None, dict[str, str], list[str]]:
+        """Find the route for a request: (route, path params, methods allowed on that path)."""
+        allowed: list[str] = []
+        for route in self._routes:
+            found = route.pattern.match(request.path)
+            if not found:
+                continue
+            if route.method == request.method.upper():
+                return route, found.groupdict(), []
+            allowed.append(route.method)
+        return None, {}, allowed
+
+    def label_for(self, request: HttpRequest) -> str:
+        """The human step name of a request to this party."""
+        route, _, _ = self.match(request)
+        return route.label if route else f"{request.method} {request.path}"
+
+    def dispatch(self, request: HttpRequest, ctx: Context) -> HandlerResult:
+        """Route a request to its handler (404, 405 and 413 are answered here)."""
+        if len(request.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+            return self.render_error(request, OAuthError("invalid_request", "request body too large", status=413))
+        route, params, allowed = self.match(request)
+        if route is None:
+            if allowed:
+                return text_response(405, "method not allowed", headers={"Allow": ", ".join(sorted(set(allowed)))})
+            return text_response(404, "not found")
+        return route.handler(request, ctx, **params)
+
+    # -- errors ---------------------------------------------------------------------------------
+    def render_error(self, request: HttpRequest, error: ProtocolError) -> HttpResponse:
+        """Render a protocol error as the reference does (PROTOCOL.md conventions)."""
+        if not isinstance(error, OAuthError):
+            error = OAuthError("server_error", str(error))
+        if error.redirect_uri:
+            params = {"error": error.error}
+            if error.description:
+                params["error_description"] = error.description
+            if error.state:
+                params["state"] = error.state
+            return redirect(with_query(error.redirect_uri, params), headers=error.headers)
+        if wants_json(request):
+            return json_response(error.status, error.body(), headers=error.headers)
+        return error_page(error)
+
+    def render_crash(self, request: HttpRequest, exc: BaseException) -> HttpResponse:
+        """Answer an unexpected exception inside a handler with a 500."""
+        return self.render_error(request, OAuthError("server_error", "internal error"))
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """Whether the reference would render a JSON error: Accept or Content-Type mentions JSON."""
+    accept = request.header("Accept") or ""
+    return "application/json" in accept or "json" in request.content_type
+
+
+def error_page(error: OAuthError) -> HttpResponse:
+    """The HTML error page the reference renders for browser-facing errors."""
+    body = (
+        "<!doctype html><html><head><title>Error</title></head><body>"
+        f"<h1>{html.escape(error.error)}</h1><p>{html.escape(error.description)}</p></body></html>"
+    )
+    return text_response(error.status, body, "text/html")
