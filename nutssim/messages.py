@@ -223,16 +223,23 @@ def with_query(url: str, params: Mapping[str, str]) -> str:
 
 
 def json_response(status: int, data: Any, headers: Mapping[str, str] | None = None) -> HttpResponse:
-    """Build a JSON response."""
+    """Build a JSON response (``headers`` may override its Content-Type)."""
     body = _json.dumps(data, separators=(",", ":"))
-    return HttpResponse(status, (("Content-Type", JSON), *_headers(headers)), body)
+    return HttpResponse(status, _with_content_type(JSON, headers), body)
+
+
+def _with_content_type(default: str, headers: Mapping[str, str] | None) -> Headers:
+    extra = _headers(headers)
+    if any(k.lower() == "content-type" for k, _ in extra):
+        return extra
+    return (("Content-Type", default), *extra)
 
 
 def text_response(
     status: int, text: str, content_type: str = "text/plain", headers: Mapping[str, str] | None = None
 ) -> HttpResponse:
     """Build a response with a text body of the given media type."""
-    return HttpResponse(status, (("Content-Type", content_type), *_headers(headers)), text)
+    return HttpResponse(status, _with_content_type(content_type, headers), text)
 
 
 def redirect(location: str, status: int = 302, headers: Mapping[str, str] | None = None) -> HttpResponse:

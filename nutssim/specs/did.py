@@ -1,0 +1,107 @@
+"""DID resolution: did:web over the simulated network, did:jwk locally (PROTOCOL.md §3.1).
+
+Resolution is a *process*: it yields the HTTP request for a did:web document and is
+sent the response, so every resolution appears in the trace and can fail or be
+attacked like any other message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from nutssim.errors import ProtocolError
+from nutssim.jose import PublicKey, b64url_decode
+from nutssim.messages import HttpRequest, HttpResponse
+from nutssim.models.did import DIDDocument, DIDDocumentError, VerificationMethod, did_of
+from nutssim.rng import b64url
+
+DID_CONTENT_TYPES = ("application/did+json", "application/did+ld+json", "application/json")
+
+
+class DIDResolutionError(ProtocolError):
+    """A DID could not be resolved; the message says why."""
+
+    check = "did.resolve"
+
+
+# -- did:web ------------------------------------------------------------------------------------
+def web_url(did: str) -> str:
+    """Map a did:web DID to its document URL (did:web method spec §3.2)."""
+    if not did.startswith("did:web:"):
+        raise DIDResolutionError(f"not a did:web DID: {did}")
+    segments = did[len("did:web:"):].split(":")
+    host = unquote(segments[0])
+    if not host or any(not s for s in segments):
+        raise DIDResolutionError(f"invalid did:web DID: {did}")
+    path = "/".join(segments[1:])
+    return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+
+
+def web_did(host_url: str, *path: str) -> str:
+    """Build a did:web DID for a host URL and optional path segments (a port becomes %3A)."""
+    netloc = urlsplit(host_url).netloc or host_url
+    return ":".join(["did:web", quote(netloc, safe=""), *path])
+
+
+def resolve(did: str) -> Generator[HttpRequest, HttpResponse, DIDDocument]:
+    """Resolve a DID to its document; did:web over the network, did:jwk locally."""
+    method = did.split(":")[1] if did.count(":") >= 2 else ""
+    if method == "jwk":
+        return jwk_document(did)
+    if method != "web":
+        raise DIDResolutionError(f"unable to resolve {did}: DID method {method!r} is not supported")
+    url = web_url(did)
+    response = yield HttpRequest.get(url, headers={"Accept": "application/did+json"})
+    return _web_document(did, url, response)
+
+
+def _web_document(did: str, url: str, response: HttpResponse) -> DIDDocument:
+    if response.header("X-Nutssim-Network"):
+        raise DIDResolutionError(f"unable to resolve {did}: {url} is unreachable ({response.body})")
+    if not response.ok:
+        raise DIDResolutionError(f"unable to resolve {did}: {url} answered HTTP {response.status}")
+    if response.content_type not in DID_CONTENT_TYPES:
+        raise DIDResolutionError(
+            f"unable to resolve {did}: {url} answered content type {response.content_type or 'none'!r}, "
+            f"expected one of {', '.join(DID_CONTENT_TYPES)}")
+    data = response.json
+    if not isinstance(data, dict):
+        raise DIDResolutionError(f"unable to resolve {did}: {url} did not return a JSON object")
+    try:
+        document = DIDDocument.parse(data)
+    except DIDDocumentError as exc:
+        raise DIDResolutionError(f"unable to resolve {did}: {exc}") from None
+    if document.id != did:
+        raise DIDResolutionError(f"unable to resolve {did}: document id {document.id!r} does not match the DID")
+    return document
+
+
+def resolve_key(did_url: str, relationship: str = "assertionMethod") -> Generator[HttpRequest, HttpResponse, PublicKey]:
+    """Resolve a DID URL to the public key of a method listed under ``relationship``."""
+    document = yield from resolve(did_of(did_url))
+    try:
+        return document.public_key(did_url, relationship)
+    except DIDDocumentError as exc:
+        raise DIDResolutionError(f"unable to resolve {did_url}: {exc}") from None
+
+
+# -- did:jwk ------------------------------------------------------------------------------------
+def jwk_did(jwk: dict[str, Any]) -> str:
+    """Build a did:jwk from a public JWK (did:jwk spec §2; compact JSON, base64url)."""
+    return "did:jwk:" + b64url(json.dumps(jwk, separators=(",", ":")).encode())
+
+
+def jwk_document(did: str) -> DIDDocument:
+    """Expand a did:jwk into its document: one key ``#0`` in every relationship."""
+    try:
+        jwk = json.loads(b64url_decode(did[len("did:jwk:"):]))
+        PublicKey.from_jwk(jwk)
+    except (ValueError, ProtocolError, TypeError):
+        raise DIDResolutionError(f"unable to resolve {did}: invalid did:jwk") from None
+    kid = f"{did}#0"
+    vm = VerificationMethod(id=kid, controller=did, publicKeyJwk=jwk)
+    return DIDDocument(id=did, verificationMethod=[vm], assertionMethod=[kid], authentication=[kid],
+                       capabilityInvocation=[kid], capabilityDelegation=[kid])

@@ -1,0 +1,170 @@
+"""W3C VC Data Model 1.1 JWT encoding (§6.3.1) of credentials and presentations.
+
+JWT VC: ``iss`` = issuer, ``sub`` = credentialSubject.id, ``jti`` = id, ``nbf`` =
+issuanceDate, ``exp`` = expirationDate, ``vc`` = the rest. JWT VP (PROTOCOL.md §1.3,
+go-did's ``CreateJWTVerifiablePresentation``): ``iss`` = ``sub`` = holder, ``jti`` =
+``<holder>#<uuid>``, ``aud``, ``nonce``, ``nbf`` = ``iat``, ``exp``, ``vp``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from typing import Any
+
+from nutssim import jose
+from nutssim.errors import ProtocolError
+from nutssim.models.credential import VC_CONTEXT, Credential, Presentation
+
+JWT_VC_MEMBERS_MOVED = ("issuer", "id", "issuanceDate", "expirationDate")
+
+
+class CredentialFormatError(ProtocolError):
+    """A credential or presentation cannot be parsed in its claimed format."""
+
+    check = "vc.format"
+
+
+def to_rfc3339(epoch: int) -> str:
+    """Format epoch seconds as an RFC 3339 UTC timestamp (VC-DM dates)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def from_rfc3339(text: str) -> int:
+    """Parse an RFC 3339 timestamp (``Z`` or offset, optional fraction) into epoch seconds."""
+    from datetime import datetime
+
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, AttributeError, TypeError):
+        raise CredentialFormatError(f"invalid date-time {text!r}") from None
+    if value.tzinfo is None:
+        raise CredentialFormatError(f"date-time {text!r} has no time zone")
+    return calendar.timegm(value.utctimetuple())
+
+
+# -- credentials --------------------------------------------------------------------------------
+def issue_credential(document: dict[str, Any], key: jose.KeyPair) -> str:
+    """Sign a VC data-model document as a JWT VC with ``key`` (its ``kid`` goes in the header)."""
+    subjects = document.get("credentialSubject")
+    first = subjects[0] if isinstance(subjects, list) and subjects else subjects
+    claims: dict[str, Any] = {"iss": _issuer_id(document.get("issuer"))}
+    if isinstance(first, dict) and first.get("id"):
+        claims["sub"] = first["id"]
+    if document.get("id"):
+        claims["jti"] = document["id"]
+    claims["nbf"] = from_rfc3339(document["issuanceDate"])
+    if document.get("expirationDate"):
+        claims["exp"] = from_rfc3339(document["expirationDate"])
+    claims["vc"] = {k: v for k, v in document.items() if k not in JWT_VC_MEMBERS_MOVED}
+    header = {"typ": "JWT", **({"kid": key.kid} if key.kid else {})}
+    return jose.sign(header, claims, key)
+
+
+def _issuer_id(issuer: Any) -> str:
+    return str(issuer.get("id", "")) if isinstance(issuer, dict) else str(issuer or "")
+
+
+def credential_from_jwt(token: str) -> Credential:
+    """Decode a JWT VC (no verification) into its data-model view."""
+    jws = jose.decode(token)
+    return Credential(raw=token, document=jwt_vc_document(jws.payload), format="jwt_vc", alg=jws.alg)
+
+
+def jwt_vc_document(claims: dict[str, Any]) -> dict[str, Any]:
+    """Map JWT VC claims back to a VC data-model document (VC-DM 1.1 §6.3.1 decoding)."""
+    vc = claims.get("vc")
+    if not isinstance(vc, dict):
+        raise CredentialFormatError("JWT VC has no 'vc' claim object")
+    doc: dict[str, Any] = dict(vc)
+    if "iss" in claims:
+        doc["issuer"] = claims["iss"]
+    if "jti" in claims:
+        doc["id"] = claims["jti"]
+    if isinstance(claims.get("nbf"), int | float):
+        doc["issuanceDate"] = to_rfc3339(int(claims["nbf"]))
+    if isinstance(claims.get("exp"), int | float):
+        doc["expirationDate"] = to_rfc3339(int(claims["exp"]))
+    if "sub" in claims:
+        subject = doc.get("credentialSubject")
+        if isinstance(subject, dict) and "id" not in subject:
+            doc["credentialSubject"] = {"id": claims["sub"], **subject}
+        elif isinstance(subject, list) and subject and isinstance(subject[0], dict) and "id" not in subject[0]:
+            doc["credentialSubject"] = [{"id": claims["sub"], **subject[0]}, *subject[1:]]
+    return doc
+
+
+def credential_from_json(document: dict[str, Any]) -> Credential:
+    """Wrap a JSON-LD credential (with or without proof) as a ``Credential``."""
+    proof = document.get("proof")
+    proof_type = proof.get("type") if isinstance(proof, dict) else None
+    return Credential(raw=document, document=document, format="ldp_vc", proof_type=proof_type)
+
+
+def parse_credential(value: Any, format: str | None = None) -> Credential:
+    """Parse a credential as found in a VP: a JWT string or a JSON-LD object."""
+    if isinstance(value, str):
+        try:
+            return credential_from_jwt(value)
+        except jose.JoseError as exc:
+            raise CredentialFormatError(f"unable to parse JWT credential: {exc}") from None
+    if isinstance(value, dict):
+        return credential_from_json(value)
+    raise CredentialFormatError(f"a credential must be a JWT string or a JSON object, got {type(value).__name__}")
+
+
+# -- presentations ------------------------------------------------------------------------------
+def present(
+    credentials: list[Credential],
+    key: jose.KeyPair,
+    *,
+    holder: str,
+    audience: str | None,
+    nonce: str | None,
+    now: int,
+    lifetime: int,
+    jti: str,
+    extra_claims: dict[str, Any] | None = None,
+) -> str:
+    """Sign a JWT VP over ``credentials`` (PROTOCOL.md §1.3 payload shape)."""
+    claims: dict[str, Any] = {"iss": holder, "sub": holder, "jti": jti}
+    if audience is not None:
+        claims["aud"] = audience
+    if nonce is not None:
+        claims["nonce"] = nonce
+    claims.update(nbf=now, iat=now, exp=now + lifetime)
+    claims["vp"] = {"@context": [VC_CONTEXT], "type": ["VerifiablePresentation"],
+                    "verifiableCredential": [c.raw for c in credentials]}
+    claims.update(extra_claims or {})
+    header = {"typ": "JWT", **({"kid": key.kid} if key.kid else {})}
+    return jose.sign(header, claims, key)
+
+
+def presentation_from_jwt(token: str) -> Presentation:
+    """Decode a JWT VP (no verification) into a ``Presentation``."""
+    try:
+        jws = jose.decode(token)
+    except jose.JoseError as exc:
+        raise CredentialFormatError(f"unable to parse PEX envelope as verifiable presentation: {exc}") from None
+    claims = jws.payload
+    vp = claims.get("vp")
+    if not isinstance(vp, dict):
+        raise CredentialFormatError("unable to parse PEX envelope as verifiable presentation: no 'vp' claim")
+    raw_vcs = vp.get("verifiableCredential", [])
+    raw_vcs = raw_vcs if isinstance(raw_vcs, list) else [raw_vcs]
+    credentials = tuple(parse_credential(v) for v in raw_vcs)
+    document = {**vp, "verifiableCredential": raw_vcs}
+    if "iss" in claims:
+        document["holder"] = claims["iss"]
+    if "jti" in claims:
+        document["id"] = claims["jti"]
+    aud = claims.get("aud")
+    audience = [str(a) for a in aud] if isinstance(aud, list) else ([str(aud)] if aud is not None else [])
+    created = claims.get("nbf", claims.get("iat"))
+    return Presentation(
+        raw=token, document=document, format="jwt_vp", signer=jws.kid or "", holder=claims.get("iss"),
+        audience=audience, nonce=claims.get("nonce"), challenge=None,
+        created=int(created) if isinstance(created, int | float) else None,
+        expires=int(claims["exp"]) if isinstance(claims.get("exp"), int | float) else None,
+        credentials=credentials, alg=jws.alg,
+    )

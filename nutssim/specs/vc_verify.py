@@ -1,0 +1,237 @@
+"""Verification of presentations and credentials, as the reference's VerifyVP (PROTOCOL.md §3.3, §3.5).
+
+Both functions are processes: resolving a did:web key or fetching a status list is a
+message on the simulated network. Failures raise ``VerificationFailed`` whose
+``detail`` is the text the reference appends to "presentation(s) or credential(s)
+verification failed" (``invalid VC (id=…): <cause>``, ``unable to validate JWT
+signature: <cause>``, or a resolution detail).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, Protocol
+
+from nutssim import jose
+from nutssim.errors import ProtocolError
+from nutssim.messages import HttpRequest, HttpResponse
+from nutssim.models.credential import VC_CONTEXT, Credential, Presentation
+from nutssim.models.did import did_of
+from nutssim.specs.did import DIDResolutionError, resolve, resolve_key
+from nutssim.specs.vc_jwt import CredentialFormatError, from_rfc3339
+
+Process = Generator[HttpRequest, HttpResponse, Any]
+
+
+class VerificationFailed(ProtocolError):
+    """A presentation or one of its credentials did not verify; ``detail`` is the reference's cause."""
+
+    check = "vp.verify"
+
+    def __init__(self, detail: str, *, check: str = "") -> None:
+        super().__init__(detail, check=check)
+        self.detail = detail
+
+
+class StatusChecker(Protocol):
+    """Answers whether a credential is revoked (StatusList2021), fetching over the network."""
+
+    def is_revoked(self, credential: Credential, now: int) -> Generator[HttpRequest, HttpResponse, bool]:
+        """Return True only for a confirmed revocation."""
+        ...
+
+
+# -- credentials ----------------------------------------------------------------------------------
+def validate_credential(credential: Credential) -> None:
+    """The type validators of PROTOCOL.md §3.3 (default, then NutsOrganizationCredential)."""
+    doc = credential.document
+    contexts = doc.get("@context")
+    contexts = contexts if isinstance(contexts, list) else [contexts]
+    if VC_CONTEXT not in contexts:
+        raise VerificationFailed("validation failed: default context is required", check="vc.context")
+    if "VerifiableCredential" not in credential.types:
+        raise VerificationFailed("validation failed: type 'VerifiableCredential' is required", check="vc.type")
+    if not credential.issuer:
+        raise VerificationFailed("validation failed: 'issuer' is required", check="vc.issuer")
+    if not credential.id:
+        raise VerificationFailed("validation failed: 'ID' is required", check="vc.id")
+    if not doc.get("issuanceDate"):
+        raise VerificationFailed("validation failed: 'issuanceDate' is required", check="vc.issuance_date")
+    if "NutsOrganizationCredential" in credential.types:
+        _validate_organization_credential(credential)
+
+
+def _validate_organization_credential(credential: Credential) -> None:
+    # PROTOCOL.md §3.3: id starts with the issuer DID, one subject with a DID id, name and city set.
+    if not credential.id.startswith(credential.issuer):
+        raise VerificationFailed("validation failed: credential ID must start with issuer", check="vc.nuts_org")
+    subjects = credential.subjects
+    if len(subjects) != 1:
+        raise VerificationFailed("validation failed: single CredentialSubject expected", check="vc.nuts_org")
+    subject = subjects[0]
+    if not str(subject.get("id", "")).startswith("did:"):
+        raise VerificationFailed("validation failed: 'credentialSubject.ID' is nil", check="vc.nuts_org")
+    organization = subject.get("organization") or {}
+    for name in ("name", "city"):
+        if not isinstance(organization, dict) or not str(organization.get(name, "")).strip():
+            raise VerificationFailed(f"validation failed: 'credentialSubject.{name}' is empty", check="vc.nuts_org")
+
+
+def check_validity_time(credential: Credential, now: int, skew: int = jose.DEFAULT_SKEW) -> None:
+    """``issuanceDate ≤ now+skew`` and ``expirationDate+skew ≥ now`` (PROTOCOL.md §3.5 step 3)."""
+    doc = credential.document
+    try:
+        issued = from_rfc3339(doc["issuanceDate"]) if doc.get("issuanceDate") else None
+        expires = from_rfc3339(doc["expirationDate"]) if doc.get("expirationDate") else None
+    except CredentialFormatError as exc:
+        raise VerificationFailed(str(exc), check="vc.time") from None
+    if (issued is not None and issued > now + skew) or (expires is not None and expires + skew < now):
+        raise VerificationFailed("credential not valid at given time", check="vc.time")
+
+
+def verify_credential(
+    credential: Credential,
+    now: int,
+    *,
+    holder: str | None = None,
+    status: StatusChecker | None = None,
+    trusted: Callable[[Credential], bool] | None = None,
+) -> Generator[HttpRequest, HttpResponse, None]:
+    """Verify one credential: validators, types, revocation, trust, time, issuer, signature."""
+    try:
+        yield from _verify_credential(credential, now, holder, status, trusted)
+    except VerificationFailed as exc:
+        raise VerificationFailed(f"invalid VC (id={credential.id}): {exc.detail}", check=exc.check) from None
+    except (DIDResolutionError, jose.JoseError) as exc:
+        raise VerificationFailed(f"invalid VC (id={credential.id}): {exc}", check=exc.check) from None
+
+
+def _verify_credential(
+    credential: Credential,
+    now: int,
+    holder: str | None,
+    status: StatusChecker | None,
+    trusted: Callable[[Credential], bool] | None,
+) -> Generator[HttpRequest, HttpResponse, None]:
+    validate_credential(credential)
+    if len(credential.types) > 2:
+        raise VerificationFailed("verifiable credential must list at most 2 types", check="vc.types")
+    if status is not None and (yield from status.is_revoked(credential, now)):
+        raise VerificationFailed("credential is revoked", check="vc.revoked")
+    if trusted is not None and not trusted(credential):
+        raise VerificationFailed("credential issuer is untrusted", check="vc.trust")
+    check_validity_time(credential, now)
+    self_attested = credential.format == "ldp_vc" and credential.proof_type is None
+    if self_attested and holder is not None and credential.issuer == holder:
+        return  # PROTOCOL.md §3.5: a self-attested VC is covered by the VP signature
+    yield from resolve(credential.issuer)  # the issuer DID must resolve (not deactivated)
+    yield from verify_credential_signature(credential)
+
+
+def verify_credential_signature(credential: Credential) -> Generator[HttpRequest, HttpResponse, None]:
+    """Check the issuer's signature over a JWT or JSON-LD credential."""
+    if credential.format == "jwt_vc":
+        jws = jose.decode(credential.raw)
+        kid = jws.kid or _default_kid(credential.issuer)
+        if did_of(kid) != credential.issuer:
+            raise VerificationFailed(
+                f"unable to validate JWT signature: token issuer ({credential.issuer}) does not match "
+                f"signing key DID ({did_of(kid)})", check="vc.kid")
+        key = yield from resolve_key(kid)
+        try:
+            jws.verify(key)
+        except jose.JoseError as exc:
+            raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
+        return
+    yield from _verify_ld_credential(credential)
+
+
+def _verify_ld_credential(credential: Credential) -> Generator[HttpRequest, HttpResponse, None]:
+    from nutssim.specs import jws2020
+
+    doc = credential.document
+    proof = doc.get("proof")
+    if not isinstance(proof, dict):
+        raise VerificationFailed("verification error: missing proof", check="vc.proof")
+    method = str(proof.get("verificationMethod", ""))
+    if did_of(method) != credential.issuer:
+        raise VerificationFailed("verification method is not of issuer", check="vc.kid")
+    key = yield from resolve_key(method)
+    try:
+        jws2020.verify_proof(doc, key)
+    except ProtocolError as exc:
+        raise VerificationFailed(f"unable to verify proof: {exc}", check="vc.signature") from None
+
+
+def _default_kid(issuer: str) -> str:
+    # PROTOCOL.md §3.2: a kid-less JWT uses kid := iss, with "#0" appended for did:jwk.
+    return f"{issuer}#0" if issuer.startswith("did:jwk:") else issuer
+
+
+# -- presentations --------------------------------------------------------------------------------
+def check_presenter_is_subject(vp: Presentation) -> None:
+    """PROTOCOL.md §3.5 step 1: every credential's subject is the signer; the holder too."""
+    signer = vp.signer_did
+    for credential in vp.credentials:
+        if any(sid != signer for sid in credential.subject_ids) or not credential.subject_ids:
+            raise VerificationFailed("credential(s) must be presented by subject", check="vp.presenter")
+    if vp.holder and vp.holder != signer:
+        raise VerificationFailed("presentation holder must equal credential subject", check="vp.holder")
+
+
+def verify_presentation(
+    vp: Presentation,
+    now: int,
+    *,
+    verify_credentials: bool = True,
+    status: StatusChecker | None = None,
+    trusted: Callable[[Credential], bool] | None = None,
+    check_subject: bool = True,
+) -> Generator[HttpRequest, HttpResponse, None]:
+    """VerifyVP (PROTOCOL.md §3.5): presenter, VP signature and times, then every credential."""
+    if check_subject and vp.credentials:
+        check_presenter_is_subject(vp)
+    yield from verify_presentation_signature(vp, now)
+    if verify_credentials:
+        for credential in vp.credentials:
+            yield from verify_credential(credential, now, holder=vp.signer_did, status=status, trusted=trusted)
+
+
+def verify_presentation_signature(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
+    """Check the holder's signature over the VP and its validity window (±5 s)."""
+    if vp.format == "jwt_vp":
+        yield from _verify_jwt_vp(vp, now)
+    else:
+        yield from _verify_ld_vp(vp, now)
+
+
+def _verify_jwt_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
+    if not vp.signer:
+        raise VerificationFailed("unable to validate JWT signature: no kid header in JWT", check="vp.kid")
+    try:
+        key = yield from resolve_key(vp.signer)
+    except DIDResolutionError as exc:
+        raise VerificationFailed(str(exc), check=exc.check) from None
+    jws = jose.decode(vp.raw)
+    try:
+        jws.verify(key)
+        jose.check_times(jws.payload, now, require=("nbf",))
+    except jose.JoseError as exc:
+        raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
+
+
+def _verify_ld_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
+    from nutssim.specs import jws2020
+
+    proof = vp.document.get("proof")
+    if not isinstance(proof, dict) or proof.get("type") != "JsonWebSignature2020":
+        raise VerificationFailed("presentation proof must be of type JsonWebSignature2020", check="vp.proof")
+    try:
+        key = yield from resolve_key(vp.signer)
+    except DIDResolutionError as exc:
+        raise VerificationFailed(str(exc), check=exc.check) from None
+    try:
+        jws2020.verify_proof(vp.document, key)
+        jws2020.check_proof_time(proof, now)
+    except ProtocolError as exc:
+        raise VerificationFailed(str(exc), check="vp.signature") from None
