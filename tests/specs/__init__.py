@@ -1,0 +1,1 @@
+"""Tests of the spec modules, against spec vectors first."""
