@@ -1,0 +1,330 @@
+"""JSON-LD 1.1 processing over pyld, offline: only the contexts nutssim ships are ever loaded.
+
+Nuts credentials and presentations in ``ldp_vc``/``ldp_vp`` format are JSON-LD
+(PROTOCOL.md §3.2); their proofs sign the URDNA2015 canonical N-Quads of the document.
+The reference node resolves contexts from embedded copies and never from the network;
+so does the ``OfflineLoader`` here, serving the files SOURCES.md lists and refusing
+every other URL.
+
+Processing is *strict* by default: a property the active context does not define, or a
+type or id that stays a relative IRI, is silently dropped by JSON-LD expansion
+(JSON-LD 1.1 API §13.4 step 13.2) and so is not covered by a signature; a document
+carrying one is refused rather than canonicalized, so an unsigned claim cannot ride
+along next to signed ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from pyld import ContextResolver
+from pyld.jsonld import JsonLdError as PyLdError
+from pyld.jsonld import JsonLdProcessor
+
+from nutssim.errors import ProtocolError
+
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+STATUSLIST2021_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
+JWS2020_CONTEXT = "https://w3c-ccg.github.io/lds-jws2020/contexts/lds-jws2020-v1.json"
+NUTS_V1_CONTEXT = "https://nuts.nl/credentials/v1"
+NUTS_2024_CONTEXT = "https://nuts.nl/credentials/2024"
+
+#: Context URL → file under ``nutssim/data/contexts/``, exactly as SOURCES.md maps them.
+#: No file is shipped for the ``https://w3id.org/security/suites/jws-2020/v1`` alias, so
+#: it is not served.
+CONTEXT_FILES: Mapping[str, str] = MappingProxyType(
+    {
+        VC_V1_CONTEXT: "w3c-credentials-v1.jsonld",
+        STATUSLIST2021_CONTEXT: "w3c-statuslist2021.jsonld",
+        JWS2020_CONTEXT: "lds-jws2020-v1.jsonld",
+        NUTS_V1_CONTEXT: "nuts.jsonld",
+        NUTS_2024_CONTEXT: "nuts-2024.jsonld",
+    }
+)
+
+#: Bound on resolved contexts kept per loader: inline contexts come from documents
+#: received over the wire, so an attacker must not be able to grow the cache without end.
+MAX_CACHED_CONTEXTS = 256
+
+
+class JsonLdError(ProtocolError):
+    """A JSON-LD document received over the wire could not be processed."""
+
+    check = "jsonld"
+
+
+class UnknownContextError(JsonLdError):
+    """A document refers to a context URL that nutssim does not ship."""
+
+    check = "jsonld.context"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.known = known_context_urls()
+        super().__init__(
+            f"JSON-LD context {url!r} is not available offline; known contexts: {', '.join(self.known)}"
+        )
+
+
+class UndefinedTermError(JsonLdError):
+    """Strict processing found terms or IRIs that expansion would silently drop."""
+
+    check = "jsonld.undefined_term"
+
+    def __init__(self, terms: list[str]) -> None:
+        self.terms = terms
+        super().__init__(
+            f"JSON-LD terms not defined by @context (they would be dropped, unsigned): {', '.join(terms)}"
+        )
+
+
+class InvalidJsonLdError(JsonLdError):
+    """The document is not valid JSON-LD (syntax, protected-term redefinition, …)."""
+
+    check = "jsonld.syntax"
+
+
+def known_context_urls() -> tuple[str, ...]:
+    """Return the context URLs the offline loader serves, sorted."""
+    return tuple(sorted(CONTEXT_FILES))
+
+
+@cache
+def _parsed_context(url: str) -> Mapping[str, Any]:
+    """Read and parse one shipped context file once per process."""
+    name = CONTEXT_FILES[url]
+    text = (resources.files("nutssim") / "data" / "contexts" / name).read_text(encoding="utf-8")
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+def context_document(url: str) -> dict[str, Any]:
+    """Return a fresh copy of the shipped context document for ``url``."""
+    if url not in CONTEXT_FILES:
+        raise UnknownContextError(url)
+    # pyld rewrites nested context URLs in place: never hand out the cached object.
+    return copy.deepcopy(dict(_parsed_context(url)))
+
+
+class _BoundedCache:
+    """A small thread-safe LRU mapping with the two methods pyld's ContextResolver uses."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return the entry for ``key`` and mark it recently used."""
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._maxsize:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class OfflineLoader:
+    """A pyld document loader that serves only the shipped contexts, with its own cache.
+
+    With ``cache=True`` resolved and processed contexts are kept across operations in
+    a cache private to this loader (pyld's global cache is shared by every loader in
+    the process, so a test's doctored copy of a context could otherwise leak in).
+    ``calls`` counts how often pyld asked for a document.
+    """
+
+    def __init__(self, *, cache: bool = True) -> None:
+        self.cache = cache
+        self.calls = 0
+        self._resolved = _BoundedCache(MAX_CACHED_CONTEXTS)
+
+    def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Return a pyld RemoteDocument for ``url`` or raise ``UnknownContextError``."""
+        self.calls += 1
+        remote: dict[str, Any] = {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": context_document(url),
+        }
+        if self.cache:
+            # pyld keeps a resolved context across operations only when tagged "static".
+            remote["tag"] = "static"
+        return remote
+
+    def clear(self) -> None:
+        """Forget every cached context and reset the call counter."""
+        self._resolved = _BoundedCache(MAX_CACHED_CONTEXTS)
+        self.calls = 0
+
+    def options(self) -> dict[str, Any]:
+        """Return pyld processing options that use this loader and nothing else."""
+        shared: Any = self._resolved if self.cache else {}
+        return {
+            "documentLoader": self,
+            "contextResolver": ContextResolver(shared, self),
+            "processingMode": "json-ld-1.1",
+            # No document base: relative IRIs stay relative (and strict mode refuses them)
+            # instead of pyld resolving them against its example.org placeholder base or a
+            # remote context's @base (which JSON-LD 1.1 API context processing, step 5.7, ignores).
+            "base": None,
+        }
+
+
+#: The loader every function here uses unless told otherwise.
+DEFAULT_LOADER = OfflineLoader()
+
+
+class _StrictProcessor(JsonLdProcessor):
+    """A pyld processor that records dropped terms and keeps the expanded form it produced."""
+
+    def __init__(self) -> None:
+        self.dropped: list[str] = []
+        self.expanded: list[dict[str, Any]] = []
+        super().__init__(on_property_dropped=self._dropped)
+
+    def _dropped(self, term: str | None) -> None:
+        # pyld reports the expanded key: None for a term mapped to null or a keyword look-alike.
+        self.dropped.append(term if term is not None else "(a term mapped to null or a keyword look-alike)")
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        """Expand as pyld does, remembering the result for the strict check."""
+        self.expanded = super().expand(input_, options)
+        return self.expanded
+
+    def check_strict(self) -> None:
+        """Refuse the document if expansion dropped terms or left relative IRIs."""
+        problems = sorted(set(self.dropped) | set(_relative_iris(self.expanded)))
+        if problems:
+            raise UndefinedTermError(problems)
+
+
+def expand(
+    document: Mapping[str, Any], *, loader: OfflineLoader | None = None, strict: bool = True
+) -> list[dict[str, Any]]:
+    """Expand ``document`` (JSON-LD 1.1 API §5.1); strict mode refuses dropped terms."""
+    _require_object(document)
+    processor = _StrictProcessor()
+    with _translated_errors():
+        expanded: list[dict[str, Any]] = processor.expand(dict(document), _options(loader))
+    if strict:
+        processor.check_strict()
+    return expanded
+
+
+def compact(
+    document: Mapping[str, Any] | list[Any],
+    context: str | Mapping[str, Any] | list[Any],
+    *,
+    loader: OfflineLoader | None = None,
+) -> dict[str, Any]:
+    """Compact ``document`` (a JSON-LD object or an expanded list) with ``context`` (API §6.1)."""
+    if not isinstance(document, list):
+        _require_object(document)
+        document = dict(document)
+    with _translated_errors():
+        compacted: dict[str, Any] = JsonLdProcessor().compact(document, context, _options(loader))
+    return compacted
+
+
+def canonicalize(
+    document: Mapping[str, Any], *, loader: OfflineLoader | None = None, strict: bool = True
+) -> str:
+    """Return the URDNA2015 canonical N-Quads of ``document`` (RDF Dataset Canonicalization)."""
+    _require_object(document)
+    processor = _StrictProcessor()
+    options = {**_options(loader), "algorithm": "URDNA2015", "format": "application/n-quads"}
+    with _translated_errors():
+        # One pass: normalize expands through processor.expand, which keeps the result.
+        nquads: str = processor.normalize(dict(document), options)
+    if strict:
+        processor.check_strict()
+    return nquads
+
+
+def _options(loader: OfflineLoader | None) -> dict[str, Any]:
+    return (loader or DEFAULT_LOADER).options()
+
+
+def _require_object(document: object) -> None:
+    if not isinstance(document, Mapping):
+        raise InvalidJsonLdError(f"JSON-LD document must be a JSON object, not {type(document).__name__}")
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Turn pyld's wrapped exceptions into nutssim domain errors."""
+    try:
+        yield
+    except PyLdError as exc:
+        # pyld wraps a loader failure two or three times; the innermost cause says what happened.
+        causes = list(_causes(exc))
+        for cause in causes:
+            if isinstance(cause, JsonLdError):
+                raise cause from None
+        raise InvalidJsonLdError(f"invalid JSON-LD: {_describe(causes[-1])}") from None
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _describe(exc: BaseException) -> str:
+    message = str(exc.args[0]) if exc.args else type(exc).__name__
+    code = getattr(exc, "code", None)
+    return f"{message} ({code})" if code else message
+
+
+def _relative_iris(node: Any) -> Iterator[str]:
+    """Yield node ids and types in expanded JSON-LD that are not absolute IRIs or blank nodes."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _relative_iris(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if "@value" in node:
+        datatype = node.get("@type")
+        if isinstance(datatype, str) and datatype != "@json" and not _is_absolute(datatype):
+            yield datatype
+        return
+    node_id = node.get("@id")
+    if isinstance(node_id, str) and not _is_absolute(node_id):
+        yield node_id
+    for value in node.get("@type", []):
+        if isinstance(value, str) and not _is_absolute(value):
+            yield value
+    for key, value in node.items():
+        if key not in ("@id", "@type"):
+            yield from _relative_iris(value)
+
+
+def _is_absolute(iri: str) -> bool:
+    # RFC 3987 §5.1 scheme, or a blank node identifier (JSON-LD 1.1 §3.1).
+    scheme, sep, _ = iri.partition(":")
+    if not sep:
+        return False
+    return scheme == "_" or (scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme))
