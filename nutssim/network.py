@@ -136,11 +136,13 @@ class Network:
         return self.sim.trace
 
     def register(self, party: Party) -> Party:
-        """Put ``party`` on the network at its host."""
-        if party.host in self.parties:
-            raise SimulationError(f"host {party.host} is already taken by {self.parties[party.host]!r}; "
-                                  "give every party its own host")
-        self.parties[party.host] = party
+        """Put ``party`` on the network at each of its hosts."""
+        for host in party.hosts:
+            if host in self.parties:
+                raise SimulationError(f"host {host} is already taken by {self.parties[host]!r}; "
+                                      "give every party its own host")
+        for host in party.hosts:
+            self.parties[host] = party
         return party
 
     def party_at(self, url: str) -> Party | None:
@@ -190,7 +192,7 @@ class Run:
     @property
     def depth(self) -> int:
         """How many handlers are waiting for responses (0 at the root)."""
-        return len(self._stack) - 1
+        return max(len(self._stack) - 1, 0)
 
     # -- user actions on the pending message -------------------------------------------------
     def edit(self, request: HttpRequest, note: str = "edited by user") -> None:
@@ -224,6 +226,7 @@ class Run:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise SimulationError(f"run exceeded {MAX_STEPS} deliveries: a redirect or retry loop?")
+        original = delivery.request
         outcome = self._intercept(delivery)
         if isinstance(outcome, HttpResponse):
             self._complete(delivery, outcome, note=delivery.note or "answered by interceptor")
@@ -231,7 +234,7 @@ class Run:
         if outcome is None:
             self._complete(delivery, _network_failure(504, "dropped on the wire"), note="dropped")
             return delivery
-        if outcome is not delivery.request:
+        if outcome is not original:
             delivery.request = outcome
             delivery.receiver = _receiver_id(self.network, outcome)
             delivery.note = delivery.note or "tampered on the wire"

@@ -61,7 +61,7 @@ class Profile:
     def on(self, control: str) -> bool:
         """Whether ``control`` is switched on (every control is on unless switched off)."""
         if control not in CONTROLS:
-            raise KeyError(f"unknown control {control!r}")
+            raise InputError(f"unknown control {control!r}", hint=f"known: {', '.join(CONTROLS)}")
         return self.controls.get(control, True)
 
     def without(self, *controls: str) -> Profile:

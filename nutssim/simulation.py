@@ -8,9 +8,13 @@ from nutssim.clock import DEFAULT_START, SimClock
 from nutssim.errors import SimulationError
 from nutssim.network import Network, Run
 from nutssim.parties.base import Party, Process
+from nutssim.parties.ehr import EHR, FlowResult
+from nutssim.parties.issuer import Issuer
+from nutssim.parties.node import Node, Subject
+from nutssim.parties.resource_server import ResourceServer
 from nutssim.profiles import Profile, as_profile
 from nutssim.rng import SimRandom
-from nutssim.trace import PartyInfo, Trace
+from nutssim.trace import Fact, PartyInfo, Trace
 
 P = TypeVar("P", bound=Party)
 
@@ -49,8 +53,9 @@ class Simulation:
 
     def describe(self, party: Party, *, role: str | None = None, node: str = "") -> None:
         """(Re)write a party's entry in the trace (after it gained DIDs, say)."""
-        self.trace.parties[party.id] = PartyInfo(party.id, party.name, role or party.role, party.host,
-                                                 tuple(party.dids()), node)
+        self.trace.parties[party.id] = PartyInfo(
+            party.id, party.name, role or party.role, party.host, tuple(party.dids()), node
+        )
 
     def party(self, id: str) -> Party:
         """Look up a party by id."""
@@ -81,3 +86,209 @@ class Simulation:
     def run(self, process: Process, sender: str) -> Any:
         """Run a process to its end and return its result."""
         return self.network.run(process, sender)
+
+    # -- builders and flows: the API notebooks use (ARCHITECTURE.md "A notebook cell") -----------------
+    def add_node(
+        self,
+        host: str,
+        *,
+        id: str | None = None,
+        name: str | None = None,
+        authorization_endpoint: bool = True,
+    ) -> Node:
+        """Add a Nuts node at ``host`` (``hospital.example`` or a full ``https://`` URL)."""
+        node = Node(
+            id or self.unique_id(_short(host)),
+            _https(host),
+            self.rng,
+            name=name,
+            authorization_endpoint=authorization_endpoint,
+        )
+        node.on_change.append(self.describe)
+        return self.add(node)
+
+    def add_issuer(self, name: str, host: str | None = None, *, id: str | None = None) -> Issuer:
+        """Add a credential issuer (a trust anchor such as a register) with its own did:web."""
+        host = host or f"{_short(name.lower().replace(' ', '-'))}.example"
+        issuer = Issuer(id or self.unique_id(_short(host)), name, _https(host), self.rng, self.clock.now)
+        issuer.on_issue.append(
+            lambda iss, cred, holder: self.record_fact(
+                iss.id,
+                "credential_issued",
+                id=cred.id,
+                credential_type=cred.type_label,
+                format=cred.format,
+                issuer=cred.issuer,
+                holder=holder.did if holder else None,
+                credential=cred.raw,
+            )
+        )
+        issuer.on_revoke.append(
+            lambda iss, cred, revoked: self.record_fact(
+                iss.id,
+                "credential_revoked" if revoked else "credential_unrevoked",
+                id=cred.id,
+                credential_type=cred.type_label,
+            )
+        )
+        self.add(issuer)
+        return issuer
+
+    def add_ehr(
+        self, node: Node, *, id: str | None = None, host: str | None = None, name: str | None = None
+    ) -> EHR:
+        """Add the EHR that calls ``node``'s internal API."""
+        host = host or f"ehr.{node.host.split('://', 1)[1]}"
+        ehr = EHR(
+            id or self.unique_id(f"ehr-{node.id}"),
+            name or f"EHR of {node.name}",
+            _https(host),
+            node_internal=node.internal_host,
+        )
+        return self.add(ehr)
+
+    def add_resource_server(
+        self,
+        node: Node,
+        *,
+        id: str | None = None,
+        host: str | None = None,
+        required_scope: str | None = None,
+        name: str | None = None,
+    ) -> ResourceServer:
+        """Add a resource server that introspects at ``node``."""
+        host = host or f"api.{node.host.split('://', 1)[1]}"
+        rs = ResourceServer(
+            id or self.unique_id(f"rs-{node.id}"),
+            name or f"API of {node.name}",
+            _https(host),
+            node_internal=node.internal_host,
+            required_scope=required_scope,
+        )
+        return self.add(rs)
+
+    def record_fact(self, party: str, type: str, **data: Any) -> None:
+        """Record a fact that happens outside any exchange (set-up: a credential issued, …)."""
+        self.trace.append(Fact(self.trace.next_seq(), self.clock.now(), type, party, data))
+
+    def service_access(
+        self: Simulation,
+        requester: Subject,
+        authorization_server: Subject,
+        scope: str,
+        *,
+        ehr: EHR | None = None,
+        resource_server: ResourceServer | None = None,
+        dpop: bool = True,
+        credentials: list[dict[str, Any]] | None = None,
+        credential_selection: dict[str, str] | None = None,
+    ) -> FlowRun:
+        """Start the service-to-service flow (RFC021) from ``requester``'s EHR; step it or ``finish()`` it."""
+        ehr = (
+            ehr
+            or next(
+                (
+                    p
+                    for p in self.parties
+                    if isinstance(p, EHR) and p.node_internal == requester.node.internal_host
+                ),
+                None,
+            )
+            or self.add_ehr(requester.node)
+        )
+        process = ehr.service_access(
+            requester.id,
+            authorization_server.url,
+            scope,
+            resource_url=resource_server.resource_url if resource_server else None,
+            dpop=dpop,
+            credentials=credentials,
+            credential_selection=credential_selection,
+        )
+        return FlowRun(self, self.start(process, ehr.id), "s2s")
+
+
+def _https(host: str) -> str:
+    return host if "://" in host else f"https://{host}"
+
+
+def _short(host: str) -> str:
+    return _https(host).split("://", 1)[1].split(".")[0].split(":")[0]
+
+
+class FlowRun:
+    """A flow being run: step it, inspect or edit the pending message, or finish it."""
+
+    def __init__(self, sim: Simulation, run: Run, name: str) -> None:
+        self.sim = sim
+        self.run = run
+        self.name = name
+        self.result: FlowResult | None = None
+
+    @property
+    def trace(self) -> Trace:
+        """The simulation's trace."""
+        return self.sim.trace
+
+    @property
+    def pending(self) -> Any:
+        """The delivery the next ``step()`` makes (``None`` when done)."""
+        return self.run.pending
+
+    @property
+    def done(self) -> bool:
+        """Whether the flow has ended."""
+        return self.run.done
+
+    def step(self) -> Any:
+        """Deliver the next message."""
+        delivery = self.run.step()
+        if self.run.done:
+            self._record_outcome()
+        return delivery
+
+    def edit(self, request: Any) -> None:
+        """Replace the pending request."""
+        self.run.edit(request)
+
+    def drop(self) -> None:
+        """Drop the pending request."""
+        self.run.drop()
+        if self.run.done:
+            self._record_outcome()
+
+    def finish(self) -> FlowResult:
+        """Run to the end and return the result."""
+        self.run.finish()
+        self._record_outcome()
+        assert self.result is not None
+        return self.result
+
+    def _record_outcome(self) -> None:
+        if self.result is not None:
+            return
+        self.result = self.run.result
+        self.sim.trace.outcome = outcome_of(self.result, self.sim.trace)
+
+
+def outcome_of(result: FlowResult | None, trace: Trace) -> dict[str, Any]:
+    """The ``outcome`` member of the trace export (ARCHITECTURE.md "Trace export")."""
+    if result is None:
+        return {
+            "status": "denied",
+            "error": {"error": "no_result", "error_description": "the flow did not finish"},
+        }
+    out: dict[str, Any] = {"status": result.status}
+    if result.error:
+        out["error"] = {
+            "error": result.error.get("error"),
+            "error_description": result.error.get("error_description", ""),
+        }
+    if result.status == "granted":
+        out["token"] = result.token
+        introspections = [x for x in trace.exchanges if x.label.startswith("introspection")]
+        if introspections:
+            out["introspection"] = introspections[-1].response.json
+        if result.resource_status is not None:
+            out["resource_status"] = result.resource_status
+    return out

@@ -101,8 +101,14 @@ class Fact:
 
     def to_record(self) -> dict[str, Any]:
         """Serialise for the trace export."""
-        return {"seq": self.seq, "time": self.time, "type": self.type, "party": self.party,
-                "parent": self.parent, **self.data}
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "type": self.type,
+            "party": self.party,
+            "parent": self.parent,
+            **self.data,
+        }
 
 
 Event = Exchange | Fact
@@ -121,8 +127,13 @@ class PartyInfo:
 
     def to_record(self) -> dict[str, Any]:
         """Serialise for the trace export."""
-        out: dict[str, Any] = {"id": self.id, "name": self.name, "role": self.role, "host": self.host,
-                               "dids": list(self.dids)}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "host": self.host,
+            "dids": list(self.dids),
+        }
         if self.node:
             out["node"] = self.node
         return out

@@ -114,8 +114,14 @@ def credential_document(
     ctx = contexts or [VC_CONTEXT, NUTS_CONTEXT]
     if status and STATUS_LIST_CONTEXT not in ctx:
         ctx = [*ctx, STATUS_LIST_CONTEXT]
-    doc: dict[str, Any] = {"@context": ctx, "id": id, "type": ["VerifiableCredential", type],
-                           "issuer": issuer, "issuanceDate": issuance_date, "credentialSubject": subject}
+    doc: dict[str, Any] = {
+        "@context": ctx,
+        "id": id,
+        "type": ["VerifiableCredential", type],
+        "issuer": issuer,
+        "issuanceDate": issuance_date,
+        "credentialSubject": subject,
+    }
     if expiration_date:
         doc["expirationDate"] = expiration_date
     if status:

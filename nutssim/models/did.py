@@ -10,7 +10,10 @@ from nutssim.errors import ProtocolError
 from nutssim.jose import PublicKey
 
 RELATIONSHIPS = ("assertionMethod", "authentication", "capabilityInvocation", "capabilityDelegation")
-DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3c-ccg.github.io/lds-jws2020/contexts/lds-jws2020-v1.json"]
+DID_CONTEXTS = [
+    "https://www.w3.org/ns/did/v1",
+    "https://w3c-ccg.github.io/lds-jws2020/contexts/lds-jws2020-v1.json",
+]
 
 
 class DIDDocumentError(ProtocolError):
@@ -40,8 +43,12 @@ class DIDDocument(BaseModel):
     verification_method: list[VerificationMethod] = Field(default_factory=list, alias="verificationMethod")
     assertion_method: list[str | VerificationMethod] = Field(default_factory=list, alias="assertionMethod")
     authentication: list[str | VerificationMethod] = Field(default_factory=list)
-    capability_invocation: list[str | VerificationMethod] = Field(default_factory=list, alias="capabilityInvocation")
-    capability_delegation: list[str | VerificationMethod] = Field(default_factory=list, alias="capabilityDelegation")
+    capability_invocation: list[str | VerificationMethod] = Field(
+        default_factory=list, alias="capabilityInvocation"
+    )
+    capability_delegation: list[str | VerificationMethod] = Field(
+        default_factory=list, alias="capabilityDelegation"
+    )
 
     @classmethod
     def parse(cls, data: Any) -> DIDDocument:
@@ -58,9 +65,12 @@ class DIDDocument(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True)
 
     def _relationship(self, name: str) -> list[str | VerificationMethod]:
-        attr = {"assertionMethod": "assertion_method", "authentication": "authentication",
-                "capabilityInvocation": "capability_invocation",
-                "capabilityDelegation": "capability_delegation"}[name]
+        attr = {
+            "assertionMethod": "assertion_method",
+            "authentication": "authentication",
+            "capabilityInvocation": "capability_invocation",
+            "capabilityDelegation": "capability_delegation",
+        }[name]
         value: list[str | VerificationMethod] = getattr(self, attr)
         return value
 
@@ -73,7 +83,9 @@ class DIDDocument(BaseModel):
         return None
 
     def _all_methods(self) -> list[VerificationMethod]:
-        embedded = [m for rel in RELATIONSHIPS for m in self._relationship(rel) if isinstance(m, VerificationMethod)]
+        embedded = [
+            m for rel in RELATIONSHIPS for m in self._relationship(rel) if isinstance(m, VerificationMethod)
+        ]
         return [*self.verification_method, *embedded]
 
     def in_relationship(self, did_url: str, relationship: str = "assertionMethod") -> bool:
@@ -111,5 +123,11 @@ def document_for(did: str, keys: list[tuple[str, dict[str, Any]]]) -> DIDDocumen
     """Build the node's DID document: every key in every relationship (PROTOCOL.md §3.1)."""
     methods = [VerificationMethod(id=kid, controller=did, publicKeyJwk=jwk) for kid, jwk in keys]
     ids: list[str | VerificationMethod] = [m.id for m in methods]
-    return DIDDocument(id=did, verificationMethod=methods, assertionMethod=list(ids), authentication=list(ids),
-                       capabilityInvocation=list(ids), capabilityDelegation=list(ids))
+    return DIDDocument(
+        id=did,
+        verificationMethod=methods,
+        assertionMethod=list(ids),
+        authentication=list(ids),
+        capabilityInvocation=list(ids),
+        capabilityDelegation=list(ids),
+    )

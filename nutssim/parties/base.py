@@ -85,6 +85,7 @@ class Route:
     handler: Handler
     label: str
     pattern: re.Pattern[str]
+    origin: str | None = None  # only requests to this origin match (e.g. a node's internal API)
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -102,15 +103,18 @@ class Party:
         self.id = id
         self.name = name
         self.host = host.rstrip("/")
+        self.hosts = [self.host]  # every origin this party answers on
         self.clock_offset = 0  # seconds this party's clock runs ahead of the simulation clock
         self._routes: list[Route] = []
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} at {self.host}>"
 
-    def route(self, method: str, template: str, handler: Handler, label: str) -> None:
+    def route(
+        self, method: str, template: str, handler: Handler, label: str, *, origin: str | None = None
+    ) -> None:
         """Serve ``method template`` with ``handler``; ``label`` names the step in traces."""
-        self._routes.append(Route(method.upper(), template, handler, label, _compile(template)))
+        self._routes.append(Route(method.upper(), template, handler, label, _compile(template), origin))
 
     def dids(self) -> tuple[str, ...]:
         """The DIDs this party controls, for the trace's party list."""
@@ -120,6 +124,8 @@ class Party:
         """Find the route for a request: (route, path params, methods allowed on that path)."""
         allowed: list[str] = []
         for route in self._routes:
+            if route.origin is not None and route.origin != request.origin:
+                continue
             found = route.pattern.match(request.path)
             if not found:
                 continue
@@ -136,11 +142,15 @@ class Party:
     def dispatch(self, request: HttpRequest, ctx: Context) -> HandlerResult:
         """Route a request to its handler (404, 405 and 413 are answered here)."""
         if len(request.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-            return self.render_error(request, OAuthError("invalid_request", "request body too large", status=413))
+            return self.render_error(
+                request, OAuthError("invalid_request", "request body too large", status=413)
+            )
         route, params, allowed = self.match(request)
         if route is None:
             if allowed:
-                return text_response(405, "method not allowed", headers={"Allow": ", ".join(sorted(set(allowed)))})
+                return text_response(
+                    405, "method not allowed", headers={"Allow": ", ".join(sorted(set(allowed)))}
+                )
             return text_response(404, "not found")
         return route.handler(request, ctx, **params)
 

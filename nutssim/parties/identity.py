@@ -82,4 +82,6 @@ class DidWebHost(Party):
         identity = self.identities.get(did)
         if identity is None or identity.deactivated:
             return text_response(404, "DID not found")
-        return json_response(200, identity.document().to_json(), headers={"Content-Type": "application/did+json"})
+        return json_response(
+            200, identity.document().to_json(), headers={"Content-Type": "application/did+json"}
+        )

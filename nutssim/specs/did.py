@@ -8,6 +8,7 @@ attacked like any other message.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Generator
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -19,6 +20,8 @@ from nutssim.models.did import DIDDocument, DIDDocumentError, VerificationMethod
 from nutssim.rng import b64url
 
 DID_CONTENT_TYPES = ("application/did+json", "application/did+ld+json", "application/json")
+#: A did:web host after percent-decoding: a domain name and an optional port (did:web spec §3.2).
+_WEB_HOST = re.compile(r"[A-Za-z0-9._-]+(:[0-9]{1,5})?")
 
 
 class DIDResolutionError(ProtocolError):
@@ -32,9 +35,9 @@ def web_url(did: str) -> str:
     """Map a did:web DID to its document URL (did:web method spec §3.2)."""
     if not did.startswith("did:web:"):
         raise DIDResolutionError(f"not a did:web DID: {did}")
-    segments = did[len("did:web:"):].split(":")
+    segments = did[len("did:web:") :].split(":")
     host = unquote(segments[0])
-    if not host or any(not s for s in segments):
+    if not _WEB_HOST.fullmatch(host) or any(not s for s in segments):
         raise DIDResolutionError(f"invalid did:web DID: {did}")
     path = "/".join(segments[1:])
     return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
@@ -66,7 +69,8 @@ def _web_document(did: str, url: str, response: HttpResponse) -> DIDDocument:
     if response.content_type not in DID_CONTENT_TYPES:
         raise DIDResolutionError(
             f"unable to resolve {did}: {url} answered content type {response.content_type or 'none'!r}, "
-            f"expected one of {', '.join(DID_CONTENT_TYPES)}")
+            f"expected one of {', '.join(DID_CONTENT_TYPES)}"
+        )
     data = response.json
     if not isinstance(data, dict):
         raise DIDResolutionError(f"unable to resolve {did}: {url} did not return a JSON object")
@@ -75,11 +79,15 @@ def _web_document(did: str, url: str, response: HttpResponse) -> DIDDocument:
     except DIDDocumentError as exc:
         raise DIDResolutionError(f"unable to resolve {did}: {exc}") from None
     if document.id != did:
-        raise DIDResolutionError(f"unable to resolve {did}: document id {document.id!r} does not match the DID")
+        raise DIDResolutionError(
+            f"unable to resolve {did}: document id {document.id!r} does not match the DID"
+        )
     return document
 
 
-def resolve_key(did_url: str, relationship: str = "assertionMethod") -> Generator[HttpRequest, HttpResponse, PublicKey]:
+def resolve_key(
+    did_url: str, relationship: str = "assertionMethod"
+) -> Generator[HttpRequest, HttpResponse, PublicKey]:
     """Resolve a DID URL to the public key of a method listed under ``relationship``."""
     document = yield from resolve(did_of(did_url))
     try:
@@ -97,11 +105,17 @@ def jwk_did(jwk: dict[str, Any]) -> str:
 def jwk_document(did: str) -> DIDDocument:
     """Expand a did:jwk into its document: one key ``#0`` in every relationship."""
     try:
-        jwk = json.loads(b64url_decode(did[len("did:jwk:"):]))
+        jwk = json.loads(b64url_decode(did[len("did:jwk:") :]))
         PublicKey.from_jwk(jwk)
     except (ValueError, ProtocolError, TypeError):
         raise DIDResolutionError(f"unable to resolve {did}: invalid did:jwk") from None
     kid = f"{did}#0"
     vm = VerificationMethod(id=kid, controller=did, publicKeyJwk=jwk)
-    return DIDDocument(id=did, verificationMethod=[vm], assertionMethod=[kid], authentication=[kid],
-                       capabilityInvocation=[kid], capabilityDelegation=[kid])
+    return DIDDocument(
+        id=did,
+        verificationMethod=[vm],
+        assertionMethod=[kid],
+        authentication=[kid],
+        capabilityInvocation=[kid],
+        capabilityDelegation=[kid],
+    )

@@ -9,6 +9,7 @@ go-did's ``CreateJWTVerifiablePresentation``): ``iss`` = ``sub`` = holder, ``jti
 from __future__ import annotations
 
 import calendar
+import math
 import time
 from typing import Any
 
@@ -27,7 +28,10 @@ class CredentialFormatError(ProtocolError):
 
 def to_rfc3339(epoch: int) -> str:
     """Format epoch seconds as an RFC 3339 UTC timestamp (VC-DM dates)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
+    except (OverflowError, OSError, ValueError):  # a JWT claim far beyond any calendar, or not finite
+        raise CredentialFormatError(f"time {epoch!r} is out of range") from None
 
 
 def from_rfc3339(text: str) -> int:
@@ -82,14 +86,16 @@ def jwt_vc_document(claims: dict[str, Any]) -> dict[str, Any]:
     if "jti" in claims:
         doc["id"] = claims["jti"]
     if isinstance(claims.get("nbf"), int | float):
-        doc["issuanceDate"] = to_rfc3339(int(claims["nbf"]))
+        doc["issuanceDate"] = to_rfc3339(claims["nbf"])
     if isinstance(claims.get("exp"), int | float):
-        doc["expirationDate"] = to_rfc3339(int(claims["exp"]))
+        doc["expirationDate"] = to_rfc3339(claims["exp"])
     if "sub" in claims:
         subject = doc.get("credentialSubject")
         if isinstance(subject, dict) and "id" not in subject:
             doc["credentialSubject"] = {"id": claims["sub"], **subject}
-        elif isinstance(subject, list) and subject and isinstance(subject[0], dict) and "id" not in subject[0]:
+        elif (
+            isinstance(subject, list) and subject and isinstance(subject[0], dict) and "id" not in subject[0]
+        ):
             doc["credentialSubject"] = [{"id": claims["sub"], **subject[0]}, *subject[1:]]
     return doc
 
@@ -110,7 +116,9 @@ def parse_credential(value: Any, format: str | None = None) -> Credential:
             raise CredentialFormatError(f"unable to parse JWT credential: {exc}") from None
     if isinstance(value, dict):
         return credential_from_json(value)
-    raise CredentialFormatError(f"a credential must be a JWT string or a JSON object, got {type(value).__name__}")
+    raise CredentialFormatError(
+        f"a credential must be a JWT string or a JSON object, got {type(value).__name__}"
+    )
 
 
 # -- presentations ------------------------------------------------------------------------------
@@ -133,8 +141,11 @@ def present(
     if nonce is not None:
         claims["nonce"] = nonce
     claims.update(nbf=now, iat=now, exp=now + lifetime)
-    claims["vp"] = {"@context": [VC_CONTEXT], "type": ["VerifiablePresentation"],
-                    "verifiableCredential": [c.raw for c in credentials]}
+    claims["vp"] = {
+        "@context": [VC_CONTEXT],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [c.raw for c in credentials],
+    }
     claims.update(extra_claims or {})
     header = {"typ": "JWT", **({"kid": key.kid} if key.kid else {})}
     return jose.sign(header, claims, key)
@@ -145,7 +156,9 @@ def presentation_from_jwt(token: str) -> Presentation:
     try:
         jws = jose.decode(token)
     except jose.JoseError as exc:
-        raise CredentialFormatError(f"unable to parse PEX envelope as verifiable presentation: {exc}") from None
+        raise CredentialFormatError(
+            f"unable to parse PEX envelope as verifiable presentation: {exc}"
+        ) from None
     claims = jws.payload
     vp = claims.get("vp")
     if not isinstance(vp, dict):
@@ -160,11 +173,27 @@ def presentation_from_jwt(token: str) -> Presentation:
         document["id"] = claims["jti"]
     aud = claims.get("aud")
     audience = [str(a) for a in aud] if isinstance(aud, list) else ([str(aud)] if aud is not None else [])
-    created = claims.get("nbf", claims.get("iat"))
+    created = _epoch(claims.get("nbf", claims.get("iat")))
     return Presentation(
-        raw=token, document=document, format="jwt_vp", signer=jws.kid or "", holder=claims.get("iss"),
-        audience=audience, nonce=claims.get("nonce"), challenge=None,
-        created=int(created) if isinstance(created, int | float) else None,
-        expires=int(claims["exp"]) if isinstance(claims.get("exp"), int | float) else None,
-        credentials=credentials, alg=jws.alg,
+        raw=token,
+        document=document,
+        format="jwt_vp",
+        signer=jws.kid or "",
+        holder=claims.get("iss"),
+        audience=audience,
+        nonce=claims.get("nonce"),
+        challenge=None,
+        created=created,
+        expires=_epoch(claims.get("exp")),
+        credentials=credentials,
+        alg=jws.alg,
     )
+
+
+def _epoch(value: Any) -> int | None:
+    """A JWT NumericDate as whole seconds, or None when it is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return int(value)

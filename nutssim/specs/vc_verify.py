@@ -50,7 +50,9 @@ def validate_credential(credential: Credential) -> None:
     if VC_CONTEXT not in contexts:
         raise VerificationFailed("validation failed: default context is required", check="vc.context")
     if "VerifiableCredential" not in credential.types:
-        raise VerificationFailed("validation failed: type 'VerifiableCredential' is required", check="vc.type")
+        raise VerificationFailed(
+            "validation failed: type 'VerifiableCredential' is required", check="vc.type"
+        )
     if not credential.issuer:
         raise VerificationFailed("validation failed: 'issuer' is required", check="vc.issuer")
     if not credential.id:
@@ -64,7 +66,9 @@ def validate_credential(credential: Credential) -> None:
 def _validate_organization_credential(credential: Credential) -> None:
     # PROTOCOL.md §3.3: id starts with the issuer DID, one subject with a DID id, name and city set.
     if not credential.id.startswith(credential.issuer):
-        raise VerificationFailed("validation failed: credential ID must start with issuer", check="vc.nuts_org")
+        raise VerificationFailed(
+            "validation failed: credential ID must start with issuer", check="vc.nuts_org"
+        )
     subjects = credential.subjects
     if len(subjects) != 1:
         raise VerificationFailed("validation failed: single CredentialSubject expected", check="vc.nuts_org")
@@ -73,8 +77,11 @@ def _validate_organization_credential(credential: Credential) -> None:
         raise VerificationFailed("validation failed: 'credentialSubject.ID' is nil", check="vc.nuts_org")
     organization = subject.get("organization") or {}
     for name in ("name", "city"):
-        if not isinstance(organization, dict) or not str(organization.get(name, "")).strip():
-            raise VerificationFailed(f"validation failed: 'credentialSubject.{name}' is empty", check="vc.nuts_org")
+        value = organization.get(name) if isinstance(organization, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            raise VerificationFailed(
+                f"validation failed: 'credentialSubject.{name}' is empty", check="vc.nuts_org"
+            )
 
 
 def check_validity_time(credential: Credential, now: int, skew: int = jose.DEFAULT_SKEW) -> None:
@@ -136,7 +143,9 @@ def verify_credential_signature(credential: Credential) -> Generator[HttpRequest
         if did_of(kid) != credential.issuer:
             raise VerificationFailed(
                 f"unable to validate JWT signature: token issuer ({credential.issuer}) does not match "
-                f"signing key DID ({did_of(kid)})", check="vc.kid")
+                f"signing key DID ({did_of(kid)})",
+                check="vc.kid",
+            )
         key = yield from resolve_key(kid)
         try:
             jws.verify(key)
@@ -194,7 +203,9 @@ def verify_presentation(
     yield from verify_presentation_signature(vp, now)
     if verify_credentials:
         for credential in vp.credentials:
-            yield from verify_credential(credential, now, holder=vp.signer_did, status=status, trusted=trusted)
+            yield from verify_credential(
+                credential, now, holder=vp.signer_did, status=status, trusted=trusted
+            )
 
 
 def verify_presentation_signature(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
@@ -208,6 +219,10 @@ def verify_presentation_signature(vp: Presentation, now: int) -> Generator[HttpR
 def _verify_jwt_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
     if not vp.signer:
         raise VerificationFailed("unable to validate JWT signature: no kid header in JWT", check="vp.kid")
+    if vp.holder is not None and vp.holder != vp.signer_did:  # §3.5 step 2: kid DID == signer (iss)
+        raise VerificationFailed(
+            "unable to validate JWT signature: verification method is not of issuer", check="vp.kid"
+        )
     try:
         key = yield from resolve_key(vp.signer)
     except DIDResolutionError as exc:

@@ -1,0 +1,131 @@
+"""A Nuts node: one host that plays client, wallet, authorization server and verifier for its subjects.
+
+PROTOCOL.md §0: a node hosts subjects (care organizations); each subject has DIDs, an
+organization wallet and an OAuth identity ``https://<host>/oauth2/<subject>`` that is at
+once its client_id and its authorization server's issuer. The public interface is at
+``https://<host>``; the internal API (the EHR's and the resource server's) at
+``https://<host>:8081``, as the reference separates them by port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from nutssim.errors import InputError
+from nutssim.parties.authorization_server import AuthorizationServerRole
+from nutssim.parties.client import ClientRole
+from nutssim.parties.identity import DidWebHost, Identity
+from nutssim.parties.wallet import Wallet
+from nutssim.rng import SimRandom
+
+INTERNAL_PORT = 8081
+
+
+@dataclass
+class Subject:
+    """A tenant of a node: a care organization with DIDs, a wallet and (as AS) a policy."""
+
+    node: Node
+    id: str
+    name: str
+    identities: list[Identity]
+    wallet: Wallet
+    policy: Any = None  # nutssim.specs.nuts_policy.Policy
+    #: strict-profile option: credential type → issuer DIDs this AS trusts (PROTOCOL.md §3.11).
+    trusted_issuers: dict[str, set[str]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<Subject {self.id} on {self.node.host}>"
+
+    @property
+    def url(self) -> str:
+        """The OAuth identity: client_id and AS issuer (PROTOCOL.md §0)."""
+        return f"{self.node.host}/oauth2/{self.id}"
+
+    @property
+    def did(self) -> str:
+        """The subject's first DID."""
+        return self.identities[0].did
+
+    @property
+    def dids(self) -> list[str]:
+        """Every DID of the subject, in preference order."""
+        return [i.did for i in self.identities]
+
+    def use_policy(self, policy: Any) -> Subject:
+        """Serve ``policy`` (scope → presentation definitions) as this subject's AS."""
+        from nutssim.specs import nuts_policy
+
+        self.policy = nuts_policy.load(policy)
+        return self
+
+    def trust_issuer(self, credential_type: str, issuer_did: str) -> Subject:
+        """Add an issuer to this AS's explicit trust list for a credential type (strict option)."""
+        self.trusted_issuers.setdefault(credential_type, set()).add(issuer_did)
+        return self
+
+
+class Node(DidWebHost, AuthorizationServerRole, ClientRole):
+    """A Nuts node at one host."""
+
+    role = "node"
+
+    def __init__(
+        self,
+        id: str,
+        host: str,
+        rng: SimRandom,
+        *,
+        name: str | None = None,
+        authorization_endpoint: bool = True,
+        vp_formats: tuple[str, ...] = ("jwt_vp", "ldp_vp"),
+    ) -> None:
+        super().__init__(id, name or urlsplit(host).hostname or host, host)
+        self._setup_rng = rng
+        parts = urlsplit(self.host)
+        self.internal_host = f"{parts.scheme}://{parts.hostname}:{INTERNAL_PORT}"
+        self.hosts.append(self.internal_host)
+        self.subjects: dict[str, Subject] = {}
+        #: `auth.authorizationendpoint.enabled` (the user flow needs it; PROTOCOL.md §2).
+        self.authorization_endpoint_enabled = authorization_endpoint
+        #: VP formats this node can produce and accepts (``pe.ChooseVPFormat`` input).
+        self.vp_formats = vp_formats
+        self.on_change: list[Callable[[Node], None]] = []
+        AuthorizationServerRole.__init__(self)
+        ClientRole.__init__(self)
+
+    def add_subject(self, name: str, id: str | None = None, *, dids: int = 1) -> Subject:
+        """Create a subject with ``dids`` fresh did:web identities served by this node."""
+        subject_id = id or _slug(name)
+        if subject_id in self.subjects:
+            raise InputError(f"subject {subject_id!r} exists already on {self.host}", hint="pass another id=")
+        identities = [self.new_identity(self._setup_rng) for _ in range(dids)]
+        subject = Subject(self, subject_id, name, identities, Wallet(identities))
+        self.subjects[subject_id] = subject
+        for callback in self.on_change:
+            callback(self)
+        return subject
+
+    def subject(self, subject_id: str) -> Subject | None:
+        """The subject with this id, if the node hosts it."""
+        return self.subjects.get(subject_id)
+
+    def subject_by_url(self, url: str) -> Subject | None:
+        """The subject whose OAuth identity URL is ``url``."""
+        return next((s for s in self.subjects.values() if s.url == url), None)
+
+    def key_by_kid(self, kid: str) -> Any:
+        """A signing key of one of this node's identities, by key id."""
+        for identity in self.identities.values():
+            for key in identity.keys:
+                if key.kid == kid:
+                    return key
+        return None
+
+
+def _slug(name: str) -> str:
+    out = "".join(c.lower() if c.isalnum() else "-" for c in name)
+    return "-".join(p for p in out.split("-") if p) or "subject"

@@ -1,0 +1,170 @@
+"""A resource server: the data holder's API in front of its node (PROTOCOL.md §1.7 steps 2–5).
+
+It introspects every token at its node's internal API and, for DPoP-bound tokens, asks
+the node to validate the proof. Under ``nuts-node`` it answers as the reference's nginx
+script: 403 "Unauthorized" when the token is inactive or the proof invalid. Under
+``strict`` it answers as RFC 6750 §3 and RFC 9449 §7.1 prescribe: 401 with a
+``WWW-Authenticate`` challenge, and it checks the proof's ``iat`` window itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator
+from typing import Any
+
+from nutssim.errors import OAuthError
+from nutssim.jose import SUPPORTED_ALGS
+from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
+from nutssim.parties.base import Context, Party, Process
+from nutssim.specs import rfc9449
+
+
+def _challenge(scheme: str, error: str | None = None, description: str | None = None) -> str:
+    params = []
+    if scheme == "DPoP":
+        params.append(f'algs="{" ".join(SUPPORTED_ALGS)}"')
+    if error:
+        params.append(f'error="{error}"')
+    if description:
+        params.append(f'error_description="{description}"')
+    return f"{scheme} {', '.join(params)}".strip()
+
+
+class ResourceServer(Party):
+    """Protected resources guarded by token introspection and DPoP validation."""
+
+    role = "resource_server"
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        host: str,
+        *,
+        node_internal: str,
+        required_scope: str | None = None,
+        path: str = "/resource",
+    ) -> None:
+        super().__init__(id, name, host)
+        self.node_internal = node_internal.rstrip("/")
+        self.required_scope = required_scope
+        self.resource_path = path
+        self.route("GET", path, self.get_resource, "resource request")
+
+    @property
+    def resource_url(self) -> str:
+        """The URL of the protected resource."""
+        return f"{self.host}{self.resource_path}"
+
+    def get_resource(self, request: HttpRequest, ctx: Context) -> Process:
+        """GET the resource: authorization header, introspection, DPoP, scope (RFC 6750, RFC 9449 §7)."""
+        scheme, token = _authorization(request)
+        if not token or scheme not in ("dpop", "bearer"):
+            ctx.check("rs.authorization", "RFC 6750 §3; RFC 9449 §7.1", False, "no DPoP or Bearer token")
+            return self._unauthorized(ctx, None, None)
+        response = yield HttpRequest.post_form(
+            f"{self.node_internal}/internal/auth/v2/accesstoken/introspect", {"token": token}
+        )
+        info = response.json if response.ok and isinstance(response.json, dict) else {"active": False}
+        if not info.get("active"):
+            ctx.check(
+                "rs.token_active", "RFC 7662 §2.2; PROTOCOL.md §1.7 step 5", False, "token is not active"
+            )
+            return self._refuse(ctx, "invalid_token", "the access token is not active", scheme)
+        ctx.check("rs.token_active", "RFC 7662 §2.2", True, f"client {info.get('client_id')}")
+        jkt = (info.get("cnf") or {}).get("jkt") if isinstance(info.get("cnf"), dict) else None
+        if jkt:
+            refusal = yield from self._check_dpop(request, ctx, scheme, token, jkt)
+            if refusal is not None:
+                return refusal
+        if self.required_scope and self.required_scope not in str(info.get("scope", "")).split():
+            ctx.check("rs.scope", "RFC 6750 §3.1", False, f"scope {info.get('scope')!r}")
+            return json_response(
+                403,
+                {"error": "insufficient_scope"},
+                headers={
+                    "WWW-Authenticate": _challenge(
+                        scheme.capitalize() if scheme == "bearer" else "DPoP", "insufficient_scope"
+                    )
+                },
+            )
+        return json_response(200, _resource(info))
+
+    def _check_dpop(
+        self, request: HttpRequest, ctx: Context, scheme: str, token: str, jkt: str
+    ) -> Generator[HttpRequest, HttpResponse, HttpResponse | None]:
+        ref = "RFC 9449 §7.1; PROTOCOL.md §1.7 step 5"
+        if scheme != "dpop":
+            bound_ok = not ctx.profile.on("dpop_required")
+            ctx.check(
+                "rs.dpop_scheme",
+                ref,
+                bound_ok,
+                "DPoP-bound token presented as Bearer"
+                + ("" if not bound_ok else " (accepted: dpop_required control is off)"),
+            )
+            return (
+                None
+                if bound_ok
+                else self._refuse(ctx, "invalid_token", "DPoP-bound token requires the DPoP scheme", "dpop")
+            )
+        if not ctx.profile.on("dpop_proof"):
+            ctx.check("rs.dpop_proof", ref, True, "skipped: dpop_proof control is off")
+            return None
+        proof = request.header("DPoP") or ""
+        body = {
+            "dpop_proof": proof,
+            "method": request.method,
+            "thumbprint": jkt,
+            "token": token,
+            "url": request.url,
+        }
+        response = yield HttpRequest.post_json(f"{self.node_internal}/internal/auth/v2/dpop/validate", body)
+        result = response.json if isinstance(response.json, dict) else {"valid": False, "reason": "no answer"}
+        if not result.get("valid"):
+            ctx.check("rs.dpop_proof", ref, False, str(result.get("reason", "")))
+            return self._refuse(ctx, "invalid_dpop_proof", str(result.get("reason", "")), "dpop")
+        if ctx.profile.strict:  # RFC 9449 §11.1: the reference's validator has no iat window
+            try:
+                rfc9449.check_iat_window(rfc9449.parse_proof(proof, ctx.now()), ctx.now())
+            except rfc9449.DPoPError as exc:
+                ctx.check("rs.dpop_iat", "RFC 9449 §11.1", False, str(exc))
+                return self._refuse(ctx, "invalid_dpop_proof", str(exc), "dpop")
+        ctx.check("rs.dpop_proof", ref, True)
+        return None
+
+    def _refuse(self, ctx: Context, error: str, description: str, scheme: str) -> HttpResponse:
+        if not ctx.profile.strict:  # the reference's nginx script: 403 "Unauthorized"
+            return text_response(403, "Unauthorized")
+        return self._unauthorized(ctx, error, description, "DPoP" if scheme == "dpop" else "Bearer")
+
+    def _unauthorized(
+        self, ctx: Context, error: str | None, description: str | None, scheme: str = "DPoP"
+    ) -> HttpResponse:
+        body = OAuthError(error, description or "").body() if error else {"error": "invalid_request"}
+        challenges = [_challenge(scheme, error, description)]
+        if error is None:
+            challenges = [_challenge("DPoP"), _challenge("Bearer")]
+        return json_response(401, body, headers={"WWW-Authenticate": ", ".join(challenges)})
+
+
+def _authorization(request: HttpRequest) -> tuple[str, str]:
+    value = request.header("Authorization") or ""
+    scheme, _, token = value.partition(" ")
+    return scheme.lower(), token.strip()
+
+
+def _resource(info: dict[str, Any]) -> dict[str, Any]:
+    """A small FHIR-like resource that names who asked, from the introspected claims."""
+    reserved = {"active", "iss", "client_id", "scope", "iat", "exp", "cnf", "sub"}
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": 1,
+        "entry": [{"resource": {"resourceType": "Patient", "id": "patient-1"}}],
+        "requested_by": {k: v for k, v in info.items() if k not in reserved},
+        "client_id": info.get("client_id"),
+        "scope": info.get("scope"),
+        "note": json.dumps({"bound": bool(info.get("cnf"))}),
+    }

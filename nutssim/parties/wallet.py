@@ -1,0 +1,104 @@
+"""The organization wallet: credentials a subject holds, and the presentations it builds.
+
+The wallet is part of a node (PROTOCOL.md §0): it never talks to anyone. It selects
+credentials for a presentation definition with the PEX engine and signs the VP with the
+holder DID's first assertionMethod key (PROTOCOL.md §1.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nutssim.models.credential import VC_CONTEXT, Credential
+from nutssim.parties.identity import Identity
+from nutssim.rng import SimRandom
+from nutssim.specs import vc_jwt
+
+#: VP formats a node can produce, in the reference's order of preference (``pe.ChooseVPFormat``).
+VP_FORMAT_PREFERENCE = ("jwt_vp", "ldp_vp")
+#: OpenID4VP metadata names of the formats (PROTOCOL.md §1.1).
+METADATA_FORMAT_NAMES = {
+    "jwt_vp_json": "jwt_vp",
+    "jwt_vc_json": "jwt_vc",
+    "jwt_vp": "jwt_vp",
+    "jwt_vc": "jwt_vc",
+    "ldp_vp": "ldp_vp",
+    "ldp_vc": "ldp_vc",
+}
+
+
+@dataclass(frozen=True)
+class BuiltPresentation:
+    """A VP with the submission that maps it onto a presentation definition."""
+
+    vp: str | dict[str, Any]
+    format: str
+    submission: dict[str, Any]
+    holder: str
+    credentials: tuple[Credential, ...]
+    nonce: str
+
+
+class Wallet:
+    """Credentials held by a set of DIDs, and the presentations built from them."""
+
+    def __init__(self, identities: Sequence[Identity]) -> None:
+        self.identities = list(identities)
+        self.credentials: list[Credential] = []
+
+    def add(self, credential: Credential | str | dict[str, Any]) -> Credential:
+        """Store a credential (a ``Credential``, a JWT VC, or a JSON-LD VC)."""
+        if not isinstance(credential, Credential):
+            credential = vc_jwt.parse_credential(credential)
+        self.credentials.append(credential)
+        return credential
+
+    def remove(self, credential: Credential) -> None:
+        """Drop a credential from the wallet."""
+        self.credentials = [c for c in self.credentials if c is not credential]
+
+    def held_by(self, did: str) -> list[Credential]:
+        """Credentials whose subject is ``did`` (PROTOCOL.md §1.3: filtered on credentialSubject.id)."""
+        return [c for c in self.credentials if did in c.subject_ids]
+
+    def identity(self, did: str) -> Identity:
+        """The identity of one of this wallet's DIDs."""
+        for identity in self.identities:
+            if identity.did == did:
+                return identity
+        raise KeyError(did)
+
+
+def complete_self_attested(
+    templates: Iterable[dict[str, Any]], holder: str, now: int, rng: SimRandom
+) -> list[Credential]:
+    """Complete self-asserted credentials as the reference does (PROTOCOL.md §1.3): no proof."""
+    out = []
+    for template in templates:
+        document = dict(template)
+        document.setdefault("@context", [VC_CONTEXT])
+        document["id"] = f"{holder}#{rng.uuid()}"
+        document["issuer"] = holder
+        document["issuanceDate"] = vc_jwt.to_rfc3339(now)
+        subject = dict(document.get("credentialSubject") or {})
+        subject["id"] = holder
+        document["credentialSubject"] = subject
+        out.append(vc_jwt.credential_from_json(document))
+    return out
+
+
+def choose_vp_format(
+    node_formats: Iterable[str], metadata_formats: Iterable[str] | None, pd_formats: Iterable[str] | None
+) -> str | None:
+    """Intersect node, AS-metadata and PD formats; prefer jwt_vp (PROTOCOL.md §1.3)."""
+    allowed = set(node_formats)
+    if metadata_formats is not None:
+        allowed &= {METADATA_FORMAT_NAMES.get(f, f) for f in metadata_formats}
+    if pd_formats is not None:
+        pd = {METADATA_FORMAT_NAMES.get(f, f) for f in pd_formats}
+        vp_level = {f for f in pd if f.endswith("_vp")}
+        if vp_level:  # a PD that names only VC formats leaves the VP format open
+            allowed &= vp_level
+    return next((f for f in VP_FORMAT_PREFERENCE if f in allowed), None)

@@ -1,0 +1,100 @@
+"""Named, seeded set-ups used by notebooks, the CLI, the catalogue and tests.
+
+A scenario builds a *world*: a simulation with its parties, and a ``start()`` that
+begins the scenario's flow (a ``FlowRun`` to step or finish). Building and starting
+are separate so a failure case can change the world (a credential, a clock, an
+interceptor) before the flow begins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nutssim.errors import InputError
+from nutssim.profiles import Profile
+from nutssim.simulation import FlowRun, Simulation
+
+
+@dataclass
+class World:
+    """A built scenario: the simulation, its named parts, and how to start its flow."""
+
+    name: str
+    sim: Simulation
+    parts: dict[str, Any]
+    starter: Callable[..., FlowRun]
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.parts[name]
+
+    def start(self, **overrides: Any) -> FlowRun:
+        """Start the scenario's flow; ``overrides`` change its options (``dpop=False``, …)."""
+        return self.starter(**{**self.options, **overrides})
+
+    def run(self, **overrides: Any) -> FlowRun:
+        """Start the flow and run it to the end."""
+        flow = self.start(**overrides)
+        flow.finish()
+        return flow
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A registered scenario: its name, a one-line description and its builder."""
+
+    name: str
+    description: str
+    builder: Callable[..., World]
+    flow: str = "s2s"
+
+
+SCENARIOS: dict[str, ScenarioSpec] = {}
+
+
+def register(
+    name: str, description: str, flow: str = "s2s"
+) -> Callable[[Callable[..., World]], Callable[..., World]]:
+    """Decorator: register a world builder under ``name``."""
+
+    def wrap(builder: Callable[..., World]) -> Callable[..., World]:
+        SCENARIOS[name] = ScenarioSpec(name, description, builder, flow)
+        return builder
+
+    return wrap
+
+
+def build(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+    """Build the world of scenario ``name``."""
+    _load_all()
+    spec = SCENARIOS.get(name)
+    if spec is None:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(SCENARIOS), n=1)
+        raise InputError(
+            f"unknown scenario {name!r}",
+            hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(SCENARIOS))}",
+        )
+    world = spec.builder(seed=seed, profile=profile, **options)
+    world.sim.trace.meta["scenario"] = name
+    return world
+
+
+def run(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+    """Build scenario ``name`` and run its flow to the end."""
+    world = build(name, seed, profile, **options)
+    world.run()
+    return world
+
+
+def names() -> list[str]:
+    """Every registered scenario name."""
+    _load_all()
+    return sorted(SCENARIOS)
+
+
+def _load_all() -> None:
+    from nutssim.scenarios import s2s  # noqa: F401  (registers on import)

@@ -1,0 +1,91 @@
+"""PEX envelopes: the ``assertion`` / ``vp_token`` value as one VP or an array of VPs (PROTOCOL.md §1.5 #4).
+
+An envelope is a JWT VP, a JSON-LD VP object, or a JSON array of either. Descriptor-map
+paths address it with JWT VPs replaced by their ``vp`` JSON (``$.verifiableCredential[0]``
+for one VP, ``$[0].verifiableCredential[0]`` for an array; ``pex.envelope_view``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from nutssim.models.credential import Presentation
+from nutssim.specs import vc_jwt
+from nutssim.specs.vc_jwt import CredentialFormatError
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """The parsed presentations and the JSON value submission paths address."""
+
+    value: Any  # the assertion as JSON: a JWT string, a VP object, or a list of either
+    presentations: tuple[Presentation, ...]
+
+
+def parse_envelope(assertion: str) -> Envelope:
+    """Parse an assertion string; raise ``CredentialFormatError`` with the reference's wording."""
+    text = assertion.strip()
+    if text.startswith(("{", "[")):
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            raise CredentialFormatError(
+                "unable to parse PEX envelope as verifiable presentation: invalid JSON"
+            ) from None
+    else:
+        value = text
+    if isinstance(value, list):
+        return Envelope(value, tuple(parse_presentation(v) for v in value))
+    return Envelope(value, (parse_presentation(value),))
+
+
+def parse_presentation(value: Any) -> Presentation:
+    """Parse one VP: a compact JWT string or a JSON-LD object."""
+    if isinstance(value, str):
+        return vc_jwt.presentation_from_jwt(value)
+    if isinstance(value, dict):
+        return presentation_from_json(value)
+    raise CredentialFormatError(
+        f"unable to parse PEX envelope as verifiable presentation: unexpected {type(value).__name__}"
+    )
+
+
+def presentation_from_json(document: dict[str, Any]) -> Presentation:
+    """View a JSON-LD VP (JsonWebSignature2020 proof) as a ``Presentation``."""
+    types = document.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if "VerifiablePresentation" not in types:
+        raise CredentialFormatError(
+            "unable to parse PEX envelope as verifiable presentation: type VerifiablePresentation missing"
+        )
+    proof = document.get("proof")
+    proof = proof[0] if isinstance(proof, list) and proof else proof
+    proof = proof if isinstance(proof, dict) else {}
+    raw_vcs = document.get("verifiableCredential", [])
+    raw_vcs = raw_vcs if isinstance(raw_vcs, list) else [raw_vcs]
+    domain = proof.get("domain")
+    return Presentation(
+        raw=document,
+        document=document,
+        format="ldp_vp",
+        signer=str(proof.get("verificationMethod", "")),
+        holder=document.get("holder"),
+        audience=[str(domain)] if domain is not None else [],
+        nonce=proof.get("nonce"),
+        challenge=proof.get("challenge"),
+        created=_ld_time(proof.get("created")),
+        expires=_ld_time(proof.get("expires")),
+        credentials=tuple(vc_jwt.parse_credential(v) for v in raw_vcs),
+        alg=None,
+    )
+
+
+def _ld_time(value: Any) -> int | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return vc_jwt.from_rfc3339(value)
+    except CredentialFormatError:
+        return None
