@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nutssim.errors import SimulationError
 from nutssim.messages import HttpRequest, HttpResponse, text_response
 from nutssim.models.credential import Credential, credential_document, organization_subject
 from nutssim.parties.base import Context
@@ -49,9 +50,14 @@ class Issuer(DidWebHost):
         return self.identity.did
 
     def issue(
-        self, document: dict[str, Any], holder: Subject | None = None, *, revocable: bool = False
+        self,
+        document: dict[str, Any],
+        holder: Subject | None = None,
+        *,
+        revocable: bool = False,
+        format: str = "jwt_vc",
     ) -> Credential:
-        """Sign ``document`` as a JWT VC and, if a holder is given, put it in its wallet."""
+        """Sign ``document`` (as ``jwt_vc`` or ``ldp_vc``) and, if a holder is given, put it in its wallet."""
         if revocable:
             index = self._next_index
             self._next_index += 1
@@ -59,14 +65,29 @@ class Issuer(DidWebHost):
             document = {**document, "credentialStatus": sl.status_entry(self.status_list_url, index)}
             if sl.STATUS_LIST_CONTEXT not in document["@context"]:
                 document["@context"] = [*document["@context"], sl.STATUS_LIST_CONTEXT]
-        token = vc_jwt.issue_credential(document, self.identity.key)
-        credential = vc_jwt.credential_from_jwt(token)
+        credential = self._sign(document, format)
         self.issued.append(credential)
         if holder is not None:
             holder.wallet.add(credential)
         for callback in self.on_issue:
             callback(self, credential, holder)
         return credential
+
+    def _sign(self, document: dict[str, Any], format: str) -> Credential:
+        key = self.identity.key
+        if format == "jwt_vc":
+            return vc_jwt.credential_from_jwt(vc_jwt.issue_credential(document, key))
+        if format != "ldp_vc":
+            raise SimulationError(f"cannot issue format {format!r}: use 'jwt_vc' or 'ldp_vc'")
+        from nutssim.specs import jws2020
+
+        if jws2020.JWS2020_CONTEXT not in document["@context"]:  # defines the proof terms
+            document = {**document, "@context": [*document["@context"], jws2020.JWS2020_CONTEXT]}
+        issued = vc_jwt.from_rfc3339(document["issuanceDate"])
+        signed = jws2020.sign_credential(
+            document, key, verification_method=key.kid or self.did, created=issued
+        )
+        return vc_jwt.credential_from_json(signed)
 
     def issue_organization_credential(
         self,
@@ -78,6 +99,7 @@ class Issuer(DidWebHost):
         issued_at: int | None = None,
         subject_did: str | None = None,
         revocable: bool = True,
+        format: str = "jwt_vc",
     ) -> Credential:
         """Issue a NutsOrganizationCredential (PROTOCOL.md §3.3) to ``holder``'s first DID."""
         now = self._now() if issued_at is None else issued_at
@@ -89,7 +111,7 @@ class Issuer(DidWebHost):
             expiration_date=vc_jwt.to_rfc3339(now + valid_for) if valid_for else None,
             subject=organization_subject(subject_did or holder.did, name or holder.name, city),
         )
-        return self.issue(document, holder, revocable=revocable)
+        return self.issue(document, holder, revocable=revocable, format=format)
 
     # -- revocation (StatusList2021, PROTOCOL.md §3.6) ---------------------------------------------
     def revoke(self, credential: Credential) -> None:
@@ -108,8 +130,6 @@ class Issuer(DidWebHost):
         try:
             return self._index_of[credential.id]
         except KeyError:
-            from nutssim.errors import SimulationError
-
             raise SimulationError(
                 f"{credential.id} was not issued as revocable by {self.name}; issue it with revocable=True"
             ) from None

@@ -5,11 +5,14 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
+from nutssim.models.credential import credential_document, employee_subject
 from nutssim.profiles import Profile
 from nutssim.scenarios import World, register
 from nutssim.simulation import FlowRun, Simulation
+from nutssim.specs import vc_jwt
 
 #: The employee the EHR self-attests in the token request (PROTOCOL.md §1.0, §2.4).
+EMPLOYEE_CLAIMS = {"identifier": "123456", "name": "Jan de Vries", "role": "Huisarts"}
 EMPLOYEE = {
     "@context": ["https://www.w3.org/2018/credentials/v1", "https://nuts.nl/credentials/v1"],
     "type": ["VerifiableCredential", "NutsEmployeeCredential"],
@@ -33,6 +36,7 @@ def s2s_world(
     dpop: bool = True,
     policy: dict[str, Any] | None = None,
     scope: str = "eoverdracht",
+    credential_format: str = "jwt_vc",
 ) -> World:
     """Two nodes, a register that issues the GP's NutsOrganizationCredential, an EHR and an API."""
     sim = Simulation(seed=seed, profile=profile)
@@ -42,7 +46,7 @@ def s2s_world(
     hospital = hospital_node.add_subject("Ziekenhuis Oost", id="ziekenhuis-oost")
     gp = gp_node.add_subject("Huisartsenpraktijk West", id="huisarts-west")
     hospital.use_policy(policy or shipped_policy("eoverdracht"))
-    register_.issue_organization_credential(gp, name=gp.name, city="Utrecht")
+    register_.issue_organization_credential(gp, name=gp.name, city="Utrecht", format=credential_format)
     ehr = sim.add_ehr(gp_node)
     api = sim.add_resource_server(hospital_node)
 
@@ -86,3 +90,35 @@ def s2s(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> 
 def s2s_bearer(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
     """The RFC021 flow with the EHR asking for a Bearer token."""
     return s2s_world(seed, profile, **{"dpop": False, **options})
+
+
+@register(
+    "s2s-ldp", "Service-to-service with JSON-LD credentials end to end, under the reference's rfc021-e2e.json"
+)
+def s2s_ldp(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+    """The reference's own e2e policy, unchanged: ldp_vc/ldp_vp only, scope ``test``."""
+    policy = shipped_policy("reference/rfc021-e2e")
+    return s2s_world(
+        seed, profile, **{"policy": policy, "scope": "test", "credential_format": "ldp_vc", **options}
+    )
+
+
+@register(
+    "s2s-mixed", "Service-to-service with a JSON-LD organization credential and a JWT employee credential"
+)
+def s2s_mixed(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+    """A JSON-LD NutsOrganizationCredential from the register, a JWT NutsEmployeeCredential from the GP."""
+    world = s2s_world(seed, profile, **{"credential_format": "ldp_vc", **options})
+    gp = world["requester"]
+    now = world.sim.clock.now()
+    document = credential_document(
+        id=f"{gp.did}#{world.sim.rng.uuid()}",
+        type="NutsEmployeeCredential",
+        issuer=gp.did,
+        issuance_date=vc_jwt.to_rfc3339(now),
+        expiration_date=vc_jwt.to_rfc3339(now + 3600),
+        subject=employee_subject(gp.did, **EMPLOYEE_CLAIMS),
+    )
+    gp.wallet.add(vc_jwt.issue_credential(document, gp.identities[0].key))
+    world.options["credentials"] = []  # the employee credential is in the wallet, not self-attested
+    return world
