@@ -158,7 +158,7 @@ def test_every_s2s_scenario_is_granted_under_both_profiles(name, profile):
 
 
 def test_ldp_scenario_uses_the_reference_policy_and_json_ld_vp():
-    """Issue #12: the reference rfc021-e2e.json runs unchanged; the VP is JSON-LD with the reference's paths."""
+    """Issue #12: the reference rfc021-e2e.json runs unchanged; the VP is JSON-LD with its paths."""
     world = scenarios.run("s2s-ldp", seed=5)
     request = world.sim.trace.find("token request")[0].request
     vp = json.loads(request.form["assertion"])
