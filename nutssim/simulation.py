@@ -182,8 +182,12 @@ class Simulation:
         dpop: bool = True,
         credentials: list[dict[str, Any]] | None = None,
         credential_selection: dict[str, str] | None = None,
+        no_cache: bool = False,
     ) -> FlowRun:
-        """Start the service-to-service flow (RFC021) from ``requester``'s EHR; step it or ``finish()`` it."""
+        """Start the service-to-service flow (RFC021) from ``requester``'s EHR; step it or ``finish()`` it.
+
+        ``no_cache`` sends ``Cache-Control: no-cache`` so node B skips its 14.5-minute token cache.
+        """
         ehr = (
             ehr
             or next(
@@ -204,6 +208,7 @@ class Simulation:
             dpop=dpop,
             credentials=credentials,
             credential_selection=credential_selection,
+            no_cache=no_cache,
         )
         return FlowRun(self, self.start(process, ehr.id), "s2s")
 

@@ -56,6 +56,7 @@ def s2s_world(
         scope: str = scope,
         credentials: list[dict[str, Any]] | None = None,
         credential_selection: dict[str, str] | None = None,
+        no_cache: bool = False,
     ) -> FlowRun:
         return sim.service_access(
             gp,
@@ -66,6 +67,7 @@ def s2s_world(
             dpop=dpop,
             credentials=[EMPLOYEE] if credentials is None else credentials,
             credential_selection=credential_selection,
+            no_cache=no_cache,
         )
 
     parts = {
