@@ -1,0 +1,23 @@
+"""The curated public API is pinned (httpx's test_exported_members style)."""
+
+import nutssim
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """CONSTANTS, then Classes, then modules and functions, each alphabetically (ruff RUF022)."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
+def test_all_is_sorted_and_exported():
+    """``__all__`` is sorted and every name in it resolves."""
+    assert nutssim.__all__ == sorted(nutssim.__all__, key=_isort_key)
+    for name in nutssim.__all__:
+        assert getattr(nutssim, name) is not None
+
+
+def test_public_names_are_exactly_all():
+    """No public module attribute sneaks in besides ``__all__`` (submodules aside)."""
+    public = {n for n in vars(nutssim) if not n.startswith("_")}
+    submodules = {"clock", "errors", "jose", "messages", "models", "network", "parties", "profiles", "rng",
+                  "simulation", "specs", "stores", "trace", "annotations", "importlib", "Any"}
+    assert public - submodules - set(nutssim.__all__) == set()
