@@ -10,6 +10,12 @@ response above it. The top frame's yielded request is the *pending* delivery. On
 delivery, at any depth, and why the pending message can be edited, dropped or
 answered by someone else before it arrives.
 
+Senders. Every request a handler yields is sent by that handler's party. The root
+process speaks for the run's ``sender``, unless it yields a ``(sender_id, request)``
+pair: then that request is sent by party ``sender_id``. ``acting_as(sender_id, process)``
+turns a process into one that speaks as another party, so one flow can drive two
+parties (an EHR and the user's browser) while each request is attributed to its sender.
+
 Interceptors see every request before delivery and every response before it returns:
 they observe, tamper, drop, inject or replay. A dropped message and an unknown host
 answer the sender with a synthetic 504/502 marked ``X-Nutssim-Network``, as a real
@@ -20,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from nutssim.errors import ProtocolError, SimulationError
 from nutssim.messages import HttpRequest, HttpResponse, text_response
@@ -29,6 +35,8 @@ from nutssim.trace import Check, Exchange, Fact, Trace
 
 if TYPE_CHECKING:
     from nutssim.simulation import Simulation
+
+T = TypeVar("T")
 
 #: A guard against a process that never ends (a redirect loop, a retry without end).
 MAX_STEPS = 20_000
@@ -164,6 +172,18 @@ class Network:
     def send(self, request: HttpRequest, sender: str) -> HttpResponse:
         """Deliver one request (and whatever it causes) and return the response."""
         return self.run(_single(request), sender)  # type: ignore[no-any-return]
+
+
+def acting_as(sender: str, process: Generator[Any, HttpResponse, T]) -> Generator[Any, HttpResponse, T]:
+    """Re-yield ``process``'s requests as ``(sender, request)``: the root speaking as ``sender``."""
+    try:
+        request = next(process)
+        while True:
+            # A pair already names its sender (a nested acting_as): pass it on unchanged.
+            response = yield request if isinstance(request, tuple) else (sender, request)
+            request = process.send(response)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
 
 
 def _single(request: HttpRequest) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
@@ -304,11 +324,16 @@ class Run:
             assert frame.exchange is not None
             self._finish_frame(frame, self._crash(frame.party, frame.exchange.delivery.request, exc, frame.exchange))
             return
+        sender = frame.sender
+        if frame.party is None and isinstance(request, tuple) and len(request) == 2 \
+                and isinstance(request[0], str):
+            sender, request = request  # the root speaks as another party (see "Senders" above)
         if not isinstance(request, HttpRequest):
             raise SimulationError(f"process of {frame.sender} yielded {type(request).__name__}; "
-                                  "a process may only yield HttpRequest objects")
+                                  "a process may only yield HttpRequest objects (a root process may also "
+                                  "yield (sender_id, HttpRequest) pairs)")
         parent = frame.exchange.seq if frame.exchange else None
-        frame.pending = Delivery(request, frame.sender, _receiver_id(self.network, request), parent,
+        frame.pending = Delivery(request, sender, _receiver_id(self.network, request), parent,
                                  _label(self.network, request))
 
     def _finish_frame(self, frame: _Frame, value: Any) -> None:
