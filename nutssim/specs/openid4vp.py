@@ -1,0 +1,360 @@
+"""OpenID4VP as the Nuts user flow uses it: requests by reference, direct_post responses, their rules.
+
+The verifier (node A) asks a wallet (node B's organization wallet, or the user's session
+wallet) for a presentation with a signed request object (RFC 9101) that names
+``response_uri``, ``presentation_definition_uri``, ``nonce`` and ``state``; the wallet
+answers by ``direct_post`` to ``response_uri``. A user wallet is reached through the
+``openid4vp:`` scheme with the static self-issued metadata (OpenID4VP §10 "static
+configuration"), which a browser cannot open: node B dispatches it internally
+(PROTOCOL.md §2.2 steps 16–17).
+
+The rules of PROTOCOL.md §2.2 (steps 7 continued, 11–15, 21–22) are ``Rule`` objects:
+a trace id, a spec clause and the wire error. The authorization-code rules around the
+OpenID4VP exchange (RFC 6749 §4.1 at the verifier's authorize and token endpoints and at
+the client's callback) live here too, as the Nuts user flow combines them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from nutssim.messages import HttpResponse, json_response
+from nutssim.models.credential import Presentation
+from nutssim.specs.rfc9101 import Rule, request_url
+
+VP_TOKEN = "vp_token"
+CODE = "code"
+DIRECT_POST = "direct_post"
+ENTITY_ID = "entity_id"
+SCHEME = "openid4vp:"
+#: Issuer of the static self-issued wallet metadata (OpenID4VP §10; SIOPv2 §7.2).
+SELF_ISSUED = "https://self-issued.me/v2"
+ORGANIZATION, USER = "organization", "user"
+#: Wallet-built VP lifetime (PROTOCOL.md §0, ``handleAuthorizeRequestFromVerifier``).
+VP_LIFETIME = 900
+#: Reference ``oAuthFlowTimeout`` (PROTOCOL.md §0): client state, AS session, nonce, code.
+FLOW_TIMEOUT = 60
+
+#: Static metadata of a wallet reached through ``openid4vp:`` (OpenID4VP §10, PROTOCOL.md §2.2 step 10).
+STATIC_WALLET_METADATA: dict[str, Any] = {
+    "issuer": SELF_ISSUED,
+    "authorization_endpoint": SCHEME,
+    "response_types_supported": [VP_TOKEN],
+    "vp_formats_supported": {
+        "jwt_vp_json": {"alg_values_supported": ["ES256"]},
+        "jwt_vc_json": {"alg_values_supported": ["ES256"]},
+    },
+    "request_object_signing_alg_values_supported": ["ES256"],
+}
+
+_HOLDER = "PROTOCOL.md §2.2 step 7"
+_WALLET = "PROTOCOL.md §2.2 steps 11–15"
+_RESPONSE = "PROTOCOL.md §2.2 step 15"
+_CALLBACK = "PROTOCOL.md §2.2 step 21"
+_TOKEN = "PROTOCOL.md §2.2 step 22"
+
+# -- verifier's authorization endpoint, response_type=code (step 7 continued) ------------------------------
+REDIRECT_URI = Rule(
+    "authorize.redirect_uri",
+    f"RFC 6749 §4.1.2.1; {_HOLDER}",
+    "invalid_request",
+    "missing redirect_uri parameter",
+)
+REDIRECT_URI_PARSE = Rule(
+    "authorize.redirect_uri",
+    f"RFC 6749 §3.1.2; {_HOLDER}",
+    "invalid_request",
+    "invalid redirect_uri parameter",
+)
+AUDIENCE = Rule(
+    "authorize.audience",
+    f"RFC 9101 §4; {_HOLDER}",
+    "invalid_request",
+    "invalid audience, expected: {expected}, was: {actual}",
+)
+SCOPE = Rule(
+    "authorize.scope",
+    f"RFC 6749 §4.1.2.1; PROTOCOL.md §3.8; {_HOLDER}",
+    "invalid_scope",
+    "unsupported scope ({scope}) for presentation exchange: {reason}",
+)
+WALLET_CONFIGURATION = Rule(
+    "authorize.wallet_configuration",
+    "PROTOCOL.md §2.2 step 10, §2.5",
+    "server_error",
+    "failed to authorize client",
+)
+# -- wallet (steps 11–15): rendered, then POSTed to response_uri ------------------------------------------
+RESPONSE_MODE = Rule(
+    "wallet.response_mode", f"OpenID4VP §6.2; {_WALLET}", "invalid_request", "invalid response_mode parameter"
+)
+RESPONSE_URI = Rule(
+    "wallet.response_uri", f"OpenID4VP §6.2; {_WALLET}", "invalid_request", "missing response_uri parameter"
+)
+STATE = Rule("wallet.state", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "missing state parameter")
+CLIENT_ID_SCHEME = Rule(
+    "wallet.client_id_scheme",
+    f"OpenID4VP §5.7; {_WALLET}",
+    "invalid_request",
+    "invalid client_id_scheme parameter",
+)
+NONCE = Rule("wallet.nonce", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "missing nonce parameter")
+USER_SESSION = Rule("wallet.user_session", _WALLET, "invalid_request", "no user session found")
+CLIENT_METADATA = Rule(
+    "wallet.client_metadata",
+    f"OpenID4VP §5.2; {_WALLET}",
+    "invalid_request",
+    "client_metadata and client_metadata_uri are mutually exclusive",
+)
+CLIENT_METADATA_INVALID = Rule(
+    "wallet.client_metadata", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "invalid client_metadata"
+)
+CLIENT_METADATA_FETCH = Rule(
+    "wallet.client_metadata_fetch",
+    f"OpenID4VP §5.2; {_WALLET}",
+    "server_error",
+    "failed to get client metadata (verifier)",
+)
+DEFINITION = Rule(
+    "wallet.presentation_definition",
+    f"OpenID4VP §5.4; {_WALLET}",
+    "invalid_request",
+    "presentation_definition and presentation_definition_uri are mutually exclusive",
+)
+DEFINITION_INVALID = Rule(
+    "wallet.presentation_definition",
+    f"OpenID4VP §5.4; {_WALLET}",
+    "invalid_request",
+    "invalid presentation_definition",
+)
+DEFINITION_FETCH = Rule(
+    "wallet.presentation_definition_fetch",
+    f"OpenID4VP §5.5, §6.4; {_WALLET}",
+    "invalid_presentation_definition_uri",
+    "failed to retrieve presentation definition on {uri}",
+)
+FULFIL = Rule(
+    "wallet.fulfil",
+    f"DIF PE v2 §5; {_WALLET}",
+    "invalid_request",
+    "wallet could not fulfill requirements (PD ID: {pd_id}, wallet: {wallet}): {reason}",
+)
+BUILD = Rule("wallet.build", _WALLET, "server_error", "{reason}")
+POST_FAILED = Rule("wallet.direct_post", f"OpenID4VP §6.2; {_WALLET}", "server_error", "something went wrong")
+# -- verifier's response_uri (step 15) -----------------------------------------------------------------------
+R_STATE = Rule("response.state", f"OpenID4VP §6.2; {_RESPONSE}", "invalid_request", "missing state")
+R_VP_TOKEN = Rule("response.vp_token", f"OpenID4VP §6.1; {_RESPONSE}", "invalid_request", "missing vp_token")
+R_VP_PARSE = Rule("response.vp_token", f"OpenID4VP §6.1; {_RESPONSE}", "invalid_request", "invalid vp_token")
+R_SESSION = Rule(
+    "response.session", f"OpenID4VP §6.2; {_RESPONSE}", "invalid_request", "invalid or expired session"
+)
+R_TENANT = Rule("response.tenant", _RESPONSE, "invalid_request", "incorrect tenant")
+R_NONCE = Rule(
+    "response.nonce",
+    f"OpenID4VP §12.1; {_RESPONSE}",
+    "invalid_request",
+    "invalid or missing nonce/challenge in presentation",
+)
+R_NONCE_SESSION = Rule(
+    "response.nonce_session", f"OpenID4VP §12.1; {_RESPONSE}", "invalid_request", "invalid or expired session"
+)
+R_NONCE_STATE = Rule(
+    "response.nonce_state", f"OpenID4VP §12.1; {_RESPONSE}", "invalid_request", "invalid nonce/state"
+)
+R_SUBMISSION = Rule(
+    "response.submission",
+    f"OpenID4VP §6.1; {_RESPONSE}",
+    "invalid_request",
+    "missing presentation_submission",
+)
+R_SUBMISSION_PARSE = Rule(
+    "response.submission",
+    f"DIF PE v2 §6; {_RESPONSE}",
+    "invalid_request",
+    "invalid presentation_submission: {reason}",
+)
+R_FULFILLED = Rule(
+    "response.already_fulfilled",
+    f"PROTOCOL.md §1.5 #12; {_RESPONSE}",
+    "invalid_request",
+    "presentation definition is already fulfilled",
+)
+R_ERROR_STATE = Rule(
+    "response.error_state", f"OpenID4VP §6.4; {_RESPONSE}", "invalid_request", "{description}"
+)
+# -- client callback (step 21) -------------------------------------------------------------------------------
+CALLBACK_ENABLED = Rule("callback.enabled", _CALLBACK, "invalid_request", "callback endpoint is disabled")
+CALLBACK_STATE = Rule(
+    "callback.state", f"RFC 6749 §10.12; {_CALLBACK}", "invalid_request", "missing state parameter"
+)
+CALLBACK_STATE_KNOWN = Rule(
+    "callback.state_known", f"RFC 6749 §10.12; {_CALLBACK}", "invalid_request", "invalid or expired state"
+)
+CALLBACK_CODE = Rule(
+    "callback.code", f"RFC 6749 §4.1.2; {_CALLBACK}", "invalid_request", "missing code parameter"
+)
+CALLBACK_TOKEN = Rule(
+    "callback.token",
+    f"RFC 6749 §4.1.3; {_CALLBACK}",
+    "server_error",
+    "failed to retrieve access token from {endpoint}",
+)
+# -- authorization_code grant at the token endpoint (step 22) -----------------------------------------
+T_CODE = Rule("code_token.code", f"RFC 6749 §4.1.3; {_TOKEN}", "invalid_request", "missing code parameter")
+T_VERIFIER = Rule(
+    "code_token.code_verifier",
+    f"RFC 7636 §4.5; {_TOKEN}",
+    "invalid_request",
+    "missing code_verifier parameter",
+)
+T_CLIENT_ID = Rule(
+    "code_token.client_id", f"RFC 6749 §4.1.3; {_TOKEN}", "invalid_request", "missing client_id parameter"
+)
+T_CODE_VALID = Rule(
+    "code_token.code_valid",
+    f"RFC 6749 §4.1.2, §4.1.3; {_TOKEN}",
+    "invalid_grant",
+    "invalid authorization code",
+)
+T_CLIENT_MATCH = Rule(
+    "code_token.client_match",
+    f"RFC 6749 §4.1.3; {_TOKEN}",
+    "invalid_request",
+    "client_id does not match: {expected} vs {actual}",
+)
+T_REDIRECT_URI = Rule(
+    "code_token.redirect_uri",
+    "RFC 6749 §4.1.3 (strict)",
+    "invalid_grant",
+    "redirect_uri does not match the authorization request",
+)
+T_CREATE = Rule(
+    "code_token.claims",
+    f"PROTOCOL.md §3.10; {_TOKEN}",
+    "server_error",
+    "failed to create access token: {reason}",
+)
+
+
+# -- building requests and responses -----------------------------------------------------------------------
+def request_claims(
+    *,
+    issuer_did: str,
+    client_id: str,
+    audience: str | None,
+    response_uri: str,
+    client_metadata_uri: str,
+    presentation_definition_uri: str,
+    nonce: str,
+    state: str,
+) -> dict[str, Any]:
+    """Claims of the verifier's request object (PROTOCOL.md §2.2 step 10; no ``aud`` for a user wallet)."""
+    claims: dict[str, Any] = {"iss": issuer_did, "client_id": client_id}
+    if audience:
+        claims["aud"] = audience
+    claims.update(
+        {
+            "response_type": VP_TOKEN,
+            "client_id_scheme": ENTITY_ID,
+            "response_mode": DIRECT_POST,
+            "response_uri": response_uri,
+            "client_metadata_uri": client_metadata_uri,
+            "presentation_definition_uri": presentation_definition_uri,
+            "nonce": nonce,
+            "state": state,
+        }
+    )
+    return claims
+
+
+def wallet_request_url(
+    metadata: Mapping[str, Any], client_id: str, request_uri: str, method: str, claims: Mapping[str, Any]
+) -> str:
+    """Where the user agent goes; an ``openid4vp:`` URL repeats every parameter (PROTOCOL.md §2.2 step 10)."""
+    endpoint = str(metadata.get("authorization_endpoint", ""))
+    return request_url(endpoint, client_id, request_uri, method, claims if is_openid4vp(endpoint) else None)
+
+
+def is_openid4vp(url: str) -> bool:
+    """Whether ``url`` uses the ``openid4vp:`` scheme (a wallet invocation, not an HTTP URL)."""
+    return url.startswith(SCHEME)
+
+
+def query_of(url: str) -> dict[str, str]:
+    """The query parameters of a URL of any scheme (``openid4vp:?…`` included), first value wins."""
+    out: dict[str, str] = {}
+    for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        out.setdefault(key, value)
+    return out
+
+
+def vp_response_form(vp_token: str, submission: Mapping[str, Any], state: str) -> dict[str, str]:
+    """The direct_post body of a presentation (OpenID4VP §6.2)."""
+    return {
+        "vp_token": vp_token,
+        "presentation_submission": json.dumps(dict(submission), separators=(",", ":")),
+        "state": state,
+    }
+
+
+def error_response_form(error: str, description: str, state: str) -> dict[str, str]:
+    """The direct_post body of a wallet error (OpenID4VP §6.4)."""
+    return {"error": error, "error_description": description, "state": state}
+
+
+def redirect_response(uri: str) -> HttpResponse:
+    """The verifier's answer to a direct_post: where the wallet sends the user agent next (OpenID4VP §6.2)."""
+    return json_response(200, {"redirect_uri": uri}, headers={"Cache-Control": "no-store"})
+
+
+def redirect_of(response: HttpResponse) -> str | None:
+    """The ``redirect_uri`` of a verifier's 200 JSON answer, or None."""
+    body = response.json if response.status == 200 else None
+    uri = body.get("redirect_uri") if isinstance(body, dict) else None
+    return uri if isinstance(uri, str) and uri else None
+
+
+def client_metadata(client_id: str, redirect_uri: str, vp_formats: Mapping[str, Any]) -> dict[str, Any]:
+    """The verifier's OAuth client metadata (RFC 7591 §2 fields, OpenID4VP §9 ``vp_formats``)."""
+    return {
+        "client_id": client_id,
+        "redirect_uris": [redirect_uri],
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "vp_token-bearer"],
+        "response_types": [CODE, VP_TOKEN],
+        "vp_formats": dict(vp_formats),
+    }
+
+
+def json_param(value: str | None) -> dict[str, Any] | None:
+    """Decode a JSON-object request parameter (``client_metadata``, ``presentation_definition``)."""
+    if not value:
+        return None
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+# -- nonces in presentations ---------------------------------------------------------------------------------
+def nonce_of(presentation: Presentation) -> str:
+    """The nonce of a VP: JWT ``nonce``; JSON-LD ``challenge``, else ``nonce`` (PROTOCOL.md §2.2)."""
+    value = (
+        presentation.nonce
+        if presentation.format == "jwt_vp"
+        else (presentation.challenge or presentation.nonce)
+    )
+    return value if isinstance(value, str) else ""
+
+
+def common_nonce(presentations: Iterable[Presentation]) -> tuple[str | None, list[str]]:
+    """(the one nonce all VPs carry, or None) and every nonce found (to burn on failure)."""
+    found = [nonce_of(p) for p in presentations]
+    present = [n for n in found if n]
+    if not found or len(present) != len(found) or len(set(present)) != 1:
+        return None, present
+    return present[0], present
