@@ -8,7 +8,9 @@ from nutssim.clock import DEFAULT_START, SimClock
 from nutssim.errors import SimulationError
 from nutssim.network import Network, Run
 from nutssim.parties.base import Party, Process
+from nutssim.parties.browser import Browser
 from nutssim.parties.ehr import EHR, FlowResult
+from nutssim.parties.ehr_user import user_access
 from nutssim.parties.issuer import Issuer
 from nutssim.parties.node import Node, Subject
 from nutssim.parties.resource_server import ResourceServer
@@ -211,6 +213,48 @@ class Simulation:
             no_cache=no_cache,
         )
         return FlowRun(self, self.start(process, ehr.id), "s2s")
+
+    def add_browser(self, *, id: str | None = None, host: str | None = None, name: str | None = None,
+                    redirect_chain_same_site: bool = False) -> Browser:
+        """Add the user's browser (a user agent that follows redirects and keeps cookies)."""
+        browser = Browser(
+            id or self.unique_id("browser"),
+            name or "Browser",
+            _https(host or "browser.invalid"),
+            self.clock.now,
+            redirect_chain_same_site=redirect_chain_same_site,
+        )
+        return self.add(browser)
+
+    def user_access(
+        self: Simulation,
+        requester: Subject,
+        authorization_server: Subject,
+        scope: str,
+        *,
+        preauthorized_user: dict[str, str],
+        ehr: EHR | None = None,
+        browser: Browser | None = None,
+        resource_server: ResourceServer | None = None,
+        dpop: bool = True,
+    ) -> FlowRun:
+        """Start the user flow (OpenID4VP + JAR + PKCE + DPoP) from ``requester``'s EHR and a browser."""
+        internal = requester.node.internal_host
+        ehrs = (p for p in self.parties if isinstance(p, EHR) and p.node_internal == internal)
+        ehr = ehr or next(ehrs, None) or self.add_ehr(requester.node)
+        browsers = (p for p in self.parties if isinstance(p, Browser))
+        browser = browser or next(browsers, None) or self.add_browser()
+        process = user_access(
+            ehr,
+            browser,
+            requester.id,
+            authorization_server.url,
+            scope,
+            preauthorized_user,
+            resource_url=resource_server.resource_url if resource_server else None,
+            dpop=dpop,
+        )
+        return FlowRun(self, self.start(process, ehr.id), "user")
 
 
 def _https(host: str) -> str:

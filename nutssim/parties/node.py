@@ -18,6 +18,9 @@ from nutssim.errors import InputError
 from nutssim.parties.authorization_server import AuthorizationServerRole
 from nutssim.parties.client import ClientRole
 from nutssim.parties.identity import DidWebHost, Identity
+from nutssim.parties.user_client import UserClientRole
+from nutssim.parties.user_wallet import UserWalletRole
+from nutssim.parties.verifier import VerifierRole
 from nutssim.parties.wallet import Wallet
 from nutssim.rng import SimRandom
 
@@ -68,7 +71,7 @@ class Subject:
         return self
 
 
-class Node(DidWebHost, AuthorizationServerRole, ClientRole):
+class Node(DidWebHost, AuthorizationServerRole, ClientRole, UserClientRole, VerifierRole, UserWalletRole):
     """A Nuts node at one host."""
 
     role = "node"
@@ -96,6 +99,8 @@ class Node(DidWebHost, AuthorizationServerRole, ClientRole):
         self.on_change: list[Callable[[Node], None]] = []
         AuthorizationServerRole.__init__(self)
         ClientRole.__init__(self)
+        UserClientRole.__init__(self)
+        VerifierRole.__init__(self)
 
     def add_subject(self, name: str, id: str | None = None, *, dids: int = 1) -> Subject:
         """Create a subject with ``dids`` fresh did:web identities served by this node."""

@@ -1,0 +1,96 @@
+"""User-flow scenarios (PROTOCOL.md §2): a GP's employee opens hospital data through the browser.
+
+The GP's EHR asks its node for a user access token for a pre-authorized employee; the
+browser lands on the GP node, is sent to the hospital's authorization endpoint with a
+signed request object, the hospital asks the GP node's organization wallet and then the
+employee's session wallet for presentations (OpenID4VP, ``direct_post``), and the code
+comes back to the GP node, which redeems it with PKCE and DPoP. The EHR then collects
+the token and calls the hospital's API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nutssim.profiles import Profile
+from nutssim.scenarios import World, register
+from nutssim.scenarios.s2s import shipped_policy
+from nutssim.simulation import FlowRun, Simulation
+
+#: The employee the EHR vouches for (``preauthorized_user``, PROTOCOL.md §2.2 step 1).
+USER = {"id": "jdoe@huisarts-west.example", "name": "John Doe", "role": "Huisarts"}
+SCOPE = "zorgtoepassing"
+
+
+def user_world(
+    seed: int = 0,
+    profile: str | Profile = "nuts-node",
+    *,
+    dpop: bool = True,
+    policy: dict[str, Any] | None = None,
+    scope: str = SCOPE,
+    user: dict[str, str] | None = None,
+) -> World:
+    """Two nodes, the register's NutsOrganizationCredential for the GP, an EHR, a browser and an API."""
+    sim = Simulation(seed=seed, profile=profile)
+    register_ = sim.add_issuer("Zorgregister", host="register.example")
+    hospital_node = sim.add_node("hospital.example", name="Hospital node")
+    gp_node = sim.add_node("gp.example", name="GP node")
+    hospital = hospital_node.add_subject("Ziekenhuis Oost", id="ziekenhuis-oost")
+    gp = gp_node.add_subject("Huisartsenpraktijk West", id="huisarts-west")
+    hospital.use_policy(policy or shipped_policy("zorgtoepassing"))
+    register_.issue_organization_credential(gp, name=gp.name, city="Utrecht")
+    ehr = sim.add_ehr(gp_node)
+    browser = sim.add_browser()
+    api = sim.add_resource_server(hospital_node)
+
+    def start(*, dpop: bool = dpop, scope: str = scope, user: dict[str, str] | None = user) -> FlowRun:
+        return sim.user_access(
+            gp,
+            hospital,
+            scope,
+            preauthorized_user=dict(user or USER),
+            ehr=ehr,
+            browser=browser,
+            resource_server=api,
+            dpop=dpop,
+        )
+
+    parts = {
+        "register": register_,
+        "requester": gp,
+        "authorization_server": hospital,
+        "requester_node": gp_node,
+        "authorization_server_node": hospital_node,
+        "ehr": ehr,
+        "browser": browser,
+        "resource_server": api,
+    }
+    return World("user", sim, parts, start, {"dpop": dpop, "scope": scope})
+
+
+def organization_only(policy: dict[str, Any], scope: str = SCOPE) -> dict[str, Any]:
+    """A policy whose profile keeps only its organization definition (steps 16–18 then vanish)."""
+    profile = {k: v for k, v in policy[scope].items() if k != "user"}
+    return {**policy, scope: profile}
+
+
+@register(
+    "user",
+    "User flow: OpenID4VP organization and employee presentations, JAR, PKCE, DPoP, then the resource",
+    flow="user",
+)
+def user(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+    """The user flow with both definitions of ``zorgtoepassing``."""
+    return user_world(seed, profile, **options)
+
+
+@register(
+    "user-no-user-pd",
+    "User flow whose profile has no user definition: one presentation, then the code",
+    flow="user",
+)
+def user_no_user_pd(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+    """The user flow against a profile with only the organization definition."""
+    policy = organization_only(options.pop("policy", None) or shipped_policy("zorgtoepassing"))
+    return user_world(seed, profile, policy=policy, **options)
