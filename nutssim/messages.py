@@ -136,8 +136,8 @@ class HttpRequest(_HeaderAccess):
 
     def with_headers(self, **headers: str) -> HttpRequest:
         """Return a copy with headers set (underscores in names become dashes)."""
-        names = {k.replace("_", "-") for k in headers}
-        kept = tuple((k, v) for k, v in self.headers if k not in names)
+        names = {k.replace("_", "-").lower() for k in headers}
+        kept = tuple((k, v) for k, v in self.headers if k.lower() not in names)
         return replace(self, headers=kept + tuple((k.replace("_", "-"), v) for k, v in headers.items()))
 
     def with_form(self, **changes: str | None) -> HttpRequest:

@@ -6,9 +6,9 @@ every time claim itself and checks them here against the simulated clock.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,20 +29,41 @@ from nutssim.rng import b64url
 DEFAULT_SKEW = 5
 
 
+#: base64url → base64; ``+`` and ``/`` (not base64url) become ``!``, which strict decoding refuses.
+_FROM_B64URL = bytes.maketrans(b"-_+/", b"+/!!")
+_B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_to_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def b64url_decode(text: str) -> bytes:
     """Decode base64url with or without padding; raise ``MalformedToken`` on garbage."""
-    if not isinstance(text, str) or any(c in text for c in "+/ \n"):
+    # Strict: characters outside the alphabet are refused, not skipped, and unused trailing
+    # bits must be zero, so one byte string has one spelling (no signature malleability).
+    if not isinstance(text, str):
         raise MalformedToken("invalid base64url")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
+        data = text.encode("ascii").translate(_FROM_B64URL)
+    except UnicodeEncodeError:
         raise MalformedToken("invalid base64url") from None
+    rest = len(data) % 4
+    if rest:
+        if data.endswith(b"="):  # padding, but not to a multiple of 4
+            raise MalformedToken("invalid base64url")
+        data += b"=" * (4 - rest)
+    try:
+        decoded = binascii.a2b_base64(data, strict_mode=True)
+    except binascii.Error:
+        raise MalformedToken("invalid base64url") from None
+    used = len(text) - (2 if text.endswith("==") else 1 if text.endswith("=") else 0)
+    if used % 4 and _B64URL_ALPHABET.index(text[used - 1]) & (0b1111 if used % 4 == 2 else 0b11):
+        raise MalformedToken("invalid base64url: non-canonical encoding")
+    return decoded
 
 
 def _json_b64(obj: Mapping[str, Any] | bytes) -> str:
     if isinstance(obj, bytes):
         return b64url(obj)
-    return b64url(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
+    return b64url(_to_json(obj).encode())
 
 
 def sign(header: Mapping[str, Any], payload: Mapping[str, Any] | bytes, key: KeyPair) -> str:
@@ -85,17 +106,20 @@ def decode(token: object) -> CompactJWS:
     if not isinstance(token, str):
         raise MalformedToken("token is not a string")
     parts = token.split(".")
+    if "=" in token:
+        raise MalformedToken("compact JWS parts are base64url without padding")
     if len(parts) != 3:
         raise MalformedToken(f"compact JWS must have 3 parts, found {len(parts)}")
     header = _json_part(parts[0], "header")
     payload = _json_part(parts[1], "payload")
     signature = b64url_decode(parts[2])
-    return CompactJWS(token, header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+    signing_input = token[: len(parts[0]) + 1 + len(parts[1])].encode("ascii")
+    return CompactJWS(token, header, payload, signing_input, signature)
 
 
 def _json_part(part: str, name: str) -> dict[str, Any]:
     try:
-        value = json.loads(b64url_decode(part))
+        value = json.loads(b64url_decode(part).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise MalformedToken(f"JWS {name} is not valid JSON") from None
     if not isinstance(value, dict):
@@ -116,7 +140,9 @@ def _number(claims: Mapping[str, Any], name: str) -> int | None:
     value = claims.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+        isinstance(value, float) and not math.isfinite(value)
+    ):
         raise MissingClaim(f"claim {name!r} is not a number")
     return int(value)
 

@@ -1,0 +1,1 @@
+"""The nutssim test suite; mirrors the package layout."""

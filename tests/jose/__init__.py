@@ -1,0 +1,1 @@
+"""Tests of the JOSE layer: keys, thumbprints, compact JWS/JWT and time checks."""
