@@ -1,0 +1,299 @@
+"""Nuts policy files: OAuth scope → credential profile (PROTOCOL.md §3.8).
+
+A policy file maps each scope to the presentation definition a wallet of each owner type
+must fulfil, and to a scope policy::
+
+    {"<scope>": {"organization": {PD}, "user": {PD}, "service_provider": {PD},
+                 "scope_policy": "profile-only" | "passthrough" | "dynamic"}}
+
+At least one definition is required; ``scope_policy`` defaults to ``profile-only``. The
+older form, scope → definition without the wallet-owner wrapper, is read as
+``organization``. Every definition is checked against the PE v2 schema and compiled for
+matching (so hostile paths and patterns are refused at load). A directory loads every
+``*.json`` in lexical order, and a scope defined twice is refused. Every load error names
+the file, the scope and the JSON pointer of the member at fault.
+
+Not modelled here: the reference also refuses ``dynamic`` when no AuthZen endpoint is
+configured; that is node configuration, not policy content.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nutssim.errors import InputError, ProtocolError
+from nutssim.specs.pex.compiled import compile_definition
+from nutssim.specs.pex.errors import PexDocumentError
+from nutssim.specs.pex.fields import reserved_field_ids
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex.models import PresentationDefinition, dump, parse_definition
+from nutssim.specs.pex.schemas import NUTS_POLICY_PROFILE, validate_schema
+
+WALLET_OWNER_TYPES = ("organization", "user", "service_provider")
+SCOPE_POLICIES = ("profile-only", "passthrough", "dynamic")
+DEFAULT_SCOPE_POLICY = "profile-only"
+_PROFILE_KEYS = (*WALLET_OWNER_TYPES, "scope_policy")
+
+
+class PolicyError(InputError):
+    """A policy file is invalid; ``where`` names the file, the scope and the member."""
+
+
+class PolicyLookupError(ProtocolError):
+    """A scope or wallet owner type has no credential profile; ``reference_text`` is the reference's."""
+
+    reference_text = ""
+
+
+class ScopeNotFound(PolicyLookupError):
+    """No token of the scope string is a profile scope (``policy.ErrNotFound``)."""
+
+    check = "policy.scope"
+    reference_text = "not found"
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__(f"unsupported scope ({scope}) for presentation exchange: {self.reference_text}")
+
+
+class AmbiguousScope(PolicyLookupError):
+    """More than one token of the scope string is a profile scope (``policy.ErrAmbiguousScope``)."""
+
+    check = "policy.scope"
+    reference_text = "multiple credential profile scopes found"
+
+    def __init__(self, scope: str, profile_scopes: list[str]) -> None:
+        self.scope = scope
+        self.profile_scopes = tuple(profile_scopes)
+        super().__init__(f"unsupported scope ({scope}) for presentation exchange: {self.reference_text} "
+                         f"({', '.join(profile_scopes)})")
+
+
+class NoDefinitionForWallet(PolicyLookupError):
+    """The profile has no definition for the requested wallet owner type (PROTOCOL.md §1.2)."""
+
+    check = "policy.wallet_owner_type"
+
+    def __init__(self, wallet_owner_type: str) -> None:
+        self.wallet_owner_type = wallet_owner_type
+        self.reference_text = f"no presentation definition found for '{wallet_owner_type}' wallet"
+        super().__init__(self.reference_text)
+
+
+@dataclass(frozen=True, repr=False)
+class CredentialProfile:
+    """One scope's profile: a definition per wallet owner type, and the scope policy."""
+
+    scope: str
+    definitions: Mapping[str, PresentationDefinition]
+    scope_policy: str = DEFAULT_SCOPE_POLICY
+    scope_policy_explicit: bool = False  # written in the file (kept so a dump round-trips)
+    source: str = field(default="", compare=False)
+    legacy: bool = field(default=False, compare=False)  # read from the older scope → PD form
+
+    def __repr__(self) -> str:
+        owners = ", ".join(f"{t}={d.id!r}" for t, d in self.definitions.items())
+        return f"<CredentialProfile {self.scope!r}: {owners}, scope_policy={self.scope_policy!r}>"
+
+    def presentation_definition(self, wallet_owner_type: str = "organization") -> PresentationDefinition:
+        """The definition for a wallet owner type; ``NoDefinitionForWallet`` when there is none."""
+        definition = self.definitions.get(wallet_owner_type)
+        if definition is None:
+            raise NoDefinitionForWallet(wallet_owner_type)
+        return definition
+
+    def to_dict(self) -> dict[str, Any]:
+        """The profile as it is written in a policy file (always the wrapped form)."""
+        out: dict[str, Any] = {t: dump(d) for t, d in self.definitions.items()}
+        if self.scope_policy_explicit:
+            out["scope_policy"] = self.scope_policy
+        return out
+
+
+@dataclass(frozen=True)
+class ProfileMatch:
+    """The profile a scope string selects, and the scopes it asks for besides."""
+
+    scope: str  # the credential profile scope
+    profile: CredentialProfile
+    other_scopes: tuple[str, ...]
+
+    @property
+    def scope_policy(self) -> str:
+        """How the other scopes are granted."""
+        return self.profile.scope_policy
+
+    def presentation_definition(self, wallet_owner_type: str = "organization") -> PresentationDefinition:
+        """The definition for a wallet owner type."""
+        return self.profile.presentation_definition(wallet_owner_type)
+
+
+class Policy(Mapping[str, CredentialProfile]):
+    """A loaded policy: scope → credential profile, read-only."""
+
+    def __init__(self, profiles: Mapping[str, CredentialProfile] | None = None,
+                 findings: tuple[str, ...] = ()) -> None:
+        self._profiles = dict(profiles or {})
+        self.findings = findings
+        """Warnings met while loading (field ids that shadow introspection claims)."""
+
+    def __getitem__(self, scope: str) -> CredentialProfile:
+        return self._profiles[scope]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._profiles)
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Policy) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return f"<Policy scopes={list(self._profiles)}>"
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "<dict>", limits: Limits = DEFAULT_LIMITS) -> Policy:
+        """Load the content of one policy file."""
+        if not isinstance(data, dict):
+            raise PolicyError(f"a policy file must hold a JSON object, got {type(data).__name__}",
+                              where=source)
+        profiles = {scope: _profile(scope, entry, source, limits) for scope, entry in data.items()}
+        return cls(profiles, _findings(profiles))
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Policy:
+        """Load one policy file."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PolicyError(f"cannot read the policy file: {exc.strerror}", where=str(path)) from None
+        except ValueError as exc:
+            raise PolicyError(f"failed to unmarshal PEX Policy mapping file: {exc}",
+                              where=str(path)) from None
+        return cls.from_dict(data, source=path.name, limits=limits)
+
+    @classmethod
+    def from_directory(cls, path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Policy:
+        """Load every ``*.json`` of a directory in lexical order; a scope may be defined once."""
+        directory = Path(path)
+        if not directory.is_dir():
+            raise PolicyError("not a directory", where=str(directory))
+        policy = cls()
+        for file in sorted(p for p in directory.iterdir() if p.suffix == ".json" and p.is_file()):
+            policy = policy.merge(cls.from_file(file, limits=limits))
+        return policy
+
+    def merge(self, other: Policy) -> Policy:
+        """Both policies together; a scope in both is refused (PROTOCOL.md §3.8)."""
+        for scope, profile in other.items():
+            if scope in self._profiles:
+                raise PolicyError(f"mapping for scope '{scope}' already exists (first defined in "
+                                  f"{self._profiles[scope].source})",
+                                  where=f"{profile.source}: scope '{scope}'")
+        return Policy({**self._profiles, **other._profiles}, self.findings + other.findings)
+
+    def find_profile(self, scope: str) -> ProfileMatch:
+        """The profile a scope string selects: exactly one whitespace-separated token may be a profile."""
+        tokens = scope.split()
+        profile_scopes = [t for t in tokens if t in self._profiles]
+        if not profile_scopes:
+            raise ScopeNotFound(scope)
+        if len(profile_scopes) > 1:
+            raise AmbiguousScope(scope, profile_scopes)
+        chosen = profile_scopes[0]
+        return ProfileMatch(chosen, self._profiles[chosen], tuple(t for t in tokens if t != chosen))
+
+    def presentation_definition(self, scope: str,
+                                wallet_owner_type: str = "organization") -> PresentationDefinition:
+        """The definition a scope string asks of a wallet owner type (the PD endpoint, PROTOCOL.md §1.2)."""
+        return self.find_profile(scope).presentation_definition(wallet_owner_type)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as one policy file's content."""
+        return {scope: profile.to_dict() for scope, profile in self._profiles.items()}
+
+    def dump(self, path: str | os.PathLike[str]) -> None:
+        """Write the policy as one JSON policy file."""
+        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        Path(path).write_text(text, encoding="utf-8")
+
+
+def load(source: Policy | Mapping[str, Any] | str | os.PathLike[str], *,
+         limits: Limits = DEFAULT_LIMITS) -> Policy:
+    """A policy from a ``Policy``, a dict (a file's content), a file or a directory."""
+    if isinstance(source, Policy):
+        return source
+    if isinstance(source, Mapping):
+        return Policy.from_dict(dict(source), limits=limits)
+    path = Path(source)
+    if path.is_dir():
+        return Policy.from_directory(path, limits=limits)
+    return Policy.from_file(path, limits=limits)
+
+
+# -- loading one profile -------------------------------------------------------------------------
+def _profile(scope: str, entry: Any, source: str, limits: Limits) -> CredentialProfile:
+    where = f"{source}: scope '{scope}'"
+    if not isinstance(entry, dict):
+        raise PolicyError(f"a credential profile must be a JSON object, got {type(entry).__name__}",
+                          where=where)
+    if _is_legacy(entry):
+        return CredentialProfile(scope, {"organization": _definition(entry, where, "", limits)},
+                                 source=source, legacy=True)
+    definitions = {t: _definition(entry[t], where, f"/{t}", limits) for t in WALLET_OWNER_TYPES if t in entry}
+    # The reference's order: definitions, then their presence, then scope_policy.
+    if not definitions:
+        raise PolicyError(f"credential profile '{scope}' must define at least one of 'organization', "
+                          "'service_provider', or 'user'", where=where)
+    policy = entry.get("scope_policy", DEFAULT_SCOPE_POLICY)
+    if policy not in SCOPE_POLICIES:
+        raise PolicyError(f"invalid scope_policy {json.dumps(policy)} for scope '{scope}' (expected one of "
+                          f"{', '.join(SCOPE_POLICIES)})", where=f"{where}: /scope_policy")
+    unknown = [k for k in entry if k not in _PROFILE_KEYS]
+    if unknown:
+        raise PolicyError(f"unknown member '{unknown[0]}' (a profile has {', '.join(_PROFILE_KEYS)})",
+                          where=f"{where}: /{unknown[0]}")
+    _schema_check(entry, where)
+    return CredentialProfile(scope, definitions, policy, "scope_policy" in entry, source)
+
+
+def _is_legacy(entry: dict[str, Any]) -> bool:
+    """The older form: the entry is itself a definition (PROTOCOL.md §3.8)."""
+    return not entry.keys() & set(_PROFILE_KEYS) and bool(entry.keys() & {"id", "input_descriptors"})
+
+
+def _definition(document: Any, where: str, pointer: str, limits: Limits) -> PresentationDefinition:
+    try:
+        definition = parse_definition(document, limits=limits)
+        compile_definition(definition, limits=limits)
+    except PexDocumentError as exc:
+        raise PolicyError(exc.reason, where=f"{where}: {pointer}{exc.pointer}" if pointer or exc.pointer
+                          else where, hint=exc.hint) from None
+    return definition
+
+
+def _schema_check(entry: dict[str, Any], where: str) -> None:
+    try:
+        validate_schema(entry, NUTS_POLICY_PROFILE)
+    except PexDocumentError as exc:
+        raise PolicyError(exc.reason, where=f"{where}: {exc.pointer or '/'}") from None
+
+
+def _findings(profiles: Mapping[str, CredentialProfile]) -> tuple[str, ...]:
+    found = []
+    for scope, profile in profiles.items():
+        for owner, definition in profile.definitions.items():
+            for pointer, field_id in reserved_field_ids(definition):
+                found.append(f"{profile.source}: scope '{scope}': /{owner}{pointer}: field id '{field_id}' "
+                             "shadows an introspection claim (PROTOCOL.md §3.10)")
+    return tuple(found)

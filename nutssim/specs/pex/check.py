@@ -1,0 +1,301 @@
+"""Verifier side: does a submission conform to the definition? (PROTOCOL.md §3.7)
+
+1. Resolve every descriptor_map entry (and its ``path_nested``) in the envelope; a string
+   must be announced as ``jwt_vc``/``jwt_vp``, an object as ``ldp_vc``/``ldp_vp``.
+2. Re-run the wallet's matching over the credentials of each presentation in turn (the
+   first presentation that fulfils the definition counts, as the reference builds one
+   "wallet" per VP), or over all of them pooled (``pool_presentations=True``). With
+   ``rematch=False`` this step and the next are replaced by checking each mapped
+   credential against its own descriptor only.
+3. Require the same descriptor → credential pairs, compared on raw serialisation, and the
+   same count. An envelope without presentations passes only when nothing is required.
+
+Every failure is collected as a ``Problem`` naming the descriptor and, where a submitted
+credential is refused, the field, path, value and filter; they are raised together as
+``SubmissionMismatch``, whose ``reference_text`` is the reference's wire text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from nutssim.errors import NutsSimError
+from nutssim.models.credential import Credential
+from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
+from nutssim.specs.pex.errors import LimitExceeded, NoCredentials, PexDocumentError, SubmissionMismatch, short
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex.match import MatchResult, credentials_required, match_definition, raw_key
+from nutssim.specs.pex.models import (
+    DescriptorMapEntry,
+    PresentationDefinition,
+    PresentationSubmission,
+    parse_submission,
+)
+from nutssim.specs.pex.paths import compile_path
+from nutssim.specs.pex.report import Problem
+
+ParseCredential = Callable[[Any, str], Credential]
+"""``parse_credential(value, format)``: a credential as found in a VP → ``Credential``."""
+DecodePresentation = Callable[[Any], Any]
+"""``decode(value)``: a VP (JWT string or object) → its JSON (a mapping, or anything with ``.document``)."""
+
+_PARSE_ERRORS = (NutsSimError, ValueError, TypeError, KeyError)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A conforming submission: descriptor id → credential, and the verifier's own match."""
+
+    definition_id: str
+    credentials: Mapping[str, Credential]
+    match: MatchResult | None
+    presentation_index: int | None  # which presentation fulfilled it (None: pooled or empty)
+
+
+class _Unresolvable(Exception):
+    pass
+
+
+def check_submission(definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+                     submission: PresentationSubmission | Mapping[str, Any], envelope: Any, *,
+                     parse_credential: ParseCredential, decode_presentation: DecodePresentation | None = None,
+                     pool_presentations: bool = False, rematch: bool = True,
+                     limits: Limits = DEFAULT_LIMITS) -> CheckResult:
+    """Check a submission against a definition and the envelope; raise ``SubmissionMismatch``.
+
+    ``rematch=False`` switches the reference's re-run of matching off (a control a lesson can
+    remove): each mapped credential is then only checked against its own descriptor.
+    """
+    compiled = compile_definition(definition, limits=limits)
+    if not isinstance(submission, PresentationSubmission):
+        submission = parse_submission(submission, limits=limits)
+    decode = decode_presentation or decode_jwt_vp
+    try:
+        view = envelope_view(envelope, decode)
+    except _PARSE_ERRORS as exc:
+        raise SubmissionMismatch(compiled.id, [Problem(f"the envelope cannot be decoded: {exc}")]) from None
+    actual, problems = _resolve_all(compiled, submission, view, parse_credential, decode)
+    if problems:
+        raise SubmissionMismatch(compiled.id, problems)
+    if not rematch:
+        return _check_each(compiled, actual)
+    presentations = _presentations(view)
+    if not presentations:
+        if credentials_required(compiled):
+            raise SubmissionMismatch(compiled.id, [Problem("the envelope holds no presentation, but the "
+                                                           "definition requires credentials")])
+        return CheckResult(compiled.id, {}, None, None)
+    wallets = _wallets(compiled, presentations, parse_credential)
+    if pool_presentations:
+        wallets = [[c for w in wallets for c in w]]
+    match, index, failure = _rematch(compiled, wallets)
+    if match is None:
+        raise SubmissionMismatch(compiled.id, _unfulfilled(compiled, actual, failure))
+    problems = _compare(compiled, actual, match)
+    if problems:
+        raise SubmissionMismatch(compiled.id, problems)
+    return CheckResult(compiled.id, match.mapping(), match, None if pool_presentations else index)
+
+
+def envelope_view(envelope: Any, decode: DecodePresentation | None = None) -> Any:
+    """The JSON the descriptor-map paths address: JWT VPs replaced by their JSON (PROTOCOL.md §1.3)."""
+    decode = decode or decode_jwt_vp
+    if isinstance(envelope, list):
+        return [_decoded(v, decode) if isinstance(v, str) else v for v in envelope]
+    return _decoded(envelope, decode) if isinstance(envelope, str) else envelope
+
+
+def decode_jwt_vp(token: Any) -> dict[str, Any]:
+    """The ``vp`` claim of a JWT VP, decoded without verification (signatures are §3.5's job)."""
+    if not isinstance(token, str) or token.count(".") != 2:
+        raise ValueError("not a compact JWT")
+    payload = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"JWT payload is not base64url JSON: {exc}") from None
+    vp = claims.get("vp") if isinstance(claims, dict) else None
+    if not isinstance(vp, dict):
+        raise ValueError("JWT VP has no 'vp' claim object")
+    # As the reference's envelope view: the `vp` claim, with `jti` as the VP id.
+    return {**vp, "id": claims["jti"]} if "jti" in claims else vp
+
+
+# -- resolution ----------------------------------------------------------------------------------
+def _decoded(value: Any, decode: DecodePresentation) -> Any:
+    result = decode(value)
+    return getattr(result, "document", result)
+
+
+def _resolve_all(compiled: CompiledDefinition, submission: PresentationSubmission, view: Any,
+                 parse: ParseCredential,
+                 decode: DecodePresentation) -> tuple[dict[str, Credential], list[Problem]]:
+    limits = compiled.limits
+    if len(submission.descriptor_map) > limits.max_submission_entries:
+        raise LimitExceeded(f"{len(submission.descriptor_map)} descriptor_map entries; at most "
+                            f"{limits.max_submission_entries} are allowed", pointer="/descriptor_map")
+    problems = []
+    if submission.definition_id != compiled.id:
+        problems.append(Problem(f"the submission is for definition '{submission.definition_id}', "
+                                f"not '{compiled.id}'"))
+    actual: dict[str, Credential] = {}
+    for i, entry in enumerate(submission.descriptor_map):
+        try:
+            # Later entries with the same id replace earlier ones, as the reference's map does.
+            actual[entry.id] = _resolve(entry, view, parse, decode, f"/descriptor_map/{i}", 0, limits)
+        except _Unresolvable as exc:
+            problems.append(Problem(f"descriptor_map entry {i}: {exc}", entry.id))
+    return actual, problems
+
+
+def _resolve(entry: DescriptorMapEntry, value: Any, parse: ParseCredential, decode: DecodePresentation,
+             pointer: str, depth: int, limits: Limits) -> Credential:
+    if depth > limits.max_nested_path_depth:
+        raise LimitExceeded(f"path_nested deeper than {limits.max_nested_path_depth} levels", pointer=pointer)
+    target = _select(entry.path, value, pointer, limits)
+    kind = ("a JWT string" if isinstance(target, str)
+            else "a JSON object" if isinstance(target, dict) else None)
+    expected = ("jwt_vc", "jwt_vp") if isinstance(target, str) else ("ldp_vc", "ldp_vp")
+    if kind is None or entry.format not in expected:
+        found = kind or f"a JSON {type(target).__name__}"
+        raise _Unresolvable(f"the value at path '{entry.path}' is {found}, which format '{entry.format}' "
+                            f"cannot decode" + (f" (expected {' or '.join(expected)})" if kind else ""))
+    if entry.format.endswith("_vp"):
+        if entry.path_nested is None:
+            raise _Unresolvable(f"path '{entry.path}' references a presentation; path_nested must "
+                                "point at the credential inside it")
+        try:
+            inner = _decoded(target, decode) if isinstance(target, str) else target
+        except _PARSE_ERRORS as exc:
+            raise _Unresolvable(f"invalid presentation at path '{entry.path}': {exc}") from None
+        return _resolve(entry.path_nested, inner, parse, decode, f"{pointer}/path_nested", depth + 1, limits)
+    if entry.path_nested is not None:
+        raise _Unresolvable(f"path '{entry.path}' references a credential; it cannot have path_nested")
+    try:
+        return parse(target, entry.format)
+    except _PARSE_ERRORS as exc:
+        raise _Unresolvable(f"invalid {entry.format} credential at path '{entry.path}': {exc}") from None
+
+
+def _select(path: str, value: Any, pointer: str, limits: Limits) -> Any:
+    try:
+        compiled = compile_path(path, pointer=f"{pointer}/path", limits=limits)
+    except PexDocumentError as exc:
+        raise _Unresolvable(exc.reason) from None
+    nodes = compiled.nodes(value)
+    if len(nodes) != 1:
+        raise _Unresolvable(f"path '{path}' selects {len(nodes)} values; it must select exactly one")
+    return nodes[0]
+
+
+def _presentations(view: Any) -> list[dict[str, Any]]:
+    if isinstance(view, list):
+        return [v for v in view if isinstance(v, dict)]
+    return [view] if isinstance(view, dict) else []
+
+
+def _wallets(compiled: CompiledDefinition, presentations: list[dict[str, Any]],
+             parse: ParseCredential) -> list[list[Credential]]:
+    wallets = []
+    for p, presentation in enumerate(presentations):
+        member = presentation.get("verifiableCredential", [])
+        values = member if isinstance(member, list) else [member]
+        wallet = []
+        for c, value in enumerate(values):
+            try:
+                wallet.append(parse(value, "jwt_vc" if isinstance(value, str) else "ldp_vc"))
+            except _PARSE_ERRORS as exc:
+                raise SubmissionMismatch(compiled.id, [Problem(
+                    f"credential {c} of presentation {p} cannot be parsed: {exc}")]) from None
+        wallets.append(wallet)
+    return wallets
+
+
+# -- comparison ----------------------------------------------------------------------------------
+def _rematch(compiled: CompiledDefinition,
+             wallets: list[list[Credential]]) -> tuple[MatchResult | None, int | None, NoCredentials | None]:
+    failure = None
+    for index, wallet in enumerate(wallets):
+        try:
+            return match_definition(compiled, wallet), index, None
+        except NoCredentials as exc:
+            failure = failure or exc
+    return None, None, failure
+
+
+def _unfulfilled(compiled: CompiledDefinition, actual: dict[str, Credential],
+                 failure: NoCredentials | None) -> list[Problem]:
+    reasons = failure.reasons[:3] if failure else ()
+    problems = [Problem("no presentation in the envelope fulfils the definition"
+                        + (": " + "; ".join(reasons) if reasons else ""))]
+    for descriptor in compiled.descriptors:
+        submitted = actual.get(descriptor.id)
+        if submitted is None:
+            continue
+        outcome = compiled.explain(descriptor, submitted, -1)
+        if not outcome.accepted:
+            problems.append(Problem("the submitted credential does not fulfil the descriptor", descriptor.id,
+                                    outcome))
+    return problems
+
+
+def _compare(compiled: CompiledDefinition, actual: dict[str, Credential],
+             match: MatchResult) -> list[Problem]:
+    expected = {m.descriptor_id: m for m in match.matches}
+    problems = []
+    if len(actual) != len(expected):
+        problems.append(Problem(f"expected {len(expected)} credentials, got {len(actual)}"))
+    for descriptor_id, wanted in expected.items():
+        submitted = actual.get(descriptor_id)
+        if submitted is None:
+            problems.append(Problem(f"not in the submission, but the verifier maps credential #"
+                                    f"{wanted.wallet_index} ({wanted.credential.id or 'no id'}) to it",
+                                    descriptor_id))
+        elif raw_key(submitted) != raw_key(wanted.credential):
+            problems.append(_wrong_credential(compiled, descriptor_id, submitted, wanted.wallet_index,
+                                              wanted.credential))
+    for descriptor_id in actual.keys() - expected.keys():
+        descriptor = compiled.descriptor(descriptor_id)
+        if descriptor is None:
+            problems.append(Problem("not an input descriptor of the definition", descriptor_id))
+            continue
+        outcome = compiled.explain(descriptor, actual[descriptor_id], -1)
+        problems.append(Problem("the verifier's own match maps no credential to this descriptor",
+                                descriptor_id, outcome))
+    return problems
+
+
+def _check_each(compiled: CompiledDefinition, actual: dict[str, Credential]) -> CheckResult:
+    problems = []
+    for descriptor_id, credential in actual.items():
+        descriptor = compiled.descriptor(descriptor_id)
+        if descriptor is None:
+            problems.append(Problem("not an input descriptor of the definition", descriptor_id))
+            continue
+        outcome = compiled.explain(descriptor, credential, -1)
+        if not outcome.accepted:
+            problems.append(Problem("the submitted credential does not fulfil the descriptor", descriptor_id,
+                                    outcome))
+    if not actual and credentials_required(compiled):
+        problems.append(Problem("the submission maps no credential, but the definition requires some"))
+    if problems:
+        raise SubmissionMismatch(compiled.id, problems)
+    return CheckResult(compiled.id, actual, None, None)
+
+
+def _wrong_credential(compiled: CompiledDefinition, descriptor_id: str, submitted: Credential,
+                      position: int, wanted: Credential) -> Problem:
+    descriptor = compiled.descriptor(descriptor_id)
+    assert descriptor is not None  # expected ids come from the definition
+    outcome = compiled.explain(descriptor, submitted, -1)
+    if not outcome.accepted:
+        return Problem("incorrect mapping for input descriptor", descriptor_id, outcome)
+    label = submitted.id or short(raw_key(submitted), 40)
+    return Problem(f"incorrect mapping for input descriptor: the submitted credential ({label}) fulfils "
+                   f"it, but the first match in the presentation is credential #{position} "
+                   f"({wanted.id or 'no id'}), and the verifier takes the first match", descriptor_id)

@@ -1,0 +1,284 @@
+"""A presentation definition compiled for matching: paths, filters and formats, bounded once.
+
+``compile_definition`` checks every cost bound and structural rule the matcher relies on
+and caches the result per definition content, so repeated matches (a wallet answering
+the same authorization server, a verifier checking every token request) pay once.
+Evaluation comes in two speeds: ``passes``/``evaluate`` for the hot loop, ``explain``
+for reports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from nutssim.models.credential import Credential
+from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
+from nutssim.specs.pex.filters import CompiledFilter, compile_filter
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex.models import (
+    ClaimFormats,
+    ConstraintField,
+    InputDescriptor,
+    PresentationDefinition,
+    SubmissionRequirement,
+    dump,
+    parse_definition,
+)
+from nutssim.specs.pex.paths import MISSING, CompiledPath, compile_path
+from nutssim.specs.pex.report import CandidateOutcome, FieldOutcome, PathAttempt
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledField:
+    """A constraint field: its paths and filter, ready to evaluate."""
+
+    pointer: str
+    id: str | None
+    paths: tuple[CompiledPath, ...]
+    filter: CompiledFilter | None
+    optional: bool
+
+    def evaluate(self, document: Any) -> tuple[bool, Any]:
+        """(passes, extracted value): the first path with a value that passes the filter wins."""
+        # PROTOCOL.md §3.4; `optional` only excuses absence, never a value the filter refuses.
+        refused = False
+        for path in self.paths:
+            value = path.find(document)
+            if value is MISSING:
+                continue
+            if self.filter is None:
+                return True, value
+            passed, extracted = self.filter.apply(value)
+            if passed:
+                return True, extracted
+            refused = True
+        return (True, None) if self.optional and not refused else (False, None)
+
+    def explain(self, document: Any) -> FieldOutcome:
+        """The same evaluation, recording every path tried."""
+        attempts: list[PathAttempt] = []
+        for path in self.paths:
+            value = path.find(document)
+            if value is MISSING or self.filter is None:
+                attempts.append(PathAttempt(path.text, value, None))
+                if value is not MISSING:
+                    return self._outcome(True, value, attempts)
+                continue
+            passed, extracted = self.filter.apply(value)
+            reason = "" if passed else self.filter.reason(value)
+            attempts.append(PathAttempt(path.text, value, passed, reason))
+            if passed:
+                return self._outcome(True, extracted, attempts)
+        refused = any(a.passed is False for a in attempts)
+        if self.optional and not refused:
+            return self._outcome(True, None, attempts)
+        found = [a.value for a in attempts if a.value is not MISSING]
+        return self._outcome(False, found[-1] if found else MISSING, attempts)
+
+    def _outcome(self, passed: bool, value: Any, attempts: list[PathAttempt]) -> FieldOutcome:
+        raw = self.filter.raw if self.filter is not None else None
+        return FieldOutcome(self.pointer, self.id, raw, passed, value, tuple(attempts), self.optional)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledDescriptor:
+    """An input descriptor: its fields, format and groups."""
+
+    index: int
+    id: str
+    pointer: str
+    fields: tuple[CompiledField, ...]
+    format: ClaimFormats | None
+    groups: tuple[str, ...]
+    model: InputDescriptor
+
+    def passes(self, document: Any) -> bool:
+        """Whether every field passes."""
+        for f in self.fields:  # noqa: SIM110 - a plain loop: the innermost loop of matching
+            if not f.evaluate(document)[0]:
+                return False
+        return True
+
+    def values(self, document: Any) -> dict[str, Any] | None:
+        """Extracted values of the fields with an id, or None when a field fails."""
+        values: dict[str, Any] = {}
+        for f in self.fields:
+            passed, value = f.evaluate(document)
+            if not passed:
+                return None
+            if f.id is not None:
+                values[f.id] = value
+        return values
+
+
+@dataclass(frozen=True)
+class CompiledDefinition:
+    """A presentation definition compiled for matching."""
+
+    definition: PresentationDefinition
+    descriptors: tuple[CompiledDescriptor, ...]
+    format: ClaimFormats | None
+    requirements: tuple[SubmissionRequirement, ...]
+    field_ids: frozenset[str]
+    limits: Limits
+
+    @property
+    def id(self) -> str:
+        """The definition id."""
+        return self.definition.id
+
+    def descriptor(self, descriptor_id: str) -> CompiledDescriptor | None:
+        """The descriptor with this id (the first, if ids repeat)."""
+        return next((d for d in self.descriptors if d.id == descriptor_id), None)
+
+    def format_refusal(self, descriptor: CompiledDescriptor, credential: Credential) -> str | None:
+        """Why the definition's or the descriptor's format refuses the credential, or None."""
+        refusal = format_refusal(self.format, credential)
+        if refusal is not None:
+            return f"presentation definition format: {refusal}"
+        refusal = format_refusal(descriptor.format, credential)
+        return f"input descriptor format: {refusal}" if refusal is not None else None
+
+    def accepts(self, descriptor: CompiledDescriptor, credential: Credential) -> bool:
+        """Whether the credential fulfils the descriptor (formats, then fields)."""
+        return (format_refusal(self.format, credential) is None
+                and format_refusal(descriptor.format, credential) is None
+                and descriptor.passes(credential.document))
+
+    def explain(self, descriptor: CompiledDescriptor, credential: Credential, index: int) -> CandidateOutcome:
+        """Why the credential does or does not fulfil the descriptor (fields first, as the reference)."""
+        for f in descriptor.fields:
+            outcome = f.explain(credential.document)
+            if not outcome.passed:
+                return CandidateOutcome(index, credential.id, credential.format, False, "field", outcome)
+        refusal = self.format_refusal(descriptor, credential)
+        if refusal is not None:
+            return CandidateOutcome(index, credential.id, credential.format, False, "format", detail=refusal)
+        return CandidateOutcome(index, credential.id, credential.format, True)
+
+
+def format_refusal(formats: ClaimFormats | None, credential: Credential) -> str | None:
+    """Why a claim-format designation refuses a credential, or None (PROTOCOL.md §3.4)."""
+    # As the reference: no designation, or a credential without a format, always passes; a
+    # credential without proof passes its own format's entry; VP formats are not consulted.
+    if not formats or not credential.format:
+        return None
+    spec = formats.get(credential.format)
+    if spec is None:
+        return f"{credential.format} is not among the allowed formats {sorted(formats)}"
+    if credential.format == "ldp_vc":
+        if credential.proof_type is None or credential.proof_type in (spec.proof_type or ()):
+            return None
+        return f"proof type {credential.proof_type} is not in {spec.proof_type or []}"
+    if credential.format == "jwt_vc":
+        if credential.alg in (None, "none") or credential.alg in (spec.alg or ()):
+            return None
+        return f"alg {credential.alg} is not in {spec.alg or []}"
+    return f"{credential.format} credentials are not matched by format"
+
+
+def compile_definition(definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+                       *, limits: Limits = DEFAULT_LIMITS) -> CompiledDefinition:
+    """Compile (and bound) a definition for matching; cached by content and limits.
+
+    A JSON value is parsed (and checked against the PE v2 schema) first; a model is taken
+    as it is. Either way the cache key is the content, so a changed definition recompiles.
+    """
+    if isinstance(definition, CompiledDefinition):
+        return definition
+    if isinstance(definition, PresentationDefinition):
+        return _compile_cached(_key(dump(definition)), limits, False)
+    if isinstance(definition, Mapping):
+        try:
+            key = _key(definition)
+        except (TypeError, ValueError, RecursionError):
+            key = None  # not plain JSON: let the parser say what is wrong
+        if key is not None:
+            return _compile_cached(key, limits, True)
+    return _compile(parse_definition(definition, limits=limits), limits)
+
+
+def _key(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+@lru_cache(maxsize=256)
+def _compile_cached(key: str, limits: Limits, check_schema: bool) -> CompiledDefinition:
+    return _compile(parse_definition(key, check_schema=check_schema, limits=limits), limits)
+
+
+def _compile(definition: PresentationDefinition, limits: Limits) -> CompiledDefinition:
+    descriptors = definition.input_descriptors
+    if len(descriptors) > limits.max_input_descriptors:
+        raise LimitExceeded(f"{len(descriptors)} input descriptors; at most {limits.max_input_descriptors} "
+                            "are allowed", pointer="/input_descriptors")
+    compiled = tuple(_compile_descriptor(i, d, limits) for i, d in enumerate(descriptors))
+    requirements = tuple(definition.submission_requirements or ())
+    _check_requirements(requirements, compiled, limits)
+    field_ids = frozenset(f.id for d in compiled for f in d.fields if f.id is not None)
+    return CompiledDefinition(definition, compiled, definition.format, requirements, field_ids, limits)
+
+
+def _compile_descriptor(index: int, descriptor: InputDescriptor, limits: Limits) -> CompiledDescriptor:
+    pointer = f"/input_descriptors/{index}"
+    fields = (descriptor.constraints.fields or []) if descriptor.constraints else []
+    if len(fields) > limits.max_fields_per_descriptor:
+        raise LimitExceeded(f"{len(fields)} fields; at most {limits.max_fields_per_descriptor} are allowed",
+                            pointer=f"{pointer}/constraints/fields")
+    compiled = tuple(_compile_field(f"{pointer}/constraints/fields/{i}", f, limits)
+                     for i, f in enumerate(fields))
+    return CompiledDescriptor(index, descriptor.id, pointer, compiled, descriptor.format,
+                              tuple(descriptor.group or ()), descriptor)
+
+
+def _compile_field(pointer: str, field: ConstraintField, limits: Limits) -> CompiledField:
+    if len(field.path) > limits.max_paths_per_field:
+        raise LimitExceeded(f"{len(field.path)} paths; at most {limits.max_paths_per_field} are allowed",
+                            pointer=f"{pointer}/path")
+    paths = tuple(compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits)
+                  for i, p in enumerate(field.path))
+    compiled = None
+    if field.filter is not None:
+        compiled = compile_filter(field.filter, pointer=f"{pointer}/filter", limits=limits)
+        # PROTOCOL.md §3.10: a capture yields the claim, so more than one group is ambiguous.
+        if compiled.capture is not None and compiled.capture.groups > 1:
+            raise InvalidDefinition(f"pattern has {compiled.capture.groups} capture groups; at most one is "
+                                    "allowed (the capture is the field's value)",
+                                    pointer=f"{pointer}/filter/pattern")
+    return CompiledField(pointer, field.id, paths, compiled, bool(field.optional))
+
+
+def _check_requirements(requirements: tuple[SubmissionRequirement, ...],
+                        descriptors: tuple[CompiledDescriptor, ...], limits: Limits) -> None:
+    """DIF PE v2 §Submission Requirement Feature rules the matcher relies on, checked up front."""
+    named: set[str] = set()
+    for i, requirement in enumerate(requirements):
+        named |= _check_requirement(requirement, f"/submission_requirements/{i}", 1, limits)
+    if not requirements:
+        return
+    for d in descriptors:
+        for j, group in enumerate(d.groups):
+            if group not in named:
+                # The reference fails the match with "group '<g>' is required but not available".
+                raise InvalidDefinition(f"group '{group}' is required but not available: no submission "
+                                        "requirement draws from it", pointer=f"{d.pointer}/group/{j}")
+
+
+def _check_requirement(requirement: SubmissionRequirement, pointer: str, depth: int,
+                       limits: Limits) -> set[str]:
+    if depth > limits.max_requirement_depth:
+        raise LimitExceeded(f"submission requirements nest deeper than {limits.max_requirement_depth} levels",
+                            pointer=pointer)
+    if (requirement.from_ is None) == (requirement.from_nested is None):
+        raise InvalidDefinition("a submission requirement needs exactly one of 'from' and 'from_nested'",
+                                pointer=pointer)
+    if requirement.from_ is not None:
+        return {requirement.from_}
+    groups: set[str] = set()
+    for i, nested in enumerate(requirement.from_nested or []):
+        groups |= _check_requirement(nested, f"{pointer}/from_nested/{i}", depth + 1, limits)
+    return groups

@@ -1,0 +1,354 @@
+"""Field filters: JSON Schema (draft-07) with ECMAScript patterns and date comparisons.
+
+A field's ``filter`` is a JSON Schema (DIF PE v2 §Input Descriptor Object, ``filter``;
+the DIF schema pins draft-07). We evaluate it with jsonschema, extended with:
+
+- ``pattern`` / ``patternProperties`` as ECMAScript regexes (``regex.py``), cost-guarded;
+- ``format`` asserted for ``date``, ``date-time`` and ``time`` (RFC 3339), the formats the
+  DIF examples use, with no optional dependency;
+- ``formatMinimum`` / ``formatMaximum`` / ``formatExclusiveMinimum`` /
+  ``formatExclusiveMaximum`` for ``date`` and ``date-time``, as the DIF examples and
+  ajv-keywords use them (a misspelt keyword, like the DIF example's ``forrmatMaximum``,
+  is ignored as JSON Schema ignores every unknown keyword);
+- no remote ``$ref``: a filter may only refer inside itself.
+
+Filters that use only ``type``/``const``/``enum``/``pattern``/``minimum``/``maximum``/
+``exclusiveM*``/``m*Length`` (and unknown keywords, which JSON Schema ignores — the
+reference's nested-``filter`` quirk lands here) take a fast path with the same meaning;
+the rest run through the jsonschema validator. Both are compiled once per definition.
+
+Value semantics (PROTOCOL.md §3.4): a value passes when the filter accepts it, or when it
+is an array and the filter accepts one of its elements; the extracted value is then the
+whole array. For a string accepted by a top-level ``pattern`` the extracted value is the
+one capture group, or the matched text when the pattern has none (PROTOCOL.md §3.10).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+import referencing
+from jsonschema import Draft7Validator, validators
+from jsonschema.exceptions import best_match
+
+from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded, short
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, check_document_size, pointer_of
+from nutssim.specs.pex.regex import EcmaRegex, RegexError, compile_ecma
+
+# -- RFC 3339 formats ----------------------------------------------------------------------------
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
+_TIME = r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})"
+_DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt]" + _TIME + r"\Z", re.ASCII)
+_TIME_ONLY = re.compile(r"^" + _TIME + r"\Z", re.ASCII)
+
+
+def parse_date(value: str) -> dt.date | None:
+    """An RFC 3339 ``full-date``, or None."""
+    m = _DATE.match(value)
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        return None
+
+
+def parse_date_time(value: str) -> dt.datetime | None:
+    """An RFC 3339 ``date-time`` as an aware datetime, or None."""
+    m = _DATE_TIME.match(value)
+    if not m:
+        return None
+    try:
+        text = value.replace("z", "Z").replace("t", "T")
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+_FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@_FORMATS.checks("date")
+def _is_date(value: object) -> bool:
+    return not isinstance(value, str) or parse_date(value) is not None
+
+
+@_FORMATS.checks("date-time")
+def _is_date_time(value: object) -> bool:
+    return not isinstance(value, str) or parse_date_time(value) is not None
+
+
+@_FORMATS.checks("time")
+def _is_time(value: object) -> bool:
+    return not isinstance(value, str) or _TIME_ONLY.match(value) is not None
+
+
+_COMPARABLE: dict[str, Callable[[str], Any]] = {"date": parse_date, "date-time": parse_date_time}
+_COMPARISONS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
+    "formatMinimum": (operator.ge, ">="),
+    "formatMaximum": (operator.le, "<="),
+    "formatExclusiveMinimum": (operator.gt, ">"),
+    "formatExclusiveMaximum": (operator.lt, "<"),
+}
+
+
+def _format_comparison(keyword: str) -> Callable[..., Iterator[jsonschema.ValidationError]]:
+    compare, symbol = _COMPARISONS[keyword]
+
+    def check(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
+        parse = _COMPARABLE.get(schema.get("format", ""))
+        if parse is None or not isinstance(instance, str) or not isinstance(limit, str):
+            return
+        value, bound = parse(instance), parse(limit)
+        if value is not None and bound is not None and not compare(value, bound):
+            yield jsonschema.ValidationError(f"{instance!r} is not {symbol} {limit!r} ({keyword})")
+
+    return check
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
+    # Patterns were length-checked and guarded when the filter was compiled.
+    if isinstance(instance, str) and compile_ecma(pattern, None).search(instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
+                        schema: dict[str, Any]) -> Iterator[Any]:
+    if not isinstance(instance, dict):
+        return
+    for pattern, subschema in patterns.items():
+        regex = compile_ecma(pattern, None)
+        for key, value in instance.items():
+            if regex.search(key) is not None:
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+_Validator = validators.extend(Draft7Validator, {
+    "pattern": _pattern,
+    "patternProperties": _pattern_properties,
+    **{keyword: _format_comparison(keyword) for keyword in _COMPARISONS},
+})
+# An empty registry: jsonschema adds the meta-schemas; nothing is ever fetched.
+_NO_REMOTE = referencing.Registry()
+
+# -- fast path -----------------------------------------------------------------------------------
+_FAST_KEYWORDS = frozenset({"type", "const", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
+                            "exclusiveMaximum", "minLength", "maxLength"})
+_KNOWN_KEYWORDS = frozenset(Draft7Validator.VALIDATORS) | frozenset(_COMPARISONS)
+_SLOW_KEYWORDS = _KNOWN_KEYWORDS - _FAST_KEYWORDS
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality as JSON Schema ``const``/``enum`` define it (1 == 1.0, true != 1)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _integer(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, float) and value.is_integer())
+
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "number": _number,
+    "integer": _integer,
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
+}
+
+
+def _type_check(spec: Any) -> Callable[[Any], bool]:
+    checks = [_TYPES[name] for name in (spec if isinstance(spec, list) else [spec])]
+    return checks[0] if len(checks) == 1 else (lambda v: any(c(v) for c in checks))
+
+
+def _const_check(const: Any) -> Callable[[Any], bool]:
+    if isinstance(const, str):  # only a string equals a string: plain == is JSON equality here
+        return lambda v: v == const
+    return lambda v: json_equal(v, const)
+
+
+def _enum_check(options: list[Any]) -> Callable[[Any], bool]:
+    if all(isinstance(o, str) for o in options):
+        members = frozenset(options)
+        return lambda v: isinstance(v, str) and v in members
+    return lambda v: any(json_equal(v, o) for o in options)
+
+
+def _both(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    """One predicate for all checks, without a generator in the common one- and two-check cases."""
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    return lambda v: all(c(v) for c in checks)
+
+
+def _fast_check(raw: dict[str, Any]) -> Callable[[Any], bool]:
+    """The filter as a plain predicate (only the keywords of ``_FAST_KEYWORDS``)."""
+    checks: list[Callable[[Any], bool]] = []
+    if "type" in raw:
+        checks.append(_type_check(raw["type"]))
+    if "const" in raw:
+        checks.append(_const_check(raw["const"]))
+    if "enum" in raw:
+        checks.append(_enum_check(raw["enum"]))
+    if "pattern" in raw:
+        regex = compile_ecma(raw["pattern"], None)
+        checks.append(lambda v: not isinstance(v, str) or regex.search(v) is not None)
+    for keyword, compare in (("minimum", operator.ge), ("maximum", operator.le),
+                             ("exclusiveMinimum", operator.gt), ("exclusiveMaximum", operator.lt)):
+        if keyword in raw:
+            checks.append(_bound(compare, raw[keyword]))
+    if "minLength" in raw:
+        checks.append(_length(operator.ge, raw["minLength"]))
+    if "maxLength" in raw:
+        checks.append(_length(operator.le, raw["maxLength"]))
+    return _both(checks)
+
+
+def _bound(compare: Callable[[Any, Any], bool], limit: float) -> Callable[[Any], bool]:
+    return lambda v: not _number(v) or compare(v, limit)
+
+
+def _length(compare: Callable[[Any, Any], bool], limit: int) -> Callable[[Any], bool]:
+    return lambda v: not isinstance(v, str) or compare(len(v), limit)
+
+
+# -- compiled filter -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CompiledFilter:
+    """A field filter ready to run: ``apply`` gives (accepted, extracted value)."""
+
+    raw: dict[str, Any] | bool
+    accepts: Callable[[Any], bool]
+    capture: EcmaRegex | None  # the top-level pattern, for value extraction
+    validator: Any
+
+    def apply(self, value: Any) -> tuple[bool, Any]:
+        """Whether ``value`` passes (directly, or by one array element), and the extracted value."""
+        if self.accepts(value):
+            return True, self._extract(value)
+        if isinstance(value, list) and any(self.accepts(v) for v in value):
+            return True, value
+        return False, None
+
+    def _extract(self, value: Any) -> Any:
+        if self.capture is None or not isinstance(value, str):
+            return value
+        match = self.capture.search(value)
+        if match is None:
+            return value
+        return match.group(1) if self.capture.groups == 1 else match.group(0)
+
+    def reason(self, value: Any) -> str:
+        """Why ``value`` does not pass, in jsonschema's words."""
+        if self.raw is False:
+            return "the filter is `false` and accepts nothing"
+        error = best_match(self.validator.iter_errors(value))
+        detail = error.message if error is not None else "rejected"
+        if isinstance(value, list):
+            return f"neither the array nor any of its elements passes ({detail})"
+        return detail
+
+
+def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -> CompiledFilter:
+    """Check a filter (schema, regexes, refs, size) and compile it; raise naming ``pointer``."""
+    if isinstance(raw, bool):
+        return CompiledFilter(raw, (lambda v: True) if raw else (lambda v: False), None, _Validator(raw))
+    if not isinstance(raw, dict):
+        raise InvalidDefinition(f"a filter must be a JSON Schema object, got {type(raw).__name__}",
+                                pointer=pointer)
+    check_document_size(raw, max_depth=limits.max_filter_depth, max_nodes=limits.max_filter_nodes,
+                        what="filter")
+    _check_schema(raw, pointer)
+    for location, keyword, value in _walk(raw, ()):
+        _check_keyword(keyword, value, pointer + pointer_of(location), limits)
+    validator = _Validator(raw, format_checker=_FORMATS, registry=_NO_REMOTE)
+    accepts = validator.is_valid if raw.keys() & _SLOW_KEYWORDS else _fast_check(raw)
+    capture = compile_ecma(raw["pattern"], limits.max_regex_length) if isinstance(raw.get("pattern"), str) \
+        else None
+    return CompiledFilter(raw, accepts, capture, validator)
+
+
+def _check_schema(raw: dict[str, Any], pointer: str) -> None:
+    error = best_match(_Validator(_Validator.META_SCHEMA).iter_errors(raw))
+    if error is not None:
+        raise InvalidDefinition(f"not a valid JSON Schema (draft-07): {error.message}",
+                                pointer=pointer + pointer_of(tuple(error.absolute_path)))
+
+
+def _check_keyword(keyword: str, value: Any, pointer: str, limits: Limits) -> None:
+    if keyword in ("pattern", "patternProperties"):
+        for pattern in ([value] if keyword == "pattern" else list(value)):
+            try:
+                compile_ecma(pattern, limits.max_regex_length)
+            except RegexError as exc:
+                cls = LimitExceeded if exc.cost else InvalidDefinition
+                raise cls(f"pattern {short(pattern, 60)}: {exc}", pointer=pointer) from None
+    elif keyword == "$ref" and not value.startswith("#"):
+        raise InvalidDefinition(f"$ref {value!r}: a filter may only refer inside itself ('#...')",
+                                pointer=pointer)
+    elif keyword in _COMPARISONS:
+        _check_comparison(keyword, value, pointer)
+
+
+def _check_comparison(keyword: str, value: Any, pointer: str) -> None:
+    # ``format`` sits beside the comparison in the same schema; _walk passes it as value[1].
+    limit, fmt = value
+    parse = _COMPARABLE.get(fmt)
+    if parse is None:
+        raise InvalidDefinition(f"{keyword} needs \"format\": \"date\" or \"date-time\" beside it",
+                                pointer=pointer)
+    if not isinstance(limit, str) or parse(limit) is None:
+        raise InvalidDefinition(f"{keyword} {short(limit, 40)} is not an RFC 3339 {fmt}", pointer=pointer)
+
+
+_SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "dependencies")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "items")
+_SCHEMA_ONES = ("not", "if", "then", "else", "contains", "items", "additionalItems",
+                "additionalProperties", "propertyNames")
+
+
+def _walk(schema: Any, location: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str, Any]]:
+    """Yield (location, keyword, value) for the keywords we check, through every subschema."""
+    if not isinstance(schema, dict):
+        return
+    for keyword in ("pattern", "patternProperties", "$ref"):
+        if keyword in schema:
+            yield (*location, keyword), keyword, schema[keyword]
+    for keyword in _COMPARISONS:
+        if keyword in schema:
+            yield (*location, keyword), keyword, (schema[keyword], schema.get("format"))
+    for keyword in _SCHEMA_MAPS:
+        if isinstance(schema.get(keyword), dict):
+            for name, sub in schema[keyword].items():
+                yield from _walk(sub, (*location, keyword, name))
+    for keyword in _SCHEMA_LISTS:
+        if isinstance(schema.get(keyword), list):
+            for i, sub in enumerate(schema[keyword]):
+                yield from _walk(sub, (*location, keyword, i))
+    for keyword in _SCHEMA_ONES:
+        if isinstance(schema.get(keyword), dict):
+            yield from _walk(schema[keyword], (*location, keyword))

@@ -1,0 +1,243 @@
+"""Wallet-side matching: choose credentials for a presentation definition (PROTOCOL.md §1.3, §3.4).
+
+Per input descriptor the first credential (in wallet order) that passes the formats and
+every field is picked, as the reference does; ``credential_selection`` narrows a
+descriptor's candidates to those whose field values equal the requested ones
+(PROTOCOL.md §3.9). Without submission requirements every descriptor must be fulfilled
+and each maps to its own position (a credential picked twice is presented twice); with
+them, ``requirements.select`` decides, the selection is de-duplicated on the raw
+credential, and each credential maps to the first descriptor that picked it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from nutssim.models.credential import Credential
+from nutssim.specs.pex import requirements
+from nutssim.specs.pex.compiled import (
+    CompiledDefinition,
+    CompiledDescriptor,
+    compile_definition,
+    format_refusal,
+)
+from nutssim.specs.pex.errors import InvalidCredentialSelection, MultipleCredentials, NoCredentials, short
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex.models import PresentationDefinition
+from nutssim.specs.pex.report import CandidateOutcome, DescriptorReport, MatchReport
+
+if TYPE_CHECKING:
+    from nutssim.specs.pex.models import PresentationSubmission
+
+_NOT_A_STRING = object()
+
+
+@dataclass(frozen=True)
+class DescriptorMatch:
+    """One descriptor_map entry to be: a descriptor and the credential presented for it."""
+
+    descriptor_id: str
+    credential: Credential
+    wallet_index: int  # position in the wallet that was matched
+    position: int  # position in the presentation's verifiableCredential list
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The credentials to present, in order, and which descriptor each fulfils."""
+
+    definition: CompiledDefinition
+    credentials: tuple[Credential, ...]
+    matches: tuple[DescriptorMatch, ...]
+    picks: tuple[int | None, ...]  # per descriptor (definition order): wallet position or None
+    wallet: Sequence[Credential] = field(repr=False, compare=False)
+    selection: Mapping[str, str] = field(default_factory=dict)
+    requirement_notes: tuple[str, ...] = ()
+
+    @property
+    def definition_id(self) -> str:
+        """The id of the fulfilled definition."""
+        return self.definition.id
+
+    def mapping(self) -> dict[str, Credential]:
+        """Descriptor id → credential, as the verifier compares them."""
+        return {m.descriptor_id: m.credential for m in self.matches}
+
+    def explain(self, *, max_candidates: int = 50) -> MatchReport:
+        """For every descriptor, why each candidate was taken or refused."""
+        return explain(self.definition, self.wallet, self.picks, selection=self.selection,
+                       max_candidates=max_candidates, notes=self.requirement_notes)
+
+    def submission(self, *, submission_id: str, vp_format: str) -> PresentationSubmission:
+        """The presentation submission for one VP of ``vp_format`` holding ``credentials``."""
+        from nutssim.specs.pex.submission import build_submission
+
+        return build_submission(self, submission_id=submission_id, vp_format=vp_format)
+
+
+def match_definition(definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+                     credentials: Sequence[Credential], *, selection: Mapping[str, str] | None = None,
+                     limits: Limits = DEFAULT_LIMITS) -> MatchResult:
+    """Match a wallet against a definition; raise ``NoCredentials`` when it cannot be fulfilled."""
+    compiled = compile_definition(definition, limits=limits)
+    selection = dict(selection or {})
+    per_descriptor = _selections(compiled, selection)
+    # The definition's format is the same for every descriptor: judge each credential once.
+    allowed = bytearray(format_refusal(compiled.format, c) is None for c in credentials) \
+        if compiled.format else None
+    picks = tuple(_pick(compiled, d, credentials, allowed, per_descriptor.get(d.id))
+                  for d in compiled.descriptors)
+    if compiled.requirements:
+        return _with_requirements(compiled, credentials, picks, selection)
+    missing = [d for d, p in zip(compiled.descriptors, picks, strict=True) if p is None]
+    if missing:
+        return _fail(compiled, credentials, picks, selection,
+                     [f"no credential for input descriptor '{d.id}'" for d in missing])
+    pairs = [(d, p) for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None]
+    matches = tuple(DescriptorMatch(d.id, credentials[p], p, i) for i, (d, p) in enumerate(pairs))
+    return MatchResult(compiled, tuple(m.credential for m in matches), matches, picks, credentials, selection)
+
+
+def credentials_required(definition: PresentationDefinition | CompiledDefinition) -> bool:
+    """Whether fulfilling the definition needs any credential (the reference's ``CredentialsRequired``)."""
+    model = definition.definition if isinstance(definition, CompiledDefinition) else definition
+    for requirement in model.submission_requirements or []:
+        if requirement.rule == "all" or (requirement.min is not None and requirement.min > 0):
+            return True
+    return len(model.input_descriptors) > 0
+
+
+def explain(definition: CompiledDefinition, wallet: Sequence[Credential], picks: Sequence[int | None],
+            *, selection: Mapping[str, str] | None = None, max_candidates: int = 50,
+            notes: Sequence[str] = ()) -> MatchReport:
+    """Explain every descriptor against (the first ``max_candidates`` of) the wallet."""
+    selection = selection or {}
+    reports = []
+    for descriptor, pick in zip(definition.descriptors, picks, strict=True):
+        shown = list(range(min(len(wallet), max_candidates)))
+        if pick is not None and pick not in shown:
+            shown.append(pick)
+        keys = {f.id: selection[f.id] for f in descriptor.fields if f.id is not None and f.id in selection}
+        outcomes = tuple(_explain_one(definition, descriptor, wallet[i], i, keys) for i in shown)
+        note = f"credential_selection {keys}" if keys else ""
+        reports.append(DescriptorReport(descriptor.id, descriptor.pointer, pick, outcomes,
+                                        max(0, len(wallet) - len(shown)), note))
+    return MatchReport(definition.id, tuple(reports), tuple(notes))
+
+
+def _explain_one(definition: CompiledDefinition, descriptor: CompiledDescriptor, credential: Credential,
+                 index: int, keys: Mapping[str, str]) -> CandidateOutcome:
+    outcome = definition.explain(descriptor, credential, index)
+    if not outcome.accepted or not keys:
+        return outcome
+    values = descriptor.values(credential.document) or {}
+    for key, wanted in keys.items():
+        found = values.get(key)
+        if selection_value(found) != wanted:
+            return CandidateOutcome(index, credential.id, credential.format, False, "selection",
+                                    detail=f"field '{key}' is {short(found, 60)}, credential_selection "
+                                           f"asks {wanted!r}")
+    return CandidateOutcome(index, credential.id, credential.format, True,
+                            detail="credential_selection matches")
+
+
+def selection_value(value: Any) -> Any:
+    """A field value as credential_selection compares it (numbers and booleans stringified)."""
+    # PROTOCOL.md §3.9; Go's FormatFloat(v, 'f', -1, 64) spelling: shortest, never exponent.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
+    return _NOT_A_STRING
+
+
+def raw_key(credential: Credential) -> str:
+    """The raw serialisation two credentials are compared on (PROTOCOL.md §3.7)."""
+    raw = credential.raw
+    return raw if isinstance(raw, str) else json.dumps(raw, sort_keys=True, separators=(",", ":"))
+
+
+# -- internals ---------------------------------------------------------------------------------------
+def _selections(definition: CompiledDefinition, selection: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """credential_selection keys per descriptor id; unknown keys are refused (PROTOCOL.md §3.9)."""
+    for key in selection:
+        if key not in definition.field_ids:
+            raise InvalidCredentialSelection(key)
+    result: dict[str, dict[str, str]] = {}
+    for d in definition.descriptors:
+        keys = {f.id: selection[f.id] for f in d.fields if f.id is not None and f.id in selection}
+        if keys:
+            result[d.id] = keys
+    return result
+
+
+def _candidates(descriptor: CompiledDescriptor, credentials: Sequence[Credential],
+                allowed: bytearray | None) -> Iterator[int]:
+    """Wallet positions whose formats allow the descriptor and whose fields all pass, in order."""
+    own_format = descriptor.format
+    passes = descriptor.passes
+    for i, credential in enumerate(credentials):
+        if allowed is not None and not allowed[i]:
+            continue
+        if own_format and format_refusal(own_format, credential) is not None:
+            continue
+        if passes(credential.document):
+            yield i
+
+
+def _pick(definition: CompiledDefinition, descriptor: CompiledDescriptor, credentials: Sequence[Credential],
+          allowed: bytearray | None, wanted: dict[str, str] | None) -> int | None:
+    if wanted is None:
+        return next(_candidates(descriptor, credentials, allowed), None)
+    chosen = []
+    for i in _candidates(descriptor, credentials, allowed):
+        values = descriptor.values(credentials[i].document) or {}
+        if all(selection_value(values.get(k)) == v for k, v in wanted.items()):
+            chosen.append(i)
+    if len(chosen) > 1:
+        raise MultipleCredentials(descriptor.id, chosen)
+    # No candidate left is a soft failure: a `pick` requirement may still do without it.
+    return chosen[0] if chosen else None
+
+
+def _with_requirements(definition: CompiledDefinition, credentials: Sequence[Credential],
+                       picks: tuple[int | None, ...], selection: dict[str, str]) -> MatchResult:
+    try:
+        selected = requirements.select(definition, picks)
+    except requirements.Unfulfilled as exc:
+        return _fail(definition, credentials, picks, selection, [str(exc)])
+    keys = {p: raw_key(credentials[p]) for p in set(selected) | {p for p in picks if p is not None}}
+    unique: list[int] = []
+    for position in selected:
+        if all(keys[position] != keys[u] for u in unique):
+            unique.append(position)
+    matches = []
+    for i, position in enumerate(unique):
+        # The credential maps to the first descriptor (definition order) that picked it.
+        descriptor = next(d for d, p in zip(definition.descriptors, picks, strict=True)
+                          if p is not None and keys[p] == keys[position])
+        matches.append(DescriptorMatch(descriptor.id, credentials[position], position, i))
+    return MatchResult(definition, tuple(credentials[p] for p in unique), tuple(matches), picks,
+                       credentials, selection)
+
+
+def _fail(definition: CompiledDefinition, credentials: Sequence[Credential], picks: tuple[int | None, ...],
+          selection: dict[str, str], reasons: list[str]) -> MatchResult:
+    if not credentials_required(definition):
+        # The reference's builder then presents nothing rather than failing.
+        return MatchResult(definition, (), (), picks, credentials, selection, tuple(reasons))
+    report = explain(definition, credentials, picks, selection=selection, max_candidates=20, notes=reasons)
+    details = []
+    for d in report.descriptors:
+        if d.picked is None:
+            first = next((c.text() for c in d.candidates if not c.accepted), "the wallet is empty")
+            details.append(f"descriptor '{d.descriptor_id}': {first}")
+    raise NoCredentials(definition.id, reasons + details, report)

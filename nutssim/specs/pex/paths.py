@@ -1,0 +1,128 @@
+"""JSONPath (RFC 9535) for field paths and descriptor-map paths, bounded and compiled once.
+
+Paths are parsed by python-jsonpath in strict RFC 9535 mode. A *singular* path (only
+name and index selectors, RFC 9535 §2.3.5.1) is then evaluated by a direct walk of the
+keys, which is what almost every presentation definition uses and is two orders of
+magnitude cheaper; any other path runs through python-jsonpath.
+
+Value semantics (PROTOCOL.md §3.4, as the reference's PaesslerAG/jsonpath behaves): a
+singular path yields its one value or nothing, and a JSON ``null`` counts as nothing; a
+path that may select several nodes yields the list of their values, or nothing when it
+selects none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jsonpath
+from jsonpath.exceptions import JSONPathError
+from jsonpath.segments import JSONPathRecursiveDescentSegment
+from jsonpath.selectors import Filter, IndexSelector, NameSelector, SliceSelector, WildcardSelector
+
+from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+
+# One environment for the whole engine: configuration only, no state between queries.
+_ENV = jsonpath.JSONPathEnvironment(strict=True)
+_PLAIN_SELECTORS = (NameSelector, IndexSelector, WildcardSelector, SliceSelector)
+MISSING: Any = object()
+"""Sentinel: the path yields no value."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPath:
+    """A parsed, bounded JSONPath; ``find`` returns its value in a document or ``MISSING``."""
+
+    text: str
+    keys: tuple[str | int, ...] | None  # the singular fast path, or None
+    query: Any  # jsonpath.JSONPath for non-singular paths
+
+    @property
+    def singular(self) -> bool:
+        """Whether the path selects at most one node (RFC 9535 §2.3.5.1)."""
+        return self.keys is not None
+
+    def find(self, document: Any) -> Any:
+        """The value at this path in ``document``, or ``MISSING``."""
+        if self.keys is None:
+            values = self.query.findall(document)
+            return values if values else MISSING
+        node = document
+        for key in self.keys:
+            if isinstance(key, str):
+                if not isinstance(node, dict):
+                    return MISSING
+                node = node.get(key, MISSING)
+                if node is MISSING:
+                    return MISSING
+            else:
+                if not isinstance(node, list) or not -len(node) <= key < len(node):
+                    return MISSING
+                node = node[key]
+        return MISSING if node is None else node
+
+    def nodes(self, document: Any) -> list[Any]:
+        """Every node the path selects in ``document`` (``null`` values included)."""
+        return list(self.query.findall(document))
+
+
+def compile_path(text: Any, *, pointer: str = "", limits: Limits = DEFAULT_LIMITS) -> CompiledPath:
+    """Parse and bound a JSONPath; raise ``InvalidDefinition``/``LimitExceeded`` naming ``pointer``."""
+    if not isinstance(text, str):
+        raise InvalidDefinition(f"a path must be a JSONPath string, got {type(text).__name__}",
+                                pointer=pointer)
+    if len(text) > limits.max_path_length:
+        raise LimitExceeded(f"path is {len(text)} characters long; at most {limits.max_path_length} "
+                            "are allowed", pointer=pointer)
+    try:
+        return _compile(text, limits)
+    except _PathRefused as exc:
+        cls = LimitExceeded if exc.limit else InvalidDefinition
+        raise cls(f"path {text!r}: {exc}", pointer=pointer) from None
+
+
+class _PathRefused(ValueError):
+    def __init__(self, message: str, *, limit: bool = False) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+@lru_cache(maxsize=4096)
+def _compile(text: str, limits: Limits) -> CompiledPath:
+    try:
+        query = _ENV.compile(text)
+    except (JSONPathError, RecursionError, ValueError) as exc:
+        raise _PathRefused(f"not a valid RFC 9535 JSONPath: {exc}") from None
+    if not isinstance(query, jsonpath.JSONPath):
+        raise _PathRefused("compound paths (union '|' or intersection '&') are not JSONPath (RFC 9535)")
+    _check_segments(query, limits)
+    keys: tuple[str | int, ...] | None = None
+    if query.singular_query():
+        keys = tuple(_key(segment.selectors[0]) for segment in query.segments)
+    return CompiledPath(text, keys, query)
+
+
+def _key(selector: Any) -> str | int:
+    return selector.name if isinstance(selector, NameSelector) else int(selector.index)
+
+
+def _check_segments(query: Any, limits: Limits) -> None:
+    segments = query.segments
+    if len(segments) > limits.max_path_segments:
+        raise _PathRefused(f"{len(segments)} segments; at most {limits.max_path_segments} are allowed",
+                           limit=True)
+    descendants = sum(isinstance(s, JSONPathRecursiveDescentSegment) for s in segments)
+    if descendants > limits.max_descendant_segments:
+        raise _PathRefused(f"{descendants} descendant ('..') segments; at most "
+                           f"{limits.max_descendant_segments} are allowed", limit=True)
+    allowed = _PLAIN_SELECTORS + ((Filter,) if limits.allow_filter_selectors else ())
+    for segment in segments:
+        for selector in segment.selectors:
+            if not isinstance(selector, allowed):
+                kind = "filter selectors ('[?...]')" if isinstance(selector, Filter) else \
+                    f"selector {selector}"
+                # Filters run function extensions (match/search take a regex) on attacker input.
+                raise _PathRefused(f"{kind} are not allowed in presentation definitions", limit=True)

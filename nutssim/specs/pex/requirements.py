@@ -1,0 +1,68 @@
+"""Submission requirements: which of the per-descriptor picks go into the presentation.
+
+DIF PE v2 §Submission Requirement Feature, as the reference applies it (PROTOCOL.md §3.4):
+every descriptor of a group is a member of that group, matched or not; a requirement
+drawing ``from`` a group sees its members in definition order, one drawing
+``from_nested`` sees one member per nested requirement (empty when that one fails).
+Then ``all`` needs every member; ``pick`` with ``count`` needs at least ``count`` and takes
+the first ``count``; ``pick`` with ``min``/``max`` needs at least ``min`` and takes up to
+``max``; a bare ``pick`` takes whatever matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nutssim.specs.pex.compiled import CompiledDefinition
+from nutssim.specs.pex.models import SubmissionRequirement
+
+Member = list[int]
+"""Wallet positions one group member contributes (empty: the member is not fulfilled)."""
+
+
+class Unfulfilled(Exception):
+    """A submission requirement cannot be met by the picks (becomes ``NoCredentials``)."""
+
+
+def select(definition: CompiledDefinition, picks: Sequence[int | None]) -> list[int]:
+    """Wallet positions selected by all top-level requirements, in order, with repeats."""
+    groups: dict[str, list[Member]] = {}
+    for descriptor, pick in zip(definition.descriptors, picks, strict=True):
+        for group in descriptor.groups:
+            groups.setdefault(group, []).append([] if pick is None else [pick])
+    selected: list[int] = []
+    for i, requirement in enumerate(definition.requirements):
+        selected += _match(requirement, groups, f"/submission_requirements/{i}")
+    return selected
+
+
+def _match(requirement: SubmissionRequirement, groups: dict[str, list[Member]], pointer: str) -> list[int]:
+    if requirement.from_ is not None:
+        return _apply(groups.get(requirement.from_, []), requirement, pointer)
+    members: list[Member] = []
+    for i, nested in enumerate(requirement.from_nested or []):
+        try:
+            members.append(_match(nested, groups, f"{pointer}/from_nested/{i}"))
+        except Unfulfilled:
+            members.append([])
+    return _apply(members, requirement, pointer)
+
+
+def _apply(members: list[Member], requirement: SubmissionRequirement, pointer: str) -> list[int]:
+    name = f"submission requirement ({requirement.name or pointer})"
+    fulfilled = [m for m in members if m]
+    if requirement.rule == "all":
+        if len(fulfilled) != len(members):
+            raise Unfulfilled(f"{name} does not have all credentials from the group "
+                              f"({len(fulfilled)} of {len(members)})")
+        return [p for m in fulfilled for p in m]
+    if requirement.count is not None:
+        if len(fulfilled) < requirement.count:
+            raise Unfulfilled(f"{name} has less credentials ({len(fulfilled)}) than required "
+                              f"({requirement.count})")
+        return [p for m in fulfilled[: requirement.count] for p in m]
+    if requirement.min is not None and len(fulfilled) < requirement.min:
+        raise Unfulfilled(f"{name} has less matches ({len(fulfilled)}) than minimal required "
+                          f"({requirement.min})")
+    taken = fulfilled if requirement.max is None else fulfilled[: requirement.max]
+    return [p for m in taken for p in m]

@@ -1,0 +1,116 @@
+"""Validation against the DIF Presentation Exchange v2 JSON Schemas, offline.
+
+The schemas ship inside the package (``nutssim/data/pex-schemas/``, Apache-2.0, see its
+README) and are loaded with importlib.resources; each is registered under the URL the
+others use for it, so ``$ref`` resolution never touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import referencing
+import referencing.jsonschema
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import best_match
+
+from nutssim.specs.pex.errors import InvalidDefinition, InvalidSubmission, PexDocumentError
+from nutssim.specs.pex.limits import pointer_of
+
+_PEX = "identity.foundation/presentation-exchange/schemas/"
+_REGISTRY_URLS = (
+    "https://identity.foundation/claim-format-registry/schemas/"
+    "presentation-definition-claim-format-designations.json",
+    "https://identity.foundation/claim-format-registry/schemas/"
+    "presentation-submission-claim-format-designations.json",
+)
+_FILES = {
+    "presentation_definition": "presentation-definition.json",
+    "presentation_definition_envelope": "presentation-definition-envelope.json",
+    "input_descriptor": "input-descriptor.json",
+    "submission_requirement": "submission-requirement.json",
+    "submission_requirements": "submission-requirements.json",
+    "presentation_submission": "presentation-submission.json",
+}
+NUTS_POLICY_PROFILE = "nuts_policy_profile"
+"""Kind of the Nuts policy entry schema (one scope's profile), ``nutssim/data/``."""
+
+KINDS = (*_FILES, NUTS_POLICY_PROFILE)
+"""Document kinds ``validate_schema`` knows."""
+
+_ERRORS: dict[str, type[PexDocumentError]] = {"presentation_submission": InvalidSubmission}
+
+
+def load_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of a document kind, as shipped in the package."""
+    if kind == NUTS_POLICY_PROFILE:
+        return _read("data/nuts-policy-profile.schema.json")
+    if kind not in _FILES:
+        raise ValueError(f"unknown schema kind {kind!r}; known: {', '.join(KINDS)}")
+    return _read(f"data/pex-schemas/{_FILES[kind]}")
+
+
+def validate_schema(document: Any, kind: str, *, error: type[PexDocumentError] | None = None) -> None:
+    """Raise ``InvalidDefinition``/``InvalidSubmission`` naming the first schema violation.
+
+    A bare presentation submission is wrapped as ``{"presentation_submission": …}`` first, as
+    the DIF schema expects (and the reference does); pointers are given in the bare document.
+    """
+    error = error or _ERRORS.get(kind, InvalidDefinition)
+    wrapped = kind == "presentation_submission" and not (
+        isinstance(document, dict) and set(document) == {"presentation_submission"})
+    instance = {"presentation_submission": document} if wrapped else document
+    found = best_match(_validator(kind).iter_errors(instance))
+    if found is None:
+        return
+    found = _deepest(found)
+    location = tuple(found.absolute_path)[1 if wrapped else 0:]
+    raise error(f"does not conform to the {kind.replace('_', ' ')} schema: {found.message}",
+                pointer=pointer_of(location))
+
+
+def _deepest(error: Any) -> Any:
+    """Inside ``oneOf``/``anyOf``, the sub-error that got furthest into the document."""
+    while error.context:
+        error = max(error.context, key=lambda e: len(e.absolute_path))
+    return error
+
+
+def is_valid(document: Any, kind: str) -> bool:
+    """Whether ``document`` conforms to the schema of ``kind``."""
+    try:
+        validate_schema(document, kind)
+    except PexDocumentError:
+        return False
+    return True
+
+
+@cache
+def _validator(kind: str) -> Draft7Validator:
+    return Draft7Validator(load_schema(kind), registry=_registry())
+
+
+@cache
+def _registry() -> referencing.Registry:
+    resources: list[tuple[str, referencing.Resource[Any]]] = []
+    for name in _FILES.values():
+        resource = referencing.jsonschema.DRAFT7.create_resource(_read(f"data/pex-schemas/{name}"))
+        # The DIF schemas and the Nuts reference refer to each other by http and https URLs.
+        resources += [(f"http://{_PEX}{name}", resource), (f"https://{_PEX}{name}", resource)]
+    stand_in = referencing.jsonschema.DRAFT7.create_resource(
+        _read("data/pex-schemas/claim-format-designations.nutssim.json"))
+    resources += [(url, stand_in) for url in _REGISTRY_URLS]
+    resources += [(url.replace("https://", "http://"), stand_in) for url in _REGISTRY_URLS]
+    return referencing.Registry().with_resources(resources)
+
+
+@cache
+def _read_text(path: str) -> str:
+    return files("nutssim").joinpath(path).read_text(encoding="utf-8")
+
+
+def _read(path: str) -> dict[str, Any]:
+    return json.loads(_read_text(path))
