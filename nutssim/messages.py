@@ -103,9 +103,8 @@ class HttpRequest(_HeaderAccess):
 
     @property
     def origin(self) -> str:
-        """``scheme://host[:port]`` of the target."""
-        scheme, netloc, *_ = urlsplit(self.url)
-        return f"{scheme}://{netloc}"
+        """``scheme://host[:port]`` of the target, normalised (RFC 3986 §6.2.2–6.2.3)."""
+        return origin_of(self.url)
 
     @property
     def path(self) -> str:
@@ -211,6 +210,23 @@ def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     for key, value in pairs:
         out.setdefault(key, value)
     return out
+
+
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+def origin_of(url: str) -> str:
+    """The origin of a URL: scheme and host lower-cased, a default port dropped."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a non-numeric port: keep the text as it is, it will match nothing
+        return f"{scheme}://{parts.netloc.lower()}"
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{scheme}://{host}:{port}"
 
 
 def with_query(url: str, params: Mapping[str, str]) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from nutssim.errors import ProtocolError, SimulationError
-from nutssim.messages import HttpRequest, HttpResponse, text_response
+from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response
 from nutssim.parties.base import Context, Party, Process
 from nutssim.trace import Check, Exchange, Fact, Trace
 
@@ -145,24 +145,27 @@ class Network:
 
     def register(self, party: Party) -> Party:
         """Put ``party`` on the network at each of its hosts."""
-        for host in party.hosts:
+        hosts = [origin_of(h) for h in party.hosts]
+        for host in hosts:
             if host in self.parties:
-                raise SimulationError(f"host {host} is already taken by {self.parties[host]!r}; "
-                                      "give every party its own host")
-        for host in party.hosts:
+                raise SimulationError(
+                    f"host {host} is already taken by {self.parties[host]!r}; give every party its own host"
+                )
+        for host in hosts:
             self.parties[host] = party
         return party
 
     def party_at(self, url: str) -> Party | None:
         """The party serving ``url``'s origin, if any."""
-        origin = HttpRequest("GET", url).origin
-        return self.parties.get(origin)
+        return self.parties.get(origin_of(url))
 
     def start(self, process: Process, sender: str) -> Run:
         """Start a steppable run of ``process`` on behalf of party ``sender``."""
         if not isinstance(process, Generator):
-            raise SimulationError(f"a run needs a generator process, got {type(process).__name__}; "
-                                  "did you call a function that returns a response instead?")
+            raise SimulationError(
+                f"a run needs a generator process, got {type(process).__name__}; "
+                "did you call a function that returns a response instead?"
+            )
         return Run(self, process, sender)
 
     def run(self, process: Process, sender: str) -> Any:
@@ -300,8 +303,10 @@ class Run:
             self._close(open_x, result)
             return
         if not isinstance(result, Generator):
-            raise SimulationError(f"{party!r} handler for {delivery.label!r} returned {type(result).__name__}, "
-                                  "expected an HttpResponse or a generator process")
+            raise SimulationError(
+                f"{party!r} handler for {delivery.label!r} returned {type(result).__name__}, "
+                "expected an HttpResponse or a generator process"
+            )
         frame.gen = result
         self._stack.append(frame)
         self._advance(frame, None)
@@ -322,19 +327,28 @@ class Run:
             if frame.party is None:
                 raise
             assert frame.exchange is not None
-            self._finish_frame(frame, self._crash(frame.party, frame.exchange.delivery.request, exc, frame.exchange))
+            self._finish_frame(
+                frame, self._crash(frame.party, frame.exchange.delivery.request, exc, frame.exchange)
+            )
             return
         sender = frame.sender
-        if frame.party is None and isinstance(request, tuple) and len(request) == 2 \
-                and isinstance(request[0], str):
+        if (
+            frame.party is None
+            and isinstance(request, tuple)
+            and len(request) == 2
+            and isinstance(request[0], str)
+        ):
             sender, request = request  # the root speaks as another party (see "Senders" above)
         if not isinstance(request, HttpRequest):
-            raise SimulationError(f"process of {frame.sender} yielded {type(request).__name__}; "
-                                  "a process may only yield HttpRequest objects (a root process may also "
-                                  "yield (sender_id, HttpRequest) pairs)")
+            raise SimulationError(
+                f"process of {frame.sender} yielded {type(request).__name__}; "
+                "a process may only yield HttpRequest objects (a root process may also "
+                "yield (sender_id, HttpRequest) pairs)"
+            )
         parent = frame.exchange.seq if frame.exchange else None
-        frame.pending = Delivery(request, sender, _receiver_id(self.network, request), parent,
-                                 _label(self.network, request))
+        frame.pending = Delivery(
+            request, sender, _receiver_id(self.network, request), parent, _label(self.network, request)
+        )
 
     def _finish_frame(self, frame: _Frame, value: Any) -> None:
         if frame.party is None:  # the root process returned
@@ -344,8 +358,10 @@ class Run:
             return
         assert frame.exchange is not None
         if not isinstance(value, HttpResponse):
-            raise SimulationError(f"handler process of {frame.party!r} returned {type(value).__name__}; "
-                                  "a handler process must return an HttpResponse")
+            raise SimulationError(
+                f"handler process of {frame.party!r} returned {type(value).__name__}; "
+                "a handler process must return an HttpResponse"
+            )
         self._stack.pop()
         self._close(frame.exchange, value)
 
@@ -363,11 +379,20 @@ class Run:
         delivery = open_x.delivery
         for interceptor in self.network.interceptors:
             response = interceptor.on_response(delivery, response)
-        self.network.trace.append(Exchange(
-            seq=open_x.seq, time=open_x.time, sender=delivery.sender, receiver=delivery.receiver or "?",
-            parent=delivery.parent, label=delivery.label, request=delivery.request, response=response,
-            checks=tuple(open_x.checks), note=delivery.note,
-        ))
+        self.network.trace.append(
+            Exchange(
+                seq=open_x.seq,
+                time=open_x.time,
+                sender=delivery.sender,
+                receiver=delivery.receiver or "?",
+                parent=delivery.parent,
+                label=delivery.label,
+                request=delivery.request,
+                response=response,
+                checks=tuple(open_x.checks),
+                note=delivery.note,
+            )
+        )
         self._advance(self._stack[-1], response)
 
     def _context(self, party: Party, open_x: _OpenExchange) -> Context:
@@ -380,13 +405,29 @@ class Run:
         def record_fact(type: str, data: dict[str, Any]) -> None:
             trace.append(Fact(trace.next_seq(), sim.clock.now(), type, party.id, data, open_x.seq))
 
-        return Context(party=party, now=lambda: sim.clock.now() + party.clock_offset, rng=sim.rng,
-                       profile=sim.profile, record_check=record_check, record_fact=record_fact)
+        return Context(
+            party=party,
+            now=lambda: sim.clock.now() + party.clock_offset,
+            rng=sim.rng,
+            profile=sim.profile,
+            record_check=record_check,
+            record_fact=record_fact,
+        )
 
-    def _crash(self, party: Party, request: HttpRequest, exc: BaseException, open_x: _OpenExchange) -> HttpResponse:
+    def _crash(
+        self, party: Party, request: HttpRequest, exc: BaseException, open_x: _OpenExchange
+    ) -> HttpResponse:
         trace = self.network.trace
-        trace.append(Fact(trace.next_seq(), self.network.sim.clock.now(), "party_crash", party.id,
-                          {"exception": f"{type(exc).__name__}: {exc}"}, open_x.seq))
+        trace.append(
+            Fact(
+                trace.next_seq(),
+                self.network.sim.clock.now(),
+                "party_crash",
+                party.id,
+                {"exception": f"{type(exc).__name__}: {exc}"},
+                open_x.seq,
+            )
+        )
         if self.network.sim.raise_party_exceptions:
             raise exc
         return party.render_crash(request, exc)

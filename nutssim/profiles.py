@@ -53,6 +53,16 @@ class Profile:
         if unknown:
             raise InputError(f"unknown control(s) {', '.join(unknown)}", hint=f"known: {', '.join(CONTROLS)}")
 
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                tuple(sorted(self.controls.items())),
+                self.trusted_issuer_lists,
+                self.dpop_server_nonce,
+            )
+        )
+
     @property
     def strict(self) -> bool:
         """True under the ``strict`` profile."""

@@ -111,7 +111,7 @@ def test_export_has_exactly_the_contract_fields():
         assert set(party) == {"id", "name", "role", "host", "dids"}
     assert data["parties"][0]["dids"][0].startswith("did:web:register.example:iam:")
     exchanges = [e for e in data["events"] if e["type"] == "exchange"]
-    assert len(exchanges) == 5  # holder, VP post, then holder key, issuer (deactivation), issuer key
+    assert len(exchanges) == 4  # holder, VP post, then holder key, issuer (resolved once: status and key)
     for event in exchanges:
         assert set(event) == EXCHANGE_KEYS
         assert isinstance(event["seq"], int) and isinstance(event["time"], int)
@@ -163,9 +163,9 @@ def test_nested_exchanges_carry_parent():
     trace = small_run(42).trace
     first, outer, *nested = trace.exchanges
     assert first.parent is None and outer.parent is None
-    assert [x.parent for x in nested] == [outer.seq] * 3
-    assert [x.sender for x in nested] == ["verifier"] * 3
-    assert [x.receiver for x in nested] == ["gp", "register", "register"]
+    assert [x.parent for x in nested] == [outer.seq] * 2
+    assert [x.sender for x in nested] == ["verifier"] * 2
+    assert [x.receiver for x in nested] == ["gp", "register"]
     assert all(x.seq > outer.seq for x in nested)
     (fact,) = trace.facts("vp_verified")
     assert fact.parent == outer.seq and fact.party == "verifier"

@@ -16,7 +16,7 @@ from nutssim import jose
 from nutssim.errors import ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import VC_CONTEXT, Credential, Presentation
-from nutssim.models.did import did_of
+from nutssim.models.did import DIDDocument, DIDDocumentError, did_of
 from nutssim.specs.did import DIDResolutionError, resolve, resolve_key
 from nutssim.specs.vc_jwt import CredentialFormatError, from_rfc3339
 
@@ -131,12 +131,26 @@ def _verify_credential(
     self_attested = credential.format == "ldp_vc" and credential.proof_type is None
     if self_attested and holder is not None and credential.issuer == holder:
         return  # PROTOCOL.md §3.5: a self-attested VC is covered by the VP signature
-    yield from resolve(credential.issuer)  # the issuer DID must resolve (not deactivated)
-    yield from verify_credential_signature(credential)
+    issuer_document = yield from resolve(credential.issuer)  # must resolve (not deactivated)
+    yield from verify_credential_signature(credential, issuer_document)
 
 
-def verify_credential_signature(credential: Credential) -> Generator[HttpRequest, HttpResponse, None]:
-    """Check the issuer's signature over a JWT or JSON-LD credential."""
+def _issuer_key(
+    kid: str, issuer_document: DIDDocument | None
+) -> Generator[HttpRequest, HttpResponse, jose.PublicKey]:
+    """The assertion key ``kid``, from the issuer's already resolved document when we have it."""
+    if issuer_document is None or issuer_document.id != did_of(kid):
+        return (yield from resolve_key(kid))
+    try:
+        return issuer_document.public_key(kid)
+    except DIDDocumentError as exc:
+        raise DIDResolutionError(f"unable to resolve {kid}: {exc}") from None
+
+
+def verify_credential_signature(
+    credential: Credential, issuer_document: DIDDocument | None = None
+) -> Generator[HttpRequest, HttpResponse, None]:
+    """Check the issuer's signature over a JWT or JSON-LD credential (resolving the key if needed)."""
     if credential.format == "jwt_vc":
         jws = jose.decode(credential.raw)
         kid = jws.kid or _default_kid(credential.issuer)
@@ -146,16 +160,18 @@ def verify_credential_signature(credential: Credential) -> Generator[HttpRequest
                 f"signing key DID ({did_of(kid)})",
                 check="vc.kid",
             )
-        key = yield from resolve_key(kid)
+        key = yield from _issuer_key(kid, issuer_document)
         try:
             jws.verify(key)
         except jose.JoseError as exc:
             raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
         return
-    yield from _verify_ld_credential(credential)
+    yield from _verify_ld_credential(credential, issuer_document)
 
 
-def _verify_ld_credential(credential: Credential) -> Generator[HttpRequest, HttpResponse, None]:
+def _verify_ld_credential(
+    credential: Credential, issuer_document: DIDDocument | None
+) -> Generator[HttpRequest, HttpResponse, None]:
     from nutssim.specs import jws2020
 
     doc = credential.document
@@ -165,7 +181,7 @@ def _verify_ld_credential(credential: Credential) -> Generator[HttpRequest, Http
     method = str(proof.get("verificationMethod", ""))
     if did_of(method) != credential.issuer:
         raise VerificationFailed("verification method is not of issuer", check="vc.kid")
-    key = yield from resolve_key(method)
+    key = yield from _issuer_key(method, issuer_document)
     try:
         jws2020.verify_proof(doc, key)
     except ProtocolError as exc:

@@ -20,7 +20,6 @@ EXPECTED_LABELS = [
     "status list (StatusList2021)",
     "DID document (did:web)",
     "DID document (did:web)",
-    "DID document (did:web)",
     "create DPoP proof",
     "resource request",
     "introspection",
