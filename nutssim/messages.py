@@ -9,6 +9,7 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -215,6 +216,7 @@ def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
+@lru_cache(maxsize=4096)
 def origin_of(url: str) -> str:
     """The origin of a URL: scheme and host lower-cased, a default port dropped."""
     parts = urlsplit(url)

@@ -214,8 +214,14 @@ class Simulation:
         )
         return FlowRun(self, self.start(process, ehr.id), "s2s")
 
-    def add_browser(self, *, id: str | None = None, host: str | None = None, name: str | None = None,
-                    redirect_chain_same_site: bool = False) -> Browser:
+    def add_browser(
+        self,
+        *,
+        id: str | None = None,
+        host: str | None = None,
+        name: str | None = None,
+        redirect_chain_same_site: bool = False,
+    ) -> Browser:
         """Add the user's browser (a user agent that follows redirects and keeps cookies)."""
         browser = Browser(
             id or self.unique_id("browser"),
@@ -335,9 +341,9 @@ def outcome_of(result: FlowResult | None, trace: Trace) -> dict[str, Any]:
         }
     if result.status == "granted":
         out["token"] = result.token
-        introspections = [x for x in trace.exchanges if x.label.startswith("introspection")]
-        if introspections:
-            out["introspection"] = introspections[-1].response.json
+        introspection = trace.latest("introspection")
+        if introspection is not None:
+            out["introspection"] = introspection.response.json
         if result.resource_status is not None:
             out["resource_status"] = result.resource_status
     return out

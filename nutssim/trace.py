@@ -9,6 +9,7 @@ in ``parent``. ``events`` always returns the events in ``seq`` order.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -139,12 +140,15 @@ class PartyInfo:
         return out
 
 
+def _seq(event: Event) -> int:
+    return event.seq
+
+
 class Trace:
     """Append-only list of events with queries and the JSON export."""
 
     def __init__(self) -> None:
         self._events: list[Event] = []
-        self._sorted = True
         self._next_seq = 1
         self.parties: dict[str, PartyInfo] = {}
         self.meta: dict[str, Any] = {}
@@ -157,18 +161,24 @@ class Trace:
         return seq
 
     def append(self, event: Event) -> None:
-        """Record an event; events may arrive out of ``seq`` order (nested exchanges)."""
-        if self._events and event.seq < self._events[-1].seq:
-            self._sorted = False
-        self._events.append(event)
+        """Record an event, keeping ``seq`` order (a parent exchange completes after its children)."""
+        events = self._events
+        if not events or event.seq > events[-1].seq:
+            events.append(event)
+            return
+        bisect.insort(events, event, key=_seq)  # lands near the end: nesting is shallow
 
     @property
     def events(self) -> list[Event]:
         """Every event in ``seq`` order."""
-        if not self._sorted:
-            self._events.sort(key=lambda e: e.seq)
-            self._sorted = True
         return list(self._events)
+
+    def latest(self, label: str) -> Exchange | None:
+        """The most recent exchange with ``label`` (searched from the end)."""
+        for event in reversed(self._events):
+            if isinstance(event, Exchange) and event.label == label:
+                return event
+        return None
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature as _CryptoInvalidSignature
@@ -69,6 +70,12 @@ def thumbprint(jwk: dict[str, Any]) -> str:
     return b64url(hashlib.sha256(canonical.encode()).digest())
 
 
+@lru_cache(maxsize=4096)
+def _verification_key(canonical_jwk: str) -> Any:
+    """The cryptography key of a public JWK; keys are immutable, so parsing once is enough."""
+    return JWK(**json.loads(canonical_jwk)).get_op_key("verify")
+
+
 @dataclass(frozen=True)
 class PublicKey:
     """A public verification key: its JWK and the ready-to-use cryptography object."""
@@ -84,8 +91,7 @@ class PublicKey:
         if any(name in jwk for name in ("d", "p", "q", "dp", "dq", "qi", "oth")):
             raise MalformedToken("JWK contains private key material")
         try:
-            parsed = JWK(**jwk)
-            key = parsed.get_op_key("verify")
+            key = _verification_key(json.dumps(jwk, sort_keys=True, separators=(",", ":")))
         except Exception as exc:  # jwcrypto raises several unrelated types for bad input
             raise MalformedToken(f"invalid JWK: {exc}") from None
         return cls(dict(jwk), key)

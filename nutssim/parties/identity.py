@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from nutssim.jose import KeyPair
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
@@ -19,6 +20,9 @@ class Identity:
     did: str
     keys: list[KeyPair] = field(default_factory=list)
     deactivated: bool = False
+    _served: tuple[tuple[str | None, ...], dict[str, Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def web(cls, host: str, path_id: str, rng: SimRandom, alg: str = "ES256") -> Identity:
@@ -46,6 +50,13 @@ class Identity:
     def document(self) -> DIDDocument:
         """The DID document that lists every key in every relationship (PROTOCOL.md §3.1)."""
         return document_for(self.did, [(k.kid or "", k.public_jwk()) for k in self.keys])
+
+    def document_json(self) -> dict[str, Any]:
+        """The served document as JSON, rebuilt only when the keys change."""
+        kids = tuple(k.kid for k in self.keys)
+        if self._served is None or self._served[0] != kids:
+            self._served = (kids, self.document().to_json())
+        return self._served[1]
 
 
 class DidWebHost(Party):
@@ -82,6 +93,4 @@ class DidWebHost(Party):
         identity = self.identities.get(did)
         if identity is None or identity.deactivated:
             return text_response(404, "DID not found")
-        return json_response(
-            200, identity.document().to_json(), headers={"Content-Type": "application/did+json"}
-        )
+        return json_response(200, identity.document_json(), headers={"Content-Type": "application/did+json"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Generator
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -71,11 +72,8 @@ def _web_document(did: str, url: str, response: HttpResponse) -> DIDDocument:
             f"unable to resolve {did}: {url} answered content type {response.content_type or 'none'!r}, "
             f"expected one of {', '.join(DID_CONTENT_TYPES)}"
         )
-    data = response.json
-    if not isinstance(data, dict):
-        raise DIDResolutionError(f"unable to resolve {did}: {url} did not return a JSON object")
     try:
-        document = DIDDocument.parse(data)
+        document = _parse_document(response.body)
     except DIDDocumentError as exc:
         raise DIDResolutionError(f"unable to resolve {did}: {exc}") from None
     if document.id != did:
@@ -83,6 +81,18 @@ def _web_document(did: str, url: str, response: HttpResponse) -> DIDDocument:
             f"unable to resolve {did}: document id {document.id!r} does not match the DID"
         )
     return document
+
+
+@lru_cache(maxsize=1024)
+def _parse_document(body: str) -> DIDDocument:
+    """Parse a served document; the same bytes give the same (never mutated) document."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        raise DIDDocumentError("the response is not a JSON object")
+    return DIDDocument.parse(data)
 
 
 def resolve_key(

@@ -61,15 +61,49 @@ def validate_schema(document: Any, kind: str, *, error: type[PexDocumentError] |
     """
     error = error or _ERRORS.get(kind, InvalidDefinition)
     wrapped = kind == "presentation_submission" and not (
-        isinstance(document, dict) and set(document) == {"presentation_submission"})
+        isinstance(document, dict) and set(document) == {"presentation_submission"}
+    )
     instance = {"presentation_submission": document} if wrapped else document
+    key = _cache_key(instance, kind)
+    if key is not None and key in _KNOWN_VALID:
+        return
     found = best_match(_validator(kind).iter_errors(instance))
     if found is None:
+        _remember_valid(key)
         return
     found = _deepest(found)
-    location = tuple(found.absolute_path)[1 if wrapped else 0:]
-    raise error(f"does not conform to the {kind.replace('_', ' ')} schema: {found.message}",
-                pointer=pointer_of(location))
+    location = tuple(found.absolute_path)[1 if wrapped else 0 :]
+    raise error(
+        f"does not conform to the {kind.replace('_', ' ')} schema: {found.message}",
+        pointer=pointer_of(location),
+    )
+
+
+#: Documents already found valid, by canonical JSON: the same PD arrives on every flow, and
+#: validating it again costs more than the rest of a token request. Bounded (FIFO).
+_KNOWN_VALID: dict[str, None] = {}
+_KNOWN_VALID_MAX = 1024
+
+
+def _cache_key(instance: Any, kind: str) -> str | None:
+    """A canonical key under which validity can be remembered."""
+    if kind == "presentation_submission" and isinstance(instance, dict):
+        inner = instance.get("presentation_submission")
+        if isinstance(inner, dict) and isinstance(inner.get("id"), str):
+            # The schema only requires `id` to be a string; blank it so fresh ids share a key.
+            instance = {"presentation_submission": {**inner, "id": ""}}
+    try:
+        return f"{kind}:" + json.dumps(instance, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def _remember_valid(key: str | None) -> None:
+    if key is None:
+        return
+    if len(_KNOWN_VALID) >= _KNOWN_VALID_MAX:
+        del _KNOWN_VALID[next(iter(_KNOWN_VALID))]
+    _KNOWN_VALID[key] = None
 
 
 def _deepest(error: Any) -> Any:
@@ -101,7 +135,8 @@ def _registry() -> referencing.Registry:
         # The DIF schemas and the Nuts reference refer to each other by http and https URLs.
         resources += [(f"http://{_PEX}{name}", resource), (f"https://{_PEX}{name}", resource)]
     stand_in = referencing.jsonschema.DRAFT7.create_resource(
-        _read("data/pex-schemas/claim-format-designations.nutssim.json"))
+        _read("data/pex-schemas/claim-format-designations.nutssim.json")
+    )
     resources += [(url, stand_in) for url in _REGISTRY_URLS]
     resources += [(url.replace("https://", "http://"), stand_in) for url in _REGISTRY_URLS]
     return referencing.Registry().with_resources(resources)
