@@ -482,11 +482,13 @@ def expect_rule(
     state: str | None = None,
     **values: Any,
 ) -> None:
-    """Record ``rule`` (with ``detail``) and raise its wire error when it failed."""
-    error = None if passed else rule.fail(redirect_uri=redirect_uri, state=state, **values)
-    ctx.check(rule.id, rule.ref, passed, detail or (error.description if error else ""))
-    if error is not None:
-        raise error
+    """Record ``rule`` and raise its wire error when it failed (``detail`` says why it failed)."""
+    if passed:
+        ctx.check(rule.id, rule.ref, True)
+        return
+    error = rule.fail(redirect_uri=redirect_uri, state=state, **values)
+    ctx.check(rule.id, rule.ref, False, detail or error.description)
+    raise error
 
 
 def _missing_input(body: dict[str, Any], user: Any) -> str:

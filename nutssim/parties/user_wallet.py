@@ -175,9 +175,7 @@ class UserWalletRole:
             ctx.check("wallet.verifier_answer", openid4vp.POST_FAILED.ref, True, "redirect the user agent")
             return redirect(target)
         # Step 17: the verifier wants the user's wallet; node B dispatches internally, as that wallet.
-        expect_rule(
-            ctx, owner != USER, openid4vp.POST_FAILED, detail="openid4vp: asked of the user wallet again"
-        )
+        expect_rule(ctx, owner != USER, openid4vp.REPEATED_DISPATCH)
         ctx.check(
             "wallet.verifier_answer",
             openid4vp.POST_FAILED.ref,

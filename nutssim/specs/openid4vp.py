@@ -143,6 +143,12 @@ FULFIL = Rule(
     "wallet could not fulfill requirements (PD ID: {pd_id}, wallet: {wallet}): {reason}",
 )
 BUILD = Rule("wallet.build", _WALLET, "server_error", "{reason}")
+REPEATED_DISPATCH = Rule(
+    "wallet.user_dispatch",
+    "PROTOCOL.md §2.2 steps 16–17",
+    "server_error",
+    "the verifier asked the user wallet again",
+)
 POST_FAILED = Rule("wallet.direct_post", f"OpenID4VP §6.2; {_WALLET}", "server_error", "something went wrong")
 # -- verifier's response_uri (step 15) -----------------------------------------------------------------------
 R_STATE = Rule("response.state", f"OpenID4VP §6.2; {_RESPONSE}", "invalid_request", "missing state")
