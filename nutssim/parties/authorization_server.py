@@ -300,7 +300,8 @@ class AuthorizationServerRole:
             if len(headers) > 1:
                 raise rfc9449.DPoPError("more than one DPoP header", check="dpop.multiple")
             proof = rfc9449.parse_proof(headers[0], ctx.now())
-            if ctx.profile.strict:
+            # profiles.CONTROLS["dpop_proof"] covers the token endpoint too: off, only the parse remains.
+            if ctx.profile.strict and ctx.profile.on("dpop_proof"):
                 rfc9449.check_request_binding(proof, request.method, request.url.split("?")[0])
                 rfc9449.check_iat_window(proof, ctx.now())
                 rfc9449.check_jti_unused(proof, self.dpop_jtis, ctx.now())

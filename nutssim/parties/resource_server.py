@@ -112,6 +112,9 @@ class ResourceServer(Party):
         if not ctx.profile.on("dpop_proof"):
             ctx.check("rs.dpop_proof", ref, True, "skipped: dpop_proof control is off")
             return None
+        if ctx.profile.strict and len(request.header_values("DPoP")) > 1:  # RFC 9449 §4.3 step 1
+            ctx.check("rs.dpop_proof", "RFC 9449 §4.3 step 1", False, "more than one DPoP header")
+            return self._refuse(ctx, "invalid_dpop_proof", "more than one DPoP header", "dpop")
         proof = request.header("DPoP") or ""
         body = {
             "dpop_proof": proof,
