@@ -1,0 +1,31 @@
+"""Views: read traces (a ``Trace`` or its export) and draw, inspect, play and export them.
+
+Views never import ``nutssim.parties`` (ARCHITECTURE principle 10): everything they show
+comes from the trace. Matplotlib and ipywidgets are imported only when a view needs them.
+"""
+
+from nutssim.views.inspector import Inspector, inspect_html, inspect_text
+from nutssim.views.load import as_trace, load_trace
+from nutssim.views.mermaid import to_mermaid
+from nutssim.views.player import Player
+from nutssim.views.report import html_report, to_text
+from nutssim.views.sequence import PendingCall, draw_sequence, render_png, sequence
+from nutssim.views.tokens import Token, find_tokens
+
+__all__ = [
+    "Inspector",
+    "PendingCall",
+    "Player",
+    "Token",
+    "as_trace",
+    "draw_sequence",
+    "find_tokens",
+    "html_report",
+    "inspect_html",
+    "inspect_text",
+    "load_trace",
+    "render_png",
+    "sequence",
+    "to_mermaid",
+    "to_text",
+]

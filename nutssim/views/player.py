@@ -1,0 +1,299 @@
+"""The player: step through a trace (replay) or drive a run message by message (live).
+
+Every button is a plain method (``next``, ``back``, ``goto``, ``deliver``, ``drop``,
+``deliver_edited``), so the player is tested without a browser; ``widget`` wraps those
+methods in ipywidgets. Replay mode reads a finished ``Trace`` (or its export). Live mode
+takes a run (``pending``, ``step()``, ``done``, and a ``trace`` or ``network.trace``):
+it shows the message about to be delivered and lets the user deliver, edit or drop it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+from nutssim.messages import FORM, HttpRequest
+from nutssim.trace import Exchange, Fact, Trace
+from nutssim.views import styles
+from nutssim.views.blocks import STYLE
+from nutssim.views.inspector import inspect_html
+from nutssim.views.load import as_trace
+from nutssim.views.sequence import PendingCall, render_png, sequence_title
+from nutssim.views.summary import fact_summary, party_name
+
+
+def is_live(source: Any) -> bool:
+    """Whether ``source`` is a run that can still be stepped."""
+    return all(hasattr(source, name) for name in ("pending", "step", "done"))
+
+
+def editable_text(request: HttpRequest) -> str:
+    """The part of a request a user edits: form as ``key=value`` lines, JSON pretty, a GET's URL."""
+    if request.content_type == FORM:
+        return "\n".join(f"{k}={v}" for k, v in request.form_pairs)
+    if request.content_type.endswith("json") and request.json is not None:
+        return json.dumps(request.json, indent=2, ensure_ascii=False)
+    if not request.body and request.method in ("GET", "HEAD", "DELETE"):
+        return request.url
+    return request.body
+
+
+def apply_edit(request: HttpRequest, text: str) -> HttpRequest:
+    """Inverse of ``editable_text``: the request with the user's text put back in."""
+    if request.content_type == FORM:
+        return replace(request, body=urlencode(_form_lines(text)))
+    if request.content_type.endswith("json"):
+        try:
+            return replace(
+                request, body=json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+            )
+        except ValueError:  # deliberately malformed JSON is a legitimate experiment
+            return replace(request, body=text)
+    if not request.body and request.method in ("GET", "HEAD", "DELETE"):
+        return replace(request, url=text.strip())
+    return replace(request, body=text)
+
+
+def _form_lines(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        if "=" not in line:
+            raise ValueError(f"line {number} has no '=': write one form field per line as key=value")
+        key, value = line.split("=", 1)
+        pairs.append((key.strip(), value))
+    return pairs
+
+
+def pending_calls(source: Any) -> list[PendingCall]:
+    """Requests delivered but not yet answered, then the next delivery, of a live run."""
+    run = getattr(source, "run", source)
+    out = []
+    # Run has no public view of its in-flight handlers yet; read its frame stack defensively.
+    frames = getattr(run, "in_flight", None) or getattr(run, "_stack", [])[1:]
+    for frame in frames:
+        open_x = getattr(frame, "exchange", frame)
+        delivery = getattr(open_x, "delivery", None)
+        if delivery is not None and isinstance(getattr(open_x, "seq", None), int):
+            out.append(
+                PendingCall(
+                    delivery.sender,
+                    delivery.receiver or "?",
+                    delivery.label,
+                    delivery.parent,
+                    open_x.seq,
+                    delivery.note,
+                )
+            )
+    nxt = None if getattr(source, "done", True) else source.pending
+    if nxt is not None:
+        out.append(PendingCall(nxt.sender, nxt.receiver or "?", nxt.label, nxt.parent, None, nxt.note))
+    return out
+
+
+class Player:
+    """Step through a trace, or drive a live run, with a diagram, an inspector and a state panel."""
+
+    def __init__(self, source: Any, *, fold: bool = False, dpi: int = 72) -> None:
+        self.source = source
+        self.live = is_live(source)
+        self.trace: Trace = as_trace(source)
+        self.fold = fold
+        self.dpi = dpi
+        self.status = ""
+        self._ui: Any = None
+        self._follow = self.live  # live: show the run as it is now, whatever is highlighted
+        self.index = len(self.steps) - 1 if self.live else 0
+
+    # -- state -------------------------------------------------------------------------------------
+    @property
+    def steps(self) -> list[Exchange]:
+        """The exchanges the player steps through, in delivery order (DID lookups skipped when folded)."""
+        return [x for x in self.trace.exchanges if not (self.fold and styles.is_folded_label(x.label))]
+
+    @property
+    def current(self) -> int | None:
+        """The seq of the highlighted exchange (None before the first one)."""
+        steps = self.steps
+        return steps[self.index].seq if 0 <= self.index < len(steps) else None
+
+    @property
+    def exchange(self) -> Exchange | None:
+        """The highlighted exchange."""
+        steps = self.steps
+        return steps[self.index] if 0 <= self.index < len(steps) else None
+
+    @property
+    def at_end(self) -> bool:
+        """Whether the last recorded exchange is highlighted."""
+        return self.index >= len(self.steps) - 1
+
+    @property
+    def latest(self) -> bool:
+        """Whether the whole trace is shown (the last step, or a live run being followed)."""
+        return self.at_end or self._follow
+
+    @property
+    def pending(self) -> Any:
+        """The delivery a live run makes next (None in replay or when done)."""
+        return None if not self.live or self.source.done else self.source.pending
+
+    # -- navigation ----------------------------------------------------------------------------------
+    def goto(self, index: int) -> None:
+        """Highlight step ``index`` (clamped to the steps there are)."""
+        self.index = max(0, min(int(index), len(self.steps) - 1))
+        self._follow = False
+        self.refresh()
+
+    def next(self) -> None:
+        """Highlight the next exchange."""
+        self.goto(self.index + 1)
+
+    def back(self) -> None:
+        """Highlight the previous exchange."""
+        self.goto(self.index - 1)
+
+    def play(self) -> None:
+        """Step to the last exchange (the widget's Play button animates the same slider)."""
+        while not self.at_end:
+            self.next()
+
+    # -- live actions --------------------------------------------------------------------------------
+    def deliver(self) -> None:
+        """Deliver the pending message unchanged."""
+        self._act(lambda: self.source.step(), "delivered")
+
+    def drop(self) -> None:
+        """Drop the pending message: its sender sees a failed connection."""
+        self._act(lambda: self.source.drop(), "dropped")
+
+    def deliver_edited(self, text: str) -> None:
+        """Replace the pending request's body (or a GET's URL) with ``text``, then deliver it."""
+        pending = self._require_pending()
+        try:
+            request = apply_edit(pending.request, text)
+        except ValueError as exc:
+            self.status = f"{styles.GLYPH_FAIL} not delivered: {exc}"
+            self.refresh()
+            return
+        self.source.edit(request)
+        self._act(lambda: self.source.step(), "delivered (edited)")
+
+    def _require_pending(self) -> Any:
+        if not self.live:
+            raise RuntimeError("this player replays a finished trace; pass a run to deliver, edit or drop")
+        pending = self.pending
+        if pending is None:
+            raise RuntimeError("the run is done: there is no pending message")
+        return pending
+
+    def _act(self, action: Any, verb: str) -> None:
+        pending = self._require_pending()
+        before = {x.seq for x in self.trace.exchanges}
+        action()
+        self.status = f"{verb}: {pending.label}"
+        steps = [x.seq for x in self.steps]
+        done = [seq for seq in steps if seq not in before]  # the outermost one completed last
+        self.index = steps.index(min(done)) if done else len(steps) - 1
+        self._follow = True
+        self.refresh()
+
+    # -- what is shown -------------------------------------------------------------------------------
+    def diagram_png(self) -> bytes:
+        """The sequence diagram up to the highlighted exchange, as PNG bytes."""
+        latest = self.latest
+        pending = pending_calls(self.source) if self.live and latest else []
+        return render_png(
+            self.trace,
+            dpi=self.dpi,
+            upto=None if latest else self.current,
+            highlight=self.current,
+            fold=self.fold,
+            pending=pending,
+            title=sequence_title(self.trace, outcome=latest),
+        )
+
+    @property
+    def inspector_html(self) -> str:
+        """The inspector of the highlighted exchange."""
+        exchange = self.exchange
+        if exchange is None:
+            return f'{STYLE}<div class="nsv"><p class="note">No exchange yet.</p></div>'
+        return inspect_html(exchange, self.trace)
+
+    def facts_so_far(self) -> list[Fact]:
+        """Facts recorded before the next exchange after the highlighted one was delivered."""
+        current = self.current
+        later = [x.seq for x in self.trace.exchanges if current is not None and x.seq > current]
+        limit = min(later) if later and not self.latest else None
+        return [f for f in self.trace.facts() if limit is None or f.seq < limit]
+
+    @property
+    def state_text(self) -> str:
+        """The state panel as text: facts so far, counted per type, then each one."""
+        facts = self.facts_so_far()
+        counts: dict[str, int] = {}
+        for fact in facts:
+            counts[fact.type] = counts.get(fact.type, 0) + 1
+        lines = [", ".join(f"{t} ×{n}" for t, n in counts.items()) or "no facts yet"]
+        lines += [
+            f"#{f.seq} {f.type} ({party_name(self.trace, f.party)}): {fact_summary(f.data)}" for f in facts
+        ]
+        if self.latest and self.trace.outcome:
+            lines.append(f"outcome: {json.dumps(self.trace.outcome, default=str)[:300]}")
+        return "\n".join(lines)
+
+    @property
+    def state_html(self) -> str:
+        """The state panel as escaped HTML."""
+        lines = self.state_text.splitlines()
+        head, rest = lines[0], lines[1:]
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in rest)
+        return f'<div class="nsv"><b>State</b> — {html.escape(head)}<ul>{items}</ul></div>'
+
+    @property
+    def pending_html(self) -> str:
+        """The message a live run delivers next, as escaped HTML."""
+        pending = self.pending
+        if pending is None:
+            done = "the run is done" if self.live else "replay of a finished trace"
+            return f'<div class="nsv"><p class="note">{html.escape(done)}</p></div>'
+        request = pending.request
+        who = f"{party_name(self.trace, pending.sender)} → {party_name(self.trace, pending.receiver or '?')}"
+        lines = [
+            f"<b>{styles.GLYPH_PENDING} next: {html.escape(pending.label)}</b> — {html.escape(who)}",
+            f'<p class="mono">{html.escape(request.method)} {html.escape(request.url)}</p>',
+        ]
+        return f'<div class="nsv">{"".join(lines)}</div>'
+
+    @property
+    def caption(self) -> str:
+        """``step 3/12 · #5 token request``."""
+        exchange = self.exchange
+        where = f" · #{exchange.seq} {exchange.label}" if exchange else ""
+        return f"step {self.index + 1}/{len(self.steps)}{where}"
+
+    # -- widget --------------------------------------------------------------------------------------
+    @property
+    def widget(self) -> Any:
+        """The ipywidgets user interface (built on first use)."""
+        if self._ui is None:
+            from nutssim.views.player_ui import build
+
+            self._ui = build(self)
+            self.refresh()
+        return self._ui.root
+
+    def refresh(self) -> None:
+        """Bring the widget (if built) up to date with the player's state."""
+        if self._ui is not None:
+            self._ui.update(self)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
