@@ -564,12 +564,11 @@ class VerifierRole:
         )
         if single_use:
             ctx.fact("authorization_code_burned", known=authz is not None)
-        expect_rule(
-            ctx,
-            authz is not None,
-            openid4vp.T_CODE_VALID,
-            detail="" if single_use else "code_single_use control is off: code kept",
-        )
+        expect_rule(ctx, authz is not None, openid4vp.T_CODE_VALID)
+        if not single_use:
+            ctx.check(
+                "code_token.single_use", openid4vp.T_CODE_VALID.ref, True, "skipped: code_single_use is off"
+            )
         assert authz is not None
         return authz
 
