@@ -1019,3 +1019,35 @@ def test_user_token_used_as_bearer(profile: str, control: bool) -> None:
         HttpRequest.get(resource, headers={"Authorization": f"Bearer {token}"}), "ehr-gp"
     )
     assert (response.status == 200) is not control
+
+
+# -- the session cookie in the browser (SameSite=Strict, PROTOCOL.md §2.4) -------------------------------
+@pytest.mark.parametrize("how", ["redirect_chain", "ehr_on_another_site"])
+def test_strict_session_cookie_lost_across_sites(profile: str, how: str) -> None:
+    """Step 11 is reached via A: a browser that weighs the redirect chain, or an EHR on another site, sends no
+    __Secure-SID; B opens an empty session wallet and cannot present the employee credential (finding)."""
+    world = build(profile)
+    if how == "redirect_chain":
+        world["browser"].redirect_chain_same_site = True
+        flow = world.start()
+    else:
+        ehr = world.sim.add_ehr(world["requester_node"], host="ehr-vendor.example")
+        flow = world.sim.user_access(
+            world["requester"],
+            world["authorization_server"],
+            "zorgtoepassing",
+            preauthorized_user={"id": "u1", "name": "U", "role": "R"},
+            ehr=ehr,
+            browser=world["browser"],
+            resource_server=world["resource_server"],
+        )
+    flow.finish()
+    trace = world.sim.trace
+    wallet_authorize = exchanges(trace, "authorization request", "gp")[0]
+    assert wallet_authorize.request.header("Cookie") is None
+    assert wallet_authorize.response.header("Set-Cookie", "").startswith("__Secure-SID=")
+    posted = exchanges(trace, "authorization response (direct_post)")[-1].request.form
+    assert posted["error_description"].startswith(
+        "wallet could not fulfill requirements (PD ID: pd_user_employee"
+    )
+    assert failed_at(wallet_authorize) == "wallet.fulfil" and trace.outcome["status"] == "denied"
