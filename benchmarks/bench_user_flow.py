@@ -1,4 +1,4 @@
-"""Benchmark: whole user flows (EHR trigger → browser → OpenID4VP ×2 → code → token → resource) vs their crypto floor.
+"""Benchmark: whole user flows (EHR → browser → OpenID4VP ×2 → code → token → resource) vs crypto floor.
 
 Run: .venv/bin/python benchmarks/bench_user_flow.py [--flows N]
 
@@ -50,7 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     per_flow, floor, signs, verifies, labels = flows_per_second(args.flows)
     print(f"user flow with DPoP, EHR trigger to resource, {args.flows} flows on one core, a new user each")
-    print(f"  {1 / per_flow:8.1f} flows/s   {per_flow * 1e3:7.2f} ms/flow   {sum(labels.values())} exchanges/flow")
+    exchanges = sum(labels.values())
+    print(f"  {1 / per_flow:8.1f} flows/s   {per_flow * 1e3:7.2f} ms/flow   {exchanges} exchanges/flow")
     print(f"  crypto floor: {signs} signs + {verifies} verifies = {floor * 1e3:.2f} ms/flow")
     print(f"  ratio to floor: {per_flow / floor:.2f}x (goal <= 2x)")
     print("  exchanges: " + ", ".join(f"{label} ×{count}" for label, count in labels.most_common()))

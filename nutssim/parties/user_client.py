@@ -232,6 +232,7 @@ class UserClientRole:
         ctx: Context,  # type: ignore[misc]
         session: UserSession,
     ) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
+        """Burn the landing token, provision the wallet, discover the AS, redirect with JAR_1 (steps 4–6)."""
         token = request.query.get("token", "")
         found = self.user_redirects.pop(token, ctx.now()) if token else None
         if found is None:
