@@ -57,7 +57,7 @@ def gp_key(world: World) -> KeyPair:
     return key
 
 
-# == §4.2 #64–68: proofs that do not fit ================================================================
+# == §4.2 #64–68: proofs that do not fit ===============================================================
 @register
 def stolen_token_attacker_proof() -> Case:
     """§4.2 item 64."""
@@ -251,7 +251,7 @@ def two_dpop_headers() -> Case:
     )
 
 
-# == §4.2 #69–71: tokens ==================================================================================
+# == §4.2 #69–71: tokens ===============================================================================
 @register
 def token_expired() -> Case:
     """§4.2 item 69."""
@@ -360,7 +360,7 @@ def dpop_token_as_bearer() -> Case:
     )
 
 
-# == §4.2 #72–73: what the reference does not check ==========================================================
+# == §4.2 #72–73: what the reference does not check ====================================================
 @register
 def old_proof() -> Case:
     """§4.2 item 72."""

@@ -1,4 +1,12 @@
-"""Catalogue cases of the service-to-service flow's token endpoint (PROTOCOL.md §4.2 items 1–33)."""
+"""Catalogue cases of the service-to-service flow's token endpoint (PROTOCOL.md §4.2 items 1–33).
+
+Beyond §4.2: ATTACKS.md 3.1 #2/#5/#6/#7 (VP claims), 3.2 #15/#18/#19 (audience injection
+through a malicious AS's metadata, unsigned VPs, a metadata issuer mismatch), 3.6 #48/#50
+(DPoP header count and shape at the token endpoint), 3.8 #61 (hostile PDs refused at policy
+load), clock skew between nodes, and another subject's credential. Cases that need a VP the
+honest client would not build either tamper the token request on the wire (re-signing with the
+GP's key: a faulty or patched client) or post their own (``attacker.present``).
+"""
 
 from __future__ import annotations
 
@@ -173,7 +181,7 @@ def vp_forwarded_to_other_as() -> Case:
     )
 
 
-# == helpers shared by the cases below ==================================================================
+# == helpers shared by the cases below =================================================================
 PRESENTATION = "invalid_verifiable_presentation"  # RFC021 §4.5 codes, used by the strict profile
 SUBMISSION = "invalid_presentation_submission"
 CREDENTIALS = "invalid_verifiable_credentials"
@@ -350,7 +358,7 @@ def submission_not_pe_valid() -> Case:
     )
 
 
-# == §4.2 items 6–10: VP times and who signs =============================================================
+# == §4.2 items 6–10: VP times and who signs ===========================================================
 @register
 def vp_without_exp() -> Case:
     """§4.2 item 6."""
@@ -620,7 +628,7 @@ def vp_iss_not_sub() -> Case:
     )
 
 
-# == §4.2 items 12–17: scope, profile and PD fulfilment ====================================================
+# == §4.2 items 12–17: scope, profile and PD fulfilment ================================================
 @register
 def unknown_scope() -> Case:
     """§4.2 item 12."""
@@ -802,7 +810,7 @@ def submission_maps_other_vc() -> Case:
     )
 
 
-# == §4.2 items 18–23: nonce, DPoP, signature, times, keys ==================================================
+# == §4.2 items 18–23: nonce, DPoP, signature, times, keys =============================================
 @register
 def vp_without_nonce() -> Case:
     """§4.2 item 18."""
@@ -1059,7 +1067,7 @@ def holder_did_deactivated() -> Case:
     )
 
 
-# == §4.2 items 24–30: the credentials themselves ===========================================================
+# == §4.2 items 24–30: the credentials themselves ======================================================
 @register
 def org_credential_expired() -> Case:
     """§4.2 item 24."""
@@ -1291,7 +1299,7 @@ def dynamic_scope_policy() -> Case:
     )
 
 
-# == §4.2 items 31–33: windows, client_id and claims =======================================================
+# == §4.2 items 31–33: windows, client_id and claims ===================================================
 @register
 def nonce_store_expiry_replay() -> Case:
     """§4.2 item 31."""
@@ -1381,7 +1389,7 @@ def pd_field_id_scope() -> Case:
     )
 
 
-# == ATTACKS.md 3.2: audience and metadata ===========================================================
+# == ATTACKS.md 3.2: audience and metadata =============================================================
 @register
 def audience_injection() -> Case:
     """ATTACKS.md 3.2 #15: a malicious AS publishes the honest AS's token endpoint."""
@@ -1453,7 +1461,7 @@ def metadata_issuer_mismatch() -> Case:
     )
 
 
-# == ATTACKS.md 3.8 #61: hostile presentation definitions ============================================
+# == ATTACKS.md 3.8 #61: hostile presentation definitions ==============================================
 def load_policy(world: World, policy: dict[str, Any]) -> Observation:
     """Configure the AS with ``policy``; a refused policy is the observation (no flow runs)."""
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from nutssim.catalogue import Record, case, cases, run_case
-from nutssim.cli import text_summary
 from nutssim.profiles import PROFILES, Profile
 
 
@@ -32,6 +31,8 @@ def run_variant(case_id: str, profile: str, vulnerable: bool) -> Record:
 
 def explain(record: Record) -> str:
     """Why a record failed, with the run's trace summary."""
+    from nutssim.cli import text_summary  # only on failure: importing it adds nutssim.cli to the package
+
     observed = record.observed
     return (
         f"{record.case.id} under {record.profile}: {record.why}\n"
