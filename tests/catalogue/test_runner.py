@@ -187,7 +187,7 @@ def test_cli_cases_unknown_flow_is_a_usage_error(
 # -- the heatmap ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def resource_records() -> list[Record]:
-    """The resource flow under both profiles, controls on and off (54 runs)."""
+    """The resource flow under both profiles, controls on and off (46 runs)."""
     out: list[Record] = []
     for profile in ("nuts-node", "strict"):
         out += run_catalogue(profile, flow="resource") + run_catalogue(
