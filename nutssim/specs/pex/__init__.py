@@ -7,6 +7,7 @@ the submission for one VP (``match``, ``submission``); the verifier's conformanc
 every path, pattern and filter is bounded by ``Limits`` and compiled once per definition.
 """
 
+from nutssim.specs.pex import _jsonschema  # noqa: F401  (first: see its docstring)
 from nutssim.specs.pex.check import CheckResult, check_submission, decode_jwt_vp, envelope_view
 from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition, format_refusal
 from nutssim.specs.pex.errors import (
