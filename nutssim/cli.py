@@ -24,6 +24,8 @@ EPILOG = """examples:
   nutssim run s2s --profile strict --format mermaid
   python -m nutssim run s2s-bearer
   nutssim cases --flow s2s --profile strict
+  nutssim sweep issuer-trust.yaml --workers 2 --out results.parquet
+  nutssim lint policies/*.json
 
 exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"""
 
@@ -47,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("name", help="scenario name (see `nutssim scenarios`)")
     _common(run)
     _cases_parser(sub)
+    _sweep_parser(sub)
+    _lint_parser(sub)
     return parser
 
 
@@ -223,3 +227,106 @@ def cases_table(records: Sequence[Any]) -> str:
 
 COMMANDS = {"scenarios": cmd_scenarios, "run": cmd_run}
 COMMANDS["cases"] = cmd_cases
+
+
+# -- the policy lab: sweeps and the policy linter ------------------------------------------------------
+EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (128 + SIGINT)
+
+
+def _sweep_parser(sub: Any) -> None:
+    sweep = sub.add_parser(
+        "sweep",
+        help="run every variant of a sweep spec (JSON or YAML) and write one record per variant",
+        epilog="examples:\n  nutssim sweep issuer-trust.yaml --out results.parquet\n"
+        "  nutssim sweep spec.json --scheduler tcp://scheduler:8786 --format jsonl\n"
+        "exit codes: 0 every variant ran, 1 a variant raised a simulation error, 2 bad spec, "
+        "130 interrupted (what finished is written)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sweep.add_argument("spec", type=Path, help="the sweep spec (.json, .yaml or .yml)")
+    sweep.add_argument("--workers", type=int,
+                       help="worker processes (default: one per core; 0: in this process)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a Dask scheduler address, or 'local' for a LocalCluster "
+                       "(needs dask[distributed])")
+    sweep.add_argument("--out", type=Path, help="results file (default: <spec name>.<format>)")
+    sweep.add_argument("--format", choices=("csv", "jsonl", "parquet"),
+                       help="results format (default: from --out's suffix, else csv)")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep, stream its records to a file, and print a summary."""
+    from nutssim import sweep
+
+    spec = sweep.load_spec(args.spec)
+    out = args.out or Path(f"{spec.name}.{args.format or 'csv'}")
+    progress = sys.stderr.isatty()
+    options: dict[str, Any] = {"out": out, "format": args.format, "progress": progress}
+    if args.scheduler:
+        address = None if args.scheduler == "local" else args.scheduler
+        with sweep.dask_executor(address, workers=args.workers) as executor:
+            result = sweep.run_sweep(spec, executor=executor, **options)
+    else:
+        result = sweep.run_sweep(spec, workers=args.workers, **options)
+    print(sweep_summary(result), end="")
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_MISMATCH if result.statuses.get("error") else EXIT_OK
+
+
+def sweep_summary(result: Any) -> str:
+    """Variants run, per status, and the most common refusals by failing check."""
+    rate = result.completed / result.elapsed if result.elapsed else 0.0
+    lines = [f"{result.completed}/{result.total} variants in {result.elapsed:.1f} s ({rate:.0f}/s)"
+             + (f" → {result.path}" if result.path else "")
+             + (" — interrupted, the finished variants are written" if result.interrupted else "")]
+    lines += [f"  {status:<8} {count}" for status, count in sorted(result.statuses.items())]
+    if result.refusals:
+        lines.append("refused, by failing check:")
+        lines += [f"  {count:>6}  {check}" for check, count in list(result.refusals.items())[:8]]
+    return "\n".join(lines) + "\n"
+
+
+def _lint_parser(sub: Any) -> None:
+    lint = sub.add_parser(
+        "lint",
+        help="lint policy files: the self-issued gap, subject shapes, formats, reserved ids, RFC021 §8 leaks",
+        epilog="examples:\n  nutssim lint config/policy/\n  nutssim lint eoverdracht.json --json\n"
+        "exit codes: 0 no error-severity finding, 1 at least one error, 2 a file cannot be read",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    lint.add_argument("policies", nargs="+", type=Path, help="policy files, or directories of them")
+    lint.add_argument("--json", action="store_true", help="print the findings as a JSON list")
+    lint.add_argument("--metadata", type=Path,
+                      help="the authorization server's metadata JSON (vp_formats_supported); "
+                      "default: the 4 formats")
+    lint.add_argument("--authzen", metavar="URL",
+                      help="the node's AuthZen endpoint, for scope_policy dynamic")
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Lint policy files; exit 1 when any finding is an error."""
+    import json
+
+    from nutssim.errors import InputError
+    from nutssim.lint import has_errors, lint
+
+    missing = [str(p) for p in args.policies if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or directory: {', '.join(missing)}", where="lint")
+    metadata = json.loads(args.metadata.read_text(encoding="utf-8")) if args.metadata else None
+    findings = [f for path in args.policies for f in lint(path, as_metadata=metadata,
+                                                           authzen_endpoint=args.authzen)]
+    if args.json:
+        print(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            print(finding)
+        counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+        print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info "
+              f"in {len(args.policies)} path(s)")
+    return EXIT_MISMATCH if has_errors(findings) else EXIT_OK
+
+
+COMMANDS["sweep"] = cmd_sweep
+COMMANDS["lint"] = cmd_lint

@@ -1,0 +1,194 @@
+"""Benchmark: a 10,000-variant s2s sweep on 1 and 2 worker processes, against s2s runs in a plain loop.
+
+Run: .venv/bin/python benchmarks/bench_sweep.py [--variants N] [--baseline-runs M] [--json FILE]
+
+Every measurement runs in a fresh interpreter (this script calls itself with ``--one``),
+so ``ru_maxrss`` of the driver (RUSAGE_SELF) and of its workers (RUSAGE_CHILDREN, the
+largest reaped child) belong to that measurement alone. Reported:
+
+* variants/s with 1 and 2 workers (wall clock) and the parallel efficiency rate₂ / (2 · rate₁);
+* per-variant cost against one ``scenarios.run("s2s")`` in a loop, both in wall-clock time
+  and in CPU time (driver + workers: fair when other jobs share the machine);
+* driver memory: the tracemalloc peak while streaming to a file for N/5 and N variants
+  (flat means the same), against keeping N/5 records in memory; and the peak RSS of the
+  driver and of a worker.
+
+The uniform grid is ``flow=s2s`` over N seeds (every variant the same flow as the loop);
+the mixed grid crosses policies, wallets, controls and clock skew (many variants denied
+early, so it is cheaper per variant).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+
+def uniform(n: int) -> Any:
+    from nutssim import sweep
+
+    return sweep.SweepSpec(name=f"s2s-uniform-{n}", flow="s2s", seed=list(range(n)))
+
+
+def mixed(n: int) -> Any:
+    from nutssim import sweep
+
+    wallets = list(sweep.WALLETS)
+    per_seed = 2 * len(wallets) * 2 * 2
+    return sweep.SweepSpec(name=f"s2s-mixed-{n}", flow="s2s", policy=["base", sweep.DropField("$.issuer")],
+                           wallet=wallets, controls_off=[[], ["revocation_check"]], clock_skew=[0, 30],
+                           seed=list(range(max(1, round(n / per_seed)))))
+
+
+def one_baseline(runs: int) -> dict[str, Any]:
+    """``runs`` s2s flows in a loop, each in a fresh world (what a sweep variant does)."""
+    from nutssim import scenarios
+
+    for i in range(5):  # warm caches and imports, as a worker is warm after its first chunk
+        scenarios.run("s2s", seed=10_000 + i)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for i in range(runs):
+        scenarios.run("s2s", seed=i)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"runs": runs, "wall_per_run": wall / runs, "cpu_per_run": cpu / runs}
+
+
+def one_sweep(grid: str, n: int, workers: int, out: str | None, trace: bool) -> dict[str, Any]:
+    """One sweep in this interpreter; memory and CPU figures of the driver and its workers."""
+    from nutssim import sweep
+
+    spec = uniform(n) if grid == "uniform" else mixed(n)
+    before = os.getloadavg()[0]
+    if trace:
+        tracemalloc.start()
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = sweep.run_sweep(spec, workers=workers, out=out, progress=False, keep=out is None)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak = tracemalloc.get_traced_memory()[1] if trace else None
+    if trace:
+        tracemalloc.stop()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    records = sweep.load_records(out) if out else result.records
+    t_total = [r["t_total"] for r in records]
+    return {
+        "grid": grid, "variants": result.completed, "workers": workers, "streamed": out is not None,
+        "wall": wall, "rate": result.completed / wall, "driver_cpu": cpu,
+        "worker_cpu": children.ru_utime + children.ru_stime,
+        "driver_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_maxrss_mb": children.ru_maxrss / 1024,
+        "driver_traced_peak_mb": None if peak is None else peak / 2**20,
+        "in_worker_mean_t_total": sum(t_total) / len(t_total),
+        "statuses": result.statuses, "load_before": before, "load_after": os.getloadavg()[0],
+    }
+
+
+def _spin(seconds: float) -> int:
+    """A CPU-bound loop that shares nothing: what perfect parallelism looks like."""
+    end, count = time.perf_counter() + seconds, 0
+    while time.perf_counter() < end:
+        sum(range(2000))
+        count += 1
+    return count
+
+
+def one_calibration(seconds: float) -> dict[str, Any]:
+    """How much a second process adds on this machine right now (other jobs share it): the ceiling."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        pool.submit(_spin, 0.1).result()
+        alone = pool.submit(_spin, seconds).result()
+        pair = sum(f.result() for f in [pool.submit(_spin, seconds), pool.submit(_spin, seconds)])
+    return {"ceiling": pair / (2 * alone), "load": os.getloadavg()[0]}
+
+
+def measure(*args: str) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return its JSON."""
+    command = [sys.executable, __file__, "--one", *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", type=int, default=10_000)
+    parser.add_argument("--baseline-runs", type=int, default=300)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        kind, *rest = args.one
+        if kind == "baseline":
+            figures = one_baseline(int(rest[0]))
+        elif kind == "calibrate":
+            figures = one_calibration(float(rest[0]))
+        else:
+            grid, n, workers, out, trace = rest
+            figures = one_sweep(grid, int(n), int(workers), None if out == "-" else out, trace == "trace")
+        print(json.dumps(figures))
+        return
+
+    n, small = args.variants, max(1, args.variants // 5)
+    print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        def out(name: str) -> str:
+            return str(Path(tmp) / f"{name}.csv")
+
+        runs = {
+            "baseline": measure("baseline", str(args.baseline_runs)),
+            "calibration_1": measure("calibrate", "5"),
+            "uniform_1": measure("sweep", "uniform", str(n), "1", out("u1"), "-"),
+            "calibration_2": measure("calibrate", "5"),
+            "uniform_2": measure("sweep", "uniform", str(n), "2", out("u2"), "-"),
+            "mixed_2": measure("sweep", "mixed", str(n), "2", out("m2"), "-"),
+            "stream_small": measure("sweep", "uniform", str(small), "2", out("s"), "trace"),
+            "stream_full": measure("sweep", "uniform", str(n), "2", out("f"), "trace"),
+            "memory_small": measure("sweep", "uniform", str(small), "2", "-", "trace"),
+        }
+    report(runs, n, small)
+    if args.json:
+        args.json.write_text(json.dumps(runs, indent=2))
+
+
+def report(runs: dict[str, Any], n: int, small: int) -> None:
+    base, one, two = runs["baseline"], runs["uniform_1"], runs["uniform_2"]
+    efficiency = two["rate"] / (2 * one["rate"])
+    wall_ratio = (one["wall"] / one["variants"]) / base["wall_per_run"]
+    cpu_ratio = ((one["driver_cpu"] + one["worker_cpu"]) / one["variants"]) / base["cpu_per_run"]
+    print(f"single s2s run in a loop ({base['runs']} runs): {base['wall_per_run'] * 1e3:.2f} ms wall, "
+          f"{base['cpu_per_run'] * 1e3:.2f} ms CPU")
+    for key in ("uniform_1", "uniform_2", "mixed_2"):
+        r = runs[key]
+        print(f"{key:<10} {r['variants']:>6} variants, {r['workers']} worker(s): {r['wall']:7.1f} s, "
+              f"{r['rate']:6.1f} variants/s; in-worker {r['in_worker_mean_t_total'] * 1e3:.2f} ms/variant; "
+              f"{r['statuses']}")
+    ceiling = min(runs["calibration_1"]["ceiling"], runs["calibration_2"]["ceiling"])
+    cpu_1 = (one["driver_cpu"] + one["worker_cpu"]) / one["variants"]
+    cpu_2 = (two["driver_cpu"] + two["worker_cpu"]) / two["variants"]
+    print(f"parallel efficiency at 2 workers: {efficiency:.1%} (goal ≥ 85 %); the machine's own ceiling now "
+          f"(two spinning processes): {ceiling:.1%}; CPU per variant 1 → 2 workers: {cpu_1 * 1e3:.2f} → "
+          f"{cpu_2 * 1e3:.2f} ms ({cpu_1 / cpu_2:.1%})")
+    print("load average during the sweeps: " + ", ".join(
+        f"{k} {runs[k]['load_before']:.1f}→{runs[k]['load_after']:.1f}" for k in ("uniform_1", "uniform_2")))
+    print(f"per-variant cost at 1 worker vs the loop: {wall_ratio:.2f}× wall, {cpu_ratio:.2f}× CPU "
+          "(driver + worker) (goal ≤ 1.2×)")
+    s, f, m = runs["stream_small"], runs["stream_full"], runs["memory_small"]
+    print(f"driver tracemalloc peak, streaming to CSV: {s['driver_traced_peak_mb']:.1f} MB at {small} "
+          "variants, "
+          f"{f['driver_traced_peak_mb']:.1f} MB at {n} (flat = equal); keeping {small} records in memory: "
+          f"{m['driver_traced_peak_mb']:.1f} MB")
+    print(f"peak RSS: driver {f['driver_maxrss_mb']:.0f} MB, largest worker {f['worker_maxrss_mb']:.0f} MB "
+          f"({n} variants, 2 workers)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,516 @@
+"""A linter for Nuts policy files: the mistakes that load fine and then grant too much or leak.
+
+``lint(policy)`` reads a policy (a file, a directory of files, a dict or a loaded
+``Policy``) as the reference node does (PROTOCOL.md §3.8) and returns ``Finding``s, each
+with a severity, a code, the place (file, scope, JSON pointer) and a fix hint. The rules
+are data (``RULES``: code, severity, message, hint, reference); a clean policy gives no
+warnings and no errors. Section numbers without a document are PROTOCOL.md's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from nutssim.jose import SUPPORTED_ALGS
+from nutssim.specs.nuts_policy import SCOPE_POLICIES, WALLET_OWNER_TYPES, Policy
+from nutssim.specs.pex import DEFAULT_LIMITS, RESERVED_CLAIMS, Limits, compile_definition, parse_definition
+from nutssim.specs.pex.errors import LimitExceeded, PexDocumentError
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+
+#: Types a holder may attest itself: no issuer makes them trustworthy (PROTOCOL.md §2.4, §3.3).
+SELF_ATTESTABLE = frozenset({"NutsEmployeeCredential", "DiscoveryRegistrationCredential",
+                             "VerifiableCredential"})
+#: OpenID4VP metadata names → PD format names (PROTOCOL.md §1.1).
+FORMAT_ALIASES = {"jwt_vp_json": "jwt_vp", "jwt_vc_json": "jwt_vc"}
+KNOWN_FORMATS = ("jwt_vp", "jwt_vc", "ldp_vp", "ldp_vc")
+#: What a node accepts unless told otherwise: the four formats of PROTOCOL.md §1.1.
+DEFAULT_METADATA: dict[str, Any] = {"vp_formats_supported": {
+    "jwt_vp_json": {"alg_values_supported": list(SUPPORTED_ALGS)},
+    "jwt_vc_json": {"alg_values_supported": list(SUPPORTED_ALGS)},
+    "ldp_vp": {"proof_type_values_supported": ["JsonWebSignature2020"]},
+    "ldp_vc": {"proof_type_values_supported": ["JsonWebSignature2020"]},
+}}
+#: JSON Schema keywords a filter may use (2020-12 validation and applicator vocabularies, plus formats).
+SCHEMA_KEYWORDS = frozenset({
+    "type", "const", "enum", "pattern", "minLength", "maxLength", "format", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "formatMinimum", "formatMaximum",
+    "formatExclusiveMinimum", "formatExclusiveMaximum", "items", "prefixItems", "contains", "minItems",
+    "maxItems", "uniqueItems", "minContains", "maxContains", "properties", "patternProperties",
+    "additionalProperties", "required", "minProperties", "maxProperties", "propertyNames", "not", "allOf",
+    "anyOf", "oneOf", "if", "then", "else", "dependentRequired", "dependentSchemas", "$schema", "$id",
+    "$comment", "title", "description", "default", "examples", "$defs", "definitions",
+})
+_DIGITS = re.compile(r"\d{3,}")
+_PATIENT_WORDS = re.compile(r"patient|bsn|burgerservicenummer", re.IGNORECASE)
+_SUBJECT = "$.credentialSubject"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A lint rule: its code, default severity, message and hint templates, and the clause it rests on."""
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str
+    ref: str
+
+
+RULES: dict[str, Rule] = {r.code: r for r in (
+    Rule("self-issued-gap", "error",
+         "input descriptor '{descriptor}' asks for {types} without an $.issuer constraint: the AS does "
+         "not consult trusted issuers (allowUntrusted=true), so a credential the requester signs itself "
+         "fulfils it",
+         'add {{"path": ["$.issuer"], "filter": {{"type": "string", "pattern": "^did:web:<register>:.*$"}}}} '
+         "(a did:x509 CA pattern for X509Credential)", "PROTOCOL.md §3.11"),
+    Rule("issuer-unconstrained", "error", "the $.issuer field's filter accepts any issuer{why}",
+         "put const, enum or an anchored pattern directly in the field's filter", "PROTOCOL.md §3.11"),
+    Rule("issuer-pattern-unanchored", "warning",
+         "issuer pattern {pattern!r} is not anchored: any DID containing a match passes "
+         "(did:web:evil.example:…)",
+         "anchor it: ^did:web:register\\.example:iam:[0-9a-f-]+$", "PROTOCOL.md §3.4 (pattern)"),
+    Rule("type-only", "warning",
+         "input descriptor '{descriptor}' is constrained on $.type only: any such credential, from anyone, "
+         "fulfils it, and it yields no claims",
+         "constrain $.issuer and the credential content the resource server relies on",
+         "PROTOCOL.md §3.4, §3.11"),
+    Rule("no-type-constraint", "warning",
+         "input descriptor '{descriptor}' asks for no credential type: any credential with these fields "
+         "fulfils it",
+         'add {{"path": ["$.type"], "filter": {{"type": "string", "const": "<CredentialType>"}}}}',
+         "PROTOCOL.md §3.4"),
+    Rule("subject-shape", "warning",
+         "this field lists only the {shape} shape of credentialSubject; {consequence}",
+         "add {other!r} to the field's paths", "PROTOCOL.md §3.4"),
+    Rule("ignored-filter-keyword", "warning", "filter keyword '{keyword}' is not JSON Schema and is ignored",
+         "remove it, or move what it holds into the filter itself", "JSON Schema 2020-12 §6.5"),
+    Rule("reserved-field-id", "error",
+         "field id '{field_id}' shadows the introspection claim '{field_id}'; introspection fails with "
+         "HTTP 500",
+         "rename it, e.g. '{suggestion}'", "PROTOCOL.md §3.10, §1.7"),
+    Rule("duplicate-field-id", "error",
+         "field id '{field_id}' is mapped {twice}; {consequence}",
+         "give the field a distinct id", "PROTOCOL.md §3.10, §1.5 #17"),
+    Rule("unsupported-format", "warning", "{what} not accepted by the authorization server",
+         "the server accepts {accepted}", "PROTOCOL.md §1.1 (vp_formats_supported), §1.3"),
+    Rule("no-shared-format", "error",
+         "no {kind} format of this {part} is accepted by the authorization server: no presentation "
+         "fulfils it",
+         "allow one of {accepted}", "PROTOCOL.md §1.3 (pe.ChooseVPFormat)"),
+    Rule("engine-bounds", "error", "{reason}",
+         "{hint}", "PROTOCOL.md §3.4; nutssim.specs.pex.Limits (a PD is attacker input)"),
+    Rule("invalid-definition", "error", "{reason}", "{hint}", "DIF PE v2 §5; PROTOCOL.md §3.8"),
+    Rule("invalid-policy", "error", "{reason}", "{hint}", "PROTOCOL.md §3.8"),
+    Rule("duplicate-scope", "error", "scope '{scope}' is defined in {other} too",
+         "the node refuses to start; keep one definition per scope", "PROTOCOL.md §3.8"),
+    Rule("scope-reveals-availability", "warning",
+         "scopes {scopes} ask for identical presentation definitions; if they name data (a record type, a "
+         "patient) rather than a use case, the PD endpoint's answer per scope reveals which data exist",
+         "use one use-case scope and decide data access at the resource server", "RFC021 §8"),
+    Rule("patient-specific-scope", "warning",
+         "scope '{scope}' looks patient-specific{bsn}: whether the PD endpoint knows it reveals that data "
+         "exist",
+         "scopes name a use case (eoverdracht); pass patient context elsewhere", "RFC021 §8"),
+    Rule("dynamic-without-evaluator", "info",
+         "scope_policy 'dynamic' asks a policy decision point (AuthZen); without one every token request "
+         "fails with server_error 'dynamic scope policy configured but no ScopeEvaluator available'",
+         "configure policy.authzen.endpoint on the node, or use profile-only",
+         "PROTOCOL.md §1.5 #11, §3.8"),
+    Rule("passthrough-scope-policy", "info",
+         "scope_policy 'passthrough' grants any extra scope the client asks for, unchecked",
+         "make sure the resource server checks those scopes, or use profile-only or dynamic",
+         "PROTOCOL.md §3.8"),
+    Rule("legacy-form", "info", "the older scope → PD form, read as 'organization'",
+         'wrap it: {{"organization": <the PD>}}, so user and service_provider PDs can follow',
+         "PROTOCOL.md §3.8"),
+)}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a finding is: the file, the scope and the JSON pointer inside the scope's profile."""
+
+    file: str = ""
+    scope: str = ""
+    pointer: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.file or "<policy>"]
+        if self.scope:
+            parts.append(f"scope '{self.scope}'")
+        if self.pointer:
+            parts.append(self.pointer)
+        return ": ".join(parts)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding."""
+
+    severity: Severity
+    code: str
+    message: str
+    where: Where = field(default_factory=Where)
+    hint: str = ""
+
+    @property
+    def ref(self) -> str:
+        """The clause the rule rests on."""
+        rule = RULES.get(self.code)
+        return rule.ref if rule else ""
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.severity}: {self.code}: {self.message} ({self.ref})"
+        return f"{text}\n    hint: {self.hint}" if self.hint else text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {**asdict(self), "ref": self.ref}
+
+
+def lint(policy_or_path: Policy | Mapping[str, Any] | str | Path, *,
+         as_metadata: Mapping[str, Any] | None = None, authzen_endpoint: str | None = None,
+         limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+    """Lint a policy (file, directory, dict or ``Policy``) against a node's metadata (default: 4 formats)."""
+    linter = _Linter(as_metadata or DEFAULT_METADATA, authzen_endpoint, limits)
+    if isinstance(policy_or_path, Policy):
+        linter.file(policy_or_path.to_dict(), "<policy>")
+    elif isinstance(policy_or_path, Mapping):
+        linter.file(dict(policy_or_path), "<dict>")
+    else:
+        path = Path(policy_or_path)
+        files = sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file()) if path.is_dir() \
+            else [path]
+        for file in files:
+            linter.path(file, file.name if path.is_dir() else str(file))
+    linter.across_scopes()
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(linter.findings, key=lambda f: (order[f.severity], f.where.file, f.where.scope))
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    """Whether any finding is an error."""
+    return any(f.severity == "error" for f in findings)
+
+
+class _Linter:
+    def __init__(self, metadata: Mapping[str, Any], authzen_endpoint: str | None, limits: Limits) -> None:
+        self.supported = _supported_formats(metadata)
+        self.authzen_endpoint = authzen_endpoint
+        self.limits = limits
+        self.findings: list[Finding] = []
+        self.profiles: dict[str, tuple[str, dict[str, Any]]] = {}  # scope → (file, {owner: PD})
+
+    def add(self, code: str, where: Where, severity: Severity | None = None, **values: Any) -> None:
+        rule = RULES[code]
+        self.findings.append(Finding(severity or rule.severity, code, rule.message.format(**values), where,
+                                     rule.hint.format(**values)))
+
+    # -- files and profiles ------------------------------------------------------------------------------
+    def path(self, path: Path, name: str) -> None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            self.add("invalid-policy", Where(name), reason=f"cannot read the file: {exc.strerror}",
+                     hint="check the path")
+            return
+        except ValueError as exc:
+            self.add("invalid-policy", Where(name), reason=f"not JSON: {exc}", hint="fix the JSON syntax")
+            return
+        self.file(data, name)
+
+    def file(self, data: Any, name: str) -> None:
+        if not isinstance(data, dict):
+            self.add("invalid-policy", Where(name),
+                     reason=f"a policy file holds an object, not {type(data).__name__}",
+                     hint='write {"<scope>": {"organization": <presentation definition>}}')
+            return
+        for scope, entry in data.items():
+            if scope in self.profiles:
+                self.add("duplicate-scope", Where(name, scope), scope=scope, other=self.profiles[scope][0])
+                continue
+            self.profile(name, scope, entry)
+
+    def profile(self, file: str, scope: str, entry: Any) -> None:
+        where = Where(file, scope)
+        if not isinstance(entry, dict):
+            self.add("invalid-policy", where,
+                     reason=f"a credential profile is an object, not {type(entry).__name__}",
+                     hint="map the scope to {organization: PD, user: PD, scope_policy: ...}")
+            return
+        owners = {k: v for k, v in entry.items() if k in WALLET_OWNER_TYPES}
+        prefix = "/"
+        if not owners and "scope_policy" not in entry and "input_descriptors" in entry:
+            self.add("legacy-form", where)
+            owners, prefix = {"organization": entry}, ""
+        else:
+            for key in sorted(entry.keys() - set(WALLET_OWNER_TYPES) - {"scope_policy"}):
+                self.add("invalid-policy", Where(file, scope, f"/{key}"), reason=f"unknown member '{key}'",
+                         hint=f"a profile has {', '.join((*WALLET_OWNER_TYPES, 'scope_policy'))}")
+            if not owners:
+                self.add("invalid-policy", where, reason="the profile defines no presentation definition",
+                         hint=f"add at least one of {', '.join(WALLET_OWNER_TYPES)}")
+        self.scope_policy(Where(file, scope, "/scope_policy"), entry.get("scope_policy"))
+        self.profiles[scope] = (file, owners)
+        ids: dict[str, list[str]] = {}
+        for owner, definition in owners.items():
+            at = Where(file, scope, f"{prefix}{owner}" if prefix else "")
+            for field_id in self.definition(at, definition):
+                ids.setdefault(field_id, []).append(owner)
+        for field_id, used_by in ids.items():
+            if len(set(used_by)) > 1:
+                self.add("duplicate-field-id", where, field_id=field_id,
+                         twice=f"by the {' and '.join(used_by)} PDs",
+                         consequence="a token fulfilling both fails with 'duplicate mapped field in "
+                                     "Presentation Definitions'")
+
+    def scope_policy(self, where: Where, value: Any) -> None:
+        if value is None or value == "profile-only":
+            return
+        if value not in SCOPE_POLICIES:
+            self.add("invalid-policy", where, reason=f"invalid scope_policy {json.dumps(value)}",
+                     hint=f"use one of {', '.join(SCOPE_POLICIES)}")
+        elif value == "dynamic" and not self.authzen_endpoint:
+            self.add("dynamic-without-evaluator", where)
+        elif value == "passthrough":
+            self.add("passthrough-scope-policy", where)
+
+    # -- one presentation definition ---------------------------------------------------------------------
+    def definition(self, where: Where, definition: Any) -> list[str]:
+        """Lint one PD; return its field ids (for the cross-PD duplicate check)."""
+        try:
+            compile_definition(parse_definition(definition, limits=self.limits), limits=self.limits)
+        except PexDocumentError as exc:
+            bounds = isinstance(exc, LimitExceeded) or "/path/" in exc.pointer \
+                or exc.pointer.endswith("/pattern")
+            fallback = "simplify it within the engine's Limits" if bounds else \
+                "the node refuses a policy with this definition"
+            self.add("engine-bounds" if bounds else "invalid-definition", _at(where, exc.pointer),
+                     reason=exc.reason, hint=exc.hint or fallback)
+        if not isinstance(definition, dict) or not isinstance(definition.get("input_descriptors"), list):
+            return []
+        pd_formats = definition.get("format")
+        self.formats(where, "/format", pd_formats, "presentation definition")
+        ids: dict[str, str] = {}
+        for i, descriptor in enumerate(definition["input_descriptors"]):
+            if not isinstance(descriptor, dict):
+                continue
+            pointer = f"/input_descriptors/{i}"
+            self.formats(where, f"{pointer}/format", descriptor.get("format"), "input descriptor")
+            formats = descriptor.get("format") or pd_formats
+            for field_id, field_pointer in self.descriptor(where, pointer, descriptor, formats):
+                if field_id in ids:
+                    self.add("duplicate-field-id", _at(where, field_pointer), "warning", field_id=field_id,
+                             twice=f"twice in this PD (also at {ids[field_id]})",
+                             consequence="one value overwrites the other in the token")
+                ids.setdefault(field_id, field_pointer)
+        return list(ids)
+
+    def descriptor(self, where: Where, pointer: str, descriptor: dict[str, Any],
+                   formats: Any) -> Iterator[tuple[str, str]]:
+        constraints = descriptor.get("constraints") or {}
+        fields_ = [f for f in constraints.get("fields") or [] if isinstance(f, dict)]
+        name = descriptor.get("id")
+        types = _asked_types(fields_)
+        if types is None:
+            self.add("no-type-constraint", _at(where, pointer), descriptor=name)
+        elif all(_paths(f) == ["$.type"] for f in fields_):
+            self.add("type-only", _at(where, pointer), descriptor=name)
+        self.issuer(where, pointer, name, types, fields_)
+        for j, f in enumerate(fields_):
+            field_pointer = f"{pointer}/constraints/fields/{j}"
+            self.subject_shape(_at(where, f"{field_pointer}/path"), f, formats)
+            for sub_pointer, key in _walk_keywords(f.get("filter"), f"{field_pointer}/filter"):
+                self.add("ignored-filter-keyword", _at(where, sub_pointer), keyword=key)
+            field_id = f.get("id")
+            if isinstance(field_id, str):
+                if field_id in RESERVED_CLAIMS:
+                    self.add("reserved-field-id", _at(where, f"{field_pointer}/id"), field_id=field_id,
+                             suggestion=f"{name}_{field_id}")
+                yield field_id, field_pointer
+
+    def issuer(self, where: Where, pointer: str, name: Any, types: list[str] | None,
+               fields_: list[dict[str, Any]]) -> None:
+        issuer_fields = [(i, f) for i, f in enumerate(fields_) if "$.issuer" in _paths(f)]
+        for i, f in issuer_fields:
+            flt = f.get("filter")
+            at = _at(where, f"{pointer}/constraints/fields/{i}/filter")
+            if not _constrains(flt):
+                nested = isinstance(flt, dict) and "filter" in flt
+                why = " (its pattern sits in a nested 'filter', which JSON Schema ignores)" if nested else ""
+                self.add("issuer-unconstrained", at, why=why)
+            elif isinstance(flt, dict) and isinstance(flt.get("pattern"), str) \
+                    and not (flt["pattern"].startswith("^") and flt["pattern"].endswith("$")):
+                self.add("issuer-pattern-unanchored", at, pattern=flt["pattern"])
+        trust_bearing = [t for t in types or [] if t not in SELF_ATTESTABLE]
+        if "*" in trust_bearing:
+            trust_bearing = ["(any type its pattern admits)"]
+        if trust_bearing and not issuer_fields:
+            self.add("self-issued-gap", _at(where, pointer), descriptor=name, types=", ".join(trust_bearing))
+
+    def subject_shape(self, where: Where, f: dict[str, Any], formats: Any) -> None:
+        paths = _paths(f)
+        missing = []
+        for p in paths:
+            if p.startswith(_SUBJECT + "."):
+                shape, other = "object", f"{_SUBJECT}[0].{p[len(_SUBJECT) + 1:]}"
+            elif p.startswith(_SUBJECT + "[0]."):
+                shape, other = "array", f"{_SUBJECT}.{p[len(_SUBJECT) + 4:]}"
+            else:
+                continue
+            if other not in paths:
+                missing.append((shape, other))
+        if not missing:
+            return
+        families, shapes = _vc_families(formats), {shape for shape, _ in missing}
+        # PROTOCOL.md §3.4: a JSON-LD VC gives an object, a JWT VC an array; one shape fits one family.
+        fits = (families, shapes) in (({"ldp"}, {"object"}), ({"jwt"}, {"array"}))
+        only = "ldp_vc" if families == {"ldp"} else "jwt_vc"
+        self.add("subject-shape", where, "info" if fits else None, shape="/".join(sorted(shapes)),
+                 other=missing[0][1], consequence=f"fine while the PD accepts {only} only" if fits else
+                 "credentials serialised the other way will not match")
+
+    def formats(self, where: Where, pointer: str, formats: Any, part: str) -> None:
+        if not isinstance(formats, dict) or not formats:
+            return
+        accepted = ", ".join(sorted(self.supported)) or "nothing"
+        usable: set[str] = set()
+        for name, entry in formats.items():
+            normal = FORMAT_ALIASES.get(name, name)
+            at = _at(where, f"{pointer}/{name}")
+            if normal not in self.supported:
+                what = f"format '{name}' is" + ("" if normal in KNOWN_FORMATS else " not a Nuts format, and")
+                self.add("unsupported-format", at, what=what, accepted=accepted)
+                continue
+            algs, proofs = self.supported[normal]
+            entry = entry if isinstance(entry, dict) else {}
+            refused = [a for a in entry.get("alg") or [] if a not in algs] + \
+                [p for p in entry.get("proof_type") or [] if p not in proofs]
+            if refused:
+                self.add("unsupported-format", at, what=f"{name}: {', '.join(refused)}",
+                         accepted=", ".join(sorted(algs | proofs)))
+            asked = list(entry.get("alg") or []) + list(entry.get("proof_type") or [])
+            if not asked or set(asked) - set(refused):
+                usable.add(normal)
+        for kind in ("vp", "vc"):
+            named = [n for n in formats if _normal(n).endswith(f"_{kind}")]
+            if named and not any(f.endswith(f"_{kind}") for f in usable):
+                kinds = [f for f in sorted(self.supported) if f.endswith(f"_{kind}")]
+                self.add("no-shared-format", _at(where, pointer), kind=kind.upper(), part=part,
+                         accepted=", ".join(kinds) or "none")
+
+    # -- across scopes: RFC021 §8 ------------------------------------------------------------------------
+    def across_scopes(self) -> None:
+        groups: dict[str, list[str]] = {}
+        for scope, (_, owners) in self.profiles.items():
+            if owners:
+                groups.setdefault(_canonical(owners), []).append(scope)
+        for scopes in groups.values():
+            if len(scopes) > 1:
+                self.add("scope-reveals-availability", Where(self.profiles[scopes[0]][0], scopes[0]),
+                         scopes=", ".join(scopes))
+        for scope, (file, _) in self.profiles.items():
+            bsn = any(_elfproef(m) for m in re.findall(r"\d{8,9}", scope))
+            if bsn or _DIGITS.search(scope) or _PATIENT_WORDS.search(scope):
+                self.add("patient-specific-scope", Where(file, scope), scope=scope,
+                         bsn=" (it holds a BSN-like number)" if bsn else "")
+
+
+# -- helpers --------------------------------------------------------------------------------------------
+def _at(where: Where, pointer: str) -> Where:
+    return Where(where.file, where.scope, f"{where.pointer}{pointer}")
+
+
+def _paths(f: dict[str, Any]) -> list[str]:
+    return [p for p in f.get("path") or [] if isinstance(p, str)]
+
+
+def _asked_types(fields_: list[dict[str, Any]]) -> list[str] | None:
+    """Credential types the descriptor's $.type fields ask for (``*`` for a pattern); None if none."""
+    found: list[str] | None = None
+    for f in fields_:
+        if "$.type" not in _paths(f):
+            continue
+        found = found or []
+        raw = f.get("filter")
+        flt: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        contains: dict[str, Any] = flt["contains"] if isinstance(flt.get("contains"), dict) else {}
+        if isinstance(flt.get("const"), str):
+            found.append(flt["const"])
+        elif isinstance(flt.get("enum"), list):
+            found.extend(str(v) for v in flt["enum"])
+        elif isinstance(contains.get("const"), str):  # {"type": "array", "contains": {"const": ...}}
+            found.append(contains["const"])
+        else:
+            found.append("*")
+    return found
+
+
+def _constrains(flt: Any) -> bool:
+    """Whether a filter narrows a string value down (const, enum or pattern at its top level)."""
+    return isinstance(flt, dict) and any(k in flt for k in ("const", "enum", "pattern"))
+
+
+def _walk_keywords(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        if key not in SCHEMA_KEYWORDS:
+            yield f"{pointer}/{key}", key
+            continue
+        if key in ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas") \
+                and isinstance(value, dict):
+            for name, sub in value.items():
+                yield from _walk_keywords(sub, f"{pointer}/{key}/{name}")
+        elif key in ("allOf", "anyOf", "oneOf", "prefixItems") and isinstance(value, list):
+            for i, sub in enumerate(value):
+                yield from _walk_keywords(sub, f"{pointer}/{key}/{i}")
+        elif key in ("items", "contains", "not", "if", "then", "else", "additionalProperties",
+                     "propertyNames"):
+            yield from _walk_keywords(value, f"{pointer}/{key}")
+
+
+def _normal(name: str) -> str:
+    """A format's PD name (``jwt_vc_json`` → ``jwt_vc``)."""
+    return FORMAT_ALIASES.get(name, name)
+
+
+def _vc_families(formats: Any) -> set[str]:
+    """Which VC encodings a format designation admits: {'jwt', 'ldp'}; both when unrestricted."""
+    if not isinstance(formats, dict):
+        return {"jwt", "ldp"}
+    vc = {_normal(n) for n in formats if _normal(n).endswith("_vc")}
+    return {n.split("_")[0] for n in vc} or {"jwt", "ldp"}
+
+
+def _supported_formats(metadata: Mapping[str, Any]) -> dict[str, tuple[set[str], set[str]]]:
+    """PD format name → (algs, proof types) the server accepts, from its vp_formats_supported."""
+    raw = metadata.get("vp_formats_supported") or metadata.get("vp_formats") or {}
+    out = {}
+    for name, entry in raw.items():
+        entry = entry if isinstance(entry, dict) else {}
+        algs = set(entry.get("alg_values_supported") or entry.get("alg") or [])
+        proofs = set(entry.get("proof_type_values_supported") or entry.get("proof_type") or [])
+        out[FORMAT_ALIASES.get(name, name)] = (algs, proofs)
+    return out
+
+
+def _canonical(owners: dict[str, Any]) -> str:
+    """A PD set without its names, ids and purposes, as canonical JSON (for identity across scopes)."""
+    stripped = {o: {k: v for k, v in pd.items() if k not in ("id", "name", "purpose")}
+                for o, pd in owners.items() if isinstance(pd, dict)}
+    return json.dumps(stripped, sort_keys=True, separators=(",", ":"))
+
+
+def _elfproef(digits: str) -> bool:
+    """The BSN eleven test (a 9-digit number, or 8 digits with a leading zero)."""
+    digits = digits.zfill(9)
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
+    return total % 11 == 0 and int(digits) > 0
