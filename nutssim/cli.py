@@ -109,6 +109,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _emit(render(trace, args.format), args.out)
     status = (trace.outcome or {}).get("status")
     expected = world.options.get("expect", "granted")
+    if isinstance(expected, dict):  # a per-profile expectation (trust-statuslist-down)
+        expected = expected.get(world.sim.profile.name, "granted")
     return EXIT_OK if status == expected else EXIT_MISMATCH
 
 

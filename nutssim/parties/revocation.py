@@ -19,8 +19,7 @@ from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
 from nutssim.specs import statuslist2021 as sl
 from nutssim.specs import vc_jwt
-from nutssim.specs.did import resolve_key
-from nutssim.specs.vc_verify import VerificationFailed
+from nutssim.specs.vc_verify import VerificationFailed, verify_credential_signature
 
 LIST_MAX_AGE = 15 * 60  # maxAgeExternal
 
@@ -31,6 +30,7 @@ class CachedList:
 
     status_list: sl.StatusList
     fetched_at: int
+    expires: int | None = None  # the list credential's expirationDate
 
 
 class StatusListClient:
@@ -78,10 +78,15 @@ class StatusListClient:
 
     def _list(self, url: str, now: int) -> Generator[HttpRequest, HttpResponse, sl.StatusList | None]:
         cached = self.cache.get(url)
-        if cached is not None and now - cached.fetched_at < LIST_MAX_AGE:
+        # Reference statusList(): refresh when expired or older than 15 minutes (strictly).
+        if (
+            cached is not None
+            and now - cached.fetched_at <= LIST_MAX_AGE
+            and (cached.expires is None or cached.expires >= now)
+        ):
             return cached.status_list
         try:
-            status_list = yield from fetch_status_list(url)
+            status_list, expires = yield from fetch_status_list_credential(url)
         except ProtocolError as exc:
             if cached is not None:  # PROTOCOL.md §3.6: if refresh fails the stale copy is used
                 self.record(
@@ -90,7 +95,7 @@ class StatusListClient:
                 return cached.status_list
             self._unknown(url, str(exc))
             return None
-        self.cache[url] = CachedList(status_list, now)
+        self.cache[url] = CachedList(status_list, now, expires)
         return status_list
 
     def _unknown(self, url: str, why: str) -> None:
@@ -107,17 +112,25 @@ class StatusListClient:
 
 def fetch_status_list(url: str) -> Generator[HttpRequest, HttpResponse, sl.StatusList]:
     """GET a status list credential (a JWT VC), verify its signature and content."""
+    status_list, _ = yield from fetch_status_list_credential(url)
+    return status_list
+
+
+def fetch_status_list_credential(
+    url: str,
+) -> Generator[HttpRequest, HttpResponse, tuple[sl.StatusList, int | None]]:
+    """Fetch and verify a status list credential; return its list and its expirationDate (epoch)."""
     response = yield HttpRequest.get(url, headers={"Accept": "application/vc+jwt, application/json"})
     if not response.ok:
         raise sl.StatusListError(f"fetching {url} failed: HTTP {response.status}", check="statuslist.fetch")
-    token = response.body.strip()
     try:
-        credential = vc_jwt.credential_from_jwt(token)
-        jws = jose.decode(token)
-        key = yield from resolve_key(jws.kid or credential.issuer)
-        jws.verify(key)
-    except (jose.JoseError, vc_jwt.CredentialFormatError) as exc:
+        credential = vc_jwt.credential_from_jwt(response.body.strip())
+        # PROTOCOL.md §3.2: the signing key must belong to the list's issuer (kid DID == iss).
+        yield from verify_credential_signature(credential)
+    except (jose.JoseError, vc_jwt.CredentialFormatError, VerificationFailed) as exc:
         raise sl.StatusListError(
             f"status list credential at {url} is invalid: {exc}", check="statuslist.credential"
         ) from None
-    return sl.check_status_list_credential(credential.document, list_url=url, require_proof=False)
+    status_list = sl.check_status_list_credential(credential.document, list_url=url, require_proof=False)
+    expires = credential.document.get("expirationDate")
+    return status_list, vc_jwt.from_rfc3339(expires) if isinstance(expires, str) else None

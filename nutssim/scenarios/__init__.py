@@ -97,5 +97,8 @@ def names() -> list[str]:
 
 
 def _load_all() -> None:
-    from nutssim.scenarios import s2s  # noqa: F401  (registers on import)
-    from nutssim.scenarios import user  # noqa: F401  (registers on import)
+    from nutssim.scenarios import (
+        s2s,  # noqa: F401  (registers on import)
+        trust,  # noqa: F401  (registers on import)
+        user,  # noqa: F401  (registers on import)
+    )

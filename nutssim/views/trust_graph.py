@@ -1,0 +1,675 @@
+"""The trust-graph picture: issuers → credentials → holders → presentations → verifiers → tokens → claims.
+
+A layered drawing of ``nutssim.trust.trust_graph``: one column per kind of node, ordered
+within a column by where each node first appears in the trace and then pulled level with
+its neighbours, so the same run always draws the same way. Links that held are grey
+arrows; a link that broke is vermillion with ✗, a short reason and the failed check; a gap
+nobody checked (a revocation missed under fail-open, a PD without an issuer constraint) is
+an orange dashed arrow with ⚠. Links against the flow (a verifier ``trusts`` an issuer)
+run in lanes above the columns, so they never cross a box. A column gap widens to hold
+the label of a broken link that crosses it. DIDs are hidden unless a broken link touches
+one (``show_dids=True`` shows them all); a held ``token-issued-to`` link is not drawn (the
+chain already shows who got the token).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from nutssim.trust.graph import short_did, trust_graph
+from nutssim.views import styles
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: Column of each node kind, left to right (DIDs sit in their controller's column).
+COLUMNS: dict[str, int] = {
+    "issuer": 0,
+    "credential": 1,
+    "holder": 2,
+    "presentation": 3,
+    "verifier": 4,
+    "token": 5,
+    "claim": 6,
+}
+COLUMN_TITLES = ("issuers", "credentials", "holders", "presentations", "verifiers", "tokens", "claims")
+KIND_COLOURS: dict[str, str] = {
+    "issuer": styles.REDDISH_PURPLE,
+    "credential": styles.BLUISH_GREEN,
+    "holder": styles.BLUE,
+    "presentation": styles.SKY_BLUE,
+    "verifier": styles.BLACK,
+    "token": styles.ORANGE,
+    "claim": styles.GREY,
+    "did": styles.GREY,
+}
+KIND_NAMES = {
+    "issuer": "issuer",
+    "credential": "credential",
+    "holder": "holder (wallet)",
+    "presentation": "presentation (VP)",
+    "verifier": "verifier (authorization server)",
+    "token": "access token",
+    "claim": "introspection claim",
+    "did": "DID",
+}
+WARN = styles.ORANGE
+GLYPH_WARN = "⚠"
+BOX_W, BOX_H = 3.7, 0.86  # node box, data units
+COLUMN_GAP = 1.0  # between neighbouring boxes (wider where a broken link's label sits)
+ROW_GAP = 1.15  # minimum distance between node centres in a column
+LANE_GAP = 0.45  # between lanes of links that run against the flow
+INCH_PER_UNIT = 0.6
+TITLE_INCH, LEGEND_INCH = 0.7, 0.9  # room above the drawing for the title, below it for the legend
+FONT = 10.5
+WRAP = 28  # characters per label line
+_SEVERITY = {"held": 0, "warning": 1, "broken": 2}
+Bounds = tuple[float, float, float, float]
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class DrawnEdge:
+    """An edge as drawn: its ends, attributes, style and route (``rad`` for arcs, ``lane`` above)."""
+
+    source: str
+    target: str
+    key: str
+    data: dict[str, Any]
+    style: str
+    rad: float = 0.0
+    lane: int | None = None
+
+
+def draw_trust_graph(
+    graph: Any,
+    ax: Axes | None = None,
+    highlight_broken: bool = True,
+    *,
+    show_dids: bool = False,
+    show_claims: bool = True,
+    title: str | None = None,
+) -> Axes:
+    """Draw a trust graph (or the graph of a trace, simulation or world) and return the ``Axes``."""
+    graph = _as_graph(graph)
+    shown = visible_nodes(graph, show_dids=show_dids, show_claims=show_claims)
+    edges = drawn_edges(graph, shown, highlight=highlight_broken)
+    positions = trust_layout(graph, shown, edges)
+    lanes = lane_heights(positions, edges)
+    bounds = extent(positions, lanes)
+    ax = ax if ax is not None else _new_axes(bounds)
+    _frame(ax, bounds)
+    patches = {node: _draw_node(ax, graph, node, positions[node], highlight_broken) for node in shown}
+    tops = _column_tops(graph, positions)
+    for edge in edges:
+        if edge.lane is None:
+            _draw_arc(ax, positions, patches, edge)
+        else:
+            _draw_lane(ax, positions, lanes, edge, from_above=positions[edge.target][1] >= tops[edge.target])
+    _column_titles(ax, graph, shown, positions, bounds)
+    _legend(ax, graph, shown, edges)
+    ax.set_title(
+        title if title is not None else graph_title(graph),
+        loc="left",
+        fontsize=FONT + 3,
+        color=_title_colour(graph),
+        pad=10,
+    )
+    return ax
+
+
+def render_trust_png(source: Any, *, dpi: int = 100, **options: Any) -> bytes:
+    """Draw the trust graph into a PNG with the Agg canvas (no pyplot, no display)."""
+    from io import BytesIO
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    graph = _as_graph(source)
+    fig = Figure(figsize=trust_figure_size(graph, **options))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    _adjust(fig)
+    draw_trust_graph(graph, ax, **options)
+    out = BytesIO()
+    fig.savefig(out, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+def trust_figure_size(graph: Any, **options: Any) -> tuple[float, float]:
+    """Inches for a figure that shows the graph at INCH_PER_UNIT with room for title and legend."""
+    graph = _as_graph(graph)
+    shown = visible_nodes(
+        graph, show_dids=bool(options.get("show_dids")), show_claims=bool(options.get("show_claims", True))
+    )
+    edges = drawn_edges(graph, shown, highlight=bool(options.get("highlight_broken", True)))
+    positions = trust_layout(graph, shown, edges)
+    return figure_size(extent(positions, lane_heights(positions, edges)))
+
+
+# -- what is shown -------------------------------------------------------------------------------------------
+def visible_nodes(graph: nx.MultiDiGraph, *, show_dids: bool = False, show_claims: bool = True) -> list[str]:
+    """The nodes drawn, in trace order: DIDs only when asked or when a broken link touches one."""
+    out = []
+    for node, data in graph.nodes(data=True):
+        kind = data.get("kind")
+        if kind == "claim" and not show_claims:
+            continue
+        if kind == "did" and not show_dids and not _touches_break(graph, node):
+            continue
+        out.append(node)
+    return sorted(out, key=lambda n: _rank(graph, n))
+
+
+def _rank(graph: nx.MultiDiGraph, node: str) -> tuple[int, int]:
+    return graph.nodes[node].get("order", 0), graph.nodes[node].get("rank", 0)
+
+
+def _touches_break(graph: nx.MultiDiGraph, node: str) -> bool:
+    edges = list(graph.in_edges(node, data=True)) + list(graph.out_edges(node, data=True))
+    return any(not d.get("held", True) and d.get("relation") != "controls" for _, _, d in edges)
+
+
+def edge_style(data: dict[str, Any]) -> str:
+    """``held``, ``broken`` (a check failed) or ``warning`` (a gap nobody checked)."""
+    if not data.get("held", True):
+        return "broken" if data.get("noticed", True) else "warning"
+    if data.get("relation") == "trusts" and data.get("constrained") is False:
+        return "warning"
+    return "held"
+
+
+def drawn_edges(graph: nx.MultiDiGraph, shown: list[str], *, highlight: bool = True) -> list[DrawnEdge]:
+    """The links drawn between shown nodes, in trace order: per direction only the worst one."""
+    visible = set(shown)
+    worst: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        if u not in visible or v not in visible or u == v or data.get("relation") == "controls":
+            continue
+        held = data.get("held", True)
+        if held and data.get("relation") == "issued" and data.get("self_attested"):
+            continue  # an unsigned self-attested credential: its label says so (PROTOCOL.md §1.0)
+        if held and data.get("relation") == "token-issued-to":
+            continue
+        best = worst.get((u, v))
+        if best is None or _SEVERITY[edge_style(data)] > _SEVERITY[edge_style(best[1])]:
+            worst[(u, v)] = (key, data)  # e.g. revoked over issued, between one issuer and credential
+    ordered = sorted(worst.items(), key=lambda e: (e[1][1].get("order", 0), e[0], e[1][0]))
+    out, routed = [], []
+    for (u, v), (key, data) in ordered:
+        style = edge_style(data) if highlight else "held"
+        cu, cv = column_of(graph, u), column_of(graph, v)
+        if cv < cu and (v, u) not in worst:
+            routed.append(DrawnEdge(u, v, key, data, style))
+            continue
+        # A link each way between two nodes (a subject issues and holds its own credential): the
+        # same curvature on both bends them to opposite sides.
+        rad = 0.3 if (v, u) in worst else (0.5 if cv == cu else 0.0)
+        out.append(DrawnEdge(u, v, key, data, style, rad=rad))
+    # Nested lanes: the shortest span runs lowest, so brackets never cross each other.
+    routed.sort(
+        key=lambda e: (abs(column_of(graph, e.source) - column_of(graph, e.target)), _rank(graph, e.target))
+    )
+    out += [DrawnEdge(e.source, e.target, e.key, e.data, e.style, lane=i) for i, e in enumerate(routed)]
+    return out
+
+
+# -- where ---------------------------------------------------------------------------------------------------
+def column_of(graph: nx.MultiDiGraph, node: str) -> int:
+    """The column of a node; a DID goes to its controller's column."""
+    data = graph.nodes[node]
+    if data.get("kind") == "did":
+        owners = [u for u, _, d in graph.in_edges(node, data=True) if d.get("relation") == "controls"]
+        return column_of(graph, owners[0]) if owners else 0
+    return COLUMNS.get(str(data.get("kind")), 0)
+
+
+def trust_layout(
+    graph: nx.MultiDiGraph, nodes: list[str] | None = None, edges: list[DrawnEdge] | None = None
+) -> dict[str, Point]:
+    """Deterministic layered positions: columns by kind, rows pulled level with their neighbours."""
+    nodes = nodes if nodes is not None else visible_nodes(graph)
+    edges = edges if edges is not None else drawn_edges(graph, nodes)
+    columns: dict[int, list[str]] = {}
+    for node in nodes:  # already in trace order
+        columns.setdefault(column_of(graph, node), []).append(node)
+    y = {node: -ROW_GAP * i for column in columns.values() for i, node in enumerate(column)}
+    neighbours = _neighbours(graph, set(nodes))
+    order = sorted(columns)
+    for sweep in (order, order[::-1], order, order[::-1]):  # barycentre sweeps, fixed in number
+        for index in sweep:
+            wanted = {}
+            for node in columns[index]:
+                near = [y[m] for m in neighbours[node] if column_of(graph, m) != index]
+                wanted[node] = sum(near) / len(near) if near else y[node]
+            _spread(columns[index], wanted, y, graph)
+    top = max(y.values(), default=0.0)
+    xs = column_x(graph, nodes, edges)
+    return {n: (xs[column_of(graph, n)], y[n] - top) for n in nodes}
+
+
+def _neighbours(graph: nx.MultiDiGraph, shown: set[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {n: [] for n in shown}
+    for u, v, data in graph.edges(data=True):
+        if (
+            u in shown
+            and v in shown
+            and data.get("relation") not in ("trusts", "token-issued-to", "controls")
+        ):
+            out[u].append(v)
+            out[v].append(u)
+    return out
+
+
+def _spread(column: list[str], wanted: dict[str, float], y: dict[str, float], graph: nx.MultiDiGraph) -> None:
+    """Place a column's nodes in the order of their wanted heights, at least ROW_GAP apart."""
+    ranked = sorted(column, key=lambda n: (-wanted[n], *_rank(graph, n)))
+    placed: list[float] = []
+    for node in ranked:
+        placed.append(min(wanted[node], placed[-1] - ROW_GAP) if placed else wanted[node])
+    shift = (sum(wanted[n] for n in ranked) - sum(placed)) / len(ranked) if ranked else 0.0
+    for node, value in zip(ranked, placed, strict=True):
+        y[node] = value + shift
+
+
+def column_x(graph: nx.MultiDiGraph, nodes: list[str], edges: list[DrawnEdge]) -> dict[int, float]:
+    """Column centres; an empty column takes no room, a gap widens to hold a broken link's label."""
+    used = sorted({column_of(graph, n) for n in nodes})
+    gaps = dict.fromkeys(used, COLUMN_GAP)
+    for edge in edges:
+        if edge.lane is not None or edge.rad or edge.style == "held":
+            continue
+        low, high = sorted(
+            (used.index(column_of(graph, edge.source)), used.index(column_of(graph, edge.target)))
+        )
+        if high - low == 1:
+            gaps[used[low]] = max(gaps[used[low]], label_width(edge_label(edge.data)) + 1.2)
+    out, x = {}, 0.0
+    for column in used:
+        out[column] = x
+        x += BOX_W + gaps[column]
+    return out
+
+
+def label_width(text: str, font: float = FONT - 1) -> float:
+    """Approximate width of a label in data units (bold sans: about 0.62 em per character)."""
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    return longest * font * 0.62 / 72 / INCH_PER_UNIT
+
+
+def label_height(text: str, font: float = FONT - 1) -> float:
+    """Approximate height of a boxed label in data units."""
+    return (text.count("\n") + 1) * font * 1.25 / 72 / INCH_PER_UNIT + 0.2
+
+
+def lane_heights(positions: dict[str, Point], edges: list[DrawnEdge]) -> dict[int, float]:
+    """The height of every lane above the boxes, each with room for its label; key -1 is the top of it all."""
+    top = max((y for _, y in positions.values()), default=0.0) + BOX_H / 2
+    out, y = {}, top
+    for edge in sorted((e for e in edges if e.lane is not None), key=lambda e: e.lane or 0):
+        half = label_height(edge_label(edge.data)) / 2 if edge.style != "held" else 0.15
+        y += LANE_GAP + half
+        out[edge.lane or 0] = y
+        y += half
+    out[-1] = y
+    return out
+
+
+def extent(positions: dict[str, Point], lanes: dict[int, float]) -> Bounds:
+    """(xmin, xmax, ymin, ymax) of the boxes, the lanes and the column titles."""
+    xs = [x for x, _ in positions.values()] or [0.0]
+    ys = [y for _, y in positions.values()] or [0.0]
+    top = max(max(ys) + BOX_H / 2, lanes.get(-1, 0.0))
+    return min(xs) - BOX_W / 2 - 0.3, max(xs) + BOX_W / 2 + 0.3, min(ys) - BOX_H / 2 - 0.3, top + 0.75
+
+
+def figure_size(bounds: Bounds) -> tuple[float, float]:
+    """Inches for a figure where one data unit is INCH_PER_UNIT, with room for title and legend."""
+    xmin, xmax, ymin, ymax = bounds
+    return max(6.0, (xmax - xmin) * INCH_PER_UNIT), (ymax - ymin) * INCH_PER_UNIT + TITLE_INCH + LEGEND_INCH
+
+
+def _new_axes(bounds: Bounds) -> Axes:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figure_size(bounds))
+    _adjust(fig)
+    return ax
+
+
+def _adjust(fig: Any) -> None:
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=0.01, right=0.99, top=1 - TITLE_INCH / height, bottom=LEGEND_INCH / height)
+
+
+def _frame(ax: Axes, bounds: Bounds) -> None:
+    xmin, xmax, ymin, ymax = bounds
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal", adjustable="box")
+    ax.axis("off")
+
+
+# -- nodes ---------------------------------------------------------------------------------------------------
+def _draw_node(ax: Axes, graph: nx.MultiDiGraph, node: str, xy: Point, highlight: bool) -> Any:
+    from matplotlib.patches import FancyBboxPatch
+
+    data = graph.nodes[node]
+    colour = KIND_COLOURS.get(str(data.get("kind")), styles.GREY)
+    x, y = xy
+    hit = highlight and any(  # what broke, not the verifier that refused it
+        not d.get("held", True) and d.get("noticed", True) and d.get("relation") != "verified-by"
+        for _, _, d in graph.in_edges(node, data=True)
+    )
+    box = FancyBboxPatch(
+        (x - BOX_W / 2, y - BOX_H / 2),
+        BOX_W,
+        BOX_H,
+        boxstyle="round,pad=0,rounding_size=0.14",
+        facecolor=styles.tint(colour, 0.82),
+        edgecolor=styles.FAIL if hit else colour,
+        linewidth=2.4 if hit else 1.4,
+        zorder=3,
+        gid=f"box:{node}",
+    )
+    ax.add_patch(box)
+    lines = str(data.get("label", node)).split("\n")
+    sub = _fit(lines[1], WRAP + 6) if len(lines) > 1 else ""
+    ax.text(
+        x,
+        y + (0.14 if sub else 0.0),
+        _fit(lines[0], WRAP),
+        ha="center",
+        va="center",
+        fontsize=FONT,
+        fontweight="bold",
+        color=styles.INK,
+        zorder=4,
+        gid=f"node:{node}",
+    )
+    if sub:
+        ax.text(x, y - 0.19, sub, ha="center", va="center", fontsize=FONT - 1.5, color=styles.MUTED, zorder=4)
+    return box
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# -- edges ---------------------------------------------------------------------------------------------------
+def _pen(edge: DrawnEdge) -> dict[str, Any]:
+    pens: dict[str, tuple[str, float, Any]] = {
+        "held": (styles.LIFELINE, 1.3, "-"),
+        "broken": (styles.FAIL, 3.0, "-"),
+        "warning": (WARN, 2.4, (0, (5, 3))),
+    }
+    colour, width, dash = pens[edge.style]
+    if edge.style == "held" and edge.lane is not None:
+        dash = (0, (2, 2.5))  # a link against the flow reads as an annotation
+    return {
+        "color": colour,
+        "linewidth": width,
+        "linestyle": dash,
+        "zorder": 2 if edge.style == "held" else 5,
+    }
+
+
+def _draw_arc(ax: Axes, positions: dict[str, Point], patches: dict[str, Any], edge: DrawnEdge) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    u, v = edge.source, edge.target
+    ax.add_patch(
+        FancyArrowPatch(
+            positions[u],
+            positions[v],
+            patchA=patches[u],
+            patchB=patches[v],
+            connectionstyle=f"arc3,rad={edge.rad}",
+            arrowstyle="-|>",
+            mutation_scale=15,
+            shrinkA=2,
+            shrinkB=2,
+            gid=f"edge:{u}->{v}:{edge.key}",
+            **_pen(edge),
+        )
+    )
+    if edge.style != "held":
+        (x1, y1), (x2, y2) = positions[u], positions[v]
+        # The middle of matplotlib's arc3 Bézier (equal aspect): the chord's middle, pushed aside.
+        x, y = (x1 + x2) / 2 + 0.5 * edge.rad * (y2 - y1), (y1 + y2) / 2 - 0.5 * edge.rad * (x2 - x1)
+        _reason(ax, x, y, edge)
+
+
+def _column_tops(graph: nx.MultiDiGraph, positions: dict[str, Point]) -> dict[str, float]:
+    """For every node, the height of the highest node in its column."""
+    highest: dict[int, float] = {}
+    for node, (_, y) in positions.items():
+        column = column_of(graph, node)
+        highest[column] = max(highest.get(column, y), y)
+    return {node: highest[column_of(graph, node)] for node in positions}
+
+
+def _draw_lane(
+    ax: Axes, positions: dict[str, Point], lanes: dict[int, float], edge: DrawnEdge, *, from_above: bool
+) -> None:
+    """A bracket from the source's top up to its lane, across, and down onto the target.
+
+    It lands on the target's top when nothing in its column is above it, else on the upper
+    part of its right side, coming down the gap beside the column; brackets nest, outer
+    lanes leaving further right, so they never cross.
+    """
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path
+
+    (xs, ys), (xt, yt) = positions[edge.source], positions[edge.target]
+    index = edge.lane or 0
+    lane = lanes[index]
+    x_up = xs + 0.3 * index
+    if from_above:
+        x_down = xt + 0.3 * index
+        corners = [(x_up, ys + BOX_H / 2), (x_up, lane), (x_down, lane), (x_down, yt + BOX_H / 2)]
+    else:
+        x_down = xt + BOX_W / 2 + 0.3 + 0.12 * index  # in the gap right of the target's column
+        landing = yt + BOX_H / 4
+        corners = [
+            (x_up, ys + BOX_H / 2),
+            (x_up, lane),
+            (x_down, lane),
+            (x_down, landing),
+            (xt + BOX_W / 2, landing),
+        ]
+    ax.add_patch(
+        FancyArrowPatch(
+            path=Path(_rounded(corners, 0.2)),
+            arrowstyle="-|>",
+            mutation_scale=15,
+            gid=f"edge:{edge.source}->{edge.target}:{edge.key}",
+            **_pen(edge),
+        )
+    )
+    if edge.style != "held":
+        _reason(ax, (x_up + x_down) / 2, lane, edge)
+    else:
+        caption = "trusts" if edge.data.get("relation") == "trusts" else str(edge.data.get("relation"))
+        ax.text(
+            (x_up + x_down) / 2,
+            lane + 0.06,
+            caption,
+            ha="center",
+            va="bottom",
+            fontsize=FONT - 2.5,
+            color=styles.MUTED,
+            style="italic",
+            zorder=4,
+        )
+
+
+def _rounded(points: list[Point], radius: float) -> list[Point]:
+    """A polyline with its corners cut into short quadratic curves (as straight-line samples)."""
+    out = [points[0]]
+    for before, corner, after in zip(points, points[1:], points[2:], strict=False):
+        a = _towards(corner, before, radius)
+        b = _towards(corner, after, radius)
+        out.append(a)
+        out += [_bezier(a, corner, b, t / 6) for t in range(1, 6)]
+        out.append(b)
+    out.append(points[-1])
+    return out
+
+
+def _towards(origin: Point, to: Point, distance: float) -> Point:
+    dx, dy = to[0] - origin[0], to[1] - origin[1]
+    length = (dx * dx + dy * dy) ** 0.5 or 1.0
+    step = min(distance, length / 2) / length
+    return origin[0] + dx * step, origin[1] + dy * step
+
+
+def _bezier(a: Point, c: Point, b: Point, t: float) -> Point:
+    return (
+        (1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0],
+        (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1],
+    )
+
+
+def _reason(ax: Axes, x: float, y: float, edge: DrawnEdge) -> None:
+    colour = _pen(edge)["color"]
+    ax.text(
+        x,
+        y,
+        edge_label(edge.data),
+        ha="center",
+        va="center",
+        fontsize=FONT - 1,
+        color=colour,
+        fontweight="bold",
+        zorder=6,
+        gid=f"reason:{edge.source}->{edge.target}:{edge.key}",
+        bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colour, "linewidth": 1.2},
+    )
+
+
+def edge_label(data: dict[str, Any]) -> str:
+    """The short label of a broken or unchecked link: glyph, reason, and the check that says so."""
+    relation, check = data.get("relation"), data.get("check")
+    if edge_style(data) == "warning":
+        if relation == "trusts":
+            return f"{GLYPH_WARN} no issuer constraint:\nany issuer is accepted"
+        cause = "fail-open" if check == "vc.revocation_list" else "not checked"
+        return f"{GLYPH_WARN} revoked, not noticed\n({cause}{f': {check}' if check else ''})"
+    reason = {
+        "revoked": "credential is revoked",
+        "expired": "expired",
+        "trusts": "issuer not trusted\n"
+        + (
+            "by the PD's $.issuer filter"
+            if data.get("via") == "presentation definition"
+            else "(not on the trust list)"
+        ),
+    }.get(str(relation))
+    if reason is None and check == "vc.revocation_list":
+        reason = "status list unreachable\n(fail closed)"
+    if reason is None:
+        reason = short_reason(str(data.get("reason") or "did not hold")).split(": ")[0]
+    lines = [part for line in reason.split("\n") for part in textwrap.wrap(line, 30)][:2]
+    return f"{styles.GLYPH_FAIL} " + "\n".join(lines) + (f"\n[{check}]" if check else "")
+
+
+def short_reason(text: str) -> str:
+    """Strip a reference error text down to its cause (no prefixes, ids, URLs or full DIDs)."""
+    text = re.sub(r"^presentation\(s\) or credential\(s\) verification failed: ", "", text)
+    text = re.sub(r"invalid VC \(id=[^)]*\): ", "", text)
+    text = re.sub(r"https?://([^/\s]+)\S*", r"\1", text)
+    text = re.sub(r"did:[a-z0-9]+:[^\s'\"]+", lambda m: short_did(m.group(0)), text)
+    return text if len(text) <= 90 else text[:89] + "…"
+
+
+# -- titles and legend ---------------------------------------------------------------------------------------
+def _column_titles(
+    ax: Axes, graph: nx.MultiDiGraph, shown: list[str], positions: dict[str, Point], bounds: Bounds
+) -> None:
+    xs = {column_of(graph, n): positions[n][0] for n in shown}
+    for column, x in sorted(xs.items()):
+        ax.text(
+            x,
+            bounds[3] - 0.15,
+            COLUMN_TITLES[column].upper(),
+            ha="center",
+            va="top",
+            fontsize=FONT - 1,
+            color=styles.MUTED,
+            fontweight="bold",
+        )
+
+
+def _legend(ax: Axes, graph: nx.MultiDiGraph, shown: list[str], edges: list[DrawnEdge]) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    kinds = [k for k in (*COLUMNS, "did") if any(graph.nodes[n].get("kind") == k for n in shown)]
+    handles: list[Any] = [
+        Patch(facecolor=styles.tint(KIND_COLOURS[k], 0.82), edgecolor=KIND_COLOURS[k], label=KIND_NAMES[k])
+        for k in kinds
+    ]
+    handles.append(Line2D([], [], color=styles.LIFELINE, linewidth=1.5, label="link that held"))
+    used = {e.style for e in edges}
+    if "broken" in used:
+        handles.append(
+            Line2D([], [], color=styles.FAIL, linewidth=3, label=f"{styles.GLYPH_FAIL} broken [failed check]")
+        )
+    if "warning" in used:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=WARN,
+                linewidth=2.4,
+                linestyle=(0, (5, 3)),
+                label=f"{GLYPH_WARN} gap nobody checked",
+            )
+        )
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=min(len(handles), 6),
+        fontsize=FONT - 1.5,
+        frameon=False,
+        handlelength=2.2,
+    )
+
+
+def graph_title(graph: nx.MultiDiGraph) -> str:
+    """``Trust graph · trust-revoked · nuts-node · seed 1 — denied (✗ invalid_request)``."""
+    meta = graph.graph
+    parts = ["Trust graph", *(str(meta[k]) for k in ("scenario", "profile") if meta.get(k))]
+    if meta.get("seed") is not None:
+        parts.append(f"seed {meta['seed']}")
+    text = " · ".join(parts)
+    outcome = meta.get("outcome") or {}
+    if outcome.get("status"):
+        text += f" — {outcome['status']}"
+        error = outcome.get("error")
+        if isinstance(error, dict) and error.get("error"):
+            text += f" ({styles.GLYPH_FAIL} {error['error']})"
+    return text
+
+
+def _title_colour(graph: nx.MultiDiGraph) -> str:
+    return styles.FAIL if (graph.graph.get("outcome") or {}).get("status") == "denied" else styles.INK
+
+
+def _as_graph(source: Any) -> nx.MultiDiGraph:
+    if isinstance(source, nx.MultiDiGraph):
+        return source
+    from nutssim.trace import Trace
+
+    if isinstance(source, Trace) or hasattr(source, "trace") or hasattr(source, "sim"):
+        return trust_graph(source)
+    from nutssim.views.load import as_trace
+
+    return trust_graph(as_trace(source))

@@ -1,0 +1,286 @@
+"""StatusList2021 on the network (PROTOCOL.md §3.6): revoke, cache, stale copy, fail open or closed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nutssim import jose, scenarios
+from nutssim.messages import HttpResponse, text_response
+from nutssim.network import PassThrough
+from nutssim.parties import issuer as issuer_module
+from nutssim.parties.ehr import FlowResult
+from nutssim.profiles import Profile
+from nutssim.scenarios.s2s import EMPLOYEE
+from nutssim.specs import statuslist2021 as sl
+from nutssim.specs import vc_jwt
+
+STATUS_LIST = "status list (StatusList2021)"
+PROFILES = ("nuts-node", "strict")
+REVOKED_CODE = {"nuts-node": "invalid_request", "strict": "invalid_verifiable_credentials"}
+
+
+def world(profile: str | Profile = "nuts-node", name: str = "s2s") -> scenarios.World:
+    """A fresh s2s world, nothing run yet."""
+    return scenarios.build(name, seed=5, profile=profile)
+
+
+def organization_credential(w: scenarios.World) -> Any:
+    """The register's credential in the GP's wallet."""
+    return w["register"].issued[-1]
+
+
+def request(w: scenarios.World) -> FlowResult:
+    """One service-access flow that bypasses the GP node's token cache (so it reaches the AS)."""
+    ehr, gp, hospital = w["ehr"], w["requester"], w["authorization_server"]
+    process = ehr.service_access(gp.id, hospital.url, "eoverdracht", credentials=[EMPLOYEE], no_cache=True)
+    result: FlowResult = w.sim.run(process, ehr.id)
+    return result
+
+
+def fetches(w: scenarios.World, since: int = 0) -> list[Any]:
+    """The status list exchanges after ``since``."""
+    return [x for x in w.sim.trace.find(STATUS_LIST) if x.seq > since]
+
+
+def last_seq(w: scenarios.World) -> int:
+    """The highest seq recorded so far."""
+    return max((e.seq for e in w.sim.trace.events), default=0)
+
+
+def checks(w: scenarios.World, check_id: str, since: int = 0) -> list[Any]:
+    """Every check with this id made after ``since``."""
+    return [c for x, c in w.sim.trace.checks() if c.id == check_id and x.seq > since]
+
+
+def served_bit(exchange: Any, credential: Any) -> bool:
+    """Decode the status list JWT as it crossed the wire and read the credential's bit."""
+    entry = sl.check_entry_syntax(credential.document["credentialStatus"], credential.document["@context"])
+    assert entry is not None
+    document = vc_jwt.credential_from_jwt(exchange.response.body).document
+    status_list = sl.check_status_list_credential(document, list_url=entry.list_url, require_proof=False)
+    return sl.is_listed(entry, status_list)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_revoked_credential_is_refused_with_the_reference_text(profile):
+    """§4.2 #25: the bit is set, so VerifyVP refuses the credential with the reference's words."""
+    w = world(profile)
+    credential = organization_credential(w)
+    w["register"].revoke(credential)
+    flow = w.run()
+    trace = w.sim.trace
+    assert trace.outcome["status"] == "denied"
+    assert trace.outcome["error"] == {
+        "error": REVOKED_CODE[profile],
+        "error_description": "presentation(s) or credential(s) verification failed: "
+        f"invalid VC (id={credential.id}): credential is revoked",
+    }
+    (fetch,) = fetches(w)
+    token = trace.find("token request")[0]
+    assert (fetch.sender, fetch.receiver, fetch.parent) == ("hospital", "register", token.seq)
+    assert served_bit(fetch, credential) is True
+    (failed,) = checks(w, "vc.revocation")
+    assert not failed.passed and failed.detail.startswith(credential.id) and "is set" in failed.detail
+    assert [f.data["id"] for f in trace.facts("credential_revoked")] == [credential.id]
+    assert flow.result is not None and flow.result.status == "denied"
+
+
+def test_revoke_and_unrevoke_round_trip_over_the_network():
+    """The list as fetched carries the bit; after unrevoking and the cache's 15 minutes, access is back."""
+    w = world()
+    credential = organization_credential(w)
+    w["register"].revoke(credential)
+    assert request(w).status == "denied"
+    assert served_bit(fetches(w)[0], credential) is True
+    w["register"].unrevoke(credential)
+    w.sim.clock.advance(16 * 60)
+    mark = last_seq(w)
+    assert request(w).status == "granted"
+    (fetch,) = fetches(w, mark)
+    assert served_bit(fetch, credential) is False
+    (passed,) = checks(w, "vc.revocation", mark)
+    assert passed.passed and "is clear" in passed.detail
+    assert [f.type for f in w.sim.trace.facts() if f.type.startswith("credential_")] == [
+        "credential_issued",
+        "credential_revoked",
+        "credential_unrevoked",
+    ]
+
+
+def test_a_second_flow_within_15_minutes_uses_the_cached_list():
+    """PROTOCOL.md §0 maxAgeExternal: no second fetch within 15 minutes; the check still runs."""
+    w = world()
+    assert request(w).status == "granted"
+    assert len(fetches(w)) == 1
+    w.sim.clock.advance(10 * 60)
+    mark = last_seq(w)
+    assert request(w).status == "granted"
+    assert fetches(w, mark) == []
+    assert [c.passed for c in checks(w, "vc.revocation", mark)] == [True]
+
+
+def test_the_list_is_fetched_again_after_16_minutes():
+    """An external list older than 15 minutes is refreshed."""
+    w = world()
+    request(w)
+    w.sim.clock.advance(16 * 60)
+    mark = last_seq(w)
+    request(w)
+    assert len(fetches(w, mark)) == 1
+
+
+def test_the_cache_boundary_is_strictly_older_than_15_minutes():
+    """The reference refreshes when created + 15 min is before now: at exactly 15 minutes it does not."""
+    w = world()
+    request(w)
+    w.sim.clock.advance(15 * 60)
+    mark = last_seq(w)
+    request(w)
+    assert fetches(w, mark) == []
+    w.sim.clock.advance(1)
+    mark = last_seq(w)
+    request(w)
+    assert len(fetches(w, mark)) == 1
+
+
+def test_an_expired_list_is_refreshed_before_15_minutes(monkeypatch):
+    """The reference also refreshes a cached list whose expirationDate has passed (statusList())."""
+    monkeypatch.setattr(issuer_module, "STATUS_LIST_VALIDITY", 60)
+    w = world()
+    request(w)
+    w.sim.clock.advance(2 * 60)
+    mark = last_seq(w)
+    request(w)
+    assert len(fetches(w, mark)) == 1
+
+
+def test_a_revocation_inside_the_cache_window_goes_unnoticed_until_the_refresh():
+    """A cached list is up to 15 minutes old: a fresh revocation is seen only after the refresh."""
+    w = world()
+    credential = organization_credential(w)
+    assert request(w).status == "granted"
+    w["register"].revoke(credential)
+    w.sim.clock.advance(5 * 60)
+    assert request(w).status == "granted"
+    w.sim.clock.advance(11 * 60)
+    assert request(w).status == "denied"
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_failed_refresh_uses_the_stale_copy(profile):
+    """PROTOCOL.md §3.6: if the refresh fails the stale copy is used, under either profile."""
+    w = world(profile)
+    credential = organization_credential(w)
+    w["register"].revoke(credential)
+    assert request(w).status == "denied"
+    w["register"].status_list_online = False
+    w.sim.clock.advance(16 * 60)
+    mark = last_seq(w)
+    result = request(w)
+    (fetch,) = fetches(w, mark)
+    assert fetch.response.status == 503
+    stale = [c for c in checks(w, "vc.revocation_list", mark) if c.passed]
+    assert stale and "stale copy used" in stale[0].detail
+    assert result.status == "denied"
+    assert result.error is not None and result.error["error_description"].endswith("credential is revoked")
+
+
+def test_a_stale_clear_copy_keeps_strict_granting():
+    """Strict fails closed only when it has no copy at all; a stale copy is still a copy."""
+    w = world("strict")
+    assert request(w).status == "granted"
+    w["register"].status_list_online = False
+    w.sim.clock.advance(16 * 60)
+    assert request(w).status == "granted"
+
+
+def test_unreachable_list_fails_open_under_nuts_node():
+    """§4.2 #30: a revoked credential whose list cannot be fetched is accepted (only logged)."""
+    w = world("nuts-node")
+    w["register"].revoke(organization_credential(w))
+    w["register"].status_list_online = False
+    w.run()
+    assert w.sim.trace.outcome["status"] == "granted"
+    (fetch,) = fetches(w)
+    assert fetch.response.status == 503
+    (opened,) = checks(w, "vc.revocation_list")
+    assert opened.passed and "treated as not revoked" in opened.detail
+    assert opened.ref == "PROTOCOL.md §3.6 (reference: fail open)"
+
+
+def test_unreachable_list_fails_closed_under_strict():
+    """Strict: a status that cannot be had makes the credential unverifiable."""
+    w = world("strict")
+    credential = organization_credential(w)
+    w["register"].status_list_online = False
+    w.run()
+    outcome = w.sim.trace.outcome
+    assert outcome["status"] == "denied"
+    assert outcome["error"]["error"] == "invalid_verifiable_credentials"
+    assert outcome["error"]["error_description"] == (
+        f"presentation(s) or credential(s) verification failed: invalid VC (id={credential.id}): "
+        "unable to check revocation status: fetching "
+        f"{w['register'].status_list_url} failed: HTTP 503"
+    )
+    (closed,) = checks(w, "vc.revocation_list")
+    assert not closed.passed
+
+
+def test_the_revocation_check_can_be_switched_off():
+    """With revocation_check off the verifier fetches nothing and accepts a revoked credential."""
+    w = world(Profile("nuts-node").without("revocation_check"))
+    w["register"].revoke(organization_credential(w))
+    w.run()
+    assert w.sim.trace.outcome["status"] == "granted"
+    assert fetches(w) == []
+
+
+def test_a_revoked_json_ld_credential_is_refused():
+    """The same status entry works for an ldp_vc credential (s2s-ldp, the reference's e2e policy)."""
+    w = world(name="s2s-ldp")
+    credential = organization_credential(w)
+    assert credential.format == "ldp_vc"
+    w["register"].revoke(credential)
+    w.run()
+    assert w.sim.trace.outcome["error"]["error_description"].endswith(
+        f"invalid VC (id={credential.id}): credential is revoked"
+    )
+
+
+class ForgedList(PassThrough):
+    """A man in the middle that answers the status list with an all-clear list signed by its own key."""
+
+    def __init__(self, issuer_did: str, key: jose.KeyPair) -> None:
+        self.issuer_did = issuer_did
+        self.key = key
+
+    def on_request(self, delivery: Any) -> Any:
+        """Answer status list requests itself."""
+        request = delivery.request
+        if "/statuslist/" not in request.path:
+            return request
+        document = sl.status_list_credential_document(
+            self.issuer_did, request.url.split("?")[0], sl.Bitstring(), vc_jwt.to_rfc3339(0)
+        )
+        token = vc_jwt.issue_credential(document, self.key)
+        response: HttpResponse = text_response(200, token, "application/vc+jwt")
+        return response
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_list_signed_by_another_did_is_not_accepted(profile, make_identity):
+    """A status list whose kid is not a key of its issuer (§3.2) is invalid, not an all-clear."""
+    w = world(profile)
+    register = w["register"]
+    credential = organization_credential(w)
+    register.revoke(credential)
+    attacker = w.sim.add_issuer("Mallory", host="mallory.example")
+    w.sim.network.interceptors.append(ForgedList(register.did, attacker.identity.key))
+    w.run()
+    (verdict,) = checks(w, "vc.revocation_list")
+    assert "does not match signing key DID" in verdict.detail
+    # The reference fails open on an invalid list, strict fails closed: neither reads it as "clear".
+    assert checks(w, "vc.revocation") == []
+    assert w.sim.trace.outcome["status"] == ("granted" if profile == "nuts-node" else "denied")
