@@ -27,12 +27,11 @@ from nutssim.sweep.mutations import (
     Chain,
     DropField,
     Mutation,
-    PolicyVariant,
     SetFormat,
     SetScopePolicy,
     mutation_from_dict,
-    policy_variant,
 )
+from nutssim.sweep.policies import PolicyVariant, policy_variant
 from nutssim.sweep.results import (
     SweepResult,
     load_records,

@@ -33,7 +33,7 @@ from typing import Any
 from nutssim.errors import InputError
 from nutssim.profiles import CONTROLS, PROFILES, Profile
 from nutssim.specs.nuts_policy import SCOPE_POLICIES
-from nutssim.sweep.mutations import PolicyVariant, policy_variant
+from nutssim.sweep.policies import PolicyVariant, policy_variant
 from nutssim.sweep.wallets import WALLETS
 
 DIMENSIONS = ("flow", "profile", "controls_off", "policy", "scope", "scope_policy", "wallet",
