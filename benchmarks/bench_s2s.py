@@ -2,11 +2,12 @@
 
 Run: .venv/bin/python benchmarks/bench_s2s.py [--flows N] [--memory-flows M]
 
-Times are CPU time of this process (fair on a shared machine). The crypto floor is the time the raw ``cryptography`` ECDSA signs and verifies take
-for the same number of operations and the same message sizes as the flow performs,
-measured in the same run. The memory part runs M flows in ONE simulation, the clock
-advancing 2 s per flow so nonce and token stores expire, and reports the growth per
-flow with and without the trace (which is append-only by design).
+Times are CPU time of this process (fair on a shared machine). The crypto floor is the
+time the raw ``cryptography`` ECDSA signs and verifies take for the same number of
+operations and the same message sizes as the flow performs, measured in the same run.
+The memory part runs M flows in ONE simulation, the clock advancing 2 s per flow so
+nonce and token stores expire, and reports the growth per flow with and without the
+trace (which is append-only by design).
 """
 
 from __future__ import annotations
