@@ -4,6 +4,7 @@ Views never import ``nutssim.parties`` (ARCHITECTURE principle 10): everything t
 comes from the trace. Matplotlib and ipywidgets are imported only when a view needs them.
 """
 
+from nutssim.views.heatmap import draw_heatmap, render_heatmap_png
 from nutssim.views.inspector import Inspector, inspect_html, inspect_text
 from nutssim.views.load import as_trace, load_trace
 from nutssim.views.mermaid import to_mermaid
@@ -11,6 +12,7 @@ from nutssim.views.player import Player
 from nutssim.views.report import html_report, to_text
 from nutssim.views.sequence import PendingCall, draw_sequence, render_png, sequence
 from nutssim.views.tokens import Token, find_tokens
+from nutssim.views.trust_graph import draw_trust_graph, render_trust_png
 
 __all__ = [
     "Inspector",
@@ -18,13 +20,17 @@ __all__ = [
     "Player",
     "Token",
     "as_trace",
+    "draw_heatmap",
     "draw_sequence",
+    "draw_trust_graph",
     "find_tokens",
     "html_report",
     "inspect_html",
     "inspect_text",
     "load_trace",
+    "render_heatmap_png",
     "render_png",
+    "render_trust_png",
     "sequence",
     "to_mermaid",
     "to_text",
