@@ -242,4 +242,4 @@ def last_exchange(trace: Trace, label: str) -> Exchange | None:
 
 
 def _load_all() -> None:
-    from nutssim.catalogue import resource_cases, s2s_cases  # noqa: F401  (registers on import)
+    from nutssim.catalogue import resource_cases, s2s_cases, user_cases  # noqa: F401  (registers on import)

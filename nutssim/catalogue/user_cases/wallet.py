@@ -1,0 +1,150 @@
+"""User cases of node B's wallets answering the verifier (PROTOCOL.md §4.2 #47–49)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nutssim.catalogue import Case, Observation, register
+from nutssim.catalogue.user_attacker import ResignResponse, apply_claims, request_object_of, verifier_key
+from nutssim.catalogue.user_cases.common import (
+    AUTHORIZE,
+    DIRECT_POST,
+    at_wallet,
+    denied,
+    hospital_host,
+    mutate,
+    observe_at,
+    user_case,
+)
+from nutssim.network import Tamper
+from nutssim.scenarios import World
+
+
+# == §4.2 #47–49: the wallet (steps 11–15) ================================================================
+def _wallet_case(
+    id: str, title: str, changes: dict[str, Any], check: str, description: str, posted: bool
+) -> Callable[[], Case]:
+    def factory() -> Case:
+        """§4.2 item 47: the verifier's request object (JAR_2) changed and re-signed by A's key."""
+
+        def act(world: World) -> Observation:
+            resigned = ResignResponse(
+                request_object_of(hospital_host(world)),
+                verifier_key(world),
+                lambda h, c: apply_claims(c, changes),
+            )
+            flow = mutate(world, resigned)
+            if posted:
+                return observe_at(world, DIRECT_POST, flow=flow)
+            return at_wallet(world, flow)
+
+        return user_case(
+            id,
+            title,
+            DIRECT_POST if posted else AUTHORIZE,
+            f"the verifier's request object has {', '.join(f'{k}={v}' for k, v in changes.items())}",
+            act,
+            denied("invalid_request", description, check),
+            (
+                "PROTOCOL.md §4.2 #47",
+                "ATTACKS.md 3.5 #37" if check == "wallet.nonce" else "ATTACKS.md 3.5 #38",
+                "OpenID4VP §5.2",
+            ),
+        )
+
+    return factory
+
+
+for _args in (
+    (
+        "user-wallet-response-mode-fragment",
+        "Verifier asks response_mode=fragment",
+        {"response_mode": "fragment"},
+        "wallet.response_mode",
+        "invalid response_mode parameter",
+        False,
+    ),
+    (
+        "user-wallet-missing-response-uri",
+        "Verifier request without response_uri",
+        {"response_uri": None},
+        "wallet.response_uri",
+        "missing response_uri parameter",
+        False,
+    ),
+    (
+        "user-wallet-missing-state",
+        "Verifier request without state",
+        {"state": None},
+        "wallet.state",
+        "missing state parameter",
+        False,
+    ),
+    (
+        "user-wallet-client-id-scheme-did",
+        "Verifier request with client_id_scheme=did",
+        {"client_id_scheme": "did"},
+        "wallet.client_id_scheme",
+        "invalid client_id_scheme parameter",
+        True,
+    ),
+    (
+        "user-wallet-missing-nonce",
+        "Verifier request without nonce",
+        {"nonce": None},
+        "wallet.nonce",
+        "missing nonce parameter",
+        True,
+    ),
+):
+    register(_wallet_case(*_args))
+
+
+@register
+def wallet_lacks_credential() -> Case:
+    """§4.2 item 48."""
+
+    def act(world: World) -> Observation:
+        world["requester"].wallet.credentials = []
+        return observe_at(world, DIRECT_POST, flow=world.start())
+
+    return user_case(
+        "user-wallet-lacks-credential",
+        "Organization wallet lacks the NutsOrganizationCredential",
+        DIRECT_POST,
+        "node B's organization wallet holds no credentials",
+        act,
+        denied(
+            "invalid_request",
+            "wallet could not fulfill requirements (PD ID: pd_care_organization",
+            "wallet.fulfil",
+        ),
+        ("PROTOCOL.md §4.2 #48", "ATTACKS.md 3.5 #40", "OpenID4VP §6.4"),
+    )
+
+
+@register
+def definition_unreachable() -> Case:
+    """§4.2 item 49."""
+
+    def act(world: World) -> Observation:
+        host = hospital_host(world)
+        drop = Tamper(
+            lambda r: r.origin == host and r.path.endswith("/presentation_definition"), lambda r: None
+        )
+        return observe_at(world, DIRECT_POST, flow=mutate(world, drop))
+
+    return user_case(
+        "user-pd-unreachable",
+        "Presentation definition URI unreachable",
+        DIRECT_POST,
+        "the wallet's fetch of the presentation definition is dropped",
+        act,
+        denied(
+            "invalid_presentation_definition_uri",
+            "failed to retrieve presentation definition on ",
+            "wallet.presentation_definition_fetch",
+        ),
+        ("PROTOCOL.md §4.2 #49", "OpenID4VP §6.4"),
+    )
