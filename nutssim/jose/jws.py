@@ -120,7 +120,7 @@ def decode(token: object) -> CompactJWS:
 def _json_part(part: str, name: str) -> dict[str, Any]:
     try:
         value = json.loads(b64url_decode(part).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, an over-long integer
         raise MalformedToken(f"JWS {name} is not valid JSON") from None
     if not isinstance(value, dict):
         raise MalformedToken(f"JWS {name} is not a JSON object")

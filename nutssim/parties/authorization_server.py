@@ -481,7 +481,8 @@ def _check_vp_times(ctx: Context, vp: Presentation) -> None:
     ref = "RFC021 §4.2.7–9; PROTOCOL.md §1.5 #6–7"
     created, expires = vp.created, vp.expires
     if ctx.profile.strict and vp.format == "jwt_vp":
-        created = jose.decode(vp.raw).payload.get("iat")  # RFC021 §4.2.7: iat MUST be present
+        # RFC021 §4.2.7: iat MUST be present (and, like every NumericDate, a number)
+        created = vc_jwt.numeric_date(jose.decode(vp.raw).payload.get("iat"))
     ctx.expect(
         created is not None and expires is not None,
         "token.vp_dates",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -36,6 +37,28 @@ class ClientError(OAuthError):
     """An error the node's internal API returns to the EHR, with the reference's HTTP status."""
 
 
+#: RFC 8414 §2 members a client reads, with the JSON type each must have.
+METADATA_TYPES: dict[str, type] = {
+    "issuer": str,
+    "authorization_endpoint": str,
+    "token_endpoint": str,
+    "presentation_definition_endpoint": str,
+    "did_methods_supported": list,
+    "client_id_schemes_supported": list,
+    "vp_formats_supported": dict,
+    "vp_formats": dict,
+}
+
+
+def metadata_type_errors(document: dict[str, Any]) -> list[str]:
+    """The members of an AS metadata document whose JSON type is wrong (null counts as absent)."""
+    return [
+        name
+        for name, kind in METADATA_TYPES.items()
+        if document.get(name) is not None and not isinstance(document[name], kind)
+    ]
+
+
 def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
     """RFC 8414 §3 discovery: "insert" then "append" placement; ``issuer`` must match (§3.3)."""
     parts = urlsplit(issuer)
@@ -57,7 +80,16 @@ def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpR
             same,
             "" if same else f"metadata issuer {document.get('issuer')!r} ≠ requested {issuer!r}",
         )
-        if same:
+        if not same:
+            continue
+        wrong = metadata_type_errors(document)
+        ctx.check(
+            "client.metadata_types",
+            "RFC 8414 §2",
+            not wrong,
+            f"not decodable: {', '.join(wrong)} of the wrong JSON type" if wrong else "",
+        )
+        if not wrong:  # as the reference's JSON decoding, a member of the wrong type fails the candidate
             return document
     if statuses and all(400 <= s < 500 for s in statuses):
         raise ClientError(
@@ -134,6 +166,10 @@ class ClientRole:
         as_url, scope = str(body["authorization_server"]), str(body["scope"])
         use_dpop = str(body.get("token_type", "DPoP")).lower() != "bearer"
         meta = yield from discover_metadata(ctx, as_url)
+        if not meta.get("token_endpoint"):
+            raise ClientError(
+                "server_error", f"authorization server {as_url} has no token_endpoint", status=502
+            )
         pd = yield from self._fetch_definition(ctx, subject, meta, scope)
         built = self._build_presentation(ctx, subject, meta, pd, templates, body.get("credential_selection"))
         form = {
@@ -271,6 +307,12 @@ class ClientRole:
         else:
             from nutssim.specs import jws2020
 
+            if any(isinstance(c.raw, str) for c in credentials):  # a verifier's metadata chose ldp_vp
+                raise ClientError(
+                    "invalid_request",
+                    "JWT credentials cannot be embedded in a JSON-LD presentation",
+                    status=412,
+                )
             document = jws2020.presentation_ld(
                 presentation_id=f"{did}#{ctx.rng.uuid()}",
                 holder=did,
@@ -358,7 +400,11 @@ def _token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]
     if response.header("X-Nutssim-Network"):
         raise ClientError("server_error", "authorization server unreachable", status=503)
     if response.ok and isinstance(body, dict) and body.get("access_token"):
-        return dict(body)
+        wrong = token_response_errors(body)
+        if not wrong:
+            return dict(body)
+        ctx.check("client.token_response", "RFC 6749 §5.1", False, f"wrong JSON type: {', '.join(wrong)}")
+        raise ClientError("server_error", f"invalid token response: {', '.join(wrong)}", status=502)
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         ctx.check(
             "client.token_response",
@@ -368,3 +414,18 @@ def _token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]
         )
         raise ClientError(body["error"], str(body.get("error_description", "")), status=400)
     raise ClientError("server_error", f"authorization server returned HTTP {response.status}", status=502)
+
+
+def token_response_errors(body: dict[str, Any]) -> list[str]:
+    """Members of an RFC 6749 §5.1 token response with the wrong JSON type (null counts as absent)."""
+    wrong = [
+        k
+        for k in ("access_token", "token_type", "scope")
+        if body.get(k) is not None and not isinstance(body[k], str)
+    ]
+    expires = body.get("expires_in")
+    if expires is not None and (
+        isinstance(expires, bool) or not isinstance(expires, int | float) or not math.isfinite(expires)
+    ):
+        wrong.append("expires_in")
+    return wrong

@@ -66,7 +66,7 @@ def user_access(
     response = yield HttpRequest.post_json(url, body, {"Accept": "application/json"})
     result = FlowResult("denied", responses={"request": response})
     answer = response.json if response.ok and isinstance(response.json, dict) else None
-    if answer is None:
+    if answer is None or not all(isinstance(answer.get(k), str) for k in ("redirect_uri", "session_id")):
         result.error = _problem_of(response)
         return result
     navigation = yield from acting_as(

@@ -206,15 +206,20 @@ def _verifier_metadata(
     _posted(ctx, not (inline and uri), openid4vp.CLIENT_METADATA)
     if inline:
         document = openid4vp.json_param(inline)
-        _posted(ctx, document is not None, openid4vp.CLIENT_METADATA_INVALID)
+        _posted(ctx, _client_metadata_ok(document), openid4vp.CLIENT_METADATA_INVALID)
         return document or {}
     _posted(ctx, bool(uri), openid4vp.CLIENT_METADATA_INVALID, detail="neither client_metadata nor its uri")
     response = yield HttpRequest.get(uri or "", headers={"Accept": "application/json"})
     document = response.json if response.ok else None
     _posted(
-        ctx, isinstance(document, dict), openid4vp.CLIENT_METADATA_FETCH, detail=f"HTTP {response.status}"
+        ctx, _client_metadata_ok(document), openid4vp.CLIENT_METADATA_FETCH, detail=f"HTTP {response.status}"
     )
     return dict(document)
+
+
+def _client_metadata_ok(document: Any) -> bool:
+    """A JSON object whose ``vp_formats`` (if any) is an object: what the reference can decode."""
+    return isinstance(document, dict) and isinstance(document.get("vp_formats") or {}, dict)
 
 
 def _presentation_definition(

@@ -257,6 +257,6 @@ def _json_object(text: str | None) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: wallet_metadata nested too deep
         return None
     return value if isinstance(value, dict) else None

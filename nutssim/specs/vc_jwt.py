@@ -173,7 +173,7 @@ def presentation_from_jwt(token: str) -> Presentation:
         document["id"] = claims["jti"]
     aud = claims.get("aud")
     audience = [str(a) for a in aud] if isinstance(aud, list) else ([str(aud)] if aud is not None else [])
-    created = _epoch(claims.get("nbf", claims.get("iat")))
+    created = numeric_date(claims.get("nbf", claims.get("iat")))
     return Presentation(
         raw=token,
         document=document,
@@ -184,13 +184,13 @@ def presentation_from_jwt(token: str) -> Presentation:
         nonce=claims.get("nonce"),
         challenge=None,
         created=created,
-        expires=_epoch(claims.get("exp")),
+        expires=numeric_date(claims.get("exp")),
         credentials=credentials,
         alg=jws.alg,
     )
 
 
-def _epoch(value: Any) -> int | None:
+def numeric_date(value: Any) -> int | None:
     """A JWT NumericDate as whole seconds, or None when it is not a finite number."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
