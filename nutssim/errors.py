@@ -15,6 +15,8 @@ the wire (ARCHITECTURE principle 5).
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -36,6 +38,15 @@ class InputError(SimulationError):
         if hint:
             text = f"{text} (hint: {hint})"
         super().__init__(text)
+
+
+def did_you_mean(word: str, known: Iterable[str], *, cutoff: float = 0.6, listing: bool = True) -> str:
+    """A hint for a misspelt name: "did you mean 'x'?", else (with ``listing``) the known names."""
+    names = sorted({str(k) for k in known})
+    close = difflib.get_close_matches(str(word), names, n=1, cutoff=cutoff)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"known: {', '.join(names)}" if listing and names else ""
 
 
 class ProtocolError(NutsSimError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from nutssim.errors import InputError
+from nutssim.errors import InputError, did_you_mean
 
 PROFILES = ("nuts-node", "strict")
 
@@ -48,10 +48,14 @@ class Profile:
 
     def __post_init__(self) -> None:
         if self.name not in PROFILES:
-            raise InputError(f"unknown profile {self.name!r}", hint=f"use one of {', '.join(PROFILES)}")
+            raise InputError(
+                f"unknown profile {self.name!r}",
+                hint=did_you_mean(self.name, PROFILES, listing=False) or f"use one of {', '.join(PROFILES)}",
+            )
         unknown = sorted(set(self.controls) - set(CONTROLS))
         if unknown:
-            raise InputError(f"unknown control(s) {', '.join(unknown)}", hint=f"known: {', '.join(CONTROLS)}")
+            hint = did_you_mean(unknown[0], CONTROLS)
+            raise InputError(f"unknown control(s) {', '.join(unknown)}", hint=hint)
 
     def __hash__(self) -> int:
         return hash(
@@ -71,7 +75,7 @@ class Profile:
     def on(self, control: str) -> bool:
         """Whether ``control`` is switched on (every control is on unless switched off)."""
         if control not in CONTROLS:
-            raise InputError(f"unknown control {control!r}", hint=f"known: {', '.join(CONTROLS)}")
+            raise InputError(f"unknown control {control!r}", hint=did_you_mean(control, CONTROLS))
         return self.controls.get(control, True)
 
     def without(self, *controls: str) -> Profile:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nutssim.errors import SimulationError
+from nutssim.errors import InputError, SimulationError, did_you_mean
 from nutssim.messages import HttpRequest, HttpResponse, text_response
 from nutssim.models.credential import Credential, credential_document, organization_subject
 from nutssim.parties.base import Context
@@ -58,6 +58,15 @@ class Issuer(DidWebHost):
         format: str = "jwt_vc",
     ) -> Credential:
         """Sign ``document`` (as ``jwt_vc`` or ``ldp_vc``) and, if a holder is given, put it in its wallet."""
+        where = f"credential {document.get('id', '')}".strip() if isinstance(document, dict) else "credential"
+        vc_jwt.validate_document(document, where=where)
+        issuer = document["issuer"].get("id") if isinstance(document["issuer"], dict) else document["issuer"]
+        if issuer != self.did:
+            raise InputError(
+                f"issuer {issuer!r} is not this issuer ({self.name})",
+                where=f"{where}: /issuer",
+                hint=f"use {self.did!r}; to forge one on purpose, sign with vc_jwt.issue_credential",
+            )
         if revocable:
             index = self._next_index
             self._next_index += 1
@@ -78,7 +87,10 @@ class Issuer(DidWebHost):
         if format == "jwt_vc":
             return vc_jwt.credential_from_jwt(vc_jwt.issue_credential(document, key))
         if format != "ldp_vc":
-            raise SimulationError(f"cannot issue format {format!r}: use 'jwt_vc' or 'ldp_vc'")
+            raise InputError(
+                f"cannot issue format {format!r}: use 'jwt_vc' or 'ldp_vc'",
+                hint=did_you_mean(format, ("jwt_vc", "ldp_vc"), listing=False),
+            )
         from nutssim.specs import jws2020
 
         if jws2020.JWS2020_CONTEXT not in document["@context"]:  # defines the proof terms

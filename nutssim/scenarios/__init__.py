@@ -8,11 +8,13 @@ interceptor) before the flow begins.
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nutssim.errors import InputError
+from nutssim.errors import InputError, did_you_mean
 from nutssim.profiles import Profile
 from nutssim.simulation import FlowRun, Simulation
 
@@ -71,14 +73,18 @@ def build(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **opti
     _load_all()
     spec = SCENARIOS.get(name)
     if spec is None:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(SCENARIOS), n=1)
+        raise InputError(f"unknown scenario {name!r}", hint=did_you_mean(name, SCENARIOS))
+    try:
+        world = spec.builder(seed=seed, profile=profile, **options)
+    except TypeError as exc:
+        bad = re.search(r"unexpected keyword argument '(\w+)'", str(exc))
+        if bad is None or bad.group(1) not in options:
+            raise
+        known = options_of(spec.builder)
         raise InputError(
-            f"unknown scenario {name!r}",
-            hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(SCENARIOS))}",
-        )
-    world = spec.builder(seed=seed, profile=profile, **options)
+            f"scenario {name!r} has no option {bad.group(1)!r}",
+            hint=did_you_mean(bad.group(1), known) if known else "",
+        ) from None
     world.sim.trace.meta["scenario"] = name
     return world
 
@@ -88,6 +94,17 @@ def run(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **option
     world = build(name, seed, profile, **options)
     world.run()
     return world
+
+
+def options_of(builder: Callable[..., World]) -> set[str]:
+    """The keyword options a scenario builder takes: its own and those of the world function it calls."""
+    called = [builder.__globals__.get(n) for n in builder.__code__.co_names]
+    found: set[str] = set()
+    for function in (builder, *called):
+        if inspect.isfunction(function) and function.__module__.startswith(__name__):
+            parameters = inspect.signature(function).parameters.values()
+            found |= {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
+    return found
 
 
 def names() -> list[str]:

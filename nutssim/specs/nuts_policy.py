@@ -19,6 +19,7 @@ configured; that is node configuration, not policy content.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nutssim.errors import InputError, ProtocolError
+from nutssim.errors import InputError, ProtocolError, did_you_mean
 from nutssim.specs.pex.compiled import compile_definition
 from nutssim.specs.pex.errors import PexDocumentError
 from nutssim.specs.pex.fields import reserved_field_ids
@@ -38,6 +39,10 @@ WALLET_OWNER_TYPES = ("organization", "user", "service_provider")
 SCOPE_POLICIES = ("profile-only", "passthrough", "dynamic")
 DEFAULT_SCOPE_POLICY = "profile-only"
 _PROFILE_KEYS = (*WALLET_OWNER_TYPES, "scope_policy")
+#: Claim format designations a presentation definition names (DIF claim format registry; §3.2).
+FORMAT_NAMES = ("jwt", "jwt_vc", "jwt_vp", "ldp", "ldp_vc", "ldp_vp")
+#: Names that are mistakes in a PD's ``format``: OpenID4VP metadata names → the PD name meant.
+FORMAT_MISTAKES = {"jwt_vc_json": "jwt_vc", "jwt_vp_json": "jwt_vp"}
 
 
 class PolicyError(InputError):
@@ -235,6 +240,9 @@ def load(source: Policy | Mapping[str, Any] | str | os.PathLike[str], *,
         return source
     if isinstance(source, Mapping):
         return Policy.from_dict(dict(source), limits=limits)
+    if not isinstance(source, str | os.PathLike):
+        raise PolicyError("a policy is a JSON object (scope → credential profile) or a path, got "
+                          f"{type(source).__name__}", where="<policy>")
     path = Path(source)
     if path.is_dir():
         return Policy.from_directory(path, limits=limits)
@@ -253,16 +261,19 @@ def _profile(scope: str, entry: Any, source: str, limits: Limits) -> CredentialP
     definitions = {t: _definition(entry[t], where, f"/{t}", limits) for t in WALLET_OWNER_TYPES if t in entry}
     # The reference's order: definitions, then their presence, then scope_policy.
     if not definitions:
+        near = [did_you_mean(k, WALLET_OWNER_TYPES, listing=False) for k in entry if k not in _PROFILE_KEYS]
         raise PolicyError(f"credential profile '{scope}' must define at least one of 'organization', "
-                          "'service_provider', or 'user'", where=where)
+                          "'service_provider', or 'user'", where=where, hint=next((h for h in near if h), ""))
     policy = entry.get("scope_policy", DEFAULT_SCOPE_POLICY)
     if policy not in SCOPE_POLICIES:
         raise PolicyError(f"invalid scope_policy {json.dumps(policy)} for scope '{scope}' (expected one of "
-                          f"{', '.join(SCOPE_POLICIES)})", where=f"{where}: /scope_policy")
+                          f"{', '.join(SCOPE_POLICIES)})", where=f"{where}: /scope_policy",
+                          hint=did_you_mean(str(policy), SCOPE_POLICIES, listing=False))
     unknown = [k for k in entry if k not in _PROFILE_KEYS]
     if unknown:
         raise PolicyError(f"unknown member '{unknown[0]}' (a profile has {', '.join(_PROFILE_KEYS)})",
-                          where=f"{where}: /{unknown[0]}")
+                          where=f"{where}: /{unknown[0]}", hint=did_you_mean(unknown[0], _PROFILE_KEYS,
+                                                                             listing=False))
     _schema_check(entry, where)
     return CredentialProfile(scope, definitions, policy, "scope_policy" in entry, source)
 
@@ -279,7 +290,25 @@ def _definition(document: Any, where: str, pointer: str, limits: Limits) -> Pres
     except PexDocumentError as exc:
         raise PolicyError(exc.reason, where=f"{where}: {pointer}{exc.pointer}" if pointer or exc.pointer
                           else where, hint=exc.hint) from None
+    for at, name in _format_names(document):
+        close = [f for f in FORMAT_NAMES if sorted(f) == sorted(name)]  # transposed letters first
+        close += difflib.get_close_matches(name, FORMAT_NAMES, n=1, cutoff=0.75)
+        fix = FORMAT_MISTAKES.get(name) or (close[0] if close else "")
+        if fix and name not in FORMAT_NAMES:  # a misspelling, not another registered format
+            raise PolicyError(f"'{name}' is not a presentation definition format name, so no credential "
+                              "would ever match it", where=f"{where}: {pointer}{at}/{name}",
+                              hint=f"did you mean '{fix}'? A PD names formats {', '.join(FORMAT_NAMES)}; "
+                              "jwt_vc_json and jwt_vp_json are names of OpenID4VP metadata")
     return definition
+
+
+def _format_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(JSON pointer, name) of every claim format a definition and its input descriptors name."""
+    if isinstance(document.get("format"), dict):
+        yield from (("/format", name) for name in document["format"])
+    for i, descriptor in enumerate(document.get("input_descriptors") or []):
+        if isinstance(descriptor, dict) and isinstance(descriptor.get("format"), dict):
+            yield from ((f"/input_descriptors/{i}/format", name) for name in descriptor["format"])
 
 
 def _schema_check(entry: dict[str, Any], where: str) -> None:

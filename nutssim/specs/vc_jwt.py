@@ -9,12 +9,14 @@ go-did's ``CreateJWTVerifiablePresentation``): ``iss`` = ``sub`` = holder, ``jti
 from __future__ import annotations
 
 import calendar
+import difflib
+import json
 import math
 import time
 from typing import Any
 
 from nutssim import jose
-from nutssim.errors import ProtocolError
+from nutssim.errors import InputError, ProtocolError
 from nutssim.models.credential import VC_CONTEXT, Credential, Presentation
 
 JWT_VC_MEMBERS_MOVED = ("issuer", "id", "issuanceDate", "expirationDate")
@@ -24,6 +26,60 @@ class CredentialFormatError(ProtocolError):
     """A credential or presentation cannot be parsed in its claimed format."""
 
     check = "vc.format"
+
+
+#: VC-DM 1.1 §4 members of a credential (and 2.0's validity names): required first.
+REQUIRED_MEMBERS = ("@context", "type", "issuer", "issuanceDate", "credentialSubject")
+KNOWN_MEMBERS = (*REQUIRED_MEMBERS, "id", "expirationDate", "credentialStatus", "credentialSchema",
+                 "evidence", "termsOfUse", "refreshService", "proof", "name", "description",
+                 "validFrom", "validUntil")  # fmt: skip
+
+
+def validate_document(document: Any, *, where: str = "credential") -> None:
+    """Refuse a credential document with a VC-DM 1.1 §4 mistake; the error names the member and a fix."""
+    if not isinstance(document, dict):
+        raise InputError(f"a credential is a JSON object, got {type(document).__name__}", where=where)
+    for key in document:
+        close = difflib.get_close_matches(str(key), KNOWN_MEMBERS, n=1, cutoff=0.8)
+        if key not in KNOWN_MEMBERS and close:
+            raise InputError(
+                f"unknown member '{key}'", where=f"{where}: /{key}", hint=f"did you mean '{close[0]}'?"
+            )
+    for name in REQUIRED_MEMBERS:
+        if name not in document:
+            raise InputError(f"required member '{name}' is missing (VC-DM 1.1 §4)", where=f"{where}: /{name}")
+    if document["@context"] != VC_CONTEXT and (
+        not isinstance(document["@context"], list) or document["@context"][:1] != [VC_CONTEXT]
+    ):
+        raise InputError(
+            "the first @context must be the VC v1 context (VC-DM 1.1 §4.1)",
+            where=f"{where}: /@context",
+            hint=f"start the list with {VC_CONTEXT!r}",
+        )
+    types = document["type"] if isinstance(document["type"], list) else [document["type"]]
+    if "VerifiableCredential" not in types:
+        raise InputError(
+            "type must include 'VerifiableCredential' (VC-DM 1.1 §4.3)",
+            where=f"{where}: /type",
+            hint=f"use {json.dumps(['VerifiableCredential', *types])}",
+        )
+    subjects = document["credentialSubject"]
+    subjects = subjects if isinstance(subjects, list) else [subjects]
+    if not subjects or not all(isinstance(x, dict) for x in subjects):
+        raise InputError(
+            "credentialSubject must be an object or a list of objects (VC-DM 1.1 §4.4)",
+            where=f"{where}: /credentialSubject",
+        )
+    for name in ("issuanceDate", "expirationDate"):
+        if name in document:
+            try:
+                from_rfc3339(document[name])
+            except CredentialFormatError as exc:
+                raise InputError(
+                    str(exc),
+                    where=f"{where}: /{name}",
+                    hint="an RFC 3339 date-time with a zone, e.g. 2025-01-01T00:00:00Z",
+                ) from None
 
 
 def to_rfc3339(epoch: int) -> str:

@@ -162,7 +162,7 @@ def test_dump_round_trips(tmp_path):
         (
             {"s": {"organization": ORG_PD, "organisation": ORG_PD}},
             "<dict>: scope 's': /organisation: unknown member 'organisation' (a profile has organization, "
-            "user, service_provider, scope_policy)",
+            "user, service_provider, scope_policy) (hint: did you mean 'organization'?)",
         ),
         (
             {

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from nutssim.specs.pex.errors import InvalidDefinition, InvalidSubmission, PexDocumentError
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, check_document_size, pointer_of
-from nutssim.specs.pex.schemas import validate_schema
+from nutssim.specs.pex.schemas import spelling_hint, validate_schema
 
 Directive = Literal["required", "preferred"]
 
@@ -173,11 +173,19 @@ def _parse(model: type[M], data: Any, kind: str, check_schema: bool, limits: Lim
                         what=kind.replace("_", " "))
     try:
         result = model.model_validate(data)
+        if check_schema:  # after the model, whose messages name types more precisely
+            validate_schema(data, kind, error=error)
     except ValidationError as exc:
-        raise _domain_error(exc, error) from None
-    if check_schema:  # after the model, whose messages name types more precisely
-        validate_schema(data, kind, error=error)
+        raise _with_hint(_domain_error(exc, error), data) from None
+    except PexDocumentError as exc:
+        raise _with_hint(exc, data) from None
     return result
+
+
+def _with_hint(exc: PexDocumentError, document: Any) -> PexDocumentError:
+    """The error with a spelling hint when a member near its pointer looks misspelt."""
+    hint = exc.hint or spelling_hint(document, exc.pointer)
+    return exc if hint == exc.hint else type(exc)(exc.reason, pointer=exc.pointer, hint=hint)
 
 
 def _domain_error(exc: ValidationError, error: type[PexDocumentError]) -> PexDocumentError:

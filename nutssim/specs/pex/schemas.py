@@ -7,6 +7,7 @@ others use for it, so ``$ref`` resolution never touches the network.
 
 from __future__ import annotations
 
+import difflib
 import json
 from functools import cache
 from importlib.resources import files
@@ -77,6 +78,55 @@ def validate_schema(document: Any, kind: str, *, error: type[PexDocumentError] |
         f"does not conform to the {kind.replace('_', ' ')} schema: {found.message}",
         pointer=pointer_of(location),
     )
+
+
+@cache
+def member_names() -> frozenset[str]:
+    """Every member name the shipped schemas define (the vocabulary of spelling hints)."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("properties"), dict):
+                names.update(node["properties"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for kind in KINDS:
+        walk(load_schema(kind))
+    return frozenset(names)
+
+
+def spelling_hint(document: Any, pointer: str) -> str:
+    """A hint when the object at ``pointer`` (or its parent) has a member that looks like a misspelling."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    if "filter" in parts:  # a filter is a JSON Schema: its keywords are not PEX member names
+        return ""
+    known = member_names()
+    for depth in (len(parts), len(parts) - 1):
+        node = _at(document, parts[: max(depth, 0)])
+        if not isinstance(node, dict):
+            continue
+        for key in node:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
+            if key not in known and close:
+                return f"'{key}' is not a member name: did you mean '{close[0]}'?"
+    return ""
+
+
+def _at(document: Any, parts: list[str]) -> Any:
+    node = document
+    for part in parts:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
 
 
 #: Documents already found valid, by canonical JSON: the same PD arrives on every flow, and
