@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint unit notebooks bench clean
+.PHONY: lab test lint unit notebooks bench clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,21 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check nutssim tests benchmarks
 	$(BIN)/python -m pytest tests $(if $(wildcard notebooks/*.ipynb),--nbval-lax notebooks/,)
+
+# The real-browser check of the notebooks (tests/test_notebooks_browser.py) needs Debian's Chromium
+# and the playwright package; without them it skips. CI runs this before `make test`. Chromium
+# comes from apt (as root); playwright's own browser download is never used.
+NUTSSIM_CHROMIUM ?= /usr/bin/chromium  # the test reads the same variable
+browser-deps: $(STAMP)
+	@if [ ! -x $(NUTSSIM_CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "browser-deps: no $(NUTSSIM_CHROMIUM); install it (Debian: sudo apt-get install chromium)"; \
+	  fi; \
+	fi
+	@$(BIN)/python -c 'import playwright' 2>/dev/null || $(BIN)/python -m pip install --quiet playwright
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
