@@ -23,8 +23,9 @@ test: $(STAMP)
 
 # The real-browser check of the notebooks (tests/test_notebooks_browser.py) needs Debian's Chromium
 # and the playwright package; without them it skips. CI runs this before `make test`. Chromium
-# comes from apt (as root); playwright's own browser download is never used.
-NUTSSIM_CHROMIUM ?= /usr/bin/chromium  # the test reads the same variable
+# comes from apt (as root); playwright's own browser download is never used. The test reads the
+# same NUTSSIM_CHROMIUM.
+NUTSSIM_CHROMIUM ?= /usr/bin/chromium
 browser-deps: $(STAMP)
 	@if [ ! -x $(NUTSSIM_CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
