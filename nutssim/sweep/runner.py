@@ -94,10 +94,13 @@ class PackedSpec:
     """A spec pickled once by the driver; a worker unpickles it once (per fingerprint), not per task."""
 
     def __init__(self, spec: SweepSpec) -> None:
-        import pickle
+        try:  # by value: wallet functions defined in a notebook or a closure reach remote workers too
+            import cloudpickle as pickler
+        except ImportError:
+            import pickle as pickler  # type: ignore[no-redef]
 
         self.fingerprint = spec.fingerprint
-        self.blob = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+        self.blob = pickler.dumps(spec, protocol=5)
 
     def unpack(self) -> SweepSpec:
         """The spec (from this process's cache when it has met the fingerprint before)."""

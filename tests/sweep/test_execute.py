@@ -106,3 +106,16 @@ def test_keep_records_and_stream_both(tmp_path: Path, grid_spec: sweep.SweepSpec
 def test_bad_worker_counts() -> None:
     with pytest.raises(InputError, match="workers"):
         sweep.run_sweep(sweep.SweepSpec(), workers=-1)
+
+
+def test_local_wallet_functions_reach_worker_processes() -> None:
+    pytest.importorskip("cloudpickle")
+    removed = "NutsOrganizationCredential"
+
+    def without_organization_credential(world: Any) -> None:  # a closure: plain pickle cannot ship it
+        wallet = world["requester"].wallet
+        wallet.credentials = [c for c in wallet.credentials if removed not in c.types]
+
+    spec = sweep.SweepSpec(flow="s2s-bearer", wallet=["ok", without_organization_credential])
+    result = sweep.run_sweep(spec, workers=2)
+    assert [r["status"] for r in result.records] == ["granted", "denied"]
