@@ -175,7 +175,13 @@ def run_case(case_: Case, profile: str | Profile = "nuts-node", *, seed: int = 0
     observed = case_.act(world)
     expected = case_.expectation(profile)
     passed, why = expected.matches(observed)
-    return Record(case_, profile.label, expected, observed, passed, why, world.sim.trace)
+    trace = world.sim.trace
+    # The trace's outcome becomes the case's: what the attacker (or the faulty flow) got.
+    trace.meta["case"] = case_.id
+    trace.outcome = {"status": observed.status, "case": case_.id, "flow_outcome": trace.outcome}
+    if observed.error:
+        trace.outcome["error"] = {"error": observed.error, "error_description": observed.description or ""}
+    return Record(case_, profile.label, expected, observed, passed, why, trace)
 
 
 def run_catalogue(

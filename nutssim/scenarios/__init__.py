@@ -85,6 +85,7 @@ def build(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **opti
             f"scenario {name!r} has no option {bad.group(1)!r}",
             hint=did_you_mean(bad.group(1), known) if known else "",
         ) from None
+    world.name = name  # a builder shared by several scenarios names its world after the first
     world.sim.trace.meta["scenario"] = name
     return world
 
