@@ -19,6 +19,15 @@ JSON = "application/json"
 Headers = tuple[tuple[str, str], ...]
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259 §6)")
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse JSON as RFC 8259 defines it: NaN and Infinity are refused (``ValueError``), as a Go peer does."""
+    return _json.loads(text, parse_constant=_refuse_constant)
+
+
 def _headers(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Headers:
     if value is None:
         return ()
@@ -56,7 +65,7 @@ class _HeaderAccess:
         if not self.body:
             return None
         try:
-            return _json.loads(self.body)
+            return parse_json(self.body)
         except (ValueError, RecursionError):
             return None
 
@@ -200,7 +209,7 @@ def _body_record(content_type: str, body: str, form_pairs: list[tuple[str, str]]
         return {"form": dict(form_pairs)}
     if content_type.endswith("json"):
         try:
-            return {"json": _json.loads(body)}
+            return {"json": parse_json(body)}
         except (ValueError, RecursionError):
             pass
     return {"text": body}

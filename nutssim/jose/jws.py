@@ -23,6 +23,7 @@ from nutssim.jose.errors import (
     TokenNotYetValid,
 )
 from nutssim.jose.keys import SUPPORTED_ALGS, KeyPair, PublicKey
+from nutssim.messages import parse_json
 from nutssim.rng import b64url
 
 #: Default clock skew for JWT time claims (reference `DefaultJWTClockSkew`, PROTOCOL.md §0).
@@ -119,7 +120,7 @@ def decode(token: object) -> CompactJWS:
 
 def _json_part(part: str, name: str) -> dict[str, Any]:
     try:
-        value = json.loads(b64url_decode(part).decode("utf-8"))
+        value = parse_json(b64url_decode(part).decode("utf-8"))
     except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, an over-long integer
         raise MalformedToken(f"JWS {name} is not valid JSON") from None
     if not isinstance(value, dict):

@@ -10,7 +10,6 @@ checks and an optional server nonce at the token endpoint.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from nutssim import jose
 from nutssim.errors import NutsSimError, OAuthError, ProtocolError
 from nutssim.jose import SUPPORTED_ALGS
-from nutssim.messages import FORM, HttpRequest, HttpResponse, json_response, text_response
+from nutssim.messages import FORM, HttpRequest, HttpResponse, json_response, parse_json, text_response
 from nutssim.models.credential import Credential, Presentation
 from nutssim.parties.base import Context, Process
 from nutssim.parties.revocation import CachedList, StatusListClient
@@ -466,7 +465,7 @@ def _parse_assertion(ctx: Context, assertion: str) -> Envelope:
 
 def _parse_submission(ctx: Context, text: str) -> dict[str, Any]:
     try:
-        submission = pex.dump(pex.parse_submission(json.loads(text)))
+        submission = pex.dump(pex.parse_submission(parse_json(text)))
     except (ValueError, RecursionError, NutsSimError) as exc:
         ctx.fail(
             "token.submission",

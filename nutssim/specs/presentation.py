@@ -7,10 +7,10 @@ for one VP, ``$[0].verifiableCredential[0]`` for an array; ``pex.envelope_view``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from nutssim.messages import parse_json
 from nutssim.models.credential import Presentation
 from nutssim.specs import vc_jwt
 from nutssim.specs.vc_jwt import CredentialFormatError
@@ -29,7 +29,7 @@ def parse_envelope(assertion: str) -> Envelope:
     text = assertion.strip()
     if text.startswith(("{", "[")):
         try:
-            value = json.loads(text)
+            value = parse_json(text)
         except (ValueError, RecursionError):
             raise CredentialFormatError(
                 "unable to parse PEX envelope as verifiable presentation: invalid JSON"
