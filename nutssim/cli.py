@@ -1,8 +1,16 @@
 """The ``nutssim`` command line.
 
+Subcommands: ``scenarios`` (list them), ``run`` (one scenario, its trace as text, JSON,
+Mermaid or HTML), ``inspect`` (a JWT, a credential or a saved trace, decoded and
+explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants) and ``lint``
+(policy files). Options mean the same everywhere: ``--seed``, ``--profile``, ``--format``
+and ``--out``. Text output is coloured on a terminal and plain when piped; a progress
+line appears on standard error (terminal only) for work that takes over a second.
+
 Exit codes: 0 ran as expected; 1 an outcome differs from what was expected (a case
 failed, a scenario was denied where it should be granted, a lint error); 2 usage error
-(an unknown scenario, profile, option or unreadable file).
+(an unknown scenario, profile, option or unreadable file), reported in one line on
+standard error; 130 an interrupted sweep.
 """
 
 from __future__ import annotations
@@ -11,10 +19,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from nutssim.errors import NutsSimError
 from nutssim.profiles import PROFILES
+from nutssim.terminal import Painter, progress
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 
@@ -26,32 +35,68 @@ EPILOG = """examples:
   nutssim cases --flow s2s --profile strict
   nutssim sweep issuer-trust.yaml --workers 2 --out results.parquet
   nutssim lint policies/*.json
+  nutssim inspect s2s.json --seq 6
+  nutssim inspect eyJhbGciOiJFUzI1NiIs…
 
 exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"""
+EXIT_CODES = "exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (and exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print one line naming the problem and where help is, then exit 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _out_and_format(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument("--format", choices=formats, default="text", help="output format (default text)")
+    parser.add_argument("--out", type=Path, help="write to this file instead of standard output")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nutssim",
         description="Simulate the Nuts OAuth2 access-token flows in one process.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("scenarios", help="list the scenario names")
+    scenarios = sub.add_parser(
+        "scenarios",
+        help="list the scenario names",
+        epilog=f"examples:\n  nutssim scenarios\n  nutssim scenarios --format json\n{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _out_and_format(scenarios, ("text", "json"))
     run = sub.add_parser(
         "run",
         help="run one scenario and print or write its trace",
-        epilog="example: nutssim run s2s --seed 7 --format json --out s2s.json",
+        epilog="examples:\n  nutssim run s2s\n  nutssim run s2s --seed 7 --format json --out s2s.json\n"
+        "  nutssim run user --profile strict --format html --out user.html\n"
+        "  nutssim run s2s --format mermaid\n"
+        "exit codes: 0 the outcome is the scenario's expected one, 1 it is not, 2 usage error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("name", help="scenario name (see `nutssim scenarios`)")
     _common(run)
+    _inspect_parser(sub)
     _cases_parser(sub)
     _sweep_parser(sub)
     _lint_parser(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nutssim")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -93,10 +138,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List scenarios with their descriptions."""
+    import json
+
     from nutssim import scenarios
 
-    for name in scenarios.names():
-        print(f"{name:<24} {scenarios.SCENARIOS[name].description}")
+    specs = [scenarios.SCENARIOS[name] for name in scenarios.names()]
+    if args.format == "json":
+        rows = [{"name": s.name, "flow": s.flow, "description": s.description} for s in specs]
+        _emit(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", args.out)
+    else:
+        paint = _painter(args)
+        _emit("".join(f"{paint(s.name.ljust(24), 'bold')} {s.description}\n" for s in specs), args.out)
     return EXIT_OK
 
 
@@ -104,9 +156,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario and render its trace."""
     from nutssim import scenarios
 
-    world = scenarios.run(args.name, seed=args.seed, profile=args.profile)
-    trace = world.sim.trace
-    _emit(render(trace, args.format), args.out)
+    with progress(f"running {args.name}"):
+        world = scenarios.run(args.name, seed=args.seed, profile=args.profile)
+        trace = world.sim.trace
+        text = render(trace, args.format)
+    _emit(_painter(args).lines(text) if args.format == "text" else text, args.out)
     status = (trace.outcome or {}).get("status")
     expected = world.options.get("expect", "granted")
     if isinstance(expected, dict):  # a per-profile expectation (trust-statuslist-down)
@@ -145,6 +199,11 @@ def text_summary(trace: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _painter(args: argparse.Namespace) -> Painter:
+    """Colours for standard output when it is a terminal and nothing goes to a file."""
+    return Painter.for_stream(sys.stdout) if getattr(args, "out", None) is None else Painter(False)
+
+
 def _emit(text: str, out: Path | None, stream: TextIO | None = None) -> None:
     if out is not None:
         out.write_text(text, encoding="utf-8")
@@ -157,7 +216,9 @@ def _cases_parser(sub: Any) -> None:
     cases = sub.add_parser(
         "cases",
         help="run the failure catalogue and compare every outcome with its expectation",
-        epilog="examples:\n  nutssim cases --flow s2s\n  nutssim cases --profile strict --vulnerable --json",
+        epilog="examples:\n  nutssim cases --flow s2s\n  nutssim cases --profile strict --vulnerable --json\n"
+        "  nutssim cases --flow resource --format json --out cases.json\n"
+        "exit codes: 0 every outcome as expected, 1 an outcome differs (✗ says why), 2 usage error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cases.add_argument(
@@ -171,6 +232,7 @@ def _cases_parser(sub: Any) -> None:
     )
     cases.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     cases.add_argument("--json", action="store_true", help="print one JSON row per run instead of a table")
+    _out_and_format(cases, ("text", "json"))  # --format json is --json
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
@@ -184,17 +246,18 @@ def cmd_cases(args: argparse.Namespace) -> int:
         flows = sorted({c.flow for c in catalogue.cases()})
         raise InputError(f"no cases for flow {args.flow!r}", hint=f"known flows: {', '.join(flows)}")
     profiles = [args.profile] if args.profile else list(PROFILES)
-    records = [
-        record
-        for profile in profiles
-        for record in catalogue.run_catalogue(
-            profile, flow=args.flow, vulnerable=args.vulnerable, seed=args.seed
-        )
-    ]
-    if args.json:
-        print(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
+    with progress(f"running the failure catalogue under {', '.join(profiles)}"):
+        records = [
+            record
+            for profile in profiles
+            for record in catalogue.run_catalogue(
+                profile, flow=args.flow, vulnerable=args.vulnerable, seed=args.seed
+            )
+        ]
+    if args.json or args.format == "json":
+        _emit(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False) + "\n", args.out)
     else:
-        print(cases_table(records), end="")
+        _emit(_painter(args).lines(cases_table(records)), args.out)
     return EXIT_OK if all(r.passed for r in records) else EXIT_MISMATCH
 
 
@@ -299,6 +362,7 @@ def _lint_parser(sub: Any) -> None:
     )
     lint.add_argument("policies", nargs="+", type=Path, help="policy files, or directories of them")
     lint.add_argument("--json", action="store_true", help="print the findings as a JSON list")
+    _out_and_format(lint, ("text", "json"))  # --format json is --json
     lint.add_argument("--metadata", type=Path,
                       help="the authorization server's metadata JSON (vp_formats_supported); "
                       "default: the 4 formats")
@@ -319,16 +383,58 @@ def cmd_lint(args: argparse.Namespace) -> int:
     metadata = json.loads(args.metadata.read_text(encoding="utf-8")) if args.metadata else None
     findings = [f for path in args.policies for f in lint(path, as_metadata=metadata,
                                                            authzen_endpoint=args.authzen)]
-    if args.json:
-        print(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+    if args.json or args.format == "json":
+        _emit(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False) + "\n", args.out)
     else:
-        for finding in findings:
-            print(finding)
         counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
-        print(f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info "
-              f"in {len(args.policies)} path(s)")
+        lines = [*(str(f) for f in findings), f"{counts['error']} errors, {counts['warning']} warnings, "
+                 f"{counts['info']} info in {len(args.policies)} path(s)"]
+        _emit(_painter(args).lines("\n".join(lines)) + "\n", args.out)
     return EXIT_MISMATCH if has_errors(findings) else EXIT_OK
 
 
 COMMANDS["sweep"] = cmd_sweep
 COMMANDS["lint"] = cmd_lint
+
+
+# -- inspect: tokens, credentials and saved traces ------------------------------------------------------
+def _inspect_parser(sub: Any) -> None:
+    inspect = sub.add_parser(
+        "inspect",
+        help="decode and explain a JWT, a JSON-LD credential or presentation, or a saved trace",
+        description="Decode and explain, without running anything: a compact JWT (VP, VC, DPoP proof, "
+        "request object, entity statement) with every header and claim explained and nested credentials "
+        "decoded; a JSON-LD VP or VC; or a trace saved by `nutssim run --format json` (a table of its "
+        "exchanges, or one exchange in full with --seq).",
+        epilog="examples:\n  nutssim run s2s --format json --out s2s.json\n  nutssim inspect s2s.json\n"
+        "  nutssim inspect s2s.json --seq 6\n  nutssim inspect s2s.json --format html --out s2s.html\n"
+        "  nutssim inspect eyJhbGciOiJFUzI1NiIs… --trace s2s.json\n  pbpaste | nutssim inspect -\n"
+        f"{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inspect.add_argument("input", metavar="FILE_OR_TOKEN", help="a file, a JWT, or - (standard input)")
+    inspect.add_argument("--seq", type=int, metavar="N", help="a trace's exchange #N in full")
+    inspect.add_argument(
+        "--trace", type=Path, metavar="FILE", help="a saved trace whose DID documents verify the signatures"
+    )
+    _out_and_format(inspect, ("text", "json", "html", "mermaid"))
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Decode and explain the input; 0 when it could be read, 2 when it could not."""
+    from nutssim import inspection
+
+    keys_from = None
+    if args.trace is not None:
+        found = inspection.decode(*inspection.read_input(str(args.trace)))
+        if found.trace is None:
+            raise NutsSimError(f"{args.trace}: --trace takes a saved trace (nutssim run --format json)")
+        keys_from = found.trace
+    with progress("decoding"):
+        item = inspection.decode(*inspection.read_input(args.input), keys_from=keys_from)
+        text = inspection.render(item, args.format, seq=args.seq, painter=_painter(args))
+    _emit(text, args.out)
+    return EXIT_OK
+
+
+COMMANDS["inspect"] = cmd_inspect

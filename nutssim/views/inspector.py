@@ -239,6 +239,12 @@ def _cut(text: str, limit: int) -> str:
 # -- public API --------------------------------------------------------------------------------------
 
 
+def token_blocks(tokens: list[Token], now: int | None = None) -> list[Block]:
+    """Blocks explaining decoded tokens (header, claims, nested tokens); times relative to ``now``."""
+    refs = {t.raw: t.number for top in tokens for t in top.walk()}
+    return _tokens(tokens, now, refs)  # type: ignore[arg-type]  # format_time takes None: no "now±"
+
+
 def inspect_text(exchange: Exchange, trace: Trace | None = None) -> str:
     """The exchange decoded, for a terminal."""
     return render_text(exchange_blocks(exchange, trace))

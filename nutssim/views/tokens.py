@@ -172,6 +172,14 @@ def find_tokens(exchange: Exchange, trace: Trace | None = None) -> list[Token]:
     return out
 
 
+def tokens_in(value: object, where: str = "input", trace: Trace | None = None) -> list[Token]:
+    """Every JWT and JSON-LD credential in one value (a token, JSON text or value), nested as children."""
+    finder = _Finder(trace_keys(trace) if trace is not None else {})
+    out: list[Token] = []
+    finder.scan(_header_token(value) if isinstance(value, str) else value, where, None, out)
+    return out
+
+
 def _header_token(value: str) -> str:
     scheme, _, rest = value.partition(" ")
     return rest.strip() if scheme.lower() in ("dpop", "bearer") and rest else value
