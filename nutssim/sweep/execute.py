@@ -11,6 +11,8 @@ only columns that differ: the timings).
 
 Ctrl-C stops cleanly: pending chunks are cancelled, finished ones are kept, written and
 returned (``SweepResult.interrupted``); chunks already running finish in the background.
+The driver holds at most ``2 × workers`` chunks of at most 256 records, whatever the size
+of the sweep.
 """
 
 from __future__ import annotations
@@ -118,7 +120,10 @@ def _drive(executor: Executor, spec: SweepSpec, chunks: list[tuple[int, int]], t
             sink.write(ready.pop(index))
         return True
     except BaseException:
+        _harvest(pending, ready)
         _stop(executor, pending, own)
+        for index in sorted(ready):  # keep what finished before the failure, then report it
+            sink.write(ready.pop(index))
         raise
 
 

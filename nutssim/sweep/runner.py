@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from nutssim.errors import InputError
@@ -83,11 +84,17 @@ def resolver(spec: SweepSpec) -> _Resolver:
 def scenario_of(flow: str) -> tuple[str, dict[str, Any]]:
     """The scenario name and options a flow level builds (a catalogue case brings its own)."""
     if flow.startswith("case:"):
-        from nutssim import catalogue
-
-        case = catalogue.case(flow[5:])
+        case = _case(flow[5:])
         return case.scenario, dict(case.options)
     return flow, {}
+
+
+@lru_cache(maxsize=256)
+def _case(case_id: str) -> Any:
+    """A catalogue case, made once per process (cases are frozen data)."""
+    from nutssim import catalogue
+
+    return catalogue.case(case_id)
 
 
 class PackedSpec:
@@ -164,11 +171,7 @@ def _setup(variant: Variant, res: _Resolver) -> tuple[World, Any]:
     """Build the world of a variant and apply its policy, scope, wallet and clock skew."""
     flow = variant["flow"]
     scenario, options = scenario_of(flow)
-    case = None
-    if flow.startswith("case:"):
-        from nutssim import catalogue
-
-        case = catalogue.case(flow[5:])
+    case = _case(flow[5:]) if flow.startswith("case:") else None
     world = build(scenario, seed=variant.seed, profile=variant.profile, **options)
     policy = res.policy(variant)
     if policy is not None:

@@ -119,3 +119,32 @@ def test_local_wallet_functions_reach_worker_processes() -> None:
     spec = sweep.SweepSpec(flow="s2s-bearer", wallet=["ok", without_organization_credential])
     result = sweep.run_sweep(spec, workers=2)
     assert [r["status"] for r in result.records] == ["granted", "denied"]
+
+
+class FailingExecutor(ThreadPoolExecutor):
+    """A thread pool whose task number ``at`` fails (a worker that crashed)."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__(max_workers=1)
+        self.at = at
+        self.calls = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.calls += 1
+        if self.calls == self.at:
+            return super().submit(_crash)
+        return super().submit(fn, *args, **kwargs)
+
+
+def _crash() -> None:
+    raise RuntimeError("worker crashed")
+
+
+def test_a_failing_task_raises_after_writing_what_finished(
+    tmp_path: Path, grid_spec: sweep.SweepSpec
+) -> None:
+    out = tmp_path / "partial.jsonl"
+    with FailingExecutor(at=3) as executor, pytest.raises(RuntimeError, match="worker crashed"):
+        sweep.run_sweep(grid_spec, executor=executor, workers=1, chunk_size=5, out=out)
+    written = sweep.load_records(out)
+    assert [r["variant"] for r in written][:10] == list(range(10))
