@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test lint unit notebooks bench clean browser-deps
+.PHONY: lab test bench clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ browser-deps: $(STAMP)
 	    echo "browser-deps: no $(NUTSSIM_CHROMIUM); install it (Debian: sudo apt-get install chromium)"; \
 	  fi; \
 	fi
-	@$(BIN)/python -c 'import playwright' 2>/dev/null || $(BIN)/python -m pip install --quiet playwright
+	@$(BIN)/python -c 'import playwright' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[browser]'
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
