@@ -167,16 +167,14 @@ class AuthorizationServerRole:
         subject = self.subject(subject_id) or Subject(self, subject_id, subject_id, [], Wallet([]))
         return json_response(200, metadata(subject), headers={"Cache-Control": "max-age=300"})
 
-    def serve_presentation_definition(
+    def serve_presentation_definition(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject_id: str,
     ) -> HttpResponse:
         """The PD for a scope and wallet owner type (PROTOCOL.md §1.2, RFC021 §5)."""
-        subject = self.subject(subject_id)
-        if subject is None:
-            raise OAuthError("invalid_request", "subject not found")
+        subject = self.require_subject(subject_id)
         scope = request.query.get("scope", "")
         owner = request.query.get("wallet_owner_type", "organization")
         if not scope:
@@ -226,10 +224,10 @@ class AuthorizationServerRole:
             OAuthError("unsupported_grant_type", f"grant_type '{grant_type}' is not supported"),
         )
 
-    def _s2s_token(
+    def _s2s_token(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject: Subject,
     ) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
         """The vp_token-bearer grant (RFC021), checks in the order of PROTOCOL.md §1.5."""
@@ -315,10 +313,10 @@ class AuthorizationServerRole:
         ctx.check("token.dpop", ref, True, f"proof key {proof.thumbprint}")
         return proof.thumbprint
 
-    def _verify_presentations(
+    def _verify_presentations(  # type: ignore[misc]
         self: Node,
         ctx: Context,
-        subject: Subject,  # type: ignore[misc]
+        subject: Subject,
         envelope: Envelope,
     ) -> Generator[HttpRequest, HttpResponse, None]:
         """PROTOCOL.md §1.5 #16: VerifyVP with credentials, allowUntrusted=true (reference)."""
@@ -354,13 +352,13 @@ class AuthorizationServerRole:
         """The StatusList2021 client: fail open (reference) or closed (strict), checks traced."""
         return StatusListClient(self.status_lists, fail_closed=ctx.profile.strict, record=ctx.check)
 
-    def _issue_token(
+    def _issue_token(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
         *,
         client_id: str,
-        scope: str,  # type: ignore[misc]
+        scope: str,
         jkt: str | None,
         claims: dict[str, Any],
         subject_did: str | None,

@@ -124,10 +124,10 @@ class ClientRole:
         )
 
     # -- §1.0 trigger ---------------------------------------------------------------------------------
-    def request_service_access_token(
+    def request_service_access_token(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject_id: str,
     ) -> Process:
         """The EHR asks for a service access token (PROTOCOL.md §1.0)."""
@@ -156,11 +156,11 @@ class ClientRole:
         self.token_cache.put(cache_key, token, ctx.now())
         return json_response(200, token)
 
-    def _service_access(
+    def _service_access(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
-        body: dict[str, Any],  # type: ignore[misc]
+        body: dict[str, Any],
         templates: list[dict[str, Any]],
     ) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
         as_url, scope = str(body["authorization_server"]), str(body["scope"])
@@ -192,11 +192,11 @@ class ClientRole:
         token["expires_at"] = ctx.now() + int(token.get("expires_in", 0))
         return token
 
-    def _fetch_definition(
+    def _fetch_definition(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
-        meta: dict[str, Any],  # type: ignore[misc]
+        meta: dict[str, Any],
         scope: str,
     ) -> Generator[HttpRequest, HttpResponse, Any]:
         """PROTOCOL.md §1.2: GET the PD (no Accept header, a reference quirk), or use the local policy."""
@@ -221,12 +221,12 @@ class ClientRole:
         except NutsSimError as exc:
             raise ClientError("server_error", f"invalid presentation definition: {exc}", status=502) from None
 
-    def _build_presentation(
+    def _build_presentation(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
         meta: dict[str, Any],
-        pd: Any,  # type: ignore[misc]
+        pd: Any,
         templates: list[dict[str, Any]],
         selection: Any,
     ) -> BuiltPresentation:
@@ -276,12 +276,12 @@ class ClientRole:
             "invalid_request", f"wallet could not fulfill requirements: {last_error}", status=412
         )
 
-    def _sign_presentation(
+    def _sign_presentation(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
         did: str,
-        match: Any,  # type: ignore[misc]
+        match: Any,
         vp_format: str,
         audience: str,
         *,

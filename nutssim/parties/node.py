@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from nutssim.errors import InputError
+from nutssim.errors import InputError, OAuthError
 from nutssim.parties.authorization_server import AuthorizationServerRole
 from nutssim.parties.client import ClientRole
 from nutssim.parties.identity import DidWebHost, Identity
@@ -117,6 +117,13 @@ class Node(DidWebHost, AuthorizationServerRole, ClientRole, UserClientRole, Veri
     def subject(self, subject_id: str) -> Subject | None:
         """The subject with this id, if the node hosts it."""
         return self.subjects.get(subject_id)
+
+    def require_subject(self, subject_id: str, *, status: int = 400) -> Subject:
+        """The subject with this id, or the reference's ``invalid_request`` "subject not found"."""
+        subject = self.subjects.get(subject_id)
+        if subject is None:
+            raise OAuthError("invalid_request", "subject not found", status=status)
+        return subject
 
     def subject_by_url(self, url: str) -> Subject | None:
         """The subject whose OAuth identity URL is ``url``."""

@@ -125,10 +125,10 @@ class UserClientRole:
         return f"{self.host}{CALLBACK_PATH}"
 
     # -- step 1: the EHR's request ---------------------------------------------------------------------
-    def request_user_access_token(
+    def request_user_access_token(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject_id: str,
     ) -> HttpResponse:
         """Store the request under a 5 s landing token; answer the landing URL and a session id."""
@@ -149,10 +149,10 @@ class UserClientRole:
             {"redirect_uri": with_query(f"{subject.url}/user", {"token": token}), "session_id": session_id},
         )
 
-    def retrieve_user_token(
+    def retrieve_user_token(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         session_id: str,
     ) -> HttpResponse:
         """Pending, or the token once (then forgotten); unknown → 404 (PROTOCOL.md §2.2 step 25)."""
@@ -167,10 +167,10 @@ class UserClientRole:
         return json_response(200, entry)
 
     # -- §2.4: the session wallet behind the cookie -----------------------------------------------------
-    def user_session(
+    def user_session(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject_id: str,
     ) -> tuple[UserSession, bool]:
         """Load the cookie's session for this subject, or create one with a fresh did:jwk wallet."""
@@ -193,10 +193,10 @@ class UserClientRole:
         ctx.fact("user_session_created", subject=subject_id, did=identity.did)
         return session, True
 
-    def with_session_cookie(
+    def with_session_cookie(  # type: ignore[misc]
         self: Node,
         response: HttpResponse,
-        session: UserSession,  # type: ignore[misc]
+        session: UserSession,
         created: bool,
     ) -> HttpResponse:
         """Set ``__Secure-SID`` on a new session's response: 1 h, Secure, HttpOnly, SameSite=Strict."""
@@ -208,9 +208,9 @@ class UserClientRole:
         )
         return replace(response, headers=(*response.headers, ("Set-Cookie", cookie)))
 
-    def rendered(
+    def rendered(  # type: ignore[misc]
         self: Node,
-        request: HttpRequest,  # type: ignore[misc]
+        request: HttpRequest,
         process: Generator[HttpRequest, HttpResponse, HttpResponse],
     ) -> Process:
         """Run a handler process and render a protocol error it raises (so a cookie can still be set)."""
@@ -226,10 +226,10 @@ class UserClientRole:
         response = yield from self.rendered(request, self._land(request, ctx, session))
         return self.with_session_cookie(response, session, created)
 
-    def _land(
+    def _land(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         session: UserSession,
     ) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
         """Burn the landing token, provision the wallet, discover the AS, redirect with JAR_1 (steps 4–6)."""
@@ -275,11 +275,11 @@ class UserClientRole:
             )
         )
 
-    def _provision(
+    def _provision(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
-        session: UserSession,  # type: ignore[misc]
+        session: UserSession,
         user: dict[str, Any],
     ) -> None:
         """Issue a NutsEmployeeCredential per subject DID into an empty session wallet (§2.4)."""
@@ -300,11 +300,11 @@ class UserClientRole:
             )
         ctx.check("landing.provision", _SESSION, True, f"{len(subject.identities)} NutsEmployeeCredential(s)")
 
-    def _authorization_request(
+    def _authorization_request(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
-        meta: dict[str, Any],  # type: ignore[misc]
+        meta: dict[str, Any],
         scope: str,
         state: str,
         challenge: str,
@@ -340,11 +340,11 @@ class UserClientRole:
         )
 
     # -- steps 8/12/17 and §2.5: what a client serves ----------------------------------------------
-    def serve_request_object(
+    def serve_request_object(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
         ctx: Context,
-        subject_id: str,  # type: ignore[misc]
+        subject_id: str,
         request_id: str,
     ) -> HttpResponse:
         """GET|POST request.jwt/{id}: the signed request object, once (GetAndDelete)."""
@@ -364,16 +364,14 @@ class UserClientRole:
         claims = rfc9101.served_claims(stored, request, openid4vp.SELF_ISSUED)
         return rfc9101.serve(rfc9101.sign(claims, self.key_by_kid(stored.kid), ctx.now()))
 
-    def serve_openid_configuration(
+    def serve_openid_configuration(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject_id: str,
     ) -> HttpResponse:
         """The subject's entity statement: its DIDs' keys and its AS metadata (PROTOCOL.md §2.5)."""
-        subject = self.subject(subject_id)
-        if subject is None:
-            raise OAuthError("invalid_request", "subject not found", status=404)
+        subject = self.require_subject(subject_id, status=404)
         token = entity_statement.build(
             subject.url, [i.key for i in subject.identities], metadata(subject), ctx.now()
         )
@@ -431,10 +429,10 @@ class UserClientRole:
         assert flow is not None
         return flow
 
-    def _redeem(
+    def _redeem(  # type: ignore[misc]
         self: Node,
         ctx: Context,
-        flow: ClientFlow,  # type: ignore[misc]
+        flow: ClientFlow,
         code: str,
     ) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
         """Step 22: the code, the PKCE verifier and (if asked) a DPoP proof; failures go to the EHR."""

@@ -43,11 +43,11 @@ class WalletError(Exception):
 class UserWalletRole:
     """The handling of verifier requests by a node's organization and session wallets."""
 
-    def _authorize_from_verifier(
+    def _authorize_from_verifier(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         request: HttpRequest,
-        subject: Subject,  # type: ignore[misc]
+        subject: Subject,
         params: dict[str, str],
         session: UserSession | None,
         owner: str,
@@ -72,11 +72,11 @@ class UserWalletRole:
         )
         return (yield from self._follow_verifier(ctx, request, subject, session, owner, response))
 
-    def _present(
+    def _present(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
-        params: dict[str, str],  # type: ignore[misc]
+        params: dict[str, str],
         session: UserSession | None,
         owner: str,
     ) -> Generator[HttpRequest, HttpResponse, BuiltPresentation]:
@@ -94,12 +94,12 @@ class UserWalletRole:
         definition = yield from _presentation_definition(ctx, params)
         return self._build(ctx, subject, session, owner, params, verifier, definition)
 
-    def _build(
+    def _build(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
         session: UserSession,
-        owner: str,  # type: ignore[misc]
+        owner: str,
         params: dict[str, str],
         verifier: dict[str, Any],
         definition: Any,
@@ -149,11 +149,11 @@ class UserWalletRole:
         assert target is not None
         return redirect(target)
 
-    def _follow_verifier(
+    def _follow_verifier(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         request: HttpRequest,
-        subject: Subject,  # type: ignore[misc]
+        subject: Subject,
         session: UserSession | None,
         owner: str,
         response: HttpResponse,

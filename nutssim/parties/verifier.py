@@ -108,11 +108,11 @@ class VerifierRole:
         )
         return self.with_session_cookie(response, session, created)
 
-    def handle_authorize(
+    def handle_authorize(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
         ctx: Context,
-        subject_id: str,  # type: ignore[misc]
+        subject_id: str,
         session: UserSession,
         query: dict[str, str],
         owner: str = ORGANIZATION,
@@ -142,10 +142,10 @@ class VerifierRole:
         )
         raise AssertionError("unreachable")
 
-    def _request_object(
+    def _request_object(  # type: ignore[misc]
         self: Node,
         ctx: Context,
-        query: dict[str, str],  # type: ignore[misc]
+        query: dict[str, str],
         wallet_metadata: dict[str, Any],
     ) -> Generator[HttpRequest, HttpResponse, dict[str, str]]:
         """The JAR rows of PROTOCOL.md §2.2 steps 7–9, in order."""
@@ -184,10 +184,10 @@ class VerifierRole:
             yield from self._check_signer_binding(ctx, jws, key, client_id)
         return rfc9101.parameters(claims)
 
-    def _verified_request(
+    def _verified_request(  # type: ignore[misc]
         self: Node,
         ctx: Context,
-        token: str,  # type: ignore[misc]
+        token: str,
     ) -> Generator[HttpRequest, HttpResponse, tuple[jose.CompactJWS, jose.PublicKey | None]]:
         """RFC 9101 §6.2: signature by the ``kid``'s DID key and the time rules; strict adds typ and iss."""
         try:
@@ -212,10 +212,10 @@ class VerifierRole:
             )
         return jws, key
 
-    def _check_signer_binding(
+    def _check_signer_binding(  # type: ignore[misc]
         self: Node,
         ctx: Context,
-        jws: jose.CompactJWS,  # type: ignore[misc]
+        jws: jose.CompactJWS,
         key: jose.PublicKey,
         client_id: str,
     ) -> Generator[HttpRequest, HttpResponse, None]:
@@ -231,10 +231,10 @@ class VerifierRole:
         expect_rule(ctx, jose.thumbprint(listed) == key.thumbprint(), rfc9101.SIGNER_KEY)
 
     # -- step 7 continued and step 10: a client asks for a code ---------------------------------------------
-    def _authorize_from_holder(
+    def _authorize_from_holder(  # type: ignore[misc]
         self: Node,
         ctx: Context,
-        subject: Subject,  # type: ignore[misc]
+        subject: Subject,
         params: dict[str, str],
     ) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
         """Check redirect_uri, audience, PKCE and scope; open the session and ask the first wallet."""
@@ -277,11 +277,11 @@ class VerifierRole:
         url = yield from self._wallet_request(ctx, subject, verifier_state, authz)
         return redirect(url)
 
-    def _wallet_request(
+    def _wallet_request(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
-        verifier_state: str,  # type: ignore[misc]
+        verifier_state: str,
         authz: AuthzSession,
     ) -> Generator[HttpRequest, HttpResponse, str]:
         """Step 10: a request object for the next definition, nonce bound to the state (1 min)."""
@@ -321,9 +321,9 @@ class VerifierRole:
             wallet, subject.url, f"{subject.url}/request.jwt/{request_id}", method, claims
         )
 
-    def _organization_wallet(
+    def _organization_wallet(  # type: ignore[misc]
         self: Node,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         authz: AuthzSession,
     ) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
         """The client's ``openid_provider`` metadata from its entity statement (§2.5)."""
@@ -352,26 +352,24 @@ class VerifierRole:
         )
         return wallet
 
-    def serve_client_metadata(
+    def serve_client_metadata(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject_id: str,
     ) -> HttpResponse:
         """GET /oauth2/{S}/oauth-client: the verifier's client metadata (step 13)."""
-        subject = self.subject(subject_id)
-        if subject is None:
-            raise OAuthError("invalid_request", "subject not found", status=404)
+        subject = self.require_subject(subject_id, status=404)
         return json_response(
             200,
             openid4vp.client_metadata(subject.url, self.callback_url, vp_formats_supported(self.vp_formats)),
         )
 
     # -- step 15: the wallet's direct_post ------------------------------------------------------------------
-    def authorization_response(
+    def authorization_response(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject_id: str,
     ) -> Process:
         """POST /oauth2/{S}/response: a wallet error, or a presentation checked in the reference's order."""
@@ -439,11 +437,11 @@ class VerifierRole:
         ctx.fact("nonce_burned", nonce=nonce, store="verifier", known=bound is not None)
         return bound
 
-    def _fulfil(
+    def _fulfil(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
-        authz: AuthzSession,  # type: ignore[misc]
+        authz: AuthzSession,
         submission: dict[str, Any],
         envelope: Envelope,
     ) -> None:
@@ -458,11 +456,11 @@ class VerifierRole:
             owner, definition, credentials, submission, tuple(p.raw for p in envelope.presentations), signer
         )
 
-    def _next_or_code(
+    def _next_or_code(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         subject: Subject,
-        state: str,  # type: ignore[misc]
+        state: str,
         authz: AuthzSession,
     ) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
         """Another definition to ask for, or a one-minute code for the client (steps 16 and 19)."""
@@ -492,11 +490,11 @@ class VerifierRole:
             params["state"] = authz.client_state  # RFC 6749 §4.1.2.1
         return openid4vp.redirect_response(with_query(authz.redirect_uri, params))
 
-    def _to_holder(
+    def _to_holder(  # type: ignore[misc]
         self: Node,
         ctx: Context,
         exc: OAuthError,
-        authz: AuthzSession,  # type: ignore[misc]
+        authz: AuthzSession,
         redirected: bool,
     ) -> OAuthError:
         """The reference's writer: most errors go by redirect to the client (PROTOCOL.md §2.2 step 15)."""
@@ -511,10 +509,10 @@ class VerifierRole:
         )
 
     # -- step 22: the authorization_code grant ----------------------------------------------------------
-    def _authorization_code_token(
+    def _authorization_code_token(  # type: ignore[misc]
         self: Node,
         request: HttpRequest,
-        ctx: Context,  # type: ignore[misc]
+        ctx: Context,
         subject: Subject,
     ) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
         """Code, verifier, client_id present; code live (burned now); client, PKCE, DPoP; the token."""
