@@ -289,7 +289,7 @@ def _split_detached(jws: object) -> tuple[str, dict[str, Any], bytes]:
     try:
         header = json.loads(jose.b64url_decode(encoded_header))
         signature = jose.b64url_decode(encoded_signature)
-    except (jose.MalformedToken, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (jose.MalformedToken, ValueError, RecursionError):  # ValueError: bad UTF-8/JSON, an over-long int
         raise MalformedProof("proof jws header or signature is not valid base64url JSON") from None
     if not isinstance(header, dict):
         raise MalformedProof("proof jws header is not a JSON object")

@@ -251,6 +251,8 @@ def mutate_claims(draw: st.DrawFn, claims: dict[str, Any], depth: int = 0) -> di
                 out[key] = mutate_claims(draw, out[key], depth + 1)
             elif isinstance(out[key], list) and out[key] and isinstance(out[key][0], dict):
                 out[key] = [mutate_claims(draw, out[key][0], depth + 1), *out[key][1:]]
+            elif isinstance(out[key], str) and ".." in out[key]:  # a detached JWS (JSON-LD proof)
+                out[key] = hostile_detached_jws(draw, out[key])
             else:
                 out[key] = draw(json_values)
         elif keys and action == 2:
@@ -258,6 +260,24 @@ def mutate_claims(draw: st.DrawFn, claims: dict[str, Any], depth: int = 0) -> di
         else:
             out[draw(st.sampled_from(CLAIM_NAMES))] = draw(json_values)
     return out
+
+
+jose_headers = st.tuples(
+    st.sampled_from(["ES256", "none", "HS256", ""]) | json_values,
+    st.sampled_from(["b64", "crit", "kid", "alg", "x"]),
+    st.sampled_from(EXTREME_NUMBERS) | json_values,
+).map(lambda t: dumps({"alg": t[0], "b64": False, "crit": ["b64"], t[1]: t[2]}))
+
+
+def hostile_detached_jws(draw: st.DrawFn, jws: str) -> str:
+    """A detached JWS (``header..signature``) with a hostile header, or cut short."""
+    header, _, signature = jws.partition("..")
+    kind = draw(st.integers(0, 3))
+    if kind <= 1:
+        return f"{b64(draw(jose_headers if kind == 0 else json_texts))}..{signature}"
+    if kind == 2:
+        return jws[: draw(st.integers(0, len(jws)))]
+    return f"{header}..{draw(st.sampled_from(['', 'AA', signature[:-2], signature + 'A']))}"
 
 
 @st.composite
@@ -504,10 +524,63 @@ def requests(draw: st.DrawFn, cat: Catalogue) -> HttpRequest:
 
 
 def hostile(cat: Catalogue) -> st.SearchStrategy[HttpRequest]:
-    """Mutated requests, and templates whose tokens were re-signed with hostile claims."""
+    """Mutated requests, and templates with re-signed hostile tokens or bent JSON-LD proofs."""
+    strategies = [requests(cat)]
     if any(True for rs in cat.templates.values() for r in rs for _ in _jwts_in(r)):
-        return st.one_of(requests(cat), signed_requests(cat))
-    return requests(cat)
+        strategies.append(signed_requests(cat))
+    if any(_proofs_in(r) for rs in cat.templates.values() for r in rs):
+        strategies.append(proof_requests(cat))
+    return st.one_of(strategies)
+
+
+def _proofs_in(request: HttpRequest) -> list[tuple[int, list[Any]]]:
+    """(form index, path to a ``proof`` object) of JSON-LD proofs in a request's form values."""
+    found = []
+    for index, (_, value) in enumerate(_pairs(request, "form")):
+        if value.lstrip()[:1] != "{":
+            continue
+        try:
+            document = json.loads(value)
+        except (ValueError, RecursionError):
+            continue
+        found += [(index, path) for path in _proof_paths(document, [])]
+    return found
+
+
+def _proof_paths(node: Any, path: list[Any]) -> Iterator[list[Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "proof" and isinstance(value, dict):
+                yield [*path, key]
+            elif len(path) < 4:
+                yield from _proof_paths(value, [*path, key])
+    elif isinstance(node, list):
+        for i, value in enumerate(node[:4]):
+            yield from _proof_paths(value, [*path, i])
+
+
+@st.composite
+def proof_requests(draw: st.DrawFn, cat: Catalogue) -> HttpRequest:
+    """A good run's request whose JSON-LD proof (of the VP or an embedded VC) was bent: jws or members."""
+    carrying = [r for rs in cat.templates.values() for r in rs if _proofs_in(r)]
+    request = draw(st.sampled_from(carrying))
+    index, path = draw(st.sampled_from(_proofs_in(request)))
+    pairs = _pairs(request, "form")
+    document = json.loads(pairs[index][1])
+    proof: Any = document
+    for step in path:
+        proof = proof[step]
+    if draw(st.integers(0, 2)) and isinstance(proof.get("jws"), str):
+        proof["jws"] = hostile_detached_jws(draw, proof["jws"])
+    else:
+        proof.update(mutate_claims(draw, dict(proof)))
+    pairs[index] = (pairs[index][0], dumps(document))
+    return _without_dpop(draw, _with_pairs(request, "form", pairs))
+
+
+def _without_dpop(draw: st.DrawFn, request: HttpRequest) -> HttpRequest:
+    """Sometimes drop the DPoP header: a replayed proof's jti stops strict checks before the ones behind."""
+    return replace(request, headers=_set(request.headers, "DPoP", None)) if draw(st.booleans()) else request
 
 
 @st.composite
@@ -518,8 +591,9 @@ def signed_requests(draw: st.DrawFn, cat: Catalogue) -> HttpRequest:
     token = draw(st.sampled_from(list(_jwts_in(request))))
     hostile = draw(resigned_jwts(replace(cat, jwts=[token])))
     headers = tuple((k, v.replace(token, hostile)) for k, v in request.headers)
-    return replace(request, url=request.url.replace(token, hostile), headers=headers,
-                   body=request.body.replace(token, hostile))  # fmt: skip
+    changed = replace(request, url=request.url.replace(token, hostile), headers=headers,
+                      body=request.body.replace(token, hostile))  # fmt: skip
+    return changed if request.header("DPoP") == token else _without_dpop(draw, changed)
 
 
 # -- responses (a hostile peer answering a party's own requests) ------------------------------------------

@@ -42,6 +42,7 @@ PAUSES = [
     ("s2s", 0, "request service access token"),
     ("s2s", 3, "token request"),
     ("s2s", 9, "resource request"),
+    ("s2s-ldp", 3, "token request"),
     ("user", 1, "user landing"),
     ("user", 3, "authorization request"),
     ("user", 10, "authorization request"),
