@@ -116,7 +116,7 @@ def _jsonl_to_parquet(source: Path, target: Path, columns: list[str]) -> None:
             if len(batch) >= BATCH:
                 writer.write_table(_table(batch, schema, types))
                 batch = []
-        if batch or writer.is_open:
+        if batch:
             writer.write_table(_table(batch, schema, types))
 
 
