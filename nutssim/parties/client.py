@@ -189,7 +189,7 @@ class ClientRole:
         token = _token_from_response(ctx, response)
         # PROTOCOL.md §1.6: node B replaces the empty dpop_kid with its own signing kid, adds expires_at.
         token["dpop_kid"] = key.kid if token.get("token_type") == "DPoP" else ""
-        token["expires_at"] = ctx.now() + int(token.get("expires_in", 0))
+        token["expires_at"] = ctx.now() + int(token.get("expires_in") or 0)  # absent or null: 0
         return token
 
     def _fetch_definition(  # type: ignore[misc]

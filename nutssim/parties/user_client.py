@@ -465,7 +465,7 @@ class UserClientRole:
         )
         # As in the s2s flow (PROTOCOL.md §1.6): the node names its DPoP key and adds expires_at.
         token["dpop_kid"] = key.kid if token.get("token_type") == "DPoP" else ""
-        token["expires_at"] = ctx.now() + int(token.get("expires_in", 0))
+        token["expires_at"] = ctx.now() + int(token.get("expires_in") or 0)  # absent or null: 0
         return token
 
 

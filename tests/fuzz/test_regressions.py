@@ -1,0 +1,133 @@
+"""Every crash the fuzzers found, pinned as a plain test (each was a ``party_crash`` before its fix)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from nutssim import jose, scenarios
+from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
+from nutssim.profiles import Profile
+from nutssim.scenarios import World
+from tests.fuzz.strategies import SENDER, b64
+from tests.fuzz.test_fuzz import check_answer, check_no_crash
+
+SEED = 3
+HUGE = "9" * 5000
+
+
+def _answered(name: str, label: str, answer: Any, profile: str = "nuts-node", nth: int = 0) -> World:
+    """Run ``name`` with the ``nth`` delivery labelled ``label`` answered by ``answer(good_response)``."""
+    good = [
+        x for x in scenarios.run(name, seed=SEED, profile=profile).sim.trace.exchanges if x.label == label
+    ]
+    world = scenarios.build(name, seed=SEED, profile=profile)
+    flow = world.start()
+    seen = 0
+    while flow.pending is not None:
+        if flow.pending.label == label:
+            if seen == nth:
+                flow.run.answer(answer(good[nth].response), note="hostile peer")
+                break
+            seen += 1
+        flow.step()
+    flow.finish()
+    check_no_crash(world)
+    for exchange in world.sim.trace.exchanges:
+        if exchange.note != "hostile peer":
+            check_answer(exchange.request, exchange.response, network=True)
+    return world
+
+
+def _json(response: HttpResponse, **changes: Any) -> HttpResponse:
+    body = {**response.json, **changes}
+    return HttpResponse(response.status, response.headers, json.dumps(body))
+
+
+def _without_dpop(request: HttpRequest) -> HttpRequest:
+    return replace(request, headers=tuple((k, v) for k, v in request.headers if k != "DPoP"))
+
+
+def test_a_jwt_part_with_an_over_long_integer_is_malformed() -> None:
+    token = ".".join([b64('{"alg":"ES256"}'), b64('{"exp":' + HUGE + "}"), "AA"])
+    with pytest.raises(jose.MalformedToken, match="payload is not valid JSON"):
+        jose.decode(token)
+
+
+def test_strict_token_endpoint_refuses_a_vp_whose_iat_is_not_a_number() -> None:
+    good = scenarios.run("s2s", seed=SEED, profile="strict").sim.trace.find("token request")[0].request
+    world = scenarios.build("s2s", seed=SEED, profile="strict")
+    vp = jose.decode(good.form["assertion"])
+    key = world["requester"].identities[0].key
+    forged = jose.sign(vp.header, {**vp.payload, "iat": [1]}, key)
+    request = _without_dpop(good.with_form(assertion=forged))
+    response = world.sim.network.send(request, SENDER)
+    check_no_crash(world)
+    assert response.status == 400 and "creation or expiration" in response.json["error_description"]
+
+
+def test_deep_wallet_metadata_in_a_request_object_post() -> None:
+    world = scenarios.build("user", seed=SEED)
+    flow = world.start()
+    while flow.pending is not None and flow.pending.label != "request object (post)":
+        flow.step()
+    assert flow.pending is not None
+    request = flow.pending.request.with_form(wallet_metadata="[" * 5000)
+    response = world.sim.network.send(request, SENDER)
+    check_no_crash(world)
+    assert response.status == 200  # the metadata is ignored, as unreadable metadata is
+
+
+@pytest.mark.parametrize("changes", [{"token_endpoint": ["x"]}, {"vp_formats_supported": 1}])
+def test_ill_typed_as_metadata_fails_its_candidate_not_the_client(changes: dict[str, Any]) -> None:
+    """The client moves on to the append placement, as when decoding fails (RFC 8414 §3)."""
+    world = _answered("s2s", "AS metadata", lambda r: _json(r, **changes))
+    assert ("client.metadata_types", False) in [(c.id, c.passed) for _, c in world.sim.trace.checks()]
+
+
+def test_as_metadata_without_a_token_endpoint_fails_the_flow() -> None:
+    world = _answered("s2s", "AS metadata", lambda r: _json(r, token_endpoint=None))
+    assert "has no token_endpoint" in world.sim.trace.outcome["error"]["error_description"]
+
+
+@pytest.mark.parametrize("expires_in", [{}, None, "900", float("inf")])
+@pytest.mark.parametrize("name", ["s2s", "user"])
+def test_token_responses_of_the_wrong_shape(name: str, expires_in: Any) -> None:
+    world = _answered(name, "token request", lambda r: _json(r, expires_in=expires_in))
+    assert world.sim.trace.outcome["status"] in ("granted", "denied")
+
+
+def test_a_nan_in_a_token_response_is_not_relayed_as_invalid_json() -> None:
+    body = '{"access_token": "t", "expires_in": 900, "token_type": "DPoP", "iss": NaN}'
+    world = _answered("s2s", "token request", lambda r: text_response(200, body, "application/json"))
+    assert world.sim.trace.outcome["status"] == "denied"
+
+
+@pytest.mark.parametrize(
+    "answer", [{"redirect_uri": {"iss": True}}, {"redirect_uri": "https://x", "session_id": []}]
+)
+def test_the_ehr_survives_a_malformed_user_token_answer(answer: dict[str, Any]) -> None:
+    world = _answered("user", "request user access token", lambda r: json_response(200, answer))
+    assert world.sim.trace.outcome["status"] == "denied"
+
+
+@pytest.mark.parametrize("vp_formats", [[1e-320, False], {"ldp_vp": {}, "ldp_vc": {}}])
+def test_verifier_metadata_of_the_wrong_shape_or_without_jwt(vp_formats: Any) -> None:
+    world = _answered("user", "verifier metadata", lambda r: _json(r, vp_formats=vp_formats))
+    assert world.sim.trace.outcome["status"] == "denied"
+
+
+def test_a_json_ld_proof_header_with_an_over_long_integer() -> None:
+    profile = Profile("strict").without("vp_nonce_store")
+    good = scenarios.run("s2s-ldp", seed=SEED, profile=profile).sim.trace.find("token request")[0].request
+    world = scenarios.build("s2s-ldp", seed=SEED, profile=profile)
+    vp = json.loads(good.form["assertion"])
+    signature = vp["proof"]["jws"].split("..")[1]
+    vp["proof"]["jws"] = b64('{"alg":"ES256","x":' + HUGE + "}") + ".." + signature
+    request = _without_dpop(good.with_form(assertion=json.dumps(vp)))
+    response = world.sim.network.send(request, SENDER)
+    check_no_crash(world)
+    assert response.status == 400
