@@ -214,7 +214,7 @@ def test_raw_jwts_in_the_trace_reverify_with_jwcrypto():
     ]
     vp_claims = check(vp_token)
     (vc_token,) = vp_claims["vp"]["verifiableCredential"]
-    assert check(vc_token)["vc"]["credentialSubject"]["organization"]["city"] == "Utrecht"
+    assert check(vc_token)["vc"]["credentialSubject"][0]["organization"]["city"] == "Utrecht"
     assert len(documents) == 2
 
 

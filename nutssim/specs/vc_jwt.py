@@ -117,6 +117,10 @@ def issue_credential(document: dict[str, Any], key: jose.KeyPair) -> str:
     if document.get("expirationDate"):
         claims["exp"] = from_rfc3339(document["expirationDate"])
     claims["vc"] = {k: v for k, v in document.items() if k not in JWT_VC_MEMBERS_MOVED}
+    if isinstance(subjects, dict):
+        # The reference (go-did) encodes credentialSubject as an array in a JWT VC (PROTOCOL.md
+        # §2.4), which is why PD authors also write `$.credentialSubject[0].x` paths (§3.4).
+        claims["vc"]["credentialSubject"] = [subjects]
     header = {"typ": "JWT", **({"kid": key.kid} if key.kid else {})}
     return jose.sign(header, claims, key)
 
