@@ -21,7 +21,7 @@ from nutssim.messages import FORM, HttpRequest, HttpResponse, json_response, par
 from nutssim.models.credential import Credential, Presentation
 from nutssim.parties.base import Context, Process
 from nutssim.parties.revocation import CachedList, StatusListClient
-from nutssim.specs import nuts_policy, pex, rfc9449, vc_jwt, vc_verify
+from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc9449, vc_jwt, vc_verify
 from nutssim.specs.presentation import Envelope, parse_envelope
 from nutssim.specs.vc_jwt import CredentialFormatError
 from nutssim.stores import ExpiringMap, ExpiringSet
@@ -30,11 +30,8 @@ if TYPE_CHECKING:
     from nutssim.parties.node import Node, Subject
 
 ACCESS_TOKEN_TTL = 900  # accessTokenValidity, PROTOCOL.md §0
-S2S_MAX_VALIDITY = 5  # s2sMaxPresentationValidity
-S2S_NONCE_TTL = 10  # s2sNonceStore: 5 s validity + 5 s skew
 DPOP_JTI_TTL = 900  # useNonceOnceStore
 RESERVED_CLAIMS = ("iss", "sub", "exp", "iat", "active", "client_id", "scope")
-VP_TOKEN_BEARER = "vp_token-bearer"
 AUTHORIZATION_CODE = "authorization_code"
 PRE_AUTHORIZED_CODE = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
@@ -58,16 +55,16 @@ class AccessToken:
 
 
 class VpError:
-    """Error codes for VP failures: `invalid_request` (reference) or RFC021 §4.5 codes (strict)."""
+    """Shorthands for RFC021 §4.5 error kinds, rendered for the active profile."""
 
-    PRESENTATION = "invalid_verifiable_presentation"
-    SUBMISSION = "invalid_presentation_submission"
-    CREDENTIALS = "invalid_verifiable_credentials"
+    PRESENTATION = nuts_rfc021.INVALID_PRESENTATION
+    SUBMISSION = nuts_rfc021.INVALID_SUBMISSION
+    CREDENTIALS = nuts_rfc021.INVALID_CREDENTIALS
 
     @staticmethod
     def make(ctx: Context, kind: str, description: str) -> OAuthError:
         """Build the error for a VP failure of ``kind`` under the active profile."""
-        return OAuthError(kind if ctx.profile.strict else "invalid_request", description)
+        return nuts_rfc021.error(kind, description, strict=ctx.profile.strict)
 
 
 def metadata(subject: Subject) -> dict[str, Any]:
@@ -81,7 +78,7 @@ def metadata(subject: Subject) -> dict[str, Any]:
         {
             "token_endpoint": f"{base}/token",
             "presentation_definition_endpoint": f"{base}/presentation_definition",
-            "grant_types_supported": [AUTHORIZATION_CODE, VP_TOKEN_BEARER],
+            "grant_types_supported": [AUTHORIZATION_CODE, nuts_rfc021.GRANT_TYPE],
             "response_types_supported": ["code", "vp_token"],
             "response_modes_supported": ["query", "direct_post"],
             "client_id_schemes_supported": ["entity_id"],
@@ -115,7 +112,7 @@ class AuthorizationServerRole:
     """Routes and stores of the AS side of a node."""
 
     def __init__(self: Node) -> None:  # type: ignore[misc]
-        self.s2s_nonces: ExpiringSet[str] = ExpiringSet(S2S_NONCE_TTL)
+        self.s2s_nonces: ExpiringSet[str] = ExpiringSet(nuts_rfc021.NONCE_TTL)
         self.access_tokens: ExpiringMap[str, AccessToken] = ExpiringMap(ACCESS_TOKEN_TTL)
         self.dpop_jtis: ExpiringSet[str] = ExpiringSet(DPOP_JTI_TTL)
         self.dpop_server_nonces: ExpiringSet[str] = ExpiringSet(60)
@@ -204,7 +201,7 @@ class AuthorizationServerRole:
         assert subject is not None
         form = request.form
         grant_type = form.get("grant_type", "")
-        if grant_type == VP_TOKEN_BEARER:
+        if grant_type == nuts_rfc021.GRANT_TYPE:
             ctx.check("token.grant_type", "RFC021 §3; PROTOCOL.md §1.5 #2", True, grant_type)
             response = yield from self._s2s_token(request, ctx, subject)
             return response
@@ -245,10 +242,10 @@ class AuthorizationServerRole:
         for vp in envelope.presentations:
             _check_vp_times(ctx, vp)
         if ctx.profile.on("signer_is_subject"):
-            _check_signer_is_subject(ctx, envelope)
+            check_signer_is_subject(ctx, envelope)
         if ctx.profile.on("vp_audience"):
             for vp in envelope.presentations:
-                _check_audience(ctx, vp, subject.url)
+                check_audience(ctx, vp, subject.url)
         scope = form["scope"]
         found = _find_profile(ctx, subject, scope)
         _check_scope_policy_construction(ctx, found)
@@ -279,7 +276,7 @@ class AuthorizationServerRole:
     def _burn_s2s_nonce(self: Node, ctx: Context, nonce: str) -> None:  # type: ignore[misc]
         # RFC021 §4.4 / PROTOCOL.md §1.5 #14: stored regardless of the outcome of later checks.
         fresh = self.s2s_nonces.add(nonce, ctx.now())
-        ctx.fact("nonce_burned", nonce=nonce, store="s2s", ttl=S2S_NONCE_TTL)
+        ctx.fact("nonce_burned", nonce=nonce, store="s2s", ttl=nuts_rfc021.NONCE_TTL)
         ctx.expect(
             fresh,
             "token.nonce_unused",
@@ -474,104 +471,52 @@ def _parse_submission(ctx: Context, text: str) -> dict[str, Any]:
     return submission
 
 
+def _rule(
+    ctx: Context, check: str, ref: str, rule: Any, *args: Any, record_pass: bool = True, **kwargs: Any
+) -> Any:
+    """Run one RFC021 rule (``specs.nuts_rfc021``) and record it as check ``check`` of this exchange."""
+    try:
+        value = rule(*args, **kwargs)
+    except nuts_rfc021.Rfc021Error as exc:
+        ctx.fail(exc.check, ref, exc.oauth(strict=ctx.profile.strict), exc.detail)
+    if record_pass:
+        ctx.check(check, ref, True)
+    return value
+
+
 def _check_vp_times(ctx: Context, vp: Presentation) -> None:
     ref = "RFC021 §4.2.7–9; PROTOCOL.md §1.5 #6–7"
-    created, expires = vp.created, vp.expires
-    if ctx.profile.strict and vp.format == "jwt_vp":
-        # RFC021 §4.2.7: iat MUST be present (and, like every NumericDate, a number)
-        created = vc_jwt.numeric_date(jose.decode(vp.raw).payload.get("iat"))
-    ctx.expect(
-        created is not None and expires is not None,
-        "token.vp_dates",
-        ref,
-        VpError.make(ctx, VpError.PRESENTATION, "presentation is missing creation or expiration date"),
+    created, expires = _rule(
+        ctx, "token.vp_dates", ref, nuts_rfc021.validity_window, vp, strict=ctx.profile.strict
     )
     if not ctx.profile.on("vp_max_lifetime"):
         ctx.check("token.vp_lifetime", ref, True, "skipped: vp_max_lifetime control is off")
         return
-    assert created is not None and expires is not None
-    ctx.expect(
-        expires - created <= S2S_MAX_VALIDITY,
-        "token.vp_lifetime",
-        ref,
-        VpError.make(ctx, VpError.PRESENTATION, "presentation is valid for too long (max 5s)"),
-        f"valid for {expires - created} s",
-    )
+    _rule(ctx, "token.vp_lifetime", ref, nuts_rfc021.check_lifetime, created, expires)
 
 
-def _check_signer_is_subject(ctx: Context, envelope: Envelope) -> None:
+def check_signer_is_subject(ctx: Context, envelope: Envelope) -> None:
+    """PROTOCOL.md §1.5 #8 (strict adds RFC021 §4.2.3–4's iss/sub/kid/jti rules)."""
     ref = "RFC021 §4.2.3–5; PROTOCOL.md §1.5 #8"
-    subjects: set[str] = set()
+    subjects = []
     for vp in envelope.presentations:
-        if vp.format == "jwt_vp" and not vp.signer:
-            ctx.fail(
-                "token.signer_subject", ref, VpError.make(ctx, VpError.PRESENTATION, "no kid header in JWT")
-            )
         if ctx.profile.strict and vp.format == "jwt_vp":
-            _check_strict_jwt_identity(ctx, vp)
-        vp_subjects = {sid for c in vp.credentials for sid in (c.subject_ids or [""])}
-        if "" in vp_subjects:
-            ctx.fail(
-                "token.signer_subject",
-                ref,
-                VpError.make(
-                    ctx,
-                    VpError.CREDENTIALS,
-                    "unable to get subject DID from VC: credential subjects have no ID",
-                ),
-            )
-        if len(vp_subjects) > 1:
-            ctx.fail(
-                "token.signer_subject",
-                ref,
-                VpError.make(ctx, VpError.CREDENTIALS, "not all VCs have the same credentialSubject.id"),
-            )
-        if vp_subjects and vp_subjects != {vp.signer_did}:
-            ctx.fail(
-                "token.signer_subject",
-                ref,
-                VpError.make(ctx, VpError.CREDENTIALS, "presentation signer is not credential subject"),
-                f"signer {vp.signer_did}, subject {next(iter(vp_subjects))}",
-            )
-        subjects |= vp_subjects or {vp.signer_did}
-    ctx.expect(
-        len(subjects) <= 1,
-        "token.signer_subject",
-        ref,
-        VpError.make(ctx, VpError.PRESENTATION, "not all presentations have the same credential subject ID"),
-    )
+            _rule(ctx, "token.iss_sub", "RFC021 §4.2.3–4, §4.2.10", nuts_rfc021.check_jwt_identity, vp)
+        subjects.append(
+            _rule(ctx, "token.signer_subject", ref, nuts_rfc021.presentation_subject, vp, record_pass=False)
+        )
+    _rule(ctx, "token.signer_subject", ref, nuts_rfc021.check_same_subject, subjects)
 
 
-def _check_strict_jwt_identity(ctx: Context, vp: Presentation) -> None:
-    claims = jose.decode(vp.raw).payload
-    ref = "RFC021 §4.2.3–4, §4.2.10"
-    ctx.expect(
-        bool(claims.get("iss")) and claims.get("iss") == claims.get("sub"),
-        "token.iss_sub",
-        ref,
-        VpError.make(ctx, VpError.PRESENTATION, "presentation iss must equal sub"),
-    )
-    ctx.expect(
-        vp.signer_did == claims.get("iss"),
-        "token.kid_iss",
-        ref,
-        VpError.make(ctx, VpError.PRESENTATION, "presentation kid DID must equal iss"),
-    )
-    ctx.expect(
-        bool(claims.get("jti")),
-        "token.jti",
-        ref,
-        VpError.make(ctx, VpError.PRESENTATION, "presentation has no jti"),
-    )
-
-
-def _check_audience(ctx: Context, vp: Presentation, issuer: str) -> None:
-    ctx.expect(
-        issuer in vp.audience,
+def check_audience(ctx: Context, vp: Presentation, issuer: str) -> None:
+    """PROTOCOL.md §1.5 #9: the VP is for this authorization server."""
+    _rule(
+        ctx,
         "token.audience",
         "RFC021 §4.2.6, §4.3.4; PROTOCOL.md §1.5 #9",
-        VpError.make(ctx, VpError.PRESENTATION, "presentation audience/domain is missing or does not match"),
-        f"audience {vp.audience}, expected {issuer}",
+        nuts_rfc021.check_audience,
+        vp,
+        issuer,
     )
 
 
@@ -670,17 +615,10 @@ def describe_fulfilment(pd: pex.PresentationDefinition, credentials: dict[str, C
 
 def _check_nonce_present(ctx: Context, vp: Presentation) -> str:
     ref = "RFC021 §4.2.10, §4.3.3; PROTOCOL.md §1.5 #13"
-    if ctx.profile.strict:  # RFC021 §4.4: the unique value is jti (JWT) or challenge (JSON-LD)
-        value = jose.decode(vp.raw).payload.get("jti") if vp.format == "jwt_vp" else vp.challenge
-    else:
-        value = vp.nonce
-    ctx.expect(
-        isinstance(value, str) and value != "",
-        "token.nonce_present",
-        ref,
-        VpError.make(ctx, VpError.PRESENTATION, "presentation has invalid/missing nonce"),
+    value: str = _rule(
+        ctx, "token.nonce_present", ref, nuts_rfc021.replay_value, vp, strict=ctx.profile.strict
     )
-    return str(value)
+    return value
 
 
 def _trust_list(ctx: Context, subject: Subject) -> Any:

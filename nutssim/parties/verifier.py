@@ -26,11 +26,11 @@ from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, with_query
 from nutssim.models.credential import Credential
 from nutssim.parties.authorization_server import (
-    _check_audience,
     _check_fulfilment,
-    _check_signer_is_subject,
     _parse_submission,
     _token_response,
+    check_audience,
+    check_signer_is_subject,
     metadata,
     vp_formats_supported,
 )
@@ -398,10 +398,10 @@ class VerifierRole:
         try:
             submission = _parse_submission(ctx, form["presentation_submission"])
             if ctx.profile.on("signer_is_subject"):
-                _check_signer_is_subject(ctx, envelope)
+                check_signer_is_subject(ctx, envelope)
             if ctx.profile.on("vp_audience"):
                 for vp in envelope.presentations:
-                    _check_audience(ctx, vp, subject.url)
+                    check_audience(ctx, vp, subject.url)
             yield from self._verify_presentations(ctx, subject, envelope)
         except OAuthError as exc:
             raise self._to_holder(ctx, exc, authz, True) from None

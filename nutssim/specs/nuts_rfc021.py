@@ -1,0 +1,143 @@
+"""Nuts RFC021, the ``vp_token-bearer`` grant: the presentation rules of §4, pure.
+
+Each rule raises ``Rfc021Error`` naming its check id, the §4.5 error kind and the
+reference's ``error_description``; the authorization server records the check and
+renders the error: ``invalid_request`` under the reference, the RFC021 §4.5 code
+(``invalid_verifiable_presentation``, ``invalid_presentation_submission``,
+``invalid_verifiable_credentials``) under ``strict`` (PROTOCOL.md §7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nutssim import jose
+from nutssim.errors import OAuthError, ProtocolError
+from nutssim.models.credential import Presentation
+from nutssim.specs import vc_jwt
+
+GRANT_TYPE = "vp_token-bearer"  # §3
+MAX_VALIDITY = 5  # §4.2.9 / §4.3.9; the reference's s2sMaxPresentationValidity
+NONCE_TTL = 10  # §4.4: 5 s validity + 5 s clock skew (s2sNonceStore)
+
+# §4.5 error kinds
+INVALID_PRESENTATION = "invalid_verifiable_presentation"
+INVALID_SUBMISSION = "invalid_presentation_submission"
+INVALID_CREDENTIALS = "invalid_verifiable_credentials"
+
+
+def error(kind: str, description: str, *, strict: bool) -> OAuthError:
+    """The wire error for a failure of ``kind``: §4.5's code (strict) or the reference's invalid_request."""
+    return OAuthError(kind if strict else "invalid_request", description)
+
+
+class Rfc021Error(ProtocolError):
+    """A presentation broke an RFC021 rule."""
+
+    def __init__(self, description: str, *, kind: str, check: str, detail: str = "") -> None:
+        super().__init__(description, check=check)
+        self.description = description
+        self.kind = kind
+        self.detail = detail or description
+
+    def oauth(self, *, strict: bool) -> OAuthError:
+        """This failure as the error response of the active profile."""
+        return error(self.kind, self.description, strict=strict)
+
+
+def validity_window(vp: Presentation, *, strict: bool) -> tuple[int, int]:
+    """§4.2.7–8 / §4.3.7–8: created (JWT nbf, else iat; strict: iat) and expires must be present."""
+    created, expires = vp.created, vp.expires
+    if strict and vp.format == "jwt_vp":
+        created = vc_jwt.numeric_date(jose.decode(vp.raw).payload.get("iat"))  # §4.2.7: iat MUST be present
+    if created is None or expires is None:
+        raise Rfc021Error(
+            "presentation is missing creation or expiration date",
+            kind=INVALID_PRESENTATION,
+            check="token.vp_dates",
+        )
+    return created, expires
+
+
+def check_lifetime(created: int, expires: int) -> None:
+    """§4.2.9 / §4.3.9: a presentation may be valid for at most 5 seconds."""
+    if expires - created > MAX_VALIDITY:
+        raise Rfc021Error(
+            "presentation is valid for too long (max 5s)",
+            kind=INVALID_PRESENTATION,
+            check="token.vp_lifetime",
+            detail=f"valid for {expires - created} s",
+        )
+
+
+def check_jwt_identity(vp: Presentation) -> None:
+    """§4.2.3–4, §4.2.10 (strict): ``iss`` == ``sub``, the ``kid`` DID is ``iss``, a ``jti`` is present."""
+    claims = jose.decode(vp.raw).payload
+    if not claims.get("iss") or claims.get("iss") != claims.get("sub"):
+        raise Rfc021Error("presentation iss must equal sub", kind=INVALID_PRESENTATION, check="token.iss_sub")
+    if vp.signer_did != claims.get("iss"):
+        raise Rfc021Error(
+            "presentation kid DID must equal iss", kind=INVALID_PRESENTATION, check="token.kid_iss"
+        )
+    if not claims.get("jti"):
+        raise Rfc021Error("presentation has no jti", kind=INVALID_PRESENTATION, check="token.jti")
+
+
+def presentation_subject(vp: Presentation) -> str:
+    """§4.2.5 / §4.3.6: every credential's subject is the signer; return that subject DID."""
+    check = "token.signer_subject"
+    if vp.format == "jwt_vp" and not vp.signer:
+        raise Rfc021Error("no kid header in JWT", kind=INVALID_PRESENTATION, check=check)
+    subjects = {sid for c in vp.credentials for sid in (c.subject_ids or [""])}
+    if "" in subjects:
+        raise Rfc021Error(
+            "unable to get subject DID from VC: credential subjects have no ID",
+            kind=INVALID_CREDENTIALS,
+            check=check,
+        )
+    if len(subjects) > 1:
+        raise Rfc021Error(
+            "not all VCs have the same credentialSubject.id", kind=INVALID_CREDENTIALS, check=check
+        )
+    if subjects and subjects != {vp.signer_did}:
+        raise Rfc021Error(
+            "presentation signer is not credential subject",
+            kind=INVALID_CREDENTIALS,
+            check=check,
+            detail=f"signer {vp.signer_did}, subject {next(iter(subjects))}",
+        )
+    return next(iter(subjects)) if subjects else vp.signer_did
+
+
+def check_same_subject(subjects: Iterable[str]) -> None:
+    """All presentations of one assertion speak for one subject (the reference's check)."""
+    if len(set(subjects)) > 1:
+        raise Rfc021Error(
+            "not all presentations have the same credential subject ID",
+            kind=INVALID_PRESENTATION,
+            check="token.signer_subject",
+        )
+
+
+def check_audience(vp: Presentation, issuer: str) -> None:
+    """§4.2.6 / §4.3.4: the audience (JWT ``aud``, LD ``domain``) is this AS, compared exactly."""
+    if issuer not in vp.audience:
+        raise Rfc021Error(
+            "presentation audience/domain is missing or does not match",
+            kind=INVALID_PRESENTATION,
+            check="token.audience",
+            detail=f"audience {vp.audience}, expected {issuer}",
+        )
+
+
+def replay_value(vp: Presentation, *, strict: bool) -> str:
+    """The value the replay store keys on: ``nonce`` (reference); §4.4's ``jti``/``challenge`` (strict)."""
+    if strict:
+        value = jose.decode(vp.raw).payload.get("jti") if vp.format == "jwt_vp" else vp.challenge
+    else:
+        value = vp.nonce
+    if not isinstance(value, str) or value == "":
+        raise Rfc021Error(
+            "presentation has invalid/missing nonce", kind=INVALID_PRESENTATION, check="token.nonce_present"
+        )
+    return value
