@@ -291,7 +291,6 @@ class Run:
         if party is None:
             self._close(open_x, _network_failure(502, f"no host {delivery.request.origin} on the network"))
             return
-        frame = _Frame(iter(()), party.id, party, open_x)  # placeholder gen until dispatch returns
         ctx = self._context(party, open_x)
         try:
             result = party.dispatch(delivery.request, ctx)
@@ -307,7 +306,7 @@ class Run:
                 f"{party!r} handler for {delivery.label!r} returned {type(result).__name__}, "
                 "expected an HttpResponse or a generator process"
             )
-        frame.gen = result
+        frame = _Frame(result, party.id, party, open_x)
         self._stack.append(frame)
         self._advance(frame, None)
 

@@ -316,7 +316,7 @@ class ClientRole:
             document = jws2020.presentation_ld(
                 presentation_id=f"{did}#{ctx.rng.uuid()}",
                 holder=did,
-                credentials=[c.raw for c in credentials],
+                credentials=[c.raw for c in credentials if isinstance(c.raw, dict)],  # all are, checked above
             )
             vp = jws2020.sign_presentation(
                 document,

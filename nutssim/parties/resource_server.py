@@ -66,7 +66,9 @@ class ResourceServer(Party):
         response = yield HttpRequest.post_form(
             f"{self.node_internal}/internal/auth/v2/accesstoken/introspect", {"token": token}
         )
-        info = response.json if response.ok and isinstance(response.json, dict) else {"active": False}
+        info: dict[str, Any] = (
+            response.json if response.ok and isinstance(response.json, dict) else {"active": False}
+        )
         if not info.get("active"):
             ctx.check(
                 "rs.token_active", "RFC 7662 §2.2; PROTOCOL.md §1.7 step 5", False, "token is not active"

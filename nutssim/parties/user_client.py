@@ -140,7 +140,9 @@ class UserClientRole:
         subject = self.subject(subject_id)
         if subject is None:
             return _problem(ctx, "user_token.subject", "subject not found")
-        ctx.check("user_token.request", _STEP1, True, f"user {user.get('id')}")
+        ctx.check(
+            "user_token.request", _STEP1, True, f"user {user.get('id') if isinstance(user, dict) else ''}"
+        )
         token, session_id = ctx.rng.token(), ctx.rng.token()
         self.user_redirects.put(token, RedirectSession(subject.id, body, session_id), ctx.now())
         self.user_tokens.put(session_id, {"status": "pending"}, ctx.now())

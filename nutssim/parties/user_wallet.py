@@ -214,7 +214,7 @@ def _verifier_metadata(
     _posted(
         ctx, _client_metadata_ok(document), openid4vp.CLIENT_METADATA_FETCH, detail=f"HTTP {response.status}"
     )
-    return dict(document)
+    return dict(document or {})  # _posted refused anything but an object
 
 
 def _client_metadata_ok(document: Any) -> bool:
