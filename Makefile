@@ -19,6 +19,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check nutssim tests benchmarks
+	$(BIN)/mypy nutssim
 	$(BIN)/python -m pytest tests $(if $(wildcard notebooks/*.ipynb),--nbval-lax notebooks/,)
 
 # The real-browser check of the notebooks (tests/test_notebooks_browser.py) needs Debian's Chromium
