@@ -25,7 +25,7 @@ client would see a failed connection.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from nutssim.errors import ProtocolError, SimulationError
@@ -444,8 +444,3 @@ def _label(network: Network, request: HttpRequest) -> str:
 
 def _network_failure(status: int, why: str) -> HttpResponse:
     return text_response(status, why, headers={"X-Nutssim-Network": why})
-
-
-def with_note(delivery: Delivery, note: str) -> Delivery:
-    """Return a copy of ``delivery`` with a note (for interceptors that annotate)."""
-    return replace(delivery, note=note)

@@ -422,11 +422,6 @@ def is_token_request(request: HttpRequest) -> bool:
     return request.method == "POST" and request.path.endswith("/token")
 
 
-def is_resource_request(request: HttpRequest) -> bool:
-    """Whether ``request`` asks a resource server for its resource."""
-    return request.method == "GET" and request.path == "/resource"
-
-
 def is_metadata_request(request: HttpRequest) -> bool:
     """Whether ``request`` fetches RFC 8414 metadata (either placement)."""
     return request.method == "GET" and "/.well-known/oauth-authorization-server" in request.path

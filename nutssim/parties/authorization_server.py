@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from nutssim import jose
 from nutssim.errors import NutsSimError, OAuthError, ProtocolError
 from nutssim.jose import SUPPORTED_ALGS
-from nutssim.messages import FORM, HttpRequest, HttpResponse, json_response, parse_json, text_response
+from nutssim.messages import FORM, HttpRequest, HttpResponse, json_response, text_response
 from nutssim.models.credential import Credential, Presentation
 from nutssim.parties.base import Context, Process
 from nutssim.parties.revocation import CachedList, StatusListClient
 from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc9449, vc_jwt, vc_verify
-from nutssim.specs.presentation import Envelope, parse_envelope
+from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
 from nutssim.specs.vc_jwt import CredentialFormatError
 from nutssim.stores import ExpiringMap, ExpiringSet
 
@@ -460,7 +460,7 @@ def _parse_assertion(ctx: Context, assertion: str) -> Envelope:
 
 def _parse_submission(ctx: Context, text: str) -> dict[str, Any]:
     try:
-        submission = pex.dump(pex.parse_submission(parse_json(text)))
+        submission = parse_submission_text(text)
     except (ValueError, RecursionError, NutsSimError) as exc:
         ctx.fail(
             "token.submission",

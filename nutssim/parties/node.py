@@ -125,10 +125,6 @@ class Node(DidWebHost, AuthorizationServerRole, ClientRole, UserClientRole, Veri
             raise OAuthError("invalid_request", "subject not found", status=status)
         return subject
 
-    def subject_by_url(self, url: str) -> Subject | None:
-        """The subject whose OAuth identity URL is ``url``."""
-        return next((s for s in self.subjects.values() if s.url == url), None)
-
     def key_by_kid(self, kid: str) -> Any:
         """A signing key of one of this node's identities, by key id."""
         for identity in self.identities.values():

@@ -110,12 +110,6 @@ class StatusListClient:
         )
 
 
-def fetch_status_list(url: str) -> Generator[HttpRequest, HttpResponse, sl.StatusList]:
-    """GET a status list credential (a JWT VC), verify its signature and content."""
-    status_list, _ = yield from fetch_status_list_credential(url)
-    return status_list
-
-
 def fetch_status_list_credential(
     url: str,
 ) -> Generator[HttpRequest, HttpResponse, tuple[sl.StatusList, int | None]]:

@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from nutssim import jose
-from nutssim.errors import OAuthError
+from nutssim.errors import NutsSimError, OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, with_query
 from nutssim.models.credential import Credential
 from nutssim.parties.authorization_server import (
     _check_fulfilment,
-    _parse_submission,
     _token_response,
     check_audience,
     check_signer_is_subject,
@@ -39,7 +38,7 @@ from nutssim.parties.user_client import UserSession, expect_rule
 from nutssim.specs import entity_statement, nuts_policy, openid4vp, pex, rfc7636, rfc9101
 from nutssim.specs.did import DIDResolutionError, resolve_key
 from nutssim.specs.openid4vp import FLOW_TIMEOUT, ORGANIZATION, USER
-from nutssim.specs.presentation import Envelope, parse_envelope
+from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
 from nutssim.specs.vc_jwt import CredentialFormatError
 from nutssim.stores import ExpiringMap
 
@@ -396,7 +395,7 @@ class VerifierRole:
         except OAuthError as exc:
             raise self._to_holder(ctx, exc, authz, exc.check != openid4vp.R_SUBMISSION.id) from None
         try:
-            submission = _parse_submission(ctx, form["presentation_submission"])
+            submission = _parse_response_submission(ctx, form["presentation_submission"])
             if ctx.profile.on("signer_is_subject"):
                 check_signer_is_subject(ctx, envelope)
             if ctx.profile.on("vp_audience"):
@@ -654,3 +653,13 @@ def _check_verifier(ctx: Context, verifier: str, authz: AuthzSession) -> None:
     except OAuthError as exc:
         ctx.fail(exc.check, ref, exc)
     ctx.check("pkce.verifier", ref, True, "S256(code_verifier) = code_challenge")
+
+
+def _parse_response_submission(ctx: Context, text: str) -> dict[str, Any]:
+    """Step 15: the submission parses ("invalid presentation_submission: …", PROTOCOL.md §2.2)."""
+    try:
+        submission = parse_submission_text(text)
+    except (ValueError, RecursionError, NutsSimError) as exc:
+        expect_rule(ctx, False, openid4vp.R_SUBMISSION_PARSE, detail=str(exc), reason=str(exc))
+    expect_rule(ctx, True, openid4vp.R_SUBMISSION_PARSE)
+    return submission

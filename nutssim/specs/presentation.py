@@ -89,3 +89,11 @@ def _ld_time(value: Any) -> int | None:
         return vc_jwt.from_rfc3339(value)
     except CredentialFormatError:
         return None
+
+
+def parse_submission_text(text: str) -> dict[str, Any]:
+    """Parse a ``presentation_submission`` form value (JSON text) into its schema-valid JSON."""
+    from nutssim.messages import parse_json
+    from nutssim.specs import pex
+
+    return pex.dump(pex.parse_submission(parse_json(text)))

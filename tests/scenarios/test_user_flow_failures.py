@@ -709,6 +709,25 @@ def test_53_missing_presentation_submission(profile: str) -> None:
     assert failed_at(post) == "response.submission"
 
 
+def test_53_unparsable_presentation_submission(profile: str) -> None:
+    """Step 15: a submission that does not parse → "invalid presentation_submission: …", to the holder."""
+    world = build(profile)
+    flow = world.start()
+    post = run_to(flow, "authorization response (direct_post)")
+    flow.edit(post.request.with_form(presentation_submission='{"id": 1}'))
+    flow.finish()
+    post = exchanges(world.sim.trace, "authorization response (direct_post)")[0]
+    assert failed_at(post) == "response.submission"
+    state = client_state(world.sim.trace) if profile == "strict" else None
+    redirected(
+        post,
+        "https://gp.example/oauth2/callback",
+        "invalid_request",
+        "invalid presentation_submission: /id: Input should be a valid string (and 2 more problems)",
+        state,
+    )
+
+
 def test_54_definition_already_fulfilled(profile: str) -> None:
     """54: the organization VP again (with the user request's nonce) → already fulfilled, not redirected."""
     world = build(profile)
