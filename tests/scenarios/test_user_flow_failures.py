@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from nutssim import jose, scenarios
+from nutssim.catalogue.user_attacker import ResignResponse
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.network import Delivery, PassThrough, Tamper
 from nutssim.parties.browser import error_shown
@@ -113,26 +114,6 @@ def reaches_client(world: scenarios.World, profile: str, error: str) -> None:
         assert "callback.state" in failed(trace)
     result = world.sim.trace.outcome
     assert result["status"] == "denied" and result["error"]["error"] == error
-
-
-@dataclass
-class Resign(PassThrough):
-    """A man in the middle that rewrites a JWT response (``change(header, claims)``) and re-signs it."""
-
-    match: Callable[[HttpRequest], bool]
-    key: jose.KeyPair
-    change: Callable[[dict[str, Any], dict[str, Any]], None]
-    times: int = 1
-    acted: int = 0
-
-    def on_response(self, delivery: Delivery, response: HttpResponse) -> HttpResponse:
-        if response.status != 200 or not self.match(delivery.request) or self.acted >= self.times:
-            return response
-        self.acted += 1
-        jws = jose.decode(response.body)
-        header, claims = dict(jws.header), dict(jws.payload)
-        self.change(header, claims)
-        return replace(response, body=jose.sign(header, claims, self.key))
 
 
 def jar_of(host: str) -> Callable[[HttpRequest], bool]:
@@ -308,7 +289,7 @@ def test_40_request_object_invalid(profile: str, change: str) -> None:
         elif change in ("no_iss", "no_iat"):
             del claims[change[3:]]
 
-    interceptor: Any = Resign(jar_of(GP), b_key(world), alter)
+    interceptor: Any = ResignResponse(jar_of(GP), b_key(world), alter)
     if change == "tampered":
         interceptor = RewriteJar(jar_of(GP), {"scope": "zorgtoepassing extra"})
     start_with(world, interceptor).finish()
@@ -355,7 +336,7 @@ def test_40_strict_typing_and_issuer(profile: str, change: str) -> None:
         else:
             claims["iss"] = register_did
 
-    start_with(world, Resign(jar_of(GP), b_key(world), alter)).finish()
+    start_with(world, ResignResponse(jar_of(GP), b_key(world), alter)).finish()
     trace = world.sim.trace
     if profile == "nuts-node":
         assert trace.outcome["status"] == "granted"
@@ -378,7 +359,8 @@ def test_42_attacker_signs_for_the_victim_client(profile: str, control: bool) ->
     key = mallory.identities[0].key
     # Mallory signs consistently (kid and iss are hers), only client_id names the victim.
     start_with(
-        world, Resign(jar_of(GP), key, lambda h, c: [h.update(kid=key.kid), c.update(iss=mallory.did)])
+        world,
+        ResignResponse(jar_of(GP), key, lambda h, c: [h.update(kid=key.kid), c.update(iss=mallory.did)]),
     ).finish()
     trace = world.sim.trace
     if not control:
@@ -409,7 +391,7 @@ def test_42_listed_kid_with_another_key(profile: str) -> None:
             document["verificationMethod"][0]["publicKeyJwk"] = mallory.public_jwk()
             return replace(response, body=json.dumps(document))
 
-    start_with(world, Resign(jar_of(GP), mallory, lambda h, c: None), SwapKey()).finish()
+    start_with(world, ResignResponse(jar_of(GP), mallory, lambda h, c: None), SwapKey()).finish()
     trace = world.sim.trace
     rendered(
         exchanges(trace, "authorization request", "hospital")[0],
@@ -423,7 +405,7 @@ def test_43_audience_of_another_as(profile: str) -> None:
     """43: JAR aud for another AS → invalid_request by 302 to the client, state only under strict."""
     world = build(profile)
     other = "https://other.example/oauth2/x"
-    start_with(world, Resign(jar_of(GP), b_key(world), lambda h, c: c.update(aud=other))).finish()
+    start_with(world, ResignResponse(jar_of(GP), b_key(world), lambda h, c: c.update(aud=other))).finish()
     trace = world.sim.trace
     redirected(
         exchanges(trace, "authorization request", "hospital")[0],
@@ -453,7 +435,7 @@ def test_44_pkce_required_at_authorize(profile: str, change: str, description: s
         else:
             claims["code_challenge_method"] = "plain"
 
-    start_with(world, Resign(jar_of(GP), b_key(world), alter)).finish()
+    start_with(world, ResignResponse(jar_of(GP), b_key(world), alter)).finish()
     trace = world.sim.trace
     rendered(exchanges(trace, "authorization request", "hospital")[0], "invalid_request", description)
     assert failed(trace) == ["pkce.challenge" if change == "none" else "pkce.method"]
@@ -462,7 +444,7 @@ def test_44_pkce_required_at_authorize(profile: str, change: str, description: s
 def test_44_without_pkce_control_no_challenge_passes(profile: str) -> None:
     """With pkce off an authorization request without a challenge gets a token."""
     world = build(profile, "pkce")
-    alter = Resign(
+    alter = ResignResponse(
         jar_of(GP), b_key(world), lambda h, c: [c.pop("code_challenge"), c.pop("code_challenge_method")]
     )
     start_with(world, alter).finish()
@@ -488,7 +470,9 @@ def test_45_unknown_scope(profile: str) -> None:
 def test_46_response_type_token(profile: str) -> None:
     """46: response_type=token → unsupported_response_type (no description) by 302 to the client."""
     world = build(profile)
-    start_with(world, Resign(jar_of(GP), b_key(world), lambda h, c: c.update(response_type="token"))).finish()
+    start_with(
+        world, ResignResponse(jar_of(GP), b_key(world), lambda h, c: c.update(response_type="token"))
+    ).finish()
     trace = world.sim.trace
     redirected(
         exchanges(trace, "authorization request", "hospital")[0],
@@ -512,7 +496,7 @@ def test_46_response_type_token(profile: str) -> None:
 def test_47_wallet_renders(profile: str, change: dict[str, Any], check: str, description: str) -> None:
     """47: the first wallet checks are rendered to the browser by node B."""
     world = build(profile)
-    alter = Resign(jar_of(HOSPITAL), a_key(world), lambda h, c: _apply(c, change))
+    alter = ResignResponse(jar_of(HOSPITAL), a_key(world), lambda h, c: _apply(c, change))
     start_with(world, alter).finish()
     trace = world.sim.trace
     rendered(exchanges(trace, "authorization request", "gp")[0], "invalid_request", description)
@@ -529,7 +513,7 @@ def test_47_wallet_renders(profile: str, change: dict[str, Any], check: str, des
 def test_47_wallet_posts(profile: str, change: dict[str, Any], check: str, description: str) -> None:
     """47: later wallet checks are POSTed to response_uri; the verifier sends the browser to the client."""
     world = build(profile)
-    start_with(world, Resign(jar_of(HOSPITAL), a_key(world), lambda h, c: _apply(c, change))).finish()
+    start_with(world, ResignResponse(jar_of(HOSPITAL), a_key(world), lambda h, c: _apply(c, change))).finish()
     trace = world.sim.trace
     posted_error(world, profile, "invalid_request", description)
     assert failed(trace)[0] == check
