@@ -119,10 +119,12 @@ def build(player: Player) -> PlayerUI:
             ),
         ]
     )
-    panes = w.HBox(
+    # Stacked, not side by side: the diagram gets the full width, so its text stays readable on a
+    # projector even for the user flow's ~38 exchanges, and long URLs in the inspector wrap.
+    panes = w.VBox(
         [
-            w.Box([image], layout=w.Layout(width="58%", height="640px", overflow="auto")),
-            w.Box([inspector], layout=w.Layout(width="42%", height="640px", overflow="auto")),
+            w.Box([image], layout=w.Layout(width="100%", max_height="560px", overflow="auto")),
+            w.Box([inspector], layout=w.Layout(width="100%", max_height="520px", overflow="auto")),
         ]
     )
     root = w.VBox([controls, live_box, panes, state])
