@@ -20,6 +20,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check nutssim tests benchmarks
+	$(BIN)/ruff format --check nutssim tests benchmarks
 	$(BIN)/mypy nutssim
 	$(BIN)/python -m pytest tests $(if $(wildcard notebooks/*.ipynb),--nbval-lax notebooks/,)
 

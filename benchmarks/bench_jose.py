@@ -55,21 +55,39 @@ def typical_vp() -> tuple[dict[str, Any], dict[str, Any], KeyPair]:
     issuer = KeyPair.generate(rng, kid=f"{issuer_did}#{rng.uuid()}")
     holder = KeyPair.generate(rng, kid=f"{holder_did}#{rng.uuid()}")
     org = credential_document(
-        id=f"{issuer_did}#{rng.uuid()}", type="NutsOrganizationCredential", issuer=issuer_did,
-        issuance_date=to_rfc3339(NOW), expiration_date=to_rfc3339(NOW + 365 * 86400),
-        subject=organization_subject(holder_did, "Huisartsenpraktijk West", "Utrecht"))
+        id=f"{issuer_did}#{rng.uuid()}",
+        type="NutsOrganizationCredential",
+        issuer=issuer_did,
+        issuance_date=to_rfc3339(NOW),
+        expiration_date=to_rfc3339(NOW + 365 * 86400),
+        subject=organization_subject(holder_did, "Huisartsenpraktijk West", "Utrecht"),
+    )
     employee = credential_document(
-        id=f"{holder_did}#{rng.uuid()}", type="NutsEmployeeCredential", issuer=holder_did,
-        issuance_date=to_rfc3339(NOW), expiration_date=to_rfc3339(NOW + 900),
-        subject=employee_subject(holder_did, "jdoe@gp.example", "Jane Doe", "Huisarts"))
-    vcs = [credential_from_jwt(issue_credential(org, issuer)),
-           credential_from_jwt(issue_credential(employee, holder))]
+        id=f"{holder_did}#{rng.uuid()}",
+        type="NutsEmployeeCredential",
+        issuer=holder_did,
+        issuance_date=to_rfc3339(NOW),
+        expiration_date=to_rfc3339(NOW + 900),
+        subject=employee_subject(holder_did, "jdoe@gp.example", "Jane Doe", "Huisarts"),
+    )
+    vcs = [
+        credential_from_jwt(issue_credential(org, issuer)),
+        credential_from_jwt(issue_credential(employee, holder)),
+    ]
     claims = {
-        "iss": holder_did, "sub": holder_did, "jti": f"{holder_did}#{rng.uuid()}",
-        "aud": "https://hospital.example/oauth2/hospital", "nonce": rng.token(),
-        "nbf": NOW, "iat": NOW, "exp": NOW + 5,
-        "vp": {"@context": ["https://www.w3.org/2018/credentials/v1"], "type": ["VerifiablePresentation"],
-               "verifiableCredential": [vc.raw for vc in vcs]},
+        "iss": holder_did,
+        "sub": holder_did,
+        "jti": f"{holder_did}#{rng.uuid()}",
+        "aud": "https://hospital.example/oauth2/hospital",
+        "nonce": rng.token(),
+        "nbf": NOW,
+        "iat": NOW,
+        "exp": NOW + 5,
+        "vp": {
+            "@context": ["https://www.w3.org/2018/credentials/v1"],
+            "type": ["VerifiablePresentation"],
+            "verifiableCredential": [vc.raw for vc in vcs],
+        },
     }
     return {"typ": "JWT", "kid": holder.kid}, claims, holder
 
@@ -91,13 +109,18 @@ def dpop_proof() -> tuple[dict[str, Any], dict[str, Any], KeyPair]:
     rng = SimRandom(7)
     key = KeyPair.generate(rng)
     header = {"typ": "dpop+jwt", "jwk": key.public_jwk()}
-    claims = {"jti": rng.token(), "htm": "POST", "htu": "https://hospital.example/oauth2/hospital/token",
-              "iat": NOW}
+    claims = {
+        "jti": rng.token(),
+        "htm": "POST",
+        "htu": "https://hospital.example/oauth2/hospital/token",
+        "iat": NOW,
+    }
     return header, claims, key
 
 
-def bench_token(label: str, header: dict[str, Any], claims: dict[str, Any], key: KeyPair,
-                iterations: int, repeats: int) -> str:
+def bench_token(
+    label: str, header: dict[str, Any], claims: dict[str, Any], key: KeyPair, iterations: int, repeats: int
+) -> str:
     """Time sign and verify of one token with our layer, raw cryptography and jwcrypto; print two rows."""
     token = jose.sign(header, claims, key)
     signing_input = token.rsplit(".", 1)[0].encode("ascii")
@@ -130,12 +153,16 @@ def bench_token(label: str, header: dict[str, Any], claims: dict[str, Any], key:
         verifier.verify(jwk_public)
 
     operations = {
-        "sign": (lambda: jose.sign(header, claims, key),
-                 lambda: private.sign(signing_input, deterministic),
-                 jwcrypto_sign),
-        "verify": (lambda: jose.decode(token).verify(public),
-                   lambda: raw_public.verify(der, signing_input, plain),
-                   jwcrypto_verify),
+        "sign": (
+            lambda: jose.sign(header, claims, key),
+            lambda: private.sign(signing_input, deterministic),
+            jwcrypto_sign,
+        ),
+        "verify": (
+            lambda: jose.decode(token).verify(public),
+            lambda: raw_public.verify(der, signing_input, plain),
+            jwcrypto_verify,
+        ),
     }
     for name, (ours, raw, reference) in operations.items():
         per_op(ours, raw, reference, iterations=200, repeats=1)  # warm up
@@ -143,8 +170,10 @@ def bench_token(label: str, header: dict[str, Any], claims: dict[str, Any], key:
         (reference_us,) = per_op(reference, iterations=max(iterations // 4, 1), repeats=repeats)
         ratio = ours_us / raw_us
         verdict = f"≤{TARGET} {'ok' if ratio <= TARGET else 'OVER'}"
-        print(f"{label:<16}{len(token):>6}  {name:<8}{ours_us:>14.1f}{raw_us:>11.1f}{ratio:>7.2f}×  "
-              f"{verdict:<10}{reference_us:>15.1f}")
+        print(
+            f"{label:<16}{len(token):>6}  {name:<8}{ours_us:>14.1f}{raw_us:>11.1f}{ratio:>7.2f}×  "
+            f"{verdict:<10}{reference_us:>15.1f}"
+        )
     return token
 
 
@@ -157,8 +186,10 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"ES256 (P-256), {args.iterations} iterations x best of {args.repeats}; µs per operation")
-    print(f"{'token':<16}{'bytes':>6}  {'op':<8}{'nutssim':>14}{'raw':>11}{'ratio':>8}  {'goal':<10}"
-          f"{'jwcrypto':>15}")
+    print(
+        f"{'token':<16}{'bytes':>6}  {'op':<8}{'nutssim':>14}{'raw':>11}{'ratio':>8}  {'goal':<10}"
+        f"{'jwcrypto':>15}"
+    )
     header, claims, key = typical_vp()
     token = bench_token("VP (2 JWT VCs)", header, claims, key, args.iterations, args.repeats)
     bench_token("DPoP proof", *dpop_proof(), args.iterations, args.repeats)

@@ -34,34 +34,64 @@ def build(alg: str) -> dict[str, Any]:
     issuer = KeyPair.generate(SimRandom(1), alg)
     holder = KeyPair.generate(SimRandom(2), alg)
     org = jws2020.nuts_organization_credential_ld(
-        credential_id=f"{ISSUER}#1", issuer=ISSUER, subject=HOLDER,
-        name="Huisartsenpraktijk West", city="Utrecht", issuance_date=T,
+        credential_id=f"{ISSUER}#1",
+        issuer=ISSUER,
+        subject=HOLDER,
+        name="Huisartsenpraktijk West",
+        city="Utrecht",
+        issuance_date=T,
     )
     employee = jws2020.nuts_employee_credential_ld(
-        credential_id=f"{HOLDER}#2", holder=HOLDER, identifier="jdoe@gp.example",
-        name="Jane Doe", role="Verpleegkundige", issuance_date=T,
+        credential_id=f"{HOLDER}#2",
+        holder=HOLDER,
+        identifier="jdoe@gp.example",
+        name="Jane Doe",
+        role="Verpleegkundige",
+        issuance_date=T,
     )
     signed_org = jws2020.sign_credential(org, issuer, verification_method=f"{ISSUER}#k", created=T)
     vp = jws2020.presentation_ld(
         presentation_id=f"{HOLDER}#vp", holder=HOLDER, credentials=[signed_org, employee]
     )
     ld_vp = jws2020.sign_presentation(
-        vp, holder, verification_method=f"{HOLDER}#k", created=T, expires=T + 5,
-        domain=AS_URL, challenge=NONCE, nonce=NONCE,
+        vp,
+        holder,
+        verification_method=f"{HOLDER}#k",
+        created=T,
+        expires=T + 5,
+        domain=AS_URL,
+        challenge=NONCE,
+        nonce=NONCE,
     )
     # VC-DM 1.1 §6.3.1 JWT encoding of the same credential and presentation (PROTOCOL.md §1.3, §3.2).
     org_jwt = jose.sign(
         {"kid": f"{ISSUER}#k", "typ": "JWT"},
-        {"iss": ISSUER, "sub": HOLDER, "jti": org["id"], "nbf": T,
-         "vc": {k: org[k] for k in ("@context", "type", "credentialSubject")}},
+        {
+            "iss": ISSUER,
+            "sub": HOLDER,
+            "jti": org["id"],
+            "nbf": T,
+            "vc": {k: org[k] for k in ("@context", "type", "credentialSubject")},
+        },
         issuer,
     )
     jwt_vp = jose.sign(
         {"kid": f"{HOLDER}#k", "typ": "JWT"},
-        {"iss": HOLDER, "sub": HOLDER, "jti": f"{HOLDER}#vp", "aud": AS_URL, "nonce": NONCE,
-         "nbf": T, "iat": T, "exp": T + 5,
-         "vp": {"@context": [jsonld.VC_V1_CONTEXT], "type": ["VerifiablePresentation"],
-                "verifiableCredential": [org_jwt, employee]}},
+        {
+            "iss": HOLDER,
+            "sub": HOLDER,
+            "jti": f"{HOLDER}#vp",
+            "aud": AS_URL,
+            "nonce": NONCE,
+            "nbf": T,
+            "iat": T,
+            "exp": T + 5,
+            "vp": {
+                "@context": [jsonld.VC_V1_CONTEXT],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [org_jwt, employee],
+            },
+        },
         holder,
     )
     return {"issuer": issuer, "holder": holder, "ld_vp": ld_vp, "jwt_vp": jwt_vp}
@@ -118,13 +148,17 @@ def main() -> None:
 
     jwt_median = rows[-1][1][0]
     sizes = {"ld": len(json.dumps(setup["ld_vp"], separators=(",", ":"))), "jwt": len(setup["jwt_vp"])}
-    print(f"verify a VP with two credentials (two signatures, {args.alg}); "
-          f"VP size: JSON-LD {sizes['ld']} B, JWT {sizes['jwt']} B")
+    print(
+        f"verify a VP with two credentials (two signatures, {args.alg}); "
+        f"VP size: JSON-LD {sizes['ld']} B, JWT {sizes['jwt']} B"
+    )
     print(f"{'format':28} {'median ms':>10} {'p90 ms':>8} {'runs':>7} {'loader calls':>13} {'x JWT':>7}")
     for label, (median, p90, runs), calls in rows:
         print(f"{label:28} {median:10.3f} {p90:8.3f} {runs:7d} {calls:13.1f} {median / jwt_median:7.1f}")
-    print(f"{'JSON-LD, first call (cold)':28} {first_call:10.3f} {'':>8} {1:7d} "
-          f"{cold_loader.calls:13.1f} {first_call / jwt_median:7.1f}")
+    print(
+        f"{'JSON-LD, first call (cold)':28} {first_call:10.3f} {'':>8} {1:7d} "
+        f"{cold_loader.calls:13.1f} {first_call / jwt_median:7.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -49,9 +49,15 @@ def mixed(n: int) -> Any:
 
     wallets = list(sweep.WALLETS)
     per_seed = 2 * len(wallets) * 2 * 2
-    return sweep.SweepSpec(name=f"s2s-mixed-{n}", flow="s2s", policy=["base", sweep.DropField("$.issuer")],
-                           wallet=wallets, controls_off=[[], ["revocation_check"]], clock_skew=[0, 30],
-                           seed=list(range(max(1, round(n / per_seed)))))
+    return sweep.SweepSpec(
+        name=f"s2s-mixed-{n}",
+        flow="s2s",
+        policy=["base", sweep.DropField("$.issuer")],
+        wallet=wallets,
+        controls_off=[[], ["revocation_check"]],
+        clock_skew=[0, 30],
+        seed=list(range(max(1, round(n / per_seed)))),
+    )
 
 
 def one_baseline(runs: int) -> dict[str, Any]:
@@ -92,14 +98,22 @@ def one_sweep(grid: str, n: int, workers: int, out: str | None, trace: bool) -> 
     else:
         t_total = [r["t_total"] for r in result.records]
     return {
-        "grid": grid, "variants": result.completed, "workers": workers, "streamed": out is not None,
-        "wall": wall, "rate": result.completed / wall, "driver_cpu": cpu,
+        "grid": grid,
+        "variants": result.completed,
+        "workers": workers,
+        "streamed": out is not None,
+        "wall": wall,
+        "rate": result.completed / wall,
+        "driver_cpu": cpu,
         "worker_cpu": children.ru_utime + children.ru_stime,
-        "driver_maxrss_mb": driver_rss / 1024, "worker_maxrss_mb": children.ru_maxrss / 1024,
+        "driver_maxrss_mb": driver_rss / 1024,
+        "worker_maxrss_mb": children.ru_maxrss / 1024,
         "spec_mb": None if spec_bytes is None else spec_bytes / 2**20,
         "driver_traced_peak_mb": None if peak is None else peak / 2**20,
         "in_worker_mean_t_total": sum(t_total) / len(t_total),
-        "statuses": result.statuses, "load_before": before, "load_after": os.getloadavg()[0],
+        "statuses": result.statuses,
+        "load_before": before,
+        "load_after": os.getloadavg()[0],
     }
 
 
@@ -155,6 +169,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}", flush=True)
     runs: dict[str, Any] = {"rounds": []}
     with tempfile.TemporaryDirectory() as tmp:
+
         def out(name: str) -> str:
             return str(Path(tmp) / f"{name}.csv")
 
@@ -167,8 +182,11 @@ def main() -> None:
                 "uniform_2": measure("sweep", "uniform", str(n), "2", out(f"u2-{i}"), "-"),
             }
             runs["rounds"].append(round_)
-            print(f"round {i + 1}: " + ", ".join(
-                f"{k} {v['rate']:.1f}/s" for k, v in round_.items() if "rate" in v), flush=True)
+            print(
+                f"round {i + 1}: "
+                + ", ".join(f"{k} {v['rate']:.1f}/s" for k, v in round_.items() if "rate" in v),
+                flush=True,
+            )
         runs["mixed_2"] = measure("sweep", "mixed", str(n), "2", out("m2"), "-")
         runs["stream_small"] = measure("sweep", "uniform", str(small), "2", out("s"), "trace")
         runs["stream_full"] = measure("sweep", "uniform", str(n), "2", out("f"), "trace")
@@ -193,29 +211,43 @@ def report(runs: dict[str, Any], n: int, small: int) -> None:
     cpu_2 = (two["driver_cpu"] + two["worker_cpu"]) / two["variants"]
     wall_ratio = (one["wall"] / one["variants"]) / base["wall_per_run"]
     cpu_ratio = cpu_1 / base["cpu_per_run"]
-    print(f"single s2s run in a loop ({base['runs']} runs, best round): "
-          f"{base['wall_per_run'] * 1e3:.2f} ms wall, "
-          f"{base['cpu_per_run'] * 1e3:.2f} ms CPU")
+    print(
+        f"single s2s run in a loop ({base['runs']} runs, best round): "
+        f"{base['wall_per_run'] * 1e3:.2f} ms wall, "
+        f"{base['cpu_per_run'] * 1e3:.2f} ms CPU"
+    )
     for key, r in (("uniform_1", one), ("uniform_2", two), ("mixed_2", runs["mixed_2"])):
-        print(f"{key:<10} {r['variants']:>6} variants, {r['workers']} worker(s): {r['wall']:7.1f} s, "
-              f"{r['rate']:6.1f} variants/s; in-worker {r['in_worker_mean_t_total'] * 1e3:.2f} ms/variant; "
-              f"load {r['load_before']:.1f}→{r['load_after']:.1f}; {r['statuses']}")
-    print(f"parallel efficiency at 2 workers: {efficiency:.1%} (goal ≥ 85 %); this machine's ceiling "
-          "meanwhile "
-          f"(two spinning processes, best round): {ceiling:.1%}")
-    print(f"CPU per variant (driver + workers): {cpu_1 * 1e3:.2f} ms at 1 worker, {cpu_2 * 1e3:.2f} ms at 2 "
-          f"({cpu_1 / cpu_2:.1%} CPU efficiency)")
-    print(f"per-variant cost at 1 worker vs the loop: {wall_ratio:.2f}× wall, {cpu_ratio:.2f}× CPU "
-          "(goal ≤ 1.2×)")
+        print(
+            f"{key:<10} {r['variants']:>6} variants, {r['workers']} worker(s): {r['wall']:7.1f} s, "
+            f"{r['rate']:6.1f} variants/s; in-worker {r['in_worker_mean_t_total'] * 1e3:.2f} ms/variant; "
+            f"load {r['load_before']:.1f}→{r['load_after']:.1f}; {r['statuses']}"
+        )
+    print(
+        f"parallel efficiency at 2 workers: {efficiency:.1%} (goal ≥ 85 %); this machine's ceiling "
+        "meanwhile "
+        f"(two spinning processes, best round): {ceiling:.1%}"
+    )
+    print(
+        f"CPU per variant (driver + workers): {cpu_1 * 1e3:.2f} ms at 1 worker, {cpu_2 * 1e3:.2f} ms at 2 "
+        f"({cpu_1 / cpu_2:.1%} CPU efficiency)"
+    )
+    print(
+        f"per-variant cost at 1 worker vs the loop: {wall_ratio:.2f}× wall, {cpu_ratio:.2f}× CPU "
+        "(goal ≤ 1.2×)"
+    )
     s, f = runs["stream_small"], runs["stream_full"]
     ms, mf = runs["memory_small"], runs["memory_full"]
-    print(f"driver tracemalloc peak (beyond the spec's own {s['spec_mb']:.2f} / {f['spec_mb']:.2f} MB), "
-          f"streaming to CSV: {s['driver_traced_peak_mb']:.2f} MB at {small} variants, "
-          f"{f['driver_traced_peak_mb']:.2f} MB at {n}; records kept in memory: "
-          f"{ms['driver_traced_peak_mb']:.2f} MB at {small}, {mf['driver_traced_peak_mb']:.2f} MB at {n}")
-    print(f"peak RSS: driver {f['driver_maxrss_mb']:.0f} MB streaming / {mf['driver_maxrss_mb']:.0f} MB "
-          "keeping "
-          f"{n} records; largest worker {f['worker_maxrss_mb']:.0f} MB")
+    print(
+        f"driver tracemalloc peak (beyond the spec's own {s['spec_mb']:.2f} / {f['spec_mb']:.2f} MB), "
+        f"streaming to CSV: {s['driver_traced_peak_mb']:.2f} MB at {small} variants, "
+        f"{f['driver_traced_peak_mb']:.2f} MB at {n}; records kept in memory: "
+        f"{ms['driver_traced_peak_mb']:.2f} MB at {small}, {mf['driver_traced_peak_mb']:.2f} MB at {n}"
+    )
+    print(
+        f"peak RSS: driver {f['driver_maxrss_mb']:.0f} MB streaming / {mf['driver_maxrss_mb']:.0f} MB "
+        "keeping "
+        f"{n} records; largest worker {f['worker_maxrss_mb']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -309,14 +309,20 @@ def _sweep_parser(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sweep.add_argument("spec", type=Path, help="the sweep spec (.json, .yaml or .yml)")
-    sweep.add_argument("--workers", type=int,
-                       help="worker processes (default: one per core; 0: in this process)")
-    sweep.add_argument("--scheduler", metavar="ADDRESS",
-                       help="a Dask scheduler address, or 'local' for a LocalCluster "
-                       "(needs dask[distributed])")
+    sweep.add_argument(
+        "--workers", type=int, help="worker processes (default: one per core; 0: in this process)"
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler address, or 'local' for a LocalCluster (needs dask[distributed])",
+    )
     sweep.add_argument("--out", type=Path, help="results file (default: <spec name>.<format>)")
-    sweep.add_argument("--format", choices=("csv", "jsonl", "parquet"),
-                       help="results format (default: from --out's suffix, else csv)")
+    sweep.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "parquet"),
+        help="results format (default: from --out's suffix, else csv)",
+    )
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -342,9 +348,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def sweep_summary(result: Any) -> str:
     """Variants run, per status, and the most common refusals by failing check."""
     rate = result.completed / result.elapsed if result.elapsed else 0.0
-    lines = [f"{result.completed}/{result.total} variants in {result.elapsed:.1f} s ({rate:.0f}/s)"
-             + (f" → {result.path}" if result.path else "")
-             + (" — interrupted, the finished variants are written" if result.interrupted else "")]
+    lines = [
+        f"{result.completed}/{result.total} variants in {result.elapsed:.1f} s ({rate:.0f}/s)"
+        + (f" → {result.path}" if result.path else "")
+        + (" — interrupted, the finished variants are written" if result.interrupted else "")
+    ]
     lines += [f"  {status:<8} {count}" for status, count in sorted(result.statuses.items())]
     if result.refusals:
         lines.append("refused, by failing check:")
@@ -363,11 +371,14 @@ def _lint_parser(sub: Any) -> None:
     lint.add_argument("policies", nargs="+", type=Path, help="policy files, or directories of them")
     lint.add_argument("--json", action="store_true", help="print the findings as a JSON list")
     _out_and_format(lint, ("text", "json"))  # --format json is --json
-    lint.add_argument("--metadata", type=Path,
-                      help="the authorization server's metadata JSON (vp_formats_supported); "
-                      "default: the 4 formats")
-    lint.add_argument("--authzen", metavar="URL",
-                      help="the node's AuthZen endpoint, for scope_policy dynamic")
+    lint.add_argument(
+        "--metadata",
+        type=Path,
+        help="the authorization server's metadata JSON (vp_formats_supported); default: the 4 formats",
+    )
+    lint.add_argument(
+        "--authzen", metavar="URL", help="the node's AuthZen endpoint, for scope_policy dynamic"
+    )
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -381,14 +392,18 @@ def cmd_lint(args: argparse.Namespace) -> int:
     if missing:
         raise InputError(f"no such file or directory: {', '.join(missing)}", where="lint")
     metadata = json.loads(args.metadata.read_text(encoding="utf-8")) if args.metadata else None
-    findings = [f for path in args.policies for f in lint(path, as_metadata=metadata,
-                                                           authzen_endpoint=args.authzen)]
+    findings = [
+        f for path in args.policies for f in lint(path, as_metadata=metadata, authzen_endpoint=args.authzen)
+    ]
     if args.json or args.format == "json":
         _emit(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False) + "\n", args.out)
     else:
         counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
-        lines = [*(str(f) for f in findings), f"{counts['error']} errors, {counts['warning']} warnings, "
-                 f"{counts['info']} info in {len(args.policies)} path(s)"]
+        lines = [
+            *(str(f) for f in findings),
+            f"{counts['error']} errors, {counts['warning']} warnings, "
+            f"{counts['info']} info in {len(args.policies)} path(s)",
+        ]
         _emit(_painter(args).lines("\n".join(lines)) + "\n", args.out)
     return EXIT_MISMATCH if has_errors(findings) else EXIT_OK
 

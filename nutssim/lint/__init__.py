@@ -21,9 +21,13 @@ from nutssim.specs.pex import DEFAULT_LIMITS, Limits
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "Severity", "Where", "has_errors", "lint"]
 
 
-def lint(policy_or_path: Policy | Mapping[str, Any] | str | Path, *,
-         as_metadata: Mapping[str, Any] | None = None, authzen_endpoint: str | None = None,
-         limits: Limits = DEFAULT_LIMITS) -> list[Finding]:
+def lint(
+    policy_or_path: Policy | Mapping[str, Any] | str | Path,
+    *,
+    as_metadata: Mapping[str, Any] | None = None,
+    authzen_endpoint: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Finding]:
     """Lint a policy (file, directory, dict or ``Policy``) against a node's metadata (default: 4 formats)."""
     linter = Linter(as_metadata, authzen_endpoint, limits)
     if isinstance(policy_or_path, Policy):
@@ -32,8 +36,11 @@ def lint(policy_or_path: Policy | Mapping[str, Any] | str | Path, *,
         linter.file(dict(policy_or_path), "<dict>")
     else:
         path = Path(policy_or_path)
-        files = sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file()) if path.is_dir() \
+        files = (
+            sorted(p for p in path.iterdir() if p.suffix == ".json" and p.is_file())
+            if path.is_dir()
             else [path]
+        )
         for file in files:
             linter.path(file, file.name if path.is_dir() else str(file))
     linter.across_scopes()
@@ -44,5 +51,3 @@ def lint(policy_or_path: Policy | Mapping[str, Any] | str | Path, *,
 def has_errors(findings: list[Finding]) -> bool:
     """Whether any finding is an error."""
     return any(f.severity == "error" for f in findings)
-
-

@@ -31,8 +31,9 @@ _SUBJECT = "$.credentialSubject"
 class Linter:
     """Collects findings over one or more policy files."""
 
-    def __init__(self, metadata: Mapping[str, Any] | None, authzen_endpoint: str | None,
-                 limits: Limits) -> None:
+    def __init__(
+        self, metadata: Mapping[str, Any] | None, authzen_endpoint: str | None, limits: Limits
+    ) -> None:
         self.supported = _supported_formats(metadata or DEFAULT_METADATA)
         self.authzen_endpoint = authzen_endpoint
         self.limits = limits
@@ -41,16 +42,27 @@ class Linter:
 
     def add(self, code: str, where: Where, severity: Severity | None = None, **values: Any) -> None:
         rule = RULES[code]
-        self.findings.append(Finding(severity or rule.severity, code, rule.message.format(**values), where,
-                                     rule.hint.format(**values)))
+        self.findings.append(
+            Finding(
+                severity or rule.severity,
+                code,
+                rule.message.format(**values),
+                where,
+                rule.hint.format(**values),
+            )
+        )
 
     # -- files and profiles ------------------------------------------------------------------------------
     def path(self, path: Path, name: str) -> None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            self.add("invalid-policy", Where(name), reason=f"cannot read the file: {exc.strerror}",
-                     hint="check the path")
+            self.add(
+                "invalid-policy",
+                Where(name),
+                reason=f"cannot read the file: {exc.strerror}",
+                hint="check the path",
+            )
             return
         except ValueError as exc:
             self.add("invalid-policy", Where(name), reason=f"not JSON: {exc}", hint="fix the JSON syntax")
@@ -59,9 +71,12 @@ class Linter:
 
     def file(self, data: Any, name: str) -> None:
         if not isinstance(data, dict):
-            self.add("invalid-policy", Where(name),
-                     reason=f"a policy file holds an object, not {type(data).__name__}",
-                     hint='write {"<scope>": {"organization": <presentation definition>}}')
+            self.add(
+                "invalid-policy",
+                Where(name),
+                reason=f"a policy file holds an object, not {type(data).__name__}",
+                hint='write {"<scope>": {"organization": <presentation definition>}}',
+            )
             return
         for scope, entry in data.items():
             if scope in self.profiles:
@@ -72,9 +87,12 @@ class Linter:
     def profile(self, file: str, scope: str, entry: Any) -> None:
         where = Where(file, scope)
         if not isinstance(entry, dict):
-            self.add("invalid-policy", where,
-                     reason=f"a credential profile is an object, not {type(entry).__name__}",
-                     hint="map the scope to {organization: PD, user: PD, scope_policy: ...}")
+            self.add(
+                "invalid-policy",
+                where,
+                reason=f"a credential profile is an object, not {type(entry).__name__}",
+                hint="map the scope to {organization: PD, user: PD, scope_policy: ...}",
+            )
             return
         owners = {k: v for k, v in entry.items() if k in WALLET_OWNER_TYPES}
         prefix = "/"
@@ -83,11 +101,19 @@ class Linter:
             owners, prefix = {"organization": entry}, ""
         else:
             for key in sorted(entry.keys() - set(WALLET_OWNER_TYPES) - {"scope_policy"}):
-                self.add("invalid-policy", Where(file, scope, f"/{key}"), reason=f"unknown member '{key}'",
-                         hint=f"a profile has {', '.join((*WALLET_OWNER_TYPES, 'scope_policy'))}")
+                self.add(
+                    "invalid-policy",
+                    Where(file, scope, f"/{key}"),
+                    reason=f"unknown member '{key}'",
+                    hint=f"a profile has {', '.join((*WALLET_OWNER_TYPES, 'scope_policy'))}",
+                )
             if not owners:
-                self.add("invalid-policy", where, reason="the profile defines no presentation definition",
-                         hint=f"add at least one of {', '.join(WALLET_OWNER_TYPES)}")
+                self.add(
+                    "invalid-policy",
+                    where,
+                    reason="the profile defines no presentation definition",
+                    hint=f"add at least one of {', '.join(WALLET_OWNER_TYPES)}",
+                )
         self.scope_policy(Where(file, scope, "/scope_policy"), entry.get("scope_policy"))
         self.profiles[scope] = (file, owners)
         ids: dict[str, list[str]] = {}
@@ -97,17 +123,25 @@ class Linter:
                 ids.setdefault(field_id, []).append(owner)
         for field_id, used_by in ids.items():
             if len(set(used_by)) > 1:
-                self.add("duplicate-field-id", where, field_id=field_id,
-                         twice=f"by the {' and '.join(used_by)} PDs",
-                         consequence="a token fulfilling both fails with 'duplicate mapped field in "
-                                     "Presentation Definitions'")
+                self.add(
+                    "duplicate-field-id",
+                    where,
+                    field_id=field_id,
+                    twice=f"by the {' and '.join(used_by)} PDs",
+                    consequence="a token fulfilling both fails with 'duplicate mapped field in "
+                    "Presentation Definitions'",
+                )
 
     def scope_policy(self, where: Where, value: Any) -> None:
         if value is None or value == "profile-only":
             return
         if value not in SCOPE_POLICIES:
-            self.add("invalid-policy", where, reason=f"invalid scope_policy {json.dumps(value)}",
-                     hint=f"use one of {', '.join(SCOPE_POLICIES)}")
+            self.add(
+                "invalid-policy",
+                where,
+                reason=f"invalid scope_policy {json.dumps(value)}",
+                hint=f"use one of {', '.join(SCOPE_POLICIES)}",
+            )
         elif value == "dynamic" and not self.authzen_endpoint:
             self.add("dynamic-without-evaluator", where)
         elif value == "passthrough":
@@ -119,12 +153,20 @@ class Linter:
         try:
             compile_definition(parse_definition(definition, limits=self.limits), limits=self.limits)
         except PexDocumentError as exc:
-            bounds = isinstance(exc, LimitExceeded) or "/path/" in exc.pointer \
-                or exc.pointer.endswith("/pattern")
-            fallback = "simplify it within the engine's Limits" if bounds else \
-                "the node refuses a policy with this definition"
-            self.add("engine-bounds" if bounds else "invalid-definition", _at(where, exc.pointer),
-                     reason=exc.reason, hint=exc.hint or fallback)
+            bounds = (
+                isinstance(exc, LimitExceeded) or "/path/" in exc.pointer or exc.pointer.endswith("/pattern")
+            )
+            fallback = (
+                "simplify it within the engine's Limits"
+                if bounds
+                else "the node refuses a policy with this definition"
+            )
+            self.add(
+                "engine-bounds" if bounds else "invalid-definition",
+                _at(where, exc.pointer),
+                reason=exc.reason,
+                hint=exc.hint or fallback,
+            )
         if not isinstance(definition, dict) or not isinstance(definition.get("input_descriptors"), list):
             return []
         pd_formats = definition.get("format")
@@ -138,14 +180,20 @@ class Linter:
             formats = descriptor.get("format") or pd_formats
             for field_id, field_pointer in self.descriptor(where, pointer, descriptor, formats):
                 if field_id in ids:
-                    self.add("duplicate-field-id", _at(where, field_pointer), "warning", field_id=field_id,
-                             twice=f"twice in this PD (also at {ids[field_id]})",
-                             consequence="one value overwrites the other in the token")
+                    self.add(
+                        "duplicate-field-id",
+                        _at(where, field_pointer),
+                        "warning",
+                        field_id=field_id,
+                        twice=f"twice in this PD (also at {ids[field_id]})",
+                        consequence="one value overwrites the other in the token",
+                    )
                 ids.setdefault(field_id, field_pointer)
         return list(ids)
 
-    def descriptor(self, where: Where, pointer: str, descriptor: dict[str, Any],
-                   formats: Any) -> Iterator[tuple[str, str]]:
+    def descriptor(
+        self, where: Where, pointer: str, descriptor: dict[str, Any], formats: Any
+    ) -> Iterator[tuple[str, str]]:
         constraints = descriptor.get("constraints") or {}
         fields_ = [f for f in constraints.get("fields") or [] if isinstance(f, dict)]
         name = descriptor.get("id")
@@ -163,12 +211,17 @@ class Linter:
             field_id = f.get("id")
             if isinstance(field_id, str):
                 if field_id in RESERVED_CLAIMS:
-                    self.add("reserved-field-id", _at(where, f"{field_pointer}/id"), field_id=field_id,
-                             suggestion=f"{name}_{field_id}")
+                    self.add(
+                        "reserved-field-id",
+                        _at(where, f"{field_pointer}/id"),
+                        field_id=field_id,
+                        suggestion=f"{name}_{field_id}",
+                    )
                 yield field_id, field_pointer
 
-    def issuer(self, where: Where, pointer: str, name: Any, types: list[str] | None,
-               fields_: list[dict[str, Any]]) -> None:
+    def issuer(
+        self, where: Where, pointer: str, name: Any, types: list[str] | None, fields_: list[dict[str, Any]]
+    ) -> None:
         issuer_fields = [(i, f) for i, f in enumerate(fields_) if "$.issuer" in _paths(f)]
         for i, f in issuer_fields:
             flt = f.get("filter")
@@ -177,8 +230,11 @@ class Linter:
                 nested = isinstance(flt, dict) and "filter" in flt
                 why = " (its pattern sits in a nested 'filter', which JSON Schema ignores)" if nested else ""
                 self.add("issuer-unconstrained", at, why=why)
-            elif isinstance(flt, dict) and isinstance(flt.get("pattern"), str) \
-                    and not (flt["pattern"].startswith("^") and flt["pattern"].endswith("$")):
+            elif (
+                isinstance(flt, dict)
+                and isinstance(flt.get("pattern"), str)
+                and not (flt["pattern"].startswith("^") and flt["pattern"].endswith("$"))
+            ):
                 self.add("issuer-pattern-unanchored", at, pattern=flt["pattern"])
         trust_bearing = [t for t in types or [] if t not in SELF_ATTESTABLE]
         if "*" in trust_bearing:
@@ -191,9 +247,9 @@ class Linter:
         missing = []
         for p in paths:
             if p.startswith(_SUBJECT + "."):
-                shape, other = "object", f"{_SUBJECT}[0].{p[len(_SUBJECT) + 1:]}"
+                shape, other = "object", f"{_SUBJECT}[0].{p[len(_SUBJECT) + 1 :]}"
             elif p.startswith(_SUBJECT + "[0]."):
-                shape, other = "array", f"{_SUBJECT}.{p[len(_SUBJECT) + 4:]}"
+                shape, other = "array", f"{_SUBJECT}.{p[len(_SUBJECT) + 4 :]}"
             else:
                 continue
             if other not in paths:
@@ -204,9 +260,16 @@ class Linter:
         # PROTOCOL.md §3.4: a JSON-LD VC gives an object, a JWT VC an array; one shape fits one family.
         fits = (families, shapes) in (({"ldp"}, {"object"}), ({"jwt"}, {"array"}))
         only = "ldp_vc" if families == {"ldp"} else "jwt_vc"
-        self.add("subject-shape", where, "info" if fits else None, shape="/".join(sorted(shapes)),
-                 other=missing[0][1], consequence=f"fine while the PD accepts {only} only" if fits else
-                 "credentials serialised the other way will not match")
+        self.add(
+            "subject-shape",
+            where,
+            "info" if fits else None,
+            shape="/".join(sorted(shapes)),
+            other=missing[0][1],
+            consequence=f"fine while the PD accepts {only} only"
+            if fits
+            else "credentials serialised the other way will not match",
+        )
 
     def formats(self, where: Where, pointer: str, formats: Any, part: str) -> None:
         if not isinstance(formats, dict) or not formats:
@@ -222,11 +285,16 @@ class Linter:
                 continue
             algs, proofs = self.supported[normal]
             entry = entry if isinstance(entry, dict) else {}
-            refused = [a for a in entry.get("alg") or [] if a not in algs] + \
-                [p for p in entry.get("proof_type") or [] if p not in proofs]
+            refused = [a for a in entry.get("alg") or [] if a not in algs] + [
+                p for p in entry.get("proof_type") or [] if p not in proofs
+            ]
             if refused:
-                self.add("unsupported-format", at, what=f"{name}: {', '.join(refused)}",
-                         accepted=", ".join(sorted(algs | proofs)))
+                self.add(
+                    "unsupported-format",
+                    at,
+                    what=f"{name}: {', '.join(refused)}",
+                    accepted=", ".join(sorted(algs | proofs)),
+                )
             asked = list(entry.get("alg") or []) + list(entry.get("proof_type") or [])
             if not asked or set(asked) - set(refused):
                 usable.add(normal)
@@ -234,8 +302,13 @@ class Linter:
             named = [n for n in formats if _normal(n).endswith(f"_{kind}")]
             if named and not any(f.endswith(f"_{kind}") for f in usable):
                 kinds = [f for f in sorted(self.supported) if f.endswith(f"_{kind}")]
-                self.add("no-shared-format", _at(where, pointer), kind=kind.upper(), part=part,
-                         accepted=", ".join(kinds) or "none")
+                self.add(
+                    "no-shared-format",
+                    _at(where, pointer),
+                    kind=kind.upper(),
+                    part=part,
+                    accepted=", ".join(kinds) or "none",
+                )
 
     # -- across scopes: RFC021 §8 ------------------------------------------------------------------------
     def across_scopes(self) -> None:
@@ -245,13 +318,20 @@ class Linter:
                 groups.setdefault(_canonical(owners), []).append(scope)
         for scopes in groups.values():
             if len(scopes) > 1:
-                self.add("scope-reveals-availability", Where(self.profiles[scopes[0]][0], scopes[0]),
-                         scopes=", ".join(scopes))
+                self.add(
+                    "scope-reveals-availability",
+                    Where(self.profiles[scopes[0]][0], scopes[0]),
+                    scopes=", ".join(scopes),
+                )
         for scope, (file, _) in self.profiles.items():
             bsn = any(_elfproef(m) for m in re.findall(r"\d{8,9}", scope))
             if bsn or _DIGITS.search(scope) or _PATIENT_WORDS.search(scope):
-                self.add("patient-specific-scope", Where(file, scope), scope=scope,
-                         bsn=" (it holds a BSN-like number)" if bsn else "")
+                self.add(
+                    "patient-specific-scope",
+                    Where(file, scope),
+                    scope=scope,
+                    bsn=" (it holds a BSN-like number)" if bsn else "",
+                )
 
 
 # -- helpers --------------------------------------------------------------------------------------------
@@ -296,15 +376,28 @@ def _walk_keywords(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:
         if key not in SCHEMA_KEYWORDS:
             yield f"{pointer}/{key}", key
             continue
-        if key in ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas") \
-                and isinstance(value, dict):
+        if key in (
+            "properties",
+            "patternProperties",
+            "$defs",
+            "definitions",
+            "dependentSchemas",
+        ) and isinstance(value, dict):
             for name, sub in value.items():
                 yield from _walk_keywords(sub, f"{pointer}/{key}/{name}")
         elif key in ("allOf", "anyOf", "oneOf", "prefixItems") and isinstance(value, list):
             for i, sub in enumerate(value):
                 yield from _walk_keywords(sub, f"{pointer}/{key}/{i}")
-        elif key in ("items", "contains", "not", "if", "then", "else", "additionalProperties",
-                     "propertyNames"):
+        elif key in (
+            "items",
+            "contains",
+            "not",
+            "if",
+            "then",
+            "else",
+            "additionalProperties",
+            "propertyNames",
+        ):
             yield from _walk_keywords(value, f"{pointer}/{key}")
 
 
@@ -335,8 +428,11 @@ def _supported_formats(metadata: Mapping[str, Any]) -> dict[str, tuple[set[str],
 
 def _canonical(owners: dict[str, Any]) -> str:
     """A PD set without its names, ids and purposes, as canonical JSON (for identity across scopes)."""
-    stripped = {o: {k: v for k, v in pd.items() if k not in ("id", "name", "purpose")}
-                for o, pd in owners.items() if isinstance(pd, dict)}
+    stripped = {
+        o: {k: v for k, v in pd.items() if k not in ("id", "name", "purpose")}
+        for o, pd in owners.items()
+        if isinstance(pd, dict)
+    }
     return json.dumps(stripped, sort_keys=True, separators=(",", ":"))
 
 

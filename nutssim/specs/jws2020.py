@@ -234,9 +234,7 @@ def verify_proof(
     if proof.get("type") != PROOF_TYPE:
         raise UnsupportedProofType(f"unsupported proof type: {proof.get('type')!r}")
     if proof_purpose is not None and proof.get("proofPurpose") != proof_purpose:
-        raise ProofPurposeMismatch(
-            f"proof purpose {proof.get('proofPurpose')!r} is not {proof_purpose!r}"
-        )
+        raise ProofPurposeMismatch(f"proof purpose {proof.get('proofPurpose')!r} is not {proof_purpose!r}")
     encoded_header, header, signature = _split_detached(proof.get("jws"))
     alg = _check_header(header, allowed_algs)
     signing_input = encoded_header.encode("ascii") + b"." + verify_data(document, proof, loader=loader)
@@ -259,8 +257,10 @@ def _attach_proof(
         data = verify_data(document, proof, loader=loader)
     except jsonld.JsonLdError as exc:
         raise InputError(
-            str(exc), where="document", hint="every term, including the proof's, must be defined by "
-            f"@context; JsonWebSignature2020 proofs need {JWS2020_CONTEXT}"
+            str(exc),
+            where="document",
+            hint="every term, including the proof's, must be defined by "
+            f"@context; JsonWebSignature2020 proofs need {JWS2020_CONTEXT}",
         ) from None
     signature = key.sign(encoded_header.encode("ascii") + b"." + data)
     # RFC 7515 Appendix F: a detached JWS leaves the payload part empty.

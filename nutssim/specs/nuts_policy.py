@@ -75,8 +75,10 @@ class AmbiguousScope(PolicyLookupError):
     def __init__(self, scope: str, profile_scopes: list[str]) -> None:
         self.scope = scope
         self.profile_scopes = tuple(profile_scopes)
-        super().__init__(f"unsupported scope ({scope}) for presentation exchange: {self.reference_text} "
-                         f"({', '.join(profile_scopes)})")
+        super().__init__(
+            f"unsupported scope ({scope}) for presentation exchange: {self.reference_text} "
+            f"({', '.join(profile_scopes)})"
+        )
 
 
 class NoDefinitionForWallet(PolicyLookupError):
@@ -141,8 +143,9 @@ class ProfileMatch:
 class Policy(Mapping[str, CredentialProfile]):
     """A loaded policy: scope → credential profile, read-only."""
 
-    def __init__(self, profiles: Mapping[str, CredentialProfile] | None = None,
-                 findings: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, profiles: Mapping[str, CredentialProfile] | None = None, findings: tuple[str, ...] = ()
+    ) -> None:
         self._profiles = dict(profiles or {})
         self.findings = findings
         """Warnings met while loading (field ids that shadow introspection claims)."""
@@ -169,8 +172,9 @@ class Policy(Mapping[str, CredentialProfile]):
     def from_dict(cls, data: Any, *, source: str = "<dict>", limits: Limits = DEFAULT_LIMITS) -> Policy:
         """Load the content of one policy file."""
         if not isinstance(data, dict):
-            raise PolicyError(f"a policy file must hold a JSON object, got {type(data).__name__}",
-                              where=source)
+            raise PolicyError(
+                f"a policy file must hold a JSON object, got {type(data).__name__}", where=source
+            )
         profiles = {scope: _profile(scope, entry, source, limits) for scope, entry in data.items()}
         return cls(profiles, _findings(profiles))
 
@@ -183,8 +187,9 @@ class Policy(Mapping[str, CredentialProfile]):
         except OSError as exc:
             raise PolicyError(f"cannot read the policy file: {exc.strerror}", where=str(path)) from None
         except ValueError as exc:
-            raise PolicyError(f"failed to unmarshal PEX Policy mapping file: {exc}",
-                              where=str(path)) from None
+            raise PolicyError(
+                f"failed to unmarshal PEX Policy mapping file: {exc}", where=str(path)
+            ) from None
         return cls.from_dict(data, source=path.name, limits=limits)
 
     @classmethod
@@ -202,9 +207,11 @@ class Policy(Mapping[str, CredentialProfile]):
         """Both policies together; a scope in both is refused (PROTOCOL.md §3.8)."""
         for scope, profile in other.items():
             if scope in self._profiles:
-                raise PolicyError(f"mapping for scope '{scope}' already exists (first defined in "
-                                  f"{self._profiles[scope].source})",
-                                  where=f"{profile.source}: scope '{scope}'")
+                raise PolicyError(
+                    f"mapping for scope '{scope}' already exists (first defined in "
+                    f"{self._profiles[scope].source})",
+                    where=f"{profile.source}: scope '{scope}'",
+                )
         return Policy({**self._profiles, **other._profiles}, self.findings + other.findings)
 
     def find_profile(self, scope: str) -> ProfileMatch:
@@ -218,8 +225,9 @@ class Policy(Mapping[str, CredentialProfile]):
         chosen = profile_scopes[0]
         return ProfileMatch(chosen, self._profiles[chosen], tuple(t for t in tokens if t != chosen))
 
-    def presentation_definition(self, scope: str,
-                                wallet_owner_type: str = "organization") -> PresentationDefinition:
+    def presentation_definition(
+        self, scope: str, wallet_owner_type: str = "organization"
+    ) -> PresentationDefinition:
         """The definition a scope string asks of a wallet owner type (the PD endpoint, PROTOCOL.md §1.2)."""
         return self.find_profile(scope).presentation_definition(wallet_owner_type)
 
@@ -233,16 +241,19 @@ class Policy(Mapping[str, CredentialProfile]):
         Path(path).write_text(text, encoding="utf-8")
 
 
-def load(source: Policy | Mapping[str, Any] | str | os.PathLike[str], *,
-         limits: Limits = DEFAULT_LIMITS) -> Policy:
+def load(
+    source: Policy | Mapping[str, Any] | str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+) -> Policy:
     """A policy from a ``Policy``, a dict (a file's content), a file or a directory."""
     if isinstance(source, Policy):
         return source
     if isinstance(source, Mapping):
         return Policy.from_dict(dict(source), limits=limits)
     if not isinstance(source, str | os.PathLike):
-        raise PolicyError("a policy is a JSON object (scope → credential profile) or a path, got "
-                          f"{type(source).__name__}", where="<policy>")
+        raise PolicyError(
+            f"a policy is a JSON object (scope → credential profile) or a path, got {type(source).__name__}",
+            where="<policy>",
+        )
     path = Path(source)
     if path.is_dir():
         return Policy.from_directory(path, limits=limits)
@@ -253,27 +264,38 @@ def load(source: Policy | Mapping[str, Any] | str | os.PathLike[str], *,
 def _profile(scope: str, entry: Any, source: str, limits: Limits) -> CredentialProfile:
     where = f"{source}: scope '{scope}'"
     if not isinstance(entry, dict):
-        raise PolicyError(f"a credential profile must be a JSON object, got {type(entry).__name__}",
-                          where=where)
+        raise PolicyError(
+            f"a credential profile must be a JSON object, got {type(entry).__name__}", where=where
+        )
     if _is_legacy(entry):
-        return CredentialProfile(scope, {"organization": _definition(entry, where, "", limits)},
-                                 source=source, legacy=True)
+        return CredentialProfile(
+            scope, {"organization": _definition(entry, where, "", limits)}, source=source, legacy=True
+        )
     definitions = {t: _definition(entry[t], where, f"/{t}", limits) for t in WALLET_OWNER_TYPES if t in entry}
     # The reference's order: definitions, then their presence, then scope_policy.
     if not definitions:
         near = [did_you_mean(k, WALLET_OWNER_TYPES, listing=False) for k in entry if k not in _PROFILE_KEYS]
-        raise PolicyError(f"credential profile '{scope}' must define at least one of 'organization', "
-                          "'service_provider', or 'user'", where=where, hint=next((h for h in near if h), ""))
+        raise PolicyError(
+            f"credential profile '{scope}' must define at least one of 'organization', "
+            "'service_provider', or 'user'",
+            where=where,
+            hint=next((h for h in near if h), ""),
+        )
     policy = entry.get("scope_policy", DEFAULT_SCOPE_POLICY)
     if policy not in SCOPE_POLICIES:
-        raise PolicyError(f"invalid scope_policy {json.dumps(policy)} for scope '{scope}' (expected one of "
-                          f"{', '.join(SCOPE_POLICIES)})", where=f"{where}: /scope_policy",
-                          hint=did_you_mean(str(policy), SCOPE_POLICIES, listing=False))
+        raise PolicyError(
+            f"invalid scope_policy {json.dumps(policy)} for scope '{scope}' (expected one of "
+            f"{', '.join(SCOPE_POLICIES)})",
+            where=f"{where}: /scope_policy",
+            hint=did_you_mean(str(policy), SCOPE_POLICIES, listing=False),
+        )
     unknown = [k for k in entry if k not in _PROFILE_KEYS]
     if unknown:
-        raise PolicyError(f"unknown member '{unknown[0]}' (a profile has {', '.join(_PROFILE_KEYS)})",
-                          where=f"{where}: /{unknown[0]}", hint=did_you_mean(unknown[0], _PROFILE_KEYS,
-                                                                             listing=False))
+        raise PolicyError(
+            f"unknown member '{unknown[0]}' (a profile has {', '.join(_PROFILE_KEYS)})",
+            where=f"{where}: /{unknown[0]}",
+            hint=did_you_mean(unknown[0], _PROFILE_KEYS, listing=False),
+        )
     _schema_check(entry, where)
     return CredentialProfile(scope, definitions, policy, "scope_policy" in entry, source)
 
@@ -288,17 +310,23 @@ def _definition(document: Any, where: str, pointer: str, limits: Limits) -> Pres
         definition = parse_definition(document, limits=limits)
         compile_definition(definition, limits=limits)
     except PexDocumentError as exc:
-        raise PolicyError(exc.reason, where=f"{where}: {pointer}{exc.pointer}" if pointer or exc.pointer
-                          else where, hint=exc.hint) from None
+        raise PolicyError(
+            exc.reason,
+            where=f"{where}: {pointer}{exc.pointer}" if pointer or exc.pointer else where,
+            hint=exc.hint,
+        ) from None
     for at, name in _format_names(document):
         close = [f for f in FORMAT_NAMES if sorted(f) == sorted(name)]  # transposed letters first
         close += difflib.get_close_matches(name, FORMAT_NAMES, n=1, cutoff=0.75)
         fix = FORMAT_MISTAKES.get(name) or (close[0] if close else "")
         if fix and name not in FORMAT_NAMES:  # a misspelling, not another registered format
-            raise PolicyError(f"'{name}' is not a presentation definition format name, so no credential "
-                              "would ever match it", where=f"{where}: {pointer}{at}/{name}",
-                              hint=f"did you mean '{fix}'? A PD names formats {', '.join(FORMAT_NAMES)}; "
-                              "jwt_vc_json and jwt_vp_json are names of OpenID4VP metadata")
+            raise PolicyError(
+                f"'{name}' is not a presentation definition format name, so no credential "
+                "would ever match it",
+                where=f"{where}: {pointer}{at}/{name}",
+                hint=f"did you mean '{fix}'? A PD names formats {', '.join(FORMAT_NAMES)}; "
+                "jwt_vc_json and jwt_vp_json are names of OpenID4VP metadata",
+            )
     return definition
 
 
@@ -323,6 +351,8 @@ def _findings(profiles: Mapping[str, CredentialProfile]) -> tuple[str, ...]:
     for scope, profile in profiles.items():
         for owner, definition in profile.definitions.items():
             for pointer, field_id in reserved_field_ids(definition):
-                found.append(f"{profile.source}: scope '{scope}': /{owner}{pointer}: field id '{field_id}' "
-                             "shadows an introspection claim (PROTOCOL.md §3.10)")
+                found.append(
+                    f"{profile.source}: scope '{scope}': /{owner}{pointer}: field id '{field_id}' "
+                    "shadows an introspection claim (PROTOCOL.md §3.10)"
+                )
     return tuple(found)

@@ -83,12 +83,31 @@ def run_sweep(
     finally:
         bar.close()
         sink.close()
-    return SweepResult(spec, total, sink.count, interrupted, time.perf_counter() - started, sink.path,
-                       sink.format, dict(sink.statuses), dict(sink.refusals.most_common()), sink.kept)
+    return SweepResult(
+        spec,
+        total,
+        sink.count,
+        interrupted,
+        time.perf_counter() - started,
+        sink.path,
+        sink.format,
+        dict(sink.statuses),
+        dict(sink.refusals.most_common()),
+        sink.kept,
+    )
 
 
-def _drive(executor: Executor, spec: SweepSpec, chunks: list[tuple[int, int]], timings: bool,
-           sink: _Sink, bar: Any, slots: int, *, own: bool) -> bool:
+def _drive(
+    executor: Executor,
+    spec: SweepSpec,
+    chunks: list[tuple[int, int]],
+    timings: bool,
+    sink: _Sink,
+    bar: Any,
+    slots: int,
+    *,
+    own: bool,
+) -> bool:
     """Submit chunks with a bounded number in flight; emit them in order; True if interrupted."""
     pending: dict[Future[list[dict[str, Any]]], int] = {}
     ready: dict[int, list[dict[str, Any]]] = {}
@@ -195,8 +214,9 @@ class _Sink:
         self._stream: Path | None = None
         self._writer: JsonlWriter | None = None
         if self.path is not None:
-            self._stream = self.path if self.format == "jsonl" else \
-                self.path.with_name(self.path.name + ".jsonl.part")
+            self._stream = (
+                self.path if self.format == "jsonl" else self.path.with_name(self.path.name + ".jsonl.part")
+            )
             self._writer = JsonlWriter(self._stream)
         self.count = 0
         self.statuses: Counter[str] = Counter()
@@ -228,24 +248,35 @@ class _Sink:
 def _progress_bar(progress: bool | None, total: int, name: str) -> Any:
     from tqdm.auto import tqdm
 
-    show = progress if progress is not None else total >= PROGRESS_THRESHOLD and (
-        sys.stderr.isatty() or "ipykernel" in sys.modules)
+    show = (
+        progress
+        if progress is not None
+        else total >= PROGRESS_THRESHOLD and (sys.stderr.isatty() or "ipykernel" in sys.modules)
+    )
     return tqdm(total=total, unit="variant", desc=name, disable=not show, mininterval=0.5, smoothing=0.05)
 
 
 @contextmanager
-def dask_executor(address: str | None = None, *, workers: int | None = None,
-                  processes: bool = True) -> Iterator[Executor]:
+def dask_executor(
+    address: str | None = None, *, workers: int | None = None, processes: bool = True
+) -> Iterator[Executor]:
     """A Dask distributed executor: at ``address``, or a ``LocalCluster`` of ``workers`` workers."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise InputError("a Dask scheduler needs dask[distributed]", where="scheduler",
-                         hint="pip install 'nutssim[cluster]' (or 'dask[distributed]')") from None
+        raise InputError(
+            "a Dask scheduler needs dask[distributed]",
+            where="scheduler",
+            hint="pip install 'nutssim[cluster]' (or 'dask[distributed]')",
+        ) from None
     cluster = None
     if address in (None, "local"):
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=processes, dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+        )
         client = Client(cluster)
     else:
         client = Client(address)

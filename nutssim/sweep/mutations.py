@@ -49,8 +49,11 @@ class Mutation:
         """Return a mutated copy of ``policy`` (a policy file's content)."""
         out = copy.deepcopy(policy)
         if not self._mutate(out):
-            raise InputError(f"mutation {self.name!r} matches nothing in the policy",
-                             where="policy mutation", hint=self._miss_hint(policy))
+            raise InputError(
+                f"mutation {self.name!r} matches nothing in the policy",
+                where="policy mutation",
+                hint=self._miss_hint(policy),
+            )
         return out
 
     def _mutate(self, policy: PolicyDict) -> bool:
@@ -106,8 +109,11 @@ def _definitions(policy: PolicyDict, scope: str | None, owner: str | None) -> li
     for name, profile in policy.items():
         if scope is not None and name != scope:
             continue
-        if isinstance(profile, dict) and "input_descriptors" in profile and not profile.keys() & {
-                *WALLET_OWNER_TYPES, "scope_policy"}:
+        if (
+            isinstance(profile, dict)
+            and "input_descriptors" in profile
+            and not profile.keys() & {*WALLET_OWNER_TYPES, "scope_policy"}
+        ):
             policy[name] = profile = {"organization": profile}  # PROTOCOL.md §3.8 older form
         for wallet_owner in WALLET_OWNER_TYPES:
             if (owner is None or owner == wallet_owner) and isinstance(profile.get(wallet_owner), dict):
@@ -266,8 +272,11 @@ class SetFormat(Mutation):
         if isinstance(self.formats, list | tuple):
             unknown = [f for f in self.formats if f not in DEFAULT_FORMAT_ENTRIES]
             if unknown:
-                raise InputError(f"unknown format(s) {', '.join(map(str, unknown))}", where="set_format",
-                                 hint=f"use {', '.join(DEFAULT_FORMAT_ENTRIES)} or a full format mapping")
+                raise InputError(
+                    f"unknown format(s) {', '.join(map(str, unknown))}",
+                    where="set_format",
+                    hint=f"use {', '.join(DEFAULT_FORMAT_ENTRIES)} or a full format mapping",
+                )
             object.__setattr__(self, "formats", tuple(self.formats))
         elif isinstance(self.formats, Mapping):
             object.__setattr__(self, "formats", _Frozen(self.formats))
@@ -281,8 +290,13 @@ class SetFormat(Mutation):
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
         out = super().to_dict()
-        out["formats"] = (None if self.formats is None else
-                          list(self.formats) if isinstance(self.formats, tuple) else dict(self.formats))
+        out["formats"] = (
+            None
+            if self.formats is None
+            else list(self.formats)
+            if isinstance(self.formats, tuple)
+            else dict(self.formats)
+        )
         return out
 
     def _entries(self) -> dict[str, Any] | None:
@@ -316,8 +330,11 @@ class SetScopePolicy(Mutation):
 
     def __post_init__(self) -> None:
         if self.value not in SCOPE_POLICIES:
-            raise InputError(f"unknown scope_policy {self.value!r}", where="set_scope_policy",
-                             hint=f"use one of {', '.join(SCOPE_POLICIES)}")
+            raise InputError(
+                f"unknown scope_policy {self.value!r}",
+                where="set_scope_policy",
+                hint=f"use one of {', '.join(SCOPE_POLICIES)}",
+            )
 
     @property
     def name(self) -> str:
@@ -351,24 +368,31 @@ def mutation_from_dict(data: Any, where: str = "mutation") -> Mutation:
     if isinstance(data, Mutation):
         return data
     if not isinstance(data, Mapping):
-        raise InputError(f"a mutation must be an object, got {type(data).__name__}", where=where,
-                         hint=f"e.g. {{'op': 'drop_field', 'path': '$.issuer'}}; ops: {', '.join(MUTATIONS)}")
+        raise InputError(
+            f"a mutation must be an object, got {type(data).__name__}",
+            where=where,
+            hint=f"e.g. {{'op': 'drop_field', 'path': '$.issuer'}}; ops: {', '.join(MUTATIONS)}",
+        )
     data = dict(data)
     if "op" not in data and len(data) == 1:
-        (op, args), = data.items()
+        ((op, args),) = data.items()
         data = {"op": op, **(args if isinstance(args, Mapping) else {})}
     op = data.pop("op", None)
     if op == "chain":
         return Chain(tuple(mutation_from_dict(s, f"{where}/steps/{i}") for i, s in enumerate(data["steps"])))
     cls = MUTATIONS.get(str(op))
     if cls is None:
-        raise InputError(f"unknown mutation op {op!r}", where=where,
-                         hint=f"use one of {', '.join(MUTATIONS)}")
+        raise InputError(
+            f"unknown mutation op {op!r}", where=where, hint=f"use one of {', '.join(MUTATIONS)}"
+        )
     known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(data) - known)
     if unknown:
-        raise InputError(f"unknown argument(s) {', '.join(unknown)} for {op}", where=where,
-                         hint=f"{op} takes {', '.join(sorted(known))}")
+        raise InputError(
+            f"unknown argument(s) {', '.join(unknown)} for {op}",
+            where=where,
+            hint=f"{op} takes {', '.join(sorted(known))}",
+        )
     try:
         return cls(**data)
     except TypeError as exc:

@@ -68,8 +68,11 @@ def load_policy_source(source: Any) -> PolicyDict:
         shipped = resources.files("nutssim").joinpath(f"data/policies/{source}.json")
         if shipped.is_file():
             return json.loads(shipped.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-        raise InputError(f"no policy file {str(source)!r}", where="policy",
-                         hint="give a path to a policy JSON file or a shipped name such as 'eoverdracht'")
+        raise InputError(
+            f"no policy file {str(source)!r}",
+            where="policy",
+            hint="give a path to a policy JSON file or a shipped name such as 'eoverdracht'",
+        )
     try:
         return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
     except ValueError as exc:
@@ -91,14 +94,21 @@ def policy_variant(value: Any, where: str = "policy") -> PolicyVariant:
     if isinstance(value, Sequence) and value and all(isinstance(m, Mutation) for m in value):
         mutations = tuple(value)
         return PolicyVariant(" + ".join(m.name for m in mutations), None, mutations)
-    if isinstance(value, Mapping) and value and set(value) <= SPEC_KEYS \
-            and not isinstance(value.get("name", ""), Mapping):
+    if (
+        isinstance(value, Mapping)
+        and value
+        and set(value) <= SPEC_KEYS
+        and not isinstance(value.get("name", ""), Mapping)
+    ):
         return _variant_from_spec(dict(value), where)
     if isinstance(value, Mapping):
         return PolicyVariant(", ".join(value) or "empty", dict(value))
-    raise InputError(f"cannot read a policy variant from {type(value).__name__}", where=where,
-                     hint="use 'base', a policy file path, a policy dict, a mutation, or "
-                          "{name, file|policy, mutate: [...], scope}")
+    raise InputError(
+        f"cannot read a policy variant from {type(value).__name__}",
+        where=where,
+        hint="use 'base', a policy file path, a policy dict, a mutation, or "
+        "{name, file|policy, mutate: [...], scope}",
+    )
 
 
 def _variant_from_spec(value: dict[str, Any], where: str) -> PolicyVariant:
@@ -111,6 +121,9 @@ def _variant_from_spec(value: dict[str, Any], where: str) -> PolicyVariant:
     if isinstance(raw, Mapping):
         raw = [raw]
     mutations = tuple(mutation_from_dict(m, f"{where}/mutate/{i}") for i, m in enumerate(raw))
-    default = (Path(str(source)).stem if isinstance(source, str | Path) else
-               " + ".join(m.name for m in mutations) or ("policy" if source is not None else "base"))
+    default = (
+        Path(str(source)).stem
+        if isinstance(source, str | Path)
+        else " + ".join(m.name for m in mutations) or ("policy" if source is not None else "base")
+    )
     return PolicyVariant(str(value.get("name") or default), source, mutations, value.get("scope"))

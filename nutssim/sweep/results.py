@@ -26,8 +26,14 @@ if TYPE_CHECKING:
     from nutssim.sweep.spec import SweepSpec
 
 FORMATS = ("jsonl", "csv", "parquet")
-_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet",
-             ".pq": "parquet"}
+_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 BATCH = 4096
 
 
@@ -35,8 +41,9 @@ def format_of(path: str | os.PathLike[str], format: str | None = None) -> str:
     """The results format: given, or from the file suffix (JSON lines when unknown)."""
     if format is not None:
         if format not in FORMATS:
-            raise InputError(f"unknown results format {format!r}", where="format",
-                             hint=f"use {', '.join(FORMATS)}")
+            raise InputError(
+                f"unknown results format {format!r}", where="format", hint=f"use {', '.join(FORMATS)}"
+            )
         return format
     return _SUFFIXES.get(Path(path).suffix.lower(), "jsonl")
 
@@ -105,8 +112,9 @@ def _jsonl_to_parquet(source: Path, target: Path, columns: list[str]) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise InputError("Parquet needs pyarrow", where="format",
-                         hint="pip install pyarrow, or write csv or jsonl") from None
+        raise InputError(
+            "Parquet needs pyarrow", where="format", hint="pip install pyarrow, or write csv or jsonl"
+        ) from None
     types = _column_types(iter_jsonl(source), columns)
     schema = pa.schema([(c, types[c]) for c in columns])
     with pq.ParquetWriter(target, schema) as writer:
@@ -155,8 +163,9 @@ def _table(batch: list[dict[str, Any]], schema: Any, types: dict[str, Any]) -> A
 
 
 # -- whole-result I/O -----------------------------------------------------------------------------------
-def save_records(records: Sequence[dict[str, Any]], path: str | os.PathLike[str],
-                 format: str | None = None) -> Path:
+def save_records(
+    records: Sequence[dict[str, Any]], path: str | os.PathLike[str], format: str | None = None
+) -> Path:
     """Write records as JSON lines, CSV or Parquet (by ``format`` or the suffix); return the path."""
     target = Path(path)
     fmt = format_of(target, format)
@@ -208,8 +217,16 @@ def read_results(path: str | os.PathLike[str], format: str | None = None) -> pd.
 
 
 #: Columns with a known type; every other column is text or, for claims, the value as written.
-_INT_COLUMNS = ("variant", "clock_skew", "seed", "variant_seed", "resource_status", "claim.iat", "claim.exp",
-                "claim.nbf")
+_INT_COLUMNS = (
+    "variant",
+    "clock_skew",
+    "seed",
+    "variant_seed",
+    "resource_status",
+    "claim.iat",
+    "claim.exp",
+    "claim.nbf",
+)
 _FLOAT_COLUMNS = TIMING_COLUMNS
 _BOOL_COLUMNS = ("case_passed", "claim.active")
 

@@ -23,10 +23,30 @@ from nutssim.trace import Trace
 
 #: Record columns, in order; claim columns (``claim.<name>``) follow, sorted.
 COLUMNS = (
-    "variant", "flow", "profile", "controls_off", "policy", "scope", "scope_policy", "wallet",
-    "clock_skew", "seed", "variant_seed", "requested_scope", "status", "error", "error_description",
-    "failed_check", "failed_checks", "resource_status", "token_type", "expected_status", "case_passed",
-    "t_setup", "t_flow", "t_total",
+    "variant",
+    "flow",
+    "profile",
+    "controls_off",
+    "policy",
+    "scope",
+    "scope_policy",
+    "wallet",
+    "clock_skew",
+    "seed",
+    "variant_seed",
+    "requested_scope",
+    "status",
+    "error",
+    "error_description",
+    "failed_check",
+    "failed_checks",
+    "resource_status",
+    "token_type",
+    "expected_status",
+    "case_passed",
+    "t_setup",
+    "t_flow",
+    "t_total",
 )
 TIMING_COLUMNS = ("t_setup", "t_flow", "t_total")
 CLAIM_PREFIX = "claim."
@@ -118,8 +138,9 @@ class PackedSpec:
         return found.spec if found is not None else pickle.loads(self.blob)  # type: ignore[no-any-return]
 
 
-def run_chunk(spec: SweepSpec | PackedSpec, start: int, stop: int,
-              timings: bool = True) -> list[dict[str, Any]]:
+def run_chunk(
+    spec: SweepSpec | PackedSpec, start: int, stop: int, timings: bool = True
+) -> list[dict[str, Any]]:
     """Run variants ``start..stop-1`` of ``spec``; one record each, in index order."""
     if isinstance(spec, PackedSpec):
         spec = spec.unpack()
@@ -138,8 +159,9 @@ def validate(spec: SweepSpec) -> None:
                 try:
                     res.policy(probe)
                 except InputError as exc:
-                    raise InputError(f"{exc}", where=f"sweep spec: policy {policy.label!r} for flow "
-                                     f"{flow.label!r}") from None
+                    raise InputError(
+                        f"{exc}", where=f"sweep spec: policy {policy.label!r} for flow {flow.label!r}"
+                    ) from None
 
 
 def run_variant(variant: Variant, res: _Resolver | None = None, *, timings: bool = True) -> dict[str, Any]:
@@ -162,8 +184,11 @@ def run_variant(variant: Variant, res: _Resolver | None = None, *, timings: bool
         record.update(status="error", error=type(exc).__name__, error_description=str(exc)[:1000])
     ended = time.perf_counter()
     if timings:
-        record.update(t_setup=round(flow_started - started, 6), t_flow=round(ended - flow_started, 6),
-                      t_total=round(ended - started, 6))
+        record.update(
+            t_setup=round(flow_started - started, 6),
+            t_flow=round(ended - flow_started, 6),
+            t_total=round(ended - started, 6),
+        )
     return record
 
 
@@ -183,8 +208,9 @@ def _setup(variant: Variant, res: _Resolver) -> tuple[World, Any]:
         try:
             world[AS_NODE].clock_offset += skew
         except KeyError:
-            raise InputError(f"scenario {world.name!r} has no {AS_NODE!r} part to skew", where="clock_skew") \
-                from None
+            raise InputError(
+                f"scenario {world.name!r} has no {AS_NODE!r} part to skew", where="clock_skew"
+            ) from None
     return world, case
 
 
@@ -203,10 +229,13 @@ def _scope(variant: Variant, world: World, policy: nuts_policy.Policy | None) ->
 def _from_outcome(record: dict[str, Any], trace: Trace) -> None:
     outcome = trace.outcome or {"status": "denied", "error": {"error": "no_result"}}
     error = outcome.get("error") or {}
-    record.update(status=outcome.get("status"), error=error.get("error"),
-                  error_description=error.get("error_description"),
-                  resource_status=outcome.get("resource_status"),
-                  token_type=(outcome.get("token") or {}).get("token_type"))
+    record.update(
+        status=outcome.get("status"),
+        error=error.get("error"),
+        error_description=error.get("error_description"),
+        resource_status=outcome.get("resource_status"),
+        token_type=(outcome.get("token") or {}).get("token_type"),
+    )
     _checks(record, trace)
     record.update(flatten(outcome.get("introspection") or {}, CLAIM_PREFIX))
 
@@ -215,8 +244,14 @@ def _from_case(record: dict[str, Any], case: Any, world: World, variant: Variant
     observed = case.act(world)
     expected = case.expectation(variant.profile)
     passed, _ = expected.matches(observed)
-    record.update(status=observed.status, error=observed.error, error_description=observed.description,
-                  resource_status=observed.http_status, expected_status=expected.status, case_passed=passed)
+    record.update(
+        status=observed.status,
+        error=observed.error,
+        error_description=observed.description,
+        resource_status=observed.http_status,
+        expected_status=expected.status,
+        case_passed=passed,
+    )
     _checks(record, world.sim.trace)
     outcome = world.sim.trace.outcome or {}
     if observed.status == "granted" and outcome.get("status") == "granted":

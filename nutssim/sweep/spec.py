@@ -36,8 +36,17 @@ from nutssim.specs.nuts_policy import SCOPE_POLICIES
 from nutssim.sweep.policies import PolicyVariant, policy_variant
 from nutssim.sweep.wallets import WALLETS
 
-DIMENSIONS = ("flow", "profile", "controls_off", "policy", "scope", "scope_policy", "wallet",
-              "clock_skew", "seed")
+DIMENSIONS = (
+    "flow",
+    "profile",
+    "controls_off",
+    "policy",
+    "scope",
+    "scope_policy",
+    "wallet",
+    "clock_skew",
+    "seed",
+)
 OPTIONS = ("name", "derive_seeds")
 NO_CONTROLS_OFF = "none"
 DEFAULT_SCOPE = "default"
@@ -158,8 +167,11 @@ class SweepSpec:
             raise InputError(f"a sweep spec must be an object, got {type(data).__name__}", where="sweep spec")
         unknown = sorted(set(data) - set(DIMENSIONS) - set(OPTIONS))
         if unknown:
-            raise InputError(f"unknown field(s) {', '.join(map(repr, unknown))}", where="sweep spec",
-                             hint=f"fields: {', '.join((*DIMENSIONS, *OPTIONS))}")
+            raise InputError(
+                f"unknown field(s) {', '.join(map(repr, unknown))}",
+                where="sweep spec",
+                hint=f"fields: {', '.join((*DIMENSIONS, *OPTIONS))}",
+            )
         return cls(**dict(data))
 
 
@@ -194,8 +206,12 @@ def load_spec(source: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) ->
 
 # -- reading dimension values -------------------------------------------------------------------------
 def _as_list(dimension: str, value: Any) -> list[Any]:
-    if dimension == "controls_off" and (not value or all(isinstance(v, str) for v in value)) \
-            and not isinstance(value, str) and isinstance(value, Sequence):
+    if (
+        dimension == "controls_off"
+        and (not value or all(isinstance(v, str) for v in value))
+        and not isinstance(value, str)
+        and isinstance(value, Sequence)
+    ):
         # A flat list of control names is one level; a list of lists is several.
         return [list(value)]
     if dimension == "policy" and isinstance(value, Mapping):
@@ -208,16 +224,21 @@ def _as_list(dimension: str, value: Any) -> list[Any]:
 def _levels(dimension: str, value: Any) -> tuple[Level, ...]:
     values = _as_list(dimension, value)
     if not values:
-        raise InputError(f"dimension {dimension!r} has no values", where=f"sweep spec: {dimension}",
-                         hint=_allowed(dimension))
+        raise InputError(
+            f"dimension {dimension!r} has no values",
+            where=f"sweep spec: {dimension}",
+            hint=_allowed(dimension),
+        )
     reader = _READERS[dimension]
     levels = tuple(reader(v, f"sweep spec: {dimension}[{i}]") for i, v in enumerate(values))
     seen: dict[str | int, int] = {}
     for i, level in enumerate(levels):
         if level.label in seen:
-            raise InputError(f"duplicate level {level.label!r} (also at [{seen[level.label]}])",
-                             where=f"sweep spec: {dimension}[{i}]",
-                             hint="give each level a distinct value or name")
+            raise InputError(
+                f"duplicate level {level.label!r} (also at [{seen[level.label]}])",
+                where=f"sweep spec: {dimension}[{i}]",
+                hint="give each level a distinct value or name",
+            )
         seen[level.label] = i
     return levels
 
@@ -248,8 +269,9 @@ def _flow(value: Any, where: str) -> Level:
         try:
             catalogue.case(value[5:])
         except InputError as exc:
-            raise InputError(f"unknown catalogue case {value[5:]!r}", where=where,
-                             hint=exc.hint or _allowed("flow")) from None
+            raise InputError(
+                f"unknown catalogue case {value[5:]!r}", where=where, hint=exc.hint or _allowed("flow")
+            ) from None
         return Level(value, value)
     if not isinstance(value, str) or value not in scenarios.names():
         raise InputError(f"unknown flow {value!r}", where=where, hint=_allowed("flow"))
@@ -267,12 +289,16 @@ def _controls(value: Any, where: str) -> Level:
         text = "" if value == NO_CONTROLS_OFF else value
         value = [v for v in text.replace("+", ",").split(",") if v.strip()]
     if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"controls_off levels are lists of control names, got {value!r}", where=where,
-                         hint=_allowed("controls_off"))
+        raise InputError(
+            f"controls_off levels are lists of control names, got {value!r}",
+            where=where,
+            hint=_allowed("controls_off"),
+        )
     unknown = [v for v in value if v not in CONTROLS]
     if unknown:
-        raise InputError(f"unknown control(s) {', '.join(map(repr, unknown))}", where=where,
-                         hint=_allowed("controls_off"))
+        raise InputError(
+            f"unknown control(s) {', '.join(map(repr, unknown))}", where=where, hint=_allowed("controls_off")
+        )
     controls = tuple(dict.fromkeys(v.strip() for v in value))
     return Level("+".join(controls) or NO_CONTROLS_OFF, controls)
 
@@ -310,8 +336,9 @@ def _wallet(value: Any, where: str) -> Level:
 def _int(dimension: str) -> Callable[[Any, str], Level]:
     def read(value: Any, where: str) -> Level:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InputError(f"{dimension} levels are integers, got {value!r}", where=where,
-                             hint=_allowed(dimension))
+            raise InputError(
+                f"{dimension} levels are integers, got {value!r}", where=where, hint=_allowed(dimension)
+            )
         return Level(value, value)
 
     return read
@@ -335,8 +362,11 @@ def _level_json(dimension: str, level: Level) -> Any:
     if dimension == "policy":
         return value.to_dict()
     if dimension == "wallet":
-        return level.label if WALLETS.get(str(level.label)) is value else \
-            f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', level.label)}"
+        return (
+            level.label
+            if WALLETS.get(str(level.label)) is value
+            else f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', level.label)}"
+        )
     if dimension == "controls_off":
         return list(value)
     return value

@@ -44,16 +44,18 @@ def composition(name: str) -> WalletComposition:
     try:
         return WALLETS[name]
     except KeyError:
-        raise InputError(f"unknown wallet composition {name!r}", where="wallet",
-                         hint=f"use one of {', '.join(WALLETS)}") from None
+        raise InputError(
+            f"unknown wallet composition {name!r}", where="wallet", hint=f"use one of {', '.join(WALLETS)}"
+        ) from None
 
 
 def _requester(world: World) -> Subject:
     try:
         subject: Subject = world["requester"]
     except KeyError:
-        raise InputError(f"scenario {world.name!r} has no 'requester' part; wallet compositions need one",
-                         where="wallet") from None
+        raise InputError(
+            f"scenario {world.name!r} has no 'requester' part; wallet compositions need one", where="wallet"
+        ) from None
     return subject
 
 
@@ -108,8 +110,9 @@ def revoked(world: World) -> None:
     if not revocable:
         fmt = _take(world)
         subject = _requester(world)
-        revocable = [register.issue_organization_credential(subject, name=subject.name,
-                                                            revocable=True, format=fmt)]
+        revocable = [
+            register.issue_organization_credential(subject, name=subject.name, revocable=True, format=fmt)
+        ]
     for credential in revocable:
         register.revoke(credential)
 
@@ -147,8 +150,9 @@ def other_subject(world: World) -> None:
     fmt = _take(world)
     subject = _requester(world)
     other = subject.node.add_subject("Apotheek Noord", id="apotheek-noord")
-    _register(world).issue_organization_credential(subject, name=subject.name, subject_did=other.did,
-                                                   format=fmt)
+    _register(world).issue_organization_credential(
+        subject, name=subject.name, subject_did=other.did, format=fmt
+    )
 
 
 def _sign(document: dict[str, Any], key: KeyPair, fmt: str) -> Credential:
@@ -158,7 +162,8 @@ def _sign(document: dict[str, Any], key: KeyPair, fmt: str) -> Credential:
 
         document = {**document, "@context": [*document["@context"], jws2020.JWS2020_CONTEXT]}
         created = vc_jwt.from_rfc3339(str(document["issuanceDate"]))
-        signed = jws2020.sign_credential(document, key, verification_method=key.kid or document["issuer"],
-                                          created=created)
+        signed = jws2020.sign_credential(
+            document, key, verification_method=key.kid or document["issuer"], created=created
+        )
         return vc_jwt.credential_from_json(signed)
     return vc_jwt.credential_from_jwt(vc_jwt.issue_credential(document, key))

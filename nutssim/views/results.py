@@ -76,8 +76,17 @@ def _summarise(labels: Any) -> str:
     return f"{granted}/{len(values)} granted"
 
 
-def heatmap(data: Any, x: str, y: str, *, value: str = GRANTED, agg: str = "mean",
-            ax: Axes | None = None, annotate: bool = True, title: str | None = None) -> Axes:
+def heatmap(
+    data: Any,
+    x: str,
+    y: str,
+    *,
+    value: str = GRANTED,
+    agg: str = "mean",
+    ax: Axes | None = None,
+    annotate: bool = True,
+    title: str | None = None,
+) -> Axes:
     """A heatmap over two dimensions: the share granted, or ``agg`` of a numeric column (``t_total``)."""
     import numpy as np
 
@@ -168,12 +177,21 @@ def why_chart(data: Any, *, by: str | None = None, ax: Axes | None = None, title
         ax.barh(range(len(totals)), totals.to_numpy(), color=styles.FAIL)
         labels = list(totals.index)
     else:
-        pivot = table.pivot_table(index="failed_check", columns=by, values="count", aggfunc="sum",
-                                  fill_value=0, sort=False)
+        pivot = table.pivot_table(
+            index="failed_check", columns=by, values="count", aggfunc="sum", fill_value=0, sort=False
+        )
         pivot = pivot.loc[pivot.sum(axis=1).sort_values(ascending=False, kind="stable").index]
         left = [0.0] * len(pivot)
-        palette = [styles.FAIL, styles.ORANGE, styles.REDDISH_PURPLE, styles.SKY_BLUE, styles.YELLOW,
-                   styles.BLUISH_GREEN, styles.BLUE, styles.GREY]
+        palette = [
+            styles.FAIL,
+            styles.ORANGE,
+            styles.REDDISH_PURPLE,
+            styles.SKY_BLUE,
+            styles.YELLOW,
+            styles.BLUISH_GREEN,
+            styles.BLUE,
+            styles.GREY,
+        ]
         for k, column in enumerate(pivot.columns):
             counts = pivot[column].to_numpy()
             ax.barh(range(len(pivot)), counts, left=left, color=palette[k % len(palette)], label=str(column))

@@ -113,7 +113,11 @@ class JupyterLab:
                 command.append("--allow-root")
             with self.log.open("ab") as log:
                 self.process = subprocess.Popen(
-                    command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    command,
+                    cwd=self.root,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                     start_new_session=True,  # its own process group, so stop() ends exactly what we started
                 )
             if self._wait_ready():
@@ -238,10 +242,12 @@ class Notebook:
         self.page.locator(".lm-CommandPalette-item", has_text="Run All Cells").first.wait_for(timeout=10_000)
         self.page.keyboard.press("Enter")
         # Queued cells show [*]; wait until some cell has started or finished, then until none is left.
-        self.page.wait_for_function(f"() => {PROMPTS}.some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))",
-                                    timeout=timeout * 1000)
-        self.page.wait_for_function(f"() => !{PROMPTS}.some(p => p.textContent.includes('*'))",
-                                    timeout=timeout * 1000)
+        self.page.wait_for_function(
+            f"() => {PROMPTS}.some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=timeout * 1000
+        )
+        self.page.wait_for_function(
+            f"() => !{PROMPTS}.some(p => p.textContent.includes('*'))", timeout=timeout * 1000
+        )
         self.wait_idle(timeout)
 
     def unexecuted(self) -> int:

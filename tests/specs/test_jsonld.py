@@ -284,8 +284,12 @@ def test_canonical_form_ignores_member_order_and_context_whitespace():
 def test_canonical_form_matches_pyld_with_its_own_loader():
     def loader(url, options):
         document = json.loads((SHARED_CONTEXTS / SOURCES_MAPPING[url]).read_text(encoding="utf-8"))
-        return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url,
-                "document": document}
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": document,
+        }
 
     if not SHARED_CONTEXTS.is_dir():
         pytest.skip("../shared/data is not available")
@@ -325,7 +329,10 @@ def test_lenient_mode_drops_what_is_undefined():
 
 
 def test_protected_term_redefinition_is_a_syntax_error():
-    document = {**ORG_CREDENTIAL, "@context": [*ORG_CREDENTIAL["@context"], {"VerifiableCredential": "https://evil.example/VC"}]}
+    document = {
+        **ORG_CREDENTIAL,
+        "@context": [*ORG_CREDENTIAL["@context"], {"VerifiableCredential": "https://evil.example/VC"}],
+    }
     with pytest.raises(InvalidJsonLdError, match="protected term redefinition") as info:
         jsonld.canonicalize(document)
     assert info.value.check == "jsonld.syntax"

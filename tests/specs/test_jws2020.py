@@ -88,8 +88,12 @@ def _org_credential(name="Huisartsenpraktijk West", credential_id=f"{ISSUER}#1")
 
 def _employee_credential() -> dict:
     return jws2020.nuts_employee_credential_ld(
-        credential_id=f"{HOLDER}#2", holder=HOLDER, identifier="jdoe@gp.example", name="Jane Doe",
-        role="Verpleegkundige", issuance_date=T,
+        credential_id=f"{HOLDER}#2",
+        holder=HOLDER,
+        identifier="jdoe@gp.example",
+        name="Jane Doe",
+        role="Verpleegkundige",
+        issuance_date=T,
     )
 
 
@@ -101,12 +105,19 @@ def _signed_credential(key, **changes) -> dict:
 
 def _signed_presentation(holder_key, issuer_key) -> dict:
     vp = jws2020.presentation_ld(
-        presentation_id=f"{HOLDER}#vp-1", holder=HOLDER,
+        presentation_id=f"{HOLDER}#vp-1",
+        holder=HOLDER,
         credentials=[_signed_credential(issuer_key), _employee_credential()],
     )
     return jws2020.sign_presentation(
-        vp, holder_key, verification_method=f"{HOLDER}#key-1", created=T, expires=T + 5,
-        domain=AS_URL, challenge=NONCE, nonce=NONCE,
+        vp,
+        holder_key,
+        verification_method=f"{HOLDER}#key-1",
+        created=T,
+        expires=T + 5,
+        domain=AS_URL,
+        challenge=NONCE,
+        nonce=NONCE,
     )
 
 
@@ -129,8 +140,11 @@ def test_presentation_round_trip_with_two_credentials(holder_key, issuer_key):
     jws2020.verify_proof(vp, holder_key.public, proof_purpose="authentication")
     proof = jws2020.proof_of(vp)
     assert {k: proof[k] for k in ("domain", "challenge", "nonce", "created", "expires")} == {
-        "domain": AS_URL, "challenge": NONCE, "nonce": NONCE,
-        "created": "2024-06-10T06:13:20Z", "expires": "2024-06-10T06:13:25Z",
+        "domain": AS_URL,
+        "challenge": NONCE,
+        "nonce": NONCE,
+        "created": "2024-06-10T06:13:20Z",
+        "expires": "2024-06-10T06:13:25Z",
     }
     assert vp["@context"] == [VC_V1_CONTEXT, JWS2020_CONTEXT]
     organization, employee = vp["verifiableCredential"]
@@ -347,8 +361,16 @@ def test_proof_purpose_is_checked_when_asked(issuer_key):
 
 
 def test_every_refusal_is_a_protocol_error_with_a_check():
-    for error in (ProofMissing, MalformedProof, UnsupportedProofType, UnsupportedJwsHeader,
-                  InvalidProofSignature, ProofNotValidAtTime, InvalidTimestamp, ProofPurposeMismatch):
+    for error in (
+        ProofMissing,
+        MalformedProof,
+        UnsupportedProofType,
+        UnsupportedJwsHeader,
+        InvalidProofSignature,
+        ProofNotValidAtTime,
+        InvalidTimestamp,
+        ProofPurposeMismatch,
+    ):
         assert issubclass(error, ProtocolError)
         assert error.check.startswith("jws2020.")
 
@@ -367,7 +389,10 @@ def _independent_loader(url, options):
     folder = SHARED_CONTEXTS if SHARED_CONTEXTS.is_dir() else PACKAGE_CONTEXTS
     document = json.loads((folder / _CONTEXT_FILES[url]).read_text(encoding="utf-8"))
     return {
-        "contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": document,
     }
 
 
@@ -375,7 +400,9 @@ def _independent_verify_data(document: dict) -> bytes:
     """The JWS2020 signing payload, computed with plain pyld and hashlib."""
     proof = {k: v for k, v in document["proof"].items() if k != "jws"}
     options = {
-        "algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": _independent_loader
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": _independent_loader,
     }
 
     def digest(doc: dict) -> bytes:
@@ -396,8 +423,12 @@ def test_interop_proofs_verify_with_pyld_and_jwcrypto(holder_key, issuer_key):
 
 def test_interop_jwcrypto_made_proof_verifies_here(issuer_key):
     unsigned = _org_credential()
-    proof = {"type": "JsonWebSignature2020", "proofPurpose": "assertionMethod",
-             "verificationMethod": f"{ISSUER}#key-1", "created": "2024-06-10T06:13:20Z"}
+    proof = {
+        "type": "JsonWebSignature2020",
+        "proofPurpose": "assertionMethod",
+        "verificationMethod": f"{ISSUER}#key-1",
+        "created": "2024-06-10T06:13:20Z",
+    }
     data = _independent_verify_data({**unsigned, "proof": proof})
     jws = JWS(data)
     header = {"alg": issuer_key.alg, "b64": False, "crit": ["b64"]}
@@ -537,20 +568,29 @@ def test_organization_credential_shape():
     assert credential["type"] == ["VerifiableCredential", "NutsOrganizationCredential"]
     assert credential["id"].startswith(f"{ISSUER}#")
     assert credential["credentialSubject"] == {
-        "id": HOLDER, "organization": {"name": "Huisartsenpraktijk West", "city": "Utrecht"},
+        "id": HOLDER,
+        "organization": {"name": "Huisartsenpraktijk West", "city": "Utrecht"},
     }
     assert "expirationDate" not in credential
 
 
 def test_organization_credential_with_status_and_expiry():
     status = {
-        "id": "https://register.example/statuslist/1#7", "type": "StatusList2021Entry",
-        "statusPurpose": "revocation", "statusListIndex": "7",
+        "id": "https://register.example/statuslist/1#7",
+        "type": "StatusList2021Entry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "7",
         "statusListCredential": "https://register.example/statuslist/1",
     }
     credential = jws2020.nuts_organization_credential_ld(
-        credential_id=f"{ISSUER}#1", issuer=ISSUER, subject=HOLDER, name="X", city="Y", issuance_date=T,
-        expiration_date=T + 3600, credential_status=status,
+        credential_id=f"{ISSUER}#1",
+        issuer=ISSUER,
+        subject=HOLDER,
+        name="X",
+        city="Y",
+        issuance_date=T,
+        expiration_date=T + 3600,
+        credential_status=status,
     )
     assert credential["@context"][-1] == STATUSLIST2021_CONTEXT
     assert credential["expirationDate"] == "2024-06-10T07:13:20Z"
@@ -559,12 +599,19 @@ def test_organization_credential_with_status_and_expiry():
 
 def test_status_credential_signs_and_verifies(issuer_key):
     status = {
-        "id": "https://register.example/statuslist/1#7", "type": "StatusList2021Entry",
-        "statusPurpose": "revocation", "statusListIndex": "7",
+        "id": "https://register.example/statuslist/1#7",
+        "type": "StatusList2021Entry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "7",
         "statusListCredential": "https://register.example/statuslist/1",
     }
     unsigned = jws2020.nuts_organization_credential_ld(
-        credential_id=f"{ISSUER}#1", issuer=ISSUER, subject=HOLDER, name="X", city="Y", issuance_date=T,
+        credential_id=f"{ISSUER}#1",
+        issuer=ISSUER,
+        subject=HOLDER,
+        name="X",
+        city="Y",
+        issuance_date=T,
         credential_status=status,
     )
     signed = jws2020.sign_credential(unsigned, issuer_key, verification_method=f"{ISSUER}#k", created=T)
@@ -587,7 +634,13 @@ def test_presentation_with_one_credential_embeds_it_as_an_object(holder_key, iss
     )
     assert isinstance(vp["verifiableCredential"], dict)
     signed = jws2020.sign_presentation(
-        vp, holder_key, verification_method=f"{HOLDER}#k", created=T, expires=T + 5,
-        domain=AS_URL, challenge=NONCE, nonce=NONCE,
+        vp,
+        holder_key,
+        verification_method=f"{HOLDER}#k",
+        created=T,
+        expires=T + 5,
+        domain=AS_URL,
+        challenge=NONCE,
+        nonce=NONCE,
     )
     jws2020.verify_proof(signed, holder_key.public)

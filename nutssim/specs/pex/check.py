@@ -61,11 +61,17 @@ class _Unresolvable(Exception):
     pass
 
 
-def check_submission(definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
-                     submission: PresentationSubmission | Mapping[str, Any], envelope: Any, *,
-                     parse_credential: ParseCredential, decode_presentation: DecodePresentation | None = None,
-                     pool_presentations: bool = False, rematch: bool = True,
-                     limits: Limits = DEFAULT_LIMITS) -> CheckResult:
+def check_submission(
+    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    submission: PresentationSubmission | Mapping[str, Any],
+    envelope: Any,
+    *,
+    parse_credential: ParseCredential,
+    decode_presentation: DecodePresentation | None = None,
+    pool_presentations: bool = False,
+    rematch: bool = True,
+    limits: Limits = DEFAULT_LIMITS,
+) -> CheckResult:
     """Check a submission against a definition and the envelope; raise ``SubmissionMismatch``.
 
     ``rematch=False`` switches the reference's re-run of matching off (a control a lesson can
@@ -87,8 +93,10 @@ def check_submission(definition: PresentationDefinition | CompiledDefinition | M
     presentations = _presentations(view)
     if not presentations:
         if credentials_required(compiled):
-            raise SubmissionMismatch(compiled.id, [Problem("the envelope holds no presentation, but the "
-                                                           "definition requires credentials")])
+            raise SubmissionMismatch(
+                compiled.id,
+                [Problem("the envelope holds no presentation, but the definition requires credentials")],
+            )
         return CheckResult(compiled.id, {}, None, None)
     wallets = _wallets(compiled, presentations, parse_credential)
     if pool_presentations:
@@ -132,17 +140,25 @@ def _decoded(value: Any, decode: DecodePresentation) -> Any:
     return getattr(result, "document", result)
 
 
-def _resolve_all(compiled: CompiledDefinition, submission: PresentationSubmission, view: Any,
-                 parse: ParseCredential,
-                 decode: DecodePresentation) -> tuple[dict[str, Credential], list[Problem]]:
+def _resolve_all(
+    compiled: CompiledDefinition,
+    submission: PresentationSubmission,
+    view: Any,
+    parse: ParseCredential,
+    decode: DecodePresentation,
+) -> tuple[dict[str, Credential], list[Problem]]:
     limits = compiled.limits
     if len(submission.descriptor_map) > limits.max_submission_entries:
-        raise LimitExceeded(f"{len(submission.descriptor_map)} descriptor_map entries; at most "
-                            f"{limits.max_submission_entries} are allowed", pointer="/descriptor_map")
+        raise LimitExceeded(
+            f"{len(submission.descriptor_map)} descriptor_map entries; at most "
+            f"{limits.max_submission_entries} are allowed",
+            pointer="/descriptor_map",
+        )
     problems = []
     if submission.definition_id != compiled.id:
-        problems.append(Problem(f"the submission is for definition '{submission.definition_id}', "
-                                f"not '{compiled.id}'"))
+        problems.append(
+            Problem(f"the submission is for definition '{submission.definition_id}', not '{compiled.id}'")
+        )
     actual: dict[str, Credential] = {}
     for i, entry in enumerate(submission.descriptor_map):
         try:
@@ -153,22 +169,34 @@ def _resolve_all(compiled: CompiledDefinition, submission: PresentationSubmissio
     return actual, problems
 
 
-def _resolve(entry: DescriptorMapEntry, value: Any, parse: ParseCredential, decode: DecodePresentation,
-             pointer: str, depth: int, limits: Limits) -> Credential:
+def _resolve(
+    entry: DescriptorMapEntry,
+    value: Any,
+    parse: ParseCredential,
+    decode: DecodePresentation,
+    pointer: str,
+    depth: int,
+    limits: Limits,
+) -> Credential:
     if depth > limits.max_nested_path_depth:
         raise LimitExceeded(f"path_nested deeper than {limits.max_nested_path_depth} levels", pointer=pointer)
     target = _select(entry.path, value, pointer, limits)
-    kind = ("a JWT string" if isinstance(target, str)
-            else "a JSON object" if isinstance(target, dict) else None)
+    kind = (
+        "a JWT string" if isinstance(target, str) else "a JSON object" if isinstance(target, dict) else None
+    )
     expected = ("jwt_vc", "jwt_vp") if isinstance(target, str) else ("ldp_vc", "ldp_vp")
     if kind is None or entry.format not in expected:
         found = kind or f"a JSON {type(target).__name__}"
-        raise _Unresolvable(f"the value at path '{entry.path}' is {found}, which format '{entry.format}' "
-                            f"cannot decode" + (f" (expected {' or '.join(expected)})" if kind else ""))
+        raise _Unresolvable(
+            f"the value at path '{entry.path}' is {found}, which format '{entry.format}' "
+            f"cannot decode" + (f" (expected {' or '.join(expected)})" if kind else "")
+        )
     if entry.format.endswith("_vp"):
         if entry.path_nested is None:
-            raise _Unresolvable(f"path '{entry.path}' references a presentation; path_nested must "
-                                "point at the credential inside it")
+            raise _Unresolvable(
+                f"path '{entry.path}' references a presentation; path_nested must "
+                "point at the credential inside it"
+            )
         try:
             inner = _decoded(target, decode) if isinstance(target, str) else target
         except _PARSE_ERRORS as exc:
@@ -199,8 +227,9 @@ def _presentations(view: Any) -> list[dict[str, Any]]:
     return [view] if isinstance(view, dict) else []
 
 
-def _wallets(compiled: CompiledDefinition, presentations: list[dict[str, Any]],
-             parse: ParseCredential) -> list[list[Credential]]:
+def _wallets(
+    compiled: CompiledDefinition, presentations: list[dict[str, Any]], parse: ParseCredential
+) -> list[list[Credential]]:
     wallets = []
     for p, presentation in enumerate(presentations):
         member = presentation.get("verifiableCredential", [])
@@ -210,15 +239,17 @@ def _wallets(compiled: CompiledDefinition, presentations: list[dict[str, Any]],
             try:
                 wallet.append(parse(value, "jwt_vc" if isinstance(value, str) else "ldp_vc"))
             except _PARSE_ERRORS as exc:
-                raise SubmissionMismatch(compiled.id, [Problem(
-                    f"credential {c} of presentation {p} cannot be parsed: {exc}")]) from None
+                raise SubmissionMismatch(
+                    compiled.id, [Problem(f"credential {c} of presentation {p} cannot be parsed: {exc}")]
+                ) from None
         wallets.append(wallet)
     return wallets
 
 
 # -- comparison ----------------------------------------------------------------------------------
-def _rematch(compiled: CompiledDefinition,
-             wallets: list[list[Credential]]) -> tuple[MatchResult | None, int | None, NoCredentials | None]:
+def _rematch(
+    compiled: CompiledDefinition, wallets: list[list[Credential]]
+) -> tuple[MatchResult | None, int | None, NoCredentials | None]:
     failure = None
     for index, wallet in enumerate(wallets):
         try:
@@ -228,24 +259,31 @@ def _rematch(compiled: CompiledDefinition,
     return None, None, failure
 
 
-def _unfulfilled(compiled: CompiledDefinition, actual: dict[str, Credential],
-                 failure: NoCredentials | None) -> list[Problem]:
+def _unfulfilled(
+    compiled: CompiledDefinition, actual: dict[str, Credential], failure: NoCredentials | None
+) -> list[Problem]:
     reasons = failure.reasons[:3] if failure else ()
-    problems = [Problem("no presentation in the envelope fulfils the definition"
-                        + (": " + "; ".join(reasons) if reasons else ""))]
+    problems = [
+        Problem(
+            "no presentation in the envelope fulfils the definition"
+            + (": " + "; ".join(reasons) if reasons else "")
+        )
+    ]
     for descriptor in compiled.descriptors:
         submitted = actual.get(descriptor.id)
         if submitted is None:
             continue
         outcome = compiled.explain(descriptor, submitted, -1)
         if not outcome.accepted:
-            problems.append(Problem("the submitted credential does not fulfil the descriptor", descriptor.id,
-                                    outcome))
+            problems.append(
+                Problem("the submitted credential does not fulfil the descriptor", descriptor.id, outcome)
+            )
     return problems
 
 
-def _compare(compiled: CompiledDefinition, actual: dict[str, Credential],
-             match: MatchResult) -> list[Problem]:
+def _compare(
+    compiled: CompiledDefinition, actual: dict[str, Credential], match: MatchResult
+) -> list[Problem]:
     expected = {m.descriptor_id: m for m in match.matches}
     problems = []
     if len(actual) != len(expected):
@@ -253,20 +291,26 @@ def _compare(compiled: CompiledDefinition, actual: dict[str, Credential],
     for descriptor_id, wanted in expected.items():
         submitted = actual.get(descriptor_id)
         if submitted is None:
-            problems.append(Problem(f"not in the submission, but the verifier maps credential #"
-                                    f"{wanted.wallet_index} ({wanted.credential.id or 'no id'}) to it",
-                                    descriptor_id))
+            problems.append(
+                Problem(
+                    f"not in the submission, but the verifier maps credential #"
+                    f"{wanted.wallet_index} ({wanted.credential.id or 'no id'}) to it",
+                    descriptor_id,
+                )
+            )
         elif raw_key(submitted) != raw_key(wanted.credential):
-            problems.append(_wrong_credential(compiled, descriptor_id, submitted, wanted.wallet_index,
-                                              wanted.credential))
+            problems.append(
+                _wrong_credential(compiled, descriptor_id, submitted, wanted.wallet_index, wanted.credential)
+            )
     for descriptor_id in actual.keys() - expected.keys():
         descriptor = compiled.descriptor(descriptor_id)
         if descriptor is None:
             problems.append(Problem("not an input descriptor of the definition", descriptor_id))
             continue
         outcome = compiled.explain(descriptor, actual[descriptor_id], -1)
-        problems.append(Problem("the verifier's own match maps no credential to this descriptor",
-                                descriptor_id, outcome))
+        problems.append(
+            Problem("the verifier's own match maps no credential to this descriptor", descriptor_id, outcome)
+        )
     return problems
 
 
@@ -279,8 +323,9 @@ def _check_each(compiled: CompiledDefinition, actual: dict[str, Credential]) -> 
             continue
         outcome = compiled.explain(descriptor, credential, -1)
         if not outcome.accepted:
-            problems.append(Problem("the submitted credential does not fulfil the descriptor", descriptor_id,
-                                    outcome))
+            problems.append(
+                Problem("the submitted credential does not fulfil the descriptor", descriptor_id, outcome)
+            )
     if not actual and credentials_required(compiled):
         problems.append(Problem("the submission maps no credential, but the definition requires some"))
     if problems:
@@ -288,14 +333,18 @@ def _check_each(compiled: CompiledDefinition, actual: dict[str, Credential]) -> 
     return CheckResult(compiled.id, actual, None, None)
 
 
-def _wrong_credential(compiled: CompiledDefinition, descriptor_id: str, submitted: Credential,
-                      position: int, wanted: Credential) -> Problem:
+def _wrong_credential(
+    compiled: CompiledDefinition, descriptor_id: str, submitted: Credential, position: int, wanted: Credential
+) -> Problem:
     descriptor = compiled.descriptor(descriptor_id)
     assert descriptor is not None  # expected ids come from the definition
     outcome = compiled.explain(descriptor, submitted, -1)
     if not outcome.accepted:
         return Problem("incorrect mapping for input descriptor", descriptor_id, outcome)
     label = submitted.id or short(raw_key(submitted), 40)
-    return Problem(f"incorrect mapping for input descriptor: the submitted credential ({label}) fulfils "
-                   f"it, but the first match in the presentation is credential #{position} "
-                   f"({wanted.id or 'no id'}), and the verifier takes the first match", descriptor_id)
+    return Problem(
+        f"incorrect mapping for input descriptor: the submitted credential ({label}) fulfils "
+        f"it, but the first match in the presentation is credential #{position} "
+        f"({wanted.id or 'no id'}), and the verifier takes the first match",
+        descriptor_id,
+    )

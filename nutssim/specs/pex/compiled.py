@@ -145,9 +145,11 @@ class CompiledDefinition:
 
     def accepts(self, descriptor: CompiledDescriptor, credential: Credential) -> bool:
         """Whether the credential fulfils the descriptor (formats, then fields)."""
-        return (format_refusal(self.format, credential) is None
-                and format_refusal(descriptor.format, credential) is None
-                and descriptor.passes(credential.document))
+        return (
+            format_refusal(self.format, credential) is None
+            and format_refusal(descriptor.format, credential) is None
+            and descriptor.passes(credential.document)
+        )
 
     def explain(self, descriptor: CompiledDescriptor, credential: Credential, index: int) -> CandidateOutcome:
         """Why the credential does or does not fulfil the descriptor (fields first, as the reference)."""
@@ -181,8 +183,11 @@ def format_refusal(formats: ClaimFormats | None, credential: Credential) -> str 
     return f"{credential.format} credentials are not matched by format"
 
 
-def compile_definition(definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
-                       *, limits: Limits = DEFAULT_LIMITS) -> CompiledDefinition:
+def compile_definition(
+    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> CompiledDefinition:
     """Compile (and bound) a definition for matching; cached by content and limits.
 
     A JSON value is parsed (and checked against the PE v2 schema) first; a model is taken
@@ -214,8 +219,10 @@ def _compile_cached(key: str, limits: Limits, check_schema: bool) -> CompiledDef
 def _compile(definition: PresentationDefinition, limits: Limits) -> CompiledDefinition:
     descriptors = definition.input_descriptors
     if len(descriptors) > limits.max_input_descriptors:
-        raise LimitExceeded(f"{len(descriptors)} input descriptors; at most {limits.max_input_descriptors} "
-                            "are allowed", pointer="/input_descriptors")
+        raise LimitExceeded(
+            f"{len(descriptors)} input descriptors; at most {limits.max_input_descriptors} are allowed",
+            pointer="/input_descriptors",
+        )
     compiled = tuple(_compile_descriptor(i, d, limits) for i, d in enumerate(descriptors))
     requirements = tuple(definition.submission_requirements or ())
     _check_requirements(requirements, compiled, limits)
@@ -227,33 +234,45 @@ def _compile_descriptor(index: int, descriptor: InputDescriptor, limits: Limits)
     pointer = f"/input_descriptors/{index}"
     fields = (descriptor.constraints.fields or []) if descriptor.constraints else []
     if len(fields) > limits.max_fields_per_descriptor:
-        raise LimitExceeded(f"{len(fields)} fields; at most {limits.max_fields_per_descriptor} are allowed",
-                            pointer=f"{pointer}/constraints/fields")
-    compiled = tuple(_compile_field(f"{pointer}/constraints/fields/{i}", f, limits)
-                     for i, f in enumerate(fields))
-    return CompiledDescriptor(index, descriptor.id, pointer, compiled, descriptor.format,
-                              tuple(descriptor.group or ()), descriptor)
+        raise LimitExceeded(
+            f"{len(fields)} fields; at most {limits.max_fields_per_descriptor} are allowed",
+            pointer=f"{pointer}/constraints/fields",
+        )
+    compiled = tuple(
+        _compile_field(f"{pointer}/constraints/fields/{i}", f, limits) for i, f in enumerate(fields)
+    )
+    return CompiledDescriptor(
+        index, descriptor.id, pointer, compiled, descriptor.format, tuple(descriptor.group or ()), descriptor
+    )
 
 
 def _compile_field(pointer: str, field: ConstraintField, limits: Limits) -> CompiledField:
     if len(field.path) > limits.max_paths_per_field:
-        raise LimitExceeded(f"{len(field.path)} paths; at most {limits.max_paths_per_field} are allowed",
-                            pointer=f"{pointer}/path")
-    paths = tuple(compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits)
-                  for i, p in enumerate(field.path))
+        raise LimitExceeded(
+            f"{len(field.path)} paths; at most {limits.max_paths_per_field} are allowed",
+            pointer=f"{pointer}/path",
+        )
+    paths = tuple(
+        compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits) for i, p in enumerate(field.path)
+    )
     compiled = None
     if field.filter is not None:
         compiled = compile_filter(field.filter, pointer=f"{pointer}/filter", limits=limits)
         # PROTOCOL.md §3.10: a capture yields the claim, so more than one group is ambiguous.
         if compiled.capture is not None and compiled.capture.groups > 1:
-            raise InvalidDefinition(f"pattern has {compiled.capture.groups} capture groups; at most one is "
-                                    "allowed (the capture is the field's value)",
-                                    pointer=f"{pointer}/filter/pattern")
+            raise InvalidDefinition(
+                f"pattern has {compiled.capture.groups} capture groups; at most one is "
+                "allowed (the capture is the field's value)",
+                pointer=f"{pointer}/filter/pattern",
+            )
     return CompiledField(pointer, field.id, paths, compiled, bool(field.optional))
 
 
-def _check_requirements(requirements: tuple[SubmissionRequirement, ...],
-                        descriptors: tuple[CompiledDescriptor, ...], limits: Limits) -> None:
+def _check_requirements(
+    requirements: tuple[SubmissionRequirement, ...],
+    descriptors: tuple[CompiledDescriptor, ...],
+    limits: Limits,
+) -> None:
     """DIF PE v2 §Submission Requirement Feature rules the matcher relies on, checked up front."""
     named: set[str] = set()
     for i, requirement in enumerate(requirements):
@@ -264,18 +283,23 @@ def _check_requirements(requirements: tuple[SubmissionRequirement, ...],
         for j, group in enumerate(d.groups):
             if group not in named:
                 # The reference fails the match with "group '<g>' is required but not available".
-                raise InvalidDefinition(f"group '{group}' is required but not available: no submission "
-                                        "requirement draws from it", pointer=f"{d.pointer}/group/{j}")
+                raise InvalidDefinition(
+                    f"group '{group}' is required but not available: no submission requirement draws from it",
+                    pointer=f"{d.pointer}/group/{j}",
+                )
 
 
-def _check_requirement(requirement: SubmissionRequirement, pointer: str, depth: int,
-                       limits: Limits) -> set[str]:
+def _check_requirement(
+    requirement: SubmissionRequirement, pointer: str, depth: int, limits: Limits
+) -> set[str]:
     if depth > limits.max_requirement_depth:
-        raise LimitExceeded(f"submission requirements nest deeper than {limits.max_requirement_depth} levels",
-                            pointer=pointer)
+        raise LimitExceeded(
+            f"submission requirements nest deeper than {limits.max_requirement_depth} levels", pointer=pointer
+        )
     if (requirement.from_ is None) == (requirement.from_nested is None):
-        raise InvalidDefinition("a submission requirement needs exactly one of 'from' and 'from_nested'",
-                                pointer=pointer)
+        raise InvalidDefinition(
+            "a submission requirement needs exactly one of 'from' and 'from_nested'", pointer=pointer
+        )
     if requirement.from_ is not None:
         return {requirement.from_}
     groups: set[str] = set()

@@ -79,8 +79,10 @@ class MultipleCredentials(PexError):
     def __init__(self, descriptor_id: str, wallet_indexes: list[int]) -> None:
         self.descriptor_id = descriptor_id
         self.wallet_indexes = tuple(wallet_indexes)
-        super().__init__(f"input descriptor '{descriptor_id}': {self.reference_text} "
-                         f"(wallet positions {list(wallet_indexes)})")
+        super().__init__(
+            f"input descriptor '{descriptor_id}': {self.reference_text} "
+            f"(wallet positions {list(wallet_indexes)})"
+        )
 
 
 class InvalidCredentialSelection(PexError):
@@ -90,8 +92,9 @@ class InvalidCredentialSelection(PexError):
 
     def __init__(self, key: str) -> None:
         self.key = key
-        super().__init__(f"credential_selection key '{key}' does not match any field id "
-                         "in the presentation definition")
+        super().__init__(
+            f"credential_selection key '{key}' does not match any field id in the presentation definition"
+        )
 
 
 class SubmissionMismatch(PexError):
@@ -103,8 +106,9 @@ class SubmissionMismatch(PexError):
         self.definition_id = definition_id
         self.problems = tuple(problems)
         # The reference's error_description, word for word (PROTOCOL.md §1.5 #12).
-        self.reference_text = ("presentation submission does not conform to presentation definition "
-                               f"(id={definition_id})")
+        self.reference_text = (
+            f"presentation submission does not conform to presentation definition (id={definition_id})"
+        )
         self.explanation = "; ".join(p.text() for p in problems)
         super().__init__(f"{self.reference_text}: {self.explanation}" if problems else self.reference_text)
 
@@ -118,8 +122,10 @@ class DuplicateMappedField(PexError):
     def __init__(self, field_id: str, definition_ids: list[str]) -> None:
         self.field_id = field_id
         self.definition_ids = tuple(definition_ids)
-        super().__init__(f"{self.reference_text}: field id '{field_id}' is mapped by "
-                         + " and ".join(f"'{d}'" for d in definition_ids))
+        super().__init__(
+            f"{self.reference_text}: field id '{field_id}' is mapped by "
+            + " and ".join(f"'{d}'" for d in definition_ids)
+        )
 
 
 def short(value: Any, limit: int = 120) -> str:

@@ -44,17 +44,21 @@ class FieldClaims:
     findings: tuple[ClaimFinding, ...] = ()
 
 
-def resolve_fields(definition: Definition, credentials: Mapping[str, Credential], *,
-                   limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+def resolve_fields(
+    definition: Definition, credentials: Mapping[str, Credential], *, limits: Limits = DEFAULT_LIMITS
+) -> dict[str, Any]:
     """Field id → value for one definition, given descriptor id → the credential presented for it."""
     claims, _ = _resolve(compile_definition(definition, limits=limits), credentials)
     return claims
 
 
-def extract_claims(fulfilled: Iterable[tuple[Definition, Any]], *,
-                   on_duplicate: Literal["raise", "report"] = "raise",
-                   on_reserved: Literal["raise", "report"] = "report",
-                   limits: Limits = DEFAULT_LIMITS) -> FieldClaims:
+def extract_claims(
+    fulfilled: Iterable[tuple[Definition, Any]],
+    *,
+    on_duplicate: Literal["raise", "report"] = "raise",
+    on_reserved: Literal["raise", "report"] = "report",
+    limits: Limits = DEFAULT_LIMITS,
+) -> FieldClaims:
     """Claims of several fulfilled definitions; each paired with a match, check result or mapping."""
     claims: dict[str, Any] = {}
     owner: dict[str, str] = {}
@@ -68,8 +72,11 @@ def extract_claims(fulfilled: Iterable[tuple[Definition, Any]], *,
                 ids = (owner[field_id], compiled.id)
                 if on_duplicate == "raise":
                     raise DuplicateMappedField(field_id, list(ids))
-                findings.append(ClaimFinding("duplicate", field_id, ids,
-                                             f"{DuplicateMappedField.reference_text}: '{field_id}'"))
+                findings.append(
+                    ClaimFinding(
+                        "duplicate", field_id, ids, f"{DuplicateMappedField.reference_text}: '{field_id}'"
+                    )
+                )
                 continue
             owner[field_id] = compiled.id
             claims[field_id] = value
@@ -92,8 +99,9 @@ def _credentials_of(source: Any) -> Mapping[str, Credential]:
     return source.credentials  # CheckResult
 
 
-def _resolve(compiled: CompiledDefinition,
-             credentials: Mapping[str, Credential]) -> tuple[dict[str, Any], list[ClaimFinding]]:
+def _resolve(
+    compiled: CompiledDefinition, credentials: Mapping[str, Credential]
+) -> tuple[dict[str, Any], list[ClaimFinding]]:
     values: dict[str, Any] = {}
     findings: list[ClaimFinding] = []
     for descriptor in compiled.descriptors:  # definition order: deterministic where the reference is not
@@ -104,9 +112,15 @@ def _resolve(compiled: CompiledDefinition,
         # A credential that no longer fulfils its descriptor contributes nothing (as the reference).
         for field_id, value in (extracted or {}).items():
             if field_id in values:
-                findings.append(ClaimFinding("duplicate_in_definition", field_id, (compiled.id,),
-                                             f"field id '{field_id}' appears twice in '{compiled.id}'; "
-                                             "the first descriptor's value is kept"))
+                findings.append(
+                    ClaimFinding(
+                        "duplicate_in_definition",
+                        field_id,
+                        (compiled.id,),
+                        f"field id '{field_id}' appears twice in '{compiled.id}'; "
+                        "the first descriptor's value is kept",
+                    )
+                )
                 continue
             values[field_id] = value
     return values, findings

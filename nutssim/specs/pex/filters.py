@@ -116,8 +116,9 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
-                        schema: dict[str, Any]) -> Iterator[Any]:
+def _pattern_properties(
+    validator: Any, patterns: dict[str, Any], instance: Any, schema: dict[str, Any]
+) -> Iterator[Any]:
     if not isinstance(instance, dict):
         return
     for pattern, subschema in patterns.items():
@@ -127,17 +128,32 @@ def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
-_Validator = validators.extend(Draft7Validator, {
-    "pattern": _pattern,
-    "patternProperties": _pattern_properties,
-    **{keyword: _format_comparison(keyword) for keyword in _COMPARISONS},
-})
+_Validator = validators.extend(
+    Draft7Validator,
+    {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        **{keyword: _format_comparison(keyword) for keyword in _COMPARISONS},
+    },
+)
 # An empty registry: jsonschema adds the meta-schemas; nothing is ever fetched.
 _NO_REMOTE = referencing.Registry()
 
 # -- fast path -----------------------------------------------------------------------------------
-_FAST_KEYWORDS = frozenset({"type", "const", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum",
-                            "exclusiveMaximum", "minLength", "maxLength"})
+_FAST_KEYWORDS = frozenset(
+    {
+        "type",
+        "const",
+        "enum",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+    }
+)
 _KNOWN_KEYWORDS = frozenset(Draft7Validator.VALIDATORS) | frozenset(_COMPARISONS)
 _SLOW_KEYWORDS = _KNOWN_KEYWORDS - _FAST_KEYWORDS
 
@@ -161,7 +177,8 @@ def _number(value: Any) -> bool:
 
 def _integer(value: Any) -> bool:
     return (isinstance(value, int) and not isinstance(value, bool)) or (
-        isinstance(value, float) and value.is_integer())
+        isinstance(value, float) and value.is_integer()
+    )
 
 
 _TYPES: dict[str, Callable[[Any], bool]] = {
@@ -217,8 +234,12 @@ def _fast_check(raw: dict[str, Any]) -> Callable[[Any], bool]:
     if "pattern" in raw:
         regex = compile_ecma(raw["pattern"], None)
         checks.append(lambda v: not isinstance(v, str) or regex.search(v) is not None)
-    for keyword, compare in (("minimum", operator.ge), ("maximum", operator.le),
-                             ("exclusiveMinimum", operator.gt), ("exclusiveMaximum", operator.lt)):
+    for keyword, compare in (
+        ("minimum", operator.ge),
+        ("maximum", operator.le),
+        ("exclusiveMinimum", operator.gt),
+        ("exclusiveMaximum", operator.lt),
+    ):
         if keyword in raw:
             checks.append(_bound(compare, raw[keyword]))
     if "minLength" in raw:
@@ -278,38 +299,44 @@ def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -
     if isinstance(raw, bool):
         return CompiledFilter(raw, (lambda v: True) if raw else (lambda v: False), None, _Validator(raw))
     if not isinstance(raw, dict):
-        raise InvalidDefinition(f"a filter must be a JSON Schema object, got {type(raw).__name__}",
-                                pointer=pointer)
-    check_document_size(raw, max_depth=limits.max_filter_depth, max_nodes=limits.max_filter_nodes,
-                        what="filter")
+        raise InvalidDefinition(
+            f"a filter must be a JSON Schema object, got {type(raw).__name__}", pointer=pointer
+        )
+    check_document_size(
+        raw, max_depth=limits.max_filter_depth, max_nodes=limits.max_filter_nodes, what="filter"
+    )
     _check_schema(raw, pointer)
     for location, keyword, value in _walk(raw, ()):
         _check_keyword(keyword, value, pointer + pointer_of(location), limits)
     validator = _Validator(raw, format_checker=_FORMATS, registry=_NO_REMOTE)
     accepts = validator.is_valid if raw.keys() & _SLOW_KEYWORDS else _fast_check(raw)
-    capture = compile_ecma(raw["pattern"], limits.max_regex_length) if isinstance(raw.get("pattern"), str) \
-        else None
+    capture = (
+        compile_ecma(raw["pattern"], limits.max_regex_length) if isinstance(raw.get("pattern"), str) else None
+    )
     return CompiledFilter(raw, accepts, capture, validator)
 
 
 def _check_schema(raw: dict[str, Any], pointer: str) -> None:
     error = best_match(_Validator(_Validator.META_SCHEMA).iter_errors(raw))
     if error is not None:
-        raise InvalidDefinition(f"not a valid JSON Schema (draft-07): {error.message}",
-                                pointer=pointer + pointer_of(tuple(error.absolute_path)))
+        raise InvalidDefinition(
+            f"not a valid JSON Schema (draft-07): {error.message}",
+            pointer=pointer + pointer_of(tuple(error.absolute_path)),
+        )
 
 
 def _check_keyword(keyword: str, value: Any, pointer: str, limits: Limits) -> None:
     if keyword in ("pattern", "patternProperties"):
-        for pattern in ([value] if keyword == "pattern" else list(value)):
+        for pattern in [value] if keyword == "pattern" else list(value):
             try:
                 compile_ecma(pattern, limits.max_regex_length)
             except RegexError as exc:
                 cls = LimitExceeded if exc.cost else InvalidDefinition
                 raise cls(f"pattern {short(pattern, 60)}: {exc}", pointer=pointer) from None
     elif keyword == "$ref" and not value.startswith("#"):
-        raise InvalidDefinition(f"$ref {value!r}: a filter may only refer inside itself ('#...')",
-                                pointer=pointer)
+        raise InvalidDefinition(
+            f"$ref {value!r}: a filter may only refer inside itself ('#...')", pointer=pointer
+        )
     elif keyword in _COMPARISONS:
         _check_comparison(keyword, value, pointer)
 
@@ -319,16 +346,24 @@ def _check_comparison(keyword: str, value: Any, pointer: str) -> None:
     limit, fmt = value
     parse = _COMPARABLE.get(fmt)
     if parse is None:
-        raise InvalidDefinition(f"{keyword} needs \"format\": \"date\" or \"date-time\" beside it",
-                                pointer=pointer)
+        raise InvalidDefinition(f'{keyword} needs "format": "date" or "date-time" beside it', pointer=pointer)
     if not isinstance(limit, str) or parse(limit) is None:
         raise InvalidDefinition(f"{keyword} {short(limit, 40)} is not an RFC 3339 {fmt}", pointer=pointer)
 
 
 _SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "dependencies")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "items")
-_SCHEMA_ONES = ("not", "if", "then", "else", "contains", "items", "additionalItems",
-                "additionalProperties", "propertyNames")
+_SCHEMA_ONES = (
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "items",
+    "additionalItems",
+    "additionalProperties",
+    "propertyNames",
+)
 
 
 def _walk(schema: Any, location: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str, Any]]:

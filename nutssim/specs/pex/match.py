@@ -69,8 +69,14 @@ class MatchResult:
 
     def explain(self, *, max_candidates: int = 50) -> MatchReport:
         """For every descriptor, why each candidate was taken or refused."""
-        return explain(self.definition, self.wallet, self.picks, selection=self.selection,
-                       max_candidates=max_candidates, notes=self.requirement_notes)
+        return explain(
+            self.definition,
+            self.wallet,
+            self.picks,
+            selection=self.selection,
+            max_candidates=max_candidates,
+            notes=self.requirement_notes,
+        )
 
     def submission(self, *, submission_id: str, vp_format: str) -> PresentationSubmission:
         """The presentation submission for one VP of ``vp_format`` holding ``credentials``."""
@@ -79,24 +85,37 @@ class MatchResult:
         return build_submission(self, submission_id=submission_id, vp_format=vp_format)
 
 
-def match_definition(definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
-                     credentials: Sequence[Credential], *, selection: Mapping[str, str] | None = None,
-                     limits: Limits = DEFAULT_LIMITS) -> MatchResult:
+def match_definition(
+    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    credentials: Sequence[Credential],
+    *,
+    selection: Mapping[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> MatchResult:
     """Match a wallet against a definition; raise ``NoCredentials`` when it cannot be fulfilled."""
     compiled = compile_definition(definition, limits=limits)
     selection = dict(selection or {})
     per_descriptor = _selections(compiled, selection)
     # The definition's format is the same for every descriptor: judge each credential once.
-    allowed = bytearray(format_refusal(compiled.format, c) is None for c in credentials) \
-        if compiled.format else None
-    picks = tuple(_pick(compiled, d, credentials, allowed, per_descriptor.get(d.id))
-                  for d in compiled.descriptors)
+    allowed = (
+        bytearray(format_refusal(compiled.format, c) is None for c in credentials)
+        if compiled.format
+        else None
+    )
+    picks = tuple(
+        _pick(compiled, d, credentials, allowed, per_descriptor.get(d.id)) for d in compiled.descriptors
+    )
     if compiled.requirements:
         return _with_requirements(compiled, credentials, picks, selection)
     missing = [d for d, p in zip(compiled.descriptors, picks, strict=True) if p is None]
     if missing:
-        return _fail(compiled, credentials, picks, selection,
-                     [f"no credential for input descriptor '{d.id}'" for d in missing])
+        return _fail(
+            compiled,
+            credentials,
+            picks,
+            selection,
+            [f"no credential for input descriptor '{d.id}'" for d in missing],
+        )
     pairs = [(d, p) for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None]
     matches = tuple(DescriptorMatch(d.id, credentials[p], p, i) for i, (d, p) in enumerate(pairs))
     return MatchResult(compiled, tuple(m.credential for m in matches), matches, picks, credentials, selection)
@@ -111,9 +130,15 @@ def credentials_required(definition: PresentationDefinition | CompiledDefinition
     return len(model.input_descriptors) > 0
 
 
-def explain(definition: CompiledDefinition, wallet: Sequence[Credential], picks: Sequence[int | None],
-            *, selection: Mapping[str, str] | None = None, max_candidates: int = 50,
-            notes: Sequence[str] = ()) -> MatchReport:
+def explain(
+    definition: CompiledDefinition,
+    wallet: Sequence[Credential],
+    picks: Sequence[int | None],
+    *,
+    selection: Mapping[str, str] | None = None,
+    max_candidates: int = 50,
+    notes: Sequence[str] = (),
+) -> MatchReport:
     """Explain every descriptor against (the first ``max_candidates`` of) the wallet."""
     selection = selection or {}
     reports = []
@@ -124,13 +149,21 @@ def explain(definition: CompiledDefinition, wallet: Sequence[Credential], picks:
         keys = {f.id: selection[f.id] for f in descriptor.fields if f.id is not None and f.id in selection}
         outcomes = tuple(_explain_one(definition, descriptor, wallet[i], i, keys) for i in shown)
         note = f"credential_selection {keys}" if keys else ""
-        reports.append(DescriptorReport(descriptor.id, descriptor.pointer, pick, outcomes,
-                                        max(0, len(wallet) - len(shown)), note))
+        reports.append(
+            DescriptorReport(
+                descriptor.id, descriptor.pointer, pick, outcomes, max(0, len(wallet) - len(shown)), note
+            )
+        )
     return MatchReport(definition.id, tuple(reports), tuple(notes))
 
 
-def _explain_one(definition: CompiledDefinition, descriptor: CompiledDescriptor, credential: Credential,
-                 index: int, keys: Mapping[str, str]) -> CandidateOutcome:
+def _explain_one(
+    definition: CompiledDefinition,
+    descriptor: CompiledDescriptor,
+    credential: Credential,
+    index: int,
+    keys: Mapping[str, str],
+) -> CandidateOutcome:
     outcome = definition.explain(descriptor, credential, index)
     if not outcome.accepted or not keys:
         return outcome
@@ -138,11 +171,17 @@ def _explain_one(definition: CompiledDefinition, descriptor: CompiledDescriptor,
     for key, wanted in keys.items():
         found = values.get(key)
         if selection_value(found) != wanted:
-            return CandidateOutcome(index, credential.id, credential.format, False, "selection",
-                                    detail=f"field '{key}' is {short(found, 60)}, credential_selection "
-                                           f"asks {wanted!r}")
-    return CandidateOutcome(index, credential.id, credential.format, True,
-                            detail="credential_selection matches")
+            return CandidateOutcome(
+                index,
+                credential.id,
+                credential.format,
+                False,
+                "selection",
+                detail=f"field '{key}' is {short(found, 60)}, credential_selection asks {wanted!r}",
+            )
+    return CandidateOutcome(
+        index, credential.id, credential.format, True, detail="credential_selection matches"
+    )
 
 
 def selection_value(value: Any) -> Any:
@@ -179,8 +218,9 @@ def _selections(definition: CompiledDefinition, selection: Mapping[str, str]) ->
     return result
 
 
-def _candidates(descriptor: CompiledDescriptor, credentials: Sequence[Credential],
-                allowed: bytearray | None) -> Iterator[int]:
+def _candidates(
+    descriptor: CompiledDescriptor, credentials: Sequence[Credential], allowed: bytearray | None
+) -> Iterator[int]:
     """Wallet positions whose formats allow the descriptor and whose fields all pass, in order."""
     own_format = descriptor.format
     passes = descriptor.passes
@@ -193,8 +233,13 @@ def _candidates(descriptor: CompiledDescriptor, credentials: Sequence[Credential
             yield i
 
 
-def _pick(definition: CompiledDefinition, descriptor: CompiledDescriptor, credentials: Sequence[Credential],
-          allowed: bytearray | None, wanted: dict[str, str] | None) -> int | None:
+def _pick(
+    definition: CompiledDefinition,
+    descriptor: CompiledDescriptor,
+    credentials: Sequence[Credential],
+    allowed: bytearray | None,
+    wanted: dict[str, str] | None,
+) -> int | None:
     if wanted is None:
         return next(_candidates(descriptor, credentials, allowed), None)
     chosen = []
@@ -208,8 +253,12 @@ def _pick(definition: CompiledDefinition, descriptor: CompiledDescriptor, creden
     return chosen[0] if chosen else None
 
 
-def _with_requirements(definition: CompiledDefinition, credentials: Sequence[Credential],
-                       picks: tuple[int | None, ...], selection: dict[str, str]) -> MatchResult:
+def _with_requirements(
+    definition: CompiledDefinition,
+    credentials: Sequence[Credential],
+    picks: tuple[int | None, ...],
+    selection: dict[str, str],
+) -> MatchResult:
     try:
         selected = requirements.select(definition, picks)
     except requirements.Unfulfilled as exc:
@@ -222,15 +271,24 @@ def _with_requirements(definition: CompiledDefinition, credentials: Sequence[Cre
     matches = []
     for i, position in enumerate(unique):
         # The credential maps to the first descriptor (definition order) that picked it.
-        descriptor = next(d for d, p in zip(definition.descriptors, picks, strict=True)
-                          if p is not None and keys[p] == keys[position])
+        descriptor = next(
+            d
+            for d, p in zip(definition.descriptors, picks, strict=True)
+            if p is not None and keys[p] == keys[position]
+        )
         matches.append(DescriptorMatch(descriptor.id, credentials[position], position, i))
-    return MatchResult(definition, tuple(credentials[p] for p in unique), tuple(matches), picks,
-                       credentials, selection)
+    return MatchResult(
+        definition, tuple(credentials[p] for p in unique), tuple(matches), picks, credentials, selection
+    )
 
 
-def _fail(definition: CompiledDefinition, credentials: Sequence[Credential], picks: tuple[int | None, ...],
-          selection: dict[str, str], reasons: list[str]) -> MatchResult:
+def _fail(
+    definition: CompiledDefinition,
+    credentials: Sequence[Credential],
+    picks: tuple[int | None, ...],
+    selection: dict[str, str],
+    reasons: list[str],
+) -> MatchResult:
     if not credentials_required(definition):
         # The reference's builder then presents nothing rather than failing.
         return MatchResult(definition, (), (), picks, credentials, selection, tuple(reasons))

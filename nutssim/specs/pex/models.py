@@ -133,35 +133,43 @@ def dump(model: PexModel) -> dict[str, Any]:
     return model.model_dump(by_alias=True, exclude_unset=True, mode="json")
 
 
-def parse_definition(data: Any, *, check_schema: bool = True,
-                     limits: Limits = DEFAULT_LIMITS) -> PresentationDefinition:
+def parse_definition(
+    data: Any, *, check_schema: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> PresentationDefinition:
     """Parse a presentation definition (JSON value or text)."""
-    return _parse(PresentationDefinition, data, "presentation_definition", check_schema, limits,
-                  InvalidDefinition)
+    return _parse(
+        PresentationDefinition, data, "presentation_definition", check_schema, limits, InvalidDefinition
+    )
 
 
-def parse_input_descriptor(data: Any, *, check_schema: bool = True,
-                           limits: Limits = DEFAULT_LIMITS) -> InputDescriptor:
+def parse_input_descriptor(
+    data: Any, *, check_schema: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> InputDescriptor:
     """Parse one input descriptor (JSON value or text)."""
     return _parse(InputDescriptor, data, "input_descriptor", check_schema, limits, InvalidDefinition)
 
 
-def parse_submission_requirement(data: Any, *, check_schema: bool = True,
-                                 limits: Limits = DEFAULT_LIMITS) -> SubmissionRequirement:
+def parse_submission_requirement(
+    data: Any, *, check_schema: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> SubmissionRequirement:
     """Parse one submission requirement (JSON value or text)."""
-    return _parse(SubmissionRequirement, data, "submission_requirement", check_schema, limits,
-                  InvalidDefinition)
+    return _parse(
+        SubmissionRequirement, data, "submission_requirement", check_schema, limits, InvalidDefinition
+    )
 
 
-def parse_submission(data: Any, *, check_schema: bool = True,
-                     limits: Limits = DEFAULT_LIMITS) -> PresentationSubmission:
+def parse_submission(
+    data: Any, *, check_schema: bool = True, limits: Limits = DEFAULT_LIMITS
+) -> PresentationSubmission:
     """Parse a presentation submission (the bare object, JSON value or text)."""
-    return _parse(PresentationSubmission, data, "presentation_submission", check_schema, limits,
-                  InvalidSubmission)
+    return _parse(
+        PresentationSubmission, data, "presentation_submission", check_schema, limits, InvalidSubmission
+    )
 
 
-def _parse(model: type[M], data: Any, kind: str, check_schema: bool, limits: Limits,
-           error: type[PexDocumentError]) -> M:
+def _parse(
+    model: type[M], data: Any, kind: str, check_schema: bool, limits: Limits, error: type[PexDocumentError]
+) -> M:
     if isinstance(data, str | bytes):
         try:
             data = json.loads(data)
@@ -169,8 +177,12 @@ def _parse(model: type[M], data: Any, kind: str, check_schema: bool, limits: Lim
             raise error(f"not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise error(f"a {kind.replace('_', ' ')} must be a JSON object, got {type(data).__name__}")
-    check_document_size(data, max_depth=limits.max_document_depth, max_nodes=limits.max_document_nodes,
-                        what=kind.replace("_", " "))
+    check_document_size(
+        data,
+        max_depth=limits.max_document_depth,
+        max_nodes=limits.max_document_nodes,
+        what=kind.replace("_", " "),
+    )
     try:
         result = model.model_validate(data)
         if check_schema:  # after the model, whose messages name types more precisely

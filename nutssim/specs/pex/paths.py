@@ -72,11 +72,14 @@ class CompiledPath:
 def compile_path(text: Any, *, pointer: str = "", limits: Limits = DEFAULT_LIMITS) -> CompiledPath:
     """Parse and bound a JSONPath; raise ``InvalidDefinition``/``LimitExceeded`` naming ``pointer``."""
     if not isinstance(text, str):
-        raise InvalidDefinition(f"a path must be a JSONPath string, got {type(text).__name__}",
-                                pointer=pointer)
+        raise InvalidDefinition(
+            f"a path must be a JSONPath string, got {type(text).__name__}", pointer=pointer
+        )
     if len(text) > limits.max_path_length:
-        raise LimitExceeded(f"path is {len(text)} characters long; at most {limits.max_path_length} "
-                            "are allowed", pointer=pointer)
+        raise LimitExceeded(
+            f"path is {len(text)} characters long; at most {limits.max_path_length} are allowed",
+            pointer=pointer,
+        )
     try:
         return _compile(text, limits)
     except _PathRefused as exc:
@@ -112,17 +115,21 @@ def _key(selector: Any) -> str | int:
 def _check_segments(query: Any, limits: Limits) -> None:
     segments = query.segments
     if len(segments) > limits.max_path_segments:
-        raise _PathRefused(f"{len(segments)} segments; at most {limits.max_path_segments} are allowed",
-                           limit=True)
+        raise _PathRefused(
+            f"{len(segments)} segments; at most {limits.max_path_segments} are allowed", limit=True
+        )
     descendants = sum(isinstance(s, JSONPathRecursiveDescentSegment) for s in segments)
     if descendants > limits.max_descendant_segments:
-        raise _PathRefused(f"{descendants} descendant ('..') segments; at most "
-                           f"{limits.max_descendant_segments} are allowed", limit=True)
+        raise _PathRefused(
+            f"{descendants} descendant ('..') segments; at most {limits.max_descendant_segments} are allowed",
+            limit=True,
+        )
     allowed = _PLAIN_SELECTORS + ((Filter,) if limits.allow_filter_selectors else ())
     for segment in segments:
         for selector in segment.selectors:
             if not isinstance(selector, allowed):
-                kind = "filter selectors ('[?...]')" if isinstance(selector, Filter) else \
-                    f"selector {selector}"
+                kind = (
+                    "filter selectors ('[?...]')" if isinstance(selector, Filter) else f"selector {selector}"
+                )
                 # Filters run function extensions (match/search take a regex) on attacker input.
                 raise _PathRefused(f"{kind} are not allowed in presentation definitions", limit=True)

@@ -46,7 +46,7 @@ MAX_INPUT_LENGTH = 2048
 """Strings longer than this never match a pattern (cost bound; see the module docstring)."""
 
 # ECMA-262 WhiteSpace and LineTerminator code points, for `\s` (ECMA-262 §22.2.2.9).
-_ES_SPACE = (r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+_ES_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _ES_DOT = r"[^\n\r\u2028\u2029]"
 _QUANTIFIER_BRACE = re.compile(r"\{\d+(,\d*)?\}")
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}")
@@ -84,8 +84,9 @@ class EcmaRegex:
 def compile_ecma(pattern: str, max_length: int | None = 512) -> EcmaRegex:
     """Translate, guard and compile an ECMAScript pattern; raise ``RegexError`` when refused."""
     if max_length is not None and len(pattern) > max_length:
-        raise RegexError(f"pattern is {len(pattern)} characters long; at most {max_length} are allowed",
-                         cost=True)
+        raise RegexError(
+            f"pattern is {len(pattern)} characters long; at most {max_length} are allowed", cost=True
+        )
     return _compile(pattern)
 
 
@@ -165,7 +166,7 @@ def _group_open(pattern: str, i: int) -> str:
     if _is_named_group(pattern, i):
         return "(?P<"
     if pattern.startswith("(?", i) and not pattern.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!"), i):
-        raise RegexError(f"'{pattern[i:i + 3]}' is not ECMAScript group syntax")
+        raise RegexError(f"'{pattern[i : i + 3]}' is not ECMAScript group syntax")
     return "("
 
 
@@ -185,7 +186,7 @@ def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
         return f"[^{_ES_SPACE}]", i + 1
     if e in "dDwWbBStnvfr":
         return "\\" + e, i + 1
-    if e == "0" and not pattern[i + 1:i + 2].isdigit():
+    if e == "0" and not pattern[i + 1 : i + 2].isdigit():
         return r"\x00", i + 1
     if e.isdigit() or (e == "k" and pattern.startswith("<", i + 1)):
         raise RegexError("backreferences are not allowed (they make matching cost unbounded)", cost=True)
@@ -194,10 +195,10 @@ def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
 
 def _letter_escape(pattern: str, i: int, e: str) -> tuple[str, int]:
     if e == "x" and _HEX2.match(pattern, i + 1):
-        return "\\x" + pattern[i + 1:i + 3], i + 3
+        return "\\x" + pattern[i + 1 : i + 3], i + 3
     if e == "u" and _HEX4.match(pattern, i + 1):
-        return "\\u" + pattern[i + 1:i + 5], i + 5
-    if e == "c" and pattern[i + 1:i + 2].isascii() and pattern[i + 1:i + 2].isalpha():
+        return "\\u" + pattern[i + 1 : i + 5], i + 5
+    if e == "c" and pattern[i + 1 : i + 2].isascii() and pattern[i + 1 : i + 2].isalpha():
         return re.escape(chr(ord(pattern[i + 1]) % 32)), i + 2
     if e == "c":
         return r"\\c", i + 1  # Annex B: a backslash, then 'c'
@@ -209,13 +210,15 @@ def _letter_escape(pattern: str, i: int, e: str) -> tuple[str, int]:
 _SAMPLE = [chr(c) for c in range(128)] + ["\u00a0", "\u00e9", "\u0660", "\u2028", "\u4e00"]
 _ALL = frozenset(_SAMPLE)
 _CATEGORY_RE = {
-    sre_c.CATEGORY_DIGIT: r"\d", sre_c.CATEGORY_NOT_DIGIT: r"\D",
-    sre_c.CATEGORY_SPACE: r"\s", sre_c.CATEGORY_NOT_SPACE: r"\S",
-    sre_c.CATEGORY_WORD: r"\w", sre_c.CATEGORY_NOT_WORD: r"\W",
+    sre_c.CATEGORY_DIGIT: r"\d",
+    sre_c.CATEGORY_NOT_DIGIT: r"\D",
+    sre_c.CATEGORY_SPACE: r"\s",
+    sre_c.CATEGORY_NOT_SPACE: r"\S",
+    sre_c.CATEGORY_WORD: r"\w",
+    sre_c.CATEGORY_NOT_WORD: r"\W",
 }
 _CATEGORY_SETS = {
-    cat: frozenset(ch for ch in _SAMPLE if re.fullmatch(rx, ch, re.ASCII))
-    for cat, rx in _CATEGORY_RE.items()
+    cat: frozenset(ch for ch in _SAMPLE if re.fullmatch(rx, ch, re.ASCII)) for cat, rx in _CATEGORY_RE.items()
 }
 _REPEATS = {sre_c.MAX_REPEAT, sre_c.MIN_REPEAT}
 
@@ -256,9 +259,12 @@ def _check_chain(chain: int, anchored: bool) -> None:
     # Each overlapping unbounded repeat multiplies the backtracking by the input length, and
     # an unanchored search tries every start: at degree 3 a 2 kB value already costs ~10^10.
     if chain + (0 if anchored else 1) >= 3:
-        raise RegexError("unbounded quantifiers over overlapping characters in a row (such as "
-                         "\\d+\\d+ or .*a.* unanchored) backtrack polynomially; anchor the pattern "
-                         "with ^, drop a leading .*, or make the quantifiers exclusive", cost=True)
+        raise RegexError(
+            "unbounded quantifiers over overlapping characters in a row (such as "
+            "\\d+\\d+ or .*a.* unanchored) backtrack polynomially; anchor the pattern "
+            "with ^, drop a leading .*, or make the quantifiers exclusive",
+            cost=True,
+        )
 
 
 def _chars(items: list[tuple[object, object]]) -> frozenset[str]:
@@ -289,8 +295,11 @@ def _check_repeat(high: int, body: list[tuple[object, object]]) -> None:
     if _has_variable_repeat(body):
         raise RegexError("nested quantifiers (such as (a+)+) can backtrack exponentially", cost=True)
     if _ambiguous_branch(body):
-        raise RegexError("a quantifier over alternatives that can start alike (such as (a|ab)+) "
-                         "can backtrack exponentially", cost=True)
+        raise RegexError(
+            "a quantifier over alternatives that can start alike (such as (a|ab)+) "
+            "can backtrack exponentially",
+            cost=True,
+        )
 
 
 def _children(op: object, av: object) -> list[list[tuple[object, object]]]:

@@ -96,7 +96,7 @@ class DescriptorReport:
 
     def text(self) -> str:
         """A paragraph: the verdict, then one line per candidate."""
-        verdict = (f"credential #{self.picked} picked" if self.picked is not None else "no credential picked")
+        verdict = f"credential #{self.picked} picked" if self.picked is not None else "no credential picked"
         head = f"descriptor '{self.descriptor_id}' ({self.pointer}): {verdict}"
         if self.note:
             head += f" ({self.note})"
@@ -118,8 +118,11 @@ class MatchReport:
 
     def text(self) -> str:
         """The whole explanation as text."""
-        parts = [f"presentation definition '{self.definition_id}'",
-                 *(d.text() for d in self.descriptors), *self.requirements]
+        parts = [
+            f"presentation definition '{self.definition_id}'",
+            *(d.text() for d in self.descriptors),
+            *self.requirements,
+        ]
         return "\n".join(parts)
 
     def descriptor(self, descriptor_id: str) -> DescriptorReport:

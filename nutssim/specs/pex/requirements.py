@@ -53,16 +53,19 @@ def _apply(members: list[Member], requirement: SubmissionRequirement, pointer: s
     fulfilled = [m for m in members if m]
     if requirement.rule == "all":
         if len(fulfilled) != len(members):
-            raise Unfulfilled(f"{name} does not have all credentials from the group "
-                              f"({len(fulfilled)} of {len(members)})")
+            raise Unfulfilled(
+                f"{name} does not have all credentials from the group ({len(fulfilled)} of {len(members)})"
+            )
         return [p for m in fulfilled for p in m]
     if requirement.count is not None:
         if len(fulfilled) < requirement.count:
-            raise Unfulfilled(f"{name} has less credentials ({len(fulfilled)}) than required "
-                              f"({requirement.count})")
+            raise Unfulfilled(
+                f"{name} has less credentials ({len(fulfilled)}) than required ({requirement.count})"
+            )
         return [p for m in fulfilled[: requirement.count] for p in m]
     if requirement.min is not None and len(fulfilled) < requirement.min:
-        raise Unfulfilled(f"{name} has less matches ({len(fulfilled)}) than minimal required "
-                          f"({requirement.min})")
+        raise Unfulfilled(
+            f"{name} has less matches ({len(fulfilled)}) than minimal required ({requirement.min})"
+        )
     taken = fulfilled if requirement.max is None else fulfilled[: requirement.max]
     return [p for m in taken for p in m]

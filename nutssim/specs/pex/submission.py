@@ -26,18 +26,28 @@ def build_submission(result: MatchResult, *, submission_id: str, vp_format: str)
     """The submission for a VP of ``vp_format`` holding ``result.credentials`` in that order."""
     if vp_format not in VP_FORMATS:
         raise SimulationError(f"vp_format must be one of {VP_FORMATS}, got {vp_format!r}")
-    entries = [DescriptorMapEntry(id=m.descriptor_id, format=_format(m.credential),
-                                  path=f"$.verifiableCredential[{m.position}]") for m in result.matches]
+    entries = [
+        DescriptorMapEntry(
+            id=m.descriptor_id, format=_format(m.credential), path=f"$.verifiableCredential[{m.position}]"
+        )
+        for m in result.matches
+    ]
     if len(entries) == 1:
         entries[0].path = "$.verifiableCredential[0]" if vp_format == "jwt_vp" else "$.verifiableCredential"
-    return PresentationSubmission(id=submission_id, definition_id=result.definition_id,
-                                  descriptor_map=entries)
+    return PresentationSubmission(
+        id=submission_id, definition_id=result.definition_id, descriptor_map=entries
+    )
 
 
-def fulfil(definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
-           credentials: Sequence[Credential], *, submission_id: str, vp_format: str,
-           selection: Mapping[str, str] | None = None,
-           limits: Limits = DEFAULT_LIMITS) -> tuple[PresentationSubmission, MatchResult]:
+def fulfil(
+    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    credentials: Sequence[Credential],
+    *,
+    submission_id: str,
+    vp_format: str,
+    selection: Mapping[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[PresentationSubmission, MatchResult]:
     """Match and build in one step: the submission and the match (whose ``credentials`` go in the VP)."""
     result = match_definition(definition, credentials, selection=selection, limits=limits)
     return build_submission(result, submission_id=submission_id, vp_format=vp_format), result
