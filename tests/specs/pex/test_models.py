@@ -9,9 +9,9 @@ import pytest
 
 from nutssim.specs import pex
 from nutssim.specs.pex import schemas
-from tests.reference_data import PEX_SCHEMAS
+from tests.reference_data import DIF_EXAMPLES, PEX_SCHEMAS
 
-from .helpers import DIF_EXAMPLES, NUTS, load_json, organization
+from .helpers import NUTS, load_json, organization
 
 DEFINITIONS = sorted(DIF_EXAMPLES.glob("presentation-definition__*.json"))
 SUBMISSIONS = sorted(DIF_EXAMPLES.glob("presentation-submission__*.json"))
