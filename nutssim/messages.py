@@ -240,6 +240,30 @@ def origin_of(url: str) -> str:
     return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{scheme}://{host}:{port}"
 
 
+def url_problem(url: object) -> str | None:
+    """Why no HTTP client could send a request to ``url`` (no host to connect to), or None.
+
+    Only what makes a request impossible to route counts; a URL that merely holds odd
+    characters reaches its host, whose own parsing answers it (as a raw request would).
+    """
+    if not isinstance(url, str):
+        return f"the URL is a {type(url).__name__}, not a string"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range or not a number)
+    except ValueError as exc:
+        return f"the URL cannot be parsed ({exc})"
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return (
+            f"the URL's scheme {parts.scheme!r} is not http or https"
+            if parts.scheme
+            else "the URL is relative"
+        )
+    if not parts.hostname:
+        return "the URL has no host"
+    return None
+
+
 def with_query(url: str, params: Mapping[str, str]) -> str:
     """Append ``params`` to ``url``'s query string."""
     if not params:
