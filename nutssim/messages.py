@@ -7,6 +7,8 @@ JWT exactly as sent; ``form``, ``json`` and ``query`` parse it on demand.
 from __future__ import annotations
 
 import json as _json
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -23,9 +25,47 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (RFC 8259 §6)")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: Python reads it as inf, which no JSON text can carry back
+        raise ValueError(f"number {text[:40]} is out of range (RFC 8259 §6)")
+    return value
+
+
+#: A \uD800–\uDFFF escape: the only way a lone surrogate gets into parsed JSON.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def parse_json(text: str | bytes) -> Any:
-    """Parse JSON as RFC 8259 defines it: NaN and Infinity are refused (``ValueError``), as a Go peer does."""
-    return _json.loads(text, parse_constant=_refuse_constant)
+    """Parse JSON as RFC 8259 defines it, refusing (``ValueError``) what a Go peer refuses.
+
+    NaN and Infinity, numbers beyond a double's range (``1e400``), and strings holding a lone
+    surrogate (``"\\ud800"``: not a Unicode scalar value, RFC 8259 §8.2, so no UTF-8 text can
+    carry it on) are refused; they would otherwise make a trace unsavable or its export invalid.
+    """
+    value = _json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    source = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    if _SURROGATE_ESCAPE.search(source) and _has_lone_surrogate(value):
+        raise ValueError("a string holds a lone surrogate (RFC 8259 §8.2)")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether any string (key or value) in a parsed JSON value cannot be encoded as UTF-8."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _headers(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Headers:
