@@ -1,90 +1,97 @@
 """Named, seeded set-ups used by notebooks, the CLI, the catalogue and tests.
 
-A scenario builds a *world*: a simulation with its parties, and a ``start()`` that
-begins the scenario's flow (a ``FlowRun`` to step or finish). Building and starting
-are separate so a failure case can change the world (a credential, a clock, an
-interceptor) before the flow begins.
+A scenario builds a *world* (``nutssim.scenarios.world``): a simulation with its parties as
+typed attributes, and a ``start()`` that begins the scenario's flow (a ``FlowRun`` to step
+or finish). Building and starting are separate so a failure case can change the world (a
+credential, a clock, an interceptor) before the flow begins. Each scenario declares its
+options as data (``options(name)``); ``build`` accepts those and no others.
 """
 
 from __future__ import annotations
 
-import inspect
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from nutssim.errors import InputError, did_you_mean
 from nutssim.profiles import Profile
-from nutssim.simulation import FlowRun, Simulation
+from nutssim.scenarios import options as _options
+from nutssim.scenarios.options import Option
+from nutssim.scenarios.world import NodesWorld, S2SWorld, TrustWorld, UserWorld, World
 
-
-@dataclass
-class World:
-    """A built scenario: the simulation, its named parts, and how to start its flow."""
-
-    name: str
-    sim: Simulation
-    parts: dict[str, Any]
-    starter: Callable[..., FlowRun]
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> Any:
-        return self.parts[name]
-
-    def start(self, **overrides: Any) -> FlowRun:
-        """Start the scenario's flow; ``overrides`` change its options (``dpop=False``, …)."""
-        return self.starter(**{**self.options, **overrides})
-
-    def run(self, **overrides: Any) -> FlowRun:
-        """Start the flow and run it to the end."""
-        flow = self.start(**overrides)
-        flow.finish()
-        return flow
+__all__ = [
+    "SCENARIOS",
+    "NodesWorld",
+    "Option",
+    "S2SWorld",
+    "ScenarioSpec",
+    "TrustWorld",
+    "UserWorld",
+    "World",
+    "build",
+    "names",
+    "options",
+    "options_of",
+    "parse_option",
+    "register",
+    "run",
+]
 
 
 @dataclass(frozen=True)
 class ScenarioSpec:
-    """A registered scenario: its name, a one-line description and its builder."""
+    """A registered scenario: its name, a one-line description, its builder and its declared options."""
 
     name: str
     description: str
     builder: Callable[..., World]
     flow: str = "s2s"
+    options: tuple[Option, ...] = ()
 
 
+#: Every scenario by name; filled when this package is imported (the families register below).
 SCENARIOS: dict[str, ScenarioSpec] = {}
 
 
 def register(
-    name: str, description: str, flow: str = "s2s"
+    name: str, description: str, flow: str = "s2s", *, options: Iterable[Option] = ()
 ) -> Callable[[Callable[..., World]], Callable[..., World]]:
-    """Decorator: register a world builder under ``name``."""
+    """Decorator: register a world builder under ``name``; it is called with every declared option."""
+    table = tuple(options)
+    if len({o.name for o in table}) != len(table):
+        raise InputError(f"scenario {name!r} declares an option twice")
 
     def wrap(builder: Callable[..., World]) -> Callable[..., World]:
-        SCENARIOS[name] = ScenarioSpec(name, description, builder, flow)
+        SCENARIOS[name] = ScenarioSpec(name, description, builder, flow, table)
         return builder
 
     return wrap
 
 
-def build(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
-    """Build the world of scenario ``name``."""
-    _load_all()
-    spec = SCENARIOS.get(name)
-    if spec is None:
+def spec(name: str) -> ScenarioSpec:
+    """The registered scenario ``name``, or an InputError with a did-you-mean hint."""
+    found = SCENARIOS.get(name)
+    if found is None:
         raise InputError(f"unknown scenario {name!r}", hint=did_you_mean(name, SCENARIOS))
-    try:
-        world = spec.builder(seed=seed, profile=profile, **options)
-    except TypeError as exc:
-        bad = re.search(r"unexpected keyword argument '(\w+)'", str(exc))
-        if bad is None or bad.group(1) not in options:
-            raise
-        known = options_of(spec.builder)
-        raise InputError(
-            f"scenario {name!r} has no option {bad.group(1)!r}",
-            hint=did_you_mean(bad.group(1), known) if known else "",
-        ) from None
+    return found
+
+
+def options(name: str) -> list[Option]:
+    """The options scenario ``name`` declares, in declaration order."""
+    return list(spec(name).options)
+
+
+def parse_option(name: str, key: str, text: str) -> Any:
+    """The value of ``--option KEY=VALUE`` for scenario ``name``, in the option's declared type."""
+    return _options.find(spec(name).options, key, name).parse(text, name)
+
+
+def build(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+    """Build the world of scenario ``name``; unknown options and ill-typed values are an InputError."""
+    found = spec(name)
+    resolved = _options.resolve(found.options, options, name)
+    world = found.builder(seed=seed, profile=profile, **resolved)
     world.name = name  # a builder shared by several scenarios names its world after the first
     world.sim.trace.meta["scenario"] = name
     return world
@@ -97,26 +104,16 @@ def run(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **option
     return world
 
 
-def options_of(builder: Callable[..., World]) -> set[str]:
-    """The keyword options a scenario builder takes: its own and those of the world function it calls."""
-    called = [builder.__globals__.get(n) for n in builder.__code__.co_names]
-    found: set[str] = set()
-    for function in (builder, *called):
-        if inspect.isfunction(function) and function.__module__.startswith(__name__):
-            parameters = inspect.signature(function).parameters.values()
-            found |= {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
-    return found
+def options_of(name: str) -> set[str]:
+    """The names of the options scenario ``name`` takes (deprecated: use ``options(name)``)."""
+    warnings.warn("options_of is deprecated; use options(name)", DeprecationWarning, stacklevel=2)
+    return {o.name for o in options(name)}
 
 
 def names() -> list[str]:
     """Every registered scenario name."""
-    _load_all()
     return sorted(SCENARIOS)
 
 
-def _load_all() -> None:
-    from nutssim.scenarios import (
-        s2s,  # noqa: F401  (registers on import)
-        trust,  # noqa: F401  (registers on import)
-        user,  # noqa: F401  (registers on import)
-    )
+# The families register on import, so SCENARIOS is full as soon as this package is.
+from nutssim.scenarios import s2s, trust, user  # noqa: E402, F401
