@@ -12,31 +12,36 @@ control's value is measured, not asserted. Expectations are per profile name, wi
 ``"*"`` for every profile: under ``strict`` another control sometimes still catches
 the attack (defence in depth), and the table says so.
 
-Adding a case takes a few lines::
+A case is a declaration plus, where needed, one small function: a ``Family`` holds what
+the cases of one flow share (flow, scenario, world type, the step most of them hit), and
+``family.case(...)`` registers the function it decorates as a case's ``act``::
 
-    from nutssim.catalogue import Case, Expect, observe_flow, register
+    from nutssim.catalogue import Expect, Family, observe_flow
+    from nutssim.scenarios import S2SWorld
 
-    @register
-    def my_case() -> Case:
-        def act(world):
-            world["requester"].wallet.credentials.clear()        # the fault
-            flow = world.run()                                    # the good run, mutated
-            return observe_flow(flow)
-        return Case(
-            id="s2s-empty-wallet", title="The requester's wallet is empty", flow="s2s",
-            step="token request", attack="the wallet holds no credentials",
-            control=None, act=act,
-            expected={"*": Expect("denied", "invalid_request", "wallet could not fulfill requirements")},
-            refs=("PROTOCOL.md §1.3",))
+    MINE = Family(S2SWorld, flow="s2s", scenario="s2s", step="token request")
+
+    @MINE.case(
+        id="s2s-empty-wallet", title="The requester's wallet is empty",
+        attack="the wallet holds no credentials",
+        expected={"*": Expect("denied", "invalid_request", "wallet could not fulfill requirements")},
+        refs=("PROTOCOL.md §1.3",),
+    )
+    def empty_wallet(world: S2SWorld) -> Observation:
+        world.requester.wallet.credentials.clear()  # the fault
+        return observe_flow(world.run())  # the good run, mutated
+
+``family.declare(..., act=...)`` does the same where the act is an expression.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, NotRequired, TypedDict, TypeVar, Unpack
 
-from nutssim.errors import InputError
+from nutssim.errors import InputError, SimulationError
 from nutssim.messages import HttpResponse
 from nutssim.profiles import Profile, as_profile
 from nutssim.scenarios import World, build
@@ -78,9 +83,12 @@ class Observation:
     detail: str = ""
 
 
+W = TypeVar("W", bound=World)
+
+
 @dataclass(frozen=True)
-class Case:
-    """One failure or attack case."""
+class Case(Generic[W]):
+    """One failure or attack case; ``act`` runs on a fresh world of ``scenario`` (a ``W``)."""
 
     id: str
     title: str
@@ -88,12 +96,13 @@ class Case:
     step: str  # the exchange label the case hits
     attack: str  # what the attacker or fault does
     control: str | None  # the profile control that should catch it (None: an input check)
-    act: Callable[[World], Observation] = field(repr=False)
+    act: Callable[[W], Observation] = field(repr=False)
     expected: dict[str, Expect] = field(default_factory=dict)  # per profile name; "*" for all
     vulnerable: dict[str, Expect] | None = None  # per profile with ``control`` off; None: not an attack
     refs: tuple[str, ...] = ()
     scenario: str = "s2s"
     options: dict[str, Any] = field(default_factory=dict)  # scenario options
+    world: type[World] = World  # what ``act`` needs ``scenario`` to build
 
     def expectation(self, profile: Profile) -> Expect:
         """What this case expects under ``profile`` (the vulnerable variant when its control is off)."""
@@ -110,7 +119,7 @@ def _for_profile(table: dict[str, Expect], profile: Profile) -> Expect:
 class Record:
     """The result of running one case under one profile."""
 
-    case: Case
+    case: Case[Any]
     profile: str
     expected: Expect
     observed: Observation
@@ -138,10 +147,11 @@ class Record:
         }
 
 
-CASES: dict[str, Callable[[], Case]] = {}
+CASES: dict[str, Callable[[], Case[Any]]] = {}
+F = TypeVar("F", bound=Callable[[], Case[Any]])
 
 
-def register(factory: Callable[[], Case]) -> Callable[[], Case]:
+def register(factory: F) -> F:
     """Decorator: add a case factory to the catalogue (the case id must be unique)."""
     case = factory()
     if case.id in CASES:
@@ -150,14 +160,81 @@ def register(factory: Callable[[], Case]) -> Callable[[], Case]:
     return factory
 
 
-def cases(flow: str | None = None) -> list[Case]:
+class Declaration(TypedDict):
+    """A case's declaration: what ``Family.declare`` and ``Family.case`` take besides the act."""
+
+    id: str
+    title: str
+    attack: str  # what the attacker or fault does
+    expected: dict[str, Expect]  # per profile name; "*" for all
+    refs: tuple[str, ...]
+    step: NotRequired[str]  # the family's step unless given
+    control: NotRequired[str | None]  # the profile control that should catch it
+    vulnerable: NotRequired[dict[str, Expect] | None]  # with ``control`` off
+    scenario: NotRequired[str]  # the family's scenario unless given
+    options: NotRequired[dict[str, Any]]  # scenario options
+
+
+@dataclass(frozen=True)
+class Family(Generic[W]):
+    """What the cases of one flow share: their world type, flow, scenario and the step most of them hit."""
+
+    world: type[W]
+    flow: str
+    scenario: str
+    step: str
+
+    def declare(self, *, act: Callable[[W], Observation], **declaration: Unpack[Declaration]) -> Case[W]:
+        """Register a case of this family and return it."""
+        declared: Case[W] = Case(
+            id=declaration["id"],
+            title=declaration["title"],
+            flow=self.flow,
+            step=declaration.get("step", self.step),
+            attack=declaration["attack"],
+            control=declaration.get("control"),
+            act=act,
+            expected=declaration["expected"],
+            vulnerable=declaration.get("vulnerable"),
+            refs=declaration["refs"],
+            scenario=declaration.get("scenario", self.scenario),
+            options=declaration.get("options", {}),
+            world=self.world,
+        )
+        # Each use gets its own copy of the options: a scenario may keep (and change) the policy it is given.
+        register(lambda: replace(declared, options=copy.deepcopy(declared.options)))
+        return declared
+
+    def case(
+        self, **declaration: Unpack[Declaration]
+    ) -> Callable[[Callable[[W], Observation]], Callable[[W], Observation]]:
+        """Decorator: declare a case whose act is the decorated function."""
+
+        def wrap(act: Callable[[W], Observation]) -> Callable[[W], Observation]:
+            self.declare(act=act, **declaration)
+            return act
+
+        return wrap
+
+
+GRANTED = {"*": Expect("granted")}
+
+
+def everywhere(
+    status: str, error: str | None = None, description: str | None = None, check: str | None = None
+) -> dict[str, Expect]:
+    """The same expectation under every profile."""
+    return {"*": Expect(status, error, description, check)}
+
+
+def cases(flow: str | None = None) -> list[Case[Any]]:
     """Every case (of one flow), in id order."""
     _load_all()
     out = [factory() for _, factory in sorted(CASES.items())]
     return [c for c in out if flow is None or c.flow == flow]
 
 
-def case(case_id: str) -> Case:
+def case(case_id: str) -> Case[Any]:
     """One case by id."""
     _load_all()
     if case_id not in CASES:
@@ -168,10 +245,15 @@ def case(case_id: str) -> Case:
     return CASES[case_id]()
 
 
-def run_case(case_: Case, profile: str | Profile = "nuts-node", *, seed: int = 0) -> Record:
+def run_case(case_: Case[Any], profile: str | Profile = "nuts-node", *, seed: int = 0) -> Record:
     """Build the case's world under ``profile``, act, and compare with the expectation."""
     profile = as_profile(profile)
     world = build(case_.scenario, seed=seed, profile=profile, **case_.options)
+    if not isinstance(world, case_.world):
+        raise SimulationError(
+            f"case {case_.id!r} acts on a {case_.world.__name__}, but scenario {case_.scenario!r} "
+            f"builds a {type(world).__name__}: declare it in the family of its scenario"
+        )
     observed = case_.act(world)
     expected = case_.expectation(profile)
     passed, why = expected.matches(observed)

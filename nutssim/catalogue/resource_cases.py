@@ -31,7 +31,7 @@ from nutssim.catalogue.attacker import (
 from nutssim.jose import KeyPair
 from nutssim.messages import HttpRequest
 from nutssim.network import Tamper
-from nutssim.scenarios import World
+from nutssim.scenarios import S2SWorld
 
 GRANTED = {"*": Expect("granted")}
 NOT_AUTHORIZED = "Unauthorized"  # the reference nginx script's 403 body (PROTOCOL.md §1.7 step 5)
@@ -45,15 +45,15 @@ def refused(reason: str, check: str, *, error: str = "invalid_dpop_proof") -> di
     }
 
 
-def good_run(world: World) -> tuple[str, str]:
+def good_run(world: S2SWorld) -> tuple[str, str]:
     """Run the granted flow; return its access token and the resource URL."""
     world.run()
-    return steal_token(world), world["resource_server"].resource_url
+    return steal_token(world), world.resource_server.resource_url
 
 
-def gp_key(world: World) -> KeyPair:
+def gp_key(world: S2SWorld) -> KeyPair:
     """The requester's signing key: the key its DPoP-bound tokens are bound to."""
-    key: KeyPair = world["requester"].identities[0].key
+    key: KeyPair = world.requester.identities[0].key
     return key
 
 
@@ -62,7 +62,7 @@ def gp_key(world: World) -> KeyPair:
 def stolen_token_attacker_proof() -> Case:
     """§4.2 item 64."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         evil = attacker(world)
         proof = own_proof(world, evil.key, htm="GET", htu=url, token=token)
@@ -86,7 +86,7 @@ def stolen_token_attacker_proof() -> Case:
 def proof_other_method() -> Case:
     """§4.2 item 65."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         # A proof captured from a DELETE on the resource, used for a GET.
         proof = node_proof(world, htm="DELETE", htu=url, token=token)
@@ -110,7 +110,7 @@ def proof_other_method() -> Case:
 def proof_other_url() -> Case:
     """§4.2 item 66."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         other = url.replace("/resource", "/other")
         return call_resource(world, token, proof=node_proof(world, htm="GET", htu=other, token=token))
@@ -136,7 +136,7 @@ def proof_other_url() -> Case:
 def proof_htu_normalised() -> Case:
     """ATTACKS.md 3.6 #51: htu compared without port, query and fragment (PROTOCOL.md §5 vector 7)."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         spelled = url.replace("api.hospital.example", "api.hospital.example:443") + "?_count=1#top"
         return call_resource(world, token, proof=node_proof(world, htm="GET", htu=spelled, token=token))
@@ -158,7 +158,7 @@ def proof_htu_normalised() -> Case:
 def proof_missing_ath() -> Case:
     """§4.2 item 67 (no ath)."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         # Signed by the token's own key but without ath: such a proof fits any token bound to that key.
         proof = own_proof(world, gp_key(world), htm="GET", htu=url)
@@ -182,7 +182,7 @@ def proof_missing_ath() -> Case:
 def proof_wrong_ath() -> Case:
     """§4.2 item 67 (ath of another token)."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         proof = node_proof(world, htm="GET", htu=url, token="an-earlier-token-of-the-same-client")
         return call_resource(world, token, proof=proof)
@@ -205,7 +205,7 @@ def proof_wrong_ath() -> Case:
 def proof_jti_replay() -> Case:
     """§4.2 item 68."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         world.run()
         return replay(world, captured_request(world, RESOURCE), wait=60)
 
@@ -227,7 +227,7 @@ def proof_jti_replay() -> Case:
 def two_dpop_headers() -> Case:
     """ATTACKS.md 3.6 #48 at the resource server."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         proof = node_proof(world, htm="GET", htu=url, token=token)
         decoy = own_proof(world, attacker(world).key, htm="GET", htu=url, token=token)
@@ -256,7 +256,7 @@ def two_dpop_headers() -> Case:
 def token_expired() -> Case:
     """§4.2 item 69."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         world.sim.clock.advance(16 * 60)  # past the 15 min access-token lifetime
         return call_resource(world, token, proof=node_proof(world, htm="GET", htu=url, token=token))
@@ -278,9 +278,9 @@ def token_expired() -> Case:
 def introspection_json_body() -> Case:
     """§4.2 item 70."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, _ = good_run(world)
-        node, rs = world["authorization_server_node"], world["resource_server"]
+        node, rs = world.authorization_server_node, world.resource_server
         request = HttpRequest.post_json(
             f"{node.internal_host}/internal/auth/v2/accesstoken/introspect", {"token": token}
         )
@@ -310,7 +310,7 @@ def introspection_json_body() -> Case:
 def bearer_downgrade() -> Case:
     """§4.2 item 71."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         observed = observe_flow(world.run(dpop=False))
         token = last_exchange(world.sim.trace, "token request")
         introspection = last_exchange(world.sim.trace, "introspection")
@@ -340,7 +340,7 @@ def bearer_downgrade() -> Case:
 def dpop_token_as_bearer() -> Case:
     """ATTACKS.md 3.6 #54."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, _ = good_run(world)
         return call_resource(world, token, scheme="Bearer")
 
@@ -365,7 +365,7 @@ def dpop_token_as_bearer() -> Case:
 def old_proof() -> Case:
     """§4.2 item 72."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         token, url = good_run(world)
         proof = node_proof(world, htm="GET", htu=url, token=token)  # made now, never used
         world.sim.clock.advance(10 * 60)  # used ten minutes later (the token lives 15)
@@ -390,7 +390,7 @@ def old_proof() -> Case:
     )
 
 
-def _reshape_token_proof(world: World) -> Callable[[HttpRequest], HttpRequest]:
+def _reshape_token_proof(world: S2SWorld) -> Callable[[HttpRequest], HttpRequest]:
     def change(request: HttpRequest) -> HttpRequest:
         proof = request.header("DPoP") or ""
         wrong = {"htm": "GET", "htu": "https://elsewhere.example/oauth2/x/token"}
@@ -403,7 +403,7 @@ def _reshape_token_proof(world: World) -> Callable[[HttpRequest], HttpRequest]:
 def token_proof_wrong_htm_htu() -> Case:
     """§4.2 item 73."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         world.sim.network.interceptors.append(Tamper(is_token_request, _reshape_token_proof(world)))
         return observe_flow(world.run())
 

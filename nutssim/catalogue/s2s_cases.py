@@ -61,7 +61,7 @@ from nutssim.models.credential import (
 from nutssim.network import Tamper
 from nutssim.parties.authorization_server import metadata as as_metadata
 from nutssim.parties.wallet import complete_self_attested
-from nutssim.scenarios import World
+from nutssim.scenarios import S2SWorld
 from nutssim.scenarios.s2s import EMPLOYEE, shipped_policy
 from nutssim.simulation import FlowRun
 from nutssim.specs.nuts_policy import PolicyError
@@ -73,7 +73,7 @@ def _is_token_request(request: HttpRequest) -> bool:
     return request.method == "POST" and request.path.endswith("/token")
 
 
-def replay_token_request(world: World, *, to: str | None = None, wait: int = 0) -> Observation:
+def replay_token_request(world: S2SWorld, *, to: str | None = None, wait: int = 0) -> Observation:
     """Run the good flow, then send its captured token request again (to another token endpoint if asked)."""
     world.run()
     captured = last_exchange(world.sim.trace, TOKEN)
@@ -91,7 +91,7 @@ def replay_token_request(world: World, *, to: str | None = None, wait: int = 0) 
 def missing_client_id() -> Case:
     """§4.2 item 1."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         world.sim.network.interceptors.append(
             Tamper(_is_token_request, lambda r: r.with_form(client_id=None))
         )
@@ -145,9 +145,9 @@ def vp_replay_within_window() -> Case:
 def vp_forwarded_to_other_as() -> Case:
     """§4.2 item 11, ATTACKS.md 3.1 #4 and 3.2 #15."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         other = world.sim.add_node("kliniek.example").add_subject("Kliniek Zuid", id="kliniek-zuid")
-        other.use_policy(world["authorization_server"].policy)
+        other.use_policy(world.authorization_server.policy)
         return replay_token_request(world, to=f"{other.url}/token")
 
     return Case(
@@ -201,19 +201,19 @@ def vp_error(kind: str, description: str, check: str | None = None) -> dict[str,
 GRANTED = {"*": Expect("granted")}
 
 
-def gp_key(world: World) -> KeyPair:
+def gp_key(world: S2SWorld) -> KeyPair:
     """The requester's signing key (what its node signs VPs and DPoP proofs with)."""
-    key: KeyPair = world["requester"].identities[0].key
+    key: KeyPair = world.requester.identities[0].key
     return key
 
 
-def tamper_token_request(world: World, change: Callable[[HttpRequest], HttpRequest]) -> Observation:
+def tamper_token_request(world: S2SWorld, change: Callable[[HttpRequest], HttpRequest]) -> Observation:
     """Run the good flow with ``change`` applied to its token request on the wire."""
     world.sim.network.interceptors.append(Tamper(_is_token_request, change))
     return observe_flow(world.run())
 
 
-def resign_vp(world: World, **claims: Any) -> Callable[[HttpRequest], HttpRequest]:
+def resign_vp(world: S2SWorld, **claims: Any) -> Callable[[HttpRequest], HttpRequest]:
     """A token-request change: the VP's ``claims`` changed and signed again by the requester's key."""
 
     def change(request: HttpRequest) -> HttpRequest:
@@ -233,21 +233,21 @@ def _drop_issuer_field(pd: dict[str, Any]) -> None:
     pd.update(strip_issuer_constraints(pd))
 
 
-def replace_org_credential(world: World, credential: Credential) -> None:
+def replace_org_credential(world: S2SWorld, credential: Credential) -> None:
     """Swap the requester's register-issued organization credential for ``credential``."""
-    wallet = world["requester"].wallet
+    wallet = world.requester.wallet
     for held in list(wallet.credentials):
         if "NutsOrganizationCredential" in held.types:
             wallet.remove(held)
     wallet.add(credential)
 
 
-def org_credential(world: World) -> Credential:
+def org_credential(world: S2SWorld) -> Credential:
     """The requester's organization credential (issued by the register in every s2s world)."""
-    return next(c for c in world["requester"].wallet.credentials if "NutsOrganizationCredential" in c.types)
+    return next(c for c in world.requester.wallet.credentials if "NutsOrganizationCredential" in c.types)
 
 
-def observe_vc_flow(world: World) -> Observation:
+def observe_vc_flow(world: S2SWorld) -> Observation:
     """Run the good flow; mask credential ids in the error text so expectations can name the cause.
 
     ``invalid VC (id=did:web:…#<uuid>): cause`` becomes ``invalid VC (id=*): cause``; the wire
@@ -260,7 +260,7 @@ def observe_vc_flow(world: World) -> Observation:
     return replace(observed, description=masked, detail=observed.description)
 
 
-def hold_before(world: World, label: str, seconds: int) -> Observation:
+def hold_before(world: S2SWorld, label: str, seconds: int) -> Observation:
     """Run the good flow but hold the message ``label`` for ``seconds`` before delivering it."""
     flow = world.start()
     while flow.pending is not None and flow.pending.label != label:
@@ -297,7 +297,7 @@ def unsupported_grant_type() -> Case:
 def unknown_subject() -> Case:
     """§4.2 item 3."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         def change(request: HttpRequest) -> HttpRequest:
             return replace(request, url=request.url.replace("/ziekenhuis-oost/", "/niemand/"))
 
@@ -336,7 +336,7 @@ def garbage_assertion() -> Case:
 def submission_not_pe_valid() -> Case:
     """§4.2 item 5."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         def change(request: HttpRequest) -> HttpRequest:
             submission = json.loads(request.form["presentation_submission"])
             submission.pop("descriptor_map")
@@ -381,7 +381,7 @@ def vp_without_exp() -> Case:
 def vp_long_lived() -> Case:
     """§4.2 item 7."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         now = world.sim.clock.now()
         return tamper_token_request(world, resign_vp(world, exp=now + 60))
 
@@ -403,7 +403,7 @@ def vp_long_lived() -> Case:
 def vp_old_iat() -> Case:
     """ATTACKS.md 3.1 #6: exp − iat > 5 s while exp − nbf = 5 s."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         now = world.sim.clock.now()
         return tamper_token_request(world, resign_vp(world, iat=now - 60))
 
@@ -432,7 +432,7 @@ def vp_old_iat() -> Case:
 def vp_iat_in_future() -> Case:
     """ATTACKS.md 3.1 #5."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         now = world.sim.clock.now()
         return tamper_token_request(world, resign_vp(world, iat=now + 60))
 
@@ -457,7 +457,7 @@ def vp_iat_in_future() -> Case:
 def stolen_vc_attacker_signed() -> Case:
     """§4.2 item 8, ATTACKS.md 3.1 #3."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         world.run()  # the victim's good run: its VCs cross the wire inside the VP
         stolen = stolen_credentials(world)[0]  # the GP's NutsOrganizationCredential
         evil = attacker(world)
@@ -466,7 +466,7 @@ def stolen_vc_attacker_signed() -> Case:
             evil.key,
             issuer=evil.did,
             type="NutsEmployeeCredential",
-            subject=employee_subject(world["requester"].did, "666", "Mallory", "Huisarts"),
+            subject=employee_subject(world.requester.did, "666", "Mallory", "Huisarts"),
         )
         return present(world, key=evil.key, holder=evil.did, credentials=[stolen, employee])
 
@@ -491,10 +491,10 @@ def stolen_vc_attacker_signed() -> Case:
 def vc_of_other_subject() -> Case:
     """ATTACKS.md 3.1 #3: the requester presents another organization's credential."""
 
-    def act(world: World) -> Observation:
-        gp = world["requester"]
+    def act(world: S2SWorld) -> Observation:
+        gp = world.requester
         other = world.sim.add_node("kliniek.example").add_subject("Kliniek Zuid", id="kliniek-zuid")
-        borrowed = world["register"].issue_organization_credential(other, name=other.name, city="Zwolle")
+        borrowed = world.register.issue_organization_credential(other, name=other.name, city="Zwolle")
         employee = self_attested_employee(world, gp.did)
         return present(world, key=gp_key(world), holder=gp.did, credentials=[borrowed, employee])
 
@@ -518,8 +518,8 @@ def vc_of_other_subject() -> Case:
 def vc_without_subject_id() -> Case:
     """§4.2 item 9."""
 
-    def act(world: World) -> Observation:
-        gp = world["requester"]
+    def act(world: S2SWorld) -> Observation:
+        gp = world.requester
         # A credential without credentialSubject.id is a bearer credential: any holder could present it.
         bearer = issue_jwt_vc(
             world,
@@ -552,8 +552,8 @@ def vc_without_subject_id() -> Case:
 def two_vps_two_holders() -> Case:
     """§4.2 item 10."""
 
-    def act(world: World) -> Observation:
-        gp, evil = world["requester"], attacker(world)
+    def act(world: S2SWorld) -> Observation:
+        gp, evil = world.requester, attacker(world)
         employee = issue_jwt_vc(
             world,
             evil.key,
@@ -564,7 +564,7 @@ def two_vps_two_holders() -> Case:
         org = org_credential(world)
         vp1 = build_vp(world, key=gp_key(world), holder=gp.did, credentials=[org])
         vp2 = build_vp(world, key=evil.key, holder=evil.did, credentials=[employee])
-        pd = world["authorization_server"].policy.presentation_definition("eoverdracht")
+        pd = world.authorization_server.policy.presentation_definition("eoverdracht")
         submission = {
             "id": world.sim.rng.uuid(),
             "definition_id": pd.id,
@@ -609,7 +609,7 @@ def two_vps_two_holders() -> Case:
 def vp_iss_not_sub() -> Case:
     """ATTACKS.md 3.1 #2."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         return tamper_token_request(world, resign_vp(world, sub=attacker(world).did))
 
     return Case(
@@ -711,7 +711,7 @@ def extra_scope_profile_only() -> Case:
 def other_definition_id() -> Case:
     """§4.2 item 15."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         def change(request: HttpRequest) -> HttpRequest:
             submission = json.loads(request.form["presentation_submission"])
             submission["definition_id"] = "pd_something_else"
@@ -743,9 +743,9 @@ NOT_CONFORM = "presentation submission does not conform to presentation definiti
 def pd_issuer_stripped() -> Case:
     """§4.2 item 16."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         rogue = world.sim.add_issuer("Nepregister", host="nepregister.example")
-        replace_org_credential(world, rogue.issue_organization_credential(world["requester"], city="Utrecht"))
+        replace_org_credential(world, rogue.issue_organization_credential(world.requester, city="Utrecht"))
         # A man in the middle (or a patched client) removes the issuer filter from the PD it fetches.
         world.sim.network.interceptors.append(
             RewriteResponse(is_pd_request, rewrite_json(strip_issuer_constraints))
@@ -771,8 +771,8 @@ def pd_issuer_stripped() -> Case:
 def submission_maps_other_vc() -> Case:
     """§4.2 item 17."""
 
-    def act(world: World) -> Observation:
-        gp = world["requester"]
+    def act(world: S2SWorld) -> Observation:
+        gp = world.requester
         # A self-attested organization credential with a name of the GP's choosing (PROTOCOL.md §1.3).
         fake = complete_self_attested(
             [
@@ -854,7 +854,7 @@ def vp_without_jti() -> Case:
     )
 
 
-def _dpop_change(world: World, header: dict[str, Any]) -> Callable[[HttpRequest], HttpRequest]:
+def _dpop_change(world: S2SWorld, header: dict[str, Any]) -> Callable[[HttpRequest], HttpRequest]:
     def change(request: HttpRequest) -> HttpRequest:
         proof = request.header("DPoP") or ""
         return request.with_headers(DPoP=resign(proof, gp_key(world), header=header))
@@ -882,7 +882,7 @@ def dpop_wrong_typ() -> Case:
 def dpop_alg_none() -> Case:
     """§4.2 item 20, ATTACKS.md 3.6 #50."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         def change(request: HttpRequest) -> HttpRequest:
             proof = jose.decode(request.header("DPoP") or "")
             return request.with_headers(DPoP=unsigned_jwt(proof.header, proof.payload))
@@ -906,7 +906,7 @@ def dpop_alg_none() -> Case:
 def dpop_two_headers() -> Case:
     """ATTACKS.md 3.6 #48 at the token endpoint."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         def change(request: HttpRequest) -> HttpRequest:
             extra = own_proof(world, attacker(world).key, htm="POST", htu=request.url)
             return replace(request, headers=(*request.headers, ("DPoP", extra)))
@@ -930,7 +930,7 @@ def dpop_two_headers() -> Case:
 def vp_tampered() -> Case:
     """§4.2 item 21, ATTACKS.md 3.2 #18 (unchecked signature)."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         world.run()
         captured = captured_request(world)
         holder = jose.decode(captured.form["assertion"]).payload["iss"]
@@ -960,7 +960,7 @@ def vp_tampered() -> Case:
 def vp_alg_none() -> Case:
     """ATTACKS.md 3.2 #18: an unsecured VP in the victim's name."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         world.run()
         captured = captured_request(world)
         vp = jose.decode(captured.form["assertion"])
@@ -1018,9 +1018,9 @@ def vp_delayed() -> Case:
 def vp_foreign_key() -> Case:
     """§4.2 item 23."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         world.run()
-        gp, evil = world["requester"], attacker(world)
+        gp, evil = world.requester, attacker(world)
         stolen = stolen_credentials(world)
         # The attacker signs in the GP's name, pointing kid at a key id the GP's DID document does not list.
         forged_key = evil.key.with_kid(f"{gp.did}#{world.sim.rng.uuid()}")
@@ -1048,8 +1048,8 @@ def vp_foreign_key() -> Case:
 def holder_did_deactivated() -> Case:
     """§4.2 item 23 (DID unresolvable)."""
 
-    def act(world: World) -> Observation:
-        world["requester"].identities[0].deactivated = True
+    def act(world: S2SWorld) -> Observation:
+        world.requester.identities[0].deactivated = True
         return observe_flow(world.run())
 
     return Case(
@@ -1072,9 +1072,9 @@ def holder_did_deactivated() -> Case:
 def org_credential_expired() -> Case:
     """§4.2 item 24."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         year = 365 * 24 * 3600
-        register_, gp = world["register"], world["requester"]
+        register_, gp = world.register, world.requester
         expired = register_.issue_organization_credential(
             gp, city="Utrecht", issued_at=world.sim.clock.now() - 2 * year, valid_for=year
         )
@@ -1100,8 +1100,8 @@ def org_credential_expired() -> Case:
 def org_credential_revoked() -> Case:
     """§4.2 item 25."""
 
-    def act(world: World) -> Observation:
-        world["register"].revoke(org_credential(world))
+    def act(world: S2SWorld) -> Observation:
+        world.register.revoke(org_credential(world))
         return observe_vc_flow(world)
 
     return Case(
@@ -1122,8 +1122,8 @@ def org_credential_revoked() -> Case:
 def status_list_unreachable() -> Case:
     """§4.2 item 30, ATTACKS.md 3.1 #12."""
 
-    def act(world: World) -> Observation:
-        register_ = world["register"]
+    def act(world: S2SWorld) -> Observation:
+        register_ = world.register
         register_.revoke(org_credential(world))
         register_.status_list_online = False  # the list server is down (or blocked by the attacker)
         return observe_vc_flow(world)
@@ -1154,8 +1154,8 @@ def status_list_unreachable() -> Case:
 def vc_forged_issuer_kid() -> Case:
     """§4.2 item 26."""
 
-    def act(world: World) -> Observation:
-        gp, register_ = world["requester"], world["register"]
+    def act(world: S2SWorld) -> Observation:
+        gp, register_ = world.requester, world.register
         forged = issue_jwt_vc(
             world,
             gp_key(world),  # the GP's own key …
@@ -1188,8 +1188,8 @@ def vc_forged_issuer_kid() -> Case:
 def org_credential_without_city() -> Case:
     """§4.2 item 27."""
 
-    def act(world: World) -> Observation:
-        register_, gp = world["register"], world["requester"]
+    def act(world: S2SWorld) -> Observation:
+        register_, gp = world.register, world.requester
         replace_org_credential(world, register_.issue_organization_credential(gp, city=""))
         return observe_vc_flow(world)
 
@@ -1210,8 +1210,8 @@ def org_credential_without_city() -> Case:
     )
 
 
-def _self_issued(world: World) -> Credential:
-    gp = world["requester"]
+def _self_issued(world: S2SWorld) -> Credential:
+    gp = world.requester
     return issue_jwt_vc(
         world,
         gp_key(world),
@@ -1225,7 +1225,7 @@ def _self_issued(world: World) -> Credential:
 def self_issued_open_pd() -> Case:
     """§4.2 item 28 (PD without issuer constraint)."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         replace_org_credential(world, _self_issued(world))
         return observe_flow(world.run())
 
@@ -1249,8 +1249,8 @@ def self_issued_open_pd() -> Case:
 def self_issued_shipped_pd() -> Case:
     """§4.2 item 28 (the shipped PD has an issuer pattern)."""
 
-    def act(world: World) -> Observation:
-        gp = world["requester"]
+    def act(world: S2SWorld) -> Observation:
+        gp = world.requester
         forged = _self_issued(world)
         # An honest client would not find a match (412); a patched one presents it anyway.
         employee = self_attested_employee(world, gp.did)
@@ -1304,8 +1304,8 @@ def dynamic_scope_policy() -> Case:
 def nonce_store_expiry_replay() -> Case:
     """§4.2 item 31."""
 
-    def act(world: World) -> Observation:
-        world["requester_node"].clock_offset = 5  # the GP's clock runs 5 s ahead: nbf = t+5, exp = t+10
+    def act(world: S2SWorld) -> Observation:
+        world.requester_node.clock_offset = 5  # the GP's clock runs 5 s ahead: nbf = t+5, exp = t+10
         world.run()
         # The AS burned the nonce at t for 10 s; at t+12 it is forgotten while the VP is valid until
         # exp + 5 s skew = t+15.
@@ -1335,7 +1335,7 @@ FORGED_CLIENT = "https://evil.example/oauth2/mallory"
 def arbitrary_client_id() -> Case:
     """§4.2 item 32."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         observed = tamper_token_request(world, lambda r: r.with_form(client_id=FORGED_CLIENT))
         introspected = last_exchange(world.sim.trace, "introspection")
         body = introspected.response.json if introspected else None
@@ -1394,8 +1394,8 @@ def pd_field_id_scope() -> Case:
 def audience_injection() -> Case:
     """ATTACKS.md 3.2 #15: a malicious AS publishes the honest AS's token endpoint."""
 
-    def act(world: World) -> Observation:
-        evil, honest = attacker(world), world["authorization_server"]
+    def act(world: S2SWorld) -> Observation:
+        evil, honest = attacker(world), world.authorization_server
         evil.metadata = {
             **as_metadata(honest),
             "issuer": evil.issuer(),
@@ -1405,7 +1405,7 @@ def audience_injection() -> Case:
         # The GP's EHR is lured into asking the attacker's AS for a token. The client takes the
         # metadata (its issuer matches what was asked), fetches the honest PD and sends its VP to the
         # honest token endpoint — but with aud = the issuer it asked for, the attacker's.
-        ehr, gp, rs = world["ehr"], world["requester"], world["resource_server"]
+        ehr, gp, rs = world.ehr, world.requester, world.resource_server
         process = ehr.service_access(
             gp.id, evil.issuer(), world.options["scope"], resource_url=rs.resource_url, credentials=[EMPLOYEE]
         )
@@ -1434,7 +1434,7 @@ def audience_injection() -> Case:
 def metadata_issuer_mismatch() -> Case:
     """ATTACKS.md 3.2 #19."""
 
-    def act(world: World) -> Observation:
+    def act(world: S2SWorld) -> Observation:
         evil = attacker(world).issuer()
         world.sim.network.interceptors.append(
             RewriteResponse(is_metadata_request, rewrite_json(lambda m: {**m, "issuer": evil}))
@@ -1462,10 +1462,10 @@ def metadata_issuer_mismatch() -> Case:
 
 
 # == ATTACKS.md 3.8 #61: hostile presentation definitions ==============================================
-def load_policy(world: World, policy: dict[str, Any]) -> Observation:
+def load_policy(world: S2SWorld, policy: dict[str, Any]) -> Observation:
     """Configure the AS with ``policy``; a refused policy is the observation (no flow runs)."""
     try:
-        world["authorization_server"].use_policy(policy)
+        world.authorization_server.use_policy(policy)
     except PolicyError as exc:
         text = str(exc)
         reason = text[len(exc.where) + 2 :] if exc.where and text.startswith(exc.where) else text
@@ -1516,9 +1516,9 @@ def pd_hostile_regex() -> Case:
 
 
 # == clock skew between nodes (PROTOCOL.md §0: 5 s JWT skew, 5 s VP lifetime) ==========================
-def _skewed(offset: int) -> Callable[[World], Observation]:
-    def act(world: World) -> Observation:
-        world["requester_node"].clock_offset = offset
+def _skewed(offset: int) -> Callable[[S2SWorld], Observation]:
+    def act(world: S2SWorld) -> Observation:
+        world.requester_node.clock_offset = offset
         return observe_flow(world.run())
 
     return act

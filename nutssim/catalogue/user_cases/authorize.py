@@ -21,7 +21,7 @@ from nutssim.catalogue.user_cases.common import (
     user_case,
 )
 from nutssim.messages import HttpRequest
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 
 
 # == §4.2 #34–37: the authorization endpoint and the form of the request (step 7) =========================
@@ -29,10 +29,10 @@ from nutssim.scenarios import World
 def authorize_disabled() -> Case:
     """§4.2 item 34."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = world.start()
-        run_to(flow, AUTHORIZE, world["authorization_server_node"].id)
-        world["authorization_server_node"].authorization_endpoint_enabled = False  # after B read the metadata
+        run_to(flow, AUTHORIZE, world.authorization_server_node.id)
+        world.authorization_server_node.authorization_endpoint_enabled = False  # after B read the metadata
         return at_as(world, flow)
 
     return user_case(
@@ -46,14 +46,14 @@ def authorize_disabled() -> Case:
     )
 
 
-def _plain_request(world: World) -> Callable[[HttpRequest], HttpRequest]:
+def _plain_request(world: UserWorld) -> Callable[[HttpRequest], HttpRequest]:
     def change(request: HttpRequest) -> HttpRequest:
         return HttpRequest.get(
-            f"{world['authorization_server'].url}/authorize",
+            f"{world.authorization_server.url}/authorize",
             {
                 "response_type": "code",
-                "client_id": world["requester"].url,
-                "redirect_uri": world["requester_node"].callback_url,
+                "client_id": world.requester.url,
+                "redirect_uri": world.requester_node.callback_url,
                 "scope": world.options["scope"],
             },
         )
@@ -65,8 +65,8 @@ def _plain_request(world: World) -> Callable[[HttpRequest], HttpRequest]:
 def plain_authorization_request() -> Case:
     """§4.2 item 35."""
 
-    def act(world: World) -> Observation:
-        flow = edit_pending(world, AUTHORIZE, _plain_request(world), world["authorization_server_node"].id)
+    def act(world: UserWorld) -> Observation:
+        flow = edit_pending(world, AUTHORIZE, _plain_request(world), world.authorization_server_node.id)
         return at_as(world, flow)
 
     return user_case(
@@ -95,12 +95,12 @@ def _authorize_query_case(
     def factory() -> Case:
         """§4.2 items 36, 37 and 41: the authorization request's query changed on its way to the AS."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             flow = edit_pending(
                 world,
                 AUTHORIZE,
                 lambda r: r.with_query(**changes),
-                world["authorization_server_node"].id,
+                world.authorization_server_node.id,
             )
             return at_as(world, flow)
 
@@ -154,10 +154,10 @@ register(
 def authorize_replay() -> Case:
     """§4.2 item 38 (ATTACKS.md 3.4 #33: request_uri reused)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         world.run()
         trace = world.sim.trace
-        hospital = world["authorization_server_node"].id
+        hospital = world.authorization_server_node.id
         first = next(x for x in trace.find(AUTHORIZE) if x.receiver == hospital)
         # The URL leaked from the victim's browser (history, referrer); the attacker opens it again.
         response = world.sim.network.send(first.request, attacker(world).id)
@@ -187,9 +187,9 @@ def authorize_replay() -> Case:
 def request_uri_expired() -> Case:
     """ATTACKS.md 3.4 #33: a request_uri fetched after the client's 15-minute store forgot it."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = world.start()
-        run_to(flow, REQUEST_OBJECT, world["requester_node"].id)
+        run_to(flow, REQUEST_OBJECT, world.requester_node.id)
         world.sim.clock.advance(900)
         return at_as(world, flow)
 
@@ -208,12 +208,12 @@ def request_uri_expired() -> Case:
 def get_object_fetched_by_post() -> Case:
     """§4.2 item 39 (a get request object fetched with POST)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = edit_pending(
             world,
             AUTHORIZE,
             lambda r: r.with_query(request_uri_method="post"),
-            world["authorization_server_node"].id,
+            world.authorization_server_node.id,
         )
         return at_as(world, flow)
 
@@ -232,7 +232,7 @@ def get_object_fetched_by_post() -> Case:
 def post_object_fetched_by_get() -> Case:
     """§4.2 item 39 (a post request object fetched with GET)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         # The verifier's answer to the organization VP names JAR_3 with method post; make it get.
         rewrite = rewrite_text_response(
             is_direct_post, lambda body: body.replace("request_uri_method=post", "request_uri_method=get")

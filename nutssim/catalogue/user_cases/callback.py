@@ -19,7 +19,7 @@ from nutssim.catalogue.user_cases.common import (
     user_case,
 )
 from nutssim.messages import HttpRequest
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 
 
 # == §4.2 #61–62: the client's callback and landing ===================================================
@@ -29,7 +29,7 @@ def _callback_case(
     def factory() -> Case:
         """§4.2 item 61: the callback URL changed on its way to the client."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             flow = edit_pending(world, CALLBACK, lambda r: r.with_query(**changes))
             return observe_at(world, CALLBACK, flow=flow)
 
@@ -82,7 +82,7 @@ register(
 def landing_reused() -> Case:
     """§4.2 item 62 (the /user?token=T link opened again)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         world.run()
         url = world.sim.trace.find(LANDING)[0].request.url
         send(world, HttpRequest.get(url))  # the link leaked (history, referrer); the attacker opens it
@@ -103,7 +103,7 @@ def landing_reused() -> Case:
 def landing_late() -> Case:
     """§4.2 item 62 (the link opened after 5 s)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = world.start()
         run_to(flow, LANDING)
         world.sim.clock.advance(5)
@@ -124,7 +124,7 @@ def landing_late() -> Case:
 def landing_without_token() -> Case:
     """§4.2 item 62 (the link without its token)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         return observe_at(
             world, LANDING, flow=edit_pending(world, LANDING, lambda r: r.with_query(token=None))
         )
@@ -145,7 +145,7 @@ def landing_without_token() -> Case:
 def token_as_bearer() -> Case:
     """ATTACKS.md 3.6 #54: the user flow's DPoP-bound token presented as Bearer."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         world.run()
         token = str((world.sim.trace.outcome or {})["token"]["access_token"])
         observed = call_resource(world, token, scheme="Bearer")

@@ -26,7 +26,7 @@ from nutssim.catalogue.user_cases.common import (
     user_case,
 )
 from nutssim.parties.authorization_server import metadata as as_metadata
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 
 
 # == §4.2 #43–46, mix-up: the code request itself (step 7 continued) ======================================
@@ -34,7 +34,7 @@ from nutssim.scenarios import World
 def jar_audience_of_another_as() -> Case:
     """§4.2 item 43."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         resigned = ResignResponse(
             request_object_of(gp_host(world)),
             client_key(world),
@@ -57,9 +57,9 @@ def jar_audience_of_another_as() -> Case:
 def authorization_server_mixup() -> Case:
     """ATTACKS.md 3.3 #28 / 3.9 #63: the client is sent to the honest AS by a rogue AS's metadata."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         evil = attacker(world)
-        honest = world["authorization_server"]
+        honest = world.authorization_server
         # The rogue AS's metadata: its own issuer and token endpoint, the honest authorization endpoint.
         evil.metadata = {
             **as_metadata(honest),
@@ -106,7 +106,7 @@ def _jar_code_request_case(
     def factory() -> Case:
         """§4.2 items 44 and 46: JAR_1 changed and re-signed by B's key (a faulty or downgraded client)."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             resigned = ResignResponse(
                 request_object_of(gp_host(world)), client_key(world), lambda h, c: apply_claims(c, changes)
             )
@@ -162,7 +162,7 @@ register(
 def unknown_scope() -> Case:
     """§4.2 item 45."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         return at_as(world, world.start(scope="unknown"))
 
     return user_case(

@@ -32,7 +32,7 @@ from nutssim.catalogue.user_cases.common import (
     user_case,
 )
 from nutssim.rng import SimRandom
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 from nutssim.simulation import FlowRun
 
 
@@ -42,7 +42,7 @@ def _divert(theft: CodeTheft) -> dict[str, Any]:
     return {"redirect_uri": theft.redirect_uri, "code_challenge": theft.challenge}
 
 
-def _theft_outcome(world: World, flow: FlowRun, theft: CodeTheft) -> Observation:
+def _theft_outcome(world: UserWorld, flow: FlowRun, theft: CodeTheft) -> Observation:
     """The AS's error, or (when it took the forged request) the attacker redeeming the diverted code."""
     flow.finish()
     code = caught_code(world)
@@ -56,7 +56,7 @@ def _theft_outcome(world: World, flow: FlowRun, theft: CodeTheft) -> Observation
 def jar_tampered() -> Case:
     """§4.2 item 40 (tampered request object)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         theft = catch_codes(world)
         change = RewriteJwt(request_object_of(gp_host(world)), lambda c: c.update(_divert(theft)))
         return _theft_outcome(world, mutate(world, change), theft)
@@ -78,7 +78,7 @@ def jar_tampered() -> Case:
 def jar_alg_none() -> Case:
     """ATTACKS.md 3.4 #30: an unsigned (alg none) request object."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         theft = catch_codes(world)
         change = RewriteJwt(
             request_object_of(gp_host(world)), lambda c: c.update(_divert(theft)), unsigned=True
@@ -104,7 +104,7 @@ def _jar_claims_case(
     def factory() -> Case:
         """§4.2 item 40: expired, too long-lived, or missing iss/iat/exp (re-signed by B's key)."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             now = world.sim.clock.now()
             resigned = ResignResponse(
                 request_object_of(gp_host(world)), client_key(world), lambda h, c: change(now, c)
@@ -173,13 +173,13 @@ def _strict_jar_case(
     id: str,
     title: str,
     attack: str,
-    change: Callable[[World, dict[str, Any], dict[str, Any]], None],
+    change: Callable[[UserWorld, dict[str, Any], dict[str, Any]], None],
     **kw: Any,
 ) -> Callable[[], Case]:
     def factory() -> Case:
         """§4.2 item 40: what the reference does not check in a request object (typ, iss vs kid)."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             resigned = ResignResponse(
                 request_object_of(gp_host(world)), client_key(world), lambda h, c: change(world, h, c)
             )
@@ -218,7 +218,7 @@ register(
         "user-jar-foreign-iss",
         "Request object whose iss is another DID than its signer",
         "the client's request object names the register's DID as iss, signed by B's key",
-        lambda world, h, c: c.update(iss=world["register"].did),
+        lambda world, h, c: c.update(iss=world.register.did),
         description="request object iss does not match the signing key DID",
         check="jar.iss_kid",
         ref="RFC 9101 §10.2",
@@ -230,7 +230,7 @@ register(
 def jar_foreign_signer() -> Case:
     """§4.2 item 42 (attacker signs a JAR with its own DID key claiming the victim's client_id)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         theft = catch_codes(world)
         evil = attacker(world)
 
@@ -260,7 +260,7 @@ def jar_foreign_signer() -> Case:
 def jar_key_mismatch() -> Case:
     """§4.2 item 42 (kid listed in the entity statement, but the DID document serves another key)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         theft = catch_codes(world)
         forged = jose.KeyPair.generate(SimRandom(99), kid=client_key(world).kid)
         host = gp_host(world)

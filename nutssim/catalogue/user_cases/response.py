@@ -24,7 +24,7 @@ from nutssim.catalogue.user_cases.common import (
 )
 from nutssim.messages import HttpRequest
 from nutssim.network import Delivery
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 
 
 # == §4.2 #50–55, ATTACKS.md 3.5 #41/#46: the verifier's response_uri (step 15) ==========================
@@ -32,7 +32,7 @@ from nutssim.scenarios import World
 def response_session_expired() -> Case:
     """§4.2 item 50 (direct_post after 1 minute)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = world.start()
         run_to(flow, DIRECT_POST)
         world.sim.clock.advance(61)
@@ -53,7 +53,7 @@ def response_session_expired() -> Case:
 def response_forged_state() -> Case:
     """§4.2 item 50 (direct_post with a forged state)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = edit_post(world, lambda p: p.request.with_form(state="forged"))
         return observe_at(world, DIRECT_POST, flow=flow)
 
@@ -72,8 +72,8 @@ def response_forged_state() -> Case:
 def response_other_tenant() -> Case:
     """§4.2 item 51."""
 
-    def act(world: World) -> Observation:
-        world["authorization_server_node"].add_subject("Other", id="other")
+    def act(world: UserWorld) -> Observation:
+        world.authorization_server_node.add_subject("Other", id="other")
         other = f"{hospital_host(world)}/oauth2/other/response"
         flow = edit_post(world, lambda p: replace(p.request, url=other))
         return observe_at(world, DIRECT_POST, flow=flow)
@@ -93,7 +93,7 @@ def response_other_tenant() -> Case:
 def vp_injected_into_other_session() -> Case:
     """§4.2 item 52 (VP of session X, nonce unused, posted with session Y's state)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         victim = world.start()
         stolen = run_to(victim, DIRECT_POST).request.form  # intercepted, never delivered
         flow = edit_post(world, lambda p: p.request.with_form(vp_token=stolen["vp_token"]))
@@ -116,7 +116,7 @@ def vp_injected_into_other_session() -> Case:
 def vp_resubmitted() -> Case:
     """§4.2 item 52 (second submission of the same VP)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         world.run()
         first = next(x for x in world.sim.trace.find(DIRECT_POST))
         send(world, first.request)
@@ -142,7 +142,7 @@ def vp_resubmitted() -> Case:
 def vp_without_nonce() -> Case:
     """§4.2 item 52 (VP without nonce)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         key = client_key(world)
         flow = edit_post(
             world,
@@ -167,7 +167,7 @@ def vp_without_nonce() -> Case:
 def vp_unknown_nonce() -> Case:
     """ATTACKS.md 3.5 #41: a VP whose nonce is not the one the verifier asked for."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         key = client_key(world)
         flow = edit_post(
             world,
@@ -195,7 +195,7 @@ def vp_unknown_nonce() -> Case:
 def vp_mixed_nonces() -> Case:
     """§4.2 item 52 (mixed nonces; ATTACKS.md 3.5 #41: VPs in one response with different nonces)."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         key = client_key(world)
 
         def bundle(pending: Delivery) -> HttpRequest:
@@ -228,7 +228,7 @@ def vp_mixed_nonces() -> Case:
 def vp_cross_session() -> Case:
     """ATTACKS.md 3.5 #46: the victim's employee VP from a finished session injected into the attacker's."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         world.run()  # the victim (John Doe) completes a session; his user VP lives 15 minutes
         victim_post = [x for x in world.sim.trace.find(DIRECT_POST)][-1].request.form
         flow = colleague_flow(world, MALLORY)
@@ -261,7 +261,7 @@ def vp_cross_session() -> Case:
 def response_without_submission() -> Case:
     """§4.2 item 53."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = edit_post(world, lambda p: p.request.with_form(presentation_submission=None))
         return observe_at(world, DIRECT_POST, flow=flow)
 
@@ -280,7 +280,7 @@ def response_without_submission() -> Case:
 def definition_already_fulfilled() -> Case:
     """§4.2 item 54."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         key = client_key(world)
         flow = world.start()
         first = run_to(flow, DIRECT_POST).request.form
@@ -310,7 +310,7 @@ def definition_already_fulfilled() -> Case:
 def vp_audience_other_verifier() -> Case:
     """§4.2 item 55."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         key = client_key(world)
         flow = edit_post(
             world,

@@ -19,7 +19,7 @@ from nutssim.catalogue.user_cases.common import (
     observe_at,
     user_case,
 )
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 
 
 # == §4.2 #56–60, #63, ATTACKS.md 3.9 #65–66: the authorization_code grant (step 22) ======================
@@ -27,7 +27,7 @@ from nutssim.scenarios import World
 def code_replay() -> Case:
     """§4.2 item 56."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         world.run()
         form = next(x for x in world.sim.trace.find(TOKEN)).request.form
         # An eavesdropper replays the captured code and verifier, with a DPoP proof of its own key.
@@ -50,14 +50,14 @@ def code_replay() -> Case:
 def code_other_client() -> Case:
     """§4.2 item 57."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = world.start()
         _, code = code_at_callback(flow)
         evil = attacker(world)
         # A verifier of its own gets it past the presence check; client_id is compared before PKCE.
         observed = redeem_code(world, code, verifier="x" * 43, client_id=evil.issuer())
         flow.finish()  # the victim's client then finds the code burned
-        victim = next(x for x in world.sim.trace.find(TOKEN) if x.sender == world["requester_node"].id)
+        victim = next(x for x in world.sim.trace.find(TOKEN) if x.sender == world.requester_node.id)
         answer = victim.response.json or {}
         return replace(observed, detail=f"{observed.detail}; the client then got {answer.get('error')}")
 
@@ -78,7 +78,7 @@ def _stolen_code_case(
     def factory() -> Case:
         """§4.2 items 58 and 59: the attacker redeems a stolen code without the PKCE verifier."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             flow = world.start()
             _, code = code_at_callback(flow)  # read from the browser's URL before the client redeems it
             return redeem_code(world, code, verifier=verifier)
@@ -134,7 +134,7 @@ def _token_form_case(
     def factory() -> Case:
         """§4.2 items 59 and 63: the client's token request changed on its way."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             flow = edit_pending(world, TOKEN, lambda r: r.with_form(**changes))
             return observe_at(world, TOKEN, flow=flow)
 
@@ -188,7 +188,7 @@ register(
 def code_expired() -> Case:
     """§4.2 item 60."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         flow = world.start()
         run_to(flow, TOKEN)
         world.sim.clock.advance(61)
@@ -209,7 +209,7 @@ def code_expired() -> Case:
 def code_injection() -> Case:
     """ATTACKS.md 3.9 #65–66: the attacker's code injected into the victim's callback."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         # Mallory, a colleague with her own EHR account, gets a code in her own browser and keeps it.
         own = colleague_flow(world, MALLORY)
         _, code = code_at_callback(own)

@@ -18,7 +18,7 @@ from nutssim.catalogue.user_cases.common import (
     user_case,
 )
 from nutssim.network import Tamper
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 
 
 # == §4.2 #47–49: the wallet (steps 11–15) ================================================================
@@ -28,7 +28,7 @@ def _wallet_case(
     def factory() -> Case:
         """§4.2 item 47: the verifier's request object (JAR_2) changed and re-signed by A's key."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             resigned = ResignResponse(
                 request_object_of(hospital_host(world)),
                 verifier_key(world),
@@ -105,8 +105,8 @@ for _args in (
 def wallet_lacks_credential() -> Case:
     """§4.2 item 48."""
 
-    def act(world: World) -> Observation:
-        world["requester"].wallet.credentials = []
+    def act(world: UserWorld) -> Observation:
+        world.requester.wallet.credentials = []
         return observe_at(world, DIRECT_POST, flow=world.start())
 
     return user_case(
@@ -128,7 +128,7 @@ def wallet_lacks_credential() -> Case:
 def definition_unreachable() -> Case:
     """§4.2 item 49."""
 
-    def act(world: World) -> Observation:
+    def act(world: UserWorld) -> Observation:
         host = hospital_host(world)
         drop = Tamper(
             lambda r: r.origin == host and r.path.endswith("/presentation_definition"), lambda r: None
