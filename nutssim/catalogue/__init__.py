@@ -184,6 +184,10 @@ class Family(Generic[W]):
     scenario: str
     step: str
 
+    def at(self, step: str) -> Family[W]:
+        """The same family, its cases hitting ``step`` unless they say otherwise."""
+        return replace(self, step=step)
+
     def declare(self, *, act: Callable[[W], Observation], **declaration: Unpack[Declaration]) -> Case[W]:
         """Register a case of this family and return it."""
         declared: Case[W] = Case(

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from nutssim import jose
-from nutssim.catalogue import Case, Expect, Observation, observe_flow
+from nutssim.catalogue import Case, Expect, Family, Observation, observe_flow
 from nutssim.catalogue.attacker import resign
 from nutssim.catalogue.user_attacker import run_to
 from nutssim.messages import HttpRequest
@@ -26,7 +26,8 @@ DIRECT_POST = "authorization response (direct_post)"
 CALLBACK = "authorization callback"
 TOKEN = "token request"
 
-GRANTED = {"*": Expect("granted")}
+#: Every user case; each module takes it ``at`` the step of the flow it is about.
+USER = Family(UserWorld, flow=FLOW, scenario=SCENARIO, step=AUTHORIZE)
 MALLORY = {"id": "mallory@huisarts-west.example", "name": "Mallory", "role": "Assistent"}
 
 # Spec clauses named in the refs.
@@ -185,6 +186,7 @@ def user_case(
         vulnerable=vulnerable,
         refs=refs,
         scenario=SCENARIO,
+        world=UserWorld,
     )
 
 
