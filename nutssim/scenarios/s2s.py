@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict
 
 from nutssim.models.credential import credential_document, employee_subject
 from nutssim.parties.ehr import EHR
-from nutssim.parties.node import Subject
+from nutssim.parties.issuer import Issuer
+from nutssim.parties.node import Node, Subject
 from nutssim.parties.resource_server import ResourceServer
 from nutssim.profiles import Profile
 from nutssim.scenarios import register
@@ -63,27 +64,40 @@ def s2s_world(
 ) -> S2SWorld:
     """Two nodes, a register that issues the GP's NutsOrganizationCredential, an EHR and an API."""
     sim = Simulation(seed=seed, profile=profile)
+    parts = two_nodes(sim, policy or shipped_policy("eoverdracht"), credential_format)
+    api = sim.add_resource_server(parts["authorization_server_node"])
+    start = service_access(sim, parts["requester"], parts["authorization_server"], parts["ehr"], api)
+    options = {"dpop": dpop, "scope": scope}
+    return S2SWorld(name="s2s", sim=sim, starter=start, options=options, resource_server=api, **parts)
+
+
+class TwoNodes(TypedDict):
+    """The parts every family starts from (``NodesWorld`` less the resource server)."""
+
+    register: Issuer
+    requester: Subject
+    authorization_server: Subject
+    requester_node: Node
+    authorization_server_node: Node
+    ehr: EHR
+
+
+def two_nodes(sim: Simulation, policy: dict[str, Any], credential_format: str = "jwt_vc") -> TwoNodes:
+    """The register, the hospital serving ``policy``, the GP holding the register's credential, its EHR."""
     register_ = sim.add_issuer("Zorgregister", host="register.example")
     hospital_node = sim.add_node("hospital.example", name="Hospital node")
     gp_node = sim.add_node("gp.example", name="GP node")
     hospital = hospital_node.add_subject("Ziekenhuis Oost", id="ziekenhuis-oost")
     gp = gp_node.add_subject("Huisartsenpraktijk West", id="huisarts-west")
-    hospital.use_policy(policy or shipped_policy("eoverdracht"))
+    hospital.use_policy(policy)
     register_.issue_organization_credential(gp, name=gp.name, city="Utrecht", format=credential_format)
-    ehr = sim.add_ehr(gp_node)
-    api = sim.add_resource_server(hospital_node)
-    return S2SWorld(
-        name="s2s",
-        sim=sim,
-        starter=service_access(sim, gp, hospital, ehr, api),
-        options={"dpop": dpop, "scope": scope},
+    return TwoNodes(
         register=register_,
         requester=gp,
         authorization_server=hospital,
         requester_node=gp_node,
         authorization_server_node=hospital_node,
-        ehr=ehr,
-        resource_server=api,
+        ehr=sim.add_ehr(gp_node),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from nutssim.profiles import Profile
 from nutssim.scenarios import register, s2s
 from nutssim.scenarios.options import Option
-from nutssim.scenarios.s2s import shipped_policy
+from nutssim.scenarios.s2s import shipped_policy, two_nodes
 from nutssim.scenarios.world import UserWorld
 from nutssim.simulation import FlowRun, Simulation
 
@@ -42,16 +42,10 @@ def user_world(
 ) -> UserWorld:
     """Two nodes, the register's NutsOrganizationCredential for the GP, an EHR, a browser and an API."""
     sim = Simulation(seed=seed, profile=profile)
-    register_ = sim.add_issuer("Zorgregister", host="register.example")
-    hospital_node = sim.add_node("hospital.example", name="Hospital node")
-    gp_node = sim.add_node("gp.example", name="GP node")
-    hospital = hospital_node.add_subject("Ziekenhuis Oost", id="ziekenhuis-oost")
-    gp = gp_node.add_subject("Huisartsenpraktijk West", id="huisarts-west")
-    hospital.use_policy(policy or shipped_policy("zorgtoepassing"))
-    register_.issue_organization_credential(gp, name=gp.name, city="Utrecht")
-    ehr = sim.add_ehr(gp_node)
+    parts = two_nodes(sim, policy or shipped_policy("zorgtoepassing"))
+    gp, hospital, ehr = parts["requester"], parts["authorization_server"], parts["ehr"]
     browser = sim.add_browser()
-    api = sim.add_resource_server(hospital_node)
+    api = sim.add_resource_server(parts["authorization_server_node"])
 
     def start(*, dpop: bool = dpop, scope: str = scope, user: dict[str, str] | None = user) -> FlowRun:
         return sim.user_access(
@@ -65,19 +59,9 @@ def user_world(
             dpop=dpop,
         )
 
+    options = {"dpop": dpop, "scope": scope}
     return UserWorld(
-        name="user",
-        sim=sim,
-        starter=start,
-        options={"dpop": dpop, "scope": scope},
-        register=register_,
-        requester=gp,
-        authorization_server=hospital,
-        requester_node=gp_node,
-        authorization_server_node=hospital_node,
-        ehr=ehr,
-        browser=browser,
-        resource_server=api,
+        name="user", sim=sim, starter=start, options=options, browser=browser, resource_server=api, **parts
     )
 
 
