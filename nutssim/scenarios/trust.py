@@ -25,13 +25,14 @@ from nutssim.simulation import FlowRun, Simulation
 from nutssim.specs import vc_jwt
 
 ORGANIZATION = "NutsOrganizationCredential"
-#: Options these scenarios read themselves; the rest go to ``s2s_world``.
+#: Options these scenarios read themselves (besides the s2s ones they pass on to ``s2s_world``).
 REVOKED = Option(
     "revoked", bool, True, "whether the register revoked the credential before its list went down"
 )
 ISSUER_CONSTRAINT = Option(
     "issuer_constraint", bool, True, "whether the hospital's PD constrains $.issuer (false: the e2e shape)"
 )
+#: What the starter keeps out of the flow's arguments: the world's expectation and the options above.
 _OWN_OPTIONS = ("expect", REVOKED.name, ISSUER_CONSTRAINT.name)
 
 _REVOKED = "The register revokes the GP's organization credential before the request (refused)"
