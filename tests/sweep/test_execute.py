@@ -57,8 +57,6 @@ def test_any_executor_threads_included(
 def test_results_stream_to_a_file(
     tmp_path: Path, grid_spec: sweep.SweepSpec, grid_records: list[dict[str, Any]], suffix: str
 ) -> None:
-    if suffix == ".parquet":
-        pytest.importorskip("pyarrow")
     out = tmp_path / f"results{suffix}"
     result = sweep.run_sweep(grid_spec, workers=2, out=out)
     assert result.path == out and out.is_file() and result._records is None  # not held in memory

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,9 @@ from nutssim.scenarios.s2s import shipped_policy
 from nutssim.scenarios.trust import trust_issuer, without_issuer_constraint
 from nutssim.specs import pex
 from nutssim.trust import broken, edges_of, trust_graph
+from tests.reference_data import REFERENCE_POLICIES
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "nuts-reference" / "policies"
+REFERENCE = REFERENCE_POLICIES
 CA = "szqMaTpnD6GN0aRrT98eV4bhAoOgyItEZVyskYyL_Qc"
 ORGANIZATION = "NutsOrganizationCredential"
 LISTS = Profile("strict", trusted_issuer_lists=True)
@@ -35,7 +35,6 @@ def issuer_field(policy: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- the reference's way: PD constraints -------------------------------------------------------------------
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the shared reference data is not next to the project")
 def test_the_didx509_reference_pins_the_ca_fingerprint_in_the_issuer():
     """didx509-e2e.json: `^did:x509:0:sha256:<CA>::.*$` accepts any leaf under that CA and nothing else."""
     policy = json.loads((REFERENCE / "didx509-e2e.json").read_text())
@@ -47,7 +46,6 @@ def test_the_didx509_reference_pins_the_ca_fingerprint_in_the_issuer():
     assert not field.evaluate({"issuer": "did:web:register.example:iam:1"})[0]
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the shared reference data is not next to the project")
 def test_the_didx509_reference_captures_the_ura_number():
     """The reference's organization_ura field shows what a capture group extracts (PROTOCOL.md §3.10)."""
     policy = json.loads((REFERENCE / "didx509-e2e.json").read_text())
