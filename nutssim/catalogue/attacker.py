@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from nutssim import jose
-from nutssim.catalogue import Observation, last_exchange, observe_response
+from nutssim.catalogue.base import Observation, last_exchange, observe_response
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.models.credential import Credential, credential_document
 from nutssim.network import Delivery, PassThrough

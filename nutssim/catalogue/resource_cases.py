@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nutssim.catalogue import GRANTED, Expect, Family, Observation, last_exchange, observe_flow
 from nutssim.catalogue.attacker import (
     RESOURCE,
     attacker,
@@ -28,6 +27,7 @@ from nutssim.catalogue.attacker import (
     send,
     steal_token,
 )
+from nutssim.catalogue.base import GRANTED, Expect, Family, Observation, last_exchange, observe_flow
 from nutssim.jose import KeyPair
 from nutssim.messages import HttpRequest
 from nutssim.network import Tamper

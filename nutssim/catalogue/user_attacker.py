@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from nutssim import jose
-from nutssim.catalogue import Observation
 from nutssim.catalogue.attacker import attacker, own_proof, send, unsigned_jwt
+from nutssim.catalogue.base import Observation
 from nutssim.messages import HttpRequest, HttpResponse, text_response
 from nutssim.network import Delivery, PassThrough, Tamper
 from nutssim.parties.base import Context

@@ -13,8 +13,8 @@ from nutssim.parties.issuer import Issuer
 from nutssim.parties.node import Node, Subject
 from nutssim.parties.resource_server import ResourceServer
 from nutssim.profiles import Profile
-from nutssim.scenarios import register
 from nutssim.scenarios.options import Option, with_defaults
+from nutssim.scenarios.registry import register
 from nutssim.scenarios.world import S2SWorld
 from nutssim.simulation import FlowRun, Simulation
 from nutssim.specs import vc_jwt

@@ -17,8 +17,8 @@ from typing import Any
 from nutssim.models.credential import Credential, credential_document, organization_subject
 from nutssim.parties.node import Subject
 from nutssim.profiles import Profile
-from nutssim.scenarios import register
 from nutssim.scenarios.options import Option
+from nutssim.scenarios.registry import register
 from nutssim.scenarios.s2s import OPTIONS, s2s_world, service_access, shipped_policy
 from nutssim.scenarios.world import S2SWorld, TrustWorld
 from nutssim.simulation import FlowRun, Simulation

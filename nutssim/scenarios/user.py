@@ -14,8 +14,9 @@ from dataclasses import replace
 from typing import Any
 
 from nutssim.profiles import Profile
-from nutssim.scenarios import register, s2s
+from nutssim.scenarios import s2s
 from nutssim.scenarios.options import Option
+from nutssim.scenarios.registry import register
 from nutssim.scenarios.s2s import shipped_policy, two_nodes
 from nutssim.scenarios.world import UserWorld
 from nutssim.simulation import FlowRun, Simulation

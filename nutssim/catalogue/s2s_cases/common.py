@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from nutssim.catalogue import Expect, Family, Observation, last_exchange, observe_flow, observe_response
 from nutssim.catalogue.attacker import is_token_request, issue_jwt_vc, resign, strip_issuer_constraints
+from nutssim.catalogue.base import Expect, Family, Observation, last_exchange, observe_flow, observe_response
 from nutssim.jose import KeyPair
 from nutssim.messages import HttpRequest
 from nutssim.models.credential import Credential, organization_subject

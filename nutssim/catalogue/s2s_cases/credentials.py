@@ -7,8 +7,8 @@ the seed: ``observe_vc_flow`` masks it (``invalid VC (id=*)``) and keeps the wir
 
 from __future__ import annotations
 
-from nutssim.catalogue import GRANTED, Expect, Observation
 from nutssim.catalogue.attacker import issue_jwt_vc
+from nutssim.catalogue.base import GRANTED, Expect, Observation
 from nutssim.catalogue.s2s_cases.common import (
     CREDENTIALS,
     INVALID_VC,

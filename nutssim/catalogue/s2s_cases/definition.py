@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nutssim.catalogue import GRANTED, Expect, Observation, everywhere, observe_flow
 from nutssim.catalogue.attacker import (
     RewriteResponse,
     build_vp,
@@ -22,6 +21,7 @@ from nutssim.catalogue.attacker import (
     submission_for,
     token_form,
 )
+from nutssim.catalogue.base import GRANTED, Expect, Observation, everywhere, observe_flow
 from nutssim.catalogue.s2s_cases.common import (
     NOT_CONFORM,
     S2S,

@@ -11,8 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from nutssim import jose
-from nutssim.catalogue import GRANTED, Expect, Observation, observe_flow
 from nutssim.catalogue.attacker import attacker, own_proof, resign, unsigned_jwt
+from nutssim.catalogue.base import GRANTED, Expect, Observation, observe_flow
 from nutssim.catalogue.s2s_cases.common import (
     DPOP_INVALID,
     PRESENTATION,

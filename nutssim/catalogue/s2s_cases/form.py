@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from nutssim.catalogue import GRANTED, Observation, everywhere, last_exchange, observe_flow
+from nutssim.catalogue.base import GRANTED, Observation, everywhere, last_exchange, observe_flow
 from nutssim.catalogue.s2s_cases.common import (
     PRESENTATION,
     S2S,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-from nutssim.catalogue import GRANTED, Observation
 from nutssim.catalogue.attacker import (
     attacker,
     build_vp,
@@ -20,6 +19,7 @@ from nutssim.catalogue.attacker import (
     stolen_credentials,
     token_form,
 )
+from nutssim.catalogue.base import GRANTED, Observation
 from nutssim.catalogue.s2s_cases.common import (
     CREDENTIALS,
     PRESENTATION,

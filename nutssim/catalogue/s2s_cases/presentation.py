@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 from nutssim import jose
-from nutssim.catalogue import GRANTED, Expect, Observation, observe_flow
 from nutssim.catalogue.attacker import (
     attacker,
     build_vp,
@@ -22,6 +21,7 @@ from nutssim.catalogue.attacker import (
     token_form,
     unsigned_jwt,
 )
+from nutssim.catalogue.base import GRANTED, Expect, Observation, observe_flow
 from nutssim.catalogue.s2s_cases.common import (
     PRESENTATION,
     S2S,

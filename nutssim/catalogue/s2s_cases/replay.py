@@ -6,7 +6,6 @@ injection through a malicious AS's metadata, a metadata issuer mismatch).
 
 from __future__ import annotations
 
-from nutssim.catalogue import GRANTED, Expect, Observation, everywhere, observe_flow
 from nutssim.catalogue.attacker import (
     RewriteResponse,
     attacker,
@@ -15,6 +14,7 @@ from nutssim.catalogue.attacker import (
     replay,
     rewrite_json,
 )
+from nutssim.catalogue.base import GRANTED, Expect, Observation, everywhere, observe_flow
 from nutssim.catalogue.s2s_cases.common import (
     DPOP_INVALID,
     PRESENTATION,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nutssim.catalogue import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.attacker import attacker
+from nutssim.catalogue.base import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.user_attacker import is_direct_post, rewrite_text_response, run_to
 from nutssim.catalogue.user_cases.common import (
     AUTHORIZE,

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from nutssim.catalogue import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.attacker import RESOURCE, call_resource, send
+from nutssim.catalogue.base import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.user_attacker import run_to
 from nutssim.catalogue.user_cases.common import (
     CALLBACK,

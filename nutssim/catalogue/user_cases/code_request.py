@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from nutssim.catalogue import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.attacker import attacker
+from nutssim.catalogue.base import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.user_attacker import (
     ResignResponse,
     apply_claims,

@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from nutssim import jose
-from nutssim.catalogue import Case, Expect, Family, Observation, observe_flow
 from nutssim.catalogue.attacker import resign
+from nutssim.catalogue.base import Case, Expect, Family, Observation, observe_flow
 from nutssim.catalogue.user_attacker import run_to
 from nutssim.messages import HttpRequest
 from nutssim.network import Delivery

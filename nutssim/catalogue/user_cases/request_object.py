@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from nutssim import jose
-from nutssim.catalogue import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.attacker import attacker
+from nutssim.catalogue.base import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.user_attacker import (
     CodeTheft,
     ResignResponse,

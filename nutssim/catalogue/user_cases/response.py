@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 
 from nutssim import jose
-from nutssim.catalogue import GRANTED, Observation
 from nutssim.catalogue.attacker import send
+from nutssim.catalogue.base import GRANTED, Observation
 from nutssim.catalogue.user_attacker import client_key, colleague_flow, run_to
 from nutssim.catalogue.user_cases.common import (
     DIRECT_POST,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from nutssim.catalogue import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.attacker import attacker
+from nutssim.catalogue.base import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.user_attacker import code_at_callback, colleague_flow, redeem_code, run_to
 from nutssim.catalogue.user_cases.common import (
     MALLORY,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nutssim.catalogue import Case, Observation, register
+from nutssim.catalogue.base import Case, Observation, register
 from nutssim.catalogue.user_attacker import ResignResponse, apply_claims, request_object_of, verifier_key
 from nutssim.catalogue.user_cases.common import (
     AUTHORIZE,
