@@ -16,7 +16,7 @@ A case is a declaration plus, where needed, one small function: a ``Family`` hol
 the cases of one flow share (flow, scenario, world type, the step most of them hit), and
 ``family.case(...)`` registers the function it decorates as a case's ``act``::
 
-    from nutssim.catalogue import Expect, Family, observe_flow
+    from nutssim.catalogue import Expect, Family, Observation, observe_flow
     from nutssim.scenarios import S2SWorld
 
     MINE = Family(S2SWorld, flow="s2s", scenario="s2s", step="token request")
