@@ -40,27 +40,7 @@ def _circle(*names: str) -> frozenset[str]:
     return frozenset(f"nutssim.{n}" for n in names)
 
 
-_USER_CASES = (
-    "authorize",
-    "callback",
-    "code_request",
-    "common",
-    "request_object",
-    "response",
-    "token",
-    "wallet",
-)
 KNOWN_CIRCLES: set[frozenset[str]] = {
-    # #16 item 5: the catalogue package's __init__ and its case modules import each other
-    _circle(
-        "catalogue",
-        "catalogue.attacker",
-        "catalogue.resource_cases",
-        "catalogue.s2s_cases",
-        "catalogue.user_attacker",
-        "catalogue.user_cases",
-        *(f"catalogue.user_cases.{m}" for m in _USER_CASES),
-    ),
     _circle("network", "parties.ehr_user", "simulation"),  # #16 item 4
     # #16 item 1: the node's six role mixins
     _circle(
@@ -71,7 +51,6 @@ KNOWN_CIRCLES: set[frozenset[str]] = {
         "parties.user_wallet",
         "parties.verifier",
     ),
-    _circle("scenarios", "scenarios.s2s", "scenarios.trust", "scenarios.user"),  # #16 item 4
     _circle("specs.pex.errors", "specs.pex.limits", "specs.pex.paths", "specs.pex.report"),  # #22
     _circle("specs.pex.match", "specs.pex.submission"),  # #22
     _circle("views.player", "views.player_ui"),  # #19

@@ -111,7 +111,7 @@ def test_local_wallet_functions_reach_worker_processes() -> None:
     removed = "NutsOrganizationCredential"
 
     def without_organization_credential(world: Any) -> None:  # a closure: plain pickle cannot ship it
-        wallet = world["requester"].wallet
+        wallet = world.requester.wallet
         wallet.credentials = [c for c in wallet.credentials if removed not in c.types]
 
     spec = sweep.SweepSpec(flow="s2s-bearer", wallet=["ok", without_organization_credential])

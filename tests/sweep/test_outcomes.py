@@ -112,7 +112,7 @@ def test_user_flow() -> None:
 
 def test_custom_wallet_composition_and_errors_are_recorded() -> None:
     def no_wallet_at_all(world: World) -> None:
-        world["requester"].wallet.credentials.clear()
+        world.requester.wallet.credentials.clear()
 
     def broken(world: World) -> None:
         raise RuntimeError("this composition is broken")
