@@ -11,6 +11,7 @@ practice (West) keeps its register credential, so the picture shows both.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -126,6 +127,7 @@ def _finish(world: TrustWorld, name: str, expect: Any, **options: Any) -> TrustW
         world.options["expect"] = expect
     start = world.starter
 
+    @functools.wraps(start)  # World.start checks overrides against the flow's own arguments
     def starter(**given: Any) -> FlowRun:
         # Scenario-only options (``expect``, …) describe the world; they are not the flow's arguments.
         return start(**{k: v for k, v in given.items() if k not in _OWN_OPTIONS})

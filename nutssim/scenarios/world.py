@@ -12,13 +12,14 @@ the register, the GP's EHR and the hospital's API), and per family ``S2SWorld``,
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from nutssim.errors import did_you_mean
+from nutssim.errors import InputError, did_you_mean
 from nutssim.parties.browser import Browser
 from nutssim.parties.ehr import EHR
 from nutssim.parties.issuer import Issuer
@@ -41,6 +42,13 @@ class World:
 
     def start(self, **overrides: Any) -> FlowRun:
         """Start the scenario's flow; ``overrides`` change its options (``dpop=False``, …)."""
+        accepted = _keywords(self.starter)
+        unknown = sorted(set(overrides) - accepted) if accepted is not None else []
+        if unknown:
+            raise InputError(
+                f"{self.name!r} cannot start with {', '.join(unknown)}",
+                hint=did_you_mean(unknown[0], sorted(accepted or ())),
+            )
         return self.starter(**{**self.options, **overrides})
 
     def run(self, **overrides: Any) -> FlowRun:
@@ -68,6 +76,14 @@ class World:
             return self.parts[name]
         # A KeyError, as the old dict gave, with a hint at what the family has.
         raise KeyError(f"{name!r} is not a part of {self.name!r} ({did_you_mean(name, self.parts)})")
+
+
+def _keywords(function: Callable[..., Any]) -> set[str] | None:
+    """The keyword arguments ``function`` takes, or None when it takes any (``**kwargs``)."""
+    parameters = inspect.signature(function).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
 
 
 @dataclass(kw_only=True)

@@ -145,3 +145,11 @@ def test_trust_worlds_name_who_was_replaced_and_who_was_brought_in() -> None:
     assert untrusted.other_register is not None and untrusted.other_register.name == "Regioregister"
     revoked = scenarios.build("trust-revoked", seed=1)
     assert revoked.registered_requester is None and "registered_requester" not in revoked.parts
+
+
+@pytest.mark.parametrize("name", scenarios.names())
+def test_start_refuses_an_unknown_override_with_a_hint(name):
+    world = scenarios.build(name, seed=1)
+    with pytest.raises(InputError, match=f"'{name}' cannot start with nope") as info:
+        world.start(nope=1)
+    assert "did you mean" in str(info.value.hint)
