@@ -285,7 +285,12 @@ class Run:
         request: HttpRequest | HttpResponse | None = delivery.request
         for interceptor in self.network.interceptors:
             delivery.request = request  # type: ignore[assignment]
-            request = interceptor.on_request(delivery)
+            request = _call_interceptor(interceptor, "on_request", delivery)
+            if not isinstance(request, HttpRequest | HttpResponse | None):
+                raise SimulationError(
+                    f"interceptor {interceptor!r} returned {type(request).__name__} from on_request; "
+                    "return the request (maybe changed), an HttpResponse to answer it, or None to drop it"
+                )
             if not isinstance(request, HttpRequest):
                 return request
         return request
@@ -396,7 +401,12 @@ class Run:
     def _close(self, open_x: _OpenExchange, response: HttpResponse) -> None:
         delivery = open_x.delivery
         for interceptor in self.network.interceptors:
-            response = interceptor.on_response(delivery, response)
+            response = _call_interceptor(interceptor, "on_response", delivery, response)
+            if not isinstance(response, HttpResponse):
+                raise SimulationError(
+                    f"interceptor {interceptor!r} returned {type(response).__name__} from on_response; "
+                    "return the response (maybe changed)"
+                )
         self.network.trace.append(
             Exchange(
                 seq=open_x.seq,
@@ -449,6 +459,24 @@ class Run:
         if self.network.sim.raise_party_exceptions:
             raise exc
         return party.render_crash(request, exc)
+
+
+def _call_interceptor(interceptor: Any, method: str, *args: Any) -> Any:
+    """Call a user's interceptor; its mistakes are a SimulationError that says which and how."""
+    hook = getattr(interceptor, method, None)
+    if not callable(hook):
+        raise SimulationError(
+            f"{interceptor!r} in network.interceptors has no {method}(); "
+            "subclass nutssim.network.PassThrough and override on_request or on_response"
+        )
+    try:
+        return hook(*args)
+    except SimulationError:
+        raise
+    except Exception as exc:
+        raise SimulationError(
+            f"interceptor {interceptor!r} raised {type(exc).__name__} in {method}: {exc}"
+        ) from exc
 
 
 def _receiver_id(network: Network, request: HttpRequest) -> str | None:

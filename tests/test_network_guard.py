@@ -111,3 +111,45 @@ def test_a_malformed_request_uri_on_authorize_is_a_wire_error_not_an_escape():
     response = world.sim.network.send(request, "user")
     assert response.status in (302, 400)
     assert not [f for f in world.sim.trace.facts() if f.type == "party_crash"]
+
+
+# -- interceptors are the user's code: their mistakes say which and how (issue #18 item 5) ---------
+class ReturnsText:
+    def on_request(self, delivery):
+        return "not a request"
+
+    def on_response(self, delivery, response):
+        return response
+
+
+class Raises:
+    def on_request(self, delivery):
+        raise KeyError("oops")
+
+    def on_response(self, delivery, response):
+        return response
+
+
+class BadResponse:
+    def on_request(self, delivery):
+        return delivery.request
+
+    def on_response(self, delivery, response):
+        return None
+
+
+@pytest.mark.parametrize(
+    ("interceptor", "message"),
+    [
+        (ReturnsText(), "returned str from on_request; return the request"),
+        (Raises(), "raised KeyError in on_request: 'oops'"),
+        (BadResponse(), "returned NoneType from on_response"),
+        (lambda delivery: delivery.request, "has no on_request\\(\\); subclass nutssim.network.PassThrough"),
+    ],
+)
+def test_interceptor_mistakes_are_simulation_errors(sim, interceptor, message):
+    sim.network.interceptors.append(interceptor)
+    with pytest.raises(SimulationError, match=message):
+        sim.network.send(
+            HttpRequest.get("https://fetcher.example/fetch", query={"url": "https://x.example/"}), "user"
+        )
