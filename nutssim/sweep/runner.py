@@ -18,21 +18,13 @@ from nutssim.errors import InputError
 from nutssim.scenarios import NodesWorld, World, build
 from nutssim.specs import nuts_policy
 from nutssim.sweep.mutations import PolicyDict, SetScopePolicy
-from nutssim.sweep.spec import SweepSpec, Variant
+from nutssim.sweep.spec import DIMENSIONS, SweepSpec, Variant
 from nutssim.trace import Trace
 
 #: Record columns, in order; claim columns (``claim.<name>``) follow, sorted.
 COLUMNS = (
     "variant",
-    "flow",
-    "profile",
-    "controls_off",
-    "policy",
-    "scope",
-    "scope_policy",
-    "wallet",
-    "clock_skew",
-    "seed",
+    *DIMENSIONS,  # one column per dimension of the grid, in the spec's order
     "variant_seed",
     "requested_scope",
     "status",
