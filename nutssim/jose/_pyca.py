@@ -91,7 +91,7 @@ class _Public:
                 self.key.verify(signature, data, _rsa_padding(alg), _HASHES[RSA_HASHES[alg]])
             else:
                 self.key.verify(signature, data)
-        except InvalidSignature:
+        except (InvalidSignature, ValueError):  # ValueError: a modulus too small for PSS with this hash
             return False
         return True
 

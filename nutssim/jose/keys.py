@@ -50,7 +50,7 @@ _REQUIRED = {"EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n"), "OKP": ("
 def thumbprint(jwk: dict[str, Any]) -> str:
     """Return the RFC 7638 SHA-256 thumbprint (base64url) of a public JWK."""
     kty = jwk.get("kty")
-    if kty not in _REQUIRED:
+    if not isinstance(kty, str) or kty not in _REQUIRED:
         raise MalformedToken(f"unsupported JWK key type {kty!r}")
     try:
         members = {name: jwk[name] for name in _REQUIRED[kty]}
@@ -102,6 +102,8 @@ def _numbers_of(jwk: dict[str, Any]) -> PublicNumbers | None:
     if kty not in ("EC", "OKP"):
         raise MalformedToken(f"invalid JWK: unsupported key type {kty!r}")
     crv = jwk.get("crv")
+    if not isinstance(crv, str):
+        raise MalformedToken(f'invalid JWK: "crv" {crv!r} is not a string')
     if crv in _FOREIGN_CURVES[kty]:
         _b64_member(jwk, "x")
         return None
@@ -112,7 +114,7 @@ def _numbers_of(jwk: dict[str, Any]) -> PublicNumbers | None:
         if len(raw) != ED25519_SIZE:
             raise MalformedToken(f"invalid JWK: an Ed25519 key is {ED25519_SIZE} bytes, not {len(raw)}")
         return OKPPublicBytes("Ed25519", raw)
-    curve = CURVES.get(crv) if isinstance(crv, str) else None
+    curve = CURVES.get(crv)
     if curve is None:
         raise MalformedToken(f"invalid JWK: unknown EC curve {crv!r}")
     x = int.from_bytes(_b64_member(jwk, "x"), "big")
@@ -147,7 +149,12 @@ def _jwk_of(numbers: PublicNumbers) -> dict[str, Any]:
 def _verification_key(backend: str, canonical_jwk: str) -> tuple[PublicNumbers | None, PublicOps | None]:
     """The numbers and backend key of a public JWK; keys are immutable, so parsing once is enough."""
     numbers = _numbers_of(json.loads(canonical_jwk))
-    return numbers, None if numbers is None else _backend.load_backend(backend).public(numbers)
+    if numbers is None:
+        return None, None
+    try:
+        return numbers, _backend.load_backend(backend).public(numbers)
+    except ValueError as exc:  # a library refusing what the shared checks let through
+        raise MalformedToken(f"invalid JWK: {exc}") from None
 
 
 def _fits(alg: str, numbers: PublicNumbers | None) -> bool:

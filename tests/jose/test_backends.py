@@ -13,6 +13,8 @@ import ecdsa
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nutssim import jose
 from nutssim.jose import (
@@ -250,6 +252,46 @@ def test_rsa_signatures_from_cryptography_verify_on_both_backends(crypto_backend
             key.verify(alg, jws.signing_input, bad)
     with pytest.raises(InvalidSignature):
         key.verify(alg, jws.signing_input + b"x", jws.signature)
+
+
+@pytest.mark.parametrize(("n", "e"), [(3233, 17), (2**127 - 1, 65537), (2**521 - 1, 3)])
+def test_tiny_rsa_keys_fail_as_invalid_signatures(crypto_backend, n, e):
+    """A modulus too small for the hash is an invalid signature on both backends, not a ValueError."""
+    size = (n.bit_length() + 7) // 8
+    jwk = {
+        "kty": "RSA",
+        "n": b64url(n.to_bytes(size, "big")),
+        "e": b64url(e.to_bytes(1 + (e > 255) * 2, "big")),
+    }
+    key = PublicKey.from_jwk(jwk)
+    for alg in ("RS256", "PS256", "PS384", "PS512"):
+        with pytest.raises(InvalidSignature):
+            key.verify(alg, b"m", bytes(size))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["kty", "crv", "x", "y", "n", "e", "k", "use", "key_ops", "alg"]),
+        st.one_of(
+            st.sampled_from(["EC", "OKP", "RSA", "oct", "P-256", "P-521", "Ed25519", "Ed448", "sig", "AQAB"]),
+            st.text(max_size=12),
+            st.integers(),
+            st.lists(st.text(max_size=6), max_size=3),
+            st.none(),
+        ),
+    )
+)
+def test_any_jwk_is_a_key_or_a_malformed_token(jwk):
+    """Whatever a JWK holds, parsing gives a key or ``MalformedToken``, never another exception."""
+    for name in BACKENDS:
+        with using_backend(name):
+            try:
+                key = PublicKey.from_jwk(jwk)
+            except MalformedToken:
+                continue
+            with pytest.raises((InvalidSignature, AlgorithmNotAllowed)):
+                key.verify(key.default_alg() if key.kty != "oct" else "ES256", b"m", bytes(64))
 
 
 def test_pure_pss_refuses_another_salt_length(rsa_key):
