@@ -8,6 +8,7 @@ with the backend it claims, and with no other.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -77,3 +78,39 @@ def test_the_command_line_under_nutssim_crypto_pure(tmp_path):
         expected, code = _json_digest("s2s", 3, tmp_path / "default.json")
     assert code == 0
     assert hashlib.sha256(out.read_bytes()).hexdigest() == expected
+
+
+# As in Pyodide: a child interpreter where cryptography (and so jwcrypto) cannot be imported.
+_WITHOUT_CRYPTOGRAPHY = """
+import hashlib, importlib.abc, io, json, sys, contextlib
+class _Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("cryptography", "jwcrypto"):
+            raise ImportError(f"No module named {name!r} (blocked)")
+        return None
+sys.meta_path.insert(0, _Block())
+from nutssim import cli, jose, scenarios
+out = {"backend": jose.backend_name(), "digests": {}}
+for name in scenarios.names():
+    with contextlib.redirect_stdout(io.StringIO()) as text:
+        cli.main(["run", name, "--seed", "0", "--format", "json"])
+    out["digests"][name] = hashlib.sha256(text.getvalue().encode()).hexdigest()
+out["leaked"] = sorted(m for m in sys.modules if m.split(".")[0] in ("cryptography", "jwcrypto"))
+print(json.dumps(out))
+"""
+
+
+def test_without_cryptography_every_scenario_gives_the_default_trace(capsys):
+    """Where cryptography cannot be imported (Pyodide), nutssim picks pure and every trace is unchanged."""
+    env = {k: v for k, v in os.environ.items() if k != "NUTSSIM_CRYPTO"}
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_CRYPTOGRAPHY], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    child = json.loads(done.stdout)
+    assert child["backend"] == "pure" and child["leaked"] == []
+    for name in scenarios.names():
+        with using_backend("cryptography"):
+            cli.main(["run", name, "--seed", "0", "--format", "json"])
+        here = hashlib.sha256(capsys.readouterr().out.encode()).hexdigest()
+        assert child["digests"][name] == here, name
