@@ -64,20 +64,39 @@ def test_every_scenario_has_one_trace_under_both_backends(name, tmp_path, monkey
 
 def test_the_command_line_under_nutssim_crypto_pure(tmp_path):
     """``NUTSSIM_CRYPTO=pure python -m nutssim run s2s --format json`` writes the default backend's bytes."""
-    env = {k: v for k, v in os.environ.items() if k != "NUTSSIM_CRYPTO"} | {"NUTSSIM_CRYPTO": "pure"}
     out = tmp_path / "pure.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "nutssim", "run", "s2s", "--seed", "3", "--format", "json", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    args = ("-m", "nutssim", "run", "s2s", "--seed", "3", "--format", "json", "--out", str(out))
+    done = _child(*args, NUTSSIM_CRYPTO="pure")
     assert done.returncode == 0, done.stderr
     with using_backend("cryptography"):
         expected, code = _json_digest("s2s", 3, tmp_path / "default.json")
     assert code == 0
     assert hashlib.sha256(out.read_bytes()).hexdigest() == expected
+
+
+def _child(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` in a fresh interpreter with ``env`` added (``NUTSSIM_CRYPTO`` removed first)."""
+    environ = {k: v for k, v in os.environ.items() if k != "NUTSSIM_CRYPTO"} | env
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=environ, timeout=600)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("pure", "pure"), ("cryptography", "cryptography"), ("auto", "cryptography"), ("", "cryptography")],
+)
+def test_environment_variable_chooses(value, expected):
+    """``NUTSSIM_CRYPTO`` picks the backend at import; ``auto`` or empty prefers cryptography."""
+    done = _child("-c", "from nutssim import jose; print(jose.backend_name())", NUTSSIM_CRYPTO=value)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected
+
+
+def test_bad_environment_variable_warns_and_falls_back():
+    """A misspelt ``NUTSSIM_CRYPTO`` warns (naming the variable) and does not stop ``import nutssim``."""
+    done = _child("-c", "import nutssim.jose as j; print(j.backend_name())", NUTSSIM_CRYPTO="openssl")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "cryptography"
+    assert "NUTSSIM_CRYPTO='openssl' ignored" in done.stderr and "Traceback" not in done.stderr
 
 
 # As in Pyodide: a child interpreter where cryptography (and so jwcrypto) cannot be imported.
@@ -96,19 +115,25 @@ for name in scenarios.names():
         cli.main(["run", name, "--seed", "0", "--format", "json"])
     out["digests"][name] = hashlib.sha256(text.getvalue().encode()).hexdigest()
 out["leaked"] = sorted(m for m in sys.modules if m.split(".")[0] in ("cryptography", "jwcrypto"))
+try:
+    jose.use_backend("cryptography")
+except jose.BackendUnavailable as exc:
+    out["refused"] = str(exc)
 print(json.dumps(out))
 """
 
 
 def test_without_cryptography_every_scenario_gives_the_default_trace(capsys):
-    """Where cryptography cannot be imported (Pyodide), nutssim picks pure and every trace is unchanged."""
-    env = {k: v for k, v in os.environ.items() if k != "NUTSSIM_CRYPTO"}
-    done = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_CRYPTOGRAPHY], capture_output=True, text=True, env=env, timeout=600
-    )
+    """Where cryptography cannot be imported (Pyodide), nutssim picks pure and every trace is unchanged.
+
+    The child even asks for cryptography (``NUTSSIM_CRYPTO=cryptography``): it warns and falls back.
+    """
+    done = _child("-c", _WITHOUT_CRYPTOGRAPHY, NUTSSIM_CRYPTO="cryptography")
     assert done.returncode == 0, done.stderr
+    assert "NUTSSIM_CRYPTO='cryptography' ignored, using 'pure'" in done.stderr
     child = json.loads(done.stdout)
     assert child["backend"] == "pure" and child["leaked"] == []
+    assert child["refused"].startswith("crypto backend 'cryptography' cannot be used here")
     for name in scenarios.names():
         with using_backend("cryptography"):
             cli.main(["run", name, "--seed", "0", "--format", "json"])

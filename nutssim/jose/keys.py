@@ -244,7 +244,8 @@ class KeyPair:
         backend = _backend.current_backend()
         if alg in EC_ALGS:
             curve = EC_ALGS[alg]
-            # 80 bytes reduced mod n - 1 leave a bias below 2^-128 (FIPS 186-4 §B.4.1 uses 64 extra bits).
+            # 80 bytes are ≥ 64 bits more than any order, so reducing mod n - 1 is unbiased enough
+            # (FIPS 186-4 §B.4.1); shared code, so both backends get the same scalar.
             scalar = int.from_bytes(rng.bytes(80), "big") % (curve.n - 1) + 1
             private, numbers = backend.ec_private(curve.crv, scalar)
             public = PublicKey._of(numbers, backend.public(numbers))

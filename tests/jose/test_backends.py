@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
-import textwrap
 
 import ecdsa
 import pytest
@@ -349,80 +345,6 @@ def test_use_backend_refuses_unknown_names():
         jose.use_backend("puer")
     assert jose.backend_name() == before
     assert jose.available_backends() == BACKENDS
-
-
-def _child(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter with ``env`` added (``NUTSSIM_CRYPTO`` removed first)."""
-    environ = {k: v for k, v in os.environ.items() if k != "NUTSSIM_CRYPTO"} | env
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        env=environ,
-        timeout=120,
-    )
-
-
-# A child that cannot import cryptography (nor jwcrypto, which needs it), as in Pyodide.
-_BLOCK_CRYPTOGRAPHY = """
-import importlib.abc, sys
-class _Block(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("cryptography", "jwcrypto"):
-            raise ImportError(f"No module named {name!r} (blocked)")
-        return None
-sys.meta_path.insert(0, _Block())
-"""
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("pure", "pure"), ("cryptography", "cryptography"), ("auto", "cryptography"), ("", "cryptography")],
-)
-def test_environment_variable_chooses(value, expected):
-    """``NUTSSIM_CRYPTO`` picks the backend at import; ``auto`` or empty prefers cryptography."""
-    done = _child("from nutssim import jose; print(jose.backend_name())", NUTSSIM_CRYPTO=value)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == expected
-
-
-def test_bad_environment_variable_warns_and_falls_back():
-    """A misspelt ``NUTSSIM_CRYPTO`` warns (naming the variable) and does not stop ``import nutssim``."""
-    done = _child("import nutssim.jose as j; print(j.backend_name())", NUTSSIM_CRYPTO="openssl")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "cryptography"
-    assert "NUTSSIM_CRYPTO='openssl' ignored" in done.stderr and "Traceback" not in done.stderr
-
-
-def test_without_cryptography_the_pure_backend_is_chosen_and_runs_a_scenario():
-    """Where cryptography cannot be imported, ``import nutssim`` works, picks ``pure`` and runs s2s alike."""
-    code = (
-        _BLOCK_CRYPTOGRAPHY
-        + """
-import hashlib, sys
-import nutssim
-from nutssim import jose, scenarios
-assert "cryptography" not in sys.modules and "jwcrypto" not in sys.modules
-print(jose.backend_name(), jose.available_backends())
-world = scenarios.run("s2s", seed=3)
-print(hashlib.sha256(str(world.sim.trace.to_json()).encode()).hexdigest())
-try:
-    jose.use_backend("cryptography")
-except jose.BackendUnavailable as exc:
-    print("refused:", exc)
-"""
-    )
-    done = _child(code, NUTSSIM_CRYPTO="cryptography")
-    assert done.returncode == 0, done.stderr
-    chosen, digest, refused = done.stdout.strip().splitlines()
-    assert chosen == "pure ('pure',)"
-    assert "NUTSSIM_CRYPTO='cryptography' ignored" in done.stderr
-    assert refused.startswith("refused: crypto backend 'cryptography' cannot be used here")
-    from nutssim import scenarios
-
-    with using_backend("cryptography"):
-        here = scenarios.run("s2s", seed=3)
-    assert digest == hashlib.sha256(str(here.sim.trace.to_json()).encode()).hexdigest()
 
 
 def test_thumbprint_is_backend_independent_json(crypto_backend):
