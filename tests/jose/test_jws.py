@@ -26,7 +26,7 @@ from nutssim.rng import SimRandom, b64url
 NOW = 1_735_689_600
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def key() -> KeyPair:
     """A seeded P-256 key with a kid."""
     return KeyPair.generate(SimRandom(1), kid="did:web:a.example#k1")
@@ -158,12 +158,11 @@ def test_truncated_eddsa_signature_fails():
 
 def test_high_s_signature_is_accepted_as_ecdsa_allows(key):
     """ECDSA has no low-s rule: (r, n - s) verifies too (JWS does not forbid it; note for replay stores)."""
-    from cryptography.hazmat.primitives.asymmetric import ec
 
     from nutssim.jose.keys import _curve_order
 
     jws = jose.decode(jose.sign({}, {"a": 1}, key))
-    n = _curve_order(ec.SECP256R1())
+    n = _curve_order("P-256")
     r, s = jws.signature[:32], int.from_bytes(jws.signature[32:], "big")
     flipped = f"{jws.signing_input.decode()}.{b64url(r + (n - s).to_bytes(32, 'big'))}"
     jose.decode(flipped).verify(key.public)
