@@ -17,12 +17,33 @@ from typing import TYPE_CHECKING, Any
 from nutssim import jose
 from nutssim.errors import NutsSimError, OAuthError, ProtocolError
 from nutssim.jose import SUPPORTED_ALGS
-from nutssim.messages import FORM, HttpRequest, HttpResponse, json_response, text_response
+from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.models.credential import Credential, Presentation
 from nutssim.parties.base import Context, Process
 from nutssim.parties.revocation import CachedList, StatusListClient
-from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc9449, vc_jwt, vc_verify
+from nutssim.specs import (
+    nuts_policy,
+    nuts_rfc021,
+    openid4vp,
+    pex,
+    rfc7662,
+    rfc8414,
+    rfc9449,
+    vc_jwt,
+    vc_verify,
+)
 from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
+from nutssim.specs.rfc6749 import (
+    AUTHORIZATION_CODE,
+    INVALID_REQUEST,
+    INVALID_SCOPE,
+    PRE_AUTHORIZED_CODE,
+    SERVER_ERROR,
+    UNSUPPORTED_GRANT_TYPE,
+    missing,
+    scope_text,
+    token_response,
+)
 from nutssim.specs.vc_jwt import CredentialFormatError
 from nutssim.stores import ExpiringMap, ExpiringSet
 
@@ -31,9 +52,6 @@ if TYPE_CHECKING:
 
 ACCESS_TOKEN_TTL = 900  # accessTokenValidity, PROTOCOL.md §0
 DPOP_JTI_TTL = 900  # useNonceOnceStore
-RESERVED_CLAIMS = ("iss", "sub", "exp", "iat", "active", "client_id", "scope")
-AUTHORIZATION_CODE = "authorization_code"
-PRE_AUTHORIZED_CODE = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
 
 @dataclass
@@ -69,43 +87,14 @@ class VpError:
 
 def metadata(subject: Subject) -> dict[str, Any]:
     """RFC 8414 metadata of a subject's AS, fields as the reference serves them (PROTOCOL.md §1.1)."""
-    node, base = subject.node, subject.url
-    algs = list(SUPPORTED_ALGS)
-    out: dict[str, Any] = {"issuer": base}
-    if node.authorization_endpoint_enabled:
-        out["authorization_endpoint"] = f"{base}/authorize"
-    out.update(
-        {
-            "token_endpoint": f"{base}/token",
-            "presentation_definition_endpoint": f"{base}/presentation_definition",
-            "grant_types_supported": [AUTHORIZATION_CODE, nuts_rfc021.GRANT_TYPE],
-            "response_types_supported": ["code", "vp_token"],
-            "response_modes_supported": ["query", "direct_post"],
-            "client_id_schemes_supported": ["entity_id"],
-            "did_methods_supported": ["jwk", "key", "x509", "web"],
-            "dpop_signing_alg_values_supported": algs,
-            "request_object_signing_alg_values_supported": algs,
-            "require_signed_request_object": True,
-            "pre-authorized_grant_anonymous_access_supported": True,
-            "presentation_definition_uri_supported": True,
-        }
+    node = subject.node
+    return rfc8414.document(
+        subject.url,
+        authorization_endpoint=node.authorization_endpoint_enabled,
+        grant_types=[AUTHORIZATION_CODE, nuts_rfc021.GRANT_TYPE],
+        algs=SUPPORTED_ALGS,
+        vp_formats=openid4vp.vp_formats_supported(node.vp_formats),
     )
-    formats = vp_formats_supported(node.vp_formats)
-    out["vp_formats"] = formats
-    out["vp_formats_supported"] = formats
-    return out
-
-
-def vp_formats_supported(node_formats: tuple[str, ...]) -> dict[str, Any]:
-    """The ``vp_formats_supported`` member for the formats a node accepts."""
-    algs = {"alg_values_supported": list(SUPPORTED_ALGS)}
-    proof = {"proof_type_values_supported": ["JsonWebSignature2020"]}
-    out: dict[str, Any] = {}
-    if "jwt_vp" in node_formats:
-        out.update(jwt_vp_json=algs, jwt_vc_json=algs)
-    if "ldp_vp" in node_formats:
-        out.update(ldp_vp=proof, ldp_vc=proof)
-    return out
 
 
 class AuthorizationServerRole:
@@ -182,7 +171,7 @@ class AuthorizationServerRole:
             pd is not None,
             "pd.wallet_owner_type",
             "PROTOCOL.md §1.2",
-            OAuthError("invalid_request", f"no presentation definition found for '{owner}' wallet"),
+            OAuthError(INVALID_REQUEST, f"no presentation definition found for '{owner}' wallet"),
         )
         assert pd is not None
         ctx.check("pd.lookup", "RFC021 §5; PROTOCOL.md §1.2", True, f"scope {scope!r} → {pd.id}")
@@ -196,7 +185,7 @@ class AuthorizationServerRole:
             subject is not None,
             "token.subject",
             "PROTOCOL.md §1.5 #1",
-            OAuthError("invalid_request", "subject not found"),
+            OAuthError(INVALID_REQUEST, "subject not found"),
         )
         assert subject is not None
         form = request.form
@@ -213,12 +202,12 @@ class AuthorizationServerRole:
             ctx.fail(
                 "token.grant_type",
                 "PROTOCOL.md §1.5 #2",
-                OAuthError("unsupported_grant_type", "not implemented yet"),
+                OAuthError(UNSUPPORTED_GRANT_TYPE, "not implemented yet"),
             )
         ctx.fail(
             "token.grant_type",
             "RFC 6749 §5.2; PROTOCOL.md §1.5 #2",
-            OAuthError("unsupported_grant_type", f"grant_type '{grant_type}' is not supported"),
+            OAuthError(UNSUPPORTED_GRANT_TYPE, f"grant_type '{grant_type}' is not supported"),
         )
 
     def _s2s_token(  # type: ignore[misc]
@@ -230,12 +219,13 @@ class AuthorizationServerRole:
         """The vp_token-bearer grant (RFC021), checks in the order of PROTOCOL.md §1.5."""
         form = request.form
         required = ("presentation_submission", "scope", "assertion", "client_id")
+        absent = missing(form, required)
         ctx.expect(
-            all(form.get(k) for k in required),
+            not absent,
             "token.params",
             "RFC021 §3; PROTOCOL.md §1.5 #3",
-            OAuthError("invalid_request", "missing required parameters"),
-            f"missing: {', '.join(k for k in required if not form.get(k))}",
+            OAuthError(INVALID_REQUEST, "missing required parameters"),
+            f"missing: {', '.join(absent)}",
         )
         envelope = _parse_assertion(ctx, form["assertion"])
         submission = _parse_submission(ctx, form["presentation_submission"])
@@ -271,7 +261,7 @@ class AuthorizationServerRole:
             submissions={pd.id: submission},
             definitions={"organization": pex.dump(pd)},
         )
-        return _token_response(record)
+        return access_token_response(record)
 
     def _burn_s2s_nonce(self: Node, ctx: Context, nonce: str) -> None:  # type: ignore[misc]
         # RFC021 §4.4 / PROTOCOL.md §1.5 #14: stored regardless of the outcome of later checks.
@@ -401,16 +391,16 @@ class AuthorizationServerRole:
         return self._introspect(request, ctx, extended=True)
 
     def _introspect(self: Node, request: HttpRequest, ctx: Context, *, extended: bool) -> HttpResponse:  # type: ignore[misc]
-        if request.content_type != FORM:
+        if request.content_type != rfc7662.CONTENT_TYPE:
             ctx.check("introspect.content_type", "RFC 7662 §2.1", False, request.content_type)
-            return text_response(415, "Content-Type MUST be set to application/x-www-form-urlencoded")
+            return text_response(415, rfc7662.CONTENT_TYPE_TEXT)
         token = request.form.get("token", "")
         record = self.access_tokens.get(token, ctx.now()) if token else None
         active = record is not None and record.expiration >= ctx.now()
         ctx.check("introspect.active", "RFC 7662 §2.2", active, "" if active else "unknown or expired token")
         if not active or record is None:
-            return json_response(200, {"active": False})
-        clash = sorted(set(record.claims) & set(RESERVED_CLAIMS))
+            return json_response(200, dict(rfc7662.INACTIVE))
+        clash = rfc7662.reserved_clashes(record.claims)
         if clash:  # PROTOCOL.md §3.10: a reserved field id breaks introspection
             ctx.check(
                 "introspect.claims", "PROTOCOL.md §3.10", False, f"reserved claim(s) {', '.join(clash)}"
@@ -525,17 +515,17 @@ def _find_profile(ctx: Context, subject: Subject, scope: str) -> nuts_policy.Pro
     prefix = f"unsupported scope ({scope}) for presentation exchange"
     if subject.policy is None:
         ctx.fail(
-            "token.scope", ref, OAuthError("invalid_scope", f"{prefix}: not found"), "no policy configured"
+            "token.scope", ref, OAuthError(INVALID_SCOPE, f"{prefix}: not found"), "no policy configured"
         )
     try:
         found = subject.policy.find_profile(scope)
     except nuts_policy.ScopeNotFound:
-        ctx.fail("token.scope", ref, OAuthError("invalid_scope", f"{prefix}: not found"))
+        ctx.fail("token.scope", ref, OAuthError(INVALID_SCOPE, f"{prefix}: not found"))
     except nuts_policy.AmbiguousScope:
         ctx.fail(
             "token.scope",
             ref,
-            OAuthError("invalid_scope", f"{prefix}: multiple credential profile scopes found"),
+            OAuthError(INVALID_SCOPE, f"{prefix}: multiple credential profile scopes found"),
         )
     ctx.check("token.scope", ref, True, f"profile {found.scope!r}")
     return found
@@ -548,14 +538,14 @@ def _check_scope_policy_construction(ctx: Context, found: nuts_policy.ProfileMat
             not found.other_scopes,
             "token.scope_policy",
             ref,
-            OAuthError("invalid_scope", "scope policy 'profile-only' does not allow additional scopes"),
+            OAuthError(INVALID_SCOPE, "scope policy 'profile-only' does not allow additional scopes"),
             f"extra scopes: {' '.join(found.other_scopes)}",
         )
     elif found.scope_policy == "dynamic":
         ctx.fail(
             "token.scope_policy",
             ref,
-            OAuthError("server_error", "dynamic scope policy configured but no ScopeEvaluator available"),
+            OAuthError(SERVER_ERROR, "dynamic scope policy configured but no ScopeEvaluator available"),
         )
     else:
         ctx.check("token.scope_policy", ref, True, found.scope_policy)
@@ -638,7 +628,7 @@ def _resolve_claims(ctx: Context, fulfilled: list[tuple[Any, Any]]) -> dict[str,
     try:
         claims = pex.extract_claims(fulfilled).claims
     except pex.DuplicateMappedField as exc:
-        ctx.fail("token.claims", ref, OAuthError("server_error", exc.reference_text), str(exc))
+        ctx.fail("token.claims", ref, OAuthError(SERVER_ERROR, exc.reference_text), str(exc))
     ctx.check("token.claims", ref, True, ", ".join(sorted(claims)))
     return claims
 
@@ -647,33 +637,32 @@ def _grant_scopes(ctx: Context, found: nuts_policy.ProfileMatch) -> str:
     granted = [found.scope]
     if found.scope_policy == "passthrough":
         granted += list(found.other_scopes)
-    ctx.check("token.grant_scopes", "PROTOCOL.md §3.8; §1.5 #18", True, " ".join(granted))
-    return " ".join(granted)
+    ctx.check("token.grant_scopes", "PROTOCOL.md §3.8; §1.5 #18", True, scope_text(granted))
+    return scope_text(granted)
 
 
-def _token_response(record: AccessToken) -> HttpResponse:
-    body = {
-        "access_token": record.token,
-        "expires_in": ACCESS_TOKEN_TTL,
-        "scope": record.scope,
-        "token_type": "DPoP" if record.dpop_jkt else "Bearer",
-        "dpop_kid": "",
-    }
-    # RFC 6749 §5.1: token responses must not be cached.
-    return json_response(200, body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+def access_token_response(record: AccessToken) -> HttpResponse:
+    """The RFC 6749 §5.1 response for an issued token, in the reference's shape (PROTOCOL.md §1.6)."""
+    return token_response(
+        {
+            "access_token": record.token,
+            "expires_in": ACCESS_TOKEN_TTL,
+            "scope": record.scope,
+            "token_type": "DPoP" if record.dpop_jkt else "Bearer",
+            "dpop_kid": "",  # the client fills in its signing kid (PROTOCOL.md §1.6)
+        }
+    )
 
 
 def _introspection_body(ctx: Context, record: AccessToken, extended: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "active": True,
-        "iss": record.issuer,
-        "client_id": record.client_id,
-        "scope": record.scope,
-        "iat": record.issued_at,
-        "exp": record.expiration,
-    }
-    if record.dpop_jkt:
-        body["cnf"] = {"jkt": record.dpop_jkt}
+    body = rfc7662.active_body(
+        issuer=record.issuer,
+        client_id=record.client_id,
+        scope=record.scope,
+        issued_at=record.issued_at,
+        expiration=record.expiration,
+        jkt=record.dpop_jkt,
+    )
     if ctx.profile.strict and record.subject_did:
         body["sub"] = record.subject_did  # RFC021 §6: the subject of the token (DID)
     body.update(record.claims)

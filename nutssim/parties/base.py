@@ -20,6 +20,7 @@ from nutssim.errors import OAuthError, ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, text_response, with_query
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
+from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 
 Process = Generator[HttpRequest, HttpResponse, Any]
 HandlerResult = HttpResponse | Process
@@ -143,7 +144,7 @@ class Party:
         """Route a request to its handler (404, 405 and 413 are answered here)."""
         if len(request.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
             return self.render_error(
-                request, OAuthError("invalid_request", "request body too large", status=413)
+                request, OAuthError(INVALID_REQUEST, "request body too large", status=413)
             )
         route, params, allowed = self.match(request)
         if route is None:
@@ -158,7 +159,7 @@ class Party:
     def render_error(self, request: HttpRequest, error: ProtocolError) -> HttpResponse:
         """Render a protocol error as the reference does (PROTOCOL.md conventions)."""
         if not isinstance(error, OAuthError):
-            error = OAuthError("server_error", str(error))
+            error = OAuthError(SERVER_ERROR, str(error))
         if error.redirect_uri:
             params = {"error": error.error}
             if error.description:
@@ -172,7 +173,7 @@ class Party:
 
     def render_crash(self, request: HttpRequest, exc: BaseException) -> HttpResponse:
         """Answer an unexpected exception inside a handler with a 500."""
-        return self.render_error(request, OAuthError("server_error", "internal error"))
+        return self.render_error(request, OAuthError(SERVER_ERROR, "internal error"))
 
 
 def wants_json(request: HttpRequest) -> bool:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from nutssim.errors import NutsSimError, OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, json_response
@@ -23,7 +22,8 @@ from nutssim.models.credential import Credential
 from nutssim.parties.authorization_server import describe_fulfilment
 from nutssim.parties.base import Context, Process
 from nutssim.parties.wallet import BuiltPresentation, choose_vp_format, complete_self_attested
-from nutssim.specs import pex, rfc9449, vc_jwt
+from nutssim.specs import nuts_rfc021, pex, rfc6749, rfc8414, rfc9449, vc_jwt
+from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.stores import ExpiringMap
 
 if TYPE_CHECKING:
@@ -37,43 +37,16 @@ class ClientError(OAuthError):
     """An error the node's internal API returns to the EHR, with the reference's HTTP status."""
 
 
-#: RFC 8414 §2 members a client reads, with the JSON type each must have.
-METADATA_TYPES: dict[str, type] = {
-    "issuer": str,
-    "authorization_endpoint": str,
-    "token_endpoint": str,
-    "presentation_definition_endpoint": str,
-    "did_methods_supported": list,
-    "client_id_schemes_supported": list,
-    "vp_formats_supported": dict,
-    "vp_formats": dict,
-}
-
-
-def metadata_type_errors(document: dict[str, Any]) -> list[str]:
-    """The members of an AS metadata document whose JSON type is wrong (null counts as absent)."""
-    return [
-        name
-        for name, kind in METADATA_TYPES.items()
-        if document.get(name) is not None and not isinstance(document[name], kind)
-    ]
-
-
 def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
     """RFC 8414 §3 discovery: "insert" then "append" placement; ``issuer`` must match (§3.3)."""
-    parts = urlsplit(issuer)
-    candidates = [
-        f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server{parts.path}",
-        f"{issuer.rstrip('/')}/.well-known/oauth-authorization-server",
-    ]
     statuses: list[int] = []
-    for url in candidates:
+    for url in rfc8414.locations(issuer):
         response = yield HttpRequest.get(url, headers={"Accept": "application/json"})
         statuses.append(response.status)
         document = response.json if response.ok else None
         if not isinstance(document, dict):
             continue
-        same = document.get("issuer") == issuer
+        same = rfc8414.issuer_matches(document, issuer)
         ctx.check(
             "client.metadata_issuer",
             "RFC 8414 §3.3",
@@ -82,7 +55,7 @@ def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpR
         )
         if not same:
             continue
-        wrong = metadata_type_errors(document)
+        wrong = rfc8414.type_errors(document)
         ctx.check(
             "client.metadata_types",
             "RFC 8414 §2",
@@ -93,12 +66,12 @@ def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpR
             return document
     if statuses and all(400 <= s < 500 for s in statuses):
         raise ClientError(
-            "invalid_request", f"failed to retrieve authorization server metadata from {issuer}", status=400
+            INVALID_REQUEST, f"failed to retrieve authorization server metadata from {issuer}", status=400
         )
     if statuses and all(s in (502, 504) for s in statuses):
-        raise ClientError("server_error", f"authorization server {issuer} is unreachable", status=503)
+        raise ClientError(SERVER_ERROR, f"authorization server {issuer} is unreachable", status=503)
     raise ClientError(
-        "server_error", f"authorization server {issuer} returned an unexpected result", status=502
+        SERVER_ERROR, f"authorization server {issuer} returned an unexpected result", status=502
     )
 
 
@@ -135,13 +108,13 @@ class ClientRole:
         body = request.json if isinstance(request.json, dict) else None
         ref = "PROTOCOL.md §1.0"
         ctx.expect(
-            subject is not None, "client.subject", ref, ClientError("invalid_request", "subject not found")
+            subject is not None, "client.subject", ref, ClientError(INVALID_REQUEST, "subject not found")
         )
         ctx.expect(
             body is not None and bool(body.get("authorization_server")) and "scope" in body,
             "client.request_body",
             ref,
-            ClientError("invalid_request", "body must be JSON with authorization_server and scope"),
+            ClientError(INVALID_REQUEST, "body must be JSON with authorization_server and scope"),
         )
         assert subject is not None and body is not None
         templates = body.get("credentials") or []
@@ -168,12 +141,12 @@ class ClientRole:
         meta = yield from discover_metadata(ctx, as_url)
         if not meta.get("token_endpoint"):
             raise ClientError(
-                "server_error", f"authorization server {as_url} has no token_endpoint", status=502
+                SERVER_ERROR, f"authorization server {as_url} has no token_endpoint", status=502
             )
         pd = yield from self._fetch_definition(ctx, subject, meta, scope)
         built = self._build_presentation(ctx, subject, meta, pd, templates, body.get("credential_selection"))
         form = {
-            "grant_type": "vp_token-bearer",
+            "grant_type": nuts_rfc021.GRANT_TYPE,
             "client_id": subject.url,
             "assertion": built.vp if isinstance(built.vp, str) else json.dumps(built.vp),
             "presentation_submission": json.dumps(built.submission),
@@ -203,23 +176,21 @@ class ClientRole:
         endpoint = meta.get("presentation_definition_endpoint")
         if not endpoint:
             if subject.policy is None:
-                raise ClientError(
-                    "invalid_request", "no presentation definition endpoint and no local policy"
-                )
+                raise ClientError(INVALID_REQUEST, "no presentation definition endpoint and no local policy")
             return subject.policy.presentation_definition(scope, "organization")
         response = yield HttpRequest.get(endpoint, {"scope": scope})
         if response.header("X-Nutssim-Network"):
-            raise ClientError("server_error", f"authorization server unreachable: {endpoint}", status=503)
+            raise ClientError(SERVER_ERROR, f"authorization server unreachable: {endpoint}", status=503)
         if not response.ok or not isinstance(response.json, dict):
             raise ClientError(
-                "server_error",
+                SERVER_ERROR,
                 f"failed to retrieve presentation definition from {endpoint}: HTTP {response.status}",
                 status=502,
             )
         try:
             return pex.parse_definition(response.json)
         except NutsSimError as exc:
-            raise ClientError("server_error", f"invalid presentation definition: {exc}", status=502) from None
+            raise ClientError(SERVER_ERROR, f"invalid presentation definition: {exc}", status=502) from None
 
     def _build_presentation(  # type: ignore[misc]
         self: Node,
@@ -235,7 +206,7 @@ class ClientRole:
         dids = [d for d in subject.dids if supported is None or d.split(":")[1] in supported]
         if not dids:
             raise ClientError(
-                "invalid_request",
+                INVALID_REQUEST,
                 f"did method mismatch, requested: {supported}, available: "
                 f"{sorted({d.split(':')[1] for d in subject.dids})}",
                 status=412,
@@ -247,7 +218,7 @@ class ClientRole:
         )
         if vp_format is None:
             raise ClientError(
-                "invalid_request",
+                INVALID_REQUEST,
                 "requester, verifier (authorization server metadata) and "
                 "presentation definition don't share a supported VP format",
                 status=412,
@@ -263,7 +234,7 @@ class ClientRole:
                 last_error = exc
                 continue
             except (pex.MultipleCredentials, pex.InvalidCredentialSelection) as exc:
-                raise ClientError("invalid_request", str(exc), status=400) from None
+                raise ClientError(INVALID_REQUEST, str(exc), status=400) from None
             ctx.check(
                 "client.pd_match",
                 "DIF PE v2 §5; PROTOCOL.md §1.3",
@@ -272,9 +243,7 @@ class ClientRole:
             )
             return self._sign_presentation(ctx, subject, did, match, vp_format, meta["issuer"])
         ctx.check("client.pd_match", "DIF PE v2 §5; PROTOCOL.md §1.3", False, str(last_error))
-        raise ClientError(
-            "invalid_request", f"wallet could not fulfill requirements: {last_error}", status=412
-        )
+        raise ClientError(INVALID_REQUEST, f"wallet could not fulfill requirements: {last_error}", status=412)
 
     def _sign_presentation(  # type: ignore[misc]
         self: Node,
@@ -309,7 +278,7 @@ class ClientRole:
 
             if any(isinstance(c.raw, str) for c in credentials):  # a verifier's metadata chose ldp_vp
                 raise ClientError(
-                    "invalid_request",
+                    INVALID_REQUEST,
                     "JWT credentials cannot be embedded in a JSON-LD presentation",
                     status=412,
                 )
@@ -347,14 +316,14 @@ class ClientRole:
             not missing,
             "client.dpop_request",
             "PROTOCOL.md §1.7 step 1",
-            ClientError("invalid_request", f"missing {', '.join(missing)}"),
+            ClientError(INVALID_REQUEST, f"missing {', '.join(missing)}"),
         )
         key = self.key_by_kid(unquote(kid))
         ctx.expect(
             key is not None,
             "client.dpop_kid",
             "PROTOCOL.md §1.7 step 1",
-            ClientError("invalid_request", f"unknown key {unquote(kid)}", status=404),
+            ClientError(INVALID_REQUEST, f"unknown key {unquote(kid)}", status=404),
         )
         proof = rfc9449.make_proof(
             key,
@@ -374,7 +343,7 @@ def _check_self_asserted(ctx: Context, templates: Any) -> None:
         isinstance(templates, list) and all(isinstance(t, dict) for t in templates),
         "client.self_asserted",
         ref,
-        ClientError("invalid_request", "credentials must be a list of objects"),
+        ClientError(INVALID_REQUEST, "credentials must be a list of objects"),
     )
     for template in templates:
         subject = template.get("credentialSubject")
@@ -383,14 +352,14 @@ def _check_self_asserted(ctx: Context, templates: Any) -> None:
             "client.self_asserted",
             ref,
             ClientError(
-                "invalid_request", "self-asserted credentials MUST NOT contain a 'credentialSubject.id'"
+                INVALID_REQUEST, "self-asserted credentials MUST NOT contain a 'credentialSubject.id'"
             ),
         )
         ctx.expect(
             "issuer" not in template,
             "client.self_asserted",
             ref,
-            ClientError("invalid_request", "self-asserted credentials MUST NOT contain an 'issuer'"),
+            ClientError(INVALID_REQUEST, "self-asserted credentials MUST NOT contain an 'issuer'"),
         )
 
 
@@ -398,13 +367,13 @@ def _token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]
     """Read the token response; relay OAuth errors (RemoteOAuthError, PROTOCOL.md §1.8)."""
     body = response.json
     if response.header("X-Nutssim-Network"):
-        raise ClientError("server_error", "authorization server unreachable", status=503)
+        raise ClientError(SERVER_ERROR, "authorization server unreachable", status=503)
     if response.ok and isinstance(body, dict) and body.get("access_token"):
-        wrong = token_response_errors(body)
+        wrong = rfc6749.token_response_errors(body)
         if not wrong:
             return dict(body)
         ctx.check("client.token_response", "RFC 6749 §5.1", False, f"wrong JSON type: {', '.join(wrong)}")
-        raise ClientError("server_error", f"invalid token response: {', '.join(wrong)}", status=502)
+        raise ClientError(SERVER_ERROR, f"invalid token response: {', '.join(wrong)}", status=502)
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         ctx.check(
             "client.token_response",
@@ -413,19 +382,4 @@ def _token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]
             f"{body['error']}: {body.get('error_description', '')}",
         )
         raise ClientError(body["error"], str(body.get("error_description", "")), status=400)
-    raise ClientError("server_error", f"authorization server returned HTTP {response.status}", status=502)
-
-
-def token_response_errors(body: dict[str, Any]) -> list[str]:
-    """Members of an RFC 6749 §5.1 token response with the wrong JSON type (null counts as absent)."""
-    wrong = [
-        k
-        for k in ("access_token", "token_type", "scope")
-        if body.get(k) is not None and not isinstance(body[k], str)
-    ]
-    expires = body.get("expires_in")
-    if expires is not None and (
-        isinstance(expires, bool) or not isinstance(expires, int | float) or not math.isfinite(expires)
-    ):
-        wrong.append("expires_in")
-    return wrong
+    raise ClientError(SERVER_ERROR, f"authorization server returned HTTP {response.status}", status=502)

@@ -23,6 +23,7 @@ from nutssim.parties.user_wallet import UserWalletRole
 from nutssim.parties.verifier import VerifierRole
 from nutssim.parties.wallet import Wallet
 from nutssim.rng import SimRandom
+from nutssim.specs.rfc6749 import INVALID_REQUEST
 
 INTERNAL_PORT = 8081
 
@@ -122,7 +123,7 @@ class Node(DidWebHost, AuthorizationServerRole, ClientRole, UserClientRole, Veri
         """The subject with this id, or the reference's ``invalid_request`` "subject not found"."""
         subject = self.subjects.get(subject_id)
         if subject is None:
-            raise OAuthError("invalid_request", "subject not found", status=status)
+            raise OAuthError(INVALID_REQUEST, "subject not found", status=status)
         return subject
 
     def key_by_kid(self, kid: str) -> Any:

@@ -28,6 +28,7 @@ from nutssim.parties.identity import Identity
 from nutssim.parties.wallet import Wallet
 from nutssim.specs import entity_statement, openid4vp, rfc7636, rfc9101, rfc9449
 from nutssim.specs.openid4vp import FLOW_TIMEOUT
+from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.stores import ExpiringMap
 
 if TYPE_CHECKING:
@@ -254,7 +255,7 @@ class UserClientRole:
             "landing.as_metadata",
             f"RFC 8414 §2; {_STEP4}",
             ClientError(
-                "server_error", "authorization server metadata lacks an authorization or token endpoint"
+                SERVER_ERROR, "authorization server metadata lacks an authorization or token endpoint"
             ),
         )
         state, verifier = ctx.rng.token(), rfc7636.make_verifier(ctx.rng)
@@ -317,7 +318,7 @@ class UserClientRole:
             "landing.client_id_scheme",
             "PROTOCOL.md §2.2 step 6",
             ClientError(
-                "invalid_request", "authorization server does not support 'entity_id' client_id scheme"
+                INVALID_REQUEST, "authorization server does not support 'entity_id' client_id scheme"
             ),
         )
         signer = subject.identities[0]

@@ -27,11 +27,10 @@ from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect,
 from nutssim.models.credential import Credential
 from nutssim.parties.authorization_server import (
     _check_fulfilment,
-    _token_response,
+    access_token_response,
     check_audience,
     check_signer_is_subject,
     metadata,
-    vp_formats_supported,
 )
 from nutssim.parties.base import Context, Process
 from nutssim.parties.user_client import UserSession, expect_rule
@@ -39,6 +38,7 @@ from nutssim.specs import entity_statement, nuts_policy, openid4vp, pex, rfc7636
 from nutssim.specs.did import DIDResolutionError, resolve_key
 from nutssim.specs.openid4vp import FLOW_TIMEOUT, ORGANIZATION, USER
 from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
+from nutssim.specs.rfc6749 import INVALID_REQUEST
 from nutssim.specs.vc_jwt import CredentialFormatError
 from nutssim.stores import ExpiringMap
 
@@ -361,7 +361,9 @@ class VerifierRole:
         subject = self.require_subject(subject_id, status=404)
         return json_response(
             200,
-            openid4vp.client_metadata(subject.url, self.callback_url, vp_formats_supported(self.vp_formats)),
+            openid4vp.client_metadata(
+                subject.url, self.callback_url, openid4vp.vp_formats_supported(self.vp_formats)
+            ),
         )
 
     # -- step 15: the wallet's direct_post ------------------------------------------------------------------
@@ -498,7 +500,7 @@ class VerifierRole:
     ) -> OAuthError:
         """The reference's writer: most errors go by redirect to the client (PROTOCOL.md §2.2 step 15)."""
         # The response endpoint speaks OpenID4VP: RFC021 §4.5 codes (strict s2s helpers) → invalid_request.
-        code = "invalid_request" if exc.error.startswith("invalid_") else exc.error
+        code = INVALID_REQUEST if exc.error.startswith("invalid_") else exc.error
         return OAuthError(
             code,
             exc.description,
@@ -551,7 +553,7 @@ class VerifierRole:
             definitions={f.owner: pex.dump(f.definition) for f in fulfilled},
         )
         yield from ()
-        return _token_response(record)
+        return access_token_response(record)
 
     def _take_code(self: Node, ctx: Context, code: str) -> AuthzSession:  # type: ignore[misc]
         """The code's session; the code is deleted once presented, whatever follows (step 22)."""

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from nutssim.jose import SUPPORTED_ALGS
 from nutssim.messages import HttpResponse, json_response
 from nutssim.models.credential import Presentation
 from nutssim.specs.rfc9101 import Rule, request_url
@@ -49,6 +50,20 @@ STATIC_WALLET_METADATA: dict[str, Any] = {
     },
     "request_object_signing_alg_values_supported": ["ES256"],
 }
+
+
+def vp_formats_supported(node_formats: Iterable[str]) -> dict[str, Any]:
+    """OpenID4VP §9.1 ``vp_formats_supported`` for the VP formats a node accepts (PROTOCOL.md §1.1)."""
+    formats = set(node_formats)
+    algs = {"alg_values_supported": list(SUPPORTED_ALGS)}
+    proof = {"proof_type_values_supported": ["JsonWebSignature2020"]}
+    out: dict[str, Any] = {}
+    if "jwt_vp" in formats:
+        out.update(jwt_vp_json=algs, jwt_vc_json=algs)
+    if "ldp_vp" in formats:
+        out.update(ldp_vp=proof, ldp_vc=proof)
+    return out
+
 
 _HOLDER = "PROTOCOL.md §2.2 step 7"
 _WALLET = "PROTOCOL.md §2.2 steps 11–15"

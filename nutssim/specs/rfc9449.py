@@ -10,7 +10,8 @@ Three layers, as the two profiles need them (ARCHITECTURE principle 7, PROTOCOL.
   what RFC 9449 §4.3 and §8 add, used by the ``strict`` profile.
 
 Every failure is a ``DPoPError`` whose ``check`` names the rule; ``token_endpoint_error``
-and ``resource_server_error`` turn one into the wire error.
+turns one into the token endpoint's wire error (a resource server answers with the RFC 6750
+challenge of ``specs.rfc6750``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ from nutssim.rng import SimRandom, b64url
 from nutssim.stores import ExpiringSet
 
 DPOP_TYP = "dpop+jwt"
+#: §12.2 error codes (the token endpoint's and, with §7.1, the resource server's).
+INVALID_DPOP_PROOF = "invalid_dpop_proof"
+USE_DPOP_NONCE = "use_dpop_nonce"
 #: Reference ``maxJtiLength`` (PROTOCOL.md §0): bounds the jti replay store.
 MAX_JTI_LENGTH = 256
 #: Reference ``useNonceOnceStore`` ttl (PROTOCOL.md §0): a jti is remembered for 15 min.
@@ -396,23 +400,10 @@ def token_endpoint_error(error: DPoPError) -> OAuthError:
     """Map a DPoP failure at the token endpoint to its OAuth error (RFC 9449 §5, §8)."""
     if isinstance(error, DPoPNonceRequired):
         return OAuthError(
-            "use_dpop_nonce",
+            USE_DPOP_NONCE,
             "Authorization server requires nonce in DPoP proof",
             check=error.check,
             headers={"DPoP-Nonce": error.nonce},
         )
     # PROTOCOL.md §1.5 #15 and §2.2 step 22: every parse failure reads the same on the wire.
-    return OAuthError("invalid_dpop_proof", "DPoP header is invalid", check=error.check)
-
-
-def resource_server_error(error: DPoPError) -> OAuthError:
-    """Map a DPoP failure at a strict resource server to a 401 challenge (RFC 9449 §7.1, §9)."""
-    if isinstance(error, DPoPNonceRequired):
-        code, text = "use_dpop_nonce", "Resource server requires nonce in DPoP proof"
-        extra = {"DPoP-Nonce": error.nonce}
-    else:
-        code, text, extra = "invalid_dpop_proof", "DPoP proof is invalid", {}
-    challenge = f'DPoP error="{code}", error_description="{text}"'
-    return OAuthError(
-        code, text, status=401, check=error.check, headers={"WWW-Authenticate": challenge, **extra}
-    )
+    return OAuthError(INVALID_DPOP_PROOF, "DPoP header is invalid", check=error.check)
