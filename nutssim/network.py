@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from nutssim.errors import ProtocolError, SimulationError
 from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response
 from nutssim.parties.base import Context, Party, Process
+from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
 from nutssim.trace import Check, Exchange, Fact, Trace
 
 if TYPE_CHECKING:
@@ -175,18 +176,6 @@ class Network:
     def send(self, request: HttpRequest, sender: str) -> HttpResponse:
         """Deliver one request (and whatever it causes) and return the response."""
         return self.run(_single(request), sender)  # type: ignore[no-any-return]
-
-
-def acting_as(sender: str, process: Generator[Any, HttpResponse, T]) -> Generator[Any, HttpResponse, T]:
-    """Re-yield ``process``'s requests as ``(sender, request)``: the root speaking as ``sender``."""
-    try:
-        request = next(process)
-        while True:
-            # A pair already names its sender (a nested acting_as): pass it on unchanged.
-            response = yield request if isinstance(request, tuple) else (sender, request)
-            request = process.send(response)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
 
 
 def _single(request: HttpRequest) -> Generator[HttpRequest, HttpResponse, HttpResponse]:

@@ -14,17 +14,21 @@ import html
 import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from nutssim.errors import OAuthError, ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, text_response, with_query
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
+from nutssim.specs.rfc9101 import Rule
 
 Process = Generator[HttpRequest, HttpResponse, Any]
+#: A process whose result is the response to answer with.
+Flow = Generator[HttpRequest, HttpResponse, HttpResponse]
 HandlerResult = HttpResponse | Process
 Handler = Callable[..., HandlerResult]
+T = TypeVar("T")
 
 #: Inbound body limit of the reference (PROTOCOL.md §0, "Inbound HTTP body limit").
 MAX_BODY_BYTES = 1024 * 1024
@@ -75,6 +79,42 @@ class Context:
     def fact(self, type: str, **data: Any) -> None:
         """Record a notable fact (token issued, nonce burned, …) in the trace."""
         self._record_fact(type, data)
+
+
+class ClientError(OAuthError):
+    """An error a node's internal API returns to its EHR, with the reference's HTTP status."""
+
+
+def expect_rule(
+    ctx: Context,
+    passed: bool,
+    rule: Rule,
+    *,
+    detail: str = "",
+    redirect_uri: str | None = None,
+    state: str | None = None,
+    **values: Any,
+) -> None:
+    """Record ``rule`` and raise its wire error when it failed (``detail`` says why it failed)."""
+    if passed:
+        ctx.check(rule.id, rule.ref, True)
+        return
+    error = rule.fail(redirect_uri=redirect_uri, state=state, **values)
+    ctx.check(rule.id, rule.ref, False, detail or error.description)
+    raise error
+
+
+def acting_as(sender: str, process: Generator[Any, HttpResponse, T]) -> Generator[Any, HttpResponse, T]:
+    """Re-yield ``process``'s requests as ``(sender, request)``: the root speaking as ``sender``."""
+    try:
+        request = next(process)
+        while True:
+            # A pair already names its sender (a nested acting_as): pass it on unchanged.
+            response = yield request if isinstance(request, tuple) else (sender, request)
+            request = process.send(response)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
 
 
 @dataclass(frozen=True)
@@ -170,6 +210,13 @@ class Party:
         if wants_json(request):
             return json_response(error.status, error.body(), headers=error.headers)
         return error_page(error)
+
+    def rendered(self, request: HttpRequest, process: Flow) -> Flow:
+        """Run a handler process and render a protocol error it raises (so a cookie can still be set)."""
+        try:
+            return (yield from process)
+        except ProtocolError as exc:
+            return self.render_error(request, exc)
 
     def render_crash(self, request: HttpRequest, exc: BaseException) -> HttpResponse:
         """Answer an unexpected exception inside a handler with a 500."""

@@ -13,82 +13,44 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
-from nutssim.errors import NutsSimError, OAuthError
+from nutssim.errors import NutsSimError
 from nutssim.messages import HttpRequest, HttpResponse, json_response
-from nutssim.models.credential import Credential
-from nutssim.parties.authorization_server import describe_fulfilment
+from nutssim.parties.base import ClientError as ClientError  # re-exported: it moved to parties.base
 from nutssim.parties.base import Context, Process
-from nutssim.parties.wallet import BuiltPresentation, choose_vp_format, complete_self_attested
-from nutssim.specs import nuts_rfc021, pex, rfc6749, rfc8414, rfc9449, vc_jwt
+from nutssim.parties.core import NodeCore, Subject
+from nutssim.parties.oauth_client import discover_metadata, token_from_response
+from nutssim.parties.presentation_checks import describe_fulfilment
+from nutssim.parties.wallet import (
+    BuiltPresentation,
+    choose_vp_format,
+    complete_self_attested,
+    sign_presentation,
+)
+from nutssim.specs import nuts_rfc021, pex, rfc9449
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.stores import ExpiringMap
 
-if TYPE_CHECKING:
-    from nutssim.parties.node import Node, Subject
-
 TOKEN_CACHE_TTL = 900 - 30  # accessTokenCacheOffset, PROTOCOL.md §0
-VP_ASSERTION_LIFETIME = 5  # vpAssertionLifetime
 
 
-class ClientError(OAuthError):
-    """An error the node's internal API returns to the EHR, with the reference's HTTP status."""
-
-
-def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
-    """RFC 8414 §3 discovery: "insert" then "append" placement; ``issuer`` must match (§3.3)."""
-    statuses: list[int] = []
-    for url in rfc8414.locations(issuer):
-        response = yield HttpRequest.get(url, headers={"Accept": "application/json"})
-        statuses.append(response.status)
-        document = response.json if response.ok else None
-        if not isinstance(document, dict):
-            continue
-        same = rfc8414.issuer_matches(document, issuer)
-        ctx.check(
-            "client.metadata_issuer",
-            "RFC 8414 §3.3",
-            same,
-            "" if same else f"metadata issuer {document.get('issuer')!r} ≠ requested {issuer!r}",
-        )
-        if not same:
-            continue
-        wrong = rfc8414.type_errors(document)
-        ctx.check(
-            "client.metadata_types",
-            "RFC 8414 §2",
-            not wrong,
-            f"not decodable: {', '.join(wrong)} of the wrong JSON type" if wrong else "",
-        )
-        if not wrong:  # as the reference's JSON decoding, a member of the wrong type fails the candidate
-            return document
-    if statuses and all(400 <= s < 500 for s in statuses):
-        raise ClientError(
-            INVALID_REQUEST, f"failed to retrieve authorization server metadata from {issuer}", status=400
-        )
-    if statuses and all(s in (502, 504) for s in statuses):
-        raise ClientError(SERVER_ERROR, f"authorization server {issuer} is unreachable", status=503)
-    raise ClientError(
-        SERVER_ERROR, f"authorization server {issuer} returned an unexpected result", status=502
-    )
-
-
-class ClientRole:
+class Client:
     """Routes and state of the client side of a node."""
 
-    def __init__(self: Node) -> None:  # type: ignore[misc]
+    def __init__(self, core: NodeCore) -> None:
+        self.core = core
         self.token_cache: ExpiringMap[str, dict[str, Any]] = ExpiringMap(TOKEN_CACHE_TTL)
-        internal = self.internal_host
-        self.route(
+        internal = core.internal_host
+        core.route(
             "POST",
             "/internal/auth/v2/{subject_id}/request-service-access-token",
             self.request_service_access_token,
             "request service access token",
             origin=internal,
         )
-        self.route(
+        core.route(
             "POST",
             "/internal/auth/v2/dpop/{kid}",
             self.create_dpop_proof,
@@ -97,14 +59,14 @@ class ClientRole:
         )
 
     # -- §1.0 trigger ---------------------------------------------------------------------------------
-    def request_service_access_token(  # type: ignore[misc]
-        self: Node,
+    def request_service_access_token(
+        self,
         request: HttpRequest,
         ctx: Context,
         subject_id: str,
     ) -> Process:
         """The EHR asks for a service access token (PROTOCOL.md §1.0)."""
-        subject = self.subject(subject_id)
+        subject = self.core.subject(subject_id)
         body = request.json if isinstance(request.json, dict) else None
         ref = "PROTOCOL.md §1.0"
         ctx.expect(
@@ -129,8 +91,8 @@ class ClientRole:
         self.token_cache.put(cache_key, token, ctx.now())
         return json_response(200, token)
 
-    def _service_access(  # type: ignore[misc]
-        self: Node,
+    def _service_access(
+        self,
         ctx: Context,
         subject: Subject,
         body: dict[str, Any],
@@ -159,14 +121,14 @@ class ClientRole:
                 key, htm="POST", htu=meta["token_endpoint"], now=ctx.now(), rng=ctx.rng
             )
         response = yield HttpRequest.post_form(meta["token_endpoint"], form, headers)
-        token = _token_from_response(ctx, response)
+        token = token_from_response(ctx, response)
         # PROTOCOL.md §1.6: node B replaces the empty dpop_kid with its own signing kid, adds expires_at.
         token["dpop_kid"] = key.kid if token.get("token_type") == "DPoP" else ""
         token["expires_at"] = ctx.now() + int(token.get("expires_in") or 0)  # absent or null: 0
         return token
 
-    def _fetch_definition(  # type: ignore[misc]
-        self: Node,
+    def _fetch_definition(
+        self,
         ctx: Context,
         subject: Subject,
         meta: dict[str, Any],
@@ -192,8 +154,8 @@ class ClientRole:
         except NutsSimError as exc:
             raise ClientError(SERVER_ERROR, f"invalid presentation definition: {exc}", status=502) from None
 
-    def _build_presentation(  # type: ignore[misc]
-        self: Node,
+    def _build_presentation(
+        self,
         ctx: Context,
         subject: Subject,
         meta: dict[str, Any],
@@ -212,7 +174,7 @@ class ClientRole:
                 status=412,
             )
         vp_format = choose_vp_format(
-            self.vp_formats,
+            self.core.vp_formats,
             (meta.get("vp_formats_supported") or {}).keys(),
             list(pd.format) if pd.format else None,
         )
@@ -241,74 +203,12 @@ class ClientRole:
                 True,
                 describe_fulfilment(pd, match.mapping()),
             )
-            return self._sign_presentation(ctx, subject, did, match, vp_format, meta["issuer"])
+            return sign_presentation(ctx, subject.wallet, did, match, vp_format, meta["issuer"])
         ctx.check("client.pd_match", "DIF PE v2 §5; PROTOCOL.md §1.3", False, str(last_error))
         raise ClientError(INVALID_REQUEST, f"wallet could not fulfill requirements: {last_error}", status=412)
 
-    def _sign_presentation(  # type: ignore[misc]
-        self: Node,
-        ctx: Context,
-        subject: Subject,
-        did: str,
-        match: Any,
-        vp_format: str,
-        audience: str,
-        *,
-        nonce: str | None = None,
-        lifetime: int = VP_ASSERTION_LIFETIME,
-    ) -> BuiltPresentation:
-        """Sign the VP over the matched credentials with the holder DID's first assertion key."""
-        key = subject.wallet.identity(did).key
-        credentials: list[Credential] = list(match.credentials)
-        nonce = nonce or ctx.rng.token()
-        submission = pex.dump(match.submission(submission_id=ctx.rng.uuid(), vp_format=vp_format))
-        if vp_format == "jwt_vp":
-            vp: str | dict[str, Any] = vc_jwt.present(
-                credentials,
-                key,
-                holder=did,
-                audience=audience,
-                nonce=nonce,
-                now=ctx.now(),
-                lifetime=lifetime,
-                jti=f"{did}#{ctx.rng.uuid()}",
-            )
-        else:
-            from nutssim.specs import jws2020
-
-            if any(isinstance(c.raw, str) for c in credentials):  # a verifier's metadata chose ldp_vp
-                raise ClientError(
-                    INVALID_REQUEST,
-                    "JWT credentials cannot be embedded in a JSON-LD presentation",
-                    status=412,
-                )
-            document = jws2020.presentation_ld(
-                presentation_id=f"{did}#{ctx.rng.uuid()}",
-                holder=did,
-                credentials=[c.raw for c in credentials if isinstance(c.raw, dict)],  # all are, checked above
-            )
-            vp = jws2020.sign_presentation(
-                document,
-                key,
-                verification_method=key.kid or did,
-                created=ctx.now(),
-                expires=ctx.now() + lifetime,
-                domain=audience,
-                challenge=nonce,
-                nonce=nonce,
-            )
-        ctx.fact(
-            "presentation_built",
-            holder=did,
-            format=vp_format,
-            audience=audience,
-            nonce=nonce,
-            credentials=[c.id for c in credentials],
-        )
-        return BuiltPresentation(vp, vp_format, submission, did, tuple(credentials), nonce)
-
     # -- §1.7 step 1: DPoP proofs for the EHR ----------------------------------------------------------
-    def create_dpop_proof(self: Node, request: HttpRequest, ctx: Context, kid: str) -> HttpResponse:  # type: ignore[misc]
+    def create_dpop_proof(self, request: HttpRequest, ctx: Context, kid: str) -> HttpResponse:
         """POST /internal/auth/v2/dpop/{kid}: sign a resource-request proof with the node's key."""
         body = request.json if isinstance(request.json, dict) else {}
         missing = [k for k in ("htm", "htu", "token") if not body.get(k)]
@@ -318,13 +218,14 @@ class ClientRole:
             "PROTOCOL.md §1.7 step 1",
             ClientError(INVALID_REQUEST, f"missing {', '.join(missing)}"),
         )
-        key = self.key_by_kid(unquote(kid))
+        key = self.core.key_by_kid(unquote(kid))
         ctx.expect(
             key is not None,
             "client.dpop_kid",
             "PROTOCOL.md §1.7 step 1",
             ClientError(INVALID_REQUEST, f"unknown key {unquote(kid)}", status=404),
         )
+        assert key is not None
         proof = rfc9449.make_proof(
             key,
             htm=str(body["htm"]),
@@ -361,25 +262,3 @@ def _check_self_asserted(ctx: Context, templates: Any) -> None:
             ref,
             ClientError(INVALID_REQUEST, "self-asserted credentials MUST NOT contain an 'issuer'"),
         )
-
-
-def _token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]:
-    """Read the token response; relay OAuth errors (RemoteOAuthError, PROTOCOL.md §1.8)."""
-    body = response.json
-    if response.header("X-Nutssim-Network"):
-        raise ClientError(SERVER_ERROR, "authorization server unreachable", status=503)
-    if response.ok and isinstance(body, dict) and body.get("access_token"):
-        wrong = rfc6749.token_response_errors(body)
-        if not wrong:
-            return dict(body)
-        ctx.check("client.token_response", "RFC 6749 §5.1", False, f"wrong JSON type: {', '.join(wrong)}")
-        raise ClientError(SERVER_ERROR, f"invalid token response: {', '.join(wrong)}", status=502)
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        ctx.check(
-            "client.token_response",
-            "RFC 6749 §5.2",
-            False,
-            f"{body['error']}: {body.get('error_description', '')}",
-        )
-        raise ClientError(body["error"], str(body.get("error_description", "")), status=400)
-    raise ClientError(SERVER_ERROR, f"authorization server returned HTTP {response.status}", status=502)
