@@ -15,6 +15,7 @@ from nutssim import jose
 from nutssim.errors import OAuthError, ProtocolError
 from nutssim.models.credential import Presentation
 from nutssim.specs import vc_jwt
+from nutssim.specs.rfc6749 import INVALID_REQUEST
 
 GRANT_TYPE = "vp_token-bearer"  # §3
 MAX_VALIDITY = 5  # §4.2.9 / §4.3.9; the reference's s2sMaxPresentationValidity
@@ -28,7 +29,7 @@ INVALID_CREDENTIALS = "invalid_verifiable_credentials"
 
 def error(kind: str, description: str, *, strict: bool) -> OAuthError:
     """The wire error for a failure of ``kind``: §4.5's code (strict) or the reference's invalid_request."""
-    return OAuthError(kind if strict else "invalid_request", description)
+    return OAuthError(kind if strict else INVALID_REQUEST, description)
 
 
 class Rfc021Error(ProtocolError):

@@ -24,7 +24,11 @@ from urllib.parse import parse_qsl, urlsplit
 from nutssim.jose import SUPPORTED_ALGS
 from nutssim.messages import HttpResponse, json_response
 from nutssim.models.credential import Presentation
+from nutssim.specs.rfc6749 import INVALID_GRANT, INVALID_REQUEST, INVALID_SCOPE, SERVER_ERROR
 from nutssim.specs.rfc9101 import Rule, request_url
+
+#: OpenID4VP §7.5 error code.
+INVALID_PRESENTATION_DEFINITION_URI = "invalid_presentation_definition_uri"
 
 VP_TOKEN = "vp_token"
 CODE = "code"
@@ -75,187 +79,185 @@ _TOKEN = "PROTOCOL.md §2.2 step 22"
 REDIRECT_URI = Rule(
     "authorize.redirect_uri",
     f"RFC 6749 §4.1.2.1; {_HOLDER}",
-    "invalid_request",
+    INVALID_REQUEST,
     "missing redirect_uri parameter",
 )
 REDIRECT_URI_PARSE = Rule(
     "authorize.redirect_uri",
     f"RFC 6749 §3.1.2; {_HOLDER}",
-    "invalid_request",
+    INVALID_REQUEST,
     "invalid redirect_uri parameter",
 )
 AUDIENCE = Rule(
     "authorize.audience",
     f"RFC 9101 §4; {_HOLDER}",
-    "invalid_request",
+    INVALID_REQUEST,
     "invalid audience, expected: {expected}, was: {actual}",
 )
 SCOPE = Rule(
     "authorize.scope",
     f"RFC 6749 §4.1.2.1; PROTOCOL.md §3.8; {_HOLDER}",
-    "invalid_scope",
+    INVALID_SCOPE,
     "unsupported scope ({scope}) for presentation exchange: {reason}",
 )
 WALLET_CONFIGURATION = Rule(
     "authorize.wallet_configuration",
     "PROTOCOL.md §2.2 step 10, §2.5",
-    "server_error",
+    SERVER_ERROR,
     "failed to authorize client",
 )
 # -- wallet (steps 11–15): rendered, then POSTed to response_uri ------------------------------------------
 RESPONSE_MODE = Rule(
-    "wallet.response_mode", f"OpenID4VP §6.2; {_WALLET}", "invalid_request", "invalid response_mode parameter"
+    "wallet.response_mode", f"OpenID4VP §6.2; {_WALLET}", INVALID_REQUEST, "invalid response_mode parameter"
 )
 RESPONSE_URI = Rule(
-    "wallet.response_uri", f"OpenID4VP §6.2; {_WALLET}", "invalid_request", "missing response_uri parameter"
+    "wallet.response_uri", f"OpenID4VP §6.2; {_WALLET}", INVALID_REQUEST, "missing response_uri parameter"
 )
-STATE = Rule("wallet.state", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "missing state parameter")
+STATE = Rule("wallet.state", f"OpenID4VP §5.2; {_WALLET}", INVALID_REQUEST, "missing state parameter")
 CLIENT_ID_SCHEME = Rule(
     "wallet.client_id_scheme",
     f"OpenID4VP §5.7; {_WALLET}",
-    "invalid_request",
+    INVALID_REQUEST,
     "invalid client_id_scheme parameter",
 )
-NONCE = Rule("wallet.nonce", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "missing nonce parameter")
-USER_SESSION = Rule("wallet.user_session", _WALLET, "invalid_request", "no user session found")
+NONCE = Rule("wallet.nonce", f"OpenID4VP §5.2; {_WALLET}", INVALID_REQUEST, "missing nonce parameter")
+USER_SESSION = Rule("wallet.user_session", _WALLET, INVALID_REQUEST, "no user session found")
 CLIENT_METADATA = Rule(
     "wallet.client_metadata",
     f"OpenID4VP §5.2; {_WALLET}",
-    "invalid_request",
+    INVALID_REQUEST,
     "client_metadata and client_metadata_uri are mutually exclusive",
 )
 CLIENT_METADATA_INVALID = Rule(
-    "wallet.client_metadata", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "invalid client_metadata"
+    "wallet.client_metadata", f"OpenID4VP §5.2; {_WALLET}", INVALID_REQUEST, "invalid client_metadata"
 )
 CLIENT_METADATA_FETCH = Rule(
     "wallet.client_metadata_fetch",
     f"OpenID4VP §5.2; {_WALLET}",
-    "server_error",
+    SERVER_ERROR,
     "failed to get client metadata (verifier)",
 )
 DEFINITION = Rule(
     "wallet.presentation_definition",
     f"OpenID4VP §5.4; {_WALLET}",
-    "invalid_request",
+    INVALID_REQUEST,
     "presentation_definition and presentation_definition_uri are mutually exclusive",
 )
 DEFINITION_INVALID = Rule(
     "wallet.presentation_definition",
     f"OpenID4VP §5.4; {_WALLET}",
-    "invalid_request",
+    INVALID_REQUEST,
     "invalid presentation_definition",
 )
 DEFINITION_FETCH = Rule(
     "wallet.presentation_definition_fetch",
     f"OpenID4VP §5.5, §6.4; {_WALLET}",
-    "invalid_presentation_definition_uri",
+    INVALID_PRESENTATION_DEFINITION_URI,
     "failed to retrieve presentation definition on {uri}",
 )
 FULFIL = Rule(
     "wallet.fulfil",
     f"DIF PE v2 §5; {_WALLET}",
-    "invalid_request",
+    INVALID_REQUEST,
     "wallet could not fulfill requirements (PD ID: {pd_id}, wallet: {wallet}): {reason}",
 )
-BUILD = Rule("wallet.build", _WALLET, "server_error", "{reason}")
+BUILD = Rule("wallet.build", _WALLET, SERVER_ERROR, "{reason}")
 REPEATED_DISPATCH = Rule(
     "wallet.user_dispatch",
     "PROTOCOL.md §2.2 steps 16–17",
-    "server_error",
+    SERVER_ERROR,
     "the verifier asked the user wallet again",
 )
-POST_FAILED = Rule("wallet.direct_post", f"OpenID4VP §6.2; {_WALLET}", "server_error", "something went wrong")
+POST_FAILED = Rule("wallet.direct_post", f"OpenID4VP §6.2; {_WALLET}", SERVER_ERROR, "something went wrong")
 # -- verifier's response_uri (step 15) -----------------------------------------------------------------------
-R_STATE = Rule("response.state", f"OpenID4VP §6.2; {_RESPONSE}", "invalid_request", "missing state")
-R_VP_TOKEN = Rule("response.vp_token", f"OpenID4VP §6.1; {_RESPONSE}", "invalid_request", "missing vp_token")
-R_VP_PARSE = Rule("response.vp_token", f"OpenID4VP §6.1; {_RESPONSE}", "invalid_request", "invalid vp_token")
+R_STATE = Rule("response.state", f"OpenID4VP §6.2; {_RESPONSE}", INVALID_REQUEST, "missing state")
+R_VP_TOKEN = Rule("response.vp_token", f"OpenID4VP §6.1; {_RESPONSE}", INVALID_REQUEST, "missing vp_token")
+R_VP_PARSE = Rule("response.vp_token", f"OpenID4VP §6.1; {_RESPONSE}", INVALID_REQUEST, "invalid vp_token")
 R_SESSION = Rule(
-    "response.session", f"OpenID4VP §6.2; {_RESPONSE}", "invalid_request", "invalid or expired session"
+    "response.session", f"OpenID4VP §6.2; {_RESPONSE}", INVALID_REQUEST, "invalid or expired session"
 )
-R_TENANT = Rule("response.tenant", _RESPONSE, "invalid_request", "incorrect tenant")
+R_TENANT = Rule("response.tenant", _RESPONSE, INVALID_REQUEST, "incorrect tenant")
 R_NONCE = Rule(
     "response.nonce",
     f"OpenID4VP §12.1; {_RESPONSE}",
-    "invalid_request",
+    INVALID_REQUEST,
     "invalid or missing nonce/challenge in presentation",
 )
 R_NONCE_SESSION = Rule(
-    "response.nonce_session", f"OpenID4VP §12.1; {_RESPONSE}", "invalid_request", "invalid or expired session"
+    "response.nonce_session", f"OpenID4VP §12.1; {_RESPONSE}", INVALID_REQUEST, "invalid or expired session"
 )
 R_NONCE_STATE = Rule(
-    "response.nonce_state", f"OpenID4VP §12.1; {_RESPONSE}", "invalid_request", "invalid nonce/state"
+    "response.nonce_state", f"OpenID4VP §12.1; {_RESPONSE}", INVALID_REQUEST, "invalid nonce/state"
 )
 R_SUBMISSION = Rule(
     "response.submission",
     f"OpenID4VP §6.1; {_RESPONSE}",
-    "invalid_request",
+    INVALID_REQUEST,
     "missing presentation_submission",
 )
 R_SUBMISSION_PARSE = Rule(
     "response.submission",
     f"DIF PE v2 §6; {_RESPONSE}",
-    "invalid_request",
+    INVALID_REQUEST,
     "invalid presentation_submission: {reason}",
 )
 R_FULFILLED = Rule(
     "response.already_fulfilled",
     f"PROTOCOL.md §1.5 #12; {_RESPONSE}",
-    "invalid_request",
+    INVALID_REQUEST,
     "presentation definition is already fulfilled",
 )
-R_ERROR_STATE = Rule(
-    "response.error_state", f"OpenID4VP §6.4; {_RESPONSE}", "invalid_request", "{description}"
-)
+R_ERROR_STATE = Rule("response.error_state", f"OpenID4VP §6.4; {_RESPONSE}", INVALID_REQUEST, "{description}")
 # -- client callback (step 21) -------------------------------------------------------------------------------
-CALLBACK_ENABLED = Rule("callback.enabled", _CALLBACK, "invalid_request", "callback endpoint is disabled")
+CALLBACK_ENABLED = Rule("callback.enabled", _CALLBACK, INVALID_REQUEST, "callback endpoint is disabled")
 CALLBACK_STATE = Rule(
-    "callback.state", f"RFC 6749 §10.12; {_CALLBACK}", "invalid_request", "missing state parameter"
+    "callback.state", f"RFC 6749 §10.12; {_CALLBACK}", INVALID_REQUEST, "missing state parameter"
 )
 CALLBACK_STATE_KNOWN = Rule(
-    "callback.state_known", f"RFC 6749 §10.12; {_CALLBACK}", "invalid_request", "invalid or expired state"
+    "callback.state_known", f"RFC 6749 §10.12; {_CALLBACK}", INVALID_REQUEST, "invalid or expired state"
 )
 CALLBACK_CODE = Rule(
-    "callback.code", f"RFC 6749 §4.1.2; {_CALLBACK}", "invalid_request", "missing code parameter"
+    "callback.code", f"RFC 6749 §4.1.2; {_CALLBACK}", INVALID_REQUEST, "missing code parameter"
 )
 CALLBACK_TOKEN = Rule(
     "callback.token",
     f"RFC 6749 §4.1.3; {_CALLBACK}",
-    "server_error",
+    SERVER_ERROR,
     "failed to retrieve access token from {endpoint}",
 )
 # -- authorization_code grant at the token endpoint (step 22) -----------------------------------------
-T_CODE = Rule("code_token.code", f"RFC 6749 §4.1.3; {_TOKEN}", "invalid_request", "missing code parameter")
+T_CODE = Rule("code_token.code", f"RFC 6749 §4.1.3; {_TOKEN}", INVALID_REQUEST, "missing code parameter")
 T_VERIFIER = Rule(
     "code_token.code_verifier",
     f"RFC 7636 §4.5; {_TOKEN}",
-    "invalid_request",
+    INVALID_REQUEST,
     "missing code_verifier parameter",
 )
 T_CLIENT_ID = Rule(
-    "code_token.client_id", f"RFC 6749 §4.1.3; {_TOKEN}", "invalid_request", "missing client_id parameter"
+    "code_token.client_id", f"RFC 6749 §4.1.3; {_TOKEN}", INVALID_REQUEST, "missing client_id parameter"
 )
 T_CODE_VALID = Rule(
     "code_token.code_valid",
     f"RFC 6749 §4.1.2, §4.1.3; {_TOKEN}",
-    "invalid_grant",
+    INVALID_GRANT,
     "invalid authorization code",
 )
 T_CLIENT_MATCH = Rule(
     "code_token.client_match",
     f"RFC 6749 §4.1.3; {_TOKEN}",
-    "invalid_request",
+    INVALID_REQUEST,
     "client_id does not match: {expected} vs {actual}",
 )
 T_REDIRECT_URI = Rule(
     "code_token.redirect_uri",
     "RFC 6749 §4.1.3 (strict)",
-    "invalid_grant",
+    INVALID_GRANT,
     "redirect_uri does not match the authorization request",
 )
 T_CREATE = Rule(
     "code_token.claims",
     f"PROTOCOL.md §3.10; {_TOKEN}",
-    "server_error",
+    SERVER_ERROR,
     "failed to create access token: {reason}",
 )
 

@@ -14,6 +14,7 @@ import re
 
 from nutssim.errors import OAuthError
 from nutssim.rng import SimRandom, b64url
+from nutssim.specs.rfc6749 import INVALID_GRANT, INVALID_REQUEST
 
 S256 = "S256"
 PLAIN = "plain"
@@ -39,18 +40,18 @@ def make_challenge(verifier: str, method: str = S256) -> str:
         return verifier
     if method == S256:
         return s256(verifier)
-    raise OAuthError("invalid_request", f"unsupported code_challenge_method {method!r}", check="pkce.method")
+    raise OAuthError(INVALID_REQUEST, f"unsupported code_challenge_method {method!r}", check="pkce.method")
 
 
 def check_challenge_params(challenge: str | None, method: str | None, *, allow_plain: bool = False) -> None:
     """Check ``code_challenge`` and ``code_challenge_method`` of an authorization request."""
     # PROTOCOL.md §2.2 step 7: missing challenge, then method other than S256, both invalid_request.
     if not challenge:
-        raise OAuthError("invalid_request", "missing code_challenge parameter", check="pkce.challenge")
+        raise OAuthError(INVALID_REQUEST, "missing code_challenge parameter", check="pkce.challenge")
     allowed = (S256, PLAIN) if allow_plain else (S256,)
     if method not in allowed:
         raise OAuthError(
-            "invalid_request",
+            INVALID_REQUEST,
             "invalid value for code_challenge_method parameter, only S256 is supported",
             check="pkce.method",
         )
@@ -66,7 +67,7 @@ def verify(verifier: str, challenge: str, method: str = S256, *, allow_plain: bo
     except (OAuthError, UnicodeEncodeError):
         ok = False
     if not ok:
-        raise OAuthError("invalid_grant", "invalid code_verifier", check="pkce.verifier")
+        raise OAuthError(INVALID_GRANT, "invalid code_verifier", check="pkce.verifier")
 
 
 def check_verifier_syntax(verifier: str) -> None:
@@ -74,7 +75,7 @@ def check_verifier_syntax(verifier: str) -> None:
     # RFC 7636 names no error code for a malformed verifier; the strict profile answers with
     # the same wire error as a wrong one (§4.6) and tells them apart by the check id.
     if not isinstance(verifier, str) or not _VERIFIER_SYNTAX.fullmatch(verifier):
-        raise OAuthError("invalid_grant", "invalid code_verifier", check="pkce.verifier_syntax")
+        raise OAuthError(INVALID_GRANT, "invalid code_verifier", check="pkce.verifier_syntax")
 
 
 def _constant_time_equal(left: str, right: str) -> bool:
