@@ -28,6 +28,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from nutssim.causes import Cause
 from nutssim.errors import ProtocolError, SimulationError
 from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response
 from nutssim.parties.base import Context, Party, Process
@@ -387,8 +388,8 @@ class Run:
         sim = self.network.sim
         trace = self.network.trace
 
-        def record_check(id: str, ref: str, passed: bool, detail: str) -> None:
-            open_x.checks.append(Check(id, ref, passed, detail))
+        def record_check(id: str, ref: str, passed: bool, detail: str, cause: Cause | None = None) -> None:
+            open_x.checks.append(Check(id, ref, passed, detail, cause))
 
         def record_fact(type: str, data: dict[str, Any]) -> None:
             trace.append(Fact(trace.next_seq(), sim.clock.now(), type, party.id, data, open_x.seq))

@@ -16,8 +16,11 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.errors import OAuthError, ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, text_response, with_query
+from nutssim.parties.render import Renderer, renderer_for
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
@@ -44,7 +47,7 @@ class Context:
         now: Callable[[], int],
         rng: SimRandom,
         profile: Profile,
-        record_check: Callable[[str, str, bool, str], None],
+        record_check: Callable[[str, str, bool, str, Cause | None], None],
         record_fact: Callable[[str, dict[str, Any]], None],
     ) -> None:
         self.party = party
@@ -58,22 +61,45 @@ class Context:
         """The handling party's view of the simulated time."""
         return self._now()
 
-    def check(self, id: str, ref: str, passed: bool = True, detail: str = "") -> bool:
-        """Record a check in the trace and return whether it passed."""
-        self._record_check(id, ref, passed, detail)
+    @property
+    def render(self) -> Renderer:
+        """The active profile's renderer of wire errors (``parties.render``)."""
+        return renderer_for(self.profile)
+
+    def check(
+        self, id: str, ref: str, passed: bool = True, detail: str = "", cause: Cause | None = None
+    ) -> bool:
+        """Record a check in the trace and return whether it passed; a failure always has a cause."""
+        if not passed and cause is None:
+            cause = causes.failed(detail)
+        self._record_check(id, ref, passed, detail, None if passed else cause)
         return passed
 
-    def expect(self, condition: bool, id: str, ref: str, error: ProtocolError, detail: str = "") -> None:
-        """Record a check; raise ``error`` when ``condition`` is false."""
-        self.check(id, ref, condition, detail if not condition else "")
-        if not condition:
-            if not error.check:
-                error.check = id
-            raise error
+    def expect(
+        self,
+        condition: bool,
+        id: str,
+        ref: str,
+        error: ProtocolError,
+        detail: str = "",
+        cause: Cause | None = None,
+    ) -> None:
+        """Record a check; raise ``error`` (carrying the cause) when ``condition`` is false."""
+        if condition:
+            self.check(id, ref, True)
+            return
+        cause = cause or error.cause or causes.failed(detail or _description(error))
+        self.check(id, ref, False, detail, cause)
+        if not error.check:
+            error.check = id
+        error.cause = cause
+        raise error
 
-    def fail(self, id: str, ref: str, error: ProtocolError, detail: str = "") -> NoReturn:
+    def fail(
+        self, id: str, ref: str, error: ProtocolError, detail: str = "", cause: Cause | None = None
+    ) -> NoReturn:
         """Record a failed check and raise ``error``."""
-        self.expect(False, id, ref, error, detail or str(error))
+        self.expect(False, id, ref, error, detail or str(error), cause)
         raise AssertionError("unreachable")
 
     def fact(self, type: str, **data: Any) -> None:
@@ -93,14 +119,16 @@ def expect_rule(
     detail: str = "",
     redirect_uri: str | None = None,
     state: str | None = None,
+    cause: Cause | None = None,
     **values: Any,
 ) -> None:
-    """Record ``rule`` and raise its wire error when it failed (``detail`` says why it failed)."""
+    """Record ``rule`` and raise its wire error when it failed (``detail`` says why, ``cause`` as data)."""
     if passed:
         ctx.check(rule.id, rule.ref, True)
         return
     error = rule.fail(redirect_uri=redirect_uri, state=state, **values)
-    ctx.check(rule.id, rule.ref, False, detail or error.description)
+    error.cause = cause or rule.cause(detail or error.description, **values)
+    ctx.check(rule.id, rule.ref, False, detail or error.description, error.cause)
     raise error
 
 
@@ -115,6 +143,10 @@ def acting_as(sender: str, process: Generator[Any, HttpResponse, T]) -> Generato
     except StopIteration as stop:
         result: T = stop.value
         return result
+
+
+def _description(error: ProtocolError) -> str:
+    return error.description if isinstance(error, OAuthError) else str(error)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from nutssim import jose
+from nutssim.causes import Cause
 from nutssim.errors import NutsSimError, OAuthError, ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential, Presentation
@@ -36,8 +37,8 @@ class VpError:
 
     @staticmethod
     def make(ctx: Context, kind: str, description: str) -> OAuthError:
-        """Build the error for a VP failure of ``kind`` under the active profile."""
-        return nuts_rfc021.error(kind, description, strict=ctx.profile.strict)
+        """Build the error for a VP failure of ``kind`` under the active profile (``parties.render``)."""
+        return ctx.render.rfc021(kind, description)
 
 
 def parse_assertion(ctx: Context, assertion: str) -> Envelope:
@@ -84,7 +85,7 @@ def run_rule(
     try:
         value = rule(*args, **kwargs)
     except nuts_rfc021.Rfc021Error as exc:
-        ctx.fail(exc.check, ref, exc.oauth(strict=ctx.profile.strict), exc.detail)
+        ctx.fail(exc.check, ref, ctx.render.rfc021(exc.kind, exc.description, exc.cause), exc.detail)
     if record_pass:
         ctx.check(check, ref, True)
     return value
@@ -241,16 +242,9 @@ class PresentationVerifier:
                     trusted=trusted,
                     check_subject=ctx.profile.on("signer_is_subject"),
                 )
-            except (vc_verify.VerificationFailed, ProtocolError) as exc:
-                detail = getattr(exc, "detail", str(exc))
-                kind = VpError.CREDENTIALS if detail.startswith("invalid VC") else VpError.PRESENTATION
-                ctx.fail(
-                    "token.verify_vp",
-                    _VERIFY_REF,
-                    VpError.make(
-                        ctx, kind, f"presentation(s) or credential(s) verification failed: {detail}"
-                    ),
-                    detail,
-                )
+            except ProtocolError as exc:
+                cause = exc.cause or Cause(vc_verify.kind_of(str(exc)), "presentation", reason=str(exc))
+                error = ctx.render.verification_failed(cause)
+                ctx.fail("token.verify_vp", _VERIFY_REF, error, vc_verify.describe(cause), cause)
         count = len(envelope.presentations)
         ctx.check("token.verify_vp", _VERIFY_REF, True, f"{count} presentation(s) verified")

@@ -412,8 +412,8 @@ def _parses(uri: str) -> bool:
 
 
 def _error_state(ctx: Context, state: str | None) -> str | None:
-    """The ``state`` an error redirect carries: none in the reference, the client's under strict."""
-    return state if ctx.profile.strict and state else None
+    """The ``state`` an error redirect carries, as the profile renders it (``parties.render``)."""
+    return ctx.render.error_state(state)
 
 
 def _check_pkce_params(ctx: Context, params: dict[str, str]) -> None:

@@ -1,8 +1,9 @@
 """Nuts RFC021, the ``vp_token-bearer`` grant: the presentation rules of §4, pure.
 
-Each rule raises ``Rfc021Error`` naming its check id, the §4.5 error kind and the
-reference's ``error_description``; the authorization server records the check and
-renders the error: ``invalid_request`` under the reference, the RFC021 §4.5 code
+Each rule raises ``Rfc021Error`` naming its check id, the §4.5 error kind, the
+reference's ``error_description`` and a structured ``cause``; the authorization server
+records the check and the profile's renderer (``parties.render``) renders the error:
+``invalid_request`` under the reference, the RFC021 §4.5 code
 (``invalid_verifiable_presentation``, ``invalid_presentation_submission``,
 ``invalid_verifiable_credentials``) under ``strict`` (PROTOCOL.md §7).
 """
@@ -11,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from nutssim import jose
-from nutssim.errors import OAuthError, ProtocolError
+from nutssim import causes, jose
+from nutssim.causes import Cause
+from nutssim.errors import ProtocolError
 from nutssim.models.credential import Presentation
 from nutssim.specs import vc_jwt
-from nutssim.specs.rfc6749 import INVALID_REQUEST
 
 GRANT_TYPE = "vp_token-bearer"  # §3
 MAX_VALIDITY = 5  # §4.2.9 / §4.3.9; the reference's s2sMaxPresentationValidity
@@ -27,23 +28,28 @@ INVALID_SUBMISSION = "invalid_presentation_submission"
 INVALID_CREDENTIALS = "invalid_verifiable_credentials"
 
 
-def error(kind: str, description: str, *, strict: bool) -> OAuthError:
-    """The wire error for a failure of ``kind``: §4.5's code (strict) or the reference's invalid_request."""
-    return OAuthError(kind if strict else INVALID_REQUEST, description)
-
-
 class Rfc021Error(ProtocolError):
-    """A presentation broke an RFC021 rule."""
+    """A presentation broke an RFC021 rule: §4.5 ``kind``, the reference's description, the cause."""
 
-    def __init__(self, description: str, *, kind: str, check: str, detail: str = "") -> None:
-        super().__init__(description, check=check)
+    cause: Cause
+
+    def __init__(
+        self,
+        description: str,
+        *,
+        kind: str,
+        check: str,
+        detail: str = "",
+        why: str = causes.FAILED,
+        subject: str = "",
+        expected: str | None = None,
+        actual: str | None = None,
+    ) -> None:
+        cause = Cause(why, "presentation", subject, expected, actual, detail or description)
+        super().__init__(description, check=check, cause=cause)
         self.description = description
         self.kind = kind
         self.detail = detail or description
-
-    def oauth(self, *, strict: bool) -> OAuthError:
-        """This failure as the error response of the active profile."""
-        return error(self.kind, self.description, strict=strict)
 
 
 def validity_window(vp: Presentation, *, strict: bool) -> tuple[int, int]:
@@ -56,6 +62,8 @@ def validity_window(vp: Presentation, *, strict: bool) -> tuple[int, int]:
             "presentation is missing creation or expiration date",
             kind=INVALID_PRESENTATION,
             check="token.vp_dates",
+            why=causes.MISSING,
+            subject="created/expires",
         )
     return created, expires
 
@@ -68,6 +76,9 @@ def check_lifetime(created: int, expires: int) -> None:
             kind=INVALID_PRESENTATION,
             check="token.vp_lifetime",
             detail=f"valid for {expires - created} s",
+            why=causes.TIME,
+            expected=f"≤ {MAX_VALIDITY} s",
+            actual=f"{expires - created} s",
         )
 
 
@@ -75,30 +86,58 @@ def check_jwt_identity(vp: Presentation) -> None:
     """§4.2.3–4, §4.2.10 (strict): ``iss`` == ``sub``, the ``kid`` DID is ``iss``, a ``jti`` is present."""
     claims = jose.decode(vp.raw).payload
     if not claims.get("iss") or claims.get("iss") != claims.get("sub"):
-        raise Rfc021Error("presentation iss must equal sub", kind=INVALID_PRESENTATION, check="token.iss_sub")
+        raise Rfc021Error(
+            "presentation iss must equal sub",
+            kind=INVALID_PRESENTATION,
+            check="token.iss_sub",
+            why=causes.MISMATCH,
+            subject="iss",
+            expected=str(claims.get("sub")),
+            actual=str(claims.get("iss")),
+        )
     if vp.signer_did != claims.get("iss"):
         raise Rfc021Error(
-            "presentation kid DID must equal iss", kind=INVALID_PRESENTATION, check="token.kid_iss"
+            "presentation kid DID must equal iss",
+            kind=INVALID_PRESENTATION,
+            check="token.kid_iss",
+            why=causes.MISMATCH,
+            subject="kid",
+            expected=str(claims.get("iss")),
+            actual=vp.signer_did,
         )
     if not claims.get("jti"):
-        raise Rfc021Error("presentation has no jti", kind=INVALID_PRESENTATION, check="token.jti")
+        raise Rfc021Error(
+            "presentation has no jti",
+            kind=INVALID_PRESENTATION,
+            check="token.jti",
+            why=causes.MISSING,
+            subject="jti",
+        )
 
 
 def presentation_subject(vp: Presentation) -> str:
     """§4.2.5 / §4.3.6: every credential's subject is the signer; return that subject DID."""
     check = "token.signer_subject"
     if vp.format == "jwt_vp" and not vp.signer:
-        raise Rfc021Error("no kid header in JWT", kind=INVALID_PRESENTATION, check=check)
+        raise Rfc021Error(
+            "no kid header in JWT", kind=INVALID_PRESENTATION, check=check, why=causes.MISSING, subject="kid"
+        )
     subjects = {sid for c in vp.credentials for sid in (c.subject_ids or [""])}
     if "" in subjects:
         raise Rfc021Error(
             "unable to get subject DID from VC: credential subjects have no ID",
             kind=INVALID_CREDENTIALS,
             check=check,
+            why=causes.MISSING,
+            subject="credentialSubject.id",
         )
     if len(subjects) > 1:
         raise Rfc021Error(
-            "not all VCs have the same credentialSubject.id", kind=INVALID_CREDENTIALS, check=check
+            "not all VCs have the same credentialSubject.id",
+            kind=INVALID_CREDENTIALS,
+            check=check,
+            why=causes.MISMATCH,
+            subject="credentialSubject.id",
         )
     if subjects and subjects != {vp.signer_did}:
         raise Rfc021Error(
@@ -106,6 +145,10 @@ def presentation_subject(vp: Presentation) -> str:
             kind=INVALID_CREDENTIALS,
             check=check,
             detail=f"signer {vp.signer_did}, subject {next(iter(subjects))}",
+            why=causes.MISMATCH,
+            subject="credentialSubject.id",
+            expected=vp.signer_did,
+            actual=next(iter(subjects)),
         )
     return next(iter(subjects)) if subjects else vp.signer_did
 
@@ -117,6 +160,8 @@ def check_same_subject(subjects: Iterable[str]) -> None:
             "not all presentations have the same credential subject ID",
             kind=INVALID_PRESENTATION,
             check="token.signer_subject",
+            why=causes.MISMATCH,
+            subject="credentialSubject.id",
         )
 
 
@@ -128,6 +173,10 @@ def check_audience(vp: Presentation, issuer: str) -> None:
             kind=INVALID_PRESENTATION,
             check="token.audience",
             detail=f"audience {vp.audience}, expected {issuer}",
+            why=causes.MISMATCH,
+            subject="aud",
+            expected=issuer,
+            actual=str(vp.audience),
         )
 
 
@@ -139,6 +188,10 @@ def replay_value(vp: Presentation, *, strict: bool) -> str:
         value = vp.nonce
     if not isinstance(value, str) or value == "":
         raise Rfc021Error(
-            "presentation has invalid/missing nonce", kind=INVALID_PRESENTATION, check="token.nonce_present"
+            "presentation has invalid/missing nonce",
+            kind=INVALID_PRESENTATION,
+            check="token.nonce_present",
+            why=causes.MISSING,
+            subject="nonce",
         )
     return value
