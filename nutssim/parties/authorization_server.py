@@ -16,23 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.parties import presentation_checks as checks
-from nutssim.parties.base import Context, Flow, Process
+from nutssim.parties.base import Context, Flow, Process, expect_rule, fail_rule
 from nutssim.parties.core import NodeCore, Subject
 from nutssim.parties.metadata import metadata as metadata  # re-exported for the catalogue
-from nutssim.parties.presentation_checks import PresentationVerifier, VpError
+from nutssim.parties.presentation_checks import PresentationVerifier
 from nutssim.parties.tokens import TokenService, access_token_response, introspection_body
 from nutssim.parties.wallet import Wallet
 from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc7662, rfc9449
 from nutssim.specs.rfc6749 import (
     AUTHORIZATION_CODE,
-    INVALID_REQUEST,
-    INVALID_SCOPE,
     PRE_AUTHORIZED_CODE,
-    SERVER_ERROR,
-    UNSUPPORTED_GRANT_TYPE,
     missing,
     scope_text,
 )
@@ -115,12 +110,7 @@ class AuthorizationServer:
             return json_response(200, {"id": "", "input_descriptors": None})
         found = find_profile(ctx, subject, scope)
         pd = found.profile.definitions.get(owner)
-        ctx.expect(
-            pd is not None,
-            "pd.wallet_owner_type",
-            "PROTOCOL.md §1.2",
-            OAuthError(INVALID_REQUEST, f"no presentation definition found for '{owner}' wallet"),
-        )
+        expect_rule(ctx, pd is not None, nuts_rfc021.PD_OWNER, detail="", owner=owner)
         assert pd is not None
         ctx.check("pd.lookup", "RFC021 §5; PROTOCOL.md §1.2", True, f"scope {scope!r} → {pd.id}")
         return json_response(200, pex.dump(pd))
@@ -129,12 +119,7 @@ class AuthorizationServer:
     def token(self, request: HttpRequest, ctx: Context, subject_id: str) -> Process:
         """POST /oauth2/{subject}/token: dispatch on grant_type (PROTOCOL.md §1.5 #1–2)."""
         subject = self.core.subject(subject_id)
-        ctx.expect(
-            subject is not None,
-            "token.subject",
-            "PROTOCOL.md §1.5 #1",
-            OAuthError(INVALID_REQUEST, "subject not found"),
-        )
+        expect_rule(ctx, subject is not None, nuts_rfc021.SUBJECT, detail="")
         assert subject is not None
         grant_type = request.form.get("grant_type", "")
         if grant_type == nuts_rfc021.GRANT_TYPE:
@@ -145,28 +130,14 @@ class AuthorizationServer:
             ctx.check("token.grant_type", _GRANT_REFS.get(grant_type, "RFC 6749 §4"), True, grant_type)
             return (yield from grant(request, ctx, subject))
         if grant_type == PRE_AUTHORIZED_CODE:
-            ctx.fail(
-                "token.grant_type",
-                "PROTOCOL.md §1.5 #2",
-                OAuthError(UNSUPPORTED_GRANT_TYPE, "not implemented yet"),
-            )
-        ctx.fail(
-            "token.grant_type",
-            "RFC 6749 §5.2; PROTOCOL.md §1.5 #2",
-            OAuthError(UNSUPPORTED_GRANT_TYPE, f"grant_type '{grant_type}' is not supported"),
-        )
+            fail_rule(ctx, nuts_rfc021.PRE_AUTHORIZED, quote_error=True)
+        fail_rule(ctx, nuts_rfc021.GRANT, quote_error=True, grant_type=grant_type)
 
     def _s2s_token(self, request: HttpRequest, ctx: Context, subject: Subject) -> Flow:
         """The vp_token-bearer grant (RFC021), checks in the order of PROTOCOL.md §1.5."""
         form = request.form
         absent = missing(form, ("presentation_submission", "scope", "assertion", "client_id"))
-        ctx.expect(
-            not absent,
-            "token.params",
-            "RFC021 §3; PROTOCOL.md §1.5 #3",
-            OAuthError(INVALID_REQUEST, "missing required parameters"),
-            f"missing: {', '.join(absent)}",
-        )
+        expect_rule(ctx, not absent, nuts_rfc021.PARAMS, detail=f"missing: {', '.join(absent)}")
         envelope = checks.parse_assertion(ctx, form["assertion"])
         submission = checks.parse_submission(ctx, form["presentation_submission"])
         for vp in envelope.presentations:
@@ -206,12 +177,7 @@ class AuthorizationServer:
         # RFC021 §4.4 / PROTOCOL.md §1.5 #14: stored regardless of the outcome of later checks.
         fresh = self.s2s_nonces.add(nonce, ctx.now())
         ctx.fact("nonce_burned", nonce=nonce, store="s2s", ttl=nuts_rfc021.NONCE_TTL)
-        ctx.expect(
-            fresh,
-            "token.nonce_unused",
-            "RFC021 §4.4; PROTOCOL.md §1.5 #14",
-            VpError.make(ctx, VpError.PRESENTATION, "presentation nonce has already been used"),
-        )
+        expect_rule(ctx, fresh, nuts_rfc021.NONCE_UNUSED, detail="", actual=nonce)
 
     # -- introspection and DPoP validation (internal API) -------------------------------------------
     def introspect(self, request: HttpRequest, ctx: Context) -> HttpResponse:
@@ -264,44 +230,28 @@ class AuthorizationServer:
 # -- the scope rows of PROTOCOL.md §1.5 (#10, #11, #18) -------------------------------------------------
 def find_profile(ctx: Context, subject: Subject, scope: str) -> nuts_policy.ProfileMatch:
     """PROTOCOL.md §1.5 #10: the scope names exactly one credential profile of the subject's policy."""
-    ref = "PROTOCOL.md §3.8; §1.5 #10"
-    prefix = f"unsupported scope ({scope}) for presentation exchange"
+    rule = nuts_rfc021.SCOPE
     if subject.policy is None:
-        ctx.fail(
-            "token.scope", ref, OAuthError(INVALID_SCOPE, f"{prefix}: not found"), "no policy configured"
-        )
+        fail_rule(ctx, rule, detail="no policy configured", scope=scope, reason="not found")
     try:
         found: nuts_policy.ProfileMatch = subject.policy.find_profile(scope)
     except nuts_policy.ScopeNotFound:
-        ctx.fail("token.scope", ref, OAuthError(INVALID_SCOPE, f"{prefix}: not found"))
+        fail_rule(ctx, rule, quote_error=True, scope=scope, reason="not found")
     except nuts_policy.AmbiguousScope:
-        ctx.fail(
-            "token.scope",
-            ref,
-            OAuthError(INVALID_SCOPE, f"{prefix}: multiple credential profile scopes found"),
-        )
-    ctx.check("token.scope", ref, True, f"profile {found.scope!r}")
+        fail_rule(ctx, rule, quote_error=True, scope=scope, reason="multiple credential profile scopes found")
+    ctx.check(rule.id, rule.ref, True, f"profile {found.scope!r}")
     return found
 
 
 def _check_scope_policy_construction(ctx: Context, found: nuts_policy.ProfileMatch) -> None:
-    ref = "PROTOCOL.md §3.8; §1.5 #11"
     if found.scope_policy == "profile-only":
-        ctx.expect(
-            not found.other_scopes,
-            "token.scope_policy",
-            ref,
-            OAuthError(INVALID_SCOPE, "scope policy 'profile-only' does not allow additional scopes"),
-            f"extra scopes: {' '.join(found.other_scopes)}",
-        )
+        extra = " ".join(found.other_scopes)
+        expect_rule(ctx, not found.other_scopes, nuts_rfc021.PROFILE_ONLY, detail=f"extra scopes: {extra}")
     elif found.scope_policy == "dynamic":
-        ctx.fail(
-            "token.scope_policy",
-            ref,
-            OAuthError(SERVER_ERROR, "dynamic scope policy configured but no ScopeEvaluator available"),
-        )
+        fail_rule(ctx, nuts_rfc021.DYNAMIC_SCOPE, quote_error=True)
     else:
-        ctx.check("token.scope_policy", ref, True, found.scope_policy)
+        rule = nuts_rfc021.DYNAMIC_SCOPE
+        ctx.check(rule.id, rule.ref, True, found.scope_policy)
 
 
 def _grant_scopes(ctx: Context, found: nuts_policy.ProfileMatch) -> str:

@@ -116,20 +116,35 @@ def expect_rule(
     passed: bool,
     rule: Rule,
     *,
-    detail: str = "",
+    detail: str | None = None,
+    quote_error: bool = False,
     redirect_uri: str | None = None,
     state: str | None = None,
     cause: Cause | None = None,
     **values: Any,
 ) -> None:
-    """Record ``rule`` and raise its wire error when it failed (``detail`` says why, ``cause`` as data)."""
+    """Record ``rule`` and raise its wire error, rendered by the profile, when it failed.
+
+    ``detail`` says why in prose (default: the error's description; ``quote_error``: the whole
+    error, code included); ``cause`` says it as data (default: the rule's kind, with ``values``).
+    """
     if passed:
         ctx.check(rule.id, rule.ref, True)
         return
-    error = rule.fail(redirect_uri=redirect_uri, state=state, **values)
+    error = ctx.render.rule_error(rule, redirect_uri=redirect_uri, state=state, **values)
+    if quote_error:
+        detail = str(error)
+    elif detail is None:
+        detail = error.description
     error.cause = cause or rule.cause(detail or error.description, **values)
-    ctx.check(rule.id, rule.ref, False, detail or error.description, error.cause)
+    ctx.check(rule.id, rule.ref, False, detail, error.cause)
     raise error
+
+
+def fail_rule(ctx: Context, rule: Rule, **options: Any) -> NoReturn:
+    """Record ``rule`` as failed and raise its wire error (``expect_rule`` with ``passed=False``)."""
+    expect_rule(ctx, False, rule, **options)
+    raise AssertionError("unreachable")
 
 
 def acting_as(sender: str, process: Generator[Any, HttpResponse, T]) -> Generator[Any, HttpResponse, T]:

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from nutssim.errors import NutsSimError
 from nutssim.messages import HttpRequest, HttpResponse, json_response
 from nutssim.parties.base import ClientError as ClientError  # re-exported: it moved to parties.base
-from nutssim.parties.base import Context, Process
+from nutssim.parties.base import Context, Process, expect_rule
 from nutssim.parties.core import NodeCore, Subject
 from nutssim.parties.oauth_client import discover_metadata, token_from_response
 from nutssim.parties.presentation_checks import describe_fulfilment
@@ -29,6 +29,7 @@ from nutssim.parties.wallet import (
     complete_self_attested,
     sign_presentation,
 )
+from nutssim.specs import nuts_node_api as api
 from nutssim.specs import nuts_rfc021, pex, rfc9449
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.stores import ExpiringMap
@@ -68,16 +69,9 @@ class Client:
         """The EHR asks for a service access token (PROTOCOL.md §1.0)."""
         subject = self.core.subject(subject_id)
         body = request.json if isinstance(request.json, dict) else None
-        ref = "PROTOCOL.md §1.0"
-        ctx.expect(
-            subject is not None, "client.subject", ref, ClientError(INVALID_REQUEST, "subject not found")
-        )
-        ctx.expect(
-            body is not None and bool(body.get("authorization_server")) and "scope" in body,
-            "client.request_body",
-            ref,
-            ClientError(INVALID_REQUEST, "body must be JSON with authorization_server and scope"),
-        )
+        expect_rule(ctx, subject is not None, api.SUBJECT, detail="")
+        valid = body is not None and bool(body.get("authorization_server")) and "scope" in body
+        expect_rule(ctx, valid, api.REQUEST_BODY, detail="")
         assert subject is not None and body is not None
         templates = body.get("credentials") or []
         _check_self_asserted(ctx, templates)
@@ -212,19 +206,9 @@ class Client:
         """POST /internal/auth/v2/dpop/{kid}: sign a resource-request proof with the node's key."""
         body = request.json if isinstance(request.json, dict) else {}
         missing = [k for k in ("htm", "htu", "token") if not body.get(k)]
-        ctx.expect(
-            not missing,
-            "client.dpop_request",
-            "PROTOCOL.md §1.7 step 1",
-            ClientError(INVALID_REQUEST, f"missing {', '.join(missing)}"),
-        )
+        expect_rule(ctx, not missing, api.DPOP_REQUEST, detail="", names=", ".join(missing))
         key = self.core.key_by_kid(unquote(kid))
-        ctx.expect(
-            key is not None,
-            "client.dpop_kid",
-            "PROTOCOL.md §1.7 step 1",
-            ClientError(INVALID_REQUEST, f"unknown key {unquote(kid)}", status=404),
-        )
+        expect_rule(ctx, key is not None, api.DPOP_KID, detail="", kid=unquote(kid))
         assert key is not None
         proof = rfc9449.make_proof(
             key,
@@ -239,26 +223,10 @@ class Client:
 
 def _check_self_asserted(ctx: Context, templates: Any) -> None:
     """PROTOCOL.md §1.0: self-asserted credentials carry neither a subject id nor an issuer."""
-    ref = "PROTOCOL.md §1.0"
-    ctx.expect(
-        isinstance(templates, list) and all(isinstance(t, dict) for t in templates),
-        "client.self_asserted",
-        ref,
-        ClientError(INVALID_REQUEST, "credentials must be a list of objects"),
-    )
+    listed = isinstance(templates, list) and all(isinstance(t, dict) for t in templates)
+    expect_rule(ctx, listed, api.SELF_ASSERTED_LIST, detail="")
     for template in templates:
         subject = template.get("credentialSubject")
-        ctx.expect(
-            not (isinstance(subject, dict) and "id" in subject),
-            "client.self_asserted",
-            ref,
-            ClientError(
-                INVALID_REQUEST, "self-asserted credentials MUST NOT contain a 'credentialSubject.id'"
-            ),
-        )
-        ctx.expect(
-            "issuer" not in template,
-            "client.self_asserted",
-            ref,
-            ClientError(INVALID_REQUEST, "self-asserted credentials MUST NOT contain an 'issuer'"),
-        )
+        has_id = isinstance(subject, dict) and "id" in subject
+        expect_rule(ctx, not has_id, api.SELF_ASSERTED_SUBJECT, detail="")
+        expect_rule(ctx, "issuer" not in template, api.SELF_ASSERTED_ISSUER, detail="")

@@ -14,61 +14,39 @@ from typing import Any
 
 from nutssim import jose
 from nutssim.causes import Cause
-from nutssim.errors import NutsSimError, OAuthError, ProtocolError
+from nutssim.errors import NutsSimError, ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential, Presentation
-from nutssim.parties.base import Context
+from nutssim.parties.base import Context, fail_rule
 from nutssim.parties.core import Subject
 from nutssim.parties.revocation import CachedList, StatusListClient
 from nutssim.specs import nuts_policy, nuts_rfc021, pex, vc_jwt, vc_verify
 from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
-from nutssim.specs.rfc6749 import SERVER_ERROR
 from nutssim.specs.vc_jwt import CredentialFormatError
 
 _VERIFY_REF = "RFC021 §4.2.4; PROTOCOL.md §3.5"
 
 
-class VpError:
-    """Shorthands for RFC021 §4.5 error kinds, rendered for the active profile."""
-
-    PRESENTATION = nuts_rfc021.INVALID_PRESENTATION
-    SUBMISSION = nuts_rfc021.INVALID_SUBMISSION
-    CREDENTIALS = nuts_rfc021.INVALID_CREDENTIALS
-
-    @staticmethod
-    def make(ctx: Context, kind: str, description: str) -> OAuthError:
-        """Build the error for a VP failure of ``kind`` under the active profile (``parties.render``)."""
-        return ctx.render.rfc021(kind, description)
-
-
 def parse_assertion(ctx: Context, assertion: str) -> Envelope:
     """PROTOCOL.md §1.5 #4: the assertion is one VP or an array of them."""
-    ref = "RFC021 §3; PROTOCOL.md §1.5 #4"
+    rule = nuts_rfc021.ASSERTION
     try:
         envelope = parse_envelope(assertion)
     except (CredentialFormatError, jose.JoseError) as exc:
-        ctx.fail(
-            "token.assertion",
-            ref,
-            VpError.make(ctx, VpError.PRESENTATION, f"assertion parameter is invalid: {exc}"),
-        )
+        fail_rule(ctx, rule, quote_error=True, reason=exc)
     formats = "/".join(sorted({p.format for p in envelope.presentations}))
-    ctx.check("token.assertion", ref, True, f"{len(envelope.presentations)} {formats}")
+    ctx.check(rule.id, rule.ref, True, f"{len(envelope.presentations)} {formats}")
     return envelope
 
 
 def parse_submission(ctx: Context, text: str) -> dict[str, Any]:
     """PROTOCOL.md §1.5 #5: the presentation submission parses."""
-    ref = "DIF PE v2 §Presentation Submission; PROTOCOL.md §1.5 #5"
+    rule = nuts_rfc021.SUBMISSION
     try:
         submission = parse_submission_text(text)
     except (ValueError, RecursionError, NutsSimError) as exc:
-        ctx.fail(
-            "token.submission",
-            ref,
-            VpError.make(ctx, VpError.SUBMISSION, f"invalid presentation submission: {exc}"),
-        )
-    ctx.check("token.submission", ref, True)
+        fail_rule(ctx, rule, quote_error=True, reason=exc)
+    ctx.check(rule.id, rule.ref, True)
     return submission
 
 
@@ -138,15 +116,7 @@ def check_fulfilment(
     definition_id = str(submission.get("definition_id", ""))
     pd = next((d for d in found.profile.definitions.values() if d.id == definition_id), None)
     if pd is None:
-        ctx.fail(
-            "token.pd_fulfil",
-            ref,
-            VpError.make(
-                ctx,
-                VpError.SUBMISSION,
-                f"presentation definition being fulfilled is not required: {definition_id}",
-            ),
-        )
+        fail_rule(ctx, nuts_rfc021.PD_NOT_REQUIRED, quote_error=True, definition_id=definition_id)
     if not ctx.profile.on("pd_reevaluation"):
         mapping = submitted_credentials(submission, envelope)
         ctx.check("token.pd_fulfil", ref, True, "not re-evaluated: pd_reevaluation control is off")
@@ -156,9 +126,7 @@ def check_fulfilment(
             pd, submission, envelope.value, parse_credential=vc_jwt.parse_credential
         )
     except pex.SubmissionMismatch as exc:
-        ctx.fail(
-            "token.pd_fulfil", ref, VpError.make(ctx, VpError.SUBMISSION, exc.reference_text), exc.explanation
-        )
+        fail_rule(ctx, nuts_rfc021.PD_UNFULFILLED, detail=exc.explanation, reason=exc.reference_text)
     ctx.check("token.pd_fulfil", ref, True, describe_fulfilment(pd, result.credentials))
     return pd, dict(result.credentials)
 
@@ -193,12 +161,12 @@ def check_nonce_present(ctx: Context, vp: Presentation) -> str:
 
 def resolve_claims(ctx: Context, fulfilled: list[tuple[Any, Any]]) -> dict[str, Any]:
     """PROTOCOL.md §1.5 #17: the token's claims are the field ids of the fulfilled definitions."""
-    ref = "PROTOCOL.md §3.10; §1.5 #17"
+    rule = nuts_rfc021.CLAIMS
     try:
         claims = pex.extract_claims(fulfilled).claims
     except pex.DuplicateMappedField as exc:
-        ctx.fail("token.claims", ref, OAuthError(SERVER_ERROR, exc.reference_text), str(exc))
-    ctx.check("token.claims", ref, True, ", ".join(sorted(claims)))
+        fail_rule(ctx, rule, detail=str(exc), reason=exc.reference_text)
+    ctx.check(rule.id, rule.ref, True, ", ".join(sorted(claims)))
     return claims
 
 

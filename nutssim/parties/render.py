@@ -10,11 +10,14 @@ under both, so a trace compares across profiles on the code alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 from nutssim.causes import Cause
 from nutssim.errors import OAuthError
 from nutssim.profiles import Profile
 from nutssim.specs import nuts_rfc021, vc_verify
 from nutssim.specs.rfc6749 import INVALID_REQUEST
+from nutssim.specs.rules import Rule
 
 #: The reference's prefix of a VerifyVP failure at the token and response endpoints (PROTOCOL.md §3.5).
 VERIFICATION_FAILED = "presentation(s) or credential(s) verification failed"
@@ -32,6 +35,13 @@ class NutsNodeRenderer:
     def rfc021(self, kind: str, description: str, cause: Cause | None = None) -> OAuthError:
         """An RFC021 §4.5 failure (``nuts_rfc021.INVALID_*`` kind) as the wire error."""
         return OAuthError(self.rfc021_code(kind), description, cause=cause)
+
+    def rule_error(
+        self, rule: Rule, *, redirect_uri: str | None = None, state: str | None = None, **values: Any
+    ) -> OAuthError:
+        """The wire error of a failed ``rule``; an RFC021 §4.5 kind is rendered as this profile's code."""
+        code = self.rfc021_code(rule.error) if rule.error in nuts_rfc021.KINDS else rule.error
+        return rule.fail(code=code, redirect_uri=redirect_uri, state=state, **values)
 
     def verification_failed(self, cause: Cause) -> OAuthError:
         """VerifyVP refused: a credential's cause is ``invalid_verifiable_credentials``, else the VP's."""

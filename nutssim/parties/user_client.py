@@ -21,16 +21,16 @@ from nutssim import jose
 from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, with_query
 from nutssim.models.credential import NUTS_CONTEXT, VC_CONTEXT
-from nutssim.parties.base import ClientError, Context, Process, expect_rule
+from nutssim.parties.base import ClientError, Context, Process, expect_rule, fail_rule
 from nutssim.parties.core import CALLBACK_PATH, NodeCore, Subject
 from nutssim.parties.identity import Identity
 from nutssim.parties.metadata import metadata
 from nutssim.parties.oauth_client import discover_metadata, token_from_response
 from nutssim.parties.request_objects import RequestObjects
 from nutssim.parties.sessions import UserSession, UserSessions
-from nutssim.specs import entity_statement, openid4vp, rfc7636, rfc9101, rfc9449
+from nutssim.specs import entity_statement, nuts_node_api, openid4vp, rfc7636, rfc9101, rfc9449
 from nutssim.specs.openid4vp import FLOW_TIMEOUT
-from nutssim.specs.rfc6749 import AUTHORIZATION_CODE, INVALID_REQUEST, SERVER_ERROR
+from nutssim.specs.rfc6749 import AUTHORIZATION_CODE
 from nutssim.stores import ExpiringMap
 
 REDIRECT_TOKEN_TTL = 5  # userRedirectTimeout, PROTOCOL.md §0
@@ -167,14 +167,8 @@ class UserClient:
         subject = self.core.subjects[found.subject_id]
         self._provision(ctx, subject, session, found.body["preauthorized_user"])
         meta = yield from discover_metadata(ctx, str(found.body.get("authorization_server", "")))
-        ctx.expect(
-            bool(meta.get("authorization_endpoint")) and bool(meta.get("token_endpoint")),
-            "landing.as_metadata",
-            f"RFC 8414 §2; {_STEP4}",
-            ClientError(
-                SERVER_ERROR, "authorization server metadata lacks an authorization or token endpoint"
-            ),
-        )
+        endpoints = bool(meta.get("authorization_endpoint")) and bool(meta.get("token_endpoint"))
+        expect_rule(ctx, endpoints, nuts_node_api.AS_METADATA, detail="")
         state, verifier = ctx.rng.token(), rfc7636.make_verifier(ctx.rng)
         use_dpop = str(found.body.get("token_type") or "DPoP").lower() != "bearer"
         self.client_flows.put(
@@ -230,14 +224,8 @@ class UserClient:
         challenge: str,
     ) -> str:
         """Step 6: store JAR_1 (15 min, single use) and build the by-reference authorization URL."""
-        ctx.expect(
-            openid4vp.ENTITY_ID in (meta.get("client_id_schemes_supported") or []),
-            "landing.client_id_scheme",
-            "PROTOCOL.md §2.2 step 6",
-            ClientError(
-                INVALID_REQUEST, "authorization server does not support 'entity_id' client_id scheme"
-            ),
-        )
+        schemes = meta.get("client_id_schemes_supported") or []
+        expect_rule(ctx, openid4vp.ENTITY_ID in schemes, nuts_node_api.CLIENT_ID_SCHEME, detail="")
         signer = subject.identities[0]
         claims = {
             "iss": signer.did,
@@ -349,11 +337,12 @@ class UserClient:
         try:
             token = token_from_response(ctx, response)
         except ClientError as exc:
-            ctx.fail(
-                openid4vp.CALLBACK_TOKEN.id,
-                openid4vp.CALLBACK_TOKEN.ref,
-                openid4vp.CALLBACK_TOKEN.fail(endpoint=flow.token_endpoint, redirect_uri=flow.redirect_uri),
-                f"{exc.error}: {exc.description}",
+            fail_rule(
+                ctx,
+                openid4vp.CALLBACK_TOKEN,
+                detail=f"{exc.error}: {exc.description}",
+                redirect_uri=flow.redirect_uri,
+                endpoint=flow.token_endpoint,
             )
         ctx.check(
             openid4vp.CALLBACK_TOKEN.id, openid4vp.CALLBACK_TOKEN.ref, True, str(token.get("token_type"))

@@ -206,7 +206,7 @@ class UserWallet:
         )
 
 
-def _posted(ctx: Context, passed: bool, rule: Rule, *, detail: str = "", **values: Any) -> None:
+def _posted(ctx: Context, passed: bool, rule: Rule, *, detail: str | None = None, **values: Any) -> None:
     """Record ``rule``; a failure becomes a ``WalletError`` that is POSTed to the verifier."""
     try:
         expect_rule(ctx, passed, rule, detail=detail, **values)

@@ -17,6 +17,8 @@ from nutssim.causes import Cause
 from nutssim.errors import ProtocolError
 from nutssim.models.credential import Presentation
 from nutssim.specs import vc_jwt
+from nutssim.specs.rfc6749 import INVALID_REQUEST, INVALID_SCOPE, SERVER_ERROR, UNSUPPORTED_GRANT_TYPE
+from nutssim.specs.rules import Rule
 
 GRANT_TYPE = "vp_token-bearer"  # §3
 MAX_VALIDITY = 5  # §4.2.9 / §4.3.9; the reference's s2sMaxPresentationValidity
@@ -26,6 +28,7 @@ NONCE_TTL = 10  # §4.4: 5 s validity + 5 s clock skew (s2sNonceStore)
 INVALID_PRESENTATION = "invalid_verifiable_presentation"
 INVALID_SUBMISSION = "invalid_presentation_submission"
 INVALID_CREDENTIALS = "invalid_verifiable_credentials"
+KINDS = (INVALID_PRESENTATION, INVALID_SUBMISSION, INVALID_CREDENTIALS)
 
 
 class Rfc021Error(ProtocolError):
@@ -195,3 +198,125 @@ def replay_value(vp: Presentation, *, strict: bool) -> str:
             subject="nonce",
         )
     return value
+
+
+# -- the token endpoint's rules around §4 (PROTOCOL.md §1.2, §1.5, §3.8): a Rule table --------------------
+_T1, _T3 = "PROTOCOL.md §1.5 #1", "RFC021 §3; PROTOCOL.md §1.5 #3"
+_SCOPE, _SCOPE_POLICY = "PROTOCOL.md §3.8; §1.5 #10", "PROTOCOL.md §3.8; §1.5 #11"
+_FULFIL = "RFC021 §4.1.1–3; DIF PE v2 §6; PROTOCOL.md §3.7, §1.5 #12"
+PD_OWNER = Rule(
+    "pd.wallet_owner_type",
+    "PROTOCOL.md §1.2",
+    INVALID_REQUEST,
+    "no presentation definition found for '{owner}' wallet",
+    kind=causes.UNKNOWN,
+    about="parameter",
+    subject="wallet_owner_type",
+)
+SUBJECT = Rule(
+    "token.subject", _T1, INVALID_REQUEST, "subject not found", kind=causes.UNKNOWN, about="subject"
+)
+PRE_AUTHORIZED = Rule(
+    "token.grant_type",
+    "PROTOCOL.md §1.5 #2",
+    UNSUPPORTED_GRANT_TYPE,
+    "not implemented yet",
+    kind=causes.UNSUPPORTED,
+    about="parameter",
+    subject="grant_type",
+)
+GRANT = Rule(
+    "token.grant_type",
+    "RFC 6749 §5.2; PROTOCOL.md §1.5 #2",
+    UNSUPPORTED_GRANT_TYPE,
+    "grant_type '{grant_type}' is not supported",
+    kind=causes.UNSUPPORTED,
+    about="parameter",
+    subject="grant_type",
+)
+PARAMS = Rule(
+    "token.params",
+    _T3,
+    INVALID_REQUEST,
+    "missing required parameters",
+    kind=causes.MISSING,
+    about="parameter",
+)
+ASSERTION = Rule(
+    "token.assertion",
+    "RFC021 §3; PROTOCOL.md §1.5 #4",
+    INVALID_PRESENTATION,
+    "assertion parameter is invalid: {reason}",
+    kind=causes.INVALID,
+    about="parameter",
+    subject="assertion",
+)
+SUBMISSION = Rule(
+    "token.submission",
+    "DIF PE v2 §Presentation Submission; PROTOCOL.md §1.5 #5",
+    INVALID_SUBMISSION,
+    "invalid presentation submission: {reason}",
+    kind=causes.INVALID,
+    about="parameter",
+    subject="presentation_submission",
+)
+SCOPE = Rule(
+    "token.scope",
+    _SCOPE,
+    INVALID_SCOPE,
+    "unsupported scope ({scope}) for presentation exchange: {reason}",
+    kind=causes.UNSUPPORTED,
+    about="parameter",
+    subject="scope",
+)
+PROFILE_ONLY = Rule(
+    "token.scope_policy",
+    _SCOPE_POLICY,
+    INVALID_SCOPE,
+    "scope policy 'profile-only' does not allow additional scopes",
+    kind=causes.NOT_ALLOWED,
+    about="parameter",
+    subject="scope",
+)
+DYNAMIC_SCOPE = Rule(
+    "token.scope_policy",
+    _SCOPE_POLICY,
+    SERVER_ERROR,
+    "dynamic scope policy configured but no ScopeEvaluator available",
+    kind=causes.UNSUPPORTED,
+    about="policy",
+    subject="scope_policy",
+)
+PD_NOT_REQUIRED = Rule(
+    "token.pd_fulfil",
+    _FULFIL,
+    INVALID_SUBMISSION,
+    "presentation definition being fulfilled is not required: {definition_id}",
+    kind=causes.UNKNOWN,
+    about="presentation_definition",
+)
+PD_UNFULFILLED = Rule(
+    "token.pd_fulfil",
+    _FULFIL,
+    INVALID_SUBMISSION,
+    "{reason}",
+    kind=causes.UNFULFILLED,
+    about="presentation_definition",
+)
+NONCE_UNUSED = Rule(
+    "token.nonce_unused",
+    "RFC021 §4.4; PROTOCOL.md §1.5 #14",
+    INVALID_PRESENTATION,
+    "presentation nonce has already been used",
+    kind=causes.REPLAYED,
+    about="presentation",
+    subject="nonce",
+)
+CLAIMS = Rule(
+    "token.claims",
+    "PROTOCOL.md §3.10; §1.5 #17",
+    SERVER_ERROR,
+    "{reason}",
+    kind=causes.INVALID,
+    about="presentation_definition",
+)

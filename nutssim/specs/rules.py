@@ -26,12 +26,22 @@ class Rule:
     kind: str = causes.FAILED
     about: str = ""
     subject: str = ""
+    status: int | None = None  # the HTTP status when not RFC 6749's (400, server_error 500)
 
-    def fail(self, *, redirect_uri: str | None = None, state: str | None = None, **values: Any) -> OAuthError:
-        """The wire error of this rule (``values`` fill the description's placeholders)."""
+    def fail(
+        self,
+        *,
+        code: str | None = None,
+        redirect_uri: str | None = None,
+        state: str | None = None,
+        **values: Any,
+    ) -> OAuthError:
+        """The wire error of this rule (``values`` fill the description's placeholders; ``code``, the
+        profile's rendering of ``error``)."""
         return OAuthError(
-            self.error,
+            code or self.error,
             self.description.format(**values),
+            status=self.status,
             check=self.id,
             redirect_uri=redirect_uri,
             state=state,
