@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.parties import presentation_checks as checks
 from nutssim.parties.base import Context, Flow, Process, expect_rule, fail_rule
@@ -190,19 +192,23 @@ class AuthorizationServer:
 
     def _introspect(self, request: HttpRequest, ctx: Context, *, extended: bool) -> HttpResponse:
         if request.content_type != rfc7662.CONTENT_TYPE:
-            ctx.check("introspect.content_type", "RFC 7662 §2.1", False, request.content_type)
+            cause = Cause(
+                causes.INVALID, "header", "Content-Type", rfc7662.CONTENT_TYPE, request.content_type
+            )
+            ctx.check("introspect.content_type", "RFC 7662 §2.1", False, request.content_type, cause)
             return text_response(415, rfc7662.CONTENT_TYPE_TEXT)
         token = request.form.get("token", "")
         record = self.tokens.access_tokens.get(token, ctx.now()) if token else None
         active = record is not None and record.expiration >= ctx.now()
-        ctx.check("introspect.active", "RFC 7662 §2.2", active, "" if active else "unknown or expired token")
+        why = Cause(causes.UNKNOWN, "token", reason="unknown or expired token")
+        ctx.check("introspect.active", "RFC 7662 §2.2", active, "" if active else why.reason, why)
         if not active or record is None:
             return json_response(200, dict(rfc7662.INACTIVE))
         clash = rfc7662.reserved_clashes(record.claims)
         if clash:  # PROTOCOL.md §3.10: a reserved field id breaks introspection
-            ctx.check(
-                "introspect.claims", "PROTOCOL.md §3.10", False, f"reserved claim(s) {', '.join(clash)}"
-            )
+            detail = f"reserved claim(s) {', '.join(clash)}"
+            cause = Cause(causes.NOT_ALLOWED, "claim", ", ".join(clash), reason=detail)
+            ctx.check("introspect.claims", "PROTOCOL.md §3.10", False, detail, cause)
             return text_response(500, "internal server error")
         return json_response(200, introspection_body(ctx, record, extended))
 

@@ -16,6 +16,8 @@ from collections.abc import Generator
 from typing import Any
 from urllib.parse import unquote
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.errors import NutsSimError
 from nutssim.messages import HttpRequest, HttpResponse, json_response
 from nutssim.parties.base import ClientError as ClientError  # re-exported: it moved to parties.base
@@ -198,7 +200,8 @@ class Client:
                 describe_fulfilment(pd, match.mapping()),
             )
             return sign_presentation(ctx, subject.wallet, did, match, vp_format, meta["issuer"])
-        ctx.check("client.pd_match", "DIF PE v2 §5; PROTOCOL.md §1.3", False, str(last_error))
+        cause = Cause(causes.UNFULFILLED, "presentation_definition", pd.id, reason=str(last_error))
+        ctx.check("client.pd_match", "DIF PE v2 §5; PROTOCOL.md §1.3", False, str(last_error), cause)
         raise ClientError(INVALID_REQUEST, f"wallet could not fulfill requirements: {last_error}", status=412)
 
     # -- §1.7 step 1: DPoP proofs for the EHR ----------------------------------------------------------

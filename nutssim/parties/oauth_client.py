@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties.base import ClientError, Context
 from nutssim.specs import rfc6749, rfc8414
@@ -31,6 +33,7 @@ def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpR
             "RFC 8414 §3.3",
             same,
             "" if same else f"metadata issuer {document.get('issuer')!r} ≠ requested {issuer!r}",
+            Cause(causes.MISMATCH, "metadata", "issuer", issuer, str(document.get("issuer"))),
         )
         if not same:
             continue
@@ -40,6 +43,7 @@ def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpR
             "RFC 8414 §2",
             not wrong,
             f"not decodable: {', '.join(wrong)} of the wrong JSON type" if wrong else "",
+            Cause(causes.INVALID, "metadata", ", ".join(wrong)),
         )
         if not wrong:  # as the reference's JSON decoding, a member of the wrong type fails the candidate
             return document
@@ -63,7 +67,9 @@ def token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]:
         wrong = rfc6749.token_response_errors(body)
         if not wrong:
             return dict(body)
-        ctx.check("client.token_response", "RFC 6749 §5.1", False, f"wrong JSON type: {', '.join(wrong)}")
+        detail = f"wrong JSON type: {', '.join(wrong)}"
+        cause = Cause(causes.INVALID, "token_response", ", ".join(wrong), reason=detail)
+        ctx.check("client.token_response", "RFC 6749 §5.1", False, detail, cause)
         raise ClientError(SERVER_ERROR, f"invalid token response: {', '.join(wrong)}", status=502)
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         ctx.check(
@@ -71,6 +77,9 @@ def token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]:
             "RFC 6749 §5.2",
             False,
             f"{body['error']}: {body.get('error_description', '')}",
+            Cause(
+                causes.FAILED, "token_response", body["error"], reason=str(body.get("error_description", ""))
+            ),
         )
         raise ClientError(body["error"], str(body.get("error_description", "")), status=400)
     raise ClientError(SERVER_ERROR, f"authorization server returned HTTP {response.status}", status=502)

@@ -13,6 +13,8 @@ import json
 from collections.abc import Generator
 from typing import Any
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.jose import SUPPORTED_ALGS
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.parties.base import Context, Party, Process
@@ -57,7 +59,10 @@ class ResourceServer(Party):
         """GET the resource: authorization header, introspection, DPoP, scope (RFC 6750, RFC 9449 §7)."""
         scheme, token = rfc6750.authorization(request.header("Authorization"))
         if not token or scheme not in ("dpop", "bearer"):
-            ctx.check("rs.authorization", "RFC 6750 §3; RFC 9449 §7.1", False, "no DPoP or Bearer token")
+            cause = Cause(causes.MISSING, "header", "Authorization", "DPoP or Bearer", scheme or None)
+            ctx.check(
+                "rs.authorization", "RFC 6750 §3; RFC 9449 §7.1", False, "no DPoP or Bearer token", cause
+            )
             return self._unauthorized(ctx, None, None)
         response = yield HttpRequest.post_form(
             f"{self.node_internal}/internal/auth/v2/accesstoken/introspect", {"token": token}
@@ -66,9 +71,8 @@ class ResourceServer(Party):
             response.json if response.ok and isinstance(response.json, dict) else {"active": False}
         )
         if not info.get("active"):
-            ctx.check(
-                "rs.token_active", "RFC 7662 §2.2; PROTOCOL.md §1.7 step 5", False, "token is not active"
-            )
+            ref = "RFC 7662 §2.2; PROTOCOL.md §1.7 step 5"
+            ctx.check("rs.token_active", ref, False, "token is not active", Cause(causes.UNKNOWN, "token"))
             return self._refuse(ctx, INVALID_TOKEN, "the access token is not active", scheme)
         ctx.check("rs.token_active", "RFC 7662 §2.2", True, f"client {info.get('client_id')}")
         jkt = (info.get("cnf") or {}).get("jkt") if isinstance(info.get("cnf"), dict) else None
@@ -77,7 +81,8 @@ class ResourceServer(Party):
             if refusal is not None:
                 return refusal
         if self.required_scope and self.required_scope not in str(info.get("scope", "")).split():
-            ctx.check("rs.scope", "RFC 6750 §3.1", False, f"scope {info.get('scope')!r}")
+            cause = Cause(causes.NOT_ALLOWED, "token", "scope", self.required_scope, str(info.get("scope")))
+            ctx.check("rs.scope", "RFC 6750 §3.1", False, f"scope {info.get('scope')!r}", cause)
             return json_response(
                 403,
                 rfc6750.error_body(rfc6750.INSUFFICIENT_SCOPE),
@@ -102,6 +107,7 @@ class ResourceServer(Party):
                 bound_ok,
                 "DPoP-bound token presented as Bearer"
                 + ("" if not bound_ok else " (accepted: dpop_required control is off)"),
+                Cause(causes.MISMATCH, "header", "Authorization", "DPoP", scheme.capitalize()),
             )
             return (
                 None
@@ -112,7 +118,8 @@ class ResourceServer(Party):
             ctx.check("rs.dpop_proof", ref, True, "skipped: dpop_proof control is off")
             return None
         if ctx.profile.strict and len(request.header_values("DPoP")) > 1:  # RFC 9449 §4.3 step 1
-            ctx.check("rs.dpop_proof", "RFC 9449 §4.3 step 1", False, "more than one DPoP header")
+            cause = Cause(causes.INVALID, "header", "DPoP", reason="more than one DPoP header")
+            ctx.check("rs.dpop_proof", "RFC 9449 §4.3 step 1", False, cause.reason, cause)
             return self._refuse(ctx, INVALID_DPOP_PROOF, "more than one DPoP header", "dpop")
         proof = request.header("DPoP") or ""
         body = {
@@ -125,13 +132,15 @@ class ResourceServer(Party):
         response = yield HttpRequest.post_json(f"{self.node_internal}/internal/auth/v2/dpop/validate", body)
         result = response.json if isinstance(response.json, dict) else {"valid": False, "reason": "no answer"}
         if not result.get("valid"):
-            ctx.check("rs.dpop_proof", ref, False, str(result.get("reason", "")))
+            reason = str(result.get("reason", ""))
+            ctx.check("rs.dpop_proof", ref, False, reason, Cause(causes.INVALID, "dpop_proof", reason=reason))
             return self._refuse(ctx, INVALID_DPOP_PROOF, str(result.get("reason", "")), "dpop")
         if ctx.profile.strict:  # RFC 9449 §11.1: the reference's validator has no iat window
             try:
                 rfc9449.check_iat_window(rfc9449.parse_proof(proof, ctx.now()), ctx.now())
             except rfc9449.DPoPError as exc:
-                ctx.check("rs.dpop_iat", "RFC 9449 §11.1", False, str(exc))
+                cause = Cause(causes.TIME, "dpop_proof", "iat", reason=str(exc))
+                ctx.check("rs.dpop_iat", "RFC 9449 §11.1", False, str(exc), cause)
                 return self._refuse(ctx, INVALID_DPOP_PROOF, str(exc), "dpop")
         ctx.check("rs.dpop_proof", ref, True)
         return None

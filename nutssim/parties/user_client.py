@@ -17,7 +17,8 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
-from nutssim import jose
+from nutssim import causes, jose
+from nutssim.causes import Cause
 from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, with_query
 from nutssim.models.credential import NUTS_CONTEXT, VC_CONTEXT
@@ -161,6 +162,7 @@ class UserClient:
                 f"RFC 6749 §10.12; {_STEP4}",
                 False,
                 "missing token" if not token else "unknown, expired or used token",
+                Cause(causes.UNKNOWN if token else causes.MISSING, "parameter", "token"),
             )
             return HttpResponse(403)
         ctx.check("landing.token", f"RFC 6749 §10.12; {_STEP4}", True, "landing token burned")
@@ -273,6 +275,7 @@ class UserClient:
                 openid4vp.CALLBACK_STATE.ref,
                 False,
                 f"error without state: {query['error']}",
+                Cause(causes.MISSING, "parameter", "state", reason=query["error"]),
             )
             raise OAuthError(
                 query["error"], query.get("error_description", ""), check=openid4vp.CALLBACK_STATE.id
@@ -280,7 +283,13 @@ class UserClient:
         expect_rule(ctx, bool(state), openid4vp.CALLBACK_STATE)
         flow = self._client_flow(ctx, state)
         if query.get("error"):
-            ctx.check("callback.error", openid4vp.CALLBACK_STATE.ref, False, query["error"])
+            cause = Cause(
+                causes.FAILED,
+                "authorization_response",
+                query["error"],
+                reason=query.get("error_description", ""),
+            )
+            ctx.check("callback.error", openid4vp.CALLBACK_STATE.ref, False, query["error"], cause)
             raise OAuthError(
                 query["error"],
                 query.get("error_description", ""),

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any, Protocol
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.errors import NutsSimError, OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, redirect
 from nutssim.parties.base import Context, Flow, expect_rule
@@ -181,7 +183,10 @@ class UserWallet:
             if isinstance(body, dict) and isinstance(
                 body.get("error"), str
             ):  # relay the verifier's OAuth error
-                ctx.check("wallet.verifier_answer", openid4vp.POST_FAILED.ref, False, body["error"])
+                cause = Cause(
+                    causes.FAILED, "response", body["error"], reason=str(body.get("error_description", ""))
+                )
+                ctx.check("wallet.verifier_answer", openid4vp.POST_FAILED.ref, False, body["error"], cause)
                 raise OAuthError(
                     body["error"], str(body.get("error_description", "")), check="wallet.verifier_answer"
                 )
