@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.errors import OAuthError, ProtocolError
 from nutssim.jose import (
     SUPPORTED_ALGS,
@@ -64,10 +66,29 @@ IAT_FUTURE_SKEW = 5
 _PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
 
 
+#: The cause kind of each DPoP rule, by check id (anything else: the proof is invalid).
+_KINDS = {
+    "dpop.ath": causes.MISMATCH,
+    "dpop.htm": causes.MISMATCH,
+    "dpop.htu": causes.MISMATCH,
+    "dpop.iat_window": causes.TIME,
+    "dpop.time": causes.TIME,
+    "dpop.jti_replay": causes.REPLAYED,
+    "dpop.signature": causes.SIGNATURE,
+    "dpop.alg": causes.UNSUPPORTED,
+    "dpop.nonce": causes.MISSING,
+}
+
+
 class DPoPError(ProtocolError):
-    """A DPoP proof failed a rule; ``check`` names it (``dpop.typ``, ``dpop.alg``, …)."""
+    """A DPoP proof failed a rule; ``check`` names it (``dpop.typ``, ``dpop.alg``, …), ``cause`` why."""
 
     check = "dpop"
+
+    def __init__(self, message: str, *, check: str = "") -> None:
+        super().__init__(message, check=check)
+        kind = _KINDS.get(self.check, causes.INVALID)
+        self.cause = Cause(kind, "dpop_proof", self.check.removeprefix("dpop."), reason=message)
 
 
 class DPoPNonceRequired(DPoPError):
@@ -404,6 +425,7 @@ def token_endpoint_error(error: DPoPError) -> OAuthError:
             "Authorization server requires nonce in DPoP proof",
             check=error.check,
             headers={"DPoP-Nonce": error.nonce},
+            cause=error.cause,
         )
     # PROTOCOL.md §1.5 #15 and §2.2 step 22: every parse failure reads the same on the wire.
-    return OAuthError(INVALID_DPOP_PROOF, "DPoP header is invalid", check=error.check)
+    return OAuthError(INVALID_DPOP_PROOF, "DPoP header is invalid", check=error.check, cause=error.cause)
