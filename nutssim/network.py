@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from nutssim.causes import Cause
 from nutssim.errors import ProtocolError, SimulationError
-from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response
+from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response, url_problem
 from nutssim.parties.base import Context, Party, Process
 from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
 from nutssim.trace import Check, Exchange, Fact, Trace
@@ -158,8 +158,8 @@ class Network:
         return party
 
     def party_at(self, url: str) -> Party | None:
-        """The party serving ``url``'s origin, if any."""
-        return self.parties.get(origin_of(url))
+        """The party serving ``url``'s origin, if any (none for a URL no client would send)."""
+        return None if url_problem(url) else self.parties.get(origin_of(url))
 
     def start(self, process: Process, sender: str) -> Run:
         """Start a steppable run of ``process`` on behalf of party ``sender``."""
@@ -209,7 +209,12 @@ class Run:
 
     # -- user actions on the pending message -------------------------------------------------
     def edit(self, request: HttpRequest, note: str = "edited by user") -> None:
-        """Replace the pending request before it is delivered."""
+        """Replace the pending request before it is delivered (a malformed URL fails on the wire)."""
+        if not isinstance(request, HttpRequest):
+            raise SimulationError(
+                f"edit() takes an HttpRequest, got {type(request).__name__}; "
+                "change the pending one with dataclasses.replace(run.pending.request, ...)"
+            )
         delivery = self._require_pending()
         delivery.request = request
         delivery.receiver = _receiver_id(self.network, request)
@@ -276,6 +281,10 @@ class Run:
         return request
 
     def _deliver(self, delivery: Delivery) -> None:
+        problem = url_problem(delivery.request.url)
+        if problem is not None:  # the sender's HTTP client refuses: it sees a failed request
+            self._complete(delivery, _network_failure(502, f"not sent: {problem}"), note="malformed URL")
+            return
         party = self.network.party_at(delivery.request.url)
         open_x = self._open(delivery, party)
         if party is None:
@@ -321,6 +330,7 @@ class Run:
             )
             return
         sender = frame.sender
+        speaks_as_party = frame.party is not None
         if (
             frame.party is None
             and isinstance(request, tuple)
@@ -328,11 +338,20 @@ class Run:
             and isinstance(request[0], str)
         ):
             sender, request = request  # the root speaks as another party (see "Senders" above)
+            speaks_as_party = True
         if not isinstance(request, HttpRequest):
             raise SimulationError(
                 f"process of {frame.sender} yielded {type(request).__name__}; "
                 "a process may only yield HttpRequest objects (a root process may also "
                 "yield (sender_id, HttpRequest) pairs)"
+            )
+        problem = url_problem(request.url)
+        if problem is not None and not speaks_as_party:
+            # The scenario itself built this request: a bug in the scenario, said at once.
+            # A party's (or a root acting as one) was built from input it received: it fails
+            # on the wire in _deliver, and the party's own error path answers.
+            raise SimulationError(
+                f"the scenario's process yielded a request to {request.url!r:.200}: {problem}"
             )
         parent = frame.exchange.seq if frame.exchange else None
         frame.pending = Delivery(
@@ -428,6 +447,8 @@ def _receiver_id(network: Network, request: HttpRequest) -> str | None:
 
 
 def _label(network: Network, request: HttpRequest) -> str:
+    if url_problem(request.url) is not None:
+        return f"{request.method} (malformed URL)"
     party = network.party_at(request.url)
     return party.label_for(request) if party else f"{request.method} {request.path}"
 

@@ -329,12 +329,10 @@ def test_non_finite_time_claim_from_a_token_is_refused(key, literal):
     """A token whose ``exp`` is not finite (1e400, NaN) is refused with a JOSE error, not a crash."""
     payload = base64.urlsafe_b64encode(f'{{"exp": {literal}}}'.encode()).rstrip(b"=").decode()
     token = f"{part({'alg': 'ES256'})}.{payload}."
-    if literal in ("NaN", "Infinity"):  # not JSON at all (RFC 8259 §6): the payload does not decode
-        with pytest.raises(MalformedToken, match="not valid JSON"):
-            jose.decode(token)
-        return
-    with pytest.raises(MissingClaim, match="not a number"):
-        jose.check_times(jose.decode(token).payload, NOW)
+    # NaN and Infinity are not JSON (RFC 8259 §6), and 1e400 is beyond a double, which Go's
+    # encoding/json refuses too: the payload does not decode
+    with pytest.raises(MalformedToken, match="not valid JSON"):
+        jose.decode(token)
 
 
 # -- audience ------------------------------------------------------------------------------------------------
