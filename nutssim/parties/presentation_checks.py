@@ -63,7 +63,7 @@ def run_rule(
     try:
         value = rule(*args, **kwargs)
     except nuts_rfc021.Rfc021Error as exc:
-        ctx.fail(exc.check, ref, ctx.render.rfc021(exc.kind, exc.description, exc.cause), exc.detail)
+        fail_rule(ctx, exc.rule(ref), detail=exc.detail, cause=exc.cause)
     if record_pass:
         ctx.check(check, ref, True)
     return value

@@ -54,6 +54,18 @@ class Rfc021Error(ProtocolError):
         self.kind = kind
         self.detail = detail or description
 
+    def rule(self, ref: str) -> Rule:
+        """This failure as the ``Rule`` it broke, cited as ``ref`` by the endpoint that checks it."""
+        return Rule(
+            self.check,
+            ref,
+            self.kind,
+            self.description,
+            self.cause.kind,
+            self.cause.about,
+            self.cause.subject,
+        )
+
 
 def validity_window(vp: Presentation, *, strict: bool) -> tuple[int, int]:
     """§4.2.7–8 / §4.3.7–8: created (JWT nbf, else iat; strict: iat) and expires must be present."""
