@@ -28,9 +28,11 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from nutssim.causes import Cause
 from nutssim.errors import ProtocolError, SimulationError
 from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response, url_problem
 from nutssim.parties.base import Context, Party, Process
+from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
 from nutssim.trace import Check, Exchange, Fact, Trace
 
 if TYPE_CHECKING:
@@ -175,18 +177,6 @@ class Network:
     def send(self, request: HttpRequest, sender: str) -> HttpResponse:
         """Deliver one request (and whatever it causes) and return the response."""
         return self.run(_single(request), sender)  # type: ignore[no-any-return]
-
-
-def acting_as(sender: str, process: Generator[Any, HttpResponse, T]) -> Generator[Any, HttpResponse, T]:
-    """Re-yield ``process``'s requests as ``(sender, request)``: the root speaking as ``sender``."""
-    try:
-        request = next(process)
-        while True:
-            # A pair already names its sender (a nested acting_as): pass it on unchanged.
-            response = yield request if isinstance(request, tuple) else (sender, request)
-            request = process.send(response)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
 
 
 def _single(request: HttpRequest) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
@@ -427,8 +417,8 @@ class Run:
         sim = self.network.sim
         trace = self.network.trace
 
-        def record_check(id: str, ref: str, passed: bool, detail: str) -> None:
-            open_x.checks.append(Check(id, ref, passed, detail))
+        def record_check(id: str, ref: str, passed: bool, detail: str, cause: Cause | None = None) -> None:
+            open_x.checks.append(Check(id, ref, passed, detail, cause))
 
         def record_fact(type: str, data: dict[str, Any]) -> None:
             trace.append(Fact(trace.next_seq(), sim.clock.now(), type, party.id, data, open_x.seq))
