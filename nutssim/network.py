@@ -176,7 +176,14 @@ class Network:
 
     def send(self, request: HttpRequest, sender: str) -> HttpResponse:
         """Deliver one request (and whatever it causes) and return the response."""
-        return self.run(_single(request), sender)  # type: ignore[no-any-return]
+        return _response_of(self.run(_single(request), sender))
+
+
+def _response_of(result: Any) -> HttpResponse:
+    """The response a one-request run returns (``_single`` returns what it was sent)."""
+    if not isinstance(result, HttpResponse):
+        raise SimulationError(f"a one-request run returned {type(result).__name__}, not an HttpResponse")
+    return result
 
 
 def _single(request: HttpRequest) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
@@ -235,7 +242,7 @@ class Run:
         run = Run(self.network, _single(request), sender)
         if run.pending:
             run.pending.note = "replayed"
-        return run.finish()  # type: ignore[no-any-return]
+        return _response_of(run.finish())
 
     # -- driving --------------------------------------------------------------------------------
     def step(self) -> Delivery:
@@ -272,17 +279,18 @@ class Run:
         return pending
 
     def _intercept(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
-        request: HttpRequest | HttpResponse | None = delivery.request
+        request = delivery.request
         for interceptor in self.network.interceptors:
-            delivery.request = request  # type: ignore[assignment]
-            request = _call_interceptor(interceptor, "on_request", delivery)
-            if not isinstance(request, HttpRequest | HttpResponse | None):
+            delivery.request = request
+            outcome = _call_interceptor(interceptor, "on_request", delivery)
+            if not isinstance(outcome, HttpRequest | HttpResponse | None):
                 raise SimulationError(
-                    f"interceptor {interceptor!r} returned {type(request).__name__} from on_request; "
+                    f"interceptor {interceptor!r} returned {type(outcome).__name__} from on_request; "
                     "return the request (maybe changed), an HttpResponse to answer it, or None to drop it"
                 )
-            if not isinstance(request, HttpRequest):
-                return request
+            if not isinstance(outcome, HttpRequest):
+                return outcome
+            request = outcome
         return request
 
     def _deliver(self, delivery: Delivery) -> None:
@@ -324,7 +332,8 @@ class Run:
         except ProtocolError as exc:
             if frame.party is None:
                 raise
-            self._finish_frame(frame, frame.party.render_error(frame.exchange.delivery.request, exc))  # type: ignore[union-attr]
+            assert frame.exchange is not None  # a party's frame always answers an open exchange
+            self._finish_frame(frame, frame.party.render_error(frame.exchange.delivery.request, exc))
             return
         except Exception as exc:
             if frame.party is None:
