@@ -26,17 +26,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from nutssim.causes import Cause
+from nutssim.clock import SimClock
 from nutssim.errors import ProtocolError, SimulationError
 from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response, url_problem
 from nutssim.parties.base import Context, Party, Process
 from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
+from nutssim.profiles import Profile
+from nutssim.rng import SimRandom
 from nutssim.trace import Check, Exchange, Fact, Trace
 
-if TYPE_CHECKING:
-    from nutssim.simulation import Simulation
+
+class Owner(Protocol):
+    """What the network needs of the simulation that owns it (so it need not import it)."""
+
+    clock: SimClock
+    rng: SimRandom
+    trace: Trace
+    profile: Profile
+    raise_party_exceptions: bool
+
 
 T = TypeVar("T")
 
@@ -135,7 +146,7 @@ class _OpenExchange:
 class Network:
     """Hosts → parties, interceptors, and the driver of processes."""
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Owner) -> None:
         self.sim = sim
         self.parties: dict[str, Party] = {}  # by host (scheme://host)
         self.interceptors: list[Interceptor] = []
