@@ -150,6 +150,12 @@ class Network:
         self.sim = sim
         self.parties: dict[str, Party] = {}  # by host (scheme://host)
         self.interceptors: list[Interceptor] = []
+        #: Origins only some parties may reach (a node's internal API): origin → their ids.
+        self.zones: dict[str, set[str]] = {}
+
+    def restrict(self, origin: str, *party_ids: str) -> None:
+        """Let only ``party_ids`` (and those added later) reach ``origin`` (``internal_api_isolation``)."""
+        self.zones.setdefault(origin_of(origin), set()).update(party_ids)
 
     @property
     def trace(self) -> Trace:
@@ -310,6 +316,10 @@ class Run:
             self._complete(delivery, _network_failure(502, f"not sent: {problem}"), note="malformed URL")
             return
         party = self.network.party_at(delivery.request.url)
+        refusal = self._zone_refusal(delivery, party)
+        if refusal is not None:  # a firewall in front of the origin: the sender's connection fails
+            self._complete(delivery, _network_failure(502, refusal), note="refused: internal API")
+            return
         open_x = self._open(delivery, party)
         if party is None:
             self._close(open_x, _network_failure(502, f"no host {delivery.request.origin} on the network"))
@@ -332,6 +342,18 @@ class Run:
         frame = _Frame(result, party.id, party, open_x)
         self._stack.append(frame)
         self._advance(frame, None)
+
+    def _zone_refusal(self, delivery: Delivery, party: Party | None) -> str | None:
+        """Why a firewall refuses this sender at this origin, or None (it may pass)."""
+        allowed = self.network.zones.get(delivery.request.origin)
+        if party is None or allowed is None or delivery.sender in allowed:
+            return None
+        if not self.network.sim.profile.on("internal_api_isolation"):
+            return None
+        return (
+            f"connection refused: {delivery.request.origin} is the internal API of {party.id}, "
+            f"reachable only from its own zone ({', '.join(sorted(allowed))})"
+        )
 
     def _advance(self, frame: _Frame, value: HttpResponse | None) -> None:
         """Resume ``frame`` with ``value`` until it yields a request or returns."""

@@ -32,6 +32,8 @@ CONTROLS: dict[str, str] = {
     "verifier_nonce_binding": "an OpenID4VP VP nonce must belong to the posted state, once (OpenID4VP §6)",
     "code_single_use": "an authorization code is redeemed once (RFC 6749 §4.1.2)",
     "state_check": "the client's callback requires a known state (RFC 6749 §10.12)",
+    "internal_api_isolation": "a node's internal API (:8081) answers only the node's own EHR and "
+    "resource server, as a deployment firewalls it (nuts-node docs: the internal port is never public)",
 }
 
 
@@ -56,6 +58,12 @@ class Profile:
         if unknown:
             hint = did_you_mean(unknown[0], CONTROLS)
             raise InputError(f"unknown control(s) {', '.join(unknown)}", hint=hint)
+        for control, value in self.controls.items():
+            if not isinstance(value, bool):  # {"pkce": "off"} is truthy: it would leave pkce on
+                raise InputError(
+                    f"control {control!r} is {value!r}; a control is switched with True (on) or False (off)",
+                    hint=f'Profile("{self.name}").without("{control}")',
+                )
 
     def __hash__(self) -> int:
         return hash(

@@ -108,7 +108,9 @@ class Simulation:
             authorization_endpoint=authorization_endpoint,
         )
         node.on_change.append(self.describe)
-        return self.add(node)
+        self.add(node)
+        self.network.restrict(node.internal_host, node.id)  # its EHR and resource server join below
+        return node
 
     def add_issuer(self, name: str, host: str | None = None, *, id: str | None = None) -> Issuer:
         """Add a credential issuer (a trust anchor such as a register) with its own did:web."""
@@ -148,7 +150,9 @@ class Simulation:
             _https(host),
             node_internal=node.internal_host,
         )
-        return self.add(ehr)
+        self.add(ehr)
+        self.network.restrict(node.internal_host, ehr.id)
+        return ehr
 
     def add_resource_server(
         self,
@@ -168,7 +172,9 @@ class Simulation:
             node_internal=node.internal_host,
             required_scope=required_scope,
         )
-        return self.add(rs)
+        self.add(rs)
+        self.network.restrict(node.internal_host, rs.id)
+        return rs
 
     def record_fact(self, party: str, type: str, **data: Any) -> None:
         """Record a fact that happens outside any exchange (set-up: a credential issued, …)."""

@@ -153,3 +153,26 @@ def test_interceptor_mistakes_are_simulation_errors(sim, interceptor, message):
         sim.network.send(
             HttpRequest.get("https://fetcher.example/fetch", query={"url": "https://x.example/"}), "user"
         )
+
+
+# -- a node's internal API is firewalled to its own zone (issue #18 item 4) -----------------------
+def test_the_internal_api_answers_only_the_nodes_own_zone():
+    world = scenarios.build("s2s", seed=2)
+    node = world.requester_node
+    assert world.sim.network.zones[node.internal_host] == {node.id, world.ehr.id} | {
+        rs.id for rs in world.sim.parties if getattr(rs, "node_internal", None) == node.internal_host
+    }
+    request = HttpRequest.post_json(f"{node.internal_host}/internal/auth/v2/dpop/x", {"htm": "GET"})
+    outsider = world.sim.network.send(request, "attacker")
+    assert outsider.status == 502 and "connection refused" in (outsider.header("X-Nutssim-Network") or "")
+    insider = world.sim.network.send(request, world.ehr.id)
+    assert not insider.header("X-Nutssim-Network")  # the node itself answered (an error of its own)
+
+
+def test_isolation_is_a_control():
+    from nutssim.profiles import Profile
+
+    world = scenarios.build("s2s", seed=2, profile=Profile("nuts-node").without("internal_api_isolation"))
+    node = world.requester_node
+    request = HttpRequest.post_json(f"{node.internal_host}/internal/auth/v2/dpop/x", {"htm": "GET"})
+    assert not world.sim.network.send(request, "attacker").header("X-Nutssim-Network")

@@ -84,3 +84,11 @@ def test_simulation_records_the_profile_label():
 def test_every_control_is_documented():
     """Every control says what it protects."""
     assert all(isinstance(text, str) and len(text) > 10 for text in CONTROLS.values())
+
+
+def test_a_control_value_must_be_a_boolean():
+    from nutssim.errors import InputError
+    from nutssim.profiles import Profile
+
+    with pytest.raises(InputError, match="control 'pkce' is 'off'; a control is switched with True"):
+        Profile("nuts-node", controls={"pkce": "off"})

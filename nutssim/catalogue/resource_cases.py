@@ -13,6 +13,7 @@ recorded.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import quote
 
 from nutssim.catalogue.attacker import (
     RESOURCE,
@@ -27,9 +28,18 @@ from nutssim.catalogue.attacker import (
     send,
     steal_token,
 )
-from nutssim.catalogue.base import GRANTED, Expect, Family, Observation, last_exchange, observe_flow
+from nutssim.catalogue.base import (
+    GRANTED,
+    Expect,
+    Family,
+    Observation,
+    everywhere,
+    last_exchange,
+    observe_flow,
+    observe_response,
+)
 from nutssim.jose import KeyPair
-from nutssim.messages import HttpRequest
+from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.network import Tamper
 from nutssim.scenarios import S2SWorld
 
@@ -50,6 +60,11 @@ def good_run(world: S2SWorld) -> tuple[str, str]:
     """Run the granted flow; return its access token and the resource URL."""
     world.run()
     return steal_token(world), world.resource_server.resource_url
+
+
+def send_observed(world: S2SWorld, response: HttpResponse) -> Observation:
+    """The observation of a response the attacker already got (no new request)."""
+    return observe_response(response, world.sim.trace, 0)
 
 
 def gp_key(world: S2SWorld) -> KeyPair:
@@ -74,6 +89,33 @@ def stolen_token_attacker_proof(world: S2SWorld) -> Observation:
     evil = attacker(world)
     proof = own_proof(world, evil.key, htm="GET", htu=url, token=token)
     return call_resource(world, token, proof=proof)
+
+
+@RES.case(
+    id="res-stolen-token-internal-proof",
+    title="Stolen DPoP-bound token with a proof minted by the victim's own node",
+    attack="the thief asks the victim node's internal API (/internal/auth/v2/dpop/{kid}) to sign its proof",
+    control="internal_api_isolation",
+    expected=everywhere(
+        "denied", "http_502", "connection refused: https://gp.example:8081 is the internal API"
+    ),
+    vulnerable=GRANTED,
+    refs=("ATTACKS.md 3.6 #53", "RFC 9449 §7.1", "nuts-node docs: the internal API is not exposed publicly"),
+)
+def stolen_token_internal_proof(world: S2SWorld) -> Observation:
+    """Issue #18 item 4: only the node's own zone reaches its internal API."""
+    token, url = good_run(world)
+    evil = attacker(world)
+    kid = quote(world.requester.identities[0].key.kid or "", safe="")
+    mint = HttpRequest.post_json(
+        f"{world.requester_node.internal_host}/internal/auth/v2/dpop/{kid}",
+        {"htm": "GET", "htu": url, "token": token},
+    )
+    minted = world.sim.network.send(mint, sender=evil.id)
+    body = minted.json
+    if not (minted.ok and isinstance(body, dict) and isinstance(body.get("dpop"), str)):
+        return send_observed(world, minted)
+    return call_resource(world, token, proof=body["dpop"])
 
 
 @RES.case(
