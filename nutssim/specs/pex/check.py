@@ -26,6 +26,7 @@ from typing import Any
 
 from nutssim.errors import NutsSimError
 from nutssim.models.credential import Credential
+from nutssim.specs.pex import requirements
 from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
 from nutssim.specs.pex.errors import LimitExceeded, NoCredentials, PexDocumentError, SubmissionMismatch, short
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
@@ -38,6 +39,7 @@ from nutssim.specs.pex.models import (
 )
 from nutssim.specs.pex.paths import compile_path
 from nutssim.specs.pex.report import Problem
+from nutssim.specs.pex.semantics import Semantics
 
 ParseCredential = Callable[[Any, str], Credential]
 """``parse_credential(value, format)``: a credential as found in a VP → ``Credential``."""
@@ -71,13 +73,35 @@ def check_submission(
     pool_presentations: bool = False,
     rematch: bool = True,
     limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
 ) -> CheckResult:
     """Check a submission against a definition and the envelope; raise ``SubmissionMismatch``.
 
     ``rematch=False`` switches the reference's re-run of matching off (a control a lesson can
-    remove): each mapped credential is then only checked against its own descriptor.
+    remove): each mapped credential is then only checked against its own descriptor, and the
+    mapped descriptors against the definition's requirements, as the spec reads it
+    (``Semantics.verifier_first_match`` off does the same).
     """
-    compiled = compile_definition(definition, limits=limits)
+    compiled = compile_definition(definition, limits=limits, semantics=semantics)
+    try:
+        return _check(
+            compiled, submission, envelope, parse_credential, decode_presentation, pool_presentations, rematch
+        )
+    except SubmissionMismatch as exc:
+        exc.semantics = compiled.semantics.describe()
+        raise
+
+
+def _check(
+    compiled: CompiledDefinition,
+    submission: PresentationSubmission | Mapping[str, Any],
+    envelope: Any,
+    parse_credential: ParseCredential,
+    decode_presentation: DecodePresentation | None,
+    pool_presentations: bool,
+    rematch: bool,
+) -> CheckResult:
+    semantics, limits = compiled.semantics, compiled.limits
     if not isinstance(submission, PresentationSubmission):
         submission = parse_submission(submission, limits=limits)
     decode = decode_presentation or decode_jwt_vp
@@ -85,11 +109,18 @@ def check_submission(
         view = envelope_view(envelope, decode)
     except _PARSE_ERRORS as exc:
         raise SubmissionMismatch(compiled.id, [Problem(f"the envelope cannot be decoded: {exc}")]) from None
-    actual, problems = _resolve_all(compiled, submission, view, parse_credential, decode)
+    # The reference resolves paths on its decoded view (util.go vpAsInterface); the spec on the
+    # envelope as sent, decoding each value by the format its entry announces.
+    target = view if semantics.decoded_jwt_vp_view else envelope
+    entries, problems = _resolve_all(compiled, submission, target, parse_credential, decode)
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
-    if not rematch:
-        return _check_each(compiled, actual)
+    if not rematch or not semantics.verifier_first_match:
+        return _check_each(compiled, entries)
+    actual: dict[str, Credential] = {}
+    for descriptor_id, credential in entries:
+        # Later entries with the same id replace earlier ones, as the reference's map does.
+        actual[descriptor_id] = credential
     presentations = _presentations(view)
     if not presentations:
         if credentials_required(compiled):
@@ -118,8 +149,8 @@ def envelope_view(envelope: Any, decode: DecodePresentation | None = None) -> An
     return _decoded(envelope, decode) if isinstance(envelope, str) else envelope
 
 
-def decode_jwt_vp(token: Any) -> dict[str, Any]:
-    """The ``vp`` claim of a JWT VP, decoded without verification (signatures are §3.5's job)."""
+def decode_jwt_claims(token: Any) -> dict[str, Any]:
+    """The claims set of a compact JWT, decoded without verification (signatures are §3.5's job)."""
     if not isinstance(token, str) or token.count(".") != 2:
         raise ValueError("not a compact JWT")
     payload = token.split(".")[1]
@@ -127,7 +158,15 @@ def decode_jwt_vp(token: Any) -> dict[str, Any]:
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (binascii.Error, ValueError) as exc:
         raise ValueError(f"JWT payload is not base64url JSON: {exc}") from None
-    vp = claims.get("vp") if isinstance(claims, dict) else None
+    if not isinstance(claims, dict):
+        raise ValueError("JWT payload is not a JSON object")
+    return claims
+
+
+def decode_jwt_vp(token: Any) -> dict[str, Any]:
+    """The ``vp`` claim of a JWT VP, decoded without verification (signatures are §3.5's job)."""
+    claims = decode_jwt_claims(token)
+    vp = claims.get("vp")
     if not isinstance(vp, dict):
         raise ValueError("JWT VP has no 'vp' claim object")
     # As the reference's envelope view: the `vp` claim, with `jti` as the VP id.
@@ -146,7 +185,7 @@ def _resolve_all(
     view: Any,
     parse: ParseCredential,
     decode: DecodePresentation,
-) -> tuple[dict[str, Credential], list[Problem]]:
+) -> tuple[list[tuple[str, Credential]], list[Problem]]:
     limits = compiled.limits
     if len(submission.descriptor_map) > limits.max_submission_entries:
         raise LimitExceeded(
@@ -159,14 +198,15 @@ def _resolve_all(
         problems.append(
             Problem(f"the submission is for definition '{submission.definition_id}', not '{compiled.id}'")
         )
-    actual: dict[str, Credential] = {}
+    entries: list[tuple[str, Credential]] = []
     for i, entry in enumerate(submission.descriptor_map):
         try:
-            # Later entries with the same id replace earlier ones, as the reference's map does.
-            actual[entry.id] = _resolve(entry, view, parse, decode, f"/descriptor_map/{i}", 0, limits)
+            credential = _resolve(entry, view, parse, decode, f"/descriptor_map/{i}", 0, compiled)
         except _Unresolvable as exc:
             problems.append(Problem(f"descriptor_map entry {i}: {exc}", entry.id))
-    return actual, problems
+            continue
+        entries.append((entry.id, credential))
+    return entries, problems
 
 
 def _resolve(
@@ -176,8 +216,9 @@ def _resolve(
     decode: DecodePresentation,
     pointer: str,
     depth: int,
-    limits: Limits,
+    compiled: CompiledDefinition,
 ) -> Credential:
+    limits = compiled.limits
     if depth > limits.max_nested_path_depth:
         raise LimitExceeded(f"path_nested deeper than {limits.max_nested_path_depth} levels", pointer=pointer)
     target = _select(entry.path, value, pointer, limits)
@@ -198,10 +239,17 @@ def _resolve(
                 "point at the credential inside it"
             )
         try:
-            inner = _decoded(target, decode) if isinstance(target, str) else target
+            if not isinstance(target, str):
+                inner = target
+            elif compiled.semantics.decoded_jwt_vp_view:
+                inner = _decoded(target, decode)
+            else:  # the spec: a JWT decodes to its claims set, addressed as `$.vp.…`
+                inner = decode_jwt_claims(target)
         except _PARSE_ERRORS as exc:
             raise _Unresolvable(f"invalid presentation at path '{entry.path}': {exc}") from None
-        return _resolve(entry.path_nested, inner, parse, decode, f"{pointer}/path_nested", depth + 1, limits)
+        return _resolve(
+            entry.path_nested, inner, parse, decode, f"{pointer}/path_nested", depth + 1, compiled
+        )
     if entry.path_nested is not None:
         raise _Unresolvable(f"path '{entry.path}' references a credential; it cannot have path_nested")
     try:
@@ -314,9 +362,14 @@ def _compare(
     return problems
 
 
-def _check_each(compiled: CompiledDefinition, actual: dict[str, Credential]) -> CheckResult:
+def _check_each(compiled: CompiledDefinition, entries: list[tuple[str, Credential]]) -> CheckResult:
+    """Each entry against its own descriptor; under the spec's reading also the requirements."""
+    semantics = compiled.semantics
+    if semantics.overwrite_duplicate_entries:
+        entries = list(dict(entries).items())  # the reference's map: the last entry per id wins
     problems = []
-    for descriptor_id, credential in actual.items():
+    fulfilled: set[str] = set()
+    for descriptor_id, credential in entries:
         descriptor = compiled.descriptor(descriptor_id)
         if descriptor is None:
             problems.append(Problem("not an input descriptor of the definition", descriptor_id))
@@ -326,11 +379,36 @@ def _check_each(compiled: CompiledDefinition, actual: dict[str, Credential]) -> 
             problems.append(
                 Problem("the submitted credential does not fulfil the descriptor", descriptor_id, outcome)
             )
-    if not actual and credentials_required(compiled):
-        problems.append(Problem("the submission maps no credential, but the definition requires some"))
+        else:
+            fulfilled.add(descriptor_id)
+    if semantics.verifier_first_match:
+        if not entries and credentials_required(compiled):
+            problems.append(Problem("the submission maps no credential, but the definition requires some"))
+    else:
+        problems += _requirements_problems(compiled, fulfilled)
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
-    return CheckResult(compiled.id, actual, None, None)
+    first: dict[str, Credential] = {}
+    for descriptor_id, credential in entries:
+        first.setdefault(descriptor_id, credential)
+    return CheckResult(compiled.id, first, None, None)
+
+
+def _requirements_problems(compiled: CompiledDefinition, fulfilled: set[str]) -> list[Problem]:
+    """Spec §Submission Requirements: do the fulfilled descriptors satisfy the definition?"""
+    if not compiled.requirements:
+        # Without submission requirements every input descriptor is required (DIF PE v2 §Input Descriptor).
+        return [
+            Problem("not in the submission, but every input descriptor is required", d.id)
+            for d in compiled.descriptors
+            if d.id not in fulfilled
+        ]
+    picks = [0 if d.id in fulfilled else None for d in compiled.descriptors]
+    try:
+        requirements.select(compiled, picks)
+    except requirements.Unfulfilled as exc:
+        return [Problem(f"the submitted credentials do not meet the submission requirements: {exc}")]
+    return []
 
 
 def _wrong_credential(

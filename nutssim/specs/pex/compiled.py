@@ -30,6 +30,7 @@ from nutssim.specs.pex.models import (
 )
 from nutssim.specs.pex.paths import MISSING, CompiledPath, compile_path
 from nutssim.specs.pex.report import CandidateOutcome, FieldOutcome, PathAttempt
+from nutssim.specs.pex.semantics import DEFAULT, Semantics
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +42,13 @@ class CompiledField:
     paths: tuple[CompiledPath, ...]
     filter: CompiledFilter | None
     optional: bool
+    semantics: Semantics = DEFAULT
 
     def evaluate(self, document: Any) -> tuple[bool, Any]:
         """(passes, extracted value): the first path with a value that passes the filter wins."""
+        semantics = self.semantics
+        if not (semantics.null_is_absent and semantics.nodes_as_one_value):
+            return self._evaluate_nodes(document)
         # PROTOCOL.md §3.4; `optional` only excuses absence, never a value the filter refuses.
         refused = False
         for path in self.paths:
@@ -56,28 +61,64 @@ class CompiledField:
             if passed:
                 return True, extracted
             refused = True
-        return (True, None) if self.optional and not refused else (False, None)
+        return self._none_found(refused)
+
+    def _none_found(self, refused: bool) -> tuple[bool, Any]:
+        # Spec step 1.1.3 excuses an optional field whatever the reason; the reference only absence.
+        if self.optional and not (refused and self.semantics.optional_absence_only):
+            return True, None
+        return False, None
+
+    def candidates(self, path: CompiledPath, document: Any) -> list[Any]:
+        """The values one path offers the filter, under this field's semantics."""
+        semantics = self.semantics
+        if semantics.null_is_absent and semantics.nodes_as_one_value:
+            value = path.find(document)
+            return [] if value is MISSING else [value]
+        nodes = path.nodes(document)
+        if semantics.null_is_absent:
+            nodes = [n for n in nodes if n is not None]
+        if semantics.nodes_as_one_value and not path.singular:
+            return [nodes] if nodes else []
+        return nodes
+
+    def _evaluate_nodes(self, document: Any) -> tuple[bool, Any]:
+        """DIF PE v2 §Input Evaluation step 1.1: every JSONPath match is a candidate of its own."""
+        refused = False
+        for path in self.paths:
+            for value in self.candidates(path, document):
+                if self.filter is None:
+                    return True, value
+                passed, extracted = self.filter.apply(value)
+                if passed:
+                    return True, extracted
+                refused = True
+        return self._none_found(refused)
 
     def explain(self, document: Any) -> FieldOutcome:
         """The same evaluation, recording every path tried."""
         attempts: list[PathAttempt] = []
         for path in self.paths:
-            value = path.find(document)
-            if value is MISSING or self.filter is None:
-                attempts.append(PathAttempt(path.text, value, None))
-                if value is not MISSING:
-                    return self._outcome(True, value, attempts)
-                continue
-            passed, extracted = self.filter.apply(value)
-            reason = "" if passed else self.filter.reason(value)
-            attempts.append(PathAttempt(path.text, value, passed, reason))
-            if passed:
-                return self._outcome(True, extracted, attempts)
+            found = self.candidates(path, document)
+            for value in found or [MISSING]:
+                outcome = self._attempt(path, value, attempts)
+                if outcome is not None:
+                    return outcome
         refused = any(a.passed is False for a in attempts)
-        if self.optional and not refused:
+        if self._none_found(refused)[0]:
             return self._outcome(True, None, attempts)
-        found = [a.value for a in attempts if a.value is not MISSING]
-        return self._outcome(False, found[-1] if found else MISSING, attempts)
+        found_values = [a.value for a in attempts if a.value is not MISSING]
+        return self._outcome(False, found_values[-1] if found_values else MISSING, attempts)
+
+    def _attempt(self, path: CompiledPath, value: Any, attempts: list[PathAttempt]) -> FieldOutcome | None:
+        """Record one candidate value; the outcome when it settles the field."""
+        if value is MISSING or self.filter is None:
+            attempts.append(PathAttempt(path.text, value, None))
+            return self._outcome(True, value, attempts) if value is not MISSING else None
+        passed, extracted = self.filter.apply(value)
+        reason = "" if passed else self.filter.reason(value)
+        attempts.append(PathAttempt(path.text, value, passed, reason))
+        return self._outcome(True, extracted, attempts) if passed else None
 
     def _outcome(self, passed: bool, value: Any, attempts: list[PathAttempt]) -> FieldOutcome:
         raw = self.filter.raw if self.filter is not None else None
@@ -125,6 +166,7 @@ class CompiledDefinition:
     requirements: tuple[SubmissionRequirement, ...]
     field_ids: frozenset[str]
     limits: Limits
+    semantics: Semantics = DEFAULT
 
     @property
     def id(self) -> str:
@@ -187,24 +229,29 @@ def compile_definition(
     definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
     *,
     limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
 ) -> CompiledDefinition:
-    """Compile (and bound) a definition for matching; cached by content and limits.
+    """Compile (and bound) a definition for matching; cached by content, limits and semantics.
 
     A JSON value is parsed (and checked against the PE v2 schema) first; a model is taken
     as it is. Either way the cache key is the content, so a changed definition recompiles.
+    A compiled definition is taken as it is unless other ``semantics`` are asked for.
     """
     if isinstance(definition, CompiledDefinition):
-        return definition
+        if semantics is None or semantics == definition.semantics:
+            return definition
+        return _compile_cached(_key(dump(definition.definition)), definition.limits, semantics, False)
+    semantics = semantics or DEFAULT
     if isinstance(definition, PresentationDefinition):
-        return _compile_cached(_key(dump(definition)), limits, False)
+        return _compile_cached(_key(dump(definition)), limits, semantics, False)
     if isinstance(definition, Mapping):
         try:
             key = _key(definition)
         except (TypeError, ValueError, RecursionError):
             key = None  # not plain JSON: let the parser say what is wrong
         if key is not None:
-            return _compile_cached(key, limits, True)
-    return _compile(parse_definition(definition, limits=limits), limits)
+            return _compile_cached(key, limits, semantics, True)
+    return _compile(parse_definition(definition, limits=limits), limits, semantics)
 
 
 def _key(document: Any) -> str:
@@ -212,25 +259,29 @@ def _key(document: Any) -> str:
 
 
 @lru_cache(maxsize=256)
-def _compile_cached(key: str, limits: Limits, check_schema: bool) -> CompiledDefinition:
-    return _compile(parse_definition(key, check_schema=check_schema, limits=limits), limits)
+def _compile_cached(key: str, limits: Limits, semantics: Semantics, check_schema: bool) -> CompiledDefinition:
+    return _compile(parse_definition(key, check_schema=check_schema, limits=limits), limits, semantics)
 
 
-def _compile(definition: PresentationDefinition, limits: Limits) -> CompiledDefinition:
+def _compile(definition: PresentationDefinition, limits: Limits, semantics: Semantics) -> CompiledDefinition:
     descriptors = definition.input_descriptors
     if len(descriptors) > limits.max_input_descriptors:
         raise LimitExceeded(
             f"{len(descriptors)} input descriptors; at most {limits.max_input_descriptors} are allowed",
             pointer="/input_descriptors",
         )
-    compiled = tuple(_compile_descriptor(i, d, limits) for i, d in enumerate(descriptors))
+    compiled = tuple(_compile_descriptor(i, d, limits, semantics) for i, d in enumerate(descriptors))
     requirements = tuple(definition.submission_requirements or ())
     _check_requirements(requirements, compiled, limits)
     field_ids = frozenset(f.id for d in compiled for f in d.fields if f.id is not None)
-    return CompiledDefinition(definition, compiled, definition.format, requirements, field_ids, limits)
+    return CompiledDefinition(
+        definition, compiled, definition.format, requirements, field_ids, limits, semantics
+    )
 
 
-def _compile_descriptor(index: int, descriptor: InputDescriptor, limits: Limits) -> CompiledDescriptor:
+def _compile_descriptor(
+    index: int, descriptor: InputDescriptor, limits: Limits, semantics: Semantics
+) -> CompiledDescriptor:
     pointer = f"/input_descriptors/{index}"
     fields = (descriptor.constraints.fields or []) if descriptor.constraints else []
     if len(fields) > limits.max_fields_per_descriptor:
@@ -239,14 +290,17 @@ def _compile_descriptor(index: int, descriptor: InputDescriptor, limits: Limits)
             pointer=f"{pointer}/constraints/fields",
         )
     compiled = tuple(
-        _compile_field(f"{pointer}/constraints/fields/{i}", f, limits) for i, f in enumerate(fields)
+        _compile_field(f"{pointer}/constraints/fields/{i}", f, limits, semantics)
+        for i, f in enumerate(fields)
     )
     return CompiledDescriptor(
         index, descriptor.id, pointer, compiled, descriptor.format, tuple(descriptor.group or ()), descriptor
     )
 
 
-def _compile_field(pointer: str, field: ConstraintField, limits: Limits) -> CompiledField:
+def _compile_field(
+    pointer: str, field: ConstraintField, limits: Limits, semantics: Semantics
+) -> CompiledField:
     if len(field.path) > limits.max_paths_per_field:
         raise LimitExceeded(
             f"{len(field.path)} paths; at most {limits.max_paths_per_field} are allowed",
@@ -257,15 +311,20 @@ def _compile_field(pointer: str, field: ConstraintField, limits: Limits) -> Comp
     )
     compiled = None
     if field.filter is not None:
-        compiled = compile_filter(field.filter, pointer=f"{pointer}/filter", limits=limits)
-        # PROTOCOL.md §3.10: a capture yields the claim, so more than one group is ambiguous.
-        if compiled.capture is not None and compiled.capture.groups > 1:
+        compiled = compile_filter(
+            field.filter, pointer=f"{pointer}/filter", limits=limits, semantics=semantics
+        )
+        # PROTOCOL.md §3.10: a capture yields the claim, so more than one group is ambiguous, but
+        # only for a field that makes a claim (an `id`): the spec puts no bound on groups, and the
+        # DIF examples use such patterns in fields without one (issue #22, bug 3). The reference
+        # compiles it too and errs only when such a pattern matches (reference_filter.py).
+        if field.id is not None and compiled.capture is not None and compiled.capture.groups > 1:
             raise InvalidDefinition(
                 f"pattern has {compiled.capture.groups} capture groups; at most one is "
-                "allowed (the capture is the field's value)",
+                "allowed in a field with an id (the capture is the field's value)",
                 pointer=f"{pointer}/filter/pattern",
             )
-    return CompiledField(pointer, field.id, paths, compiled, bool(field.optional))
+    return CompiledField(pointer, field.id, paths, compiled, bool(field.optional), semantics)
 
 
 def _check_requirements(

@@ -17,10 +17,11 @@ Filters that use only ``type``/``const``/``enum``/``pattern``/``minimum``/``maxi
 reference's nested-``filter`` quirk lands here) take a fast path with the same meaning;
 the rest run through the jsonschema validator. Both are compiled once per definition.
 
-Value semantics (PROTOCOL.md §3.4): a value passes when the filter accepts it, or when it
-is an array and the filter accepts one of its elements; the extracted value is then the
-whole array. For a string accepted by a top-level ``pattern`` the extracted value is the
-one capture group, or the matched text when the pattern has none (PROTOCOL.md §3.10).
+Value semantics (PROTOCOL.md §3.4): a value passes when the filter accepts it, or (under
+``Semantics.array_elements``, the reference's reading) when it is an array and the filter
+accepts one of its elements; the extracted value is then the whole array. For a string
+accepted by a top-level ``pattern`` the extracted value is the one capture group, or the
+matched text when the pattern has none (PROTOCOL.md §3.10).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded, short
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, check_document_size, pointer_of
 from nutssim.specs.pex.reference_filter import Match, check_members, compile_reference
 from nutssim.specs.pex.regex import EcmaRegex, RegexError, compile_ecma
+from nutssim.specs.pex.semantics import DEFAULT, Semantics
 
 # -- RFC 3339 formats ----------------------------------------------------------------------------
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
@@ -268,14 +270,15 @@ class CompiledFilter:
     capture: EcmaRegex | None  # the top-level pattern, for value extraction
     validator: Any
     reference: Match | None = None  # the reference's matchFilter, when its semantics are asked for
+    array_elements: bool = True  # Semantics.array_elements: an array passes by one element
 
     def apply(self, value: Any) -> tuple[bool, Any]:
-        """Whether ``value`` passes (directly, or by one array element), and the extracted value."""
+        """Whether ``value`` passes (directly, or by one array element if asked), and the extracted value."""
         if self.reference is not None:
             return self.reference(value)
         if self.accepts(value):
             return True, self._extract(value)
-        if isinstance(value, list) and any(self.accepts(v) for v in value):
+        if self.array_elements and isinstance(value, list) and any(self.accepts(v) for v in value):
             return True, value
         return False, None
 
@@ -295,15 +298,23 @@ class CompiledFilter:
             return _reference_reason(self.raw, value)
         error = best_match(self.validator.iter_errors(value))
         detail = error.message if error is not None else "rejected"
-        if isinstance(value, list):
+        if isinstance(value, list) and self.array_elements:
             return f"neither the array nor any of its elements passes ({detail})"
         return detail
 
 
-def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -> CompiledFilter:
+def compile_filter(
+    raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS, semantics: Semantics = DEFAULT
+) -> CompiledFilter:
     """Check a filter (schema, regexes, refs, size) and compile it; raise naming ``pointer``."""
     if isinstance(raw, bool):
-        return CompiledFilter(raw, (lambda v: True) if raw else (lambda v: False), None, _Validator(raw))
+        return CompiledFilter(
+            raw,
+            (lambda v: True) if raw else (lambda v: False),
+            None,
+            _Validator(raw),
+            array_elements=semantics.array_elements,
+        )
     if not isinstance(raw, dict):
         raise InvalidDefinition(
             f"a filter must be a JSON Schema object, got {type(raw).__name__}", pointer=pointer
@@ -311,7 +322,7 @@ def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -
     check_document_size(
         raw, max_depth=limits.max_filter_depth, max_nodes=limits.max_filter_nodes, what="filter"
     )
-    if limits.reference_filters:
+    if semantics.reference_filters:
         return _compile_reference(raw, pointer, limits)
     _check_schema(raw, pointer)
     for location, keyword, value in _walk(raw, ()):
@@ -321,7 +332,7 @@ def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -
     capture = (
         compile_ecma(raw["pattern"], limits.max_regex_length) if isinstance(raw.get("pattern"), str) else None
     )
-    return CompiledFilter(raw, accepts, capture, validator)
+    return CompiledFilter(raw, accepts, capture, validator, array_elements=semantics.array_elements)
 
 
 def _compile_reference(raw: dict[str, Any], pointer: str, limits: Limits) -> CompiledFilter:

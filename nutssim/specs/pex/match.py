@@ -29,6 +29,7 @@ from nutssim.specs.pex.errors import InvalidCredentialSelection, MultipleCredent
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition
 from nutssim.specs.pex.report import CandidateOutcome, DescriptorReport, MatchReport
+from nutssim.specs.pex.semantics import Semantics
 
 if TYPE_CHECKING:
     from nutssim.specs.pex.models import PresentationSubmission
@@ -91,9 +92,14 @@ def match_definition(
     *,
     selection: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
 ) -> MatchResult:
-    """Match a wallet against a definition; raise ``NoCredentials`` when it cannot be fulfilled."""
-    compiled = compile_definition(definition, limits=limits)
+    """Match a wallet against a definition; raise ``NoCredentials`` when it cannot be fulfilled.
+
+    ``semantics`` picks the reading (``semantics.py``): ``NUTS_NODE`` for the reference,
+    ``STRICT`` for the DIF text; the default is nutssim's historical mix (``DEFAULT``).
+    """
+    compiled = compile_definition(definition, limits=limits, semantics=semantics)
     selection = dict(selection or {})
     per_descriptor = _selections(compiled, selection)
     # The definition's format is the same for every descriptor: judge each credential once.
@@ -116,6 +122,8 @@ def match_definition(
             selection,
             [f"no credential for input descriptor '{d.id}'" for d in missing],
         )
+    if not compiled.semantics.present_twice:
+        return _result(compiled, credentials, picks, selection, range(len(picks)))
     pairs = [(d, p) for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None]
     matches = tuple(DescriptorMatch(d.id, credentials[p], p, i) for i, (d, p) in enumerate(pairs))
     return MatchResult(compiled, tuple(m.credential for m in matches), matches, picks, credentials, selection)
@@ -154,7 +162,7 @@ def explain(
                 descriptor.id, descriptor.pointer, pick, outcomes, max(0, len(wallet) - len(shown)), note
             )
         )
-    return MatchReport(definition.id, tuple(reports), tuple(notes))
+    return MatchReport(definition.id, tuple(reports), tuple(notes), definition.semantics.describe())
 
 
 def _explain_one(
@@ -260,9 +268,14 @@ def _with_requirements(
     selection: dict[str, str],
 ) -> MatchResult:
     try:
-        selected = requirements.select(definition, picks)
+        chosen = requirements.select(definition, picks)
     except requirements.Unfulfilled as exc:
         return _fail(definition, credentials, picks, selection, [str(exc)])
+    if not definition.semantics.deduplicate_selection:
+        # Spec: every selected descriptor is mapped; a shared credential is presented once.
+        unique_descriptors = list(dict.fromkeys(chosen))
+        return _result(definition, credentials, picks, selection, unique_descriptors)
+    selected = [p for p in (picks[d] for d in chosen) if p is not None]
     keys = {p: raw_key(credentials[p]) for p in set(selected) | {p for p in picks if p is not None}}
     unique: list[int] = []
     for position in selected:
@@ -270,7 +283,8 @@ def _with_requirements(
             unique.append(position)
     matches = []
     for i, position in enumerate(unique):
-        # The credential maps to the first descriptor (definition order) that picked it.
+        # The reference maps the credential to the first descriptor (definition order) that picked
+        # it (presentation_definition.go matchSubmissionRequirements): other descriptors drop out.
         descriptor = next(
             d
             for d, p in zip(definition.descriptors, picks, strict=True)
@@ -280,6 +294,29 @@ def _with_requirements(
     return MatchResult(
         definition, tuple(credentials[p] for p in unique), tuple(matches), picks, credentials, selection
     )
+
+
+def _result(
+    definition: CompiledDefinition,
+    credentials: Sequence[Credential],
+    picks: tuple[int | None, ...],
+    selection: dict[str, str],
+    descriptors: Sequence[int],
+) -> MatchResult:
+    """Every listed descriptor mapped; each credential presented once (spec reading)."""
+    order: dict[str, int] = {}
+    presented: list[Credential] = []
+    matches = []
+    for index in descriptors:
+        pick = picks[index]
+        if pick is None:
+            continue
+        key = raw_key(credentials[pick])
+        if key not in order:
+            order[key] = len(presented)
+            presented.append(credentials[pick])
+        matches.append(DescriptorMatch(definition.descriptors[index].id, credentials[pick], pick, order[key]))
+    return MatchResult(definition, tuple(presented), tuple(matches), picks, credentials, selection)
 
 
 def _fail(

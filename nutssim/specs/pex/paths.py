@@ -5,10 +5,11 @@ name and index selectors, RFC 9535 §2.3.5.1) is then evaluated by a direct walk
 keys, which is what almost every presentation definition uses and is two orders of
 magnitude cheaper; any other path runs through python-jsonpath.
 
-Value semantics (PROTOCOL.md §3.4, as the reference's PaesslerAG/jsonpath behaves): a
-singular path yields its one value or nothing, and a JSON ``null`` counts as nothing; a
-path that may select several nodes yields the list of their values, or nothing when it
-selects none.
+Value semantics (PROTOCOL.md §3.4, as the reference's PaesslerAG/jsonpath behaves):
+``find`` gives a singular path's one value or nothing, a JSON ``null`` counting as nothing,
+and for a path that may select several nodes the list of their values, or nothing when it
+selects none. ``nodes`` gives every selected node, ``null`` included, as the DIF text reads
+a JSONPath result (``Semantics.null_is_absent`` / ``nodes_as_one_value`` choose).
 """
 
 from __future__ import annotations
@@ -66,7 +67,19 @@ class CompiledPath:
 
     def nodes(self, document: Any) -> list[Any]:
         """Every node the path selects in ``document`` (``null`` values included)."""
-        return list(self.query.findall(document))
+        if self.keys is None:
+            return list(self.query.findall(document))
+        node = document
+        for key in self.keys:
+            if isinstance(key, str):
+                if not isinstance(node, dict) or key not in node:
+                    return []
+                node = node[key]
+            elif not isinstance(node, list) or not -len(node) <= key < len(node):
+                return []
+            else:
+                node = node[key]
+        return [node]
 
 
 def compile_path(text: Any, *, pointer: str = "", limits: Limits = DEFAULT_LIMITS) -> CompiledPath:
