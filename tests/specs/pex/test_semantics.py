@@ -1,0 +1,382 @@
+"""The reading per mode (``Semantics``): each reference deviation under NUTS_NODE, the DIF text under STRICT.
+
+Each test names the reference code (nuts-node vcr/pe at d2ad162) and the DIF PE v2.0.0 clause
+it pins. The three bugs of issue #22 come first: where the reference shares a bug the fix is
+strict-only, and the reference behaviour is asserted under NUTS_NODE.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nutssim.errors import SimulationError
+from nutssim.models.credential import Credential
+from nutssim.specs import pex
+from nutssim.specs.pex.reference_filter import MULTIPLE_GROUPS, FilterError
+
+from .helpers import HOLDER, Parser, jwt_vp, ldp_vc, ldp_vp, load_json, organization, presentation
+
+MODES = [pex.DEFAULT_SEMANTICS, pex.NUTS_NODE, pex.STRICT]
+REFERENCE_LIKE = [pex.DEFAULT_SEMANTICS, pex.NUTS_NODE]
+
+
+def _descriptor(id: str, type: str, group: list[str] | None = None) -> dict:
+    d: dict = {
+        "id": id,
+        "constraints": {
+            "fields": [{"path": ["$.credentialSubject.kind"], "filter": {"type": "string", "const": type}}]
+        },
+    }
+    if group:
+        d["group"] = group
+    return d
+
+
+def _wallet(*types: str) -> list[Credential]:
+    # The kind is a string member, so the filter reads alike under every semantics.
+    return [ldp_vc(f"urn:{t}:{i}", t, {"id": HOLDER, "kind": t}) for i, t in enumerate(types)]
+
+
+# -- bug 1: a nested requirement that is met by selecting nothing ---------------------------------
+NESTED_EMPTY = {
+    "id": "pd_nested_empty",
+    "submission_requirements": [
+        {
+            "rule": "all",
+            "from_nested": [
+                {"rule": "all", "from": "A"},
+                {"rule": "pick", "min": 0, "from": "B"},
+            ],
+        }
+    ],
+    "input_descriptors": [_descriptor("a", "A", ["A"]), _descriptor("b", "B", ["B"])],
+}
+
+
+@pytest.mark.parametrize("semantics", REFERENCE_LIKE, ids=lambda s: s.name)
+def test_bug1_reference_counts_an_empty_nested_pick_as_unmet(semantics):
+    # submission_requirement.go fromNested: selectedVCs[i] = vcs (empty) → apply counts it empty,
+    # so the `all` parent fails; the reference shares the bug, so it stays under its reading.
+    with pytest.raises(pex.NoCredentials, match="does not have all credentials from the group"):
+        pex.match_definition(NESTED_EMPTY, _wallet("A"), semantics=semantics)
+
+
+def test_bug1_strict_counts_a_met_nested_requirement_as_met():
+    # DIF PE v2 §Submission Requirement Rules: `pick` with `min: 0` is met by selecting nothing.
+    result = pex.match_definition(NESTED_EMPTY, _wallet("A"), semantics=pex.STRICT)
+    assert [m.descriptor_id for m in result.matches] == ["a"]
+    only_max = {
+        **NESTED_EMPTY,
+        "submission_requirements": [
+            {
+                "rule": "all",
+                "from_nested": [{"rule": "all", "from": "A"}, {"rule": "pick", "max": 1, "from": "B"}],
+            }
+        ],
+    }
+    assert [
+        m.descriptor_id for m in pex.match_definition(only_max, _wallet("A"), semantics=pex.STRICT).matches
+    ] == ["a"]
+
+
+def test_bug1_a_failed_nested_requirement_still_fails_under_strict():
+    with pytest.raises(pex.NoCredentials):
+        pex.match_definition(NESTED_EMPTY, _wallet("B"), semantics=pex.STRICT)
+
+
+# -- bug 2: descriptor_map entries with format jwt_vp ---------------------------------------------
+ORG_PD = {
+    "id": "pd_org",
+    "input_descriptors": [
+        {
+            "id": "org",
+            "constraints": {
+                "fields": [
+                    {
+                        "path": ["$.type"],
+                        "filter": {"type": "array", "contains": {"const": "NutsOrganizationCredential"}},
+                    }
+                ]
+            },
+        }
+    ],
+}
+
+
+def _openid4vp_submission(path: str, nested_path: str) -> dict:
+    return {
+        "id": "s",
+        "definition_id": "pd_org",
+        "descriptor_map": [
+            {
+                "id": "org",
+                "format": "jwt_vp",
+                "path": path,
+                "path_nested": {"id": "org", "format": "jwt_vc", "path": nested_path},
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "envelope_of, path",
+    [(lambda vp: [vp], "$[0]"), (lambda vp: vp, "$")],
+    ids=["array-of-vps", "single-vp"],
+)
+def test_bug2_strict_resolves_jwt_vp_entries_on_the_envelope_as_sent(envelope_of, path):
+    # DIF PE v2 §Processing of Submission Entries: decode the value at `path` by its format.
+    org = organization(jwt=True)
+    submission = _openid4vp_submission(path, "$.vp.verifiableCredential[0]")
+    result = pex.check_submission(
+        ORG_PD, submission, envelope_of(jwt_vp([org])), parse_credential=Parser(org), semantics=pex.STRICT
+    )
+    assert result.credentials == {"org": org}
+
+
+@pytest.mark.parametrize("semantics", REFERENCE_LIKE, ids=lambda s: s.name)
+@pytest.mark.parametrize("envelope_of, path", [(lambda vp: [vp], "$[0]"), (lambda vp: vp, "$")])
+def test_bug2_reference_never_resolves_a_top_level_jwt_vp_entry(semantics, envelope_of, path):
+    # util.go vpAsInterface decodes top-level JWT VPs to their `vp` claim; resolveCredential then
+    # finds a map announced as jwt_vp and decodes nothing: "can't be decoded using format".
+    org = organization(jwt=True)
+    submission = _openid4vp_submission(path, "$.verifiableCredential[0]")
+    with pytest.raises(pex.SubmissionMismatch, match="cannot decode") as caught:
+        pex.check_submission(
+            ORG_PD, submission, envelope_of(jwt_vp([org])), parse_credential=Parser(org), semantics=semantics
+        )
+    assert caught.value.semantics.startswith(semantics.name)
+
+
+@pytest.mark.parametrize("vp_format", ["ldp_vp", "jwt_vp"])
+@pytest.mark.parametrize("semantics", MODES, ids=lambda s: s.name)
+def test_what_each_wallet_builds_its_own_verifier_accepts(semantics, vp_format):
+    org = organization(jwt=vp_format == "jwt_vp")
+    result = pex.match_definition(ORG_PD, [org], semantics=semantics)
+    submission = result.submission(submission_id="s", vp_format=vp_format)
+    entry = pex.dump(submission)["descriptor_map"][0]
+    if semantics is pex.STRICT and vp_format == "jwt_vp":  # the OpenID4VP shape
+        assert (entry["path"], entry["path_nested"]["path"]) == ("$", "$.vp.verifiableCredential[0]")
+    envelope = presentation(list(result.credentials), vp_format)
+    checked = pex.check_submission(
+        ORG_PD, submission, envelope, parse_credential=Parser(org), semantics=semantics
+    )
+    assert checked.credentials == {"org": org}
+
+
+# -- bug 3: a pattern with two capture groups ----------------------------------------------------
+@pytest.mark.parametrize("semantics", MODES, ids=lambda s: s.name)
+@pytest.mark.parametrize("example", ["input_descriptors_example", "multi_group_example"])
+def test_bug3_the_dif_examples_with_two_group_patterns_compile(semantics, example):
+    document = load_json(f"dif-pex/examples/presentation-definition__{example}.json")
+    pex.compile_definition(document["presentation_definition"], semantics=semantics)
+
+
+def _two_groups(with_id: bool) -> dict:
+    field = {"path": ["$.credentialSubject.code"], "filter": {"type": "string", "pattern": "^(a)(b)"}}
+    return {
+        "id": "pd_groups",
+        "input_descriptors": [
+            {"id": "d", "constraints": {"fields": [{**field, "id": "x"} if with_id else field]}}
+        ],
+    }
+
+
+@pytest.mark.parametrize("semantics", [pex.DEFAULT_SEMANTICS, pex.STRICT], ids=lambda s: s.name)
+def test_bug3_two_groups_match_in_a_field_without_an_id(semantics):
+    credential = ldp_vc("urn:c", "C", {"id": HOLDER, "code": "abc"})
+    assert pex.match_definition(_two_groups(False), [credential], semantics=semantics).matches
+    with pytest.raises(pex.InvalidDefinition, match="in a field with an id"):  # the claim would be ambiguous
+        pex.compile_definition(_two_groups(True), semantics=semantics)
+
+
+def test_bug3_reference_errs_only_when_a_two_group_pattern_matches():
+    # matchFilter: "can't return results from multiple regex capture groups", id or not.
+    pex.compile_definition(_two_groups(True), semantics=pex.NUTS_NODE)
+    miss = ldp_vc("urn:m", "C", {"id": HOLDER, "code": "zzz"})
+    hit = ldp_vc("urn:h", "C", {"id": HOLDER, "code": "abc"})
+    with pytest.raises(pex.NoCredentials):
+        pex.match_definition(_two_groups(False), [miss], semantics=pex.NUTS_NODE)
+    with pytest.raises(FilterError, match=MULTIPLE_GROUPS):
+        pex.match_definition(_two_groups(False), [hit], semantics=pex.NUTS_NODE)
+
+
+# -- the other deviations, one switch each -----------------------------------------------------------
+def _one_field(field: dict) -> dict:
+    return {"id": "pd", "input_descriptors": [{"id": "d", "constraints": {"fields": [field]}}]}
+
+
+def _passes(definition: dict, document: dict, semantics: pex.Semantics) -> bool:
+    credential = Credential(raw=document, document=document, format="ldp_vc", proof_type=None)
+    try:
+        pex.match_definition(definition, [credential], semantics=semantics)
+    except pex.NoCredentials:
+        return False
+    return True
+
+
+def test_array_elements():
+    # matchFilter's []interface{} branch; the spec validates the array itself.
+    pd = _one_field({"path": ["$.type"], "filter": {"type": "string", "const": "X"}})
+    document = {"type": ["VerifiableCredential", "X"]}
+    assert _passes(pd, document, pex.DEFAULT_SEMANTICS) and _passes(pd, document, pex.NUTS_NODE)
+    assert not _passes(pd, document, pex.STRICT)
+    contains = _one_field({"path": ["$.type"], "filter": {"type": "array", "contains": {"const": "X"}}})
+    assert _passes(contains, document, pex.STRICT)
+
+
+def test_null_is_absent():
+    # matchField: `if value == nil { continue }`; the spec validates null against the filter.
+    absent_ok = _one_field({"path": ["$.a"], "filter": {"type": "null"}})
+    assert _passes(absent_ok, {"a": None}, pex.STRICT)
+    assert not _passes(absent_ok, {"a": None}, pex.DEFAULT_SEMANTICS)
+    no_filter = _one_field({"path": ["$.a"]})
+    assert _passes(no_filter, {"a": None}, pex.STRICT) and not _passes(no_filter, {"a": None}, pex.NUTS_NODE)
+
+
+def test_nodes_as_one_value():
+    # PaesslerAG jsonpath.Get gives a wildcard's nodes as one array; the spec tries each node.
+    pd = _one_field({"path": ["$.list[*].n"], "filter": {"type": "number", "minimum": 5}})
+    document = {"list": [{"n": 1}, {"n": 7}]}
+    assert _passes(pd, document, pex.STRICT)
+    whole = _one_field({"path": ["$.list[*].n"], "filter": {"type": "array", "minItems": 2}})
+    assert _passes(whole, document, pex.DEFAULT_SEMANTICS) and not _passes(whole, document, pex.STRICT)
+
+
+def test_optional_excuses_a_refused_value_only_under_strict():
+    # matchField: optional only when every path found nothing; spec step 1.1.3: any failure.
+    pd = _one_field({"path": ["$.a"], "filter": {"type": "string", "const": "x"}, "optional": True})
+    assert _passes(pd, {"a": "y"}, pex.STRICT)
+    assert not _passes(pd, {"a": "y"}, pex.DEFAULT_SEMANTICS)
+    assert _passes(pd, {}, pex.DEFAULT_SEMANTICS)
+
+
+def test_deduplicate_selection_drops_descriptors_only_under_the_reference():
+    both = [
+        _descriptor("first", "X", ["G"]),
+        _descriptor("second", "X", ["G"]),
+    ]
+    pd = {"id": "pd", "submission_requirements": [{"rule": "all", "from": "G"}], "input_descriptors": both}
+    wallet = _wallet("X")
+    reference = pex.match_definition(pd, wallet, semantics=pex.NUTS_NODE)
+    assert [m.descriptor_id for m in reference.matches] == ["first"]
+    strict = pex.match_definition(pd, wallet, semantics=pex.STRICT)
+    assert [(m.descriptor_id, m.position) for m in strict.matches] == [("first", 0), ("second", 0)]
+    assert strict.credentials == (wallet[0],)
+    submission = strict.submission(submission_id="s", vp_format="ldp_vp")
+    checked = pex.check_submission(
+        pd,
+        submission,
+        ldp_vp(list(strict.credentials)),
+        parse_credential=Parser(*wallet),
+        semantics=pex.STRICT,
+    )
+    assert set(checked.credentials) == {"first", "second"}
+
+
+def test_present_twice_only_under_the_reference():
+    both = [_descriptor("first", "X"), _descriptor("second", "X")]
+    pd = {"id": "pd", "input_descriptors": both}
+    wallet = _wallet("X")
+    assert pex.match_definition(pd, wallet, semantics=pex.NUTS_NODE).credentials == (wallet[0], wallet[0])
+    assert pex.match_definition(pd, wallet, semantics=pex.STRICT).credentials == (wallet[0],)
+
+
+def _two_orgs_submission(index: int) -> dict:
+    return {
+        "id": "s",
+        "definition_id": "pd_org",
+        "descriptor_map": [{"id": "org", "format": "ldp_vc", "path": f"$.verifiableCredential[{index}]"}],
+    }
+
+
+def test_verifier_first_match():
+    # presentation_submission.go Validate demands its own first match; the spec, a fulfilling entry.
+    first, second = organization("urn:org:1"), organization("urn:org:2")
+    envelope = ldp_vp([first, second], single_as_object=False)
+    parse = Parser(first, second)
+    with pytest.raises(pex.SubmissionMismatch, match="the verifier takes the first match"):
+        pex.check_submission(
+            ORG_PD, _two_orgs_submission(1), envelope, parse_credential=parse, semantics=pex.NUTS_NODE
+        )
+    checked = pex.check_submission(
+        ORG_PD, _two_orgs_submission(1), envelope, parse_credential=parse, semantics=pex.STRICT
+    )
+    assert checked.credentials == {"org": second}
+
+
+def test_strict_verifier_still_needs_every_descriptor():
+    pd = {"id": "pd_two", "input_descriptors": [_descriptor("a", "A"), _descriptor("b", "B")]}
+    a, b = _wallet("A", "B")
+    submission = {
+        "id": "s",
+        "definition_id": "pd_two",
+        "descriptor_map": [{"id": "a", "format": "ldp_vc", "path": "$.verifiableCredential[0]"}],
+    }
+    with pytest.raises(pex.SubmissionMismatch, match="every input descriptor is required"):
+        pex.check_submission(
+            pd,
+            submission,
+            ldp_vp([a, b], single_as_object=False),
+            parse_credential=Parser(a, b),
+            semantics=pex.STRICT,
+        )
+
+
+def test_overwrite_duplicate_entries():
+    # Resolve's map keeps the last entry per id; the spec processes each entry.
+    org = organization()
+    other = ldp_vc("urn:x", "Other", {"id": HOLDER})
+    envelope = ldp_vp([org, other], single_as_object=False)
+    submission = {
+        "id": "s",
+        "definition_id": "pd_org",
+        "descriptor_map": [
+            {"id": "org", "format": "ldp_vc", "path": "$.verifiableCredential[0]"},
+            {"id": "org", "format": "ldp_vc", "path": "$.verifiableCredential[1]"},
+        ],
+    }
+    parse = Parser(org, other)
+    with pytest.raises(pex.SubmissionMismatch):  # the last entry (a wrong credential) wins the map
+        pex.check_submission(ORG_PD, submission, envelope, parse_credential=parse, rematch=False)
+    strict = pex.Semantics(
+        name="overwrite-off", **{**pex.DEFAULT_SEMANTICS.switches(), "overwrite_duplicate_entries": False}
+    )
+    with pytest.raises(
+        pex.SubmissionMismatch, match="does not fulfil the descriptor"
+    ):  # each entry is checked
+        pex.check_submission(
+            ORG_PD, submission, envelope, parse_credential=parse, rematch=False, semantics=strict
+        )
+
+
+# -- the mode object itself ----------------------------------------------------------------------
+def test_presets_differ_only_where_documented():
+    assert pex.NUTS_NODE.differs_from(pex.DEFAULT_SEMANTICS) == ["reference_filters"]
+    assert not any(pex.STRICT.switches().values())
+    assert all(pex.NUTS_NODE.switches().values())
+    assert pex.semantics_for("nuts-node-gf") is pex.NUTS_NODE
+    assert pex.semantics_for("strict") is pex.STRICT
+
+
+def test_unknown_preset_is_a_usage_error():
+    with pytest.raises(SimulationError, match="known:"):
+        pex.semantics_for("nuts")
+
+
+def test_compiled_definitions_are_cached_per_semantics():
+    strict = pex.compile_definition(ORG_PD, semantics=pex.STRICT)
+    assert strict is pex.compile_definition(ORG_PD, semantics=pex.STRICT)
+    assert strict is not pex.compile_definition(ORG_PD, semantics=pex.NUTS_NODE)
+    assert pex.compile_definition(strict) is strict
+    assert pex.compile_definition(strict, semantics=pex.NUTS_NODE).semantics is pex.NUTS_NODE
+
+
+def test_explain_says_which_semantics_decided():
+    pd = _one_field({"path": ["$.a"], "filter": {"type": "string", "const": "x"}})
+    credential = Credential(raw={"a": "y"}, document={"a": "y"}, format="ldp_vc", proof_type=None)
+    with pytest.raises(pex.NoCredentials) as caught:
+        pex.match_definition(pd, [credential], semantics=pex.STRICT)
+    assert "semantics: strict (the DIF PE v2.0.0 text)" in caught.value.report.text()
+    with pytest.raises(pex.NoCredentials) as caught:
+        pex.match_definition(pd, [credential], semantics=pex.NUTS_NODE)
+    assert "semantics: nuts-node (reference behaviour: reference_filters" in caught.value.report.text()
