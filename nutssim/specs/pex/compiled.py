@@ -136,6 +136,7 @@ class CompiledDescriptor:
     format: ClaimFormats | None
     groups: tuple[str, ...]
     model: InputDescriptor
+    withheld: str = ""  # why nothing may fulfil it under these semantics (limit_disclosure), or ""
 
     def passes(self, document: Any) -> bool:
         """Whether every field passes."""
@@ -188,13 +189,18 @@ class CompiledDefinition:
     def accepts(self, descriptor: CompiledDescriptor, credential: Credential) -> bool:
         """Whether the credential fulfils the descriptor (formats, then fields)."""
         return (
-            format_refusal(self.format, credential) is None
+            not descriptor.withheld
+            and format_refusal(self.format, credential) is None
             and format_refusal(descriptor.format, credential) is None
             and descriptor.passes(credential.document)
         )
 
     def explain(self, descriptor: CompiledDescriptor, credential: Credential, index: int) -> CandidateOutcome:
         """Why the credential does or does not fulfil the descriptor (fields first, as the reference)."""
+        if descriptor.withheld:
+            return CandidateOutcome(
+                index, credential.id, credential.format, False, "limit_disclosure", detail=descriptor.withheld
+            )
         for f in descriptor.fields:
             outcome = f.explain(credential.document)
             if not outcome.passed:
@@ -271,6 +277,8 @@ def _compile(definition: PresentationDefinition, limits: Limits, semantics: Sema
             pointer="/input_descriptors",
         )
     compiled = tuple(_compile_descriptor(i, d, limits, semantics) for i, d in enumerate(descriptors))
+    if not semantics.duplicate_ids_allowed:
+        _check_unique_ids(compiled)
     requirements = tuple(definition.submission_requirements or ())
     _check_requirements(requirements, compiled, limits)
     field_ids = frozenset(f.id for d in compiled for f in d.fields if f.id is not None)
@@ -293,8 +301,22 @@ def _compile_descriptor(
         _compile_field(f"{pointer}/constraints/fields/{i}", f, limits, semantics)
         for i, f in enumerate(fields)
     )
+    withheld = ""
+    limited = descriptor.constraints is not None and descriptor.constraints.limit_disclosure == "required"
+    if limited and not semantics.ignore_limit_disclosure:
+        withheld = (
+            "limit_disclosure is 'required' and nutssim derives no credentials, so it returns "
+            "nothing (DIF PE v2 §Input Descriptor Object, limit_disclosure)"
+        )
     return CompiledDescriptor(
-        index, descriptor.id, pointer, compiled, descriptor.format, tuple(descriptor.group or ()), descriptor
+        index,
+        descriptor.id,
+        pointer,
+        compiled,
+        descriptor.format,
+        tuple(descriptor.group or ()),
+        descriptor,
+        withheld,
     )
 
 
@@ -325,6 +347,30 @@ def _compile_field(
                 pointer=f"{pointer}/filter/pattern",
             )
     return CompiledField(pointer, field.id, paths, compiled, bool(field.optional), semantics)
+
+
+def _check_unique_ids(descriptors: tuple[CompiledDescriptor, ...]) -> None:
+    """DIF PE v2 §Input Descriptor Object: descriptor ids and field ids are each unique."""
+    seen: set[str] = set()
+    for d in descriptors:
+        if d.id in seen:
+            raise InvalidDefinition(
+                f"input descriptor id '{d.id}' is used twice; ids must not conflict "
+                "(DIF PE v2 §Input Descriptor Object)",
+                pointer=f"{d.pointer}/id",
+            )
+        seen.add(d.id)
+    fields: set[str] = set()
+    for d in descriptors:
+        for f in d.fields:
+            if f.id is None:
+                continue
+            if f.id in fields:
+                raise InvalidDefinition(
+                    f"field id '{f.id}' is used twice; field ids must be unique across the definition",
+                    pointer=f"{f.pointer}/id",
+                )
+            fields.add(f.id)
 
 
 def _check_requirements(

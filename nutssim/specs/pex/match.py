@@ -230,6 +230,8 @@ def _candidates(
     descriptor: CompiledDescriptor, credentials: Sequence[Credential], allowed: bytearray | None
 ) -> Iterator[int]:
     """Wallet positions whose formats allow the descriptor and whose fields all pass, in order."""
+    if descriptor.withheld:
+        return
     own_format = descriptor.format
     passes = descriptor.passes
     for i, credential in enumerate(credentials):

@@ -15,7 +15,10 @@ one named switch, ``True`` meaning "as the reference does":
 - ``nodes_as_one_value``: PaesslerAG ``jsonpath.Get`` returns the nodes of a wildcard or
   descendant path as one array. Spec step 1.1.2: each JSONPath match is a candidate.
 - ``optional_absence_only``: ``matchField``, ``optional`` excuses only paths without a value.
-  Spec step 1.1.3: an optional field with no satisfying path is valid.
+  Not a deviation: the spec's fields object says so too ("Even when the ``optional`` property
+  is present, the value located at the indicated ``path`` … MUST validate against the JSON
+  Schema ``filter``"), though its Input Evaluation step 1.1.3 reads as excusing any failure;
+  ``STRICT`` follows the fields object, and the switch lets a user take the other reading.
 - ``empty_nested_unmet``: ``submission_requirement.go fromNested``/``apply``, a nested
   requirement that is met by selecting nothing (``pick`` with ``min: 0``) is an empty member,
   so an ``all`` parent fails. Spec §Submission Requirement Rules: it is met (issue #22, bug 1).
@@ -33,8 +36,16 @@ one named switch, ``True`` meaning "as the reference does":
   mapping and count. Spec: each entry is processed against the descriptor it names.
 - ``overwrite_duplicate_entries``: ``Resolve``, entries with the same ``id`` overwrite each
   other in a map. Spec: each entry is a submission against its descriptor.
+- ``duplicate_ids_allowed``: ``ParsePresentationDefinition`` checks the schema only, which
+  does not say ids are unique. Spec §Input Descriptor Object: a descriptor ``id`` "MUST … not
+  conflict" with another's, a field ``id`` "MUST be … unique from every other field object's".
+- ``ignore_limit_disclosure``: ``matchConstraint`` ("LimitDisclosure is not supported for
+  now"): the whole credential is sent. Spec §Input Descriptor Object: a consumer that does not
+  implement ``required`` "MUST … return nothing"; nutssim derives no credentials (a signed
+  credential cannot be cut without a selective-disclosure proof), so under the spec's
+  reading a descriptor with ``limit_disclosure: required`` is fulfilled by nothing.
 
-Presets: ``NUTS_NODE`` (every switch on), ``STRICT`` (every switch off), and ``DEFAULT``: the
+Presets: ``NUTS_NODE`` (every switch on), ``STRICT`` (every deviation off), and ``DEFAULT``: the
 reading nutssim applied before it had modes (every reference behaviour except the filter
 semantics, which are JSON Schema). ``DEFAULT`` stays the engine default until the profiles
 pass their own: ``nuts-node`` → ``NUTS_NODE``, ``strict`` → ``STRICT``.
@@ -63,6 +74,8 @@ class Semantics:
     decoded_jwt_vp_view: bool = True
     verifier_first_match: bool = True
     overwrite_duplicate_entries: bool = True
+    duplicate_ids_allowed: bool = True
+    ignore_limit_disclosure: bool = True
 
     def switches(self) -> dict[str, bool]:
         """Every switch by name."""
@@ -70,7 +83,7 @@ class Semantics:
 
     def describe(self) -> str:
         """One line: the name, and the switches that differ from the spec (``STRICT``)."""
-        on = [name for name, value in self.switches().items() if value]
+        on = self.differs_from(STRICT)
         return f"{self.name} ({'reference behaviour: ' + ', '.join(on) if on else 'the DIF PE v2.0.0 text'})"
 
     def differs_from(self, other: Semantics) -> list[str]:
@@ -83,7 +96,7 @@ DEFAULT = Semantics()
 NUTS_NODE = Semantics(name="nuts-node", reference_filters=True)
 STRICT = replace(
     Semantics(name="strict"),
-    **{name: False for name in Semantics().switches()},  # type: ignore[arg-type]
+    **{name: False for name in Semantics().switches() if name != "optional_absence_only"},  # type: ignore[arg-type]
 )
 PRESETS = {s.name: s for s in (DEFAULT, NUTS_NODE, STRICT)}
 

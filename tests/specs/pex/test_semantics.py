@@ -242,12 +242,15 @@ def test_nodes_as_one_value():
     assert _passes(whole, document, pex.DEFAULT_SEMANTICS) and not _passes(whole, document, pex.STRICT)
 
 
-def test_optional_excuses_a_refused_value_only_under_strict():
-    # matchField: optional only when every path found nothing; spec step 1.1.3: any failure.
+def test_optional_excuses_absence_only():
+    # matchField, and the spec's fields object ("… MUST validate against the JSON Schema filter");
+    # the switch takes Input Evaluation step 1.1.3's wider reading.
     pd = _one_field({"path": ["$.a"], "filter": {"type": "string", "const": "x"}, "optional": True})
-    assert _passes(pd, {"a": "y"}, pex.STRICT)
-    assert not _passes(pd, {"a": "y"}, pex.DEFAULT_SEMANTICS)
-    assert _passes(pd, {}, pex.DEFAULT_SEMANTICS)
+    for semantics in MODES:
+        assert not _passes(pd, {"a": "y"}, semantics)
+        assert _passes(pd, {}, semantics)
+    wider = pex.Semantics(name="step-1.1.3", **{**pex.STRICT.switches(), "optional_absence_only": False})
+    assert _passes(pd, {"a": "y"}, wider)
 
 
 def test_deduplicate_selection_drops_descriptors_only_under_the_reference():
@@ -352,7 +355,7 @@ def test_overwrite_duplicate_entries():
 # -- the mode object itself ----------------------------------------------------------------------
 def test_presets_differ_only_where_documented():
     assert pex.NUTS_NODE.differs_from(pex.DEFAULT_SEMANTICS) == ["reference_filters"]
-    assert not any(pex.STRICT.switches().values())
+    assert [name for name, on in pex.STRICT.switches().items() if on] == ["optional_absence_only"]
     assert all(pex.NUTS_NODE.switches().values())
     assert pex.semantics_for("nuts-node-gf") is pex.NUTS_NODE
     assert pex.semantics_for("strict") is pex.STRICT
