@@ -221,7 +221,7 @@ def _resolve(
     limits = compiled.limits
     if depth > limits.max_nested_path_depth:
         raise LimitExceeded(f"path_nested deeper than {limits.max_nested_path_depth} levels", pointer=pointer)
-    target = _select(entry.path, value, pointer, limits)
+    target = _select(entry.path, value, pointer, limits, compiled.semantics.filter_selectors)
     kind = (
         "a JWT string" if isinstance(target, str) else "a JSON object" if isinstance(target, dict) else None
     )
@@ -258,9 +258,9 @@ def _resolve(
         raise _Unresolvable(f"invalid {entry.format} credential at path '{entry.path}': {exc}") from None
 
 
-def _select(path: str, value: Any, pointer: str, limits: Limits) -> Any:
+def _select(path: str, value: Any, pointer: str, limits: Limits, filters: bool) -> Any:
     try:
-        compiled = compile_path(path, pointer=f"{pointer}/path", limits=limits)
+        compiled = compile_path(path, pointer=f"{pointer}/path", limits=limits, filters=filters)
     except PexDocumentError as exc:
         raise _Unresolvable(exc.reason) from None
     nodes = compiled.nodes(value)

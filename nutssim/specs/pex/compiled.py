@@ -336,7 +336,8 @@ def _compile_field(
             pointer=f"{pointer}/path",
         )
     paths = tuple(
-        compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits) for i, p in enumerate(field.path)
+        compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits, filters=semantics.filter_selectors)
+        for i, p in enumerate(field.path)
     )
     compiled = None
     if field.filter is not None:

@@ -27,6 +27,7 @@ class Limits:
     max_path_segments: int = 32
     max_descendant_segments: int = 1  # `..` segments in one path
     allow_filter_selectors: bool = False  # `[?...]` selectors and their function extensions
+    max_filter_nesting: int = 2  # filter selectors inside a filter's own queries
     max_regex_length: int = 512  # characters of one `pattern`
     max_filter_depth: int = 16  # nesting of one field's JSON Schema filter
     max_filter_nodes: int = 512  # JSON values in one filter

@@ -45,6 +45,12 @@ one named switch, ``True`` meaning "as the reference does":
   credential cannot be cut without a selective-disclosure proof), so under the spec's
   reading a descriptor with ``limit_disclosure: required`` is fulfilled by nothing.
 
+Not a deviation but a capability: ``filter_selectors`` lets paths use JSONPath filter
+selectors (``[?…]``), which the spec's JSONPath syntax table requires and the reference's
+PaesslerAG/jsonpath evaluates; nutssim evaluates them by RFC 9535 with python-jsonpath,
+bounded (``paths.py``). On under both modes, off under ``DEFAULT`` (which keeps today's
+refusal unless ``Limits.allow_filter_selectors``).
+
 Presets: ``NUTS_NODE`` (every switch on), ``STRICT`` (every deviation off), and ``DEFAULT``: the
 reading nutssim applied before it had modes (every reference behaviour except the filter
 semantics, which are JSON Schema). ``DEFAULT`` stays the engine default until the profiles
@@ -76,10 +82,11 @@ class Semantics:
     overwrite_duplicate_entries: bool = True
     duplicate_ids_allowed: bool = True
     ignore_limit_disclosure: bool = True
+    filter_selectors: bool = False  # a capability, not a deviation (see the module docstring)
 
     def switches(self) -> dict[str, bool]:
-        """Every switch by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "name"}
+        """Every deviation switch by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_SWITCHES}
 
     def describe(self) -> str:
         """One line: the name, and the switches that differ from the spec (``STRICT``)."""
@@ -92,10 +99,11 @@ class Semantics:
         return [name for name in mine if mine[name] != theirs[name]]
 
 
+_NOT_SWITCHES = frozenset({"name", "filter_selectors"})
 DEFAULT = Semantics()
-NUTS_NODE = Semantics(name="nuts-node", reference_filters=True)
+NUTS_NODE = Semantics(name="nuts-node", reference_filters=True, filter_selectors=True)
 STRICT = replace(
-    Semantics(name="strict"),
+    Semantics(name="strict", filter_selectors=True),
     **{name: False for name in Semantics().switches() if name != "optional_absence_only"},  # type: ignore[arg-type]
 )
 PRESETS = {s.name: s for s in (DEFAULT, NUTS_NODE, STRICT)}

@@ -383,3 +383,42 @@ def test_explain_says_which_semantics_decided():
     with pytest.raises(pex.NoCredentials) as caught:
         pex.match_definition(pd, [credential], semantics=pex.NUTS_NODE)
     assert "semantics: nuts-node (reference behaviour: reference_filters" in caught.value.report.text()
+
+
+# -- JSONPath filter selectors: evaluated under both modes, bounded ---------------------------------
+FILTERED = _one_field(
+    {
+        "path": ["$.credentialSubject.roles[?@.kind == 'nurse'].since"],
+        "filter": {"type": "string", "format": "date"},
+    }
+)
+NURSE = {
+    "credentialSubject": {
+        "roles": [{"kind": "doctor", "since": "x"}, {"kind": "nurse", "since": "2020-01-01"}]
+    }
+}
+
+
+def test_filter_selectors_run_under_both_modes_and_stay_refused_by_default():
+    assert _passes(FILTERED, NURSE, pex.STRICT)
+    assert _passes(FILTERED, NURSE, pex.NUTS_NODE)  # one value: the reference's list of one
+    with pytest.raises(pex.LimitExceeded, match="filter selectors"):
+        pex.compile_definition(FILTERED)
+
+
+def test_a_filter_selector_regex_goes_through_the_cost_guard():
+    # RFC 9535 match(): a backtracking-prone pattern is refused (LogicalFalse), not run.
+    hostile = _one_field({"path": ["$.credentialSubject.items[?match(@.v, '(a+)+$')]"]})
+    document = {"credentialSubject": {"items": [{"v": "a" * 40 + "!"}]}}
+    assert not _passes(hostile, document, pex.STRICT)
+    fine = _one_field({"path": ["$.credentialSubject.items[?match(@.v, 'a+!')]"]})
+    assert _passes(fine, document, pex.STRICT)
+    search = _one_field({"path": ["$.credentialSubject.items[?search(@.v, '!')]"]})
+    assert _passes(search, document, pex.STRICT)
+
+
+def test_filter_selectors_nest_at_most_two_deep():
+    deep = _one_field({"path": ["$.a[?@.b[?@.c[?@.d == 1]]]"]})
+    with pytest.raises(pex.LimitExceeded, match="nest 3 deep"):
+        pex.compile_definition(deep, semantics=pex.STRICT)
+    pex.compile_definition(_one_field({"path": ["$.a[?@.b[?@.c == 1]]"]}), semantics=pex.STRICT)
