@@ -38,6 +38,7 @@ from nutssim.specs.pex.models import (
     parse_submission,
 )
 from nutssim.specs.pex.paths import compile_path
+from nutssim.specs.pex.relational import same_subject_refusals
 from nutssim.specs.pex.report import Problem
 from nutssim.specs.pex.semantics import Semantics
 
@@ -74,18 +75,27 @@ def check_submission(
     rematch: bool = True,
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
+    holder: str | None = None,
 ) -> CheckResult:
     """Check a submission against a definition and the envelope; raise ``SubmissionMismatch``.
 
     ``rematch=False`` switches the reference's re-run of matching off (a control a lesson can
     remove): each mapped credential is then only checked against its own descriptor, and the
     mapped descriptors against the definition's requirements, as the spec reads it
-    (``Semantics.verifier_first_match`` off does the same).
+    (``Semantics.verifier_first_match`` off does the same). ``holder`` (the presentation's
+    signer) is what a required ``is_holder`` is checked against under the spec's reading.
     """
     compiled = compile_definition(definition, limits=limits, semantics=semantics)
     try:
         return _check(
-            compiled, submission, envelope, parse_credential, decode_presentation, pool_presentations, rematch
+            compiled,
+            submission,
+            envelope,
+            parse_credential,
+            decode_presentation,
+            pool_presentations,
+            rematch,
+            holder,
         )
     except SubmissionMismatch as exc:
         exc.semantics = compiled.semantics.describe()
@@ -100,6 +110,7 @@ def _check(
     decode_presentation: DecodePresentation | None,
     pool_presentations: bool,
     rematch: bool,
+    holder: str | None,
 ) -> CheckResult:
     semantics, limits = compiled.semantics, compiled.limits
     if not isinstance(submission, PresentationSubmission):
@@ -116,7 +127,7 @@ def _check(
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
     if not rematch or not semantics.verifier_first_match:
-        return _check_each(compiled, entries)
+        return _check_each(compiled, entries, holder)
     actual: dict[str, Credential] = {}
     for descriptor_id, credential in entries:
         # Later entries with the same id replace earlier ones, as the reference's map does.
@@ -362,7 +373,9 @@ def _compare(
     return problems
 
 
-def _check_each(compiled: CompiledDefinition, entries: list[tuple[str, Credential]]) -> CheckResult:
+def _check_each(
+    compiled: CompiledDefinition, entries: list[tuple[str, Credential]], holder: str | None = None
+) -> CheckResult:
     """Each entry against its own descriptor; under the spec's reading also the requirements."""
     semantics = compiled.semantics
     if semantics.overwrite_duplicate_entries:
@@ -374,13 +387,17 @@ def _check_each(compiled: CompiledDefinition, entries: list[tuple[str, Credentia
         if descriptor is None:
             problems.append(Problem("not an input descriptor of the definition", descriptor_id))
             continue
-        outcome = compiled.explain(descriptor, credential, -1)
+        outcome = compiled.explain(descriptor, credential, -1, holder)
         if not outcome.accepted:
             problems.append(
                 Problem("the submitted credential does not fulfil the descriptor", descriptor_id, outcome)
             )
         else:
             fulfilled.add(descriptor_id)
+    first: dict[str, Credential] = {}
+    for descriptor_id, credential in entries:
+        first.setdefault(descriptor_id, credential)
+    problems += [Problem(text) for text in same_subject_refusals(compiled, first)]
     if semantics.verifier_first_match:
         if not entries and credentials_required(compiled):
             problems.append(Problem("the submission maps no credential, but the definition requires some"))
@@ -388,9 +405,6 @@ def _check_each(compiled: CompiledDefinition, entries: list[tuple[str, Credentia
         problems += _requirements_problems(compiled, fulfilled)
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
-    first: dict[str, Credential] = {}
-    for descriptor_id, credential in entries:
-        first.setdefault(descriptor_id, credential)
     return CheckResult(compiled.id, first, None, None)
 
 

@@ -30,6 +30,7 @@ from nutssim.specs.pex.models import (
     parse_definition,
 )
 from nutssim.specs.pex.paths import MISSING, CompiledPath, compile_path
+from nutssim.specs.pex.relational import credential_refusal
 from nutssim.specs.pex.report import CandidateOutcome, FieldOutcome, PathAttempt
 from nutssim.specs.pex.semantics import DEFAULT, Semantics
 
@@ -44,9 +45,16 @@ class CompiledField:
     filter: CompiledFilter | None
     optional: bool
     semantics: Semantics = DEFAULT
+    boolean_result: bool = False  # spec §Predicate Feature: the result is `true`, not the value
 
     def evaluate(self, document: Any) -> tuple[bool, Any]:
         """(passes, extracted value): the first path with a value that passes the filter wins."""
+        passed, value = self._evaluate(document)
+        if self.boolean_result and passed and value is not None:
+            return True, True
+        return passed, value
+
+    def _evaluate(self, document: Any) -> tuple[bool, Any]:
         semantics = self.semantics
         if not (semantics.null_is_absent and semantics.nodes_as_one_value):
             return self._evaluate_nodes(document)
@@ -127,6 +135,8 @@ class CompiledField:
 
     def _outcome(self, passed: bool, value: Any, attempts: list[PathAttempt]) -> FieldOutcome:
         raw = self.filter.raw if self.filter is not None else None
+        if self.boolean_result and passed and value is not None and value is not MISSING:
+            value = True
         return FieldOutcome(self.pointer, self.id, raw, passed, value, tuple(attempts), self.optional)
 
 
@@ -143,6 +153,8 @@ class CompiledDescriptor:
     model: InputDescriptor
     withheld: str = ""  # why nothing may fulfil it under these semantics (limit_disclosure), or ""
     checks: tuple[Check, ...] = ()  # per field, the hot-path form of ``evaluate(document)[0]``
+    ignore_relational: bool = True  # Semantics.ignore_relational
+    relational: bool = False  # it has a required subject_is_issuer / is_holder to check per credential
 
     def passes(self, document: Any) -> bool:
         """Whether every field passes."""
@@ -201,7 +213,9 @@ class CompiledDefinition:
             and descriptor.passes(credential.document)
         )
 
-    def explain(self, descriptor: CompiledDescriptor, credential: Credential, index: int) -> CandidateOutcome:
+    def explain(
+        self, descriptor: CompiledDescriptor, credential: Credential, index: int, holder: str | None = None
+    ) -> CandidateOutcome:
         """Why the credential does or does not fulfil the descriptor (fields first, as the reference)."""
         if descriptor.withheld:
             return CandidateOutcome(
@@ -214,6 +228,11 @@ class CompiledDefinition:
         refusal = self.format_refusal(descriptor, credential)
         if refusal is not None:
             return CandidateOutcome(index, credential.id, credential.format, False, "format", detail=refusal)
+        relational = credential_refusal(descriptor, credential, holder) if descriptor.relational else ""
+        if relational:
+            return CandidateOutcome(
+                index, credential.id, credential.format, False, "relational", detail=relational
+            )
         return CandidateOutcome(index, credential.id, credential.format, True)
 
 
@@ -324,7 +343,18 @@ def _compile_descriptor(
         descriptor,
         withheld,
         tuple(field_check(f.paths, f.filter, f.optional, semantics, f.passes) for f in compiled),
+        semantics.ignore_relational,
+        not semantics.ignore_relational and _has_relational(descriptor),
     )
+
+
+def _has_relational(descriptor: InputDescriptor) -> bool:
+    """Whether the descriptor has a required per-credential relational constraint."""
+    c = descriptor.constraints
+    if c is None:
+        return False
+    holder = any(isinstance(i, dict) and i.get("directive") == "required" for i in c.is_holder or [])
+    return c.subject_is_issuer == "required" or holder
 
 
 def _compile_field(
@@ -354,7 +384,8 @@ def _compile_field(
                 "allowed in a field with an id (the capture is the field's value)",
                 pointer=f"{pointer}/filter/pattern",
             )
-    return CompiledField(pointer, field.id, paths, compiled, bool(field.optional), semantics)
+    boolean = field.predicate is not None and not semantics.ignore_predicate
+    return CompiledField(pointer, field.id, paths, compiled, bool(field.optional), semantics, boolean)
 
 
 def _check_unique_ids(descriptors: tuple[CompiledDescriptor, ...]) -> None:

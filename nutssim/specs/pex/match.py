@@ -28,6 +28,7 @@ from nutssim.specs.pex.compiled import (
 from nutssim.specs.pex.errors import InvalidCredentialSelection, MultipleCredentials, NoCredentials, short
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition
+from nutssim.specs.pex.relational import credential_refusal, same_subject_refusals
 from nutssim.specs.pex.report import CandidateOutcome, DescriptorReport, MatchReport
 from nutssim.specs.pex.semantics import Semantics
 
@@ -58,6 +59,7 @@ class MatchResult:
     wallet: Sequence[Credential] = field(repr=False, compare=False)
     selection: Mapping[str, str] = field(default_factory=dict)
     requirement_notes: tuple[str, ...] = ()
+    holder: str | None = None  # who holds the wallet, for is_holder (spec reading only)
 
     @property
     def definition_id(self) -> str:
@@ -77,6 +79,7 @@ class MatchResult:
             selection=self.selection,
             max_candidates=max_candidates,
             notes=self.requirement_notes,
+            holder=self.holder,
         )
 
     def submission(self, *, submission_id: str, vp_format: str) -> PresentationSubmission:
@@ -93,11 +96,13 @@ def match_definition(
     selection: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
+    holder: str | None = None,
 ) -> MatchResult:
     """Match a wallet against a definition; raise ``NoCredentials`` when it cannot be fulfilled.
 
     ``semantics`` picks the reading (``semantics.py``): ``NUTS_NODE`` for the reference,
     ``STRICT`` for the DIF text; the default is nutssim's historical mix (``DEFAULT``).
+    ``holder`` (the wallet's DID) is what a required ``is_holder`` is checked against.
     """
     compiled = compile_definition(definition, limits=limits, semantics=semantics)
     selection = dict(selection or {})
@@ -109,10 +114,15 @@ def match_definition(
         else None
     )
     picks = tuple(
-        _pick(compiled, d, credentials, allowed, per_descriptor.get(d.id)) for d in compiled.descriptors
+        _pick(compiled, d, credentials, allowed, per_descriptor.get(d.id), holder)
+        for d in compiled.descriptors
     )
+    chosen = {d.id: credentials[p] for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None}
+    unrelated = same_subject_refusals(compiled, chosen)
+    if unrelated:  # the first-match picks break a required same_subject; no other combination is tried
+        return _fail(compiled, credentials, picks, selection, unrelated, holder)
     if compiled.requirements:
-        return _with_requirements(compiled, credentials, picks, selection)
+        return _with_requirements(compiled, credentials, picks, selection, holder)
     missing = [d for d, p in zip(compiled.descriptors, picks, strict=True) if p is None]
     if missing:
         return _fail(
@@ -121,12 +131,14 @@ def match_definition(
             picks,
             selection,
             [f"no credential for input descriptor '{d.id}'" for d in missing],
+            holder,
         )
     if not compiled.semantics.present_twice:
-        return _result(compiled, credentials, picks, selection, range(len(picks)))
+        return _result(compiled, credentials, picks, selection, range(len(picks)), holder)
     pairs = [(d, p) for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None]
     matches = tuple(DescriptorMatch(d.id, credentials[p], p, i) for i, (d, p) in enumerate(pairs))
-    return MatchResult(compiled, tuple(m.credential for m in matches), matches, picks, credentials, selection)
+    presented = tuple(m.credential for m in matches)
+    return MatchResult(compiled, presented, matches, picks, credentials, selection, holder=holder)
 
 
 def credentials_required(definition: PresentationDefinition | CompiledDefinition) -> bool:
@@ -146,6 +158,7 @@ def explain(
     selection: Mapping[str, str] | None = None,
     max_candidates: int = 50,
     notes: Sequence[str] = (),
+    holder: str | None = None,
 ) -> MatchReport:
     """Explain every descriptor against (the first ``max_candidates`` of) the wallet."""
     selection = selection or {}
@@ -155,7 +168,7 @@ def explain(
         if pick is not None and pick not in shown:
             shown.append(pick)
         keys = {f.id: selection[f.id] for f in descriptor.fields if f.id is not None and f.id in selection}
-        outcomes = tuple(_explain_one(definition, descriptor, wallet[i], i, keys) for i in shown)
+        outcomes = tuple(_explain_one(definition, descriptor, wallet[i], i, keys, holder) for i in shown)
         note = f"credential_selection {keys}" if keys else ""
         reports.append(
             DescriptorReport(
@@ -171,8 +184,9 @@ def _explain_one(
     credential: Credential,
     index: int,
     keys: Mapping[str, str],
+    holder: str | None,
 ) -> CandidateOutcome:
-    outcome = definition.explain(descriptor, credential, index)
+    outcome = definition.explain(descriptor, credential, index, holder)
     if not outcome.accepted or not keys:
         return outcome
     values = descriptor.values(credential.document) or {}
@@ -227,7 +241,10 @@ def _selections(definition: CompiledDefinition, selection: Mapping[str, str]) ->
 
 
 def _candidates(
-    descriptor: CompiledDescriptor, credentials: Sequence[Credential], allowed: bytearray | None
+    descriptor: CompiledDescriptor,
+    credentials: Sequence[Credential],
+    allowed: bytearray | None,
+    holder: str | None,
 ) -> Iterator[int]:
     """Wallet positions whose formats allow the descriptor and whose fields all pass, in order."""
     if descriptor.withheld:
@@ -239,7 +256,9 @@ def _candidates(
             continue
         if own_format and format_refusal(own_format, credential) is not None:
             continue
-        if passes(credential.document):
+        if passes(credential.document) and not (
+            descriptor.relational and credential_refusal(descriptor, credential, holder)
+        ):
             yield i
 
 
@@ -249,11 +268,12 @@ def _pick(
     credentials: Sequence[Credential],
     allowed: bytearray | None,
     wanted: dict[str, str] | None,
+    holder: str | None,
 ) -> int | None:
     if wanted is None:
-        return next(_candidates(descriptor, credentials, allowed), None)
+        return next(_candidates(descriptor, credentials, allowed, holder), None)
     chosen = []
-    for i in _candidates(descriptor, credentials, allowed):
+    for i in _candidates(descriptor, credentials, allowed, holder):
         values = descriptor.values(credentials[i].document) or {}
         if all(selection_value(values.get(k)) == v for k, v in wanted.items()):
             chosen.append(i)
@@ -268,15 +288,16 @@ def _with_requirements(
     credentials: Sequence[Credential],
     picks: tuple[int | None, ...],
     selection: dict[str, str],
+    holder: str | None,
 ) -> MatchResult:
     try:
         chosen = requirements.select(definition, picks)
     except requirements.Unfulfilled as exc:
-        return _fail(definition, credentials, picks, selection, [str(exc)])
+        return _fail(definition, credentials, picks, selection, [str(exc)], holder)
     if not definition.semantics.deduplicate_selection:
         # Spec: every selected descriptor is mapped; a shared credential is presented once.
         unique_descriptors = list(dict.fromkeys(chosen))
-        return _result(definition, credentials, picks, selection, unique_descriptors)
+        return _result(definition, credentials, picks, selection, unique_descriptors, holder)
     selected = [p for p in (picks[d] for d in chosen) if p is not None]
     keys = {p: raw_key(credentials[p]) for p in set(selected) | {p for p in picks if p is not None}}
     unique: list[int] = []
@@ -293,9 +314,8 @@ def _with_requirements(
             if p is not None and keys[p] == keys[position]
         )
         matches.append(DescriptorMatch(descriptor.id, credentials[position], position, i))
-    return MatchResult(
-        definition, tuple(credentials[p] for p in unique), tuple(matches), picks, credentials, selection
-    )
+    presented = tuple(credentials[p] for p in unique)
+    return MatchResult(definition, presented, tuple(matches), picks, credentials, selection, holder=holder)
 
 
 def _result(
@@ -304,6 +324,7 @@ def _result(
     picks: tuple[int | None, ...],
     selection: dict[str, str],
     descriptors: Sequence[int],
+    holder: str | None,
 ) -> MatchResult:
     """Every listed descriptor mapped; each credential presented once (spec reading)."""
     order: dict[str, int] = {}
@@ -318,7 +339,9 @@ def _result(
             order[key] = len(presented)
             presented.append(credentials[pick])
         matches.append(DescriptorMatch(definition.descriptors[index].id, credentials[pick], pick, order[key]))
-    return MatchResult(definition, tuple(presented), tuple(matches), picks, credentials, selection)
+    return MatchResult(
+        definition, tuple(presented), tuple(matches), picks, credentials, selection, holder=holder
+    )
 
 
 def _fail(
@@ -327,11 +350,14 @@ def _fail(
     picks: tuple[int | None, ...],
     selection: dict[str, str],
     reasons: list[str],
+    holder: str | None,
 ) -> MatchResult:
     if not credentials_required(definition):
         # The reference's builder then presents nothing rather than failing.
-        return MatchResult(definition, (), (), picks, credentials, selection, tuple(reasons))
-    report = explain(definition, credentials, picks, selection=selection, max_candidates=20, notes=reasons)
+        return MatchResult(definition, (), (), picks, credentials, selection, tuple(reasons), holder)
+    report = explain(
+        definition, credentials, picks, selection=selection, max_candidates=20, notes=reasons, holder=holder
+    )
     details = []
     for d in report.descriptors:
         if d.picked is None:

@@ -45,6 +45,12 @@ one named switch, ``True`` meaning "as the reference does":
   credential cannot be cut without a selective-disclosure proof), so under the spec's
   reading a descriptor with ``limit_disclosure: required`` is fulfilled by nothing.
 
+- ``ignore_relational``: ``matchConstraint`` ("IsHolder, SameSubject, SubjectIsIssuer,
+  Statuses are not supported for now"). Spec §Relational Constraint Feature: a ``required``
+  ``subject_is_issuer``, ``is_holder`` or ``same_subject`` must hold (``relational.py``).
+- ``ignore_predicate``: the reference's ``Field`` has no ``predicate`` member: the field yields
+  its value. Spec §Predicate Feature: the Field Query Result is the boolean ``true``.
+
 Not a deviation but a capability: ``filter_selectors`` lets paths use JSONPath filter
 selectors (``[?…]``), which the spec's JSONPath syntax table requires and the reference's
 PaesslerAG/jsonpath evaluates; nutssim evaluates them by RFC 9535 with python-jsonpath,
@@ -82,6 +88,8 @@ class Semantics:
     overwrite_duplicate_entries: bool = True
     duplicate_ids_allowed: bool = True
     ignore_limit_disclosure: bool = True
+    ignore_relational: bool = True
+    ignore_predicate: bool = True
     filter_selectors: bool = False  # a capability, not a deviation (see the module docstring)
 
     def switches(self) -> dict[str, bool]:

@@ -94,10 +94,11 @@ def fulfil(
     selection: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
+    holder: str | None = None,
 ) -> tuple[PresentationSubmission, MatchResult]:
     """Match and build in one step: the submission and the match (whose ``credentials`` go in the VP)."""
     result = match_definition(
-        definition, credentials, selection=selection, limits=limits, semantics=semantics
+        definition, credentials, selection=selection, limits=limits, semantics=semantics, holder=holder
     )
     return build_submission(result, submission_id=submission_id, vp_format=vp_format), result
 

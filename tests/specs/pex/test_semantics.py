@@ -422,3 +422,89 @@ def test_filter_selectors_nest_at_most_two_deep():
     with pytest.raises(pex.LimitExceeded, match="nest 3 deep"):
         pex.compile_definition(deep, semantics=pex.STRICT)
     pex.compile_definition(_one_field({"path": ["$.a[?@.b[?@.c == 1]]"]}), semantics=pex.STRICT)
+
+
+# -- predicate and the relational constraints (spec only; the reference ignores them) -----------------
+def test_predicate_yields_true_under_strict_and_the_value_under_the_reference():
+    pd = _one_field(
+        {
+            "id": "adult",
+            "path": ["$.credentialSubject.birthDate"],
+            "filter": {"type": "string", "format": "date", "formatMaximum": "2006-01-01"},
+            "predicate": "required",
+        }
+    )
+    credential = ldp_vc("urn:b", "Id", {"id": HOLDER, "birthDate": "1990-01-01"})
+    strict = pex.match_definition(pd, [credential], semantics=pex.STRICT)
+    assert pex.resolve_fields(pd, strict.mapping(), semantics=pex.STRICT) == {"adult": True}
+    assert pex.resolve_fields(pd, strict.mapping(), semantics=pex.NUTS_NODE) == {"adult": "1990-01-01"}
+
+
+def _with(constraints: dict) -> dict:
+    return {
+        "id": "pd_rel",
+        "input_descriptors": [
+            {
+                "id": "d",
+                "constraints": {"fields": [{"id": "k", "path": ["$.credentialSubject.kind"]}], **constraints},
+            }
+        ],
+    }
+
+
+def test_subject_is_issuer():
+    pd = _with({"subject_is_issuer": "required"})
+    issued = ldp_vc("urn:i", "T", {"id": HOLDER, "kind": "A"})
+    self_attested = ldp_vc("urn:s", "T", {"id": HOLDER, "kind": "A"}, issuer=HOLDER)
+    result = pex.match_definition(pd, [issued, self_attested], semantics=pex.STRICT)
+    assert result.matches[0].credential is self_attested
+    assert (
+        pex.match_definition(pd, [issued, self_attested], semantics=pex.NUTS_NODE).matches[0].credential
+        is issued
+    )
+    with pytest.raises(pex.NoCredentials, match="subject_is_issuer is required"):
+        pex.match_definition(pd, [issued], semantics=pex.STRICT)
+
+
+def test_is_holder_needs_the_holder():
+    pd = _with({"is_holder": [{"field_id": ["k"], "directive": "required"}]})
+    mine = ldp_vc("urn:m", "T", {"id": HOLDER, "kind": "A"})
+    theirs = ldp_vc("urn:t", "T", {"id": "did:web:other.example", "kind": "A"})
+    result = pex.match_definition(pd, [theirs, mine], semantics=pex.STRICT, holder=HOLDER)
+    assert result.matches[0].credential is mine
+    with pytest.raises(pex.NoCredentials, match="the holder is not known"):
+        pex.match_definition(pd, [mine], semantics=pex.STRICT)
+    assert pex.match_definition(pd, [theirs], semantics=pex.NUTS_NODE).matches  # ignored by the reference
+    submission = result.submission(submission_id="s", vp_format="ldp_vp")
+    with pytest.raises(pex.SubmissionMismatch, match="is_holder is required"):
+        pex.check_submission(
+            pd,
+            submission,
+            ldp_vp([mine]),
+            parse_credential=Parser(mine),
+            semantics=pex.STRICT,
+            holder="did:x:y",
+        )
+
+
+def test_same_subject_across_descriptors():
+    pd = {
+        "id": "pd_same",
+        "input_descriptors": [
+            {
+                "id": "a",
+                "constraints": {
+                    "fields": [{"id": "fa", "path": ["$.credentialSubject.a"]}],
+                    "same_subject": [{"field_id": ["fa", "fb"], "directive": "required"}],
+                },
+            },
+            {"id": "b", "constraints": {"fields": [{"id": "fb", "path": ["$.credentialSubject.b"]}]}},
+        ],
+    }
+    a = ldp_vc("urn:a", "T", {"id": HOLDER, "a": 1})
+    b_other = ldp_vc("urn:b", "T", {"id": "did:web:other.example", "b": 2})
+    b_same = ldp_vc("urn:b2", "T", {"id": HOLDER, "b": 2})
+    assert pex.match_definition(pd, [a, b_same], semantics=pex.STRICT).matches
+    with pytest.raises(pex.NoCredentials, match="same_subject is required"):
+        pex.match_definition(pd, [a, b_other], semantics=pex.STRICT)
+    assert pex.match_definition(pd, [a, b_other], semantics=pex.NUTS_NODE).matches

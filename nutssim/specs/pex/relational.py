@@ -1,0 +1,79 @@
+"""DIF PE v2 §Relational Constraint Feature under the spec's reading (``Semantics.ignore_relational`` off).
+
+The reference supports none of it ("IsHolder, SameSubject, SubjectIsIssuer, Statuses are not
+supported for now", ``presentation_definition.go matchConstraint``), so under ``NUTS_NODE``
+these members are read and ignored. Under ``STRICT``, for the directive ``required``
+(``preferred`` asks nothing a conformant consumer must do):
+
+- ``subject_is_issuer``: the credential is self-attested: its issuer is every subject's id;
+- ``is_holder``: the subject of the credential fulfilling the named fields is the holder,
+  so the caller must say who holds (``holder=``), or nothing can fulfil such a descriptor;
+- ``same_subject``: the credentials fulfilling the named fields (in any descriptors) are
+  about one subject (one ``credentialSubject.id`` among them all).
+
+The wallet checks these on its first-match picks (it does not search other combinations:
+a violated ``same_subject`` fails the match with its reason); the verifier on the submitted
+credentials. ``statuses`` needs status information the engine does not have and is not
+evaluated in either mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from nutssim.models.credential import Credential
+
+if TYPE_CHECKING:
+    from nutssim.specs.pex.compiled import CompiledDefinition, CompiledDescriptor
+
+
+def _required(items: list[dict[str, object]] | None) -> list[list[str]]:
+    """The ``field_id`` lists of the objects whose directive is ``required``."""
+    found = []
+    for item in items or []:
+        ids = item.get("field_id")
+        if item.get("directive") == "required" and isinstance(ids, list):
+            found.append([str(i) for i in ids])
+    return found
+
+
+def credential_refusal(descriptor: CompiledDescriptor, credential: Credential, holder: str | None) -> str:
+    """Why the credential breaks the descriptor's own relational constraints, or ""."""
+    constraints = descriptor.model.constraints
+    if constraints is None or descriptor.ignore_relational:
+        return ""
+    if constraints.subject_is_issuer == "required":
+        ids = credential.subject_ids
+        if not ids or any(i != credential.issuer for i in ids):
+            return f"subject_is_issuer is required, but issuer {credential.issuer!r} is not the subject {ids}"
+    own = {f.id for f in descriptor.fields if f.id is not None}
+    for field_ids in _required(constraints.is_holder):
+        if not own & set(field_ids):
+            continue
+        if holder is None:
+            return "is_holder is required, but the holder is not known (pass holder=)"
+        if holder not in credential.subject_ids:
+            return f"is_holder is required, but subject {credential.subject_ids} is not the holder {holder!r}"
+    return ""
+
+
+def same_subject_refusals(definition: CompiledDefinition, chosen: Mapping[str, Credential]) -> list[str]:
+    """``same_subject`` (required) across descriptors: the subjects of the named fields' credentials."""
+    if definition.semantics.ignore_relational:
+        return []
+    owner = {f.id: d.id for d in definition.descriptors for f in d.fields if f.id is not None}
+    problems = []
+    for descriptor in definition.descriptors:
+        constraints = descriptor.model.constraints
+        for field_ids in _required(constraints.same_subject if constraints else None):
+            descriptors = {owner[i] for i in field_ids if i in owner}
+            subjects = {
+                s for d in sorted(descriptors) if d in chosen for s in (chosen[d].subject_ids or ["(no id)"])
+            }
+            if len(subjects) > 1:
+                problems.append(
+                    f"same_subject is required for fields {field_ids} of {descriptor.id!r}, "
+                    f"but their credentials are about {sorted(subjects)}"
+                )
+    return problems
