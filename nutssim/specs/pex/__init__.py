@@ -17,6 +17,7 @@ from nutssim.specs.pex.check import (
     decode_jwt_vp,
     envelope_view,
 )
+from nutssim.specs.pex.compare import Comparison, compare_semantics
 from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition, format_refusal
 from nutssim.specs.pex.errors import (
     DuplicateMappedField,
@@ -79,6 +80,7 @@ __all__ = [
     "CandidateOutcome",
     "CheckResult",
     "ClaimFinding",
+    "Comparison",
     "CompiledDefinition",
     "ConstraintField",
     "Constraints",
@@ -110,6 +112,7 @@ __all__ = [
     "SubmissionRequirement",
     "build_submission",
     "check_submission",
+    "compare_semantics",
     "compile_definition",
     "credentials_required",
     "decode_jwt_claims",

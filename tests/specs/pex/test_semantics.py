@@ -508,3 +508,14 @@ def test_same_subject_across_descriptors():
     with pytest.raises(pex.NoCredentials, match="same_subject is required"):
         pex.match_definition(pd, [a, b_other], semantics=pex.STRICT)
     assert pex.match_definition(pd, [a, b_other], semantics=pex.NUTS_NODE).matches
+
+
+def test_compare_semantics_says_where_the_grant_differs():
+    pd = _one_field({"path": ["$.type"], "filter": {"type": "string", "const": "X"}})
+    credential = ldp_vc("urn:x", "X", {"id": HOLDER})
+    comparison = pex.compare_semantics(pd, [credential])
+    assert not comparison.agree
+    assert comparison.first.fulfilled and not comparison.second.fulfilled
+    assert "nuts-node: d→#0" in comparison.text() and "array_elements" in comparison.text()
+    same = pex.compare_semantics(_one_field({"path": ["$.id"], "filter": {"type": "string"}}), [credential])
+    assert same.agree and same.text() == "nuts-node and strict agree"
