@@ -19,13 +19,34 @@ evaluated in either mode.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from nutssim.models.credential import Credential
+from nutssim.specs.pex.models import InputDescriptor
+from nutssim.specs.pex.semantics import Semantics
 
-if TYPE_CHECKING:
-    from nutssim.specs.pex.compiled import CompiledDefinition, CompiledDescriptor
+
+class CompiledDescriptor(Protocol):
+    """What this module reads of ``compiled.CompiledDescriptor`` (which imports this module)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def model(self) -> InputDescriptor: ...
+    @property
+    def fields(self) -> Sequence[Any]: ...
+    @property
+    def ignore_relational(self) -> bool: ...
+
+
+class CompiledDefinition(Protocol):
+    """What this module reads of ``compiled.CompiledDefinition``."""
+
+    @property
+    def semantics(self) -> Semantics: ...
+    @property
+    def descriptors(self) -> Sequence[CompiledDescriptor]: ...
 
 
 def _required(items: list[dict[str, object]] | None) -> list[list[str]]:
