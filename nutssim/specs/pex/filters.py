@@ -158,6 +158,12 @@ class CompiledFilter:
         detail = error.message if error is not None else "rejected"
         if isinstance(value, list) and self.array_elements:
             return f"neither the array nor any of its elements passes ({detail})"
+        if isinstance(value, list) and any(self.accepts(v) for v in value):
+            # Under the spec's reading the filter validates the array itself (array_elements off).
+            return (
+                f"{detail}; an element passes, but the filter applies to the whole array "
+                '(hint: {"type": "array", "contains": <the filter>})'
+            )
         return detail
 
 

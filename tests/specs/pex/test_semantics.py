@@ -519,3 +519,11 @@ def test_compare_semantics_says_where_the_grant_differs():
     assert "nuts-node: d→#0" in comparison.text() and "array_elements" in comparison.text()
     same = pex.compare_semantics(_one_field({"path": ["$.id"], "filter": {"type": "string"}}), [credential])
     assert same.agree and same.text() == "nuts-node and strict agree"
+
+
+def test_strict_explains_an_element_wise_filter_with_a_hint():
+    pd = _one_field({"path": ["$.type"], "filter": {"type": "string", "const": "X"}})
+    credential = ldp_vc("urn:x", "X", {"id": HOLDER})
+    with pytest.raises(pex.NoCredentials) as caught:
+        pex.match_definition(pd, [credential], semantics=pex.STRICT)
+    assert '"contains"' in caught.value.report.text()
