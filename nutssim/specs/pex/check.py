@@ -10,6 +10,13 @@
 3. Require the same descriptor → credential pairs, compared on raw serialisation, and the
    same count. An envelope without presentations passes only when nothing is required.
 
+That is the reference's procedure (``Semantics.verifier_first_match``, on the decoded
+envelope of ``decoded_jwt_vp_view``, later entries overwriting earlier ones). Under the
+spec's reading (DIF PE v2 §Processing of Submission Entries) paths run on the envelope as
+sent, each value decoded by its entry's format (a JWT VP to its claims set), and each entry
+is checked against its own descriptor, then the fulfilled descriptors against the
+definition (every descriptor, or the submission requirements) and ``same_subject``.
+
 Every failure is collected as a ``Problem`` naming the descriptor and, where a submitted
 credential is refused, the field, path, value and filter; they are raised together as
 ``SubmissionMismatch``, whose ``reference_text`` is the reference's wire text.

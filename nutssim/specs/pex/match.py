@@ -4,9 +4,12 @@ Per input descriptor the first credential (in wallet order) that passes the form
 every field is picked, as the reference does; ``credential_selection`` narrows a
 descriptor's candidates to those whose field values equal the requested ones
 (PROTOCOL.md §3.9). Without submission requirements every descriptor must be fulfilled
-and each maps to its own position (a credential picked twice is presented twice); with
-them, ``requirements.select`` decides, the selection is de-duplicated on the raw
-credential, and each credential maps to the first descriptor that picked it.
+and, as the reference does (``Semantics.present_twice``), each maps to its own position (a
+credential picked twice is presented twice); with them, ``requirements.select`` decides,
+and under ``Semantics.deduplicate_selection`` the selection is de-duplicated on the raw
+credential and each credential maps to the first descriptor that picked it. Under the
+spec's reading every selected descriptor is mapped and a shared credential presented once;
+required relational constraints are checked on the picks (``relational.py``).
 """
 
 from __future__ import annotations
