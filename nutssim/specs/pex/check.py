@@ -45,7 +45,7 @@ from nutssim.specs.pex.models import (
     parse_submission,
 )
 from nutssim.specs.pex.paths import compile_path
-from nutssim.specs.pex.relational import same_subject_refusals
+from nutssim.specs.pex.relational import NO_FACTS, Facts, StatusOf, same_subject_refusals
 from nutssim.specs.pex.report import Problem
 from nutssim.specs.pex.semantics import Semantics
 
@@ -83,6 +83,7 @@ def check_submission(
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
     holder: str | None = None,
+    status_of: StatusOf | None = None,
 ) -> CheckResult:
     """Check a submission against a definition and the envelope; raise ``SubmissionMismatch``.
 
@@ -90,7 +91,8 @@ def check_submission(
     remove): each mapped credential is then only checked against its own descriptor, and the
     mapped descriptors against the definition's requirements, as the spec reads it
     (``Semantics.verifier_first_match`` off does the same). ``holder`` (the presentation's
-    signer) is what a required ``is_holder`` is checked against under the spec's reading.
+    signer) is what a required ``is_holder`` is checked against under the spec's reading, and
+    ``status_of`` what ``statuses`` is (``relational.py``).
     """
     compiled = compile_definition(definition, limits=limits, semantics=semantics)
     try:
@@ -102,7 +104,7 @@ def check_submission(
             decode_presentation,
             pool_presentations,
             rematch,
-            holder,
+            Facts(holder, status_of),
         )
     except SubmissionMismatch as exc:
         exc.semantics = compiled.semantics.describe()
@@ -117,7 +119,7 @@ def _check(
     decode_presentation: DecodePresentation | None,
     pool_presentations: bool,
     rematch: bool,
-    holder: str | None,
+    facts: Facts,
 ) -> CheckResult:
     semantics, limits = compiled.semantics, compiled.limits
     if not isinstance(submission, PresentationSubmission):
@@ -134,7 +136,7 @@ def _check(
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
     if not rematch or not semantics.verifier_first_match:
-        return _check_each(compiled, entries, holder)
+        return _check_each(compiled, entries, facts)
     actual: dict[str, Credential] = {}
     for descriptor_id, credential in entries:
         # Later entries with the same id replace earlier ones, as the reference's map does.
@@ -381,7 +383,7 @@ def _compare(
 
 
 def _check_each(
-    compiled: CompiledDefinition, entries: list[tuple[str, Credential]], holder: str | None = None
+    compiled: CompiledDefinition, entries: list[tuple[str, Credential]], facts: Facts = NO_FACTS
 ) -> CheckResult:
     """Each entry against its own descriptor; under the spec's reading also the requirements."""
     semantics = compiled.semantics
@@ -394,7 +396,7 @@ def _check_each(
         if descriptor is None:
             problems.append(Problem("not an input descriptor of the definition", descriptor_id))
             continue
-        outcome = compiled.explain(descriptor, credential, -1, holder)
+        outcome = compiled.explain(descriptor, credential, -1, facts)
         if not outcome.accepted:
             problems.append(
                 Problem("the submitted credential does not fulfil the descriptor", descriptor_id, outcome)

@@ -30,7 +30,7 @@ from nutssim.specs.pex.models import (
     parse_definition,
 )
 from nutssim.specs.pex.paths import MISSING, CompiledPath, compile_path
-from nutssim.specs.pex.relational import credential_refusal
+from nutssim.specs.pex.relational import NO_FACTS, Facts, credential_refusal
 from nutssim.specs.pex.report import CandidateOutcome, FieldOutcome, PathAttempt
 from nutssim.specs.pex.semantics import DEFAULT, Semantics
 
@@ -154,7 +154,7 @@ class CompiledDescriptor:
     withheld: str = ""  # why nothing may fulfil it under these semantics (limit_disclosure), or ""
     checks: tuple[Check, ...] = ()  # per field, the hot-path form of ``evaluate(document)[0]``
     ignore_relational: bool = True  # Semantics.ignore_relational
-    relational: bool = False  # it has a required subject_is_issuer / is_holder to check per credential
+    relational: bool = False  # it has subject_is_issuer / is_holder / statuses to check per credential
 
     def passes(self, document: Any) -> bool:
         """Whether every field passes."""
@@ -214,7 +214,7 @@ class CompiledDefinition:
         )
 
     def explain(
-        self, descriptor: CompiledDescriptor, credential: Credential, index: int, holder: str | None = None
+        self, descriptor: CompiledDescriptor, credential: Credential, index: int, facts: Facts = NO_FACTS
     ) -> CandidateOutcome:
         """Why the credential does or does not fulfil the descriptor (fields first, as the reference)."""
         if descriptor.withheld:
@@ -228,7 +228,7 @@ class CompiledDefinition:
         refusal = self.format_refusal(descriptor, credential)
         if refusal is not None:
             return CandidateOutcome(index, credential.id, credential.format, False, "format", detail=refusal)
-        relational = credential_refusal(descriptor, credential, holder) if descriptor.relational else ""
+        relational = credential_refusal(descriptor, credential, facts) if descriptor.relational else ""
         if relational:
             return CandidateOutcome(
                 index, credential.id, credential.format, False, "relational", detail=relational
@@ -354,7 +354,7 @@ def _has_relational(descriptor: InputDescriptor) -> bool:
     if c is None:
         return False
     holder = any(isinstance(i, dict) and i.get("directive") == "required" for i in c.is_holder or [])
-    return c.subject_is_issuer == "required" or holder
+    return c.subject_is_issuer == "required" or holder or bool(c.statuses)
 
 
 def _compile_field(

@@ -31,7 +31,7 @@ from nutssim.specs.pex.compiled import (
 from nutssim.specs.pex.errors import InvalidCredentialSelection, MultipleCredentials, NoCredentials, short
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition
-from nutssim.specs.pex.relational import credential_refusal, same_subject_refusals
+from nutssim.specs.pex.relational import NO_FACTS, Facts, StatusOf, credential_refusal, same_subject_refusals
 from nutssim.specs.pex.report import CandidateOutcome, DescriptorReport, MatchReport
 from nutssim.specs.pex.semantics import Semantics
 
@@ -62,7 +62,7 @@ class MatchResult:
     wallet: Sequence[Credential] = field(repr=False, compare=False)
     selection: Mapping[str, str] = field(default_factory=dict)
     requirement_notes: tuple[str, ...] = ()
-    holder: str | None = None  # who holds the wallet, for is_holder (spec reading only)
+    facts: Facts = NO_FACTS  # what the wallet knows beyond the credentials (holder, statuses)
 
     @property
     def definition_id(self) -> str:
@@ -82,7 +82,7 @@ class MatchResult:
             selection=self.selection,
             max_candidates=max_candidates,
             notes=self.requirement_notes,
-            holder=self.holder,
+            facts=self.facts,
         )
 
     def submission(self, *, submission_id: str, vp_format: str) -> PresentationSubmission:
@@ -100,13 +100,16 @@ def match_definition(
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
     holder: str | None = None,
+    status_of: StatusOf | None = None,
 ) -> MatchResult:
     """Match a wallet against a definition; raise ``NoCredentials`` when it cannot be fulfilled.
 
     ``semantics`` picks the reading (``semantics.py``): ``NUTS_NODE`` for the reference,
     ``STRICT`` for the DIF text; the default is nutssim's historical mix (``DEFAULT``).
-    ``holder`` (the wallet's DID) is what a required ``is_holder`` is checked against.
+    ``holder`` (the wallet's DID) is what a required ``is_holder`` is checked against, and
+    ``status_of(credential)`` (its statuses: active, suspended, revoked) what ``statuses`` is.
     """
+    facts = Facts(holder, status_of)
     compiled = compile_definition(definition, limits=limits, semantics=semantics)
     selection = dict(selection or {})
     per_descriptor = _selections(compiled, selection)
@@ -117,15 +120,15 @@ def match_definition(
         else None
     )
     picks = tuple(
-        _pick(compiled, d, credentials, allowed, per_descriptor.get(d.id), holder)
+        _pick(compiled, d, credentials, allowed, per_descriptor.get(d.id), facts)
         for d in compiled.descriptors
     )
     chosen = {d.id: credentials[p] for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None}
     unrelated = same_subject_refusals(compiled, chosen)
     if unrelated:  # the first-match picks break a required same_subject; no other combination is tried
-        return _fail(compiled, credentials, picks, selection, unrelated, holder)
+        return _fail(compiled, credentials, picks, selection, unrelated, facts)
     if compiled.requirements:
-        return _with_requirements(compiled, credentials, picks, selection, holder)
+        return _with_requirements(compiled, credentials, picks, selection, facts)
     missing = [d for d, p in zip(compiled.descriptors, picks, strict=True) if p is None]
     if missing:
         return _fail(
@@ -134,14 +137,14 @@ def match_definition(
             picks,
             selection,
             [f"no credential for input descriptor '{d.id}'" for d in missing],
-            holder,
+            facts,
         )
     if not compiled.semantics.present_twice:
-        return _result(compiled, credentials, picks, selection, range(len(picks)), holder)
+        return _result(compiled, credentials, picks, selection, range(len(picks)), facts)
     pairs = [(d, p) for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None]
     matches = tuple(DescriptorMatch(d.id, credentials[p], p, i) for i, (d, p) in enumerate(pairs))
     presented = tuple(m.credential for m in matches)
-    return MatchResult(compiled, presented, matches, picks, credentials, selection, holder=holder)
+    return MatchResult(compiled, presented, matches, picks, credentials, selection, facts=facts)
 
 
 def credentials_required(definition: PresentationDefinition | CompiledDefinition) -> bool:
@@ -161,7 +164,7 @@ def explain(
     selection: Mapping[str, str] | None = None,
     max_candidates: int = 50,
     notes: Sequence[str] = (),
-    holder: str | None = None,
+    facts: Facts = NO_FACTS,
 ) -> MatchReport:
     """Explain every descriptor against (the first ``max_candidates`` of) the wallet."""
     selection = selection or {}
@@ -171,7 +174,7 @@ def explain(
         if pick is not None and pick not in shown:
             shown.append(pick)
         keys = {f.id: selection[f.id] for f in descriptor.fields if f.id is not None and f.id in selection}
-        outcomes = tuple(_explain_one(definition, descriptor, wallet[i], i, keys, holder) for i in shown)
+        outcomes = tuple(_explain_one(definition, descriptor, wallet[i], i, keys, facts) for i in shown)
         note = f"credential_selection {keys}" if keys else ""
         reports.append(
             DescriptorReport(
@@ -187,9 +190,9 @@ def _explain_one(
     credential: Credential,
     index: int,
     keys: Mapping[str, str],
-    holder: str | None,
+    facts: Facts,
 ) -> CandidateOutcome:
-    outcome = definition.explain(descriptor, credential, index, holder)
+    outcome = definition.explain(descriptor, credential, index, facts)
     if not outcome.accepted or not keys:
         return outcome
     values = descriptor.values(credential.document) or {}
@@ -247,7 +250,7 @@ def _candidates(
     descriptor: CompiledDescriptor,
     credentials: Sequence[Credential],
     allowed: bytearray | None,
-    holder: str | None,
+    facts: Facts,
 ) -> Iterator[int]:
     """Wallet positions whose formats allow the descriptor and whose fields all pass, in order."""
     if descriptor.withheld:
@@ -260,7 +263,7 @@ def _candidates(
         if own_format and format_refusal(own_format, credential) is not None:
             continue
         if passes(credential.document) and not (
-            descriptor.relational and credential_refusal(descriptor, credential, holder)
+            descriptor.relational and credential_refusal(descriptor, credential, facts)
         ):
             yield i
 
@@ -271,12 +274,12 @@ def _pick(
     credentials: Sequence[Credential],
     allowed: bytearray | None,
     wanted: dict[str, str] | None,
-    holder: str | None,
+    facts: Facts,
 ) -> int | None:
     if wanted is None:
-        return next(_candidates(descriptor, credentials, allowed, holder), None)
+        return next(_candidates(descriptor, credentials, allowed, facts), None)
     chosen = []
-    for i in _candidates(descriptor, credentials, allowed, holder):
+    for i in _candidates(descriptor, credentials, allowed, facts):
         values = descriptor.values(credentials[i].document) or {}
         if all(selection_value(values.get(k)) == v for k, v in wanted.items()):
             chosen.append(i)
@@ -291,16 +294,16 @@ def _with_requirements(
     credentials: Sequence[Credential],
     picks: tuple[int | None, ...],
     selection: dict[str, str],
-    holder: str | None,
+    facts: Facts,
 ) -> MatchResult:
     try:
         chosen = requirements.select(definition, picks)
     except requirements.Unfulfilled as exc:
-        return _fail(definition, credentials, picks, selection, [str(exc)], holder)
+        return _fail(definition, credentials, picks, selection, [str(exc)], facts)
     if not definition.semantics.deduplicate_selection:
         # Spec: every selected descriptor is mapped; a shared credential is presented once.
         unique_descriptors = list(dict.fromkeys(chosen))
-        return _result(definition, credentials, picks, selection, unique_descriptors, holder)
+        return _result(definition, credentials, picks, selection, unique_descriptors, facts)
     selected = [p for p in (picks[d] for d in chosen) if p is not None]
     keys = {p: raw_key(credentials[p]) for p in set(selected) | {p for p in picks if p is not None}}
     unique: list[int] = []
@@ -318,7 +321,7 @@ def _with_requirements(
         )
         matches.append(DescriptorMatch(descriptor.id, credentials[position], position, i))
     presented = tuple(credentials[p] for p in unique)
-    return MatchResult(definition, presented, tuple(matches), picks, credentials, selection, holder=holder)
+    return MatchResult(definition, presented, tuple(matches), picks, credentials, selection, facts=facts)
 
 
 def _result(
@@ -327,7 +330,7 @@ def _result(
     picks: tuple[int | None, ...],
     selection: dict[str, str],
     descriptors: Sequence[int],
-    holder: str | None,
+    facts: Facts,
 ) -> MatchResult:
     """Every listed descriptor mapped; each credential presented once (spec reading)."""
     order: dict[str, int] = {}
@@ -343,7 +346,7 @@ def _result(
             presented.append(credentials[pick])
         matches.append(DescriptorMatch(definition.descriptors[index].id, credentials[pick], pick, order[key]))
     return MatchResult(
-        definition, tuple(presented), tuple(matches), picks, credentials, selection, holder=holder
+        definition, tuple(presented), tuple(matches), picks, credentials, selection, facts=facts
     )
 
 
@@ -353,13 +356,13 @@ def _fail(
     picks: tuple[int | None, ...],
     selection: dict[str, str],
     reasons: list[str],
-    holder: str | None,
+    facts: Facts,
 ) -> MatchResult:
     if not credentials_required(definition):
         # The reference's builder then presents nothing rather than failing.
-        return MatchResult(definition, (), (), picks, credentials, selection, tuple(reasons), holder)
+        return MatchResult(definition, (), (), picks, credentials, selection, tuple(reasons), facts)
     report = explain(
-        definition, credentials, picks, selection=selection, max_candidates=20, notes=reasons, holder=holder
+        definition, credentials, picks, selection=selection, max_candidates=20, notes=reasons, facts=facts
     )
     details = []
     for d in report.descriptors:

@@ -13,13 +13,21 @@ these members are read and ignored. Under ``STRICT``, for the directive ``requir
 
 The wallet checks these on its first-match picks (it does not search other combinations:
 a violated ``same_subject`` fails the match with its reason); the verifier on the submitted
-credentials. ``statuses`` needs status information the engine does not have and is not
-evaluated in either mode.
+credentials.
+
+``statuses`` (§Input Descriptor Object, the Status Constraint Feature), also ignored by the
+reference: for each of ``active``, ``suspended``, ``revoked`` with the directive
+``required`` the credential must have that status, with ``disallowed`` it must not
+(``allowed``: either); a ``type`` list names the ``credentialStatus`` types accepted. The
+engine knows no statuses itself: the caller passes ``status_of(credential)`` (e.g. from a
+status-list check), and without it a definition that requires or disallows a status is
+fulfilled by nothing, since its consumer cannot ensure it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from nutssim.models.credential import Credential
@@ -49,6 +57,23 @@ class CompiledDefinition(Protocol):
     def descriptors(self) -> Sequence[CompiledDescriptor]: ...
 
 
+StatusOf = Callable[[Credential], Iterable[str]]
+"""``status_of(credential)``: the statuses it has now, among ``active``, ``suspended``, ``revoked``."""
+
+STATUSES = ("active", "suspended", "revoked")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the consumer knows beyond the credentials: who holds them, and their statuses."""
+
+    holder: str | None = None
+    status_of: StatusOf | None = None
+
+
+NO_FACTS = Facts()
+
+
 def _required(items: list[dict[str, object]] | None) -> list[list[str]]:
     """The ``field_id`` lists of the objects whose directive is ``required``."""
     found = []
@@ -59,11 +84,15 @@ def _required(items: list[dict[str, object]] | None) -> list[list[str]]:
     return found
 
 
-def credential_refusal(descriptor: CompiledDescriptor, credential: Credential, holder: str | None) -> str:
-    """Why the credential breaks the descriptor's own relational constraints, or ""."""
+def credential_refusal(descriptor: CompiledDescriptor, credential: Credential, facts: Facts) -> str:
+    """Why the credential breaks the descriptor's own relational or status constraints, or ""."""
     constraints = descriptor.model.constraints
     if constraints is None or descriptor.ignore_relational:
         return ""
+    holder = facts.holder
+    status = _status_refusal(constraints.statuses, credential, facts.status_of)
+    if status:
+        return status
     if constraints.subject_is_issuer == "required":
         ids = credential.subject_ids
         if not ids or any(i != credential.issuer for i in ids):
@@ -76,6 +105,37 @@ def credential_refusal(descriptor: CompiledDescriptor, credential: Credential, h
             return "is_holder is required, but the holder is not known (pass holder=)"
         if holder not in credential.subject_ids:
             return f"is_holder is required, but subject {credential.subject_ids} is not the holder {holder!r}"
+    return ""
+
+
+def _status_refusal(
+    statuses: Mapping[str, Any] | None, credential: Credential, status_of: StatusOf | None
+) -> str:
+    """Why the credential's statuses break the descriptor's ``statuses``, or ""."""
+    directives = {
+        name: spec for name, spec in (statuses or {}).items() if name in STATUSES and isinstance(spec, dict)
+    }
+    asked = {
+        name: spec for name, spec in directives.items() if spec.get("directive") in ("required", "disallowed")
+    }
+    if not asked:
+        return ""
+    if status_of is None:
+        return (
+            f"statuses {sorted(asked)} must be ensured, but no credential status is known (pass status_of=)"
+        )
+    has = set(status_of(credential))
+    status = credential.document.get("credentialStatus")
+    kinds = {s.get("type") for s in (status if isinstance(status, list) else [status]) if isinstance(s, dict)}
+    for name, spec in asked.items():
+        if spec["directive"] == "required" and name not in has:
+            return f"status '{name}' is required, but the credential is {sorted(has) or 'of no known status'}"
+        if spec["directive"] == "disallowed" and name in has:
+            return f"status '{name}' is disallowed, and the credential has it"
+        types = spec.get("type")
+        if isinstance(types, list) and types and not kinds & set(types):
+            found = sorted(map(str, kinds))
+            return f"status '{name}' must be expressed by {types}; the credentialStatus types are {found}"
     return ""
 
 

@@ -47,7 +47,8 @@ one named switch, ``True`` meaning "as the reference does":
 
 - ``ignore_relational``: ``matchConstraint`` ("IsHolder, SameSubject, SubjectIsIssuer,
   Statuses are not supported for now"). Spec §Relational Constraint Feature: a ``required``
-  ``subject_is_issuer``, ``is_holder`` or ``same_subject`` must hold (``relational.py``).
+  ``subject_is_issuer``, ``is_holder`` or ``same_subject`` must hold, and so must the
+  ``statuses`` directives of the Status Constraint Feature (``relational.py``).
 - ``ignore_predicate``: the reference's ``Field`` has no ``predicate`` member: the field yields
   its value. Spec §Predicate Feature: the Field Query Result is the boolean ``true``.
 

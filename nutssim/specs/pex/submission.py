@@ -20,6 +20,7 @@ from nutssim.specs.pex.compiled import CompiledDefinition
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.match import MatchResult, match_definition
 from nutssim.specs.pex.models import DescriptorMapEntry, PresentationDefinition, PresentationSubmission
+from nutssim.specs.pex.relational import StatusOf
 from nutssim.specs.pex.semantics import Semantics
 
 VP_FORMATS = ("jwt_vp", "ldp_vp")
@@ -95,10 +96,17 @@ def fulfil(
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
     holder: str | None = None,
+    status_of: StatusOf | None = None,
 ) -> tuple[PresentationSubmission, MatchResult]:
     """Match and build in one step: the submission and the match (whose ``credentials`` go in the VP)."""
     result = match_definition(
-        definition, credentials, selection=selection, limits=limits, semantics=semantics, holder=holder
+        definition,
+        credentials,
+        selection=selection,
+        limits=limits,
+        semantics=semantics,
+        holder=holder,
+        status_of=status_of,
     )
     return build_submission(result, submission_id=submission_id, vp_format=vp_format), result
 

@@ -527,3 +527,23 @@ def test_strict_explains_an_element_wise_filter_with_a_hint():
     with pytest.raises(pex.NoCredentials) as caught:
         pex.match_definition(pd, [credential], semantics=pex.STRICT)
     assert '"contains"' in caught.value.report.text()
+
+
+def test_statuses_are_checked_against_status_of_under_strict():
+    pd = _with({"statuses": {"active": {"directive": "required"}, "revoked": {"directive": "disallowed"}}})
+    live = ldp_vc("urn:live", "T", {"id": HOLDER, "kind": "A"})
+    revoked = ldp_vc("urn:gone", "T", {"id": HOLDER, "kind": "A"})
+    known = {"urn:live": {"active"}, "urn:gone": {"revoked"}}
+
+    def status_of(credential):
+        return known[credential.id]
+
+    result = pex.match_definition(pd, [revoked, live], semantics=pex.STRICT, status_of=status_of)
+    assert result.matches[0].credential is live
+    with pytest.raises(pex.NoCredentials, match="status 'active' is required"):
+        pex.match_definition(pd, [revoked], semantics=pex.STRICT, status_of=status_of)
+    with pytest.raises(pex.NoCredentials, match="pass status_of="):
+        pex.match_definition(pd, [live], semantics=pex.STRICT)
+    assert pex.match_definition(pd, [revoked], semantics=pex.NUTS_NODE).matches  # ignored by the reference
+    allowed = _with({"statuses": {"suspended": {"directive": "allowed"}}})
+    assert pex.match_definition(allowed, [revoked], semantics=pex.STRICT).matches
