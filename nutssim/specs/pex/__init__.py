@@ -10,15 +10,10 @@ Where the reference departs from the DIF text, ``Semantics`` says which reading 
 """
 
 from nutssim.specs.pex import _jsonschema  # noqa: F401  (first: see its docstring)
-from nutssim.specs.pex.check import (
-    CheckResult,
-    check_submission,
-    decode_jwt_claims,
-    decode_jwt_vp,
-    envelope_view,
-)
+from nutssim.specs.pex.check import CheckResult, check_submission
 from nutssim.specs.pex.compare import Comparison, compare_semantics
 from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition, format_refusal
+from nutssim.specs.pex.envelope import decode_jwt_claims, decode_jwt_vp, envelope_view
 from nutssim.specs.pex.errors import (
     DuplicateMappedField,
     InvalidCredentialSelection,

@@ -24,17 +24,21 @@ credential is refused, the field, path, value and filter; they are raised togeth
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nutssim.errors import NutsSimError
 from nutssim.models.credential import Credential
 from nutssim.specs.pex import requirements
 from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
+from nutssim.specs.pex.envelope import (
+    DecodePresentation,
+    decode_jwt_claims,
+    decode_jwt_vp,
+    decoded_view,
+    envelope_view,
+)
 from nutssim.specs.pex.errors import LimitExceeded, NoCredentials, PexDocumentError, SubmissionMismatch, short
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.match import MatchResult, credentials_required, match_definition, raw_key
@@ -51,8 +55,6 @@ from nutssim.specs.pex.semantics import Semantics
 
 ParseCredential = Callable[[Any, str], Credential]
 """``parse_credential(value, format)``: a credential as found in a VP → ``Credential``."""
-DecodePresentation = Callable[[Any], Any]
-"""``decode(value)``: a VP (JWT string or object) → its JSON (a mapping, or anything with ``.document``)."""
 
 _PARSE_ERRORS = (NutsSimError, ValueError, TypeError, KeyError)
 
@@ -65,6 +67,7 @@ class CheckResult:
     credentials: Mapping[str, Credential]
     match: MatchResult | None
     presentation_index: int | None  # which presentation fulfilled it (None: pooled or empty)
+    semantics: str = ""  # which reading decided (Semantics.describe())
 
 
 class _Unresolvable(Exception):
@@ -88,15 +91,15 @@ def check_submission(
     """Check a submission against a definition and the envelope; raise ``SubmissionMismatch``.
 
     ``rematch=False`` switches the reference's re-run of matching off (a control a lesson can
-    remove): each mapped credential is then only checked against its own descriptor, and the
-    mapped descriptors against the definition's requirements, as the spec reads it
-    (``Semantics.verifier_first_match`` off does the same). ``holder`` (the presentation's
+    remove): each mapped credential is then only checked against its own descriptor. Under
+    the spec's reading (``Semantics.verifier_first_match`` off) that is the procedure, and the
+    mapped descriptors must also meet the definition's requirements. ``holder`` (the presentation's
     signer) is what a required ``is_holder`` is checked against under the spec's reading, and
     ``status_of`` what ``statuses`` is (``relational.py``).
     """
     compiled = compile_definition(definition, limits=limits, semantics=semantics)
     try:
-        return _check(
+        result = _check(
             compiled,
             submission,
             envelope,
@@ -109,6 +112,7 @@ def check_submission(
     except SubmissionMismatch as exc:
         exc.semantics = compiled.semantics.describe()
         raise
+    return replace(result, semantics=compiled.semantics.describe())
 
 
 def _check(
@@ -159,44 +163,6 @@ def _check(
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
     return CheckResult(compiled.id, match.mapping(), match, None if pool_presentations else index)
-
-
-def envelope_view(envelope: Any, decode: DecodePresentation | None = None) -> Any:
-    """The JSON the descriptor-map paths address: JWT VPs replaced by their JSON (PROTOCOL.md §1.3)."""
-    decode = decode or decode_jwt_vp
-    if isinstance(envelope, list):
-        return [_decoded(v, decode) if isinstance(v, str) else v for v in envelope]
-    return _decoded(envelope, decode) if isinstance(envelope, str) else envelope
-
-
-def decode_jwt_claims(token: Any) -> dict[str, Any]:
-    """The claims set of a compact JWT, decoded without verification (signatures are §3.5's job)."""
-    if not isinstance(token, str) or token.count(".") != 2:
-        raise ValueError("not a compact JWT")
-    payload = token.split(".")[1]
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"JWT payload is not base64url JSON: {exc}") from None
-    if not isinstance(claims, dict):
-        raise ValueError("JWT payload is not a JSON object")
-    return claims
-
-
-def decode_jwt_vp(token: Any) -> dict[str, Any]:
-    """The ``vp`` claim of a JWT VP, decoded without verification (signatures are §3.5's job)."""
-    claims = decode_jwt_claims(token)
-    vp = claims.get("vp")
-    if not isinstance(vp, dict):
-        raise ValueError("JWT VP has no 'vp' claim object")
-    # As the reference's envelope view: the `vp` claim, with `jti` as the VP id.
-    return {**vp, "id": claims["jti"]} if "jti" in claims else vp
-
-
-# -- resolution ----------------------------------------------------------------------------------
-def _decoded(value: Any, decode: DecodePresentation) -> Any:
-    result = decode(value)
-    return getattr(result, "document", result)
 
 
 def _resolve_all(
@@ -262,7 +228,7 @@ def _resolve(
             if not isinstance(target, str):
                 inner = target
             elif compiled.semantics.decoded_jwt_vp_view:
-                inner = _decoded(target, decode)
+                inner = decoded_view(target, decode)
             else:  # the spec: a JWT decodes to its claims set, addressed as `$.vp.…`
                 inner = decode_jwt_claims(target)
         except _PARSE_ERRORS as exc:

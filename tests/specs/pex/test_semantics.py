@@ -305,6 +305,7 @@ def test_verifier_first_match():
         ORG_PD, _two_orgs_submission(1), envelope, parse_credential=parse, semantics=pex.STRICT
     )
     assert checked.credentials == {"org": second}
+    assert checked.semantics == "strict (the DIF PE v2.0.0 text)"
 
 
 def test_strict_verifier_still_needs_every_descriptor():
