@@ -5,11 +5,15 @@ caller's). Models and schema checks (``models``, ``schemas``); wallet-side match
 the submission for one VP (``match``, ``submission``); the verifier's conformance check
 (``check``); field-id claims (``fields``). Presentation definitions are attacker input:
 every path, pattern and filter is bounded by ``Limits`` and compiled once per definition.
+Where the reference departs from the DIF text, ``Semantics`` says which reading applies
+(``NUTS_NODE``, ``STRICT``, or ``DEFAULT_SEMANTICS``, nutssim's historical mix).
 """
 
 from nutssim.specs.pex import _jsonschema  # noqa: F401  (first: see its docstring)
-from nutssim.specs.pex.check import CheckResult, check_submission, decode_jwt_vp, envelope_view
+from nutssim.specs.pex.check import CheckResult, check_submission
+from nutssim.specs.pex.compare import Comparison, compare_semantics
 from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition, format_refusal
+from nutssim.specs.pex.envelope import decode_jwt_claims, decode_jwt_vp, envelope_view
 from nutssim.specs.pex.errors import (
     DuplicateMappedField,
     InvalidCredentialSelection,
@@ -57,15 +61,21 @@ from nutssim.specs.pex.report import (
     Problem,
 )
 from nutssim.specs.pex.schemas import is_valid, load_schema, validate_schema
+from nutssim.specs.pex.semantics import DEFAULT as DEFAULT_SEMANTICS
+from nutssim.specs.pex.semantics import NUTS_NODE, STRICT, Semantics, semantics_for
 from nutssim.specs.pex.submission import VP_FORMATS, build_submission, fulfil, verifiable_credential_member
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DEFAULT_SEMANTICS",
+    "NUTS_NODE",
     "RESERVED_CLAIMS",
+    "STRICT",
     "VP_FORMATS",
     "CandidateOutcome",
     "CheckResult",
     "ClaimFinding",
+    "Comparison",
     "CompiledDefinition",
     "ConstraintField",
     "Constraints",
@@ -92,12 +102,15 @@ __all__ = [
     "PresentationDefinition",
     "PresentationSubmission",
     "Problem",
+    "Semantics",
     "SubmissionMismatch",
     "SubmissionRequirement",
     "build_submission",
     "check_submission",
+    "compare_semantics",
     "compile_definition",
     "credentials_required",
+    "decode_jwt_claims",
     "decode_jwt_vp",
     "dump",
     "envelope_view",
@@ -114,6 +127,7 @@ __all__ = [
     "parse_submission_requirement",
     "reserved_field_ids",
     "resolve_fields",
+    "semantics_for",
     "validate_schema",
     "verifiable_credential_member",
 ]

@@ -10,6 +10,13 @@
 3. Require the same descriptor → credential pairs, compared on raw serialisation, and the
    same count. An envelope without presentations passes only when nothing is required.
 
+That is the reference's procedure (``Semantics.verifier_first_match``, on the decoded
+envelope of ``decoded_jwt_vp_view``, later entries overwriting earlier ones). Under the
+spec's reading (DIF PE v2 §Processing of Submission Entries) paths run on the envelope as
+sent, each value decoded by its entry's format (a JWT VP to its claims set), and each entry
+is checked against its own descriptor, then the fulfilled descriptors against the
+definition (every descriptor, or the submission requirements) and ``same_subject``.
+
 Every failure is collected as a ``Problem`` naming the descriptor and, where a submitted
 credential is refused, the field, path, value and filter; they are raised together as
 ``SubmissionMismatch``, whose ``reference_text`` is the reference's wire text.
@@ -17,16 +24,21 @@ credential is refused, the field, path, value and filter; they are raised togeth
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nutssim.errors import NutsSimError
 from nutssim.models.credential import Credential
+from nutssim.specs.pex import requirements
 from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
+from nutssim.specs.pex.envelope import (
+    DecodePresentation,
+    decode_jwt_claims,
+    decode_jwt_vp,
+    decoded_view,
+    envelope_view,
+)
 from nutssim.specs.pex.errors import LimitExceeded, NoCredentials, PexDocumentError, SubmissionMismatch, short
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.match import MatchResult, credentials_required, match_definition, raw_key
@@ -37,12 +49,12 @@ from nutssim.specs.pex.models import (
     parse_submission,
 )
 from nutssim.specs.pex.paths import compile_path
+from nutssim.specs.pex.relational import NO_FACTS, Facts, StatusOf, same_subject_refusals
 from nutssim.specs.pex.report import Problem
+from nutssim.specs.pex.semantics import Semantics
 
 ParseCredential = Callable[[Any, str], Credential]
 """``parse_credential(value, format)``: a credential as found in a VP → ``Credential``."""
-DecodePresentation = Callable[[Any], Any]
-"""``decode(value)``: a VP (JWT string or object) → its JSON (a mapping, or anything with ``.document``)."""
 
 _PARSE_ERRORS = (NutsSimError, ValueError, TypeError, KeyError)
 
@@ -55,6 +67,7 @@ class CheckResult:
     credentials: Mapping[str, Credential]
     match: MatchResult | None
     presentation_index: int | None  # which presentation fulfilled it (None: pooled or empty)
+    semantics: str = ""  # which reading decided (Semantics.describe())
 
 
 class _Unresolvable(Exception):
@@ -71,13 +84,48 @@ def check_submission(
     pool_presentations: bool = False,
     rematch: bool = True,
     limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
+    holder: str | None = None,
+    status_of: StatusOf | None = None,
 ) -> CheckResult:
     """Check a submission against a definition and the envelope; raise ``SubmissionMismatch``.
 
     ``rematch=False`` switches the reference's re-run of matching off (a control a lesson can
-    remove): each mapped credential is then only checked against its own descriptor.
+    remove): each mapped credential is then only checked against its own descriptor. Under
+    the spec's reading (``Semantics.verifier_first_match`` off) that is the procedure, and the
+    mapped descriptors must also meet the definition's requirements. ``holder`` (the presentation's
+    signer) is what a required ``is_holder`` is checked against under the spec's reading, and
+    ``status_of`` what ``statuses`` is (``relational.py``).
     """
-    compiled = compile_definition(definition, limits=limits)
+    compiled = compile_definition(definition, limits=limits, semantics=semantics)
+    try:
+        result = _check(
+            compiled,
+            submission,
+            envelope,
+            parse_credential,
+            decode_presentation,
+            pool_presentations,
+            rematch,
+            Facts(holder, status_of),
+        )
+    except SubmissionMismatch as exc:
+        exc.semantics = compiled.semantics.describe()
+        raise
+    return replace(result, semantics=compiled.semantics.describe())
+
+
+def _check(
+    compiled: CompiledDefinition,
+    submission: PresentationSubmission | Mapping[str, Any],
+    envelope: Any,
+    parse_credential: ParseCredential,
+    decode_presentation: DecodePresentation | None,
+    pool_presentations: bool,
+    rematch: bool,
+    facts: Facts,
+) -> CheckResult:
+    semantics, limits = compiled.semantics, compiled.limits
     if not isinstance(submission, PresentationSubmission):
         submission = parse_submission(submission, limits=limits)
     decode = decode_presentation or decode_jwt_vp
@@ -85,11 +133,18 @@ def check_submission(
         view = envelope_view(envelope, decode)
     except _PARSE_ERRORS as exc:
         raise SubmissionMismatch(compiled.id, [Problem(f"the envelope cannot be decoded: {exc}")]) from None
-    actual, problems = _resolve_all(compiled, submission, view, parse_credential, decode)
+    # The reference resolves paths on its decoded view (util.go vpAsInterface); the spec on the
+    # envelope as sent, decoding each value by the format its entry announces.
+    target = view if semantics.decoded_jwt_vp_view else envelope
+    entries, problems = _resolve_all(compiled, submission, target, parse_credential, decode)
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
-    if not rematch:
-        return _check_each(compiled, actual)
+    if not rematch or not semantics.verifier_first_match:
+        return _check_each(compiled, entries, facts)
+    actual: dict[str, Credential] = {}
+    for descriptor_id, credential in entries:
+        # Later entries with the same id replace earlier ones, as the reference's map does.
+        actual[descriptor_id] = credential
     presentations = _presentations(view)
     if not presentations:
         if credentials_required(compiled):
@@ -110,43 +165,13 @@ def check_submission(
     return CheckResult(compiled.id, match.mapping(), match, None if pool_presentations else index)
 
 
-def envelope_view(envelope: Any, decode: DecodePresentation | None = None) -> Any:
-    """The JSON the descriptor-map paths address: JWT VPs replaced by their JSON (PROTOCOL.md §1.3)."""
-    decode = decode or decode_jwt_vp
-    if isinstance(envelope, list):
-        return [_decoded(v, decode) if isinstance(v, str) else v for v in envelope]
-    return _decoded(envelope, decode) if isinstance(envelope, str) else envelope
-
-
-def decode_jwt_vp(token: Any) -> dict[str, Any]:
-    """The ``vp`` claim of a JWT VP, decoded without verification (signatures are §3.5's job)."""
-    if not isinstance(token, str) or token.count(".") != 2:
-        raise ValueError("not a compact JWT")
-    payload = token.split(".")[1]
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"JWT payload is not base64url JSON: {exc}") from None
-    vp = claims.get("vp") if isinstance(claims, dict) else None
-    if not isinstance(vp, dict):
-        raise ValueError("JWT VP has no 'vp' claim object")
-    # As the reference's envelope view: the `vp` claim, with `jti` as the VP id.
-    return {**vp, "id": claims["jti"]} if "jti" in claims else vp
-
-
-# -- resolution ----------------------------------------------------------------------------------
-def _decoded(value: Any, decode: DecodePresentation) -> Any:
-    result = decode(value)
-    return getattr(result, "document", result)
-
-
 def _resolve_all(
     compiled: CompiledDefinition,
     submission: PresentationSubmission,
     view: Any,
     parse: ParseCredential,
     decode: DecodePresentation,
-) -> tuple[dict[str, Credential], list[Problem]]:
+) -> tuple[list[tuple[str, Credential]], list[Problem]]:
     limits = compiled.limits
     if len(submission.descriptor_map) > limits.max_submission_entries:
         raise LimitExceeded(
@@ -159,14 +184,15 @@ def _resolve_all(
         problems.append(
             Problem(f"the submission is for definition '{submission.definition_id}', not '{compiled.id}'")
         )
-    actual: dict[str, Credential] = {}
+    entries: list[tuple[str, Credential]] = []
     for i, entry in enumerate(submission.descriptor_map):
         try:
-            # Later entries with the same id replace earlier ones, as the reference's map does.
-            actual[entry.id] = _resolve(entry, view, parse, decode, f"/descriptor_map/{i}", 0, limits)
+            credential = _resolve(entry, view, parse, decode, f"/descriptor_map/{i}", 0, compiled)
         except _Unresolvable as exc:
             problems.append(Problem(f"descriptor_map entry {i}: {exc}", entry.id))
-    return actual, problems
+            continue
+        entries.append((entry.id, credential))
+    return entries, problems
 
 
 def _resolve(
@@ -176,11 +202,12 @@ def _resolve(
     decode: DecodePresentation,
     pointer: str,
     depth: int,
-    limits: Limits,
+    compiled: CompiledDefinition,
 ) -> Credential:
+    limits = compiled.limits
     if depth > limits.max_nested_path_depth:
         raise LimitExceeded(f"path_nested deeper than {limits.max_nested_path_depth} levels", pointer=pointer)
-    target = _select(entry.path, value, pointer, limits)
+    target = _select(entry.path, value, pointer, limits, compiled.semantics.filter_selectors)
     kind = (
         "a JWT string" if isinstance(target, str) else "a JSON object" if isinstance(target, dict) else None
     )
@@ -198,10 +225,17 @@ def _resolve(
                 "point at the credential inside it"
             )
         try:
-            inner = _decoded(target, decode) if isinstance(target, str) else target
+            if not isinstance(target, str):
+                inner = target
+            elif compiled.semantics.decoded_jwt_vp_view:
+                inner = decoded_view(target, decode)
+            else:  # the spec: a JWT decodes to its claims set, addressed as `$.vp.…`
+                inner = decode_jwt_claims(target)
         except _PARSE_ERRORS as exc:
             raise _Unresolvable(f"invalid presentation at path '{entry.path}': {exc}") from None
-        return _resolve(entry.path_nested, inner, parse, decode, f"{pointer}/path_nested", depth + 1, limits)
+        return _resolve(
+            entry.path_nested, inner, parse, decode, f"{pointer}/path_nested", depth + 1, compiled
+        )
     if entry.path_nested is not None:
         raise _Unresolvable(f"path '{entry.path}' references a credential; it cannot have path_nested")
     try:
@@ -210,9 +244,9 @@ def _resolve(
         raise _Unresolvable(f"invalid {entry.format} credential at path '{entry.path}': {exc}") from None
 
 
-def _select(path: str, value: Any, pointer: str, limits: Limits) -> Any:
+def _select(path: str, value: Any, pointer: str, limits: Limits, filters: bool) -> Any:
     try:
-        compiled = compile_path(path, pointer=f"{pointer}/path", limits=limits)
+        compiled = compile_path(path, pointer=f"{pointer}/path", limits=limits, filters=filters)
     except PexDocumentError as exc:
         raise _Unresolvable(exc.reason) from None
     nodes = compiled.nodes(value)
@@ -314,23 +348,56 @@ def _compare(
     return problems
 
 
-def _check_each(compiled: CompiledDefinition, actual: dict[str, Credential]) -> CheckResult:
+def _check_each(
+    compiled: CompiledDefinition, entries: list[tuple[str, Credential]], facts: Facts = NO_FACTS
+) -> CheckResult:
+    """Each entry against its own descriptor; under the spec's reading also the requirements."""
+    semantics = compiled.semantics
+    if semantics.overwrite_duplicate_entries:
+        entries = list(dict(entries).items())  # the reference's map: the last entry per id wins
     problems = []
-    for descriptor_id, credential in actual.items():
+    fulfilled: set[str] = set()
+    for descriptor_id, credential in entries:
         descriptor = compiled.descriptor(descriptor_id)
         if descriptor is None:
             problems.append(Problem("not an input descriptor of the definition", descriptor_id))
             continue
-        outcome = compiled.explain(descriptor, credential, -1)
+        outcome = compiled.explain(descriptor, credential, -1, facts)
         if not outcome.accepted:
             problems.append(
                 Problem("the submitted credential does not fulfil the descriptor", descriptor_id, outcome)
             )
-    if not actual and credentials_required(compiled):
-        problems.append(Problem("the submission maps no credential, but the definition requires some"))
+        else:
+            fulfilled.add(descriptor_id)
+    first: dict[str, Credential] = {}
+    for descriptor_id, credential in entries:
+        first.setdefault(descriptor_id, credential)
+    problems += [Problem(text) for text in same_subject_refusals(compiled, first)]
+    if semantics.verifier_first_match:
+        if not entries and credentials_required(compiled):
+            problems.append(Problem("the submission maps no credential, but the definition requires some"))
+    else:
+        problems += _requirements_problems(compiled, fulfilled)
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
-    return CheckResult(compiled.id, actual, None, None)
+    return CheckResult(compiled.id, first, None, None)
+
+
+def _requirements_problems(compiled: CompiledDefinition, fulfilled: set[str]) -> list[Problem]:
+    """Spec §Submission Requirements: do the fulfilled descriptors satisfy the definition?"""
+    if not compiled.requirements:
+        # Without submission requirements every input descriptor is required (DIF PE v2 §Input Descriptor).
+        return [
+            Problem("not in the submission, but every input descriptor is required", d.id)
+            for d in compiled.descriptors
+            if d.id not in fulfilled
+        ]
+    picks = [0 if d.id in fulfilled else None for d in compiled.descriptors]
+    try:
+        requirements.select(compiled, picks)
+    except requirements.Unfulfilled as exc:
+        return [Problem(f"the submitted credentials do not meet the submission requirements: {exc}")]
+    return []
 
 
 def _wrong_credential(

@@ -18,6 +18,7 @@ from typing import Any
 from nutssim.models.credential import Credential
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
 from nutssim.specs.pex.filters import CompiledFilter, compile_filter
+from nutssim.specs.pex.hotpath import Check, field_check
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import (
     ClaimFormats,
@@ -29,7 +30,9 @@ from nutssim.specs.pex.models import (
     parse_definition,
 )
 from nutssim.specs.pex.paths import MISSING, CompiledPath, compile_path
+from nutssim.specs.pex.relational import NO_FACTS, Facts, credential_refusal
 from nutssim.specs.pex.report import CandidateOutcome, FieldOutcome, PathAttempt
+from nutssim.specs.pex.semantics import DEFAULT, Semantics
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +44,20 @@ class CompiledField:
     paths: tuple[CompiledPath, ...]
     filter: CompiledFilter | None
     optional: bool
+    semantics: Semantics = DEFAULT
+    boolean_result: bool = False  # spec §Predicate Feature: the result is `true`, not the value
 
     def evaluate(self, document: Any) -> tuple[bool, Any]:
         """(passes, extracted value): the first path with a value that passes the filter wins."""
+        passed, value = self._evaluate(document)
+        if self.boolean_result and passed and value is not None:
+            return True, True
+        return passed, value
+
+    def _evaluate(self, document: Any) -> tuple[bool, Any]:
+        semantics = self.semantics
+        if not (semantics.null_is_absent and semantics.nodes_as_one_value):
+            return self._evaluate_nodes(document)
         # PROTOCOL.md §3.4; `optional` only excuses absence, never a value the filter refuses.
         refused = False
         for path in self.paths:
@@ -56,31 +70,73 @@ class CompiledField:
             if passed:
                 return True, extracted
             refused = True
-        return (True, None) if self.optional and not refused else (False, None)
+        return self._none_found(refused)
+
+    def passes(self, document: Any) -> bool:
+        """Whether the document passes the field (``evaluate`` without the value)."""
+        return self.evaluate(document)[0]
+
+    def _none_found(self, refused: bool) -> tuple[bool, Any]:
+        # Spec step 1.1.3 excuses an optional field whatever the reason; the reference only absence.
+        if self.optional and not (refused and self.semantics.optional_absence_only):
+            return True, None
+        return False, None
+
+    def candidates(self, path: CompiledPath, document: Any) -> list[Any]:
+        """The values one path offers the filter, under this field's semantics."""
+        semantics = self.semantics
+        if semantics.null_is_absent and semantics.nodes_as_one_value:
+            value = path.find(document)
+            return [] if value is MISSING else [value]
+        nodes = path.nodes(document)
+        if semantics.null_is_absent:
+            nodes = [n for n in nodes if n is not None]
+        if semantics.nodes_as_one_value and not path.singular:
+            return [nodes] if nodes else []
+        return nodes
+
+    def _evaluate_nodes(self, document: Any) -> tuple[bool, Any]:
+        """DIF PE v2 §Input Evaluation step 1.1: every JSONPath match is a candidate of its own."""
+        refused = False
+        for path in self.paths:
+            for value in self.candidates(path, document):
+                if self.filter is None:
+                    return True, value
+                passed, extracted = self.filter.apply(value)
+                if passed:
+                    return True, extracted
+                refused = True
+        return self._none_found(refused)
 
     def explain(self, document: Any) -> FieldOutcome:
         """The same evaluation, recording every path tried."""
         attempts: list[PathAttempt] = []
         for path in self.paths:
-            value = path.find(document)
-            if value is MISSING or self.filter is None:
-                attempts.append(PathAttempt(path.text, value, None))
-                if value is not MISSING:
-                    return self._outcome(True, value, attempts)
-                continue
-            passed, extracted = self.filter.apply(value)
-            reason = "" if passed else self.filter.reason(value)
-            attempts.append(PathAttempt(path.text, value, passed, reason))
-            if passed:
-                return self._outcome(True, extracted, attempts)
+            found = self.candidates(path, document)
+            for value in found or [MISSING]:
+                outcome = self._attempt(path, value, attempts)
+                if outcome is not None:
+                    return outcome
         refused = any(a.passed is False for a in attempts)
-        if self.optional and not refused:
+        if self._none_found(refused)[0]:
             return self._outcome(True, None, attempts)
-        found = [a.value for a in attempts if a.value is not MISSING]
-        return self._outcome(False, found[-1] if found else MISSING, attempts)
+        found_values = [a.value for a in attempts if a.value is not MISSING]
+        return self._outcome(False, found_values[-1] if found_values else MISSING, attempts)
+
+    def _attempt(self, path: CompiledPath, value: Any, attempts: list[PathAttempt]) -> FieldOutcome | None:
+        """Record one candidate value; the outcome when it settles the field."""
+        if value is MISSING or self.filter is None:
+            attempts.append(PathAttempt(path.text, value, None))
+            return self._outcome(True, value, attempts) if value is not MISSING else None
+        passed, extracted = self.filter.apply(value)
+        reason = "" if passed else self.filter.reason(value)
+        attempts.append(PathAttempt(path.text, value, passed, reason))
+        return self._outcome(True, extracted, attempts) if passed else None
 
     def _outcome(self, passed: bool, value: Any, attempts: list[PathAttempt]) -> FieldOutcome:
         raw = self.filter.raw if self.filter is not None else None
+        if self.boolean_result and passed and value is not None and value is not MISSING:
+            value = True
         return FieldOutcome(self.pointer, self.id, raw, passed, value, tuple(attempts), self.optional)
 
 
@@ -95,11 +151,15 @@ class CompiledDescriptor:
     format: ClaimFormats | None
     groups: tuple[str, ...]
     model: InputDescriptor
+    withheld: str = ""  # why nothing may fulfil it under these semantics (limit_disclosure), or ""
+    checks: tuple[Check, ...] = ()  # per field, the hot-path form of ``evaluate(document)[0]``
+    ignore_relational: bool = True  # Semantics.ignore_relational
+    relational: bool = False  # it has subject_is_issuer / is_holder / statuses to check per credential
 
     def passes(self, document: Any) -> bool:
         """Whether every field passes."""
-        for f in self.fields:  # noqa: SIM110 - a plain loop: the innermost loop of matching
-            if not f.evaluate(document)[0]:
+        for check in self.checks:  # noqa: SIM110 - a plain loop: the innermost loop of matching
+            if not check(document):
                 return False
         return True
 
@@ -125,6 +185,7 @@ class CompiledDefinition:
     requirements: tuple[SubmissionRequirement, ...]
     field_ids: frozenset[str]
     limits: Limits
+    semantics: Semantics = DEFAULT
 
     @property
     def id(self) -> str:
@@ -146,13 +207,20 @@ class CompiledDefinition:
     def accepts(self, descriptor: CompiledDescriptor, credential: Credential) -> bool:
         """Whether the credential fulfils the descriptor (formats, then fields)."""
         return (
-            format_refusal(self.format, credential) is None
+            not descriptor.withheld
+            and format_refusal(self.format, credential) is None
             and format_refusal(descriptor.format, credential) is None
             and descriptor.passes(credential.document)
         )
 
-    def explain(self, descriptor: CompiledDescriptor, credential: Credential, index: int) -> CandidateOutcome:
+    def explain(
+        self, descriptor: CompiledDescriptor, credential: Credential, index: int, facts: Facts = NO_FACTS
+    ) -> CandidateOutcome:
         """Why the credential does or does not fulfil the descriptor (fields first, as the reference)."""
+        if descriptor.withheld:
+            return CandidateOutcome(
+                index, credential.id, credential.format, False, "limit_disclosure", detail=descriptor.withheld
+            )
         for f in descriptor.fields:
             outcome = f.explain(credential.document)
             if not outcome.passed:
@@ -160,6 +228,11 @@ class CompiledDefinition:
         refusal = self.format_refusal(descriptor, credential)
         if refusal is not None:
             return CandidateOutcome(index, credential.id, credential.format, False, "format", detail=refusal)
+        relational = credential_refusal(descriptor, credential, facts) if descriptor.relational else ""
+        if relational:
+            return CandidateOutcome(
+                index, credential.id, credential.format, False, "relational", detail=relational
+            )
         return CandidateOutcome(index, credential.id, credential.format, True)
 
 
@@ -187,24 +260,29 @@ def compile_definition(
     definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
     *,
     limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
 ) -> CompiledDefinition:
-    """Compile (and bound) a definition for matching; cached by content and limits.
+    """Compile (and bound) a definition for matching; cached by content, limits and semantics.
 
     A JSON value is parsed (and checked against the PE v2 schema) first; a model is taken
     as it is. Either way the cache key is the content, so a changed definition recompiles.
+    A compiled definition is taken as it is unless other ``semantics`` are asked for.
     """
     if isinstance(definition, CompiledDefinition):
-        return definition
+        if semantics is None or semantics == definition.semantics:
+            return definition
+        return _compile_cached(_key(dump(definition.definition)), definition.limits, semantics, False)
+    semantics = semantics or DEFAULT
     if isinstance(definition, PresentationDefinition):
-        return _compile_cached(_key(dump(definition)), limits, False)
+        return _compile_cached(_key(dump(definition)), limits, semantics, False)
     if isinstance(definition, Mapping):
         try:
             key = _key(definition)
         except (TypeError, ValueError, RecursionError):
             key = None  # not plain JSON: let the parser say what is wrong
         if key is not None:
-            return _compile_cached(key, limits, True)
-    return _compile(parse_definition(definition, limits=limits), limits)
+            return _compile_cached(key, limits, semantics, True)
+    return _compile(parse_definition(definition, limits=limits), limits, semantics)
 
 
 def _key(document: Any) -> str:
@@ -212,25 +290,31 @@ def _key(document: Any) -> str:
 
 
 @lru_cache(maxsize=256)
-def _compile_cached(key: str, limits: Limits, check_schema: bool) -> CompiledDefinition:
-    return _compile(parse_definition(key, check_schema=check_schema, limits=limits), limits)
+def _compile_cached(key: str, limits: Limits, semantics: Semantics, check_schema: bool) -> CompiledDefinition:
+    return _compile(parse_definition(key, check_schema=check_schema, limits=limits), limits, semantics)
 
 
-def _compile(definition: PresentationDefinition, limits: Limits) -> CompiledDefinition:
+def _compile(definition: PresentationDefinition, limits: Limits, semantics: Semantics) -> CompiledDefinition:
     descriptors = definition.input_descriptors
     if len(descriptors) > limits.max_input_descriptors:
         raise LimitExceeded(
             f"{len(descriptors)} input descriptors; at most {limits.max_input_descriptors} are allowed",
             pointer="/input_descriptors",
         )
-    compiled = tuple(_compile_descriptor(i, d, limits) for i, d in enumerate(descriptors))
+    compiled = tuple(_compile_descriptor(i, d, limits, semantics) for i, d in enumerate(descriptors))
+    if not semantics.duplicate_ids_allowed:
+        _check_unique_ids(compiled)
     requirements = tuple(definition.submission_requirements or ())
     _check_requirements(requirements, compiled, limits)
     field_ids = frozenset(f.id for d in compiled for f in d.fields if f.id is not None)
-    return CompiledDefinition(definition, compiled, definition.format, requirements, field_ids, limits)
+    return CompiledDefinition(
+        definition, compiled, definition.format, requirements, field_ids, limits, semantics
+    )
 
 
-def _compile_descriptor(index: int, descriptor: InputDescriptor, limits: Limits) -> CompiledDescriptor:
+def _compile_descriptor(
+    index: int, descriptor: InputDescriptor, limits: Limits, semantics: Semantics
+) -> CompiledDescriptor:
     pointer = f"/input_descriptors/{index}"
     fields = (descriptor.constraints.fields or []) if descriptor.constraints else []
     if len(fields) > limits.max_fields_per_descriptor:
@@ -239,33 +323,93 @@ def _compile_descriptor(index: int, descriptor: InputDescriptor, limits: Limits)
             pointer=f"{pointer}/constraints/fields",
         )
     compiled = tuple(
-        _compile_field(f"{pointer}/constraints/fields/{i}", f, limits) for i, f in enumerate(fields)
+        _compile_field(f"{pointer}/constraints/fields/{i}", f, limits, semantics)
+        for i, f in enumerate(fields)
     )
+    withheld = ""
+    limited = descriptor.constraints is not None and descriptor.constraints.limit_disclosure == "required"
+    if limited and not semantics.ignore_limit_disclosure:
+        withheld = (
+            "limit_disclosure is 'required' and nutssim derives no credentials, so it returns "
+            "nothing (DIF PE v2 §Input Descriptor Object, limit_disclosure)"
+        )
     return CompiledDescriptor(
-        index, descriptor.id, pointer, compiled, descriptor.format, tuple(descriptor.group or ()), descriptor
+        index,
+        descriptor.id,
+        pointer,
+        compiled,
+        descriptor.format,
+        tuple(descriptor.group or ()),
+        descriptor,
+        withheld,
+        tuple(field_check(f.paths, f.filter, f.optional, semantics, f.passes) for f in compiled),
+        semantics.ignore_relational,
+        not semantics.ignore_relational and _has_relational(descriptor),
     )
 
 
-def _compile_field(pointer: str, field: ConstraintField, limits: Limits) -> CompiledField:
+def _has_relational(descriptor: InputDescriptor) -> bool:
+    """Whether the descriptor has a required per-credential relational constraint."""
+    c = descriptor.constraints
+    if c is None:
+        return False
+    holder = any(isinstance(i, dict) and i.get("directive") == "required" for i in c.is_holder or [])
+    return c.subject_is_issuer == "required" or holder or bool(c.statuses)
+
+
+def _compile_field(
+    pointer: str, field: ConstraintField, limits: Limits, semantics: Semantics
+) -> CompiledField:
     if len(field.path) > limits.max_paths_per_field:
         raise LimitExceeded(
             f"{len(field.path)} paths; at most {limits.max_paths_per_field} are allowed",
             pointer=f"{pointer}/path",
         )
     paths = tuple(
-        compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits) for i, p in enumerate(field.path)
+        compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits, filters=semantics.filter_selectors)
+        for i, p in enumerate(field.path)
     )
     compiled = None
     if field.filter is not None:
-        compiled = compile_filter(field.filter, pointer=f"{pointer}/filter", limits=limits)
-        # PROTOCOL.md §3.10: a capture yields the claim, so more than one group is ambiguous.
-        if compiled.capture is not None and compiled.capture.groups > 1:
+        compiled = compile_filter(
+            field.filter, pointer=f"{pointer}/filter", limits=limits, semantics=semantics
+        )
+        # PROTOCOL.md §3.10: a capture yields the claim, so more than one group is ambiguous, but
+        # only for a field that makes a claim (an `id`): the spec puts no bound on groups, and the
+        # DIF examples use such patterns in fields without one (issue #22, bug 3). The reference
+        # compiles it too and errs only when such a pattern matches (reference_filter.py).
+        if field.id is not None and compiled.capture is not None and compiled.capture.groups > 1:
             raise InvalidDefinition(
                 f"pattern has {compiled.capture.groups} capture groups; at most one is "
-                "allowed (the capture is the field's value)",
+                "allowed in a field with an id (the capture is the field's value)",
                 pointer=f"{pointer}/filter/pattern",
             )
-    return CompiledField(pointer, field.id, paths, compiled, bool(field.optional))
+    boolean = field.predicate is not None and not semantics.ignore_predicate
+    return CompiledField(pointer, field.id, paths, compiled, bool(field.optional), semantics, boolean)
+
+
+def _check_unique_ids(descriptors: tuple[CompiledDescriptor, ...]) -> None:
+    """DIF PE v2 §Input Descriptor Object: descriptor ids and field ids are each unique."""
+    seen: set[str] = set()
+    for d in descriptors:
+        if d.id in seen:
+            raise InvalidDefinition(
+                f"input descriptor id '{d.id}' is used twice; ids must not conflict "
+                "(DIF PE v2 §Input Descriptor Object)",
+                pointer=f"{d.pointer}/id",
+            )
+        seen.add(d.id)
+    fields: set[str] = set()
+    for d in descriptors:
+        for f in d.fields:
+            if f.id is None:
+                continue
+            if f.id in fields:
+                raise InvalidDefinition(
+                    f"field id '{f.id}' is used twice; field ids must be unique across the definition",
+                    pointer=f"{f.pointer}/id",
+                )
+            fields.add(f.id)
 
 
 def _check_requirements(

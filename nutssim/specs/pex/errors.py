@@ -101,6 +101,7 @@ class SubmissionMismatch(PexError):
     """The submission does not conform to the definition (PROTOCOL.md §3.7)."""
 
     check = "pex.submission"
+    semantics = ""  # which reading decided (Semantics.describe()), set by check_submission
 
     def __init__(self, definition_id: str, problems: list[Problem]) -> None:
         self.definition_id = definition_id

@@ -20,6 +20,7 @@ from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
 from nutssim.specs.pex.errors import DuplicateMappedField, InvalidDefinition
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition
+from nutssim.specs.pex.semantics import Semantics
 
 # One list with the introspection response it protects (RFC 7662 §2.2, PROTOCOL.md §3.10).
 RESERVED_CLAIMS = rfc7662.RESERVED_CLAIMS
@@ -47,10 +48,14 @@ class FieldClaims:
 
 
 def resolve_fields(
-    definition: Definition, credentials: Mapping[str, Credential], *, limits: Limits = DEFAULT_LIMITS
+    definition: Definition,
+    credentials: Mapping[str, Credential],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
 ) -> dict[str, Any]:
     """Field id → value for one definition, given descriptor id → the credential presented for it."""
-    claims, _ = _resolve(compile_definition(definition, limits=limits), credentials)
+    claims, _ = _resolve(compile_definition(definition, limits=limits, semantics=semantics), credentials)
     return claims
 
 
@@ -60,13 +65,14 @@ def extract_claims(
     on_duplicate: Literal["raise", "report"] = "raise",
     on_reserved: Literal["raise", "report"] = "report",
     limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
 ) -> FieldClaims:
     """Claims of several fulfilled definitions; each paired with a match, check result or mapping."""
     claims: dict[str, Any] = {}
     owner: dict[str, str] = {}
     findings: list[ClaimFinding] = []
     for definition, source in fulfilled:
-        compiled = compile_definition(definition, limits=limits)
+        compiled = compile_definition(definition, limits=limits, semantics=semantics)
         values, inner = _resolve(compiled, _credentials_of(source))
         findings += inner
         for field_id, value in values.items():

@@ -12,22 +12,21 @@ the DIF schema pins draft-07). We evaluate it with jsonschema, extended with:
   is ignored as JSON Schema ignores every unknown keyword);
 - no remote ``$ref``: a filter may only refer inside itself.
 
-Filters that use only ``type``/``const``/``enum``/``pattern``/``minimum``/``maximum``/
-``exclusiveM*``/``m*Length`` (and unknown keywords, which JSON Schema ignores — the
-reference's nested-``filter`` quirk lands here) take a fast path with the same meaning;
-the rest run through the jsonschema validator. Both are compiled once per definition.
+Filters that use only the common keywords (``fastschema.py``: type, const, enum, pattern,
+bounds, lengths, formats, contains, items, properties, required, allOf/anyOf/oneOf/not, and
+unknown keywords, which JSON Schema ignores — the reference's nested-``filter`` quirk lands
+here) take a compiled fast path with the same meaning; the rest run through the jsonschema
+validator. Both are compiled once per definition.
 
-Value semantics (PROTOCOL.md §3.4): a value passes when the filter accepts it, or when it
-is an array and the filter accepts one of its elements; the extracted value is then the
-whole array. For a string accepted by a top-level ``pattern`` the extracted value is the
-one capture group, or the matched text when the pattern has none (PROTOCOL.md §3.10).
+Value semantics (PROTOCOL.md §3.4): a value passes when the filter accepts it, or (under
+``Semantics.array_elements``, the reference's reading) when it is an array and the filter
+accepts one of its elements; the extracted value is then the whole array. For a string
+accepted by a top-level ``pattern`` the extracted value is the one capture group, or the
+matched text when the pattern has none (PROTOCOL.md §3.10).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import operator
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -38,37 +37,18 @@ from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import best_match
 
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded, short
+from nutssim.specs.pex.fastschema import (
+    COMPARABLE,
+    COMPARISONS,
+    TIME_ONLY,
+    compile_fast,
+    parse_date,
+    parse_date_time,
+)
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, check_document_size, pointer_of
 from nutssim.specs.pex.reference_filter import Match, check_members, compile_reference
 from nutssim.specs.pex.regex import EcmaRegex, RegexError, compile_ecma
-
-# -- RFC 3339 formats ----------------------------------------------------------------------------
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
-_TIME = r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})"
-_DATE_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt]" + _TIME + r"\Z", re.ASCII)
-_TIME_ONLY = re.compile(r"^" + _TIME + r"\Z", re.ASCII)
-
-
-def parse_date(value: str) -> dt.date | None:
-    """An RFC 3339 ``full-date``, or None."""
-    m = _DATE.match(value)
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
-    except ValueError:
-        return None
-
-
-def parse_date_time(value: str) -> dt.datetime | None:
-    """An RFC 3339 ``date-time`` as an aware datetime, or None."""
-    m = _DATE_TIME.match(value)
-    if not m:
-        return None
-    try:
-        text = value.replace("z", "Z").replace("t", "T")
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
+from nutssim.specs.pex.semantics import DEFAULT, Semantics
 
 _FORMATS = jsonschema.FormatChecker(formats=())
 
@@ -85,16 +65,11 @@ def _is_date_time(value: object) -> bool:
 
 @_FORMATS.checks("time")
 def _is_time(value: object) -> bool:
-    return not isinstance(value, str) or _TIME_ONLY.match(value) is not None
+    return not isinstance(value, str) or TIME_ONLY.match(value) is not None
 
 
-_COMPARABLE: dict[str, Callable[[str], Any]] = {"date": parse_date, "date-time": parse_date_time}
-_COMPARISONS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
-    "formatMinimum": (operator.ge, ">="),
-    "formatMaximum": (operator.le, "<="),
-    "formatExclusiveMinimum": (operator.gt, ">"),
-    "formatExclusiveMaximum": (operator.lt, "<"),
-}
+_COMPARABLE = COMPARABLE
+_COMPARISONS = COMPARISONS
 
 
 def _format_comparison(keyword: str) -> Callable[..., Iterator[jsonschema.ValidationError]]:
@@ -140,122 +115,7 @@ _Validator = validators.extend(
 # An empty registry: jsonschema adds the meta-schemas; nothing is ever fetched.
 _NO_REMOTE = referencing.Registry()
 
-# -- fast path -----------------------------------------------------------------------------------
-_FAST_KEYWORDS = frozenset(
-    {
-        "type",
-        "const",
-        "enum",
-        "pattern",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-    }
-)
 _KNOWN_KEYWORDS = frozenset(Draft7Validator.VALIDATORS) | frozenset(_COMPARISONS)
-_SLOW_KEYWORDS = _KNOWN_KEYWORDS - _FAST_KEYWORDS
-
-
-def json_equal(a: Any, b: Any) -> bool:
-    """JSON equality as JSON Schema ``const``/``enum`` define it (1 == 1.0, true != 1)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
-    return type(a) is type(b) and a == b
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _integer(value: Any) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool)) or (
-        isinstance(value, float) and value.is_integer()
-    )
-
-
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "number": _number,
-    "integer": _integer,
-    "boolean": lambda v: isinstance(v, bool),
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, dict),
-    "null": lambda v: v is None,
-}
-
-
-def _type_check(spec: Any) -> Callable[[Any], bool]:
-    checks = [_TYPES[name] for name in (spec if isinstance(spec, list) else [spec])]
-    return checks[0] if len(checks) == 1 else (lambda v: any(c(v) for c in checks))
-
-
-def _const_check(const: Any) -> Callable[[Any], bool]:
-    if isinstance(const, str):  # only a string equals a string: plain == is JSON equality here
-        return lambda v: v == const
-    return lambda v: json_equal(v, const)
-
-
-def _enum_check(options: list[Any]) -> Callable[[Any], bool]:
-    if all(isinstance(o, str) for o in options):
-        members = frozenset(options)
-        return lambda v: isinstance(v, str) and v in members
-    return lambda v: any(json_equal(v, o) for o in options)
-
-
-def _both(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
-    """One predicate for all checks, without a generator in the common one- and two-check cases."""
-    if not checks:
-        return lambda v: True
-    if len(checks) == 1:
-        return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda v: first(v) and second(v)
-    return lambda v: all(c(v) for c in checks)
-
-
-def _fast_check(raw: dict[str, Any]) -> Callable[[Any], bool]:
-    """The filter as a plain predicate (only the keywords of ``_FAST_KEYWORDS``)."""
-    checks: list[Callable[[Any], bool]] = []
-    if "type" in raw:
-        checks.append(_type_check(raw["type"]))
-    if "const" in raw:
-        checks.append(_const_check(raw["const"]))
-    if "enum" in raw:
-        checks.append(_enum_check(raw["enum"]))
-    if "pattern" in raw:
-        regex = compile_ecma(raw["pattern"], None)
-        checks.append(lambda v: not isinstance(v, str) or regex.search(v) is not None)
-    for keyword, compare in (
-        ("minimum", operator.ge),
-        ("maximum", operator.le),
-        ("exclusiveMinimum", operator.gt),
-        ("exclusiveMaximum", operator.lt),
-    ):
-        if keyword in raw:
-            checks.append(_bound(compare, raw[keyword]))
-    if "minLength" in raw:
-        checks.append(_length(operator.ge, raw["minLength"]))
-    if "maxLength" in raw:
-        checks.append(_length(operator.le, raw["maxLength"]))
-    return _both(checks)
-
-
-def _bound(compare: Callable[[Any, Any], bool], limit: float) -> Callable[[Any], bool]:
-    return lambda v: not _number(v) or compare(v, limit)
-
-
-def _length(compare: Callable[[Any, Any], bool], limit: int) -> Callable[[Any], bool]:
-    return lambda v: not isinstance(v, str) or compare(len(v), limit)
 
 
 # -- compiled filter -----------------------------------------------------------------------------
@@ -268,14 +128,15 @@ class CompiledFilter:
     capture: EcmaRegex | None  # the top-level pattern, for value extraction
     validator: Any
     reference: Match | None = None  # the reference's matchFilter, when its semantics are asked for
+    array_elements: bool = True  # Semantics.array_elements: an array passes by one element
 
     def apply(self, value: Any) -> tuple[bool, Any]:
-        """Whether ``value`` passes (directly, or by one array element), and the extracted value."""
+        """Whether ``value`` passes (directly, or by one array element if asked), and the extracted value."""
         if self.reference is not None:
             return self.reference(value)
         if self.accepts(value):
             return True, self._extract(value)
-        if isinstance(value, list) and any(self.accepts(v) for v in value):
+        if self.array_elements and isinstance(value, list) and any(self.accepts(v) for v in value):
             return True, value
         return False, None
 
@@ -295,15 +156,29 @@ class CompiledFilter:
             return _reference_reason(self.raw, value)
         error = best_match(self.validator.iter_errors(value))
         detail = error.message if error is not None else "rejected"
-        if isinstance(value, list):
+        if isinstance(value, list) and self.array_elements:
             return f"neither the array nor any of its elements passes ({detail})"
+        if isinstance(value, list) and any(self.accepts(v) for v in value):
+            # Under the spec's reading the filter validates the array itself (array_elements off).
+            return (
+                f"{detail}; an element passes, but the filter applies to the whole array "
+                '(hint: {"type": "array", "contains": <the filter>})'
+            )
         return detail
 
 
-def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -> CompiledFilter:
+def compile_filter(
+    raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS, semantics: Semantics = DEFAULT
+) -> CompiledFilter:
     """Check a filter (schema, regexes, refs, size) and compile it; raise naming ``pointer``."""
     if isinstance(raw, bool):
-        return CompiledFilter(raw, (lambda v: True) if raw else (lambda v: False), None, _Validator(raw))
+        return CompiledFilter(
+            raw,
+            (lambda v: True) if raw else (lambda v: False),
+            None,
+            _Validator(raw),
+            array_elements=semantics.array_elements,
+        )
     if not isinstance(raw, dict):
         raise InvalidDefinition(
             f"a filter must be a JSON Schema object, got {type(raw).__name__}", pointer=pointer
@@ -311,17 +186,17 @@ def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -
     check_document_size(
         raw, max_depth=limits.max_filter_depth, max_nodes=limits.max_filter_nodes, what="filter"
     )
-    if limits.reference_filters:
+    if semantics.reference_filters:
         return _compile_reference(raw, pointer, limits)
     _check_schema(raw, pointer)
     for location, keyword, value in _walk(raw, ()):
         _check_keyword(keyword, value, pointer + pointer_of(location), limits)
     validator = _Validator(raw, format_checker=_FORMATS, registry=_NO_REMOTE)
-    accepts = validator.is_valid if raw.keys() & _SLOW_KEYWORDS else _fast_check(raw)
+    accepts = compile_fast(raw) or validator.is_valid  # jsonschema only for what the fast path lacks
     capture = (
         compile_ecma(raw["pattern"], limits.max_regex_length) if isinstance(raw.get("pattern"), str) else None
     )
-    return CompiledFilter(raw, accepts, capture, validator)
+    return CompiledFilter(raw, accepts, capture, validator, array_elements=semantics.array_elements)
 
 
 def _compile_reference(raw: dict[str, Any], pointer: str, limits: Limits) -> CompiledFilter:

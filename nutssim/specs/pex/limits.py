@@ -27,15 +27,13 @@ class Limits:
     max_path_segments: int = 32
     max_descendant_segments: int = 1  # `..` segments in one path
     allow_filter_selectors: bool = False  # `[?...]` selectors and their function extensions
+    max_filter_nesting: int = 2  # filter selectors inside a filter's own queries
     max_regex_length: int = 512  # characters of one `pattern`
     max_filter_depth: int = 16  # nesting of one field's JSON Schema filter
     max_filter_nodes: int = 512  # JSON values in one filter
     max_requirement_depth: int = 8  # from_nested nesting of submission requirements
     max_submission_entries: int = 256  # descriptor_map entries of a submission
     max_nested_path_depth: int = 4  # path_nested levels of one descriptor_map entry
-    #: Semantics, not a bound: filters as the reference's ``matchFilter`` reads them
-    #: (type/const/enum/pattern only; ``reference_filter.py``) instead of as JSON Schema.
-    reference_filters: bool = False
 
 
 DEFAULT_LIMITS = Limits()

@@ -4,9 +4,12 @@ Per input descriptor the first credential (in wallet order) that passes the form
 every field is picked, as the reference does; ``credential_selection`` narrows a
 descriptor's candidates to those whose field values equal the requested ones
 (PROTOCOL.md §3.9). Without submission requirements every descriptor must be fulfilled
-and each maps to its own position (a credential picked twice is presented twice); with
-them, ``requirements.select`` decides, the selection is de-duplicated on the raw
-credential, and each credential maps to the first descriptor that picked it.
+and, as the reference does (``Semantics.present_twice``), each maps to its own position (a
+credential picked twice is presented twice); with them, ``requirements.select`` decides,
+and under ``Semantics.deduplicate_selection`` the selection is de-duplicated on the raw
+credential and each credential maps to the first descriptor that picked it. Under the
+spec's reading every selected descriptor is mapped and a shared credential presented once;
+required relational constraints are checked on the picks (``relational.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from nutssim.specs.pex.compiled import (
 from nutssim.specs.pex.errors import InvalidCredentialSelection, MultipleCredentials, NoCredentials, short
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition
+from nutssim.specs.pex.relational import NO_FACTS, Facts, StatusOf, credential_refusal, same_subject_refusals
 from nutssim.specs.pex.report import CandidateOutcome, DescriptorReport, MatchReport
+from nutssim.specs.pex.semantics import Semantics
 
 if TYPE_CHECKING:
     from nutssim.specs.pex.models import PresentationSubmission
@@ -57,6 +62,7 @@ class MatchResult:
     wallet: Sequence[Credential] = field(repr=False, compare=False)
     selection: Mapping[str, str] = field(default_factory=dict)
     requirement_notes: tuple[str, ...] = ()
+    facts: Facts = NO_FACTS  # what the wallet knows beyond the credentials (holder, statuses)
 
     @property
     def definition_id(self) -> str:
@@ -76,6 +82,7 @@ class MatchResult:
             selection=self.selection,
             max_candidates=max_candidates,
             notes=self.requirement_notes,
+            facts=self.facts,
         )
 
     def submission(self, *, submission_id: str, vp_format: str) -> PresentationSubmission:
@@ -91,9 +98,19 @@ def match_definition(
     *,
     selection: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
+    holder: str | None = None,
+    status_of: StatusOf | None = None,
 ) -> MatchResult:
-    """Match a wallet against a definition; raise ``NoCredentials`` when it cannot be fulfilled."""
-    compiled = compile_definition(definition, limits=limits)
+    """Match a wallet against a definition; raise ``NoCredentials`` when it cannot be fulfilled.
+
+    ``semantics`` picks the reading (``semantics.py``): ``NUTS_NODE`` for the reference,
+    ``STRICT`` for the DIF text; the default is nutssim's historical mix (``DEFAULT``).
+    ``holder`` (the wallet's DID) is what a required ``is_holder`` is checked against, and
+    ``status_of(credential)`` (its statuses: active, suspended, revoked) what ``statuses`` is.
+    """
+    facts = Facts(holder, status_of)
+    compiled = compile_definition(definition, limits=limits, semantics=semantics)
     selection = dict(selection or {})
     per_descriptor = _selections(compiled, selection)
     # The definition's format is the same for every descriptor: judge each credential once.
@@ -103,10 +120,15 @@ def match_definition(
         else None
     )
     picks = tuple(
-        _pick(compiled, d, credentials, allowed, per_descriptor.get(d.id)) for d in compiled.descriptors
+        _pick(compiled, d, credentials, allowed, per_descriptor.get(d.id), facts)
+        for d in compiled.descriptors
     )
+    chosen = {d.id: credentials[p] for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None}
+    unrelated = same_subject_refusals(compiled, chosen)
+    if unrelated:  # the first-match picks break a required same_subject; no other combination is tried
+        return _fail(compiled, credentials, picks, selection, unrelated, facts)
     if compiled.requirements:
-        return _with_requirements(compiled, credentials, picks, selection)
+        return _with_requirements(compiled, credentials, picks, selection, facts)
     missing = [d for d, p in zip(compiled.descriptors, picks, strict=True) if p is None]
     if missing:
         return _fail(
@@ -115,10 +137,14 @@ def match_definition(
             picks,
             selection,
             [f"no credential for input descriptor '{d.id}'" for d in missing],
+            facts,
         )
+    if not compiled.semantics.present_twice:
+        return _result(compiled, credentials, picks, selection, range(len(picks)), facts)
     pairs = [(d, p) for d, p in zip(compiled.descriptors, picks, strict=True) if p is not None]
     matches = tuple(DescriptorMatch(d.id, credentials[p], p, i) for i, (d, p) in enumerate(pairs))
-    return MatchResult(compiled, tuple(m.credential for m in matches), matches, picks, credentials, selection)
+    presented = tuple(m.credential for m in matches)
+    return MatchResult(compiled, presented, matches, picks, credentials, selection, facts=facts)
 
 
 def credentials_required(definition: PresentationDefinition | CompiledDefinition) -> bool:
@@ -138,6 +164,7 @@ def explain(
     selection: Mapping[str, str] | None = None,
     max_candidates: int = 50,
     notes: Sequence[str] = (),
+    facts: Facts = NO_FACTS,
 ) -> MatchReport:
     """Explain every descriptor against (the first ``max_candidates`` of) the wallet."""
     selection = selection or {}
@@ -147,14 +174,14 @@ def explain(
         if pick is not None and pick not in shown:
             shown.append(pick)
         keys = {f.id: selection[f.id] for f in descriptor.fields if f.id is not None and f.id in selection}
-        outcomes = tuple(_explain_one(definition, descriptor, wallet[i], i, keys) for i in shown)
+        outcomes = tuple(_explain_one(definition, descriptor, wallet[i], i, keys, facts) for i in shown)
         note = f"credential_selection {keys}" if keys else ""
         reports.append(
             DescriptorReport(
                 descriptor.id, descriptor.pointer, pick, outcomes, max(0, len(wallet) - len(shown)), note
             )
         )
-    return MatchReport(definition.id, tuple(reports), tuple(notes))
+    return MatchReport(definition.id, tuple(reports), tuple(notes), definition.semantics.describe())
 
 
 def _explain_one(
@@ -163,8 +190,9 @@ def _explain_one(
     credential: Credential,
     index: int,
     keys: Mapping[str, str],
+    facts: Facts,
 ) -> CandidateOutcome:
-    outcome = definition.explain(descriptor, credential, index)
+    outcome = definition.explain(descriptor, credential, index, facts)
     if not outcome.accepted or not keys:
         return outcome
     values = descriptor.values(credential.document) or {}
@@ -219,9 +247,14 @@ def _selections(definition: CompiledDefinition, selection: Mapping[str, str]) ->
 
 
 def _candidates(
-    descriptor: CompiledDescriptor, credentials: Sequence[Credential], allowed: bytearray | None
+    descriptor: CompiledDescriptor,
+    credentials: Sequence[Credential],
+    allowed: bytearray | None,
+    facts: Facts,
 ) -> Iterator[int]:
     """Wallet positions whose formats allow the descriptor and whose fields all pass, in order."""
+    if descriptor.withheld:
+        return
     own_format = descriptor.format
     passes = descriptor.passes
     for i, credential in enumerate(credentials):
@@ -229,7 +262,9 @@ def _candidates(
             continue
         if own_format and format_refusal(own_format, credential) is not None:
             continue
-        if passes(credential.document):
+        if passes(credential.document) and not (
+            descriptor.relational and credential_refusal(descriptor, credential, facts)
+        ):
             yield i
 
 
@@ -239,11 +274,12 @@ def _pick(
     credentials: Sequence[Credential],
     allowed: bytearray | None,
     wanted: dict[str, str] | None,
+    facts: Facts,
 ) -> int | None:
     if wanted is None:
-        return next(_candidates(descriptor, credentials, allowed), None)
+        return next(_candidates(descriptor, credentials, allowed, facts), None)
     chosen = []
-    for i in _candidates(descriptor, credentials, allowed):
+    for i in _candidates(descriptor, credentials, allowed, facts):
         values = descriptor.values(credentials[i].document) or {}
         if all(selection_value(values.get(k)) == v for k, v in wanted.items()):
             chosen.append(i)
@@ -258,11 +294,17 @@ def _with_requirements(
     credentials: Sequence[Credential],
     picks: tuple[int | None, ...],
     selection: dict[str, str],
+    facts: Facts,
 ) -> MatchResult:
     try:
-        selected = requirements.select(definition, picks)
+        chosen = requirements.select(definition, picks)
     except requirements.Unfulfilled as exc:
-        return _fail(definition, credentials, picks, selection, [str(exc)])
+        return _fail(definition, credentials, picks, selection, [str(exc)], facts)
+    if not definition.semantics.deduplicate_selection:
+        # Spec: every selected descriptor is mapped; a shared credential is presented once.
+        unique_descriptors = list(dict.fromkeys(chosen))
+        return _result(definition, credentials, picks, selection, unique_descriptors, facts)
+    selected = [p for p in (picks[d] for d in chosen) if p is not None]
     keys = {p: raw_key(credentials[p]) for p in set(selected) | {p for p in picks if p is not None}}
     unique: list[int] = []
     for position in selected:
@@ -270,15 +312,41 @@ def _with_requirements(
             unique.append(position)
     matches = []
     for i, position in enumerate(unique):
-        # The credential maps to the first descriptor (definition order) that picked it.
+        # The reference maps the credential to the first descriptor (definition order) that picked
+        # it (presentation_definition.go matchSubmissionRequirements): other descriptors drop out.
         descriptor = next(
             d
             for d, p in zip(definition.descriptors, picks, strict=True)
             if p is not None and keys[p] == keys[position]
         )
         matches.append(DescriptorMatch(descriptor.id, credentials[position], position, i))
+    presented = tuple(credentials[p] for p in unique)
+    return MatchResult(definition, presented, tuple(matches), picks, credentials, selection, facts=facts)
+
+
+def _result(
+    definition: CompiledDefinition,
+    credentials: Sequence[Credential],
+    picks: tuple[int | None, ...],
+    selection: dict[str, str],
+    descriptors: Sequence[int],
+    facts: Facts,
+) -> MatchResult:
+    """Every listed descriptor mapped; each credential presented once (spec reading)."""
+    order: dict[str, int] = {}
+    presented: list[Credential] = []
+    matches = []
+    for index in descriptors:
+        pick = picks[index]
+        if pick is None:
+            continue
+        key = raw_key(credentials[pick])
+        if key not in order:
+            order[key] = len(presented)
+            presented.append(credentials[pick])
+        matches.append(DescriptorMatch(definition.descriptors[index].id, credentials[pick], pick, order[key]))
     return MatchResult(
-        definition, tuple(credentials[p] for p in unique), tuple(matches), picks, credentials, selection
+        definition, tuple(presented), tuple(matches), picks, credentials, selection, facts=facts
     )
 
 
@@ -288,11 +356,14 @@ def _fail(
     picks: tuple[int | None, ...],
     selection: dict[str, str],
     reasons: list[str],
+    facts: Facts,
 ) -> MatchResult:
     if not credentials_required(definition):
         # The reference's builder then presents nothing rather than failing.
-        return MatchResult(definition, (), (), picks, credentials, selection, tuple(reasons))
-    report = explain(definition, credentials, picks, selection=selection, max_candidates=20, notes=reasons)
+        return MatchResult(definition, (), (), picks, credentials, selection, tuple(reasons), facts)
+    report = explain(
+        definition, credentials, picks, selection=selection, max_candidates=20, notes=reasons, facts=facts
+    )
     details = []
     for d in report.descriptors:
         if d.picked is None:

@@ -5,10 +5,11 @@ name and index selectors, RFC 9535 §2.3.5.1) is then evaluated by a direct walk
 keys, which is what almost every presentation definition uses and is two orders of
 magnitude cheaper; any other path runs through python-jsonpath.
 
-Value semantics (PROTOCOL.md §3.4, as the reference's PaesslerAG/jsonpath behaves): a
-singular path yields its one value or nothing, and a JSON ``null`` counts as nothing; a
-path that may select several nodes yields the list of their values, or nothing when it
-selects none.
+Value semantics (PROTOCOL.md §3.4, as the reference's PaesslerAG/jsonpath behaves):
+``find`` gives a singular path's one value or nothing, a JSON ``null`` counting as nothing,
+and for a path that may select several nodes the list of their values, or nothing when it
+selects none. ``nodes`` gives every selected node, ``null`` included, as the DIF text reads
+a JSONPath result (``Semantics.null_is_absent`` / ``nodes_as_one_value`` choose).
 """
 
 from __future__ import annotations
@@ -19,14 +20,47 @@ from typing import Any
 
 import jsonpath
 from jsonpath.exceptions import JSONPathError
+from jsonpath.filter import FilterExpression
+from jsonpath.function_extensions import ExpressionType, FilterFunction
 from jsonpath.segments import JSONPathRecursiveDescentSegment
 from jsonpath.selectors import Filter, IndexSelector, NameSelector, SliceSelector, WildcardSelector
 
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex.regex import RegexError, compile_ecma
+
+
+class _GuardedRegex(FilterFunction):
+    """RFC 9535 ``match``/``search`` through the engine's cost-guarded regexes (``regex.py``).
+
+    A filter selector's pattern is attacker input like a ``pattern`` filter: it is translated,
+    refused when its shape can backtrack badly, and run on bounded input. A refused or invalid
+    pattern gives LogicalFalse, as RFC 9535 §2.4.6/§2.4.7 prescribe for an invalid one.
+    """
+
+    arg_types = [ExpressionType.VALUE, ExpressionType.VALUE]
+    return_type = ExpressionType.LOGICAL
+
+    def __init__(self, *, whole: bool) -> None:
+        self.whole = whole  # match: the whole string; search: a substring
+
+    def __call__(self, value: object, pattern: object) -> bool:
+        if not isinstance(value, str) or not isinstance(pattern, str):
+            return False
+        try:
+            regex = compile_ecma(f"^(?:{pattern})$" if self.whole else pattern, MAX_FILTER_PATTERN)
+        except RegexError:
+            return False
+        return regex.search(value) is not None
+
+
+MAX_FILTER_PATTERN = 256
+"""Characters of a regex in a filter selector's match()/search() (a cost bound)."""
 
 # One environment for the whole engine: configuration only, no state between queries.
 _ENV = jsonpath.JSONPathEnvironment(strict=True)
+_ENV.function_extensions["match"] = _GuardedRegex(whole=True)
+_ENV.function_extensions["search"] = _GuardedRegex(whole=False)
 _PLAIN_SELECTORS = (NameSelector, IndexSelector, WildcardSelector, SliceSelector)
 MISSING: Any = object()
 """Sentinel: the path yields no value."""
@@ -66,11 +100,31 @@ class CompiledPath:
 
     def nodes(self, document: Any) -> list[Any]:
         """Every node the path selects in ``document`` (``null`` values included)."""
-        return list(self.query.findall(document))
+        if self.keys is None:
+            return list(self.query.findall(document))
+        node = document
+        for key in self.keys:
+            if isinstance(key, str):
+                if not isinstance(node, dict) or key not in node:
+                    return []
+                node = node[key]
+            elif not isinstance(node, list) or not -len(node) <= key < len(node):
+                return []
+            else:
+                node = node[key]
+        return [node]
 
 
-def compile_path(text: Any, *, pointer: str = "", limits: Limits = DEFAULT_LIMITS) -> CompiledPath:
-    """Parse and bound a JSONPath; raise ``InvalidDefinition``/``LimitExceeded`` naming ``pointer``."""
+def compile_path(
+    text: Any, *, pointer: str = "", limits: Limits = DEFAULT_LIMITS, filters: bool = False
+) -> CompiledPath:
+    """Parse and bound a JSONPath; raise ``InvalidDefinition``/``LimitExceeded`` naming ``pointer``.
+
+    Filter selectors (``[?…]``) are allowed when ``limits.allow_filter_selectors`` or
+    ``filters`` (``Semantics.filter_selectors``) say so, nested at most
+    ``limits.max_filter_nesting`` deep; python-jsonpath interprets them (a parser and an
+    evaluator over the JSON, no ``eval``), their regexes through the cost guard.
+    """
     if not isinstance(text, str):
         raise InvalidDefinition(
             f"a path must be a JSONPath string, got {type(text).__name__}", pointer=pointer
@@ -81,7 +135,7 @@ def compile_path(text: Any, *, pointer: str = "", limits: Limits = DEFAULT_LIMIT
             pointer=pointer,
         )
     try:
-        return _compile(text, limits)
+        return _compile(text, limits, filters or limits.allow_filter_selectors)
     except _PathRefused as exc:
         cls = LimitExceeded if exc.limit else InvalidDefinition
         raise cls(f"path {text!r}: {exc}", pointer=pointer) from None
@@ -94,14 +148,14 @@ class _PathRefused(ValueError):
 
 
 @lru_cache(maxsize=4096)
-def _compile(text: str, limits: Limits) -> CompiledPath:
+def _compile(text: str, limits: Limits, filters: bool) -> CompiledPath:
     try:
         query = _ENV.compile(text)
     except (JSONPathError, RecursionError, ValueError) as exc:
         raise _PathRefused(f"not a valid RFC 9535 JSONPath: {exc}") from None
     if not isinstance(query, jsonpath.JSONPath):
         raise _PathRefused("compound paths (union '|' or intersection '&') are not JSONPath (RFC 9535)")
-    _check_segments(query, limits)
+    _check_segments(query, limits, filters)
     keys: tuple[str | int, ...] | None = None
     if query.singular_query():
         keys = tuple(_key(segment.selectors[0]) for segment in query.segments)
@@ -112,7 +166,7 @@ def _key(selector: Any) -> str | int:
     return selector.name if isinstance(selector, NameSelector) else int(selector.index)
 
 
-def _check_segments(query: Any, limits: Limits) -> None:
+def _check_segments(query: Any, limits: Limits, filters: bool) -> None:
     segments = query.segments
     if len(segments) > limits.max_path_segments:
         raise _PathRefused(
@@ -124,12 +178,26 @@ def _check_segments(query: Any, limits: Limits) -> None:
             f"{descendants} descendant ('..') segments; at most {limits.max_descendant_segments} are allowed",
             limit=True,
         )
-    allowed = _PLAIN_SELECTORS + ((Filter,) if limits.allow_filter_selectors else ())
+    allowed = _PLAIN_SELECTORS + ((Filter,) if filters else ())
     for segment in segments:
         for selector in segment.selectors:
+            if isinstance(selector, Filter) and filters:
+                depth = _filter_depth(selector.expression)
+                if depth > limits.max_filter_nesting:
+                    raise _PathRefused(
+                        f"filter selectors nest {depth} deep; at most {limits.max_filter_nesting} "
+                        "are allowed",
+                        limit=True,
+                    )
             if not isinstance(selector, allowed):
                 kind = (
                     "filter selectors ('[?...]')" if isinstance(selector, Filter) else f"selector {selector}"
                 )
                 # Filters run function extensions (match/search take a regex) on attacker input.
                 raise _PathRefused(f"{kind} are not allowed in presentation definitions", limit=True)
+
+
+def _filter_depth(node: Any) -> int:
+    """How deeply filter expressions nest inside one another (a filter in a filter's query: 2)."""
+    below = max((_filter_depth(child) for child in node.children()), default=0)
+    return below + (1 if isinstance(node, FilterExpression) else 0)

@@ -87,8 +87,14 @@ def compile_reference(raw: dict[str, Any], max_regex_length: int | None) -> Matc
 def _matcher(kind: str, const: str | None, regex: EcmaRegex | None) -> Match:
     """The part of ``matchFilter`` after the enum branch, for fixed type, const and pattern."""
 
+    is_string = kind == "string"
+    use_regex = regex is not None and is_string
+
     def match(value: Any) -> tuple[bool, Any]:
-        if isinstance(value, list):
+        if value.__class__ is str:  # the common case first (the hot loop of a 100k wallet)
+            if not is_string:
+                return False, None
+        elif isinstance(value, list):
             for element in value:
                 if match(element)[0]:
                     return True, value
@@ -96,7 +102,8 @@ def _matcher(kind: str, const: str | None, regex: EcmaRegex | None) -> Match:
             return False, None
         if const is not None and value != const:  # Go: interface != string, equal only for that string
             return False, None
-        if regex is not None and kind == "string":
+        if use_regex:
+            assert regex is not None
             if not isinstance(value, str):  # Go's value.(string) on an array: a panic in the reference
                 raise FilterError(f"{UNSUPPORTED}: pattern applied to a {type(value).__name__}")
             found = regex.search(value)

@@ -115,11 +115,13 @@ class MatchReport:
     definition_id: str
     descriptors: tuple[DescriptorReport, ...]
     requirements: tuple[str, ...] = ()
+    semantics: str = ""  # which reading decided (Semantics.describe())
 
     def text(self) -> str:
         """The whole explanation as text."""
         parts = [
             f"presentation definition '{self.definition_id}'",
+            *([f"semantics: {self.semantics}"] if self.semantics else []),
             *(d.text() for d in self.descriptors),
             *self.requirements,
         ]

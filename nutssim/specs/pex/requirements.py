@@ -3,7 +3,8 @@
 DIF PE v2 §Submission Requirement Feature, as the reference applies it (PROTOCOL.md §3.4):
 every descriptor of a group is a member of that group, matched or not; a requirement
 drawing ``from`` a group sees its members in definition order, one drawing
-``from_nested`` sees one member per nested requirement (empty when that one fails).
+``from_nested`` sees one member per nested requirement (unfulfilled when that one fails,
+and, under ``Semantics.empty_nested_unmet``, also when it is met by selecting nothing).
 Then ``all`` needs every member; ``pick`` with ``count`` needs at least ``count`` and takes
 the first ``count``; ``pick`` with ``min``/``max`` needs at least ``min`` and takes up to
 ``max``; a bare ``pick`` takes whatever matched.
@@ -16,8 +17,8 @@ from collections.abc import Sequence
 from nutssim.specs.pex.compiled import CompiledDefinition
 from nutssim.specs.pex.models import SubmissionRequirement
 
-Member = list[int]
-"""Wallet positions one group member contributes (empty: the member is not fulfilled)."""
+Member = list[int] | None
+"""Descriptor indexes one group member contributes; None: the member is not fulfilled."""
 
 
 class Unfulfilled(Exception):
@@ -25,32 +26,42 @@ class Unfulfilled(Exception):
 
 
 def select(definition: CompiledDefinition, picks: Sequence[int | None]) -> list[int]:
-    """Wallet positions selected by all top-level requirements, in order, with repeats."""
+    """Indexes of the descriptors selected by all top-level requirements, in order, with repeats.
+
+    ``picks`` says per descriptor (definition order) whether it is fulfilled (not None).
+    """
     groups: dict[str, list[Member]] = {}
     for descriptor, pick in zip(definition.descriptors, picks, strict=True):
         for group in descriptor.groups:
-            groups.setdefault(group, []).append([] if pick is None else [pick])
+            groups.setdefault(group, []).append(None if pick is None else [descriptor.index])
+    unmet_when_empty = definition.semantics.empty_nested_unmet
     selected: list[int] = []
     for i, requirement in enumerate(definition.requirements):
-        selected += _match(requirement, groups, f"/submission_requirements/{i}")
+        selected += _match(requirement, groups, f"/submission_requirements/{i}", unmet_when_empty)
     return selected
 
 
-def _match(requirement: SubmissionRequirement, groups: dict[str, list[Member]], pointer: str) -> list[int]:
+def _match(
+    requirement: SubmissionRequirement, groups: dict[str, list[Member]], pointer: str, unmet_when_empty: bool
+) -> list[int]:
     if requirement.from_ is not None:
         return _apply(groups.get(requirement.from_, []), requirement, pointer)
     members: list[Member] = []
     for i, nested in enumerate(requirement.from_nested or []):
         try:
-            members.append(_match(nested, groups, f"{pointer}/from_nested/{i}"))
+            taken: Member = _match(nested, groups, f"{pointer}/from_nested/{i}", unmet_when_empty)
         except Unfulfilled:
-            members.append([])
+            taken = None
+        # The reference keeps a nested result as a list whose emptiness means "unmet"
+        # (submission_requirement.go selectableVCList.empty), so a met nested `pick` that
+        # selects nothing fails an `all` parent; the spec counts it as met (issue #22, bug 1).
+        members.append(None if unmet_when_empty and not taken else taken)
     return _apply(members, requirement, pointer)
 
 
 def _apply(members: list[Member], requirement: SubmissionRequirement, pointer: str) -> list[int]:
     name = f"submission requirement ({requirement.name or pointer})"
-    fulfilled = [m for m in members if m]
+    fulfilled = [m for m in members if m is not None]
     if requirement.rule == "all":
         if len(fulfilled) != len(members):
             raise Unfulfilled(

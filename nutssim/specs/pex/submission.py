@@ -1,10 +1,12 @@
 """Building the presentation submission for one VP (PROTOCOL.md §1.3).
 
-The Nuts "flattened" style: every path is evaluated against the VP itself
+Under the reference's reading (``Semantics.decoded_jwt_vp_view``), the Nuts "flattened"
+style: every path is evaluated against the VP itself
 (``$.verifiableCredential[i]``), ``format`` is the credential's own format and there is
 no ``path_nested``. A VP with a single credential is the special case: a JWT VP always
 carries an array (``$.verifiableCredential[0]``), a JSON-LD VP a single object
-(``$.verifiableCredential``), so the builder needs the VP format.
+(``$.verifiableCredential``), so the builder needs the VP format. Under the spec's reading
+the paths resolve on the VP as sent (``_spec_submission``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from nutssim.specs.pex.compiled import CompiledDefinition
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.match import MatchResult, match_definition
 from nutssim.specs.pex.models import DescriptorMapEntry, PresentationDefinition, PresentationSubmission
+from nutssim.specs.pex.relational import StatusOf
+from nutssim.specs.pex.semantics import Semantics
 
 VP_FORMATS = ("jwt_vp", "ldp_vp")
 
@@ -26,6 +30,22 @@ def build_submission(result: MatchResult, *, submission_id: str, vp_format: str)
     """The submission for a VP of ``vp_format`` holding ``result.credentials`` in that order."""
     if vp_format not in VP_FORMATS:
         raise SimulationError(f"vp_format must be one of {VP_FORMATS}, got {vp_format!r}")
+    semantics = result.definition.semantics
+    if not semantics.decoded_jwt_vp_view:
+        return _spec_submission(result, submission_id, vp_format)
+    if not semantics.present_twice and len(result.credentials) == 1:
+        # Several entries may share the one credential; the flattened single-credential paths apply.
+        entries = [
+            DescriptorMapEntry(
+                id=m.descriptor_id,
+                format=_format(m.credential),
+                path="$.verifiableCredential[0]" if vp_format == "jwt_vp" else "$.verifiableCredential",
+            )
+            for m in result.matches
+        ]
+        return PresentationSubmission(
+            id=submission_id, definition_id=result.definition_id, descriptor_map=entries
+        )
     entries = [
         DescriptorMapEntry(
             id=m.descriptor_id, format=_format(m.credential), path=f"$.verifiableCredential[{m.position}]"
@@ -39,6 +59,33 @@ def build_submission(result: MatchResult, *, submission_id: str, vp_format: str)
     )
 
 
+def _spec_submission(result: MatchResult, submission_id: str, vp_format: str) -> PresentationSubmission:
+    """Paths that resolve on the VP as sent (DIF PE v2 §Processing of Submission Entries).
+
+    A JWT VP is a string: the entry addresses it (``$``) as ``jwt_vp`` and nests into its
+    decoded claims (``$.vp.verifiableCredential[i]``, the OpenID4VP shape); a JSON-LD VP with
+    one credential carries it as an object (``verifiable_credential_member``).
+    """
+    single = len(result.credentials) == 1
+    entries = []
+    for m in result.matches:
+        if vp_format == "jwt_vp":
+            nested = DescriptorMapEntry(
+                id=m.descriptor_id,
+                format=_format(m.credential),
+                path=f"$.vp.verifiableCredential[{m.position}]",
+            )
+            entries.append(
+                DescriptorMapEntry(id=m.descriptor_id, format="jwt_vp", path="$", path_nested=nested)
+            )
+        else:
+            path = "$.verifiableCredential" if single else f"$.verifiableCredential[{m.position}]"
+            entries.append(DescriptorMapEntry(id=m.descriptor_id, format=_format(m.credential), path=path))
+    return PresentationSubmission(
+        id=submission_id, definition_id=result.definition_id, descriptor_map=entries
+    )
+
+
 def fulfil(
     definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
     credentials: Sequence[Credential],
@@ -47,9 +94,20 @@ def fulfil(
     vp_format: str,
     selection: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
+    holder: str | None = None,
+    status_of: StatusOf | None = None,
 ) -> tuple[PresentationSubmission, MatchResult]:
     """Match and build in one step: the submission and the match (whose ``credentials`` go in the VP)."""
-    result = match_definition(definition, credentials, selection=selection, limits=limits)
+    result = match_definition(
+        definition,
+        credentials,
+        selection=selection,
+        limits=limits,
+        semantics=semantics,
+        holder=holder,
+        status_of=status_of,
+    )
     return build_submission(result, submission_id=submission_id, vp_format=vp_format), result
 
 

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nutssim.specs import pex
-from nutssim.specs.pex.filters import compile_filter, json_equal
+from nutssim.specs.pex.fastschema import json_equal
+from nutssim.specs.pex.filters import compile_filter
 from nutssim.specs.pex.paths import MISSING, compile_path
 from nutssim.specs.pex.regex import RegexError, compile_ecma, translate
 

@@ -7,22 +7,19 @@ Schema reading of the same filter is asserted beside it where the two differ.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from nutssim.specs import pex
 from nutssim.specs.pex.filters import compile_filter
-from nutssim.specs.pex.limits import DEFAULT_LIMITS
 from nutssim.specs.pex.reference_filter import MULTIPLE_GROUPS, UNSUPPORTED, FilterError
 
 from .helpers import organization
 
-REFERENCE = replace(DEFAULT_LIMITS, reference_filters=True)
+REFERENCE = pex.NUTS_NODE
 
 
 def reference(raw):
-    return compile_filter(raw, pointer="/f", limits=REFERENCE)
+    return compile_filter(raw, pointer="/f", semantics=REFERENCE)
 
 
 def schema(raw):
@@ -156,4 +153,4 @@ def test_a_definition_matches_under_either_semantics():
     credential = organization()
     assert pex.match_definition(definition, [credential]).matches[0].descriptor_id == "org"
     with pytest.raises(pex.NoCredentials):  # the untyped pattern refuses "Utrecht" under the reference
-        pex.match_definition(definition, [credential], limits=REFERENCE)
+        pex.match_definition(definition, [credential], semantics=REFERENCE)
