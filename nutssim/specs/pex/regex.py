@@ -31,16 +31,20 @@ worst quadratic) to milliseconds.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-try:  # Python ≥ 3.11 keeps the regex parser here; the public alias is deprecated.
-    from re import _constants as sre_c  # type: ignore[attr-defined]
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10 and older
-    import sre_constants as sre_c  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+# Python ≥ 3.11 keeps the regex parser in re._parser (the public sre_* aliases are deprecated).
+# It has no type information: its parse tree is (opcode, argument) pairs of many shapes, so
+# the walk below reads them as ``Op`` / ``Arg`` (Any) and checks shapes where it matters.
+sre_c: Any = importlib.import_module("re._constants")
+sre_parse: Any = importlib.import_module("re._parser")
+
+#: One item of an sre parse tree: an opcode and its argument (whose shape depends on the opcode).
+Item = tuple[Any, Any]
 
 MAX_INPUT_LENGTH = 2048
 """Strings longer than this never match a pattern (cost bound; see the module docstring)."""
@@ -228,7 +232,7 @@ def guard(parsed: sre_parse.SubPattern) -> None:
     _check_sequence(list(parsed), anchored=True)
 
 
-def _check_sequence(items: list[tuple[object, object]], *, anchored: bool) -> None:
+def _check_sequence(items: list[Item], *, anchored: bool) -> None:
     """Walk one sequence; ``anchored``: it can only start matching at one place."""
     anchored = anchored and bool(items) and items[0][0] == sre_c.AT
     live: frozenset[str] | None = None  # characters the current run of unbounded repeats can absorb
@@ -237,17 +241,19 @@ def _check_sequence(items: list[tuple[object, object]], *, anchored: bool) -> No
         if op in (sre_c.GROUPREF, sre_c.GROUPREF_EXISTS):
             raise RegexError("backreferences are not allowed (they make matching cost unbounded)", cost=True)
         op, av = _unwrap(op, av)
-        if op in _REPEATS and _unbounded(av[1]):  # type: ignore[index]
-            body = list(av[2])  # type: ignore[index]
-            _check_repeat(av[1], body)  # type: ignore[index]
-            overlaps = live is not None and bool(_first(body) & live)
-            chain, live = (chain + 1, live | _chars(body)) if overlaps else (1, _chars(body))  # type: ignore[operator]
+        if op in _REPEATS and _unbounded(av[1]):
+            body = list(av[2])
+            _check_repeat(av[1], body)
+            if live is not None and _first(body) & live:  # overlaps the run before it
+                chain, live = chain + 1, live | _chars(body)
+            else:
+                chain, live = 1, _chars(body)
             _check_chain(chain, anchored)
             continue
         first_item = anchored and position == 1
         for child in _children(op, av):
             if op in _REPEATS:
-                _check_repeat(av[1], child)  # type: ignore[index]
+                _check_repeat(av[1], child)
             else:
                 _check_sequence(child, anchored=first_item or bool(child and child[0][0] == sre_c.AT))
         # A required item the run cannot absorb ends it: the repeats around it cannot trade input.
@@ -267,7 +273,7 @@ def _check_chain(chain: int, anchored: bool) -> None:
         )
 
 
-def _chars(items: list[tuple[object, object]]) -> frozenset[str]:
+def _chars(items: list[Item]) -> frozenset[str]:
     """Every character a sequence may consume (over the sample alphabet)."""
     result: frozenset[str] = frozenset()
     for op, av in items:
@@ -277,10 +283,10 @@ def _chars(items: list[tuple[object, object]]) -> frozenset[str]:
     return result
 
 
-def _unwrap(op: object, av: object) -> tuple[object, object]:
+def _unwrap(op: Any, av: Any) -> Item:
     """See through a group that holds exactly one item (``(\\d+)`` is a repeat for adjacency)."""
-    while op == sre_c.SUBPATTERN and len(av[3]) == 1:  # type: ignore[index]
-        op, av = av[3][0]  # type: ignore[index]
+    while op == sre_c.SUBPATTERN and len(av[3]) == 1:
+        op, av = av[3][0]
     return op, av
 
 
@@ -288,7 +294,7 @@ def _unbounded(high: int) -> bool:
     return high == sre_c.MAXREPEAT or high > _BIG
 
 
-def _check_repeat(high: int, body: list[tuple[object, object]]) -> None:
+def _check_repeat(high: int, body: list[Item]) -> None:
     _check_sequence(body, anchored=False)
     if not _unbounded(high):
         return
@@ -302,56 +308,56 @@ def _check_repeat(high: int, body: list[tuple[object, object]]) -> None:
         )
 
 
-def _children(op: object, av: object) -> list[list[tuple[object, object]]]:
+def _children(op: Any, av: Any) -> list[list[Item]]:
     if op == sre_c.SUBPATTERN:
-        return [list(av[3])]  # type: ignore[index]
+        return [list(av[3])]
     if op == sre_c.BRANCH:
-        return [list(b) for b in av[1]]  # type: ignore[index]
+        return [list(b) for b in av[1]]
     if op in _REPEATS:
-        return [list(av[2])]  # type: ignore[index]
+        return [list(av[2])]
     if op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
-        return [list(av[1])]  # type: ignore[index]
+        return [list(av[1])]
     return []
 
 
-def _has_variable_repeat(items: list[tuple[object, object]]) -> bool:
+def _has_variable_repeat(items: list[Item]) -> bool:
     for op, av in items:
-        if op in _REPEATS and (av[0] != av[1] or _has_variable_repeat(list(av[2]))):  # type: ignore[index]
+        if op in _REPEATS and (av[0] != av[1] or _has_variable_repeat(list(av[2]))):
             return True
         if op not in _REPEATS and any(_has_variable_repeat(c) for c in _children(op, av)):
             return True
     return False
 
 
-def _ambiguous_branch(items: list[tuple[object, object]]) -> bool:
+def _ambiguous_branch(items: list[Item]) -> bool:
     for op, av in items:
         if op == sre_c.BRANCH:
-            alternatives = [list(b) for b in av[1]]  # type: ignore[index]
+            alternatives = [list(b) for b in av[1]]
             if any(_nullable(a) for a in alternatives):
                 return True
             firsts = [_first(a) for a in alternatives]
             if any(firsts[x] & firsts[y] for x in range(len(firsts)) for y in range(x + 1, len(firsts))):
                 return True
-        if op == sre_c.SUBPATTERN and _ambiguous_branch(list(av[3])):  # type: ignore[index]
+        if op == sre_c.SUBPATTERN and _ambiguous_branch(list(av[3])):
             return True
     return False
 
 
-def _nullable(items: list[tuple[object, object]]) -> bool:
+def _nullable(items: list[Item]) -> bool:
     for op, av in items:
         if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
             continue
-        if op in _REPEATS and (av[0] == 0 or _nullable(list(av[2]))):  # type: ignore[index]
+        if op in _REPEATS and (av[0] == 0 or _nullable(list(av[2]))):
             continue
-        if op == sre_c.SUBPATTERN and _nullable(list(av[3])):  # type: ignore[index]
+        if op == sre_c.SUBPATTERN and _nullable(list(av[3])):
             continue
-        if op == sre_c.BRANCH and any(_nullable(list(b)) for b in av[1]):  # type: ignore[index]
+        if op == sre_c.BRANCH and any(_nullable(list(b)) for b in av[1]):
             continue
         return False
     return True
 
 
-def _first(items: list[tuple[object, object]]) -> frozenset[str]:
+def _first(items: list[Item]) -> frozenset[str]:
     """Approximate set of characters a sequence can start with (over a sample alphabet)."""
     result: frozenset[str] = frozenset()
     for op, av in items:
@@ -361,34 +367,34 @@ def _first(items: list[tuple[object, object]]) -> frozenset[str]:
     return result
 
 
-def _first_of(op: object, av: object) -> frozenset[str]:
+def _first_of(op: Any, av: Any) -> frozenset[str]:
     if op == sre_c.LITERAL:
-        return frozenset({chr(av)})  # type: ignore[arg-type]
+        return frozenset({chr(av)})
     if op == sre_c.NOT_LITERAL:
-        return _ALL - {chr(av)}  # type: ignore[arg-type]
+        return _ALL - {chr(av)}
     if op == sre_c.IN:
-        return _class_set(av)  # type: ignore[arg-type]
+        return _class_set(av)
     if op == sre_c.ANY:
         return _ALL
     if op == sre_c.BRANCH:
-        return frozenset().union(*(_first(list(b)) for b in av[1]))  # type: ignore[index]
+        return frozenset().union(*(_first(list(b)) for b in av[1]))
     if op == sre_c.SUBPATTERN:
-        return _first(list(av[3]))  # type: ignore[index]
+        return _first(list(av[3]))
     if op in _REPEATS:
-        return _first(list(av[2]))  # type: ignore[index]
+        return _first(list(av[2]))
     return frozenset()
 
 
-def _class_set(items: list[tuple[object, object]]) -> frozenset[str]:
+def _class_set(items: list[Item]) -> frozenset[str]:
     chars: set[str] = set()
     negate = False
     for op, av in items:
         if op == sre_c.NEGATE:
             negate = True
         elif op == sre_c.LITERAL:
-            chars.add(chr(av))  # type: ignore[arg-type]
+            chars.add(chr(av))
         elif op == sre_c.RANGE:
-            low, high = int(av[0]), int(av[1])  # type: ignore[index]
+            low, high = int(av[0]), int(av[1])
             chars.update(ch for ch in _SAMPLE if low <= ord(ch) <= high)
             chars.add(chr(low))
         elif op == sre_c.CATEGORY:
