@@ -36,8 +36,6 @@ def _circle(*names: str) -> frozenset[str]:
 
 
 KNOWN_CIRCLES: set[frozenset[str]] = {
-    _circle("specs.pex.errors", "specs.pex.limits", "specs.pex.paths", "specs.pex.report"),  # #22
-    _circle("specs.pex.match", "specs.pex.submission"),  # #22
     _circle("views.player", "views.player_ui"),  # #19
 }
 

@@ -35,7 +35,13 @@ from nutssim.specs.pex.fields import (
     resolve_fields,
 )
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
-from nutssim.specs.pex.match import DescriptorMatch, MatchResult, credentials_required, match_definition
+from nutssim.specs.pex.match import (
+    DescriptorMatch,
+    MatchResult,
+    credentials_required,
+    fulfil,
+    match_definition,
+)
 from nutssim.specs.pex.models import (
     ConstraintField,
     Constraints,
@@ -63,7 +69,7 @@ from nutssim.specs.pex.report import (
 from nutssim.specs.pex.schemas import is_valid, load_schema, validate_schema
 from nutssim.specs.pex.semantics import DEFAULT as DEFAULT_SEMANTICS
 from nutssim.specs.pex.semantics import NUTS_NODE, STRICT, Semantics, semantics_for
-from nutssim.specs.pex.submission import VP_FORMATS, build_submission, fulfil, verifiable_credential_member
+from nutssim.specs.pex.submission import VP_FORMATS, build_submission, verifiable_credential_member
 
 __all__ = [
     "DEFAULT_LIMITS",

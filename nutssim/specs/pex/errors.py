@@ -21,10 +21,10 @@ principle 5); the texts the reference puts on the wire are kept as attributes.
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nutssim.errors import InputError, ProtocolError
+from nutssim.specs.pex.values import short as short  # re-exported: messages everywhere use it
 
 if TYPE_CHECKING:
     from nutssim.specs.pex.report import MatchReport, Problem
@@ -127,12 +127,3 @@ class DuplicateMappedField(PexError):
             f"{self.reference_text}: field id '{field_id}' is mapped by "
             + " and ".join(f"'{d}'" for d in definition_ids)
         )
-
-
-def short(value: Any, limit: int = 120) -> str:
-    """A JSON-ish rendering of ``value`` cut to ``limit`` characters, for messages."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -34,6 +34,7 @@ from nutssim.specs.pex.models import PresentationDefinition
 from nutssim.specs.pex.relational import NO_FACTS, Facts, StatusOf, credential_refusal, same_subject_refusals
 from nutssim.specs.pex.report import CandidateOutcome, DescriptorReport, MatchReport
 from nutssim.specs.pex.semantics import Semantics
+from nutssim.specs.pex.submission import build_submission
 
 if TYPE_CHECKING:
     from nutssim.specs.pex.models import PresentationSubmission
@@ -87,8 +88,6 @@ class MatchResult:
 
     def submission(self, *, submission_id: str, vp_format: str) -> PresentationSubmission:
         """The presentation submission for one VP of ``vp_format`` holding ``credentials``."""
-        from nutssim.specs.pex.submission import build_submission
-
         return build_submission(self, submission_id=submission_id, vp_format=vp_format)
 
 
@@ -370,3 +369,28 @@ def _fail(
             first = next((c.text() for c in d.candidates if not c.accepted), "the wallet is empty")
             details.append(f"descriptor '{d.descriptor_id}': {first}")
     raise NoCredentials(definition.id, reasons + details, report)
+
+
+def fulfil(
+    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    credentials: Sequence[Credential],
+    *,
+    submission_id: str,
+    vp_format: str,
+    selection: Mapping[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    semantics: Semantics | None = None,
+    holder: str | None = None,
+    status_of: StatusOf | None = None,
+) -> tuple[PresentationSubmission, MatchResult]:
+    """Match and build in one step: the submission and the match (whose ``credentials`` go in the VP)."""
+    result = match_definition(
+        definition,
+        credentials,
+        selection=selection,
+        limits=limits,
+        semantics=semantics,
+        holder=holder,
+        status_of=status_of,
+    )
+    return build_submission(result, submission_id=submission_id, vp_format=vp_format), result

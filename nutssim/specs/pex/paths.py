@@ -28,6 +28,7 @@ from jsonpath.selectors import Filter, IndexSelector, NameSelector, SliceSelecto
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.regex import RegexError, compile_ecma
+from nutssim.specs.pex.values import MISSING as MISSING  # re-exported: the matcher's sentinel
 
 
 class _GuardedRegex(FilterFunction):
@@ -62,7 +63,6 @@ _ENV = jsonpath.JSONPathEnvironment(strict=True)
 _ENV.function_extensions["match"] = _GuardedRegex(whole=True)
 _ENV.function_extensions["search"] = _GuardedRegex(whole=False)
 _PLAIN_SELECTORS = (NameSelector, IndexSelector, WildcardSelector, SliceSelector)
-MISSING: Any = object()
 """Sentinel: the path yields no value."""
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nutssim.specs.pex.errors import short
-from nutssim.specs.pex.paths import MISSING
+from nutssim.specs.pex.values import MISSING, short
 
 
 @dataclass(frozen=True)

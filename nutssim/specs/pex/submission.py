@@ -11,22 +11,34 @@ the paths resolve on the VP as sent (``_spec_submission``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from nutssim.errors import SimulationError
 from nutssim.models.credential import Credential
 from nutssim.specs.pex.compiled import CompiledDefinition
-from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
-from nutssim.specs.pex.match import MatchResult, match_definition
-from nutssim.specs.pex.models import DescriptorMapEntry, PresentationDefinition, PresentationSubmission
-from nutssim.specs.pex.relational import StatusOf
-from nutssim.specs.pex.semantics import Semantics
+from nutssim.specs.pex.models import DescriptorMapEntry, PresentationSubmission
 
 VP_FORMATS = ("jwt_vp", "ldp_vp")
 
 
-def build_submission(result: MatchResult, *, submission_id: str, vp_format: str) -> PresentationSubmission:
+class Matched(Protocol):
+    """What a submission is built from: a match's definition, credentials and entries (``MatchResult``)."""
+
+    @property
+    def definition(self) -> CompiledDefinition: ...
+
+    @property
+    def definition_id(self) -> str: ...
+
+    @property
+    def credentials(self) -> tuple[Credential, ...]: ...
+
+    @property
+    def matches(self) -> Sequence[Any]: ...  # DescriptorMatch: descriptor_id, credential, position
+
+
+def build_submission(result: Matched, *, submission_id: str, vp_format: str) -> PresentationSubmission:
     """The submission for a VP of ``vp_format`` holding ``result.credentials`` in that order."""
     if vp_format not in VP_FORMATS:
         raise SimulationError(f"vp_format must be one of {VP_FORMATS}, got {vp_format!r}")
@@ -59,7 +71,7 @@ def build_submission(result: MatchResult, *, submission_id: str, vp_format: str)
     )
 
 
-def _spec_submission(result: MatchResult, submission_id: str, vp_format: str) -> PresentationSubmission:
+def _spec_submission(result: Matched, submission_id: str, vp_format: str) -> PresentationSubmission:
     """Paths that resolve on the VP as sent (DIF PE v2 §Processing of Submission Entries).
 
     A JWT VP is a string: the entry addresses it (``$``) as ``jwt_vp`` and nests into its
@@ -84,31 +96,6 @@ def _spec_submission(result: MatchResult, submission_id: str, vp_format: str) ->
     return PresentationSubmission(
         id=submission_id, definition_id=result.definition_id, descriptor_map=entries
     )
-
-
-def fulfil(
-    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
-    credentials: Sequence[Credential],
-    *,
-    submission_id: str,
-    vp_format: str,
-    selection: Mapping[str, str] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    semantics: Semantics | None = None,
-    holder: str | None = None,
-    status_of: StatusOf | None = None,
-) -> tuple[PresentationSubmission, MatchResult]:
-    """Match and build in one step: the submission and the match (whose ``credentials`` go in the VP)."""
-    result = match_definition(
-        definition,
-        credentials,
-        selection=selection,
-        limits=limits,
-        semantics=semantics,
-        holder=holder,
-        status_of=status_of,
-    )
-    return build_submission(result, submission_id=submission_id, vp_format=vp_format), result
 
 
 def verifiable_credential_member(credentials: Sequence[Credential], vp_format: str) -> Any:
