@@ -115,6 +115,34 @@ def check_legible(notebook: Notebook, cell: Any, name: str) -> dict[str, Any]:
     return seen
 
 
+def check_inspector_tables(cell: Any) -> None:
+    """An Inspector output is styled by its own CSS, not JupyterLab's: left-aligned, unstriped, unsqueezed."""
+    seen = cell.locator("div.nsv").first.evaluate(
+        """(view) => {
+          const cells = [...view.querySelectorAll('td')];
+          const rows = [...view.querySelectorAll('tr')];
+          const notes = cells.filter(td => td.classList.contains('n') && td.textContent.length > 30);
+          return {
+            layout: [...new Set([...view.querySelectorAll('table')].map(
+              t => getComputedStyle(t).tableLayout))],
+            aligns: [...new Set(cells.map(td => getComputedStyle(td).textAlign))],
+            backgrounds: [...new Set(rows.map(tr => getComputedStyle(tr).backgroundColor))],
+            // characters per line in the longest explanations: wrapped at ~10 would be squeezed
+            perLine: notes.map(td => {  // line boxes of the text itself (a cell is as tall as its row)
+              const range = document.createRange();
+              range.selectNodeContents(td);
+              const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+              return td.textContent.length / Math.max(1, lines.size);
+            }),
+          };
+        }"""
+    )
+    cell.screenshot(path=str(SHOTS / "01_inspector_table.png"))
+    assert seen["layout"] == ["auto"] and seen["aligns"] == ["left"], seen
+    assert seen["backgrounds"] == ["rgba(0, 0, 0, 0)"], seen
+    assert seen["perLine"] and min(seen["perLine"]) >= 25, seen
+
+
 def step_to(cell: Any, target: int, total: int) -> None:
     """Click Next ▶ until the caption says ``step target/total`` and the diagram has been redrawn."""
     next_button = cell.get_by_role("button", name="Next ▶")
@@ -153,6 +181,8 @@ def test_run_all_then_step_the_replay_player_at_projector_sizes(
         notebook.run_all(timeout=180)
         assert notebook.unexecuted() == 0, f"Run All stopped early: {notebook.stderr_outputs()}"
         assert notebook.stderr_outputs() == []
+        if name.startswith("01"):
+            check_inspector_tables(notebook.cell('ns.views.Inspector(trace.latest("token request"), trace)'))
         source, first_label = PLAYERS[name]
         cell = notebook.cell(source)
         cell.get_by_role("button", name="Next ▶").wait_for(state="visible", timeout=20_000)
