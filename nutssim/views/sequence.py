@@ -593,7 +593,11 @@ def render_view(
     header = row(min(visible) - 0.75) if visible else 0
     if max_height is None or height <= max_height or header + VIEW_GAP >= max_height:
         return View(buffer.getvalue(), width, height, focus)
-    return _crop(buffer.getvalue(), width, height, header, max_height, focus)
+    # Where the window may start without slicing a label: just below an arrow (labels sit above them).
+    cuts = sorted(
+        {row(y + 0.22) for c in lay.calls if c.visible for y in (c.y_req, c.y_resp) if y is not None}
+    )
+    return _crop(buffer.getvalue(), width, height, header, max_height, focus, cuts)
 
 
 def _focus_band(lay: Layout, options: dict[str, Any]) -> tuple[float, float] | None:
@@ -610,7 +614,13 @@ def _focus_band(lay: Layout, options: dict[str, Any]) -> tuple[float, float] | N
 
 
 def _crop(
-    png: bytes, width: int, height: int, header: int, max_height: int, focus: tuple[int, int] | None
+    png: bytes,
+    width: int,
+    height: int,
+    header: int,
+    max_height: int,
+    focus: tuple[int, int] | None,
+    cuts: Sequence[int] = (),
 ) -> View:
     """Keep rows ``[0, header)`` and a window of the rest around ``focus``, ``max_height`` rows in all."""
     from io import BytesIO
@@ -622,6 +632,9 @@ def _crop(
     # The focus sits in the lower part of the window: what led up to it is the context a room needs.
     start = top if bottom - top > window else bottom - (window * 3) // 4
     start = max(header, min(start, height - window))
+    # Move up to the nearest clean cut, unless that would push the focus out of the window.
+    clean = [c for c in cuts if header <= c <= start and (focus is None or focus[1] <= c + window)]
+    start = max(clean) if clean else start
     whole = Image.open(BytesIO(png)).convert("RGB")
     view = Image.new("RGB", (width, max_height), "white")
     view.paste(whole.crop((0, 0, width, header)), (0, 0))
