@@ -20,7 +20,8 @@ _TABLE_STYLE = """<style>
 .nsv.nsv.nsv table.nsv-table {border-collapse: collapse; margin: 4px 0 8px;}
 .nsv.nsv.nsv table.nsv-table th {font-weight: 600; border-bottom: 1px solid #bbb; padding: 2px 12px 2px 0;
   text-align: left; white-space: nowrap; background: transparent;}
-.nsv.nsv.nsv table.nsv-table td {padding: 2px 12px 2px 0; border-bottom: 1px solid #eee;}
+.nsv.nsv.nsv table.nsv-table td {padding: 2px 12px 2px 0; border-bottom: 1px solid #eee; white-space: nowrap;}
+.nsv.nsv.nsv table.nsv-table td.wrap {white-space: normal;}
 .nsv.nsv.nsv table.nsv-table td.code {font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px;}
 .nsv.nsv.nsv div.nsv-scroll {max-height: 30em; overflow: auto;}
 .nsv.nsv.nsv caption {text-align: left; font-weight: 600; padding: 2px 0 4px; caption-side: top;}
@@ -36,6 +37,7 @@ class Table:
     title: str = ""
     tones: list[str] = field(default_factory=list)
     code_columns: tuple[int, ...] = ()  # monospace: paths, filters, ids
+    wrap_columns: tuple[int, ...] = ()  # prose that may wrap; ids and outcomes stay on one line
     scroll: bool = False  # a long table scrolls inside the cell instead of pushing the page
 
     def _repr_html_(self) -> str:
@@ -51,7 +53,9 @@ class Table:
             tone = self.tones[i] if i < len(self.tones) else ""
             cells = []
             for j, value in enumerate(row):
-                css = ["code"] if j in self.code_columns else []
+                css = (["code"] if j in self.code_columns else []) + (
+                    ["wrap"] if j in self.wrap_columns else []
+                )
                 if tone and j == outcome:
                     css.append(tone)
                 cls = f' class="{" ".join(css)}"' if css else ""
@@ -104,7 +108,8 @@ def observations(found: Mapping[str, Any], *, title: str = "") -> Table:
             )
         )
         tones.append(tone)
-    return Table(("run", "outcome", "description", "failed checks"), rows, title, tones, code_columns=(3,))
+    head = ("run", "outcome", "description", "failed checks")
+    return Table(head, rows, title, tones, code_columns=(3,), wrap_columns=(2, 3))
 
 
 def case_table(records: Iterable[Any], *, profile: str | None = None, title: str = "") -> Table:
@@ -127,7 +132,7 @@ def case_table(records: Iterable[Any], *, profile: str | None = None, title: str
         )
         tones.append(tone)
     head = ("case", "control", "profile", "outcome", "failed checks", "as expected")
-    return Table(head, rows, title, tones, code_columns=(0, 1, 4), scroll=len(rows) > 20)
+    return Table(head, rows, title, tones, code_columns=(0, 1, 4), wrap_columns=(4, 5), scroll=len(rows) > 20)
 
 
 def pd_table(definition: Any) -> Table:
@@ -154,7 +159,8 @@ def pd_table(definition: Any) -> Table:
     formats = ", ".join(sorted(pd.get("format") or {})) or "any"
     about = pd.get("name") or pd.get("purpose") or ""
     title = f"{pd.get('id', 'presentation definition')} — {about} · formats: {formats}"
-    return Table(("input descriptor", "path → claim", "must be", "why"), rows, title, code_columns=(1, 2))
+    head = ("input descriptor", "path → claim", "must be", "why")
+    return Table(head, rows, title, code_columns=(1, 2), wrap_columns=(1, 2, 3))
 
 
 def filter_text(schema: Any) -> str:
