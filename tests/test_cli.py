@@ -369,3 +369,18 @@ def test_lint_exit_codes_and_json(tmp_path: Path) -> None:
     )
     assert bad.returncode == 1
     assert any(f["code"] == "self-issued-gap" for f in json.loads(out.read_text()))
+
+
+def test_a_natural_guess_at_a_policy_variant_names_the_key_and_the_shape(tmp_path: Path) -> None:
+    spec = tmp_path / "guess.yaml"
+    spec.write_text(
+        "flow: s2s-bearer\npolicy:\n  - base\n  - name: no-issuer\n    mutations:\n"
+        "      - {op: drop_field, path: $.issuer}\nwallet: [ok]\n"
+    )
+    assert_usage_error(
+        nutssim("sweep", str(spec), "--workers", "0", "--out", str(tmp_path / "r.csv")),
+        "policy[1]",
+        "unknown key(s) 'mutations'",
+        "did you mean 'mutate'?",
+        "{name, file | policy, mutate:",
+    )
