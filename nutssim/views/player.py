@@ -243,7 +243,7 @@ class Player:
         that also shows the live widget, its own CSS hides it (``:has``), so nothing shows twice."""
         options = {**self._diagram_options(), "upto": None, "pending": []}
         options["title"] = sequence_title(self.trace)
-        svg = render_svg(self.trace, **options)
+        svg = render_svg(self.trace, narrow=self.NARROW, **options)
         hide = ", ".join(
             f"{area}:has(.nsv-player) .nsv-static" for area in (".jp-OutputArea", ".output", ".output_area")
         )
