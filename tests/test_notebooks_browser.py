@@ -60,7 +60,13 @@ MEASURE = """(img) => {
     }
   }
   const box = img.getBoundingClientRect();
+  // The visible area: the notebook's scroller (JupyterLab's toolbar and status bar are not in it).
+  let scroller = img.parentElement;
+  while (scroller && !(/(auto|scroll)/.test(getComputedStyle(scroller).overflowY)
+                       && scroller.scrollHeight > scroller.clientHeight)) scroller = scroller.parentElement;
+  const area = scroller ? scroller.getBoundingClientRect() : {top: 0, bottom: window.innerHeight};
   return {
+    area: [Math.max(area.top, 0), Math.min(area.bottom, window.innerHeight)],
     natural: [img.naturalWidth, img.naturalHeight],
     shown: [box.width, box.height],
     top: box.top, left: box.left,
@@ -95,7 +101,8 @@ def read_player(cell: Any) -> dict[str, str]:
 def check_legible(notebook: Notebook, cell: Any, name: str) -> dict[str, Any]:
     """The diagram keeps its proportions and its highlighted exchange is on screen with the buttons."""
     image = cell.locator(".widget-image").first
-    image.scroll_into_view_if_needed()
+    # As a trainer stepping through it sees the player: its buttons at the top of the notebook view.
+    cell.get_by_role("button", name="◀ Back").evaluate("b => b.scrollIntoView({block: 'start'})")
     notebook.page.wait_for_function(
         "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle()
     )
@@ -106,11 +113,16 @@ def check_legible(notebook: Notebook, cell: Any, name: str) -> dict[str, Any]:
     assert seen["band"] is not None, f"{name}: no highlighted exchange in the diagram"
     scale = shown_h / natural_h
     top, bottom = (seen["top"] + row * scale for row in seen["band"])
-    width, height = seen["viewport"]
-    assert 0 <= top < bottom <= height, f"{name}: highlight at {top:.0f}–{bottom:.0f} px, screen {height} px"
+    width, _ = seen["viewport"]
+    area_top, area_bottom = seen["area"][0] - 2, seen["area"][1] + 2  # sub-pixel layout
+    assert area_top <= top < bottom <= area_bottom, (
+        f"{name}: highlight at {top:.0f}–{bottom:.0f} px, visible {area_top:.0f}–{area_bottom:.0f} px"
+    )
     assert seen["left"] >= 0 and seen["left"] + shown_w <= width + 1, f"{name}: diagram wider than the screen"
     next_button = cell.get_by_role("button", name="Next ▶").bounding_box()
-    assert next_button is not None and 0 <= next_button["y"] < height, f"{name}: the buttons are off screen"
+    assert next_button is not None and area_top <= next_button["y"] < area_bottom, (
+        f"{name}: buttons off screen"
+    )
     assert cell.locator(".nsv-static").first.is_hidden(), f"{name}: the static still shows beside the widget"
     return seen
 
