@@ -99,7 +99,7 @@ def memory_per_flow(n: int) -> tuple[float, float, dict[str, int]]:
     gc.collect()
     without_trace = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
-    hospital, gp = world["authorization_server_node"], world["requester_node"]
+    hospital, gp = world.authorization_server_node, world.requester_node
     stores = {
         "s2s nonces": len(hospital.s2s_nonces),
         "access tokens": len(hospital.access_tokens),

@@ -29,7 +29,7 @@ def flows_per_second(n: int) -> tuple[float, float, int, int, Counter[str]]:
     bench_s2s.SIGNED.clear()
     bench_s2s.VERIFIED.clear()
     world.sim.clock.advance(20)
-    world["browser"].clear_cookies()
+    world.browser.clear_cookies()
     before = len(world.sim.trace.exchanges)
     world.run()
     labels = Counter(x.label for x in world.sim.trace.exchanges[before:])
@@ -37,7 +37,7 @@ def flows_per_second(n: int) -> tuple[float, float, int, int, Counter[str]]:
     start = time.process_time()
     for _ in range(n):
         world.sim.clock.advance(2)
-        world["browser"].clear_cookies()
+        world.browser.clear_cookies()
         assert world.start().finish().granted
     elapsed = (time.process_time() - start) / n
     return elapsed, bench_s2s.crypto_floor(signs, verifies), len(signs), len(verifies), labels

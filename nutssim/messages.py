@@ -7,6 +7,8 @@ JWT exactly as sent; ``form``, ``json`` and ``query`` parse it on demand.
 from __future__ import annotations
 
 import json as _json
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -23,9 +25,47 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON (RFC 8259 §6)")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: Python reads it as inf, which no JSON text can carry back
+        raise ValueError(f"number {text[:40]} is out of range (RFC 8259 §6)")
+    return value
+
+
+#: A \uD800–\uDFFF escape: the only way a lone surrogate gets into parsed JSON.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def parse_json(text: str | bytes) -> Any:
-    """Parse JSON as RFC 8259 defines it: NaN and Infinity are refused (``ValueError``), as a Go peer does."""
-    return _json.loads(text, parse_constant=_refuse_constant)
+    """Parse JSON as RFC 8259 defines it, refusing (``ValueError``) what a Go peer refuses.
+
+    NaN and Infinity, numbers beyond a double's range (``1e400``), and strings holding a lone
+    surrogate (``"\\ud800"``: not a Unicode scalar value, RFC 8259 §8.2, so no UTF-8 text can
+    carry it on) are refused; they would otherwise make a trace unsavable or its export invalid.
+    """
+    value = _json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    source = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    if _SURROGATE_ESCAPE.search(source) and _has_lone_surrogate(value):
+        raise ValueError("a string holds a lone surrogate (RFC 8259 §8.2)")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether any string (key or value) in a parsed JSON value cannot be encoded as UTF-8."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _headers(value: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Headers:
@@ -238,6 +278,30 @@ def origin_of(url: str) -> str:
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{scheme}://{host}:{port}"
+
+
+def url_problem(url: object) -> str | None:
+    """Why no HTTP client could send a request to ``url`` (no host to connect to), or None.
+
+    Only what makes a request impossible to route counts; a URL that merely holds odd
+    characters reaches its host, whose own parsing answers it (as a raw request would).
+    """
+    if not isinstance(url, str):
+        return f"the URL is a {type(url).__name__}, not a string"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range or not a number)
+    except ValueError as exc:
+        return f"the URL cannot be parsed ({exc})"
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return (
+            f"the URL's scheme {parts.scheme!r} is not http or https"
+            if parts.scheme
+            else "the URL is relative"
+        )
+    if not parts.hostname:
+        return "the URL has no host"
+    return None
 
 
 def with_query(url: str, params: Mapping[str, str]) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from nutssim.errors import ProtocolError, SimulationError
-from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response
+from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response, url_problem
 from nutssim.parties.base import Context, Party, Process
 from nutssim.trace import Check, Exchange, Fact, Trace
 
@@ -164,8 +164,8 @@ class Network:
         return party
 
     def party_at(self, url: str) -> Party | None:
-        """The party serving ``url``'s origin, if any."""
-        return self.parties.get(origin_of(url))
+        """The party serving ``url``'s origin, if any (none for a URL no client would send)."""
+        return None if url_problem(url) else self.parties.get(origin_of(url))
 
     def start(self, process: Process, sender: str) -> Run:
         """Start a steppable run of ``process`` on behalf of party ``sender``."""
@@ -236,7 +236,12 @@ class Run:
 
     # -- user actions on the pending message -------------------------------------------------
     def edit(self, request: HttpRequest, note: str = "edited by user") -> None:
-        """Replace the pending request before it is delivered."""
+        """Replace the pending request before it is delivered (a malformed URL fails on the wire)."""
+        if not isinstance(request, HttpRequest):
+            raise SimulationError(
+                f"edit() takes an HttpRequest, got {type(request).__name__}; "
+                "change the pending one with dataclasses.replace(run.pending.request, ...)"
+            )
         delivery = self._require_pending()
         delivery.request = request
         delivery.receiver = _receiver_id(self.network, request)
@@ -297,12 +302,21 @@ class Run:
         request: HttpRequest | HttpResponse | None = delivery.request
         for interceptor in self.network.interceptors:
             delivery.request = request  # type: ignore[assignment]
-            request = interceptor.on_request(delivery)
+            request = _call_interceptor(interceptor, "on_request", delivery)
+            if not isinstance(request, HttpRequest | HttpResponse | None):
+                raise SimulationError(
+                    f"interceptor {interceptor!r} returned {type(request).__name__} from on_request; "
+                    "return the request (maybe changed), an HttpResponse to answer it, or None to drop it"
+                )
             if not isinstance(request, HttpRequest):
                 return request
         return request
 
     def _deliver(self, delivery: Delivery) -> None:
+        problem = url_problem(delivery.request.url)
+        if problem is not None:  # the sender's HTTP client refuses: it sees a failed request
+            self._complete(delivery, _network_failure(502, f"not sent: {problem}"), note="malformed URL")
+            return
         party = self.network.party_at(delivery.request.url)
         open_x = self._open(delivery, party)
         if party is None:
@@ -348,6 +362,7 @@ class Run:
             )
             return
         sender = frame.sender
+        speaks_as_party = frame.party is not None
         if (
             frame.party is None
             and isinstance(request, tuple)
@@ -355,11 +370,20 @@ class Run:
             and isinstance(request[0], str)
         ):
             sender, request = request  # the root speaks as another party (see "Senders" above)
+            speaks_as_party = True
         if not isinstance(request, HttpRequest):
             raise SimulationError(
                 f"process of {frame.sender} yielded {type(request).__name__}; "
                 "a process may only yield HttpRequest objects (a root process may also "
                 "yield (sender_id, HttpRequest) pairs)"
+            )
+        problem = url_problem(request.url)
+        if problem is not None and not speaks_as_party:
+            # The scenario itself built this request: a bug in the scenario, said at once.
+            # A party's (or a root acting as one) was built from input it received: it fails
+            # on the wire in _deliver, and the party's own error path answers.
+            raise SimulationError(
+                f"the scenario's process yielded a request to {request.url!r:.200}: {problem}"
             )
         parent = frame.exchange.seq if frame.exchange else None
         frame.pending = Delivery(
@@ -394,7 +418,12 @@ class Run:
     def _close(self, open_x: _OpenExchange, response: HttpResponse) -> None:
         delivery = open_x.delivery
         for interceptor in self.network.interceptors:
-            response = interceptor.on_response(delivery, response)
+            response = _call_interceptor(interceptor, "on_response", delivery, response)
+            if not isinstance(response, HttpResponse):
+                raise SimulationError(
+                    f"interceptor {interceptor!r} returned {type(response).__name__} from on_response; "
+                    "return the response (maybe changed)"
+                )
         self.network.trace.append(
             Exchange(
                 seq=open_x.seq,
@@ -449,12 +478,32 @@ class Run:
         return party.render_crash(request, exc)
 
 
+def _call_interceptor(interceptor: Any, method: str, *args: Any) -> Any:
+    """Call a user's interceptor; its mistakes are a SimulationError that says which and how."""
+    hook = getattr(interceptor, method, None)
+    if not callable(hook):
+        raise SimulationError(
+            f"{interceptor!r} in network.interceptors has no {method}(); "
+            "subclass nutssim.network.PassThrough and override on_request or on_response"
+        )
+    try:
+        return hook(*args)
+    except SimulationError:
+        raise
+    except Exception as exc:
+        raise SimulationError(
+            f"interceptor {interceptor!r} raised {type(exc).__name__} in {method}: {exc}"
+        ) from exc
+
+
 def _receiver_id(network: Network, request: HttpRequest) -> str | None:
     party = network.party_at(request.url)
     return party.id if party else None
 
 
 def _label(network: Network, request: HttpRequest) -> str:
+    if url_problem(request.url) is not None:
+        return f"{request.method} (malformed URL)"
     party = network.party_at(request.url)
     return party.label_for(request) if party else f"{request.method} {request.path}"
 

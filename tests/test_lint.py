@@ -12,8 +12,9 @@ import pytest
 from nutssim.cli import main
 from nutssim.lint import RULES, Finding, has_errors, lint
 from nutssim.specs import nuts_policy
+from tests.reference_data import REFERENCE_POLICIES
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "nuts-reference" / "policies"
+REFERENCE = REFERENCE_POLICIES
 SHIPPED = Path(__file__).resolve().parents[1] / "nutssim" / "data" / "policies"
 
 ISSUER = {
@@ -381,7 +382,6 @@ REFERENCE_EXPECTED = {
 }
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the shared reference data is not next to the project")
 @pytest.mark.parametrize("name", sorted(REFERENCE_EXPECTED))
 def test_reference_policies(name: str) -> None:
     assert codes(lint(REFERENCE / name)) == REFERENCE_EXPECTED[name]

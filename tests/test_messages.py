@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -12,6 +13,7 @@ from nutssim.messages import (
     HttpRequest,
     HttpResponse,
     json_response,
+    parse_json,
     redirect,
     text_response,
     with_query,
@@ -158,3 +160,28 @@ def test_response_helpers_and_predicates():
     assert not HttpResponse(302).is_redirect
     assert text_response(200, "<p>", "text/html").header("Content-Type") == "text/html"
     assert json_response(200, {"a": 1}).body == '{"a":1}'
+
+
+# -- RFC 8259 edges a hostile peer sends (issue #18 item 2) ------------------------------------
+@pytest.mark.parametrize("text", ["1e400", "[-1e400]", '{"a": 1e999}'])
+def test_numbers_beyond_a_double_are_refused(text):
+    with pytest.raises(ValueError, match="out of range"):
+        parse_json(text)
+
+
+@pytest.mark.parametrize("text", ['"\\ud800"', '{"a": "x\\udfffy"}', '{"\\udbff": 1}', '["\\ude00\\ud83d"]'])
+def test_lone_surrogates_are_refused(text):
+    with pytest.raises(ValueError, match="lone surrogate"):
+        parse_json(text)
+
+
+def test_a_surrogate_pair_is_one_character():
+    assert parse_json('"\\ud83d\\ude00"') == "\U0001f600"
+
+
+def test_a_body_with_a_lone_surrogate_is_not_json_and_the_trace_still_saves():
+    response = HttpResponse(200, (("Content-Type", "application/json"),), '{"a": "\\ud800"}')
+    assert response.json is None
+    record = response.to_record()
+    assert record["text"] == '{"a": "\\ud800"}'
+    json.dumps(record, ensure_ascii=False).encode("utf-8")  # exportable as UTF-8

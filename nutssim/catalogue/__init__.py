@@ -12,152 +12,81 @@ control's value is measured, not asserted. Expectations are per profile name, wi
 ``"*"`` for every profile: under ``strict`` another control sometimes still catches
 the attack (defence in depth), and the table says so.
 
-Adding a case takes a few lines::
+A case is a declaration plus, where needed, one small function: a ``Family`` holds what
+the cases of one flow share (flow, scenario, world type, the step most of them hit), and
+``family.case(...)`` registers the function it decorates as a case's ``act``::
 
-    from nutssim.catalogue import Case, Expect, observe_flow, register
+    from nutssim.catalogue import Expect, Family, Observation, observe_flow
+    from nutssim.scenarios import S2SWorld
 
-    @register
-    def my_case() -> Case:
-        def act(world):
-            world["requester"].wallet.credentials.clear()        # the fault
-            flow = world.run()                                    # the good run, mutated
-            return observe_flow(flow)
-        return Case(
-            id="s2s-empty-wallet", title="The requester's wallet is empty", flow="s2s",
-            step="token request", attack="the wallet holds no credentials",
-            control=None, act=act,
-            expected={"*": Expect("denied", "invalid_request", "wallet could not fulfill requirements")},
-            refs=("PROTOCOL.md §1.3",))
+    MINE = Family(S2SWorld, flow="s2s", scenario="s2s", step="token request")
+
+    @MINE.case(
+        id="s2s-empty-wallet", title="The requester's wallet is empty",
+        attack="the wallet holds no credentials",
+        expected={"*": Expect("denied", "invalid_request", "wallet could not fulfill requirements")},
+        refs=("PROTOCOL.md §1.3",),
+    )
+    def empty_wallet(world: S2SWorld) -> Observation:
+        world.requester.wallet.credentials.clear()  # the fault
+        return observe_flow(world.run())  # the good run, mutated
+
+``family.declare(..., act=...)`` does the same where the act is an expression.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
+from nutssim.catalogue.base import (
+    CASES,
+    GRANTED,
+    Case,
+    Declaration,
+    Expect,
+    Family,
+    Observation,
+    Record,
+    everywhere,
+    last_exchange,
+    observe_flow,
+    observe_response,
+    register,
+    run_case,
+)
 from nutssim.errors import InputError
-from nutssim.messages import HttpResponse
 from nutssim.profiles import Profile, as_profile
-from nutssim.scenarios import World, build
-from nutssim.simulation import FlowRun
-from nutssim.trace import Exchange, Trace
+
+__all__ = [
+    "CASES",
+    "GRANTED",
+    "Case",
+    "Declaration",
+    "Expect",
+    "Family",
+    "Observation",
+    "Record",
+    "case",
+    "cases",
+    "everywhere",
+    "last_exchange",
+    "observe_flow",
+    "observe_response",
+    "register",
+    "run_case",
+    "run_catalogue",
+]
 
 
-@dataclass(frozen=True)
-class Expect:
-    """An expected outcome: status, and for a denial the error code, description and failing check."""
-
-    status: str  # "granted" | "denied"
-    error: str | None = None
-    description: str | None = None  # the reference text; matched as a prefix of the observed one
-    check: str | None = None  # the id of the check expected to fail
-
-    def matches(self, observed: Observation) -> tuple[bool, str]:
-        """Whether ``observed`` fits this expectation, and why not."""
-        if observed.status != self.status:
-            return False, f"status {observed.status}, expected {self.status}"
-        if self.error is not None and observed.error != self.error:
-            return False, f"error {observed.error!r}, expected {self.error!r}"
-        if self.description is not None and not (observed.description or "").startswith(self.description):
-            return False, f"description {observed.description!r}, expected {self.description!r}…"
-        if self.check is not None and self.check not in observed.failed_checks:
-            return False, f"failed checks {list(observed.failed_checks)}, expected {self.check!r} among them"
-        return True, ""
-
-
-@dataclass(frozen=True)
-class Observation:
-    """What a case's action produced."""
-
-    status: str
-    error: str | None = None
-    description: str | None = None
-    failed_checks: tuple[str, ...] = ()
-    http_status: int | None = None
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class Case:
-    """One failure or attack case."""
-
-    id: str
-    title: str
-    flow: str  # "s2s" | "user" | "resource" | "trust"
-    step: str  # the exchange label the case hits
-    attack: str  # what the attacker or fault does
-    control: str | None  # the profile control that should catch it (None: an input check)
-    act: Callable[[World], Observation] = field(repr=False)
-    expected: dict[str, Expect] = field(default_factory=dict)  # per profile name; "*" for all
-    vulnerable: dict[str, Expect] | None = None  # per profile with ``control`` off; None: not an attack
-    refs: tuple[str, ...] = ()
-    scenario: str = "s2s"
-    options: dict[str, Any] = field(default_factory=dict)  # scenario options
-
-    def expectation(self, profile: Profile) -> Expect:
-        """What this case expects under ``profile`` (the vulnerable variant when its control is off)."""
-        if self.control and not profile.on(self.control) and self.vulnerable is not None:
-            return _for_profile(self.vulnerable, profile)
-        return _for_profile(self.expected, profile)
-
-
-def _for_profile(table: dict[str, Expect], profile: Profile) -> Expect:
-    return table.get(profile.name) or table["*"]
-
-
-@dataclass(frozen=True)
-class Record:
-    """The result of running one case under one profile."""
-
-    case: Case
-    profile: str
-    expected: Expect
-    observed: Observation
-    passed: bool
-    why: str
-    trace: Trace = field(repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A flat row for tables, JSON and CSV."""
-        return {
-            "case": self.case.id,
-            "title": self.case.title,
-            "flow": self.case.flow,
-            "profile": self.profile,
-            "control": self.case.control,
-            "expected_status": self.expected.status,
-            "expected_error": self.expected.error,
-            "observed_status": self.observed.status,
-            "observed_error": self.observed.error,
-            "observed_description": self.observed.description,
-            "failed_check": self.observed.failed_checks[0] if self.observed.failed_checks else None,
-            "passed": self.passed,
-            "why": self.why,
-            "refs": list(self.case.refs),
-        }
-
-
-CASES: dict[str, Callable[[], Case]] = {}
-
-
-def register(factory: Callable[[], Case]) -> Callable[[], Case]:
-    """Decorator: add a case factory to the catalogue (the case id must be unique)."""
-    case = factory()
-    if case.id in CASES:
-        raise InputError(f"duplicate case id {case.id!r}")
-    CASES[case.id] = factory
-    return factory
-
-
-def cases(flow: str | None = None) -> list[Case]:
+def cases(flow: str | None = None) -> list[Case[Any]]:
     """Every case (of one flow), in id order."""
     _load_all()
     out = [factory() for _, factory in sorted(CASES.items())]
     return [c for c in out if flow is None or c.flow == flow]
 
 
-def case(case_id: str) -> Case:
+def case(case_id: str) -> Case[Any]:
     """One case by id."""
     _load_all()
     if case_id not in CASES:
@@ -166,22 +95,6 @@ def case(case_id: str) -> Case:
         close = difflib.get_close_matches(case_id, list(CASES), n=1)
         raise InputError(f"unknown case {case_id!r}", hint=f"did you mean {close[0]!r}?" if close else "")
     return CASES[case_id]()
-
-
-def run_case(case_: Case, profile: str | Profile = "nuts-node", *, seed: int = 0) -> Record:
-    """Build the case's world under ``profile``, act, and compare with the expectation."""
-    profile = as_profile(profile)
-    world = build(case_.scenario, seed=seed, profile=profile, **case_.options)
-    observed = case_.act(world)
-    expected = case_.expectation(profile)
-    passed, why = expected.matches(observed)
-    trace = world.sim.trace
-    # The trace's outcome becomes the case's: what the attacker (or the faulty flow) got.
-    trace.meta["case"] = case_.id
-    trace.outcome = {"status": observed.status, "case": case_.id, "flow_outcome": trace.outcome}
-    if observed.error:
-        trace.outcome["error"] = {"error": observed.error, "error_description": observed.description or ""}
-    return Record(case_, profile.label, expected, observed, passed, why, trace)
 
 
 def run_catalogue(
@@ -202,49 +115,6 @@ def run_catalogue(
             continue
         records.append(run_case(c, base.without(c.control) if vulnerable and c.control else base, seed=seed))
     return records
-
-
-# -- observing ------------------------------------------------------------------------------------------
-def observe_flow(flow: FlowRun) -> Observation:
-    """What a (finished or unfinished) flow got: its result, error and the checks that failed."""
-    result = flow.result if flow.done else flow.finish()
-    failed = tuple(c.id for _, c in flow.trace.failed_checks())
-    if result is None:
-        return Observation("denied", failed_checks=failed)
-    error = result.error or {}
-    return Observation(
-        result.status, error.get("error"), error.get("error_description"), failed, result.resource_status
-    )
-
-
-def observe_response(response: HttpResponse, trace: Trace, since: int = 0) -> Observation:
-    """What one (attacker's) response means: granted on 2xx, else the error it carries."""
-    failed = tuple(c.id for x, c in trace.failed_checks() if x.seq > since)
-    body = response.json
-    if response.ok:
-        return Observation("granted", failed_checks=failed, http_status=response.status)
-    if isinstance(body, dict) and "error" in body:
-        return Observation(
-            "denied", str(body["error"]), str(body.get("error_description", "")), failed, response.status
-        )
-    if response.location and "error=" in response.location:
-        from urllib.parse import parse_qs, urlsplit
-
-        query = parse_qs(urlsplit(response.location).query)
-        return Observation(
-            "denied",
-            query.get("error", [""])[0],
-            query.get("error_description", [""])[0],
-            failed,
-            response.status,
-        )
-    return Observation("denied", f"http_{response.status}", response.body[:200], failed, response.status)
-
-
-def last_exchange(trace: Trace, label: str) -> Exchange | None:
-    """The last exchange with ``label``."""
-    found = trace.find(label)
-    return found[-1] if found else None
 
 
 def _load_all() -> None:

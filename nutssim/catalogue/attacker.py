@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from nutssim import jose
-from nutssim.catalogue import Observation, last_exchange, observe_response
+from nutssim.catalogue.base import Observation, last_exchange, observe_response
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.models.credential import Credential, credential_document
 from nutssim.network import Delivery, PassThrough
@@ -38,7 +38,7 @@ from nutssim.rng import SimRandom, b64url
 from nutssim.specs import rfc9449, vc_jwt
 
 if TYPE_CHECKING:
-    from nutssim.scenarios import World
+    from nutssim.scenarios import NodesWorld
 
 ATTACKER_ID = "attacker"
 ATTACKER_HOST = "https://attacker.example"
@@ -94,7 +94,7 @@ class Attacker(DidWebHost):
         return json_response(400, {"error": "invalid_request", "error_description": "try again later"})
 
 
-def attacker(world: World, host: str = ATTACKER_HOST) -> Attacker:
+def attacker(world: NodesWorld, host: str = ATTACKER_HOST) -> Attacker:
     """The world's attacker party (added on first use, with a fresh did:web identity)."""
     sim = world.sim
     existing = next((p for p in sim.parties if isinstance(p, Attacker)), None)
@@ -102,7 +102,7 @@ def attacker(world: World, host: str = ATTACKER_HOST) -> Attacker:
 
 
 # -- stealing from the trace -------------------------------------------------------------------------------
-def captured_request(world: World, label: str = TOKEN) -> HttpRequest:
+def captured_request(world: NodesWorld, label: str = TOKEN) -> HttpRequest:
     """The last request with ``label`` an eavesdropper saw (the run must have made one)."""
     exchange = last_exchange(world.sim.trace, label)
     if exchange is None:
@@ -110,7 +110,7 @@ def captured_request(world: World, label: str = TOKEN) -> HttpRequest:
     return exchange.request
 
 
-def steal_token(world: World) -> str:
+def steal_token(world: NodesWorld) -> str:
     """The access token of the last successful token response in the trace."""
     for exchange in reversed(world.sim.trace.find(TOKEN)):
         body = exchange.response.json
@@ -119,7 +119,7 @@ def steal_token(world: World) -> str:
     raise AssertionError("no token was issued in this run")
 
 
-def stolen_credentials(world: World) -> list[Credential]:
+def stolen_credentials(world: NodesWorld) -> list[Credential]:
     """The credentials inside the last captured token request's VP (VCs travel in clear)."""
     assertion = captured_request(world).form["assertion"]
     vp = jose.decode(assertion).payload["vp"]
@@ -168,7 +168,7 @@ def _b64json(value: Mapping[str, Any]) -> str:
 
 # -- forging credentials and presentations ----------------------------------------------------------------
 def issue_jwt_vc(
-    world: World,
+    world: NodesWorld,
     key: jose.KeyPair,
     *,
     issuer: str,
@@ -191,7 +191,7 @@ def issue_jwt_vc(
 
 
 def build_vp(
-    world: World,
+    world: NodesWorld,
     *,
     key: jose.KeyPair,
     holder: str,
@@ -212,7 +212,7 @@ def build_vp(
         list(credentials),
         key,
         holder=holder,
-        audience=audience or world["authorization_server"].url,
+        audience=audience or world.authorization_server.url,
         nonce=nonce or rng.token(),
         now=world.sim.clock.now() if now is None else now,
         lifetime=lifetime,
@@ -222,7 +222,7 @@ def build_vp(
 
 
 def submission_for(
-    world: World,
+    world: NodesWorld,
     credentials: Sequence[Credential],
     *,
     descriptors: Sequence[str] | None = None,
@@ -230,7 +230,7 @@ def submission_for(
     scope: str | None = None,
 ) -> dict[str, Any]:
     """A submission mapping ``credentials`` (in PD descriptor order) to ``$.verifiableCredential[i]``."""
-    pd = world["authorization_server"].policy.presentation_definition(scope or world.options["scope"])
+    pd = world.authorization_server.policy.presentation_definition(scope or world.options["scope"])
     ids = list(descriptors) if descriptors is not None else [d.id for d in pd.input_descriptors]
     return {
         "id": world.sim.rng.uuid(),
@@ -242,7 +242,7 @@ def submission_for(
     }
 
 
-def self_attested_employee(world: World, holder: str) -> Credential:
+def self_attested_employee(world: NodesWorld, holder: str) -> Credential:
     """The employee credential a node completes from the EHR's template (PROTOCOL.md §1.3: no proof)."""
     from nutssim.parties.wallet import complete_self_attested
     from nutssim.scenarios.s2s import EMPLOYEE
@@ -251,7 +251,7 @@ def self_attested_employee(world: World, holder: str) -> Credential:
 
 
 # -- sending ---------------------------------------------------------------------------------------------
-def send(world: World, request: HttpRequest, *, sender: str | None = None) -> Observation:
+def send(world: NodesWorld, request: HttpRequest, *, sender: str | None = None) -> Observation:
     """Deliver ``request`` now and observe its answer (checks that failed while handling it included)."""
     sender = sender or attacker(world).id
     trace = world.sim.trace
@@ -261,7 +261,7 @@ def send(world: World, request: HttpRequest, *, sender: str | None = None) -> Ob
 
 
 def replay(
-    world: World,
+    world: NodesWorld,
     request: HttpRequest,
     *,
     wait: int = 0,
@@ -273,13 +273,13 @@ def replay(
     return send(world, change(request) if change else request, sender=sender)
 
 
-def token_endpoint(world: World) -> str:
+def token_endpoint(world: NodesWorld) -> str:
     """The token endpoint of the world's authorization server."""
-    return f"{world['authorization_server'].url}/token"
+    return f"{world.authorization_server.url}/token"
 
 
 def token_form(
-    world: World,
+    world: NodesWorld,
     assertion: str,
     submission: Mapping[str, Any],
     *,
@@ -289,7 +289,7 @@ def token_form(
     """The vp_token-bearer form of PROTOCOL.md §1.4 (client_id defaults to the requester's)."""
     return {
         "grant_type": "vp_token-bearer",
-        "client_id": client_id or world["requester"].url,
+        "client_id": client_id or world.requester.url,
         "assertion": assertion,
         "presentation_submission": json.dumps(submission),
         "scope": scope or world.options["scope"],
@@ -297,7 +297,7 @@ def token_form(
 
 
 def post_token(
-    world: World,
+    world: NodesWorld,
     form: Mapping[str, str],
     *,
     dpop_key: jose.KeyPair | None = None,
@@ -313,7 +313,7 @@ def post_token(
 
 
 def present(
-    world: World,
+    world: NodesWorld,
     *,
     key: jose.KeyPair,
     holder: str,
@@ -329,17 +329,23 @@ def present(
 
 
 def own_proof(
-    world: World, key: jose.KeyPair, *, htm: str, htu: str, token: str | None = None, iat: int | None = None
+    world: NodesWorld,
+    key: jose.KeyPair,
+    *,
+    htm: str,
+    htu: str,
+    token: str | None = None,
+    iat: int | None = None,
 ) -> str:
     """A DPoP proof signed by ``key`` (with ``ath`` when a token is given)."""
     now = world.sim.clock.now() if iat is None else iat
     return rfc9449.make_proof(key, htm=htm, htu=htu, now=now, rng=world.sim.rng, access_token=token)
 
 
-def node_proof(world: World, *, htm: str, htu: str, token: str) -> str:
+def node_proof(world: NodesWorld, *, htm: str, htu: str, token: str) -> str:
     """Ask the requester's node for a DPoP proof, as its EHR does (PROTOCOL.md §1.7 step 1)."""
-    ehr, node = world["ehr"], world["requester_node"]
-    kid = quote(world["requester"].identities[0].key.kid or "", safe="")
+    ehr, node = world.ehr, world.requester_node
+    kid = quote(world.requester.identities[0].key.kid or "", safe="")
     request = HttpRequest.post_json(
         f"{node.internal_host}/internal/auth/v2/dpop/{kid}", {"htm": htm, "htu": htu, "token": token}
     )
@@ -351,7 +357,7 @@ def node_proof(world: World, *, htm: str, htu: str, token: str) -> str:
 
 
 def call_resource(
-    world: World,
+    world: NodesWorld,
     token: str,
     *,
     proof: str | Sequence[str] | None = None,
@@ -361,7 +367,7 @@ def call_resource(
     sender: str | None = None,
 ) -> Observation:
     """Call the world's resource server with ``token`` under ``scheme`` and zero, one or more DPoP proofs."""
-    url = url or world["resource_server"].resource_url
+    url = url or world.resource_server.resource_url
     headers: list[tuple[str, str]] = [("Authorization", f"{scheme} {token}")]
     proofs = [proof] if isinstance(proof, str) else list(proof or [])
     headers += [("DPoP", p) for p in proofs]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nutssim.catalogue import Case, Expect, Observation, last_exchange, observe_flow, register
 from nutssim.catalogue.attacker import (
     RESOURCE,
     attacker,
@@ -28,12 +27,14 @@ from nutssim.catalogue.attacker import (
     send,
     steal_token,
 )
+from nutssim.catalogue.base import GRANTED, Expect, Family, Observation, last_exchange, observe_flow
 from nutssim.jose import KeyPair
 from nutssim.messages import HttpRequest
 from nutssim.network import Tamper
-from nutssim.scenarios import World
+from nutssim.scenarios import S2SWorld
 
-GRANTED = {"*": Expect("granted")}
+#: Every resource case: a granted s2s run, then the resource server (or the token endpoint) is attacked.
+RES = Family(S2SWorld, flow="resource", scenario="s2s", step=RESOURCE)
 NOT_AUTHORIZED = "Unauthorized"  # the reference nginx script's 403 body (PROTOCOL.md §1.7 step 5)
 
 
@@ -45,352 +46,255 @@ def refused(reason: str, check: str, *, error: str = "invalid_dpop_proof") -> di
     }
 
 
-def good_run(world: World) -> tuple[str, str]:
+def good_run(world: S2SWorld) -> tuple[str, str]:
     """Run the granted flow; return its access token and the resource URL."""
     world.run()
-    return steal_token(world), world["resource_server"].resource_url
+    return steal_token(world), world.resource_server.resource_url
 
 
-def gp_key(world: World) -> KeyPair:
+def gp_key(world: S2SWorld) -> KeyPair:
     """The requester's signing key: the key its DPoP-bound tokens are bound to."""
-    key: KeyPair = world["requester"].identities[0].key
+    key: KeyPair = world.requester.identities[0].key
     return key
 
 
 # == §4.2 #64–68: proofs that do not fit ===============================================================
-@register
-def stolen_token_attacker_proof() -> Case:
+@RES.case(
+    id="res-stolen-token",
+    title="Stolen DPoP-bound token used with the thief's own proof",
+    attack="the attacker steals the access token and signs a DPoP proof with its own key",
+    control="dpop_proof",
+    expected=refused("jkt mismatch", "dpop.jkt"),
+    vulnerable=GRANTED,
+    refs=("PROTOCOL.md §4.2 #64", "RFC 9449 §7.1", "ATTACKS.md 3.6 #53"),
+)
+def stolen_token_attacker_proof(world: S2SWorld) -> Observation:
     """§4.2 item 64."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        evil = attacker(world)
-        proof = own_proof(world, evil.key, htm="GET", htu=url, token=token)
-        return call_resource(world, token, proof=proof)
-
-    return Case(
-        id="res-stolen-token",
-        title="Stolen DPoP-bound token used with the thief's own proof",
-        flow="resource",
-        step=RESOURCE,
-        attack="the attacker steals the access token and signs a DPoP proof with its own key",
-        control="dpop_proof",
-        act=act,
-        expected=refused("jkt mismatch", "dpop.jkt"),
-        vulnerable=GRANTED,
-        refs=("PROTOCOL.md §4.2 #64", "RFC 9449 §7.1", "ATTACKS.md 3.6 #53"),
-    )
+    token, url = good_run(world)
+    evil = attacker(world)
+    proof = own_proof(world, evil.key, htm="GET", htu=url, token=token)
+    return call_resource(world, token, proof=proof)
 
 
-@register
-def proof_other_method() -> Case:
+@RES.case(
+    id="res-proof-other-method",
+    title="Proof made for DELETE presented on GET",
+    attack="the attacker reuses a captured token and proof with another HTTP method",
+    control="dpop_proof",
+    expected=refused("method mismatch, token: DELETE, given: GET", "dpop.htm"),
+    vulnerable=GRANTED,
+    refs=("PROTOCOL.md §4.2 #65", "RFC 9449 §4.3 step 8", "ATTACKS.md 3.6 #51"),
+)
+def proof_other_method(world: S2SWorld) -> Observation:
     """§4.2 item 65."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        # A proof captured from a DELETE on the resource, used for a GET.
-        proof = node_proof(world, htm="DELETE", htu=url, token=token)
-        return call_resource(world, token, proof=proof)
-
-    return Case(
-        id="res-proof-other-method",
-        title="Proof made for DELETE presented on GET",
-        flow="resource",
-        step=RESOURCE,
-        attack="the attacker reuses a captured token and proof with another HTTP method",
-        control="dpop_proof",
-        act=act,
-        expected=refused("method mismatch, token: DELETE, given: GET", "dpop.htm"),
-        vulnerable=GRANTED,
-        refs=("PROTOCOL.md §4.2 #65", "RFC 9449 §4.3 step 8", "ATTACKS.md 3.6 #51"),
-    )
+    token, url = good_run(world)
+    # A proof captured from a DELETE on the resource, used for a GET.
+    proof = node_proof(world, htm="DELETE", htu=url, token=token)
+    return call_resource(world, token, proof=proof)
 
 
-@register
-def proof_other_url() -> Case:
+@RES.case(
+    id="res-proof-other-url",
+    title="Proof made for another URL",
+    attack="the attacker reuses a captured token and proof on another resource",
+    control="dpop_proof",
+    expected=refused(
+        "url mismatch, token: https://api.hospital.example/other, given: https://api.hospital.example/resource",
+        "dpop.htu",
+    ),
+    vulnerable=GRANTED,
+    refs=("PROTOCOL.md §4.2 #66", "RFC 9449 §4.3 step 9", "ATTACKS.md 3.6 #51"),
+)
+def proof_other_url(world: S2SWorld) -> Observation:
     """§4.2 item 66."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        other = url.replace("/resource", "/other")
-        return call_resource(world, token, proof=node_proof(world, htm="GET", htu=other, token=token))
-
-    return Case(
-        id="res-proof-other-url",
-        title="Proof made for another URL",
-        flow="resource",
-        step=RESOURCE,
-        attack="the attacker reuses a captured token and proof on another resource",
-        control="dpop_proof",
-        act=act,
-        expected=refused(
-            "url mismatch, token: https://api.hospital.example/other, given: https://api.hospital.example/resource",
-            "dpop.htu",
-        ),
-        vulnerable=GRANTED,
-        refs=("PROTOCOL.md §4.2 #66", "RFC 9449 §4.3 step 9", "ATTACKS.md 3.6 #51"),
-    )
+    token, url = good_run(world)
+    other = url.replace("/resource", "/other")
+    return call_resource(world, token, proof=node_proof(world, htm="GET", htu=other, token=token))
 
 
-@register
-def proof_htu_normalised() -> Case:
+@RES.case(
+    id="res-proof-htu-normalised",
+    title="Proof whose htu names the same URL with port, query and fragment",
+    attack="none: a robustness check that equal URLs compare equal",
+    expected=GRANTED,
+    refs=("ATTACKS.md 3.6 #51", "PROTOCOL.md §5 vector 7", "RFC 9449 §4.3 step 9"),
+)
+def proof_htu_normalised(world: S2SWorld) -> Observation:
     """ATTACKS.md 3.6 #51: htu compared without port, query and fragment (PROTOCOL.md §5 vector 7)."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        spelled = url.replace("api.hospital.example", "api.hospital.example:443") + "?_count=1#top"
-        return call_resource(world, token, proof=node_proof(world, htm="GET", htu=spelled, token=token))
-
-    return Case(
-        id="res-proof-htu-normalised",
-        title="Proof whose htu names the same URL with port, query and fragment",
-        flow="resource",
-        step=RESOURCE,
-        attack="none: a robustness check that equal URLs compare equal",
-        control=None,
-        act=act,
-        expected=GRANTED,
-        refs=("ATTACKS.md 3.6 #51", "PROTOCOL.md §5 vector 7", "RFC 9449 §4.3 step 9"),
-    )
+    token, url = good_run(world)
+    spelled = url.replace("api.hospital.example", "api.hospital.example:443") + "?_count=1#top"
+    return call_resource(world, token, proof=node_proof(world, htm="GET", htu=spelled, token=token))
 
 
-@register
-def proof_missing_ath() -> Case:
+@RES.case(
+    id="res-proof-missing-ath",
+    title="Proof without ath",
+    attack="the proof carries no access-token hash",
+    control="dpop_proof",
+    expected=refused("missing ath claim", "dpop.ath"),
+    vulnerable=GRANTED,
+    refs=("PROTOCOL.md §4.2 #67", "RFC 9449 §4.3 step 12", "ATTACKS.md 3.6 #49"),
+)
+def proof_missing_ath(world: S2SWorld) -> Observation:
     """§4.2 item 67 (no ath)."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        # Signed by the token's own key but without ath: such a proof fits any token bound to that key.
-        proof = own_proof(world, gp_key(world), htm="GET", htu=url)
-        return call_resource(world, token, proof=proof)
-
-    return Case(
-        id="res-proof-missing-ath",
-        title="Proof without ath",
-        flow="resource",
-        step=RESOURCE,
-        attack="the proof carries no access-token hash",
-        control="dpop_proof",
-        act=act,
-        expected=refused("missing ath claim", "dpop.ath"),
-        vulnerable=GRANTED,
-        refs=("PROTOCOL.md §4.2 #67", "RFC 9449 §4.3 step 12", "ATTACKS.md 3.6 #49"),
-    )
+    token, url = good_run(world)
+    # Signed by the token's own key but without ath: such a proof fits any token bound to that key.
+    proof = own_proof(world, gp_key(world), htm="GET", htu=url)
+    return call_resource(world, token, proof=proof)
 
 
-@register
-def proof_wrong_ath() -> Case:
+@RES.case(
+    id="res-proof-wrong-ath",
+    title="Proof made for another access token",
+    attack="a captured proof of another token (same key) is presented with this token",
+    control="dpop_proof",
+    expected=refused("ath/token claim mismatch", "dpop.ath"),
+    vulnerable=GRANTED,
+    refs=("PROTOCOL.md §4.2 #67", "RFC 9449 §4.3 step 12", "ATTACKS.md 3.6 #53"),
+)
+def proof_wrong_ath(world: S2SWorld) -> Observation:
     """§4.2 item 67 (ath of another token)."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        proof = node_proof(world, htm="GET", htu=url, token="an-earlier-token-of-the-same-client")
-        return call_resource(world, token, proof=proof)
-
-    return Case(
-        id="res-proof-wrong-ath",
-        title="Proof made for another access token",
-        flow="resource",
-        step=RESOURCE,
-        attack="a captured proof of another token (same key) is presented with this token",
-        control="dpop_proof",
-        act=act,
-        expected=refused("ath/token claim mismatch", "dpop.ath"),
-        vulnerable=GRANTED,
-        refs=("PROTOCOL.md §4.2 #67", "RFC 9449 §4.3 step 12", "ATTACKS.md 3.6 #53"),
-    )
+    token, url = good_run(world)
+    proof = node_proof(world, htm="GET", htu=url, token="an-earlier-token-of-the-same-client")
+    return call_resource(world, token, proof=proof)
 
 
-@register
-def proof_jti_replay() -> Case:
+@RES.case(
+    id="res-proof-replay",
+    title="Captured resource request replayed a minute later",
+    attack="an eavesdropper replays the EHR's request: same token, same proof (same jti)",
+    control="dpop_proof",
+    expected=refused("jti already used", "dpop.jti_replay"),
+    vulnerable=GRANTED,
+    refs=("PROTOCOL.md §4.2 #68", "RFC 9449 §11.1", "ATTACKS.md 3.6 #52"),
+)
+def proof_jti_replay(world: S2SWorld) -> Observation:
     """§4.2 item 68."""
-
-    def act(world: World) -> Observation:
-        world.run()
-        return replay(world, captured_request(world, RESOURCE), wait=60)
-
-    return Case(
-        id="res-proof-replay",
-        title="Captured resource request replayed a minute later",
-        flow="resource",
-        step=RESOURCE,
-        attack="an eavesdropper replays the EHR's request: same token, same proof (same jti)",
-        control="dpop_proof",
-        act=act,
-        expected=refused("jti already used", "dpop.jti_replay"),
-        vulnerable=GRANTED,
-        refs=("PROTOCOL.md §4.2 #68", "RFC 9449 §11.1", "ATTACKS.md 3.6 #52"),
-    )
+    world.run()
+    return replay(world, captured_request(world, RESOURCE), wait=60)
 
 
-@register
-def two_dpop_headers() -> Case:
+@RES.case(
+    id="res-two-dpop-headers",
+    title="Resource request with two DPoP headers",
+    attack="a second DPoP header (another key's proof) follows the valid one",
+    expected={
+        # Inferred: nginx hands the script the first DPoP header, which is valid.
+        "nuts-node": Expect("granted"),
+        # RFC 9449 §4.3 step 1: not more than one DPoP header field.
+        "strict": Expect("denied", "invalid_dpop_proof", "more than one DPoP header", "rs.dpop_proof"),
+    },
+    refs=("ATTACKS.md 3.6 #48", "RFC 9449 §4.3 step 1"),
+)
+def two_dpop_headers(world: S2SWorld) -> Observation:
     """ATTACKS.md 3.6 #48 at the resource server."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        proof = node_proof(world, htm="GET", htu=url, token=token)
-        decoy = own_proof(world, attacker(world).key, htm="GET", htu=url, token=token)
-        return call_resource(world, token, proof=[proof, decoy])
-
-    return Case(
-        id="res-two-dpop-headers",
-        title="Resource request with two DPoP headers",
-        flow="resource",
-        step=RESOURCE,
-        attack="a second DPoP header (another key's proof) follows the valid one",
-        control=None,
-        act=act,
-        expected={
-            # Inferred: nginx hands the script the first DPoP header, which is valid.
-            "nuts-node": Expect("granted"),
-            # RFC 9449 §4.3 step 1: not more than one DPoP header field.
-            "strict": Expect("denied", "invalid_dpop_proof", "more than one DPoP header", "rs.dpop_proof"),
-        },
-        refs=("ATTACKS.md 3.6 #48", "RFC 9449 §4.3 step 1"),
-    )
+    token, url = good_run(world)
+    proof = node_proof(world, htm="GET", htu=url, token=token)
+    decoy = own_proof(world, attacker(world).key, htm="GET", htu=url, token=token)
+    return call_resource(world, token, proof=[proof, decoy])
 
 
 # == §4.2 #69–71: tokens ===============================================================================
-@register
-def token_expired() -> Case:
+@RES.case(
+    id="res-token-expired",
+    title="Access token used after 16 minutes",
+    attack="the EHR (or a thief) uses the token after its 900 s lifetime, with a fresh proof",
+    expected=refused("the access token is not active", "introspect.active", error="invalid_token"),
+    refs=("PROTOCOL.md §4.2 #69", "RFC 7662 §2.2", "PROTOCOL.md §0 (accessTokenValidity)"),
+)
+def token_expired(world: S2SWorld) -> Observation:
     """§4.2 item 69."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        world.sim.clock.advance(16 * 60)  # past the 15 min access-token lifetime
-        return call_resource(world, token, proof=node_proof(world, htm="GET", htu=url, token=token))
-
-    return Case(
-        id="res-token-expired",
-        title="Access token used after 16 minutes",
-        flow="resource",
-        step=RESOURCE,
-        attack="the EHR (or a thief) uses the token after its 900 s lifetime, with a fresh proof",
-        control=None,
-        act=act,
-        expected=refused("the access token is not active", "introspect.active", error="invalid_token"),
-        refs=("PROTOCOL.md §4.2 #69", "RFC 7662 §2.2", "PROTOCOL.md §0 (accessTokenValidity)"),
-    )
+    token, url = good_run(world)
+    world.sim.clock.advance(16 * 60)  # past the 15 min access-token lifetime
+    return call_resource(world, token, proof=node_proof(world, htm="GET", htu=url, token=token))
 
 
-@register
-def introspection_json_body() -> Case:
-    """§4.2 item 70."""
-
-    def act(world: World) -> Observation:
-        token, _ = good_run(world)
-        node, rs = world["authorization_server_node"], world["resource_server"]
-        request = HttpRequest.post_json(
-            f"{node.internal_host}/internal/auth/v2/accesstoken/introspect", {"token": token}
+@RES.case(
+    id="res-introspection-json",
+    title="Introspection request with a JSON body",
+    step="introspection",
+    attack='a resource server posts {"token": …} as JSON to the introspection endpoint',
+    expected={
+        "*": Expect(
+            "denied",
+            "http_415",
+            "Content-Type MUST be set to application/x-www-form-urlencoded",
+            "introspect.content_type",
         )
-        return send(world, request, sender=rs.id)
-
-    return Case(
-        id="res-introspection-json",
-        title="Introspection request with a JSON body",
-        flow="resource",
-        step="introspection",
-        attack='a resource server posts {"token": …} as JSON to the introspection endpoint',
-        control=None,
-        act=act,
-        expected={
-            "*": Expect(
-                "denied",
-                "http_415",
-                "Content-Type MUST be set to application/x-www-form-urlencoded",
-                "introspect.content_type",
-            )
-        },
-        refs=("PROTOCOL.md §4.2 #70", "PROTOCOL.md §1.7 step 3", "RFC 7662 §2.1"),
+    },
+    refs=("PROTOCOL.md §4.2 #70", "PROTOCOL.md §1.7 step 3", "RFC 7662 §2.1"),
+)
+def introspection_json_body(world: S2SWorld) -> Observation:
+    """§4.2 item 70."""
+    token, _ = good_run(world)
+    node, rs = world.authorization_server_node, world.resource_server
+    request = HttpRequest.post_json(
+        f"{node.internal_host}/internal/auth/v2/accesstoken/introspect", {"token": token}
     )
+    return send(world, request, sender=rs.id)
 
 
-@register
-def bearer_downgrade() -> Case:
+@RES.case(
+    id="res-bearer-downgrade",
+    title="EHR asks for a Bearer token instead of DPoP",
+    attack="the client chooses token_type Bearer: the token has no cnf and works for whoever holds it",
+    # PROTOCOL.md §1.6, §4.2 #71: the AS never forces DPoP and this RS accepts bearer tokens;
+    # whether to refuse unbound tokens is the RS's policy (RFC 9449 §7.2), not modelled as a control.
+    expected=GRANTED,
+    refs=("PROTOCOL.md §4.2 #71", "PROTOCOL.md §1.6", "RFC 9449 §7.2"),
+)
+def bearer_downgrade(world: S2SWorld) -> Observation:
     """§4.2 item 71."""
-
-    def act(world: World) -> Observation:
-        observed = observe_flow(world.run(dpop=False))
-        token = last_exchange(world.sim.trace, "token request")
-        introspection = last_exchange(world.sim.trace, "introspection")
-        token_type = token.response.json.get("token_type") if token and token.response.json else None
-        body = introspection.response.json if introspection else None
-        bound = isinstance(body, dict) and "cnf" in body
-        if token_type != "Bearer" or bound:
-            return Observation("denied", "not_reproduced", f"token_type {token_type!r}, cnf present: {bound}")
-        return observed
-
-    return Case(
-        id="res-bearer-downgrade",
-        title="EHR asks for a Bearer token instead of DPoP",
-        flow="resource",
-        step=RESOURCE,
-        attack="the client chooses token_type Bearer: the token has no cnf and works for whoever holds it",
-        control=None,
-        act=act,
-        # PROTOCOL.md §1.6, §4.2 #71: the AS never forces DPoP and this RS accepts bearer tokens;
-        # whether to refuse unbound tokens is the RS's policy (RFC 9449 §7.2), not modelled as a control.
-        expected=GRANTED,
-        refs=("PROTOCOL.md §4.2 #71", "PROTOCOL.md §1.6", "RFC 9449 §7.2"),
-    )
+    observed = observe_flow(world.run(dpop=False))
+    token = last_exchange(world.sim.trace, "token request")
+    introspection = last_exchange(world.sim.trace, "introspection")
+    token_type = token.response.json.get("token_type") if token and token.response.json else None
+    body = introspection.response.json if introspection else None
+    bound = isinstance(body, dict) and "cnf" in body
+    if token_type != "Bearer" or bound:
+        return Observation("denied", "not_reproduced", f"token_type {token_type!r}, cnf present: {bound}")
+    return observed
 
 
-@register
-def dpop_token_as_bearer() -> Case:
+@RES.case(
+    id="res-dpop-token-as-bearer",
+    title="Stolen DPoP-bound token sent as Bearer without a proof",
+    attack="the thief presents the bound token under the Bearer scheme, skipping the proof",
+    control="dpop_required",
+    expected=refused("DPoP-bound token requires the DPoP scheme", "rs.dpop_scheme", error="invalid_token"),
+    vulnerable=GRANTED,
+    refs=("ATTACKS.md 3.6 #54", "RFC 9449 §7.1", "PROTOCOL.md §1.7 step 5"),
+)
+def dpop_token_as_bearer(world: S2SWorld) -> Observation:
     """ATTACKS.md 3.6 #54."""
-
-    def act(world: World) -> Observation:
-        token, _ = good_run(world)
-        return call_resource(world, token, scheme="Bearer")
-
-    return Case(
-        id="res-dpop-token-as-bearer",
-        title="Stolen DPoP-bound token sent as Bearer without a proof",
-        flow="resource",
-        step=RESOURCE,
-        attack="the thief presents the bound token under the Bearer scheme, skipping the proof",
-        control="dpop_required",
-        act=act,
-        expected=refused(
-            "DPoP-bound token requires the DPoP scheme", "rs.dpop_scheme", error="invalid_token"
-        ),
-        vulnerable=GRANTED,
-        refs=("ATTACKS.md 3.6 #54", "RFC 9449 §7.1", "PROTOCOL.md §1.7 step 5"),
-    )
+    token, _ = good_run(world)
+    return call_resource(world, token, scheme="Bearer")
 
 
 # == §4.2 #72–73: what the reference does not check ====================================================
-@register
-def old_proof() -> Case:
+@RES.case(
+    id="res-old-proof",
+    title="Unused proof presented ten minutes after it was made",
+    attack="a pre-computed (leaked) proof with a fresh jti is used long after its iat",
+    control="dpop_proof",
+    expected={
+        "nuts-node": Expect("granted"),  # PROTOCOL.md §4.2 #72: /dpop/validate has no iat window
+        "strict": Expect(
+            "denied", "invalid_dpop_proof", "proof iat is 600 s old (window 60 s)", "rs.dpop_iat"
+        ),
+    },
+    vulnerable=GRANTED,
+    refs=("PROTOCOL.md §4.2 #72", "RFC 9449 §11.1", "ATTACKS.md 3.6 #52"),
+)
+def old_proof(world: S2SWorld) -> Observation:
     """§4.2 item 72."""
-
-    def act(world: World) -> Observation:
-        token, url = good_run(world)
-        proof = node_proof(world, htm="GET", htu=url, token=token)  # made now, never used
-        world.sim.clock.advance(10 * 60)  # used ten minutes later (the token lives 15)
-        return call_resource(world, token, proof=proof)
-
-    return Case(
-        id="res-old-proof",
-        title="Unused proof presented ten minutes after it was made",
-        flow="resource",
-        step=RESOURCE,
-        attack="a pre-computed (leaked) proof with a fresh jti is used long after its iat",
-        control="dpop_proof",
-        act=act,
-        expected={
-            "nuts-node": Expect("granted"),  # PROTOCOL.md §4.2 #72: /dpop/validate has no iat window
-            "strict": Expect(
-                "denied", "invalid_dpop_proof", "proof iat is 600 s old (window 60 s)", "rs.dpop_iat"
-            ),
-        },
-        vulnerable=GRANTED,
-        refs=("PROTOCOL.md §4.2 #72", "RFC 9449 §11.1", "ATTACKS.md 3.6 #52"),
-    )
+    token, url = good_run(world)
+    proof = node_proof(world, htm="GET", htu=url, token=token)  # made now, never used
+    world.sim.clock.advance(10 * 60)  # used ten minutes later (the token lives 15)
+    return call_resource(world, token, proof=proof)
 
 
-def _reshape_token_proof(world: World) -> Callable[[HttpRequest], HttpRequest]:
+def _reshape_token_proof(world: S2SWorld) -> Callable[[HttpRequest], HttpRequest]:
     def change(request: HttpRequest) -> HttpRequest:
         proof = request.header("DPoP") or ""
         wrong = {"htm": "GET", "htu": "https://elsewhere.example/oauth2/x/token"}
@@ -399,26 +303,20 @@ def _reshape_token_proof(world: World) -> Callable[[HttpRequest], HttpRequest]:
     return change
 
 
-@register
-def token_proof_wrong_htm_htu() -> Case:
+@RES.case(
+    id="res-token-proof-wrong-htm-htu",
+    title="Token-endpoint DPoP proof made for GET on another URL",
+    step="token request",
+    attack="the client's token-request proof names htm GET and another server's token endpoint",
+    control="dpop_proof",
+    expected={
+        "nuts-node": Expect("granted"),  # PROTOCOL.md §4.2 #73, §7: the AS only parses the proof
+        "strict": Expect("denied", "invalid_dpop_proof", "DPoP header is invalid", "token.dpop"),
+    },
+    vulnerable=GRANTED,
+    refs=("PROTOCOL.md §4.2 #73", "RFC 9449 §4.3 steps 8–9", "PROTOCOL.md §7"),
+)
+def token_proof_wrong_htm_htu(world: S2SWorld) -> Observation:
     """§4.2 item 73."""
-
-    def act(world: World) -> Observation:
-        world.sim.network.interceptors.append(Tamper(is_token_request, _reshape_token_proof(world)))
-        return observe_flow(world.run())
-
-    return Case(
-        id="res-token-proof-wrong-htm-htu",
-        title="Token-endpoint DPoP proof made for GET on another URL",
-        flow="resource",
-        step="token request",
-        attack="the client's token-request proof names htm GET and another server's token endpoint",
-        control="dpop_proof",
-        act=act,
-        expected={
-            "nuts-node": Expect("granted"),  # PROTOCOL.md §4.2 #73, §7: the AS only parses the proof
-            "strict": Expect("denied", "invalid_dpop_proof", "DPoP header is invalid", "token.dpop"),
-        },
-        vulnerable=GRANTED,
-        refs=("PROTOCOL.md §4.2 #73", "RFC 9449 §4.3 steps 8–9", "PROTOCOL.md §7"),
-    )
+    world.sim.network.interceptors.append(Tamper(is_token_request, _reshape_token_proof(world)))
+    return observe_flow(world.run())

@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from nutssim import jose
-from nutssim.catalogue import Observation
 from nutssim.catalogue.attacker import attacker, own_proof, send, unsigned_jwt
+from nutssim.catalogue.base import Observation
 from nutssim.messages import HttpRequest, HttpResponse, text_response
 from nutssim.network import Delivery, PassThrough, Tamper
 from nutssim.parties.base import Context
@@ -34,7 +34,7 @@ from nutssim.rng import b64url
 from nutssim.specs import rfc7636
 
 if TYPE_CHECKING:
-    from nutssim.scenarios import World
+    from nutssim.scenarios import NodesWorld
     from nutssim.simulation import FlowRun
 
 CALLBACK_PATH = "/cb"  # the attacker's page that collects codes
@@ -54,15 +54,15 @@ def run_to(flow: FlowRun, label: str, receiver: str | None = None, nth: int = 1)
     raise AssertionError(f"the flow made no {label!r} to {receiver!r}: {flow.trace.labels()}")
 
 
-def client_key(world: World) -> jose.KeyPair:
+def client_key(world: NodesWorld) -> jose.KeyPair:
     """The client's (node B's) signing key: JAR_1, the organization VP and DPoP proofs."""
-    key: jose.KeyPair = world["requester"].identities[0].key
+    key: jose.KeyPair = world.requester.identities[0].key
     return key
 
 
-def verifier_key(world: World) -> jose.KeyPair:
+def verifier_key(world: NodesWorld) -> jose.KeyPair:
     """The verifier's (node A's) signing key: JAR_2 and JAR_3."""
-    key: jose.KeyPair = world["authorization_server"].identities[0].key
+    key: jose.KeyPair = world.authorization_server.identities[0].key
     return key
 
 
@@ -196,7 +196,7 @@ class CodeTheft:
     challenge: str
 
 
-def catch_codes(world: World) -> CodeTheft:
+def catch_codes(world: NodesWorld) -> CodeTheft:
     """Give the attacker a page that keeps the codes it is sent, and a PKCE pair to go with them."""
     evil = attacker(world)
     page_url = f"{evil.host}{CALLBACK_PATH}"
@@ -211,7 +211,7 @@ def catch_codes(world: World) -> CodeTheft:
     return CodeTheft(page_url, verifier, rfc7636.s256(verifier))
 
 
-def caught_code(world: World) -> str | None:
+def caught_code(world: NodesWorld) -> str | None:
     """The last code that reached the attacker's callback page."""
     for request in reversed(attacker(world).received):
         if request.path == CALLBACK_PATH and request.query.get("code"):
@@ -226,7 +226,7 @@ def code_at_callback(flow: FlowRun) -> tuple[Delivery, str]:
 
 
 def redeem_code(
-    world: World,
+    world: NodesWorld,
     code: str,
     *,
     verifier: str | None,
@@ -235,12 +235,12 @@ def redeem_code(
 ) -> Observation:
     """The attacker's own authorization_code token request, with a DPoP proof of its own key."""
     evil = attacker(world)
-    url = f"{world['authorization_server'].url}/token"
+    url = f"{world.authorization_server.url}/token"
     form = {
         "grant_type": "authorization_code",
-        "client_id": client_id or world["requester"].url,
+        "client_id": client_id or world.requester.url,
         "code": code,
-        "redirect_uri": redirect_uri or world["requester_node"].callback_url,
+        "redirect_uri": redirect_uri or world.requester_node.callback_url,
     }
     if verifier is not None:
         form["code_verifier"] = verifier
@@ -253,17 +253,19 @@ def redeem_code(
 
 
 # -- a second user -------------------------------------------------------------------------------------
-def colleague_flow(world: World, user: dict[str, str], *, browser_id: str = "browser-attacker") -> FlowRun:
+def colleague_flow(
+    world: NodesWorld, user: dict[str, str], *, browser_id: str = "browser-attacker"
+) -> FlowRun:
     """Start the user flow for another employee of the same practice, in a browser of their own."""
     sim = world.sim
     browser = sim.add_browser(id=browser_id, host=f"{browser_id}.invalid", name=f"Browser of {user['name']}")
     return sim.user_access(
-        world["requester"],
-        world["authorization_server"],
+        world.requester,
+        world.authorization_server,
         world.options["scope"],
         preauthorized_user=dict(user),
-        ehr=world["ehr"],
+        ehr=world.ehr,
         browser=browser,
-        resource_server=world["resource_server"],
+        resource_server=world.resource_server,
         dpop=world.options.get("dpop", True),
     )

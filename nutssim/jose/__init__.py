@@ -1,5 +1,18 @@
-"""JOSE over jwcrypto and cryptography: keys, thumbprints, compact JWS/JWT, time checks."""
+"""JOSE: keys, thumbprints, compact JWS/JWT and time checks over a crypto backend seam.
 
+The arithmetic comes from ``cryptography`` or, where it cannot be imported (Pyodide), from the
+pure-Python ``ecdsa`` package; both give the same bytes. ``NUTSSIM_CRYPTO=cryptography|pure|auto``
+or :func:`use_backend` chooses (``nutssim.jose.backend``).
+"""
+
+from nutssim.jose.backend import (
+    BACKENDS,
+    BackendUnavailable,
+    available_backends,
+    backend_name,
+    use_backend,
+    using_backend,
+)
 from nutssim.jose.errors import (
     AlgorithmNotAllowed,
     AudienceMismatch,
@@ -25,10 +38,12 @@ from nutssim.jose.jws import (
 from nutssim.jose.keys import SUPPORTED_ALGS, KeyPair, PublicKey, thumbprint
 
 __all__ = [
+    "BACKENDS",
     "DEFAULT_SKEW",
     "SUPPORTED_ALGS",
     "AlgorithmNotAllowed",
     "AudienceMismatch",
+    "BackendUnavailable",
     "CompactJWS",
     "InvalidSignature",
     "IssuedInFuture",
@@ -40,11 +55,15 @@ __all__ = [
     "PublicKey",
     "TokenExpired",
     "TokenNotYetValid",
+    "available_backends",
     "b64url_decode",
+    "backend_name",
     "check_alg",
     "check_audience",
     "check_times",
     "decode",
     "sign",
     "thumbprint",
+    "use_backend",
+    "using_backend",
 ]

@@ -6,13 +6,13 @@ every time claim itself and checks them here against the simulated clock.
 
 from __future__ import annotations
 
-import binascii
 import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nutssim.jose.b64 import b64url_decode
 from nutssim.jose.errors import (
     AlgorithmNotAllowed,
     AudienceMismatch,
@@ -30,35 +30,7 @@ from nutssim.rng import b64url
 DEFAULT_SKEW = 5
 
 
-#: base64url → base64; ``+`` and ``/`` (not base64url) become ``!``, which strict decoding refuses.
-_FROM_B64URL = bytes.maketrans(b"-_+/", b"+/!!")
-_B64URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _to_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def b64url_decode(text: str) -> bytes:
-    """Decode base64url with or without padding; raise ``MalformedToken`` on garbage."""
-    # Strict: characters outside the alphabet are refused, not skipped, and unused trailing
-    # bits must be zero, so one byte string has one spelling (no signature malleability).
-    if not isinstance(text, str):
-        raise MalformedToken("invalid base64url")
-    try:
-        data = text.encode("ascii").translate(_FROM_B64URL)
-    except UnicodeEncodeError:
-        raise MalformedToken("invalid base64url") from None
-    rest = len(data) % 4
-    if rest:
-        if data.endswith(b"="):  # padding, but not to a multiple of 4
-            raise MalformedToken("invalid base64url")
-        data += b"=" * (4 - rest)
-    try:
-        decoded = binascii.a2b_base64(data, strict_mode=True)
-    except binascii.Error:
-        raise MalformedToken("invalid base64url") from None
-    used = len(text) - (2 if text.endswith("==") else 1 if text.endswith("=") else 0)
-    if used % 4 and _B64URL_ALPHABET.index(text[used - 1]) & (0b1111 if used % 4 == 2 else 0b11):
-        raise MalformedToken("invalid base64url: non-canonical encoding")
-    return decoded
 
 
 def _json_b64(obj: Mapping[str, Any] | bytes) -> str:

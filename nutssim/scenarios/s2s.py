@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict
 
 from nutssim.models.credential import credential_document, employee_subject
+from nutssim.parties.ehr import EHR
+from nutssim.parties.issuer import Issuer
+from nutssim.parties.node import Node, Subject
+from nutssim.parties.resource_server import ResourceServer
 from nutssim.profiles import Profile
-from nutssim.scenarios import World, register
+from nutssim.scenarios.options import Option, with_defaults
+from nutssim.scenarios.registry import register
+from nutssim.scenarios.world import S2SWorld
 from nutssim.simulation import FlowRun, Simulation
 from nutssim.specs import vc_jwt
 
@@ -29,6 +37,22 @@ def shipped_policy(name: str) -> dict[str, Any]:
     return loaded
 
 
+#: The options every s2s scenario declares (PROTOCOL.md §1); variants change their defaults.
+DPOP = Option("dpop", bool, True, "bind the access token to a DPoP key (RFC 9449); false asks for Bearer")
+SCOPE = Option("scope", str, "eoverdracht", "the scope the EHR asks the hospital for")
+POLICY = Option(
+    "policy", dict, None, "the hospital's policy (a policy file's JSON; default: eoverdracht.json)"
+)
+CREDENTIAL_FORMAT = Option(
+    "credential_format",
+    str,
+    "jwt_vc",
+    "the format of the register's NutsOrganizationCredential",
+    ("jwt_vc", "ldp_vc"),
+)
+OPTIONS = (DPOP, SCOPE, POLICY, CREDENTIAL_FORMAT)
+
+
 def s2s_world(
     seed: int = 0,
     profile: str | Profile = "nuts-node",
@@ -37,29 +61,61 @@ def s2s_world(
     policy: dict[str, Any] | None = None,
     scope: str = "eoverdracht",
     credential_format: str = "jwt_vc",
-) -> World:
+) -> S2SWorld:
     """Two nodes, a register that issues the GP's NutsOrganizationCredential, an EHR and an API."""
     sim = Simulation(seed=seed, profile=profile)
+    parts = two_nodes(sim, policy or shipped_policy("eoverdracht"), credential_format)
+    api = sim.add_resource_server(parts["authorization_server_node"])
+    start = service_access(sim, parts["requester"], parts["authorization_server"], parts["ehr"], api)
+    options = {"dpop": dpop, "scope": scope}
+    return S2SWorld(name="s2s", sim=sim, starter=start, options=options, resource_server=api, **parts)
+
+
+class TwoNodes(TypedDict):
+    """The parts every family starts from (``NodesWorld`` less the resource server)."""
+
+    register: Issuer
+    requester: Subject
+    authorization_server: Subject
+    requester_node: Node
+    authorization_server_node: Node
+    ehr: EHR
+
+
+def two_nodes(sim: Simulation, policy: dict[str, Any], credential_format: str = "jwt_vc") -> TwoNodes:
+    """The register, the hospital serving ``policy``, the GP holding the register's credential, its EHR."""
     register_ = sim.add_issuer("Zorgregister", host="register.example")
     hospital_node = sim.add_node("hospital.example", name="Hospital node")
     gp_node = sim.add_node("gp.example", name="GP node")
     hospital = hospital_node.add_subject("Ziekenhuis Oost", id="ziekenhuis-oost")
     gp = gp_node.add_subject("Huisartsenpraktijk West", id="huisarts-west")
-    hospital.use_policy(policy or shipped_policy("eoverdracht"))
+    hospital.use_policy(policy)
     register_.issue_organization_credential(gp, name=gp.name, city="Utrecht", format=credential_format)
-    ehr = sim.add_ehr(gp_node)
-    api = sim.add_resource_server(hospital_node)
+    return TwoNodes(
+        register=register_,
+        requester=gp,
+        authorization_server=hospital,
+        requester_node=gp_node,
+        authorization_server_node=hospital_node,
+        ehr=sim.add_ehr(gp_node),
+    )
+
+
+def service_access(
+    sim: Simulation, requester: Subject, hospital: Subject, ehr: EHR, api: ResourceServer
+) -> Callable[..., FlowRun]:
+    """The starter of an s2s flow: ``requester``'s EHR asks ``hospital`` for a token, then calls ``api``."""
 
     def start(
         *,
-        dpop: bool = dpop,
-        scope: str = scope,
+        dpop: bool = True,
+        scope: str = "eoverdracht",
         credentials: list[dict[str, Any]] | None = None,
         credential_selection: dict[str, str] | None = None,
         no_cache: bool = False,
     ) -> FlowRun:
         return sim.service_access(
-            gp,
+            requester,
             hospital,
             scope,
             ehr=ehr,
@@ -70,48 +126,62 @@ def s2s_world(
             no_cache=no_cache,
         )
 
-    parts = {
-        "register": register_,
-        "requester": gp,
-        "authorization_server": hospital,
-        "requester_node": gp_node,
-        "authorization_server_node": hospital_node,
-        "ehr": ehr,
-        "resource_server": api,
-    }
-    return World("s2s", sim, parts, start, {"dpop": dpop, "scope": scope})
+    return start
 
 
-@register("s2s", "Service-to-service (RFC021 vp_token-bearer) with a DPoP-bound token, then the resource")
-def s2s(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+@register(
+    "s2s",
+    "Service-to-service (RFC021 vp_token-bearer) with a DPoP-bound token, then the resource",
+    options=OPTIONS,
+)
+def s2s(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> S2SWorld:
     """The RFC021 flow with DPoP on."""
     return s2s_world(seed, profile, **options)
 
 
-@register("s2s-bearer", "Service-to-service (RFC021) with a plain Bearer token (no DPoP)")
-def s2s_bearer(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+@register(
+    "s2s-bearer",
+    "Service-to-service (RFC021) with a plain Bearer token (no DPoP)",
+    options=with_defaults(OPTIONS, dpop=False),
+)
+def s2s_bearer(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> S2SWorld:
     """The RFC021 flow with the EHR asking for a Bearer token."""
-    return s2s_world(seed, profile, **{"dpop": False, **options})
+    return s2s_world(seed, profile, **options)
 
 
 @register(
-    "s2s-ldp", "Service-to-service with JSON-LD credentials end to end, under the reference's rfc021-e2e.json"
+    "s2s-ldp",
+    "Service-to-service with JSON-LD credentials end to end, under the reference's rfc021-e2e.json",
+    options=(
+        DPOP,
+        replace(SCOPE, default="test"),
+        replace(
+            POLICY,
+            help="the hospital's policy (a policy file's JSON; default: the reference's rfc021-e2e.json)",
+        ),
+        replace(CREDENTIAL_FORMAT, default="ldp_vc"),
+    ),
 )
-def s2s_ldp(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+def s2s_ldp(
+    seed: int = 0,
+    profile: str | Profile = "nuts-node",
+    *,
+    policy: dict[str, Any] | None = None,
+    **options: Any,
+) -> S2SWorld:
     """The reference's own e2e policy, unchanged: ldp_vc/ldp_vp only, scope ``test``."""
-    policy = shipped_policy("reference/rfc021-e2e")
-    return s2s_world(
-        seed, profile, **{"policy": policy, "scope": "test", "credential_format": "ldp_vc", **options}
-    )
+    return s2s_world(seed, profile, policy=policy or shipped_policy("reference/rfc021-e2e"), **options)
 
 
 @register(
-    "s2s-mixed", "Service-to-service with a JSON-LD organization credential and a JWT employee credential"
+    "s2s-mixed",
+    "Service-to-service with a JSON-LD organization credential and a JWT employee credential",
+    options=with_defaults(OPTIONS, credential_format="ldp_vc"),
 )
-def s2s_mixed(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+def s2s_mixed(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> S2SWorld:
     """A JSON-LD NutsOrganizationCredential from the register, a JWT NutsEmployeeCredential from the GP."""
-    world = s2s_world(seed, profile, **{"credential_format": "ldp_vc", **options})
-    gp = world["requester"]
+    world = s2s_world(seed, profile, **options)
+    gp = world.requester
     now = world.sim.clock.now()
     document = credential_document(
         id=f"{gp.did}#{world.sim.rng.uuid()}",

@@ -11,20 +11,42 @@ practice (West) keeps its register credential, so the picture shows both.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from nutssim.models.credential import Credential, credential_document, organization_subject
 from nutssim.parties.node import Subject
 from nutssim.profiles import Profile
-from nutssim.scenarios import World, register
-from nutssim.scenarios.s2s import EMPLOYEE, s2s_world, shipped_policy
+from nutssim.scenarios.options import Option
+from nutssim.scenarios.registry import register
+from nutssim.scenarios.s2s import OPTIONS, s2s_world, service_access, shipped_policy
+from nutssim.scenarios.world import S2SWorld, TrustWorld
 from nutssim.simulation import FlowRun, Simulation
 from nutssim.specs import vc_jwt
 
 ORGANIZATION = "NutsOrganizationCredential"
-#: Options these scenarios read themselves; the rest go to ``s2s_world``.
-_OWN_OPTIONS = ("expect", "issuer_constraint", "revoked")
+#: Options these scenarios read themselves (besides the s2s ones they pass on to ``s2s_world``).
+REVOKED = Option(
+    "revoked", bool, True, "whether the register revoked the credential before its list went down"
+)
+ISSUER_CONSTRAINT = Option(
+    "issuer_constraint", bool, True, "whether the hospital's PD constrains $.issuer (false: the e2e shape)"
+)
+#: What the starter keeps out of the flow's arguments: the world's expectation and the options above.
+_OWN_OPTIONS = ("expect", REVOKED.name, ISSUER_CONSTRAINT.name)
+
+_REVOKED = "The register revokes the GP's organization credential before the request (refused)"
+_STATUSLIST_DOWN = (
+    "The register's status list is unreachable: granted under nuts-node (fail-open), refused under strict"
+)
+_SELF_ISSUED = (
+    "An unregistered GP practice signs its own organization credential (issuer_constraint: refused; "
+    "without: granted)"
+)
+_UNTRUSTED_ISSUER = (
+    "A second register, not named by the PD's issuer pattern, issues the organization credential (refused)"
+)
 
 
 def self_issue_organization_credential(
@@ -91,121 +113,90 @@ def without_issuer_constraint(policy: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _own(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split scenario options into this module's and ``s2s_world``'s."""
-    mine = {k: options.pop(k) for k in _OWN_OPTIONS if k in options}
-    return mine, options
+def _trust_world(world: S2SWorld) -> TrustWorld:
+    """The s2s ``world`` as a TrustWorld (same simulation, parties and starter)."""
+    parts = {name: getattr(world, name) for name in S2SWorld.part_names()}
+    return TrustWorld(name=world.name, sim=world.sim, starter=world.starter, options=world.options, **parts)
 
 
-def _starting_without(world: World, *names: str) -> None:
-    """Keep scenario-only options (``expect``, …) out of the flow's start arguments."""
-    start = world.starter
-
-    def starter(**options: Any) -> FlowRun:
-        return start(**{k: v for k, v in options.items() if k not in names})
-
-    world.starter = starter
-
-
-def _finish(world: World, name: str, expect: Any, **options: Any) -> World:
+def _finish(world: TrustWorld, name: str, expect: Any, **options: Any) -> TrustWorld:
+    """Name the world, record its scenario-only options, and its expectation for ``nutssim run``."""
     world.name = name
     world.options.update(options)
     if expect != "granted":
         world.options["expect"] = expect
-    _starting_without(world, *_OWN_OPTIONS)
+    start = world.starter
+
+    @functools.wraps(start)  # World.start checks overrides against the flow's own arguments
+    def starter(**given: Any) -> FlowRun:
+        # Scenario-only options (``expect``, …) describe the world; they are not the flow's arguments.
+        return start(**{k: v for k, v in given.items() if k not in _OWN_OPTIONS})
+
+    world.starter = starter
     return world
 
 
-def _unregistered_requester(world: World, issue: Callable[[Subject], Credential]) -> Subject:
+def _unregistered_requester(world: TrustWorld, issue: Callable[[Subject], Credential]) -> Subject:
     """Add the unregistered practice on the GP node, give it a credential, and make it the requester."""
-    sim = world.sim
-    node = world["requester_node"]
-    noord = node.add_subject("Huisartsenpraktijk Noord", id="huisarts-noord")
+    noord = world.requester_node.add_subject("Huisartsenpraktijk Noord", id="huisarts-noord")
     issue(noord)
-    hospital, ehr, api = world["authorization_server"], world["ehr"], world["resource_server"]
-
-    def start(
-        *,
-        dpop: bool = True,
-        scope: str = "eoverdracht",
-        credentials: list[dict[str, Any]] | None = None,
-        credential_selection: dict[str, str] | None = None,
-    ) -> FlowRun:
-        return sim.service_access(
-            noord,
-            hospital,
-            scope,
-            ehr=ehr,
-            resource_server=api,
-            dpop=dpop,
-            credentials=[EMPLOYEE] if credentials is None else credentials,
-            credential_selection=credential_selection,
-        )
-
-    world.parts["registered_requester"] = world.parts["requester"]
-    world.parts["requester"] = noord
-    world.starter = start
+    world.registered_requester, world.requester = world.requester, noord
+    world.starter = service_access(
+        world.sim, noord, world.authorization_server, world.ehr, world.resource_server
+    )
     return noord
 
 
-@register(
-    "trust-revoked", "The register revokes the GP's organization credential before the request (refused)"
-)
-def trust_revoked(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+@register("trust-revoked", _REVOKED, options=OPTIONS)
+def trust_revoked(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> TrustWorld:
     """PROTOCOL.md §4.2 #25: the StatusList2021 bit is set, so VerifyVP refuses the credential."""
-    _, rest = _own(options)
-    world = s2s_world(seed, profile, **rest)
-    register_ = world["register"]
-    register_.revoke(register_.issued[-1])
+    world = _trust_world(s2s_world(seed, profile, **options))
+    world.register.revoke(world.register.issued[-1])
     return _finish(world, "trust-revoked", "denied")
 
 
-@register(
-    "trust-statuslist-down",
-    "The register's status list is unreachable: granted under nuts-node (fail-open), refused under strict",
-)
-def trust_statuslist_down(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+@register("trust-statuslist-down", _STATUSLIST_DOWN, options=(*OPTIONS, REVOKED))
+def trust_statuslist_down(
+    seed: int = 0, profile: str | Profile = "nuts-node", *, revoked: bool = True, **options: Any
+) -> TrustWorld:
     """PROTOCOL.md §3.6, §4.2 #30: a revoked credential whose list cannot be fetched."""
-    mine, rest = _own(options)
-    world = s2s_world(seed, profile, **rest)
-    register_ = world["register"]
-    revoked = bool(mine.get("revoked", True))
+    world = _trust_world(s2s_world(seed, profile, **options))
     if revoked:
-        register_.revoke(register_.issued[-1])
-    register_.status_list_online = False
+        world.register.revoke(world.register.issued[-1])
+    world.register.status_list_online = False
     return _finish(
         world, "trust-statuslist-down", {"nuts-node": "granted", "strict": "denied"}, revoked=revoked
     )
 
 
-@register(
-    "trust-self-issued",
-    "An unregistered GP practice signs its own organization credential (issuer_constraint: refused; "
-    "without: granted)",
-)
-def trust_self_issued(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+@register("trust-self-issued", _SELF_ISSUED, options=(*OPTIONS, ISSUER_CONSTRAINT))
+def trust_self_issued(
+    seed: int = 0,
+    profile: str | Profile = "nuts-node",
+    *,
+    issuer_constraint: bool = True,
+    policy: dict[str, Any] | None = None,
+    **options: Any,
+) -> TrustWorld:
     """PROTOCOL.md §3.11, §4.2 #28: only a PD issuer constraint stops a self-issued credential."""
-    mine, rest = _own(options)
-    constrained = bool(mine.get("issuer_constraint", True))
-    if not constrained and "policy" not in rest:
-        rest["policy"] = without_issuer_constraint(shipped_policy("eoverdracht"))
-    world = s2s_world(seed, profile, **rest)
+    if not issuer_constraint and policy is None:
+        policy = without_issuer_constraint(shipped_policy("eoverdracht"))
+    world = _trust_world(s2s_world(seed, profile, policy=policy, **options))
     sim = world.sim
     _unregistered_requester(world, lambda s: self_issue_organization_credential(sim, s))
     return _finish(
-        world, "trust-self-issued", "denied" if constrained else "granted", issuer_constraint=constrained
+        world,
+        "trust-self-issued",
+        "denied" if issuer_constraint else "granted",
+        issuer_constraint=issuer_constraint,
     )
 
 
-@register(
-    "trust-untrusted-issuer",
-    "A second register, not named by the PD's issuer pattern, issues the organization credential (refused)",
-)
-def trust_untrusted_issuer(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+@register("trust-untrusted-issuer", _UNTRUSTED_ISSUER, options=OPTIONS)
+def trust_untrusted_issuer(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> TrustWorld:
     """PROTOCOL.md §3.11, §4.2 #16: the issuer pattern names only the Zorgregister."""
-    _, rest = _own(options)
-    world = s2s_world(seed, profile, **rest)
+    world = _trust_world(s2s_world(seed, profile, **options))
     other = world.sim.add_issuer("Regioregister", host="regioregister.example")
-    world.parts["other_register"] = other
+    world.other_register = other
     _unregistered_requester(world, lambda s: other.issue_organization_credential(s, name=s.name))
     return _finish(world, "trust-untrusted-issuer", "denied")

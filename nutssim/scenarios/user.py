@@ -10,16 +10,26 @@ the token and calls the hospital's API.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from nutssim.profiles import Profile
-from nutssim.scenarios import World, register
-from nutssim.scenarios.s2s import shipped_policy
+from nutssim.scenarios import s2s
+from nutssim.scenarios.options import Option
+from nutssim.scenarios.registry import register
+from nutssim.scenarios.s2s import shipped_policy, two_nodes
+from nutssim.scenarios.world import UserWorld
 from nutssim.simulation import FlowRun, Simulation
 
 #: The employee the EHR vouches for (``preauthorized_user``, PROTOCOL.md §2.2 step 1).
 USER = {"id": "jdoe@huisarts-west.example", "name": "John Doe", "role": "Huisarts"}
 SCOPE = "zorgtoepassing"
+OPTIONS = (
+    s2s.DPOP,
+    replace(s2s.SCOPE, default=SCOPE),
+    replace(s2s.POLICY, help="the hospital's policy (a policy file's JSON; default: zorgtoepassing.json)"),
+    Option("user", dict, None, "the employee the EHR vouches for: id, name, role (default: John Doe)"),
+)
 
 
 def user_world(
@@ -30,19 +40,13 @@ def user_world(
     policy: dict[str, Any] | None = None,
     scope: str = SCOPE,
     user: dict[str, str] | None = None,
-) -> World:
+) -> UserWorld:
     """Two nodes, the register's NutsOrganizationCredential for the GP, an EHR, a browser and an API."""
     sim = Simulation(seed=seed, profile=profile)
-    register_ = sim.add_issuer("Zorgregister", host="register.example")
-    hospital_node = sim.add_node("hospital.example", name="Hospital node")
-    gp_node = sim.add_node("gp.example", name="GP node")
-    hospital = hospital_node.add_subject("Ziekenhuis Oost", id="ziekenhuis-oost")
-    gp = gp_node.add_subject("Huisartsenpraktijk West", id="huisarts-west")
-    hospital.use_policy(policy or shipped_policy("zorgtoepassing"))
-    register_.issue_organization_credential(gp, name=gp.name, city="Utrecht")
-    ehr = sim.add_ehr(gp_node)
+    parts = two_nodes(sim, policy or shipped_policy("zorgtoepassing"))
+    gp, hospital, ehr = parts["requester"], parts["authorization_server"], parts["ehr"]
     browser = sim.add_browser()
-    api = sim.add_resource_server(hospital_node)
+    api = sim.add_resource_server(parts["authorization_server_node"])
 
     def start(*, dpop: bool = dpop, scope: str = scope, user: dict[str, str] | None = user) -> FlowRun:
         return sim.user_access(
@@ -56,17 +60,10 @@ def user_world(
             dpop=dpop,
         )
 
-    parts = {
-        "register": register_,
-        "requester": gp,
-        "authorization_server": hospital,
-        "requester_node": gp_node,
-        "authorization_server_node": hospital_node,
-        "ehr": ehr,
-        "browser": browser,
-        "resource_server": api,
-    }
-    return World("user", sim, parts, start, {"dpop": dpop, "scope": scope})
+    options = {"dpop": dpop, "scope": scope}
+    return UserWorld(
+        name="user", sim=sim, starter=start, options=options, browser=browser, resource_server=api, **parts
+    )
 
 
 def organization_only(policy: dict[str, Any], scope: str = SCOPE) -> dict[str, Any]:
@@ -79,8 +76,9 @@ def organization_only(policy: dict[str, Any], scope: str = SCOPE) -> dict[str, A
     "user",
     "User flow: OpenID4VP organization and employee presentations, JAR, PKCE, DPoP, then the resource",
     flow="user",
+    options=OPTIONS,
 )
-def user(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
+def user(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> UserWorld:
     """The user flow with both definitions of ``zorgtoepassing``."""
     return user_world(seed, profile, **options)
 
@@ -89,8 +87,15 @@ def user(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) ->
     "user-no-user-pd",
     "User flow whose profile has no user definition: one presentation, then the code",
     flow="user",
+    options=OPTIONS,
 )
-def user_no_user_pd(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
-    """The user flow against a profile with only the organization definition."""
-    policy = organization_only(options.pop("policy", None) or shipped_policy("zorgtoepassing"))
-    return user_world(seed, profile, policy=policy, **options)
+def user_no_user_pd(
+    seed: int = 0,
+    profile: str | Profile = "nuts-node",
+    *,
+    policy: dict[str, Any] | None = None,
+    **options: Any,
+) -> UserWorld:
+    """The user flow against a profile with only the organization definition (of ``policy``)."""
+    reduced = organization_only(policy or shipped_policy("zorgtoepassing"))
+    return user_world(seed, profile, policy=reduced, **options)

@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
 from pyld import ContextResolver
+from pyld.canon import URDNA2015
 from pyld.jsonld import JsonLdError as PyLdError
 from pyld.jsonld import JsonLdProcessor
 
@@ -91,6 +94,39 @@ class InvalidJsonLdError(JsonLdError):
     """The document is not valid JSON-LD (syntax, protected-term redefinition, …)."""
 
     check = "jsonld.syntax"
+
+
+class CanonicalizationLimitExceeded(JsonLdError):
+    """A document would cost more to canonicalize than nutssim allows (before any signature check)."""
+
+    check = "jsonld.limit"
+
+    def __init__(self, what: str, found: int, limit: int) -> None:
+        self.what, self.found, self.limit = what, found, limit
+        super().__init__(
+            f"JSON-LD document has {found} {what}; at most {limit} are canonicalized "
+            "(a bound of nutssim: URDNA2015 is exponential in symmetric blank nodes)"
+        )
+
+
+@dataclass(frozen=True)
+class CanonicalizationLimits:
+    """What one canonicalization may cost; checked cheapest first, before any hashing.
+
+    The reference (json-gold v0.8.0) has no bound: a 1.3 kB graph of 8 linked blank nodes
+    takes it (and pyld) about a minute. ``work`` counts the Hash N-Degree Quads calls and
+    the blank-node permutations they will try (RDF Dataset Canonicalization §4.8.3 step 5.4),
+    charged before they run, so the bound holds whatever the graph's shape.
+    """
+
+    max_json_values: int = 1_000  # JSON values in the document as received (~20 Nuts credentials)
+    max_depth: int = 32  # nesting of the document as received
+    max_quads: int = 2_000  # RDF quads after expansion
+    max_blank_nodes: int = 64  # distinct blank nodes in the dataset
+    max_work: int = 2_000  # Hash N-Degree Quads calls + permutations
+
+
+DEFAULT_CANONICALIZATION_LIMITS = CanonicalizationLimits()
 
 
 def known_context_urls() -> tuple[str, ...]:
@@ -246,18 +282,77 @@ def compact(
 
 
 def canonicalize(
-    document: Mapping[str, Any], *, loader: OfflineLoader | None = None, strict: bool = True
+    document: Mapping[str, Any],
+    *,
+    loader: OfflineLoader | None = None,
+    strict: bool = True,
+    limits: CanonicalizationLimits = DEFAULT_CANONICALIZATION_LIMITS,
 ) -> str:
-    """Return the URDNA2015 canonical N-Quads of ``document`` (RDF Dataset Canonicalization)."""
+    """Return the URDNA2015 canonical N-Quads of ``document`` (RDF Dataset Canonicalization).
+
+    Bounded: the document's size, its dataset's size and the canonicalization's work are
+    checked against ``limits`` (cheapest first) and refused with ``CanonicalizationLimitExceeded``.
+    """
     _require_object(document)
+    _check_json_size(document, limits)
     processor = _StrictProcessor()
-    options = {**_options(loader), "algorithm": "URDNA2015", "format": "application/n-quads"}
     with _translated_errors():
-        # One pass: normalize expands through processor.expand, which keeps the result.
-        nquads: str = processor.normalize(dict(document), options)
+        # to_rdf expands through processor.expand, which keeps the expanded form.
+        dataset = processor.to_rdf(dict(document), {**_options(loader), "produceGeneralizedRdf": False})
     if strict:
         processor.check_strict()
+    _check_dataset_size(dataset, limits)
+    with _translated_errors():
+        nquads: str = _BoundedUrdna2015(limits.max_work).main(dataset, {"format": "application/n-quads"})
     return nquads
+
+
+def _check_json_size(document: Any, limits: CanonicalizationLimits) -> None:
+    """Count values and depth iteratively (a hostile document cannot exhaust the stack first)."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    values = 0
+    while stack:
+        value, depth = stack.pop()
+        values += 1
+        if values > limits.max_json_values:
+            raise CanonicalizationLimitExceeded("JSON values", values, limits.max_json_values)
+        if depth > limits.max_depth:
+            raise CanonicalizationLimitExceeded("levels of nesting", depth, limits.max_depth)
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _check_dataset_size(dataset: Mapping[str, list[dict[str, Any]]], limits: CanonicalizationLimits) -> None:
+    quads = [quad for triples in dataset.values() for quad in triples]
+    if len(quads) > limits.max_quads:
+        raise CanonicalizationLimitExceeded("RDF quads", len(quads), limits.max_quads)
+    blank = {
+        part["value"] for quad in quads for part in quad.values() if part.get("type") == "blank node"
+    } | {name for name in dataset if name.startswith("_:")}
+    if len(blank) > limits.max_blank_nodes:
+        raise CanonicalizationLimitExceeded("blank nodes", len(blank), limits.max_blank_nodes)
+
+
+class _BoundedUrdna2015(URDNA2015):
+    """pyld's URDNA2015, charging each Hash N-Degree Quads call and its permutations to a budget."""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self.budget = budget
+        self.spent = 0
+
+    def create_hash_to_related(self, id_: str, issuer: Any) -> dict[str, list[str]]:
+        """§4.8.3 steps 1–3, then charge step 5.4's permutations before they are tried."""
+        related: dict[str, list[str]] = super().create_hash_to_related(id_, issuer)
+        self.spent += 1 + sum(_permutations(len(nodes), self.budget) for nodes in related.values())
+        if self.spent > self.budget:
+            raise CanonicalizationLimitExceeded("units of canonicalization work", self.spent, self.budget)
+        return related
+
+
+def _permutations(count: int, cap: int) -> int:
+    """``count!``, or ``cap + 1`` once it exceeds ``cap`` (no huge integers for huge counts)."""
+    return math.factorial(count) if count <= 12 else cap + 1
 
 
 def _options(loader: OfflineLoader | None) -> dict[str, Any]:

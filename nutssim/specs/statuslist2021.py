@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -97,9 +96,16 @@ class Bitstring:
 
     def encode(self) -> str:
         """Return the ``encodedList``: base64url without padding of GZIP(bitstring) (PROTOCOL.md §3.6)."""
-        # mtime=0 keeps the gzip header, and so the encoded list, the same run after run.
-        compressed = gzip.compress(bytes(self._bytes), mtime=0)
-        return base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+        # The list is signed, so its bytes must not depend on the platform: gzip.compress(mtime=0)
+        # lets zlib write its build's OS byte (03 on Linux, ff in Pyodide). The header is written
+        # here instead (RFC 1952 §2.3): magic, CM=8 deflate, no flags, MTIME 0, XFL 2 (level 9),
+        # OS 255 "unknown" (what Go's compress/gzip in the reference and CPython's own writer use).
+        data = bytes(self._bytes)
+        header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+        deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate: no zlib header
+        body = deflate.compress(data) + deflate.flush()
+        trailer = zlib.crc32(data).to_bytes(4, "little") + (len(data) & 0xFFFFFFFF).to_bytes(4, "little")
+        return base64.urlsafe_b64encode(header + body + trailer).rstrip(b"=").decode("ascii")
 
     @classmethod
     def decode(cls, encoded: str, *, max_bytes: int = MAX_DECODED_BYTES) -> Bitstring:

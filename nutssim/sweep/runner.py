@@ -15,24 +15,16 @@ from functools import lru_cache
 from typing import Any
 
 from nutssim.errors import InputError
-from nutssim.scenarios import World, build
+from nutssim.scenarios import NodesWorld, World, build
 from nutssim.specs import nuts_policy
 from nutssim.sweep.mutations import PolicyDict, SetScopePolicy
-from nutssim.sweep.spec import SweepSpec, Variant
+from nutssim.sweep.spec import DIMENSIONS, SweepSpec, Variant
 from nutssim.trace import Trace
 
 #: Record columns, in order; claim columns (``claim.<name>``) follow, sorted.
 COLUMNS = (
     "variant",
-    "flow",
-    "profile",
-    "controls_off",
-    "policy",
-    "scope",
-    "scope_policy",
-    "wallet",
-    "clock_skew",
-    "seed",
+    *DIMENSIONS,  # one column per dimension of the grid, in the spec's order
     "variant_seed",
     "requested_scope",
     "status",
@@ -50,7 +42,6 @@ COLUMNS = (
 )
 TIMING_COLUMNS = ("t_setup", "t_flow", "t_total")
 CLAIM_PREFIX = "claim."
-AS_NODE = "authorization_server_node"
 
 
 class _Resolver:
@@ -65,8 +56,8 @@ class _Resolver:
         """The policy a flow's scenario serves unless told otherwise."""
         if flow not in self._bases:
             scenario, options = scenario_of(flow)
-            world = build(scenario, seed=0, **options)
-            self._bases[flow] = world["authorization_server"].policy.to_dict()
+            world = _nodes(build(scenario, seed=0, **options), "policy")
+            self._bases[flow] = world.authorization_server.policy.to_dict()
         return self._bases[flow]
 
     def policy(self, variant: Variant) -> nuts_policy.Policy | None:
@@ -200,18 +191,20 @@ def _setup(variant: Variant, res: _Resolver) -> tuple[World, Any]:
     world = build(scenario, seed=variant.seed, profile=variant.profile, **options)
     policy = res.policy(variant)
     if policy is not None:
-        world["authorization_server"].use_policy(policy)
+        _nodes(world, "policy").authorization_server.use_policy(policy)
     world.options["scope"] = _scope(variant, world, policy)
     variant["wallet"](world)
     skew = variant["clock_skew"]
     if skew:
-        try:
-            world[AS_NODE].clock_offset += skew
-        except KeyError:
-            raise InputError(
-                f"scenario {world.name!r} has no {AS_NODE!r} part to skew", where="clock_skew"
-            ) from None
+        _nodes(world, "clock_skew").authorization_server_node.clock_offset += skew
     return world, case
+
+
+def _nodes(world: World, where: str) -> NodesWorld:
+    """``world`` with its two nodes, or an InputError naming the sweep level ``where`` that needs them."""
+    if not isinstance(world, NodesWorld):
+        raise InputError(f"scenario {world.name!r} has no authorization server node to change", where=where)
+    return world
 
 
 def _scope(variant: Variant, world: World, policy: nuts_policy.Policy | None) -> str:

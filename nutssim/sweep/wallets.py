@@ -18,7 +18,7 @@ from nutssim.jose import KeyPair
 from nutssim.models.credential import Credential, credential_document, organization_subject
 from nutssim.parties.issuer import Issuer
 from nutssim.parties.node import Subject
-from nutssim.scenarios import World
+from nutssim.scenarios import NodesWorld, World
 from nutssim.specs import vc_jwt
 
 WalletComposition = Callable[[World], None]
@@ -49,19 +49,22 @@ def composition(name: str) -> WalletComposition:
         ) from None
 
 
-def _requester(world: World) -> Subject:
-    try:
-        subject: Subject = world["requester"]
-    except KeyError:
+def _nodes(world: World) -> NodesWorld:
+    """``world`` with its requester and register, or an InputError for a scenario without them."""
+    if not isinstance(world, NodesWorld):
         raise InputError(
-            f"scenario {world.name!r} has no 'requester' part; wallet compositions need one", where="wallet"
-        ) from None
-    return subject
+            f"scenario {world.name!r} has no requester and register; wallet compositions need them",
+            where="wallet",
+        )
+    return world
+
+
+def _requester(world: World) -> Subject:
+    return _nodes(world).requester
 
 
 def _register(world: World) -> Issuer:
-    register: Issuer = world["register"]
-    return register
+    return _nodes(world).register
 
 
 def organization_credentials(world: World) -> list[Credential]:

@@ -236,15 +236,13 @@ def test_jwt_forgeries() -> None:
     """resign re-signs with a chosen key; tamper_jwt keeps a stale signature; unsigned_jwt is alg none."""
     world = build("s2s")
     evil = attacker(world)
-    token = jose.sign(
-        {"typ": "JWT", "kid": "a#1"}, {"iss": "a", "n": 1}, world["requester"].identities[0].key
-    )
+    token = jose.sign({"typ": "JWT", "kid": "a#1"}, {"iss": "a", "n": 1}, world.requester.identities[0].key)
     forged = jose.decode(resign(token, evil.key, claims={"n": 2, "iss": None}, header={"kid": "b#2"}))
     assert (forged.header["kid"], forged.payload) == ("b#2", {"n": 2})
     forged.verify(evil.key.public)
     stale = jose.decode(tamper_jwt(token, claims={"n": 3}))
     with pytest.raises(jose.InvalidSignature):
-        stale.verify(world["requester"].identities[0].key.public)
+        stale.verify(world.requester.identities[0].key.public)
     bare = jose.decode(unsigned_jwt({"typ": "JWT"}, {"n": 4}))
     assert (bare.alg, bare.signature, bare.payload) == ("none", b"", {"n": 4})
 

@@ -156,12 +156,53 @@ EXTREME_NUMBERS = (
 )  # fmt: skip
 
 unicode_text = st.text(st.characters(codec="utf-8"), max_size=40)
+
+# Grammar-based values for the parsers that faults were found in (issue #18 item 6): each is
+# valid-looking at a glance and wrong (or costly) in one way a parser must catch.
+HOSTILE_URLS = (
+    "https://[::1/x", "https://[::1]:99999/", "https://host.example:abc/", "https:///no-host",
+    "//evil.example/x", "https://host.example:0/", "HTTPS://HOST.EXAMPLE/%72", "https://host.example/a/../b",
+    "http://host.example:8443/", "wss://host.example:1/", "https://user@host.example/", "https://host.example\\@evil.example/",
+)  # fmt: skip
+HOSTILE_DATES = (
+    "9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00-01:00", "2024-02-30T00:00:00Z", "2024-01-01T24:00:00Z",
+    "2024-01-01T00:00:60Z", "+002024-01-01T00:00:00Z", "2024-01-01T00:00:00.9999999999999999999Z",
+    "2024-01-01", "1970-01-01T00:00:00+24:00", "99999-01-01T00:00:00Z",
+)  # fmt: skip
+HOSTILE_PATTERNS = (
+    "^(?:.{0,10}){0,10}X", "(a+)+$", "(a|aa)+$", "(?<=a)b", "(a)\\1", "[", "(?<n>a)(?<n>b)", "^(.*){1,1000}$",
+    "(?:a*)*b", "\\p{L}+",
+)  # fmt: skip
+HOSTILE_JSONPATHS = (
+    "$..*",
+    "$[?(@.a)]",
+    "$..[?@.x]",
+    "$['a']['b']..c",
+    "$[0:1000000:1]",
+    "$[-1]",
+    "$.a.b.c.d.e.f",
+)
+
+
+def blank_node_clique(size: int) -> str:
+    """A JSON-LD graph of ``size`` linked blank nodes: URDNA2015's exponential case."""
+    knows = "https://schema.org/knows"
+    nodes = [
+        {"@id": f"_:b{i}", knows: [{"@id": f"_:b{j}"} for j in range(size) if j != i]} for i in range(size)
+    ]
+    return json.dumps({"@graph": nodes})
+
+
+grammar_text = st.sampled_from(
+    [*HOSTILE_URLS, *HOSTILE_DATES, *HOSTILE_PATTERNS, *HOSTILE_JSONPATHS, "9" * 5000, "1e400", '"\\ud800"']
+)
 control_text = st.text(
     st.sampled_from('\x00\x01\x1b\x7f\r\n\t\u2028\u202e\ufeff\ud7ff%/?#&=;," '), max_size=12
 )
 weird_text = st.one_of(
     unicode_text,
     control_text,
+    grammar_text,
     st.sampled_from(
         ["", " ", "%", "%ZZ", "%FF%FE", "..", "../../etc/passwd", "a" * 3000, "null", "[]", "{}", "0", "-1",
          "did:web:hospital.example", "did:jwk:", "did:web:%00", "openid4vp://", "https://", "javascript:x",
@@ -192,7 +233,18 @@ def dumps(value: Any) -> str:
 json_texts = st.one_of(
     json_values.map(dumps),
     st.sampled_from(
-        ["[" * 5000, '{"a":' * 3000, "NaN", "1e99999", _HUGE_DIGITS, '{"a":1,"a":2}', "\ufeff{}"]
+        [
+            "[" * 5000,
+            '{"a":' * 3000,
+            "NaN",
+            "1e99999",
+            "1e400",
+            '{"a": "\\ud800"}',
+            _HUGE_DIGITS,
+            '{"a":1,"a":2}',
+            "\ufeff{}",
+            blank_node_clique(8),
+        ]
     ),
 )
 

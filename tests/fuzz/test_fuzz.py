@@ -18,6 +18,7 @@ RFC 9449 §7.1, the reference's 1 MiB limit), and no exception escapes a handler
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ from nutssim.parties.base import MAX_BODY_BYTES
 from nutssim.profiles import Profile
 from nutssim.scenarios import World
 from tests.fuzz import strategies as fz
-from tests.fuzz.conftest import fuzz_settings
+from tests.fuzz.conftest import PROFILE, fuzz_settings
 
 SEED = 3
 PROFILES = ("nuts-node", "strict")
@@ -93,12 +94,28 @@ def check_no_crash(world: World, since: int = 0) -> None:
     assert not crashes, "; ".join(f"{f.party}: {f.data['exception']} (exchange #{f.parent})" for f in crashes)
 
 
+#: CPU one hostile delivery may cost (issue #18: no delivery over 50 ms). A finding under the
+#: long profile only: the CI profile must not fail on a loaded machine's slow second.
+DELIVERY_BUDGET_S = 0.050
+
+
 def send(world: World, request: HttpRequest) -> None:
-    """Deliver one hostile request and check the answer and the trace."""
+    """Deliver one hostile request and check the answer, the trace and (long profile) its cost."""
     since = world.sim.trace._next_seq - 1
+    started = time.process_time()
     response = world.sim.network.send(request, fz.SENDER)
+    spent = time.process_time() - started
     check_no_crash(world, since)
     check_answer(request, response)
+    if PROFILE == "nutssim-fuzz-long" and spent > DELIVERY_BUDGET_S:
+        # Once more: a first delivery may pay one-off costs (lazy imports, compiled definitions).
+        started = time.process_time()
+        world.sim.network.send(request, fz.SENDER)
+        spent = min(spent, time.process_time() - started)
+        assert spent <= DELIVERY_BUDGET_S, (
+            f"{request.method} {request.url[:120]} cost {spent * 1000:.0f} ms of CPU "
+            f"(budget {DELIVERY_BUDGET_S * 1000:.0f} ms)"
+        )
 
 
 def templates(name: str, profile: str) -> list[HttpRequest]:

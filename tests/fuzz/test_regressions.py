@@ -61,7 +61,7 @@ def test_strict_token_endpoint_refuses_a_vp_whose_iat_is_not_a_number() -> None:
     good = scenarios.run("s2s", seed=SEED, profile="strict").sim.trace.find("token request")[0].request
     world = scenarios.build("s2s", seed=SEED, profile="strict")
     vp = jose.decode(good.form["assertion"])
-    key = world["requester"].identities[0].key
+    key = world.requester.identities[0].key
     forged = jose.sign(vp.header, {**vp.payload, "iat": [1]}, key)
     request = _without_dpop(good.with_form(assertion=forged))
     response = world.sim.network.send(request, SENDER)

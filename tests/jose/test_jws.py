@@ -26,7 +26,7 @@ from nutssim.rng import SimRandom, b64url
 NOW = 1_735_689_600
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def key() -> KeyPair:
     """A seeded P-256 key with a kid."""
     return KeyPair.generate(SimRandom(1), kid="did:web:a.example#k1")
@@ -158,12 +158,11 @@ def test_truncated_eddsa_signature_fails():
 
 def test_high_s_signature_is_accepted_as_ecdsa_allows(key):
     """ECDSA has no low-s rule: (r, n - s) verifies too (JWS does not forbid it; note for replay stores)."""
-    from cryptography.hazmat.primitives.asymmetric import ec
 
     from nutssim.jose.keys import _curve_order
 
     jws = jose.decode(jose.sign({}, {"a": 1}, key))
-    n = _curve_order(ec.SECP256R1())
+    n = _curve_order("P-256")
     r, s = jws.signature[:32], int.from_bytes(jws.signature[32:], "big")
     flipped = f"{jws.signing_input.decode()}.{b64url(r + (n - s).to_bytes(32, 'big'))}"
     jose.decode(flipped).verify(key.public)
@@ -329,12 +328,10 @@ def test_non_finite_time_claim_from_a_token_is_refused(key, literal):
     """A token whose ``exp`` is not finite (1e400, NaN) is refused with a JOSE error, not a crash."""
     payload = base64.urlsafe_b64encode(f'{{"exp": {literal}}}'.encode()).rstrip(b"=").decode()
     token = f"{part({'alg': 'ES256'})}.{payload}."
-    if literal in ("NaN", "Infinity"):  # not JSON at all (RFC 8259 §6): the payload does not decode
-        with pytest.raises(MalformedToken, match="not valid JSON"):
-            jose.decode(token)
-        return
-    with pytest.raises(MissingClaim, match="not a number"):
-        jose.check_times(jose.decode(token).payload, NOW)
+    # NaN and Infinity are not JSON (RFC 8259 §6), and 1e400 is beyond a double, which Go's
+    # encoding/json refuses too: the payload does not decode
+    with pytest.raises(MalformedToken, match="not valid JSON"):
+        jose.decode(token)
 
 
 # -- audience ------------------------------------------------------------------------------------------------

@@ -201,12 +201,14 @@ def test_we_verify_a_jwcrypto_jwt(kty, params, alg):
     assert jws.kid == "k"
 
 
-@pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.SECP384R1(), ec.SECP521R1()])
-def test_curve_orders_are_the_group_orders(curve):
+@pytest.mark.parametrize(
+    ("crv", "curve"), [("P-256", ec.SECP256R1()), ("P-384", ec.SECP384R1()), ("P-521", ec.SECP521R1())]
+)
+def test_curve_orders_are_the_group_orders(crv, curve):
     """Key derivation uses each curve's true order: ``n - 1`` is a valid private scalar, ``n`` is not."""
     from nutssim.jose.keys import _curve_order
 
-    order = _curve_order(curve)
+    order = _curve_order(crv)
     ec.derive_private_key(order - 1, curve)
     with pytest.raises(ValueError):
         ec.derive_private_key(order, curve)

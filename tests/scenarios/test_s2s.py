@@ -66,14 +66,14 @@ def test_token_response_is_exactly_the_reference_shape(world):
 def test_node_b_fills_in_dpop_kid_and_expires_at(world):
     """PROTOCOL.md §1.6: node B replaces dpop_kid with its signing kid and adds expires_at."""
     token = world.sim.trace.outcome["token"]
-    assert token["dpop_kid"] == world["requester"].identities[0].key.kid
+    assert token["dpop_kid"] == world.requester.identities[0].key.kid
     assert token["expires_at"] == world.sim.clock.now() + 900
 
 
 def test_introspection_carries_cnf_jkt_of_the_dpop_key_and_pd_claims(world):
     """PROTOCOL.md §1.7 step 3: cnf.jkt is the thumbprint of the client's DPoP key; field ids are claims."""
     body = world.sim.trace.find("introspection")[0].response.json
-    key = world["requester"].identities[0].key
+    key = world.requester.identities[0].key
     assert body == {
         "active": True,
         "iss": "https://hospital.example/oauth2/ziekenhuis-oost",
@@ -108,19 +108,19 @@ def test_vp_in_the_trace_verifies_with_another_library(world):
     """Messages are recorded raw: the VP JWT re-verifies with jwcrypto and the holder's public key."""
     request = world.sim.trace.find("token request")[0].request
     token = request.form["assertion"]
-    key = world["requester"].identities[0].key
+    key = world.requester.identities[0].key
     verifier = jws.JWS()
     verifier.deserialize(token)
     verifier.verify(jwk.JWK(**key.public_jwk()))
     claims = json.loads(verifier.payload)
     assert claims["aud"] == "https://hospital.example/oauth2/ziekenhuis-oost"
     assert claims["exp"] - claims["nbf"] == 5
-    assert claims["iss"] == claims["sub"] == world["requester"].did
+    assert claims["iss"] == claims["sub"] == world.requester.did
 
 
 def test_metadata_is_served_at_both_placements(world):
     """RFC 8414 §3: the insert placement, and the append placement as fallback."""
-    node = world["authorization_server_node"]
+    node = world.authorization_server_node
     for url in (
         f"{node.host}/.well-known/oauth-authorization-server/oauth2/ziekenhuis-oost",
         f"{node.host}/oauth2/ziekenhuis-oost/.well-known/oauth-authorization-server",

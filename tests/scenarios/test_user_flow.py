@@ -273,7 +273,7 @@ def test_session_cookie(world: scenarios.World) -> None:
     wallet_authorize = labelled(trace, "authorization request", "gp")[0]
     assert wallet_authorize.request.header("Cookie") == cookie.split(";")[0]
     assert trace.find("authorization callback")[0].request.header("Cookie") is None  # path /oauth2/callback
-    assert world["browser"].document_cookie(f"{CLIENT_ID}/authorize") == ""  # HttpOnly
+    assert world.browser.document_cookie(f"{CLIENT_ID}/authorize") == ""  # HttpOnly
 
 
 def test_whole_flow_within_the_one_minute_timers(world: scenarios.World) -> None:

@@ -122,11 +122,11 @@ def jar_of(host: str) -> Callable[[HttpRequest], bool]:
 
 
 def b_key(world: scenarios.World) -> jose.KeyPair:
-    return world["requester"].identities[0].key
+    return world.requester.identities[0].key
 
 
 def a_key(world: scenarios.World) -> jose.KeyPair:
-    return world["authorization_server"].identities[0].key
+    return world.authorization_server.identities[0].key
 
 
 def start_with(world: scenarios.World, *interceptors: Any, **options: Any) -> FlowRun:
@@ -140,7 +140,7 @@ def test_34_authorization_endpoint_disabled(profile: str) -> None:
     world = build(profile)
     flow = world.start()
     run_to(flow, "authorization request", "hospital")
-    world["authorization_server_node"].authorization_endpoint_enabled = False
+    world.authorization_server_node.authorization_endpoint_enabled = False
     flow.finish()
     trace = world.sim.trace
     rendered(
@@ -211,7 +211,7 @@ def test_38_authorize_url_replayed(profile: str, single_use: bool) -> None:
     world.run()
     trace = world.sim.trace
     first = exchanges(trace, "authorization request", "hospital")[0]
-    response = world.sim.network.send(first.request, world["browser"].id)
+    response = world.sim.network.send(first.request, world.browser.id)
     replay = exchanges(trace, "authorization request", "hospital")[-1]
     fetch = exchanges(trace, "request object", "gp")[-1]
     if single_use:
@@ -328,7 +328,7 @@ def test_40_tampering_passes_without_jar_signature(profile: str) -> None:
 def test_40_strict_typing_and_issuer(profile: str, change: str) -> None:
     """RFC 9101 §10.8 and §6.2 (strict): an untyped object or a foreign iss; the reference accepts both."""
     world = build(profile)
-    register_did = world["register"].did
+    register_did = world.register.did
 
     def alter(header: dict[str, Any], claims: dict[str, Any]) -> None:
         if change == "untyped":
@@ -545,9 +545,9 @@ def posted_error(world: scenarios.World, profile: str, error: str, description: 
 def test_48_wallet_lacks_the_organization_credential(profile: str) -> None:
     """48: no NutsOrganizationCredential → 'wallet could not fulfill requirements', POSTed."""
     world = build(profile)
-    world["requester"].wallet.credentials = []
+    world.requester.wallet.credentials = []
     world.start().finish()
-    did = world["requester"].did
+    did = world.requester.did
     posted_error(
         world,
         profile,
@@ -598,7 +598,7 @@ def test_50_session_expired_or_state_forged(profile: str, how: str) -> None:
 def test_51_other_tenant(profile: str) -> None:
     """51: direct_post to another tenant's response URI → incorrect tenant."""
     world = build(profile)
-    world["authorization_server_node"].add_subject("Other", id="other")
+    world.authorization_server_node.add_subject("Other", id="other")
     flow = world.start()
     post = run_to(flow, "authorization response (direct_post)")
     flow.edit(replace(post.request, url=f"{HOSPITAL}/oauth2/other/response"))
@@ -918,7 +918,7 @@ def test_62_landing_token(profile: str, how: str) -> None:
     if how == "reused":
         world.run()
         url = world.sim.trace.find("user landing")[0].request.url
-        response = world.sim.network.send(HttpRequest.get(url), world["browser"].id)
+        response = world.sim.network.send(HttpRequest.get(url), world.browser.id)
     else:
         flow = world.start()
         pending = run_to(flow, "user landing")
@@ -952,7 +952,7 @@ def test_jar_validity_is_five_minutes(profile: str) -> None:
     jar = world.sim.trace.find("request object")[0].response.body
     world.sim.clock.advance(360)
     url = f"{ISSUER}/authorize?client_id={CLIENT_ID}"
-    world.sim.network.send(HttpRequest.get(url).with_query(request=jar), world["browser"].id)
+    world.sim.network.send(HttpRequest.get(url).with_query(request=jar), world.browser.id)
     replay = exchanges(world.sim.trace, "authorization request", "hospital")[-1]
     rendered(replay, "invalid_request_object", "request signature validation failed")
 
@@ -982,9 +982,9 @@ def test_token_session_and_access_token_lifetimes(profile: str) -> None:
     world.sim.clock.advance(900)
     world.sim.network.send(world.sim.trace.find("resource request")[0].request, "ehr-gp")
     assert world.sim.trace.find("introspection")[-1].response.json == {"active": False}
-    assert world["browser"].cookies_for(f"{CLIENT_ID}/authorize")
+    assert world.browser.cookies_for(f"{CLIENT_ID}/authorize")
     world.sim.clock.advance(2700)
-    assert not world["browser"].cookies_for(f"{CLIENT_ID}/authorize")
+    assert not world.browser.cookies_for(f"{CLIENT_ID}/authorize")
 
 
 # -- DPoP around the user flow's token (RFC 9449) --------------------------------------------------
@@ -1017,7 +1017,7 @@ def test_user_token_used_as_bearer(profile: str, control: bool) -> None:
     world = build(profile, *([] if control else ["dpop_required"]))
     world.run()
     token = world.sim.trace.outcome["token"]["access_token"]
-    resource = world["resource_server"].resource_url
+    resource = world.resource_server.resource_url
     response = world.sim.network.send(
         HttpRequest.get(resource, headers={"Authorization": f"Bearer {token}"}), "ehr-gp"
     )
@@ -1031,18 +1031,18 @@ def test_strict_session_cookie_lost_across_sites(profile: str, how: str) -> None
     __Secure-SID; B opens an empty session wallet and cannot present the employee credential (finding)."""
     world = build(profile)
     if how == "redirect_chain":
-        world["browser"].redirect_chain_same_site = True
+        world.browser.redirect_chain_same_site = True
         flow = world.start()
     else:
-        ehr = world.sim.add_ehr(world["requester_node"], host="ehr-vendor.example")
+        ehr = world.sim.add_ehr(world.requester_node, host="ehr-vendor.example")
         flow = world.sim.user_access(
-            world["requester"],
-            world["authorization_server"],
+            world.requester,
+            world.authorization_server,
             "zorgtoepassing",
             preauthorized_user={"id": "u1", "name": "U", "role": "R"},
             ehr=ehr,
-            browser=world["browser"],
-            resource_server=world["resource_server"],
+            browser=world.browser,
+            resource_server=world.resource_server,
         )
     flow.finish()
     trace = world.sim.trace

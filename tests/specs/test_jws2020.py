@@ -6,7 +6,6 @@ import copy
 import hashlib
 import json
 import socket
-from pathlib import Path
 
 import pytest
 import requests
@@ -37,9 +36,7 @@ from nutssim.specs.jws2020 import (
     UnsupportedJwsHeader,
     UnsupportedProofType,
 )
-
-SHARED_CONTEXTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "jsonld-contexts"
-PACKAGE_CONTEXTS = Path(__file__).resolve().parents[2] / "nutssim" / "data" / "contexts"
+from tests.reference_data import PACKAGE_CONTEXTS
 
 T = 1_718_000_000  # 2024-06-10T06:13:20Z
 ISSUER = "did:web:register.example"
@@ -386,8 +383,8 @@ _CONTEXT_FILES = {
 
 
 def _independent_loader(url, options):
-    folder = SHARED_CONTEXTS if SHARED_CONTEXTS.is_dir() else PACKAGE_CONTEXTS
-    document = json.loads((folder / _CONTEXT_FILES[url]).read_text(encoding="utf-8"))
+    # read the files directly, not through nutssim's loader
+    document = json.loads((PACKAGE_CONTEXTS / _CONTEXT_FILES[url]).read_text(encoding="utf-8"))
     return {
         "contentType": "application/ld+json",
         "contextUrl": None,

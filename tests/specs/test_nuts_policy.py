@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
 from nutssim.specs import nuts_policy, pex
 from nutssim.specs.nuts_policy import Policy, PolicyError
+from tests.reference_data import NUTS_REFERENCE
 
-DATA = Path(__file__).parents[2] / ".." / "shared" / "data" / "nuts-reference"
+DATA = NUTS_REFERENCE
 POLICIES = sorted((DATA / "policies").glob("*.json"))
 INVALID = DATA / "policies-invalid"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import re
+import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -90,6 +91,20 @@ def test_encode_is_deterministic_unpadded_base64url_of_gzip():
     raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     assert raw[:2] == b"\x1f\x8b" and raw[4:8] == b"\0\0\0\0"  # gzip magic, mtime 0
     assert gzip.decompress(raw) == bits.to_bytes()
+
+
+def test_gzip_header_is_pinned_not_the_platforms():
+    """The signed encodedList has one gzip header on every platform: OS byte ff, not zlib's build OS."""
+    for bits in (Bitstring(), Bitstring(16), Bitstring.from_bytes(bytes(range(256)) * 9)):
+        raw = base64.urlsafe_b64decode(bits.encode() + "==")
+        # ID1 ID2 CM FLG | MTIME (4) | XFL OS  (RFC 1952 §2.3)
+        assert raw[:10] == bytes.fromhex("1f8b08000000000002ff")
+        assert gzip.decompress(raw) == bits.to_bytes()
+        assert raw[-8:] == zlib.crc32(bits.to_bytes()).to_bytes(4, "little") + len(bits.to_bytes()).to_bytes(
+            4, "little"
+        )
+        # The deflate stream is zlib's level 9: the same body gzip.compress writes, only the header differs.
+        assert raw[10:] == gzip.compress(bits.to_bytes(), compresslevel=9, mtime=0)[10:]
 
 
 def test_small_lists_and_bad_sizes():

@@ -262,12 +262,10 @@ def test_presentation_with_non_finite_times_does_not_crash(literal):
     """A VP whose ``nbf``/``exp`` is not a finite number parses without times instead of crashing."""
     payload = base64.urlsafe_b64encode(f'{{"nbf":{literal},"exp":{literal},"vp":{{}}}}'.encode()).rstrip(b"=")
     token = f"{b64url(b'{}')}.{payload.decode()}."
-    if literal == "NaN":  # not JSON (RFC 8259 §6): refused as a malformed envelope, not a crash
-        with pytest.raises(CredentialFormatError, match="not valid JSON"):
-            presentation_from_jwt(token)
-        return
-    vp = presentation_from_jwt(token)
-    assert (vp.created, vp.expires) == (None, None)
+    # NaN is not JSON (RFC 8259 §6) and 1e400 is beyond a double (Go's encoding/json refuses it
+    # too): refused as a malformed envelope, not a crash
+    with pytest.raises(CredentialFormatError, match="not valid JSON"):
+        presentation_from_jwt(token)
 
 
 def test_single_credential_not_in_a_list(issuer_key, holder_key):

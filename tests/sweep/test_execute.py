@@ -57,8 +57,6 @@ def test_any_executor_threads_included(
 def test_results_stream_to_a_file(
     tmp_path: Path, grid_spec: sweep.SweepSpec, grid_records: list[dict[str, Any]], suffix: str
 ) -> None:
-    if suffix == ".parquet":
-        pytest.importorskip("pyarrow")
     out = tmp_path / f"results{suffix}"
     result = sweep.run_sweep(grid_spec, workers=2, out=out)
     assert result.path == out and out.is_file() and result._records is None  # not held in memory
@@ -113,7 +111,7 @@ def test_local_wallet_functions_reach_worker_processes() -> None:
     removed = "NutsOrganizationCredential"
 
     def without_organization_credential(world: Any) -> None:  # a closure: plain pickle cannot ship it
-        wallet = world["requester"].wallet
+        wallet = world.requester.wallet
         wallet.credentials = [c for c in wallet.credentials if removed not in c.types]
 
     spec = sweep.SweepSpec(flow="s2s-bearer", wallet=["ok", without_organization_credential])

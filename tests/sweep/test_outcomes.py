@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from nutssim import scenarios, sweep
+from nutssim import sweep
 from nutssim.scenarios import World
 
 #: (policy, wallet, controls_off) → (status, failing check) in the grid (PROTOCOL.md §1.3, §3.5, §3.6, §3.11).
@@ -106,7 +104,6 @@ def test_catalogue_cases_as_flows() -> None:
     assert records[0]["failed_check"] == "token.nonce_unused"
 
 
-@pytest.mark.skipif("user" not in scenarios.names(), reason="the user flow is not registered")
 def test_user_flow() -> None:
     records = run(flow="user", wallet=["ok", "missing"])
     assert [r["status"] for r in records] == ["granted", "denied"]
@@ -115,7 +112,7 @@ def test_user_flow() -> None:
 
 def test_custom_wallet_composition_and_errors_are_recorded() -> None:
     def no_wallet_at_all(world: World) -> None:
-        world["requester"].wallet.credentials.clear()
+        world.requester.wallet.credentials.clear()
 
     def broken(world: World) -> None:
         raise RuntimeError("this composition is broken")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
-pd = pytest.importorskip("pandas")
-
-from nutssim import sweep  # noqa: E402
-from nutssim.errors import InputError  # noqa: E402
+from nutssim import sweep
+from nutssim.errors import InputError
 
 
 def test_to_frame_columns_and_dtypes(grid_records: list[dict[str, Any]]) -> None:
@@ -28,8 +27,6 @@ def test_to_frame_columns_and_dtypes(grid_records: list[dict[str, Any]]) -> None
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
 def test_round_trip(tmp_path: Path, grid_records: list[dict[str, Any]], suffix: str) -> None:
-    if suffix == ".parquet":
-        pytest.importorskip("pyarrow")
     path = sweep.save_records(grid_records, tmp_path / f"r{suffix}")
     pd.testing.assert_frame_equal(sweep.read_results(path), sweep.to_frame(grid_records))
     assert sweep.load_records(path) == grid_records

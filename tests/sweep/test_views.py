@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from nutssim import sweep  # noqa: E402
-from nutssim.views import results as views  # noqa: E402
+from nutssim import sweep
+from nutssim.views import results as views
 
 
 def test_outcome_matrix(grid_records: list[dict[str, Any]]) -> None:

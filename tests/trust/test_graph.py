@@ -51,7 +51,7 @@ def test_s2s_has_the_expected_nodes(graph):
 
 def test_s2s_chain_register_credential_gp_vp_hospital_token(s2s, graph):
     """register → credential → GP → VP → hospital → token, every link held."""
-    register, gp, hospital = s2s["register"], s2s["requester"], s2s["authorization_server"]
+    register, gp, hospital = s2s.register, s2s.requester, s2s.authorization_server
     credential = f"vc:{register.issued[-1].id}"
     (vp,) = nodes_of(graph, "presentation")
     (token,) = nodes_of(graph, "token")
@@ -73,7 +73,7 @@ def test_s2s_chain_register_credential_gp_vp_hospital_token(s2s, graph):
 
 def test_s2s_credentials_carry_their_status_entry_and_signing_did(s2s, graph):
     """The register's credential has a StatusList2021 entry and is signed with the register's DID."""
-    register = s2s["register"]
+    register = s2s.register
     key = f"vc:{register.issued[-1].id}"
     data = graph.nodes[key]
     assert data["type"] == "NutsOrganizationCredential" and data["format"] == "jwt_vc"
@@ -123,7 +123,7 @@ def test_revoked_breaks_the_revoked_link_with_the_revocation_check():
     """trust-revoked: register -revoked-> credential, noticed by vc.revocation; the VP is refused."""
     world = scenarios.run("trust-revoked", seed=1)
     graph = trust_graph(world.sim)
-    credential = world["register"].issued[-1]
+    credential = world.register.issued[-1]
     breaks = broken(graph)
     assert [b.relation for b in breaks] == ["revoked", "verified-by"]
     revoked = only(breaks, "revoked")
@@ -162,7 +162,7 @@ def test_self_issued_breaks_the_trust_in_the_gp_as_issuer():
     """trust-self-issued: the hospital's PD does not trust the GP as issuer; the wallet's PD match says so."""
     world = scenarios.run("trust-self-issued", seed=1)
     graph = trust_graph(world.sim)
-    noord, hospital = world["requester"], world["authorization_server"]
+    noord, hospital = world.requester, world.authorization_server
     (refused,) = broken(graph)
     assert (refused.relation, refused.source, refused.target) == (
         "trusts",
@@ -182,7 +182,7 @@ def test_self_issued_without_constraint_holds_but_is_unconstrained():
     assert broken(graph) == []
     trusts = edges_of(graph, "trusts")
     assert trusts and all(d["held"] and d["constrained"] is False for _, _, d in trusts)
-    noord = world["requester"]
+    noord = world.requester
     (self_issued,) = [
         n for n in nodes_of(graph, "credential") if graph.nodes[n]["signed"] and graph.nodes[n]["self_issued"]
     ]
@@ -194,7 +194,7 @@ def test_untrusted_issuer_breaks_the_trust_in_the_other_register():
     """trust-untrusted-issuer: hospital -trusts-> Regioregister does not hold; the register stays trusted."""
     world = scenarios.run("trust-untrusted-issuer", seed=1)
     graph = trust_graph(world.sim)
-    hospital = f"verifier:{world['authorization_server'].url}"
+    hospital = f"verifier:{world.authorization_server.url}"
     (refused,) = broken(graph)
     assert (refused.relation, refused.source, refused.target, refused.check) == (
         "trusts",
@@ -221,14 +221,14 @@ def test_an_expired_token_gets_an_expired_link():
     """Introspection after 15 minutes says inactive: hospital -expired-> token."""
     world = scenarios.run("s2s", seed=1)
     flow_result = world.sim.trace.outcome
-    ehr = world["ehr"]
+    ehr = world.ehr
     world.sim.clock.advance(901)
 
     def again() -> Any:
         from nutssim.parties.ehr import FlowResult
 
         result = FlowResult("denied", token=flow_result["token"])
-        yield from ehr.fetch_resource(result, world["resource_server"].resource_url)
+        yield from ehr.fetch_resource(result, world.resource_server.resource_url)
         return result
 
     world.sim.run(again(), ehr.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,9 @@ from nutssim.scenarios.s2s import shipped_policy
 from nutssim.scenarios.trust import trust_issuer, without_issuer_constraint
 from nutssim.specs import pex
 from nutssim.trust import broken, edges_of, trust_graph
+from tests.reference_data import REFERENCE_POLICIES
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "data" / "nuts-reference" / "policies"
+REFERENCE = REFERENCE_POLICIES
 CA = "szqMaTpnD6GN0aRrT98eV4bhAoOgyItEZVyskYyL_Qc"
 ORGANIZATION = "NutsOrganizationCredential"
 LISTS = Profile("strict", trusted_issuer_lists=True)
@@ -35,7 +35,6 @@ def issuer_field(policy: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- the reference's way: PD constraints -------------------------------------------------------------------
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the shared reference data is not next to the project")
 def test_the_didx509_reference_pins_the_ca_fingerprint_in_the_issuer():
     """didx509-e2e.json: `^did:x509:0:sha256:<CA>::.*$` accepts any leaf under that CA and nothing else."""
     policy = json.loads((REFERENCE / "didx509-e2e.json").read_text())
@@ -47,7 +46,6 @@ def test_the_didx509_reference_pins_the_ca_fingerprint_in_the_issuer():
     assert not field.evaluate({"issuer": "did:web:register.example:iam:1"})[0]
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the shared reference data is not next to the project")
 def test_the_didx509_reference_captures_the_ura_number():
     """The reference's organization_ura field shows what a capture group extracts (PROTOCOL.md §3.10)."""
     policy = json.loads((REFERENCE / "didx509-e2e.json").read_text())
@@ -73,7 +71,7 @@ def capture_policy() -> dict[str, Any]:
 def test_an_issuer_pattern_with_a_capture_becomes_an_introspection_claim():
     """The captured part of the issuer DID reaches the resource server as a claim."""
     world = scenarios.run("s2s", seed=4, policy=capture_policy())
-    register = world["register"]
+    register = world.register
     introspection = world.sim.trace.outcome["introspection"]
     assert world.sim.trace.outcome["status"] == "granted"
     assert introspection["organization_register"] == register.did.rsplit(":", 1)[1]
@@ -132,7 +130,7 @@ def test_the_authorization_server_re_evaluates_the_issuer_constraint(profile):
 def test_strict_with_a_trust_list_naming_the_register_grants():
     """The register is on the hospital's list for organization credentials: granted, and the graph says so."""
     world = scenarios.build("s2s", seed=4, profile=LISTS)
-    trust_issuer(world.sim, world["authorization_server"], ORGANIZATION, world["register"].did)
+    trust_issuer(world.sim, world.authorization_server, ORGANIZATION, world.register.did)
     world.run()
     assert world.sim.trace.outcome["status"] == "granted"
     via = sorted(d["via"] for _, _, d in edges_of(trust_graph(world.sim), "trusts"))
@@ -143,9 +141,9 @@ def test_strict_with_a_trust_list_naming_someone_else_refuses():
     """The register's credential is not from a listed issuer: VerifyVP refuses it."""
     world = scenarios.build("s2s", seed=4, profile=LISTS)
     other = world.sim.add_issuer("Regioregister", host="regioregister.example")
-    trust_issuer(world.sim, world["authorization_server"], ORGANIZATION, other.did)
+    trust_issuer(world.sim, world.authorization_server, ORGANIZATION, other.did)
     world.run()
-    credential = world["register"].issued[-1]
+    credential = world.register.issued[-1]
     outcome = world.sim.trace.outcome
     assert outcome["error"] == {
         "error": "invalid_verifiable_credentials",
@@ -155,14 +153,14 @@ def test_strict_with_a_trust_list_naming_someone_else_refuses():
     graph = trust_graph(world.sim)
     refused = [b for b in broken(graph) if b.relation == "trusts"]
     assert [(b.source, b.target, b.check) for b in refused] == [
-        (f"verifier:{world['authorization_server'].url}", "issuer:register", "token.verify_vp")
+        (f"verifier:{world.authorization_server.url}", "issuer:register", "token.verify_vp")
     ]
 
 
 def test_a_trust_list_catches_the_self_issued_credential_the_pd_lets_through():
     """Without a PD issuer constraint, strict's list still refuses the GP's own credential."""
     world = scenarios.build("trust-self-issued", seed=4, profile=LISTS, issuer_constraint=False)
-    trust_issuer(world.sim, world["authorization_server"], ORGANIZATION, world["register"].did)
+    trust_issuer(world.sim, world.authorization_server, ORGANIZATION, world.register.did)
     world.run()
     assert world.sim.trace.outcome["status"] == "denied"
     assert world.sim.trace.outcome["error"]["error_description"].endswith("credential issuer is untrusted")
@@ -172,7 +170,7 @@ def test_a_trust_list_catches_the_self_issued_credential_the_pd_lets_through():
 def test_a_trust_list_is_not_consulted_without_the_option(profile):
     """The reference passes allowUntrusted=true; plain strict has no list either (PROTOCOL.md §3.11)."""
     world = scenarios.build("trust-self-issued", seed=4, profile=profile, issuer_constraint=False)
-    trust_issuer(world.sim, world["authorization_server"], ORGANIZATION, world["register"].did)
+    trust_issuer(world.sim, world.authorization_server, ORGANIZATION, world.register.did)
     world.run()
     assert world.sim.trace.outcome["status"] == "granted"
     (fact,) = world.sim.trace.facts("issuer_trusted")

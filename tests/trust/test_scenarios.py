@@ -49,7 +49,7 @@ def test_a_denied_expectation_does_not_reach_the_flow():
 def test_revoked_refusal_is_the_reference_text():
     """PROTOCOL.md §4.2 #25."""
     world = scenarios.run("trust-revoked", seed=2)
-    credential = world["register"].issued[-1]
+    credential = world.register.issued[-1]
     assert world.sim.trace.outcome["error"]["error_description"] == (
         "presentation(s) or credential(s) verification failed: "
         f"invalid VC (id={credential.id}): credential is revoked"
@@ -69,7 +69,7 @@ def test_self_issued_is_granted_without_an_issuer_constraint():
     trace = world.sim.trace
     assert trace.outcome["status"] == "granted"
     assert world.options.get("expect", "granted") == "granted"
-    noord = world["requester"]
+    noord = world.requester
     assert trace.outcome["introspection"]["organization_name"] == "Huisartsenpraktijk Noord"
     (issued,) = [f for f in trace.facts("credential_issued") if f.data.get("self_issued")]
     assert issued.data["issuer"] == issued.data["holder"] == noord.did
@@ -87,6 +87,6 @@ def test_self_issued_is_refused_by_the_shipped_policy():
 def test_untrusted_issuer_is_refused():
     """A credential from a register the PD pattern does not name cannot answer the PD."""
     world = scenarios.run("trust-untrusted-issuer", seed=2)
-    other = world["other_register"]
+    other = world.other_register
     description = world.sim.trace.outcome["error"]["error_description"]
     assert f'$.issuer = "{other.did}" fails' in description

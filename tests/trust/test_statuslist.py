@@ -28,12 +28,12 @@ def world(profile: str | Profile = "nuts-node", name: str = "s2s") -> scenarios.
 
 def organization_credential(w: scenarios.World) -> Any:
     """The register's credential in the GP's wallet."""
-    return w["register"].issued[-1]
+    return w.register.issued[-1]
 
 
 def request(w: scenarios.World) -> FlowResult:
     """One service-access flow that bypasses the GP node's token cache (so it reaches the AS)."""
-    ehr, gp, hospital = w["ehr"], w["requester"], w["authorization_server"]
+    ehr, gp, hospital = w.ehr, w.requester, w.authorization_server
     process = ehr.service_access(gp.id, hospital.url, "eoverdracht", credentials=[EMPLOYEE], no_cache=True)
     result: FlowResult = w.sim.run(process, ehr.id)
     return result
@@ -68,7 +68,7 @@ def test_revoked_credential_is_refused_with_the_reference_text(profile):
     """§4.2 #25: the bit is set, so VerifyVP refuses the credential with the reference's words."""
     w = world(profile)
     credential = organization_credential(w)
-    w["register"].revoke(credential)
+    w.register.revoke(credential)
     flow = w.run()
     trace = w.sim.trace
     assert trace.outcome["status"] == "denied"
@@ -91,10 +91,10 @@ def test_revoke_and_unrevoke_round_trip_over_the_network():
     """The list as fetched carries the bit; after unrevoking and the cache's 15 minutes, access is back."""
     w = world()
     credential = organization_credential(w)
-    w["register"].revoke(credential)
+    w.register.revoke(credential)
     assert request(w).status == "denied"
     assert served_bit(fetches(w)[0], credential) is True
-    w["register"].unrevoke(credential)
+    w.register.unrevoke(credential)
     w.sim.clock.advance(16 * 60)
     mark = last_seq(w)
     assert request(w).status == "granted"
@@ -161,7 +161,7 @@ def test_a_revocation_inside_the_cache_window_goes_unnoticed_until_the_refresh()
     w = world()
     credential = organization_credential(w)
     assert request(w).status == "granted"
-    w["register"].revoke(credential)
+    w.register.revoke(credential)
     w.sim.clock.advance(5 * 60)
     assert request(w).status == "granted"
     w.sim.clock.advance(11 * 60)
@@ -173,9 +173,9 @@ def test_a_failed_refresh_uses_the_stale_copy(profile):
     """PROTOCOL.md §3.6: if the refresh fails the stale copy is used, under either profile."""
     w = world(profile)
     credential = organization_credential(w)
-    w["register"].revoke(credential)
+    w.register.revoke(credential)
     assert request(w).status == "denied"
-    w["register"].status_list_online = False
+    w.register.status_list_online = False
     w.sim.clock.advance(16 * 60)
     mark = last_seq(w)
     result = request(w)
@@ -191,7 +191,7 @@ def test_a_stale_clear_copy_keeps_strict_granting():
     """Strict fails closed only when it has no copy at all; a stale copy is still a copy."""
     w = world("strict")
     assert request(w).status == "granted"
-    w["register"].status_list_online = False
+    w.register.status_list_online = False
     w.sim.clock.advance(16 * 60)
     assert request(w).status == "granted"
 
@@ -199,8 +199,8 @@ def test_a_stale_clear_copy_keeps_strict_granting():
 def test_unreachable_list_fails_open_under_nuts_node():
     """§4.2 #30: a revoked credential whose list cannot be fetched is accepted (only logged)."""
     w = world("nuts-node")
-    w["register"].revoke(organization_credential(w))
-    w["register"].status_list_online = False
+    w.register.revoke(organization_credential(w))
+    w.register.status_list_online = False
     w.run()
     assert w.sim.trace.outcome["status"] == "granted"
     (fetch,) = fetches(w)
@@ -214,7 +214,7 @@ def test_unreachable_list_fails_closed_under_strict():
     """Strict: a status that cannot be had makes the credential unverifiable."""
     w = world("strict")
     credential = organization_credential(w)
-    w["register"].status_list_online = False
+    w.register.status_list_online = False
     w.run()
     outcome = w.sim.trace.outcome
     assert outcome["status"] == "denied"
@@ -222,7 +222,7 @@ def test_unreachable_list_fails_closed_under_strict():
     assert outcome["error"]["error_description"] == (
         f"presentation(s) or credential(s) verification failed: invalid VC (id={credential.id}): "
         "unable to check revocation status: fetching "
-        f"{w['register'].status_list_url} failed: HTTP 503"
+        f"{w.register.status_list_url} failed: HTTP 503"
     )
     (closed,) = checks(w, "vc.revocation_list")
     assert not closed.passed
@@ -231,7 +231,7 @@ def test_unreachable_list_fails_closed_under_strict():
 def test_the_revocation_check_can_be_switched_off():
     """With revocation_check off the verifier fetches nothing and accepts a revoked credential."""
     w = world(Profile("nuts-node").without("revocation_check"))
-    w["register"].revoke(organization_credential(w))
+    w.register.revoke(organization_credential(w))
     w.run()
     assert w.sim.trace.outcome["status"] == "granted"
     assert fetches(w) == []
@@ -242,7 +242,7 @@ def test_a_revoked_json_ld_credential_is_refused():
     w = world(name="s2s-ldp")
     credential = organization_credential(w)
     assert credential.format == "ldp_vc"
-    w["register"].revoke(credential)
+    w.register.revoke(credential)
     w.run()
     assert w.sim.trace.outcome["error"]["error_description"].endswith(
         f"invalid VC (id={credential.id}): credential is revoked"
@@ -273,7 +273,7 @@ class ForgedList(PassThrough):
 def test_a_list_signed_by_another_did_is_not_accepted(profile, make_identity):
     """A status list whose kid is not a key of its issuer (§3.2) is invalid, not an all-clear."""
     w = world(profile)
-    register = w["register"]
+    register = w.register
     credential = organization_credential(w)
     register.revoke(credential)
     attacker = w.sim.add_issuer("Mallory", host="mallory.example")

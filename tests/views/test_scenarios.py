@@ -6,14 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from nutssim import scenarios
 from nutssim.trace import Trace
 from nutssim.views import Player, html_report, inspect_text, load_trace, render_png, to_mermaid
 from nutssim.views.player import editable_text
 from tests.views.test_exports import EXTERNAL, parse_mermaid
 from tests.views.test_sequence import arrows
-
-scenarios = pytest.importorskip("nutssim.scenarios")
-
 
 # A glyph missing from the font would show as a box on the projector.
 pytestmark = pytest.mark.filterwarnings("error:Glyph:UserWarning")

@@ -6,20 +6,22 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from nutssim.catalogue import Case, Expect, Observation, register
 from nutssim.catalogue.attacker import RESOURCE, call_resource, send
+from nutssim.catalogue.base import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.user_attacker import run_to
 from nutssim.catalogue.user_cases.common import (
     CALLBACK,
-    GRANTED,
     LANDING,
+    USER,
     denied,
     edit_pending,
     observe_at,
     user_case,
 )
 from nutssim.messages import HttpRequest
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
+
+STAGE = USER.at(LANDING)
 
 
 # == §4.2 #61–62: the client's callback and landing ===================================================
@@ -29,7 +31,7 @@ def _callback_case(
     def factory() -> Case:
         """§4.2 item 61: the callback URL changed on its way to the client."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             flow = edit_pending(world, CALLBACK, lambda r: r.with_query(**changes))
             return observe_at(world, CALLBACK, flow=flow)
 
@@ -78,94 +80,69 @@ register(
 )
 
 
-@register
-def landing_reused() -> Case:
+@STAGE.case(
+    id="user-landing-reused",
+    title="Landing link opened a second time",
+    attack="the attacker opens the victim's /user?token=T link after the victim used it",
+    expected=denied("http_403", None, "landing.token"),
+    refs=("PROTOCOL.md §4.2 #62", "PROTOCOL.md §2.2 step 4", "RFC 6749 §10.12"),
+)
+def landing_reused(world: UserWorld) -> Observation:
     """§4.2 item 62 (the /user?token=T link opened again)."""
-
-    def act(world: World) -> Observation:
-        world.run()
-        url = world.sim.trace.find(LANDING)[0].request.url
-        send(world, HttpRequest.get(url))  # the link leaked (history, referrer); the attacker opens it
-        return observe_at(world, LANDING, index=-1)
-
-    return user_case(
-        "user-landing-reused",
-        "Landing link opened a second time",
-        LANDING,
-        "the attacker opens the victim's /user?token=T link after the victim used it",
-        act,
-        denied("http_403", None, "landing.token"),
-        ("PROTOCOL.md §4.2 #62", "PROTOCOL.md §2.2 step 4", "RFC 6749 §10.12"),
-    )
+    world.run()
+    url = world.sim.trace.find(LANDING)[0].request.url
+    send(world, HttpRequest.get(url))  # the link leaked (history, referrer); the attacker opens it
+    return observe_at(world, LANDING, index=-1)
 
 
-@register
-def landing_late() -> Case:
+@STAGE.case(
+    id="user-landing-late",
+    title="Landing link opened after 5 seconds",
+    attack="the browser opens the landing link 5 s after the EHR got it",
+    expected=denied("http_403", None, "landing.token"),
+    refs=("PROTOCOL.md §4.2 #62", "PROTOCOL.md §0 userRedirectTimeout"),
+)
+def landing_late(world: UserWorld) -> Observation:
     """§4.2 item 62 (the link opened after 5 s)."""
-
-    def act(world: World) -> Observation:
-        flow = world.start()
-        run_to(flow, LANDING)
-        world.sim.clock.advance(5)
-        return observe_at(world, LANDING, flow=flow)
-
-    return user_case(
-        "user-landing-late",
-        "Landing link opened after 5 seconds",
-        LANDING,
-        "the browser opens the landing link 5 s after the EHR got it",
-        act,
-        denied("http_403", None, "landing.token"),
-        ("PROTOCOL.md §4.2 #62", "PROTOCOL.md §0 userRedirectTimeout"),
-    )
+    flow = world.start()
+    run_to(flow, LANDING)
+    world.sim.clock.advance(5)
+    return observe_at(world, LANDING, flow=flow)
 
 
-@register
-def landing_without_token() -> Case:
+@STAGE.case(
+    id="user-landing-no-token",
+    title="Landing link without token",
+    attack="the browser opens /user without the token",
+    expected=denied("http_403", None, "landing.token"),
+    refs=("PROTOCOL.md §4.2 #62", "PROTOCOL.md §2.2 step 4"),
+)
+def landing_without_token(world: UserWorld) -> Observation:
     """§4.2 item 62 (the link without its token)."""
-
-    def act(world: World) -> Observation:
-        return observe_at(
-            world, LANDING, flow=edit_pending(world, LANDING, lambda r: r.with_query(token=None))
-        )
-
-    return user_case(
-        "user-landing-no-token",
-        "Landing link without token",
-        LANDING,
-        "the browser opens /user without the token",
-        act,
-        denied("http_403", None, "landing.token"),
-        ("PROTOCOL.md §4.2 #62", "PROTOCOL.md §2.2 step 4"),
-    )
+    return observe_at(world, LANDING, flow=edit_pending(world, LANDING, lambda r: r.with_query(token=None)))
 
 
 # == the user-flow token at the resource server ==========================================================
-@register
-def token_as_bearer() -> Case:
+@STAGE.case(
+    id="user-token-as-bearer",
+    title="User-flow token sent as Bearer without a proof",
+    step=RESOURCE,
+    attack="a thief presents the employee's DPoP-bound token under the Bearer scheme",
+    expected={
+        "nuts-node": Expect("denied", "http_403", "Unauthorized", "rs.dpop_scheme"),
+        "strict": Expect(
+            "denied", "invalid_token", "DPoP-bound token requires the DPoP scheme", "rs.dpop_scheme"
+        ),
+    },
+    refs=("ATTACKS.md 3.6 #54", "PROTOCOL.md §2.2 steps 23–26", "RFC 9449 §7.1"),
+    control="dpop_required",
+    vulnerable=GRANTED,
+)
+def token_as_bearer(world: UserWorld) -> Observation:
     """ATTACKS.md 3.6 #54: the user flow's DPoP-bound token presented as Bearer."""
-
-    def act(world: World) -> Observation:
-        world.run()
-        token = str((world.sim.trace.outcome or {})["token"]["access_token"])
-        observed = call_resource(world, token, scheme="Bearer")
-        return replace(
-            observed, detail=f"the resource server's answer (HTTP {observed.http_status}) to the thief"
-        )
-
-    return user_case(
-        "user-token-as-bearer",
-        "User-flow token sent as Bearer without a proof",
-        RESOURCE,
-        "a thief presents the employee's DPoP-bound token under the Bearer scheme",
-        act,
-        {
-            "nuts-node": Expect("denied", "http_403", "Unauthorized", "rs.dpop_scheme"),
-            "strict": Expect(
-                "denied", "invalid_token", "DPoP-bound token requires the DPoP scheme", "rs.dpop_scheme"
-            ),
-        },
-        ("ATTACKS.md 3.6 #54", "PROTOCOL.md §2.2 steps 23–26", "RFC 9449 §7.1"),
-        control="dpop_required",
-        vulnerable=GRANTED,
+    world.run()
+    token = str((world.sim.trace.outcome or {})["token"]["access_token"])
+    observed = call_resource(world, token, scheme="Bearer")
+    return replace(
+        observed, detail=f"the resource server's answer (HTTP {observed.http_status}) to the thief"
     )

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from nutssim.catalogue import Case, Expect, Observation, register
 from nutssim.catalogue.attacker import attacker
+from nutssim.catalogue.base import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.user_attacker import (
     ResignResponse,
     apply_claims,
@@ -17,8 +17,8 @@ from nutssim.catalogue.user_attacker import (
 )
 from nutssim.catalogue.user_cases.common import (
     AUTHORIZE,
-    GRANTED,
     PKCE_CHALLENGE,
+    USER,
     at_as,
     denied,
     gp_host,
@@ -26,71 +26,61 @@ from nutssim.catalogue.user_cases.common import (
     user_case,
 )
 from nutssim.parties.authorization_server import metadata as as_metadata
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
+
+STAGE = USER.at(AUTHORIZE)
 
 
 # == §4.2 #43–46, mix-up: the code request itself (step 7 continued) ======================================
-@register
-def jar_audience_of_another_as() -> Case:
+@STAGE.case(
+    id="user-jar-audience-other-as",
+    title="Request object for another authorization server",
+    attack="the client's request object names another AS as its audience",
+    expected=denied("invalid_request", "invalid audience, expected: ", "authorize.audience"),
+    refs=("PROTOCOL.md §4.2 #43", "ATTACKS.md 3.4 #31", "RFC 9101 §6.2"),
+)
+def jar_audience_of_another_as(world: UserWorld) -> Observation:
     """§4.2 item 43."""
-
-    def act(world: World) -> Observation:
-        resigned = ResignResponse(
-            request_object_of(gp_host(world)),
-            client_key(world),
-            lambda h, c: c.update(aud="https://other.example/oauth2/x"),
-        )
-        return at_as(world, mutate(world, resigned))
-
-    return user_case(
-        "user-jar-audience-other-as",
-        "Request object for another authorization server",
-        AUTHORIZE,
-        "the client's request object names another AS as its audience",
-        act,
-        denied("invalid_request", "invalid audience, expected: ", "authorize.audience"),
-        ("PROTOCOL.md §4.2 #43", "ATTACKS.md 3.4 #31", "RFC 9101 §6.2"),
+    resigned = ResignResponse(
+        request_object_of(gp_host(world)),
+        client_key(world),
+        lambda h, c: c.update(aud="https://other.example/oauth2/x"),
     )
+    return at_as(world, mutate(world, resigned))
 
 
-@register
-def authorization_server_mixup() -> Case:
+@STAGE.case(
+    id="user-as-mixup",
+    title="Mix-up: a rogue AS sends the client to the honest authorization endpoint",
+    attack="the rogue AS's metadata names the honest authorization endpoint and its own token endpoint",
+    # B's request object is audienced to the rogue issuer: the honest AS refuses it (PROTOCOL.md §2.2
+    # step 7 continued), so no code is issued that B would take to the rogue token endpoint.
+    expected=denied("invalid_request", "invalid audience, expected: ", "authorize.audience"),
+    refs=(
+        "ATTACKS.md 3.3 #28",
+        "ATTACKS.md 3.9 #63",
+        "PROTOCOL.md §4.2 #43",
+        "RFC 9700 §4.4",
+        "RFC 9101 §6.2",
+    ),
+)
+def authorization_server_mixup(world: UserWorld) -> Observation:
     """ATTACKS.md 3.3 #28 / 3.9 #63: the client is sent to the honest AS by a rogue AS's metadata."""
-
-    def act(world: World) -> Observation:
-        evil = attacker(world)
-        honest = world["authorization_server"]
-        # The rogue AS's metadata: its own issuer and token endpoint, the honest authorization endpoint.
-        evil.metadata = {
-            **as_metadata(honest),
-            "issuer": evil.issuer(),
-            "token_endpoint": f"{evil.issuer()}/token",
-        }
-        # The EHR (misconfigured, or tricked by the attacker) asks for a token at the rogue AS.
-        tamper = rewrite_json_request(
-            lambda r: r.path.endswith("/request-user-access-token"), {"authorization_server": evil.issuer()}
-        )
-        observed = at_as(world, mutate(world, tamper))
-        leaked = [r for r in evil.received if r.path.endswith("/token")]
-        return replace(observed, detail=f"{observed.detail}; token requests at the rogue AS: {len(leaked)}")
-
-    return user_case(
-        "user-as-mixup",
-        "Mix-up: a rogue AS sends the client to the honest authorization endpoint",
-        AUTHORIZE,
-        "the rogue AS's metadata names the honest authorization endpoint and its own token endpoint",
-        act,
-        # B's request object is audienced to the rogue issuer: the honest AS refuses it (PROTOCOL.md §2.2
-        # step 7 continued), so no code is issued that B would take to the rogue token endpoint.
-        denied("invalid_request", "invalid audience, expected: ", "authorize.audience"),
-        (
-            "ATTACKS.md 3.3 #28",
-            "ATTACKS.md 3.9 #63",
-            "PROTOCOL.md §4.2 #43",
-            "RFC 9700 §4.4",
-            "RFC 9101 §6.2",
-        ),
+    evil = attacker(world)
+    honest = world.authorization_server
+    # The rogue AS's metadata: its own issuer and token endpoint, the honest authorization endpoint.
+    evil.metadata = {
+        **as_metadata(honest),
+        "issuer": evil.issuer(),
+        "token_endpoint": f"{evil.issuer()}/token",
+    }
+    # The EHR (misconfigured, or tricked by the attacker) asks for a token at the rogue AS.
+    tamper = rewrite_json_request(
+        lambda r: r.path.endswith("/request-user-access-token"), {"authorization_server": evil.issuer()}
     )
+    observed = at_as(world, mutate(world, tamper))
+    leaked = [r for r in evil.received if r.path.endswith("/token")]
+    return replace(observed, detail=f"{observed.detail}; token requests at the rogue AS: {len(leaked)}")
 
 
 def _jar_code_request_case(
@@ -106,7 +96,7 @@ def _jar_code_request_case(
     def factory() -> Case:
         """§4.2 items 44 and 46: JAR_1 changed and re-signed by B's key (a faulty or downgraded client)."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             resigned = ResignResponse(
                 request_object_of(gp_host(world)), client_key(world), lambda h, c: apply_claims(c, changes)
             )
@@ -158,23 +148,17 @@ register(
 )
 
 
-@register
-def unknown_scope() -> Case:
+@STAGE.case(
+    id="user-unknown-scope",
+    title="Unknown scope at the authorization endpoint",
+    attack="the EHR asks for a scope the AS has no policy for",
+    expected=denied(
+        "invalid_scope",
+        "unsupported scope (unknown) for presentation exchange: not found",
+        "authorize.scope",
+    ),
+    refs=("PROTOCOL.md §4.2 #45", "RFC 6749 §4.1.2.1"),
+)
+def unknown_scope(world: UserWorld) -> Observation:
     """§4.2 item 45."""
-
-    def act(world: World) -> Observation:
-        return at_as(world, world.start(scope="unknown"))
-
-    return user_case(
-        "user-unknown-scope",
-        "Unknown scope at the authorization endpoint",
-        AUTHORIZE,
-        "the EHR asks for a scope the AS has no policy for",
-        act,
-        denied(
-            "invalid_scope",
-            "unsupported scope (unknown) for presentation exchange: not found",
-            "authorize.scope",
-        ),
-        ("PROTOCOL.md §4.2 #45", "RFC 6749 §4.1.2.1"),
-    )
+    return at_as(world, world.start(scope="unknown"))

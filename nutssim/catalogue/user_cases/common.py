@@ -7,13 +7,13 @@ from dataclasses import replace
 from typing import Any
 
 from nutssim import jose
-from nutssim.catalogue import Case, Expect, Observation, observe_flow
 from nutssim.catalogue.attacker import resign
+from nutssim.catalogue.base import Case, Expect, Family, Observation, observe_flow
 from nutssim.catalogue.user_attacker import run_to
 from nutssim.messages import HttpRequest
 from nutssim.network import Delivery
 from nutssim.parties.browser import error_shown
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 from nutssim.simulation import FlowRun
 from nutssim.specs import openid4vp
 from nutssim.trace import Exchange, Trace
@@ -26,7 +26,8 @@ DIRECT_POST = "authorization response (direct_post)"
 CALLBACK = "authorization callback"
 TOKEN = "token request"
 
-GRANTED = {"*": Expect("granted")}
+#: Every user case; each module takes it ``at`` the step of the flow it is about.
+USER = Family(UserWorld, flow=FLOW, scenario=SCENARIO, step=AUTHORIZE)
 MALLORY = {"id": "mallory@huisarts-west.example", "name": "Mallory", "role": "Assistent"}
 
 # Spec clauses named in the refs.
@@ -100,7 +101,7 @@ def base_url(url: str) -> str:
 
 
 def observe_at(
-    world: World,
+    world: UserWorld,
     label: str,
     *,
     receiver: str | None = None,
@@ -123,26 +124,24 @@ def observe_at(
     return Observation("denied", "no_error_at_step", f"no error at {label!r}", detail="nothing observed")
 
 
-def at_as(world: World, flow: FlowRun, index: int = 0) -> Observation:
+def at_as(world: UserWorld, flow: FlowRun, index: int = 0) -> Observation:
     """The error of the hospital's authorization endpoint (steps 7–10)."""
-    return observe_at(
-        world, AUTHORIZE, receiver=world["authorization_server_node"].id, flow=flow, index=index
-    )
+    return observe_at(world, AUTHORIZE, receiver=world.authorization_server_node.id, flow=flow, index=index)
 
 
-def at_wallet(world: World, flow: FlowRun) -> Observation:
+def at_wallet(world: UserWorld, flow: FlowRun) -> Observation:
     """The error of node B's authorization endpoint, where its wallets answer the verifier (steps 11–18)."""
-    return observe_at(world, AUTHORIZE, receiver=world["requester_node"].id, flow=flow)
+    return observe_at(world, AUTHORIZE, receiver=world.requester_node.id, flow=flow)
 
 
-def mutate(world: World, *interceptors: Any) -> FlowRun:
+def mutate(world: UserWorld, *interceptors: Any) -> FlowRun:
     """Start the flow with ``interceptors`` on the wire."""
     world.sim.network.interceptors.extend(interceptors)
     return world.start()
 
 
 def edit_pending(
-    world: World, label: str, change: Callable[[HttpRequest], HttpRequest], receiver: str | None = None
+    world: UserWorld, label: str, change: Callable[[HttpRequest], HttpRequest], receiver: str | None = None
 ) -> FlowRun:
     """Start the flow, change the first ``label`` request (to ``receiver``) on its way, and finish it."""
     flow = world.start()
@@ -152,14 +151,14 @@ def edit_pending(
     return flow
 
 
-def gp_host(world: World) -> str:
+def gp_host(world: UserWorld) -> str:
     """Node B's origin (the client, its wallets and its request objects)."""
-    return str(world["requester_node"].host)
+    return str(world.requester_node.host)
 
 
-def hospital_host(world: World) -> str:
+def hospital_host(world: UserWorld) -> str:
     """Node A's origin (the AS and OpenID4VP verifier)."""
-    return str(world["authorization_server_node"].host)
+    return str(world.authorization_server_node.host)
 
 
 def user_case(
@@ -167,7 +166,7 @@ def user_case(
     title: str,
     step: str,
     attack: str,
-    act: Callable[[World], Observation],
+    act: Callable[[UserWorld], Observation],
     expected: dict[str, Expect],
     refs: tuple[str, ...],
     *,
@@ -187,6 +186,7 @@ def user_case(
         vulnerable=vulnerable,
         refs=refs,
         scenario=SCENARIO,
+        world=UserWorld,
     )
 
 
@@ -195,7 +195,7 @@ def denied(error: str, description: str | None, check: str) -> dict[str, Expect]
     return {"*": Expect("denied", error, description, check)}
 
 
-def edit_post(world: World, change: Callable[[Delivery], HttpRequest], nth: int = 1) -> FlowRun:
+def edit_post(world: UserWorld, change: Callable[[Delivery], HttpRequest], nth: int = 1) -> FlowRun:
     """Start the flow and change its ``nth`` direct_post on the way."""
     flow = world.start()
     pending = run_to(flow, DIRECT_POST, nth=nth)
@@ -208,7 +208,7 @@ def resign_vp(token: str, key: jose.KeyPair, **claims: Any) -> str:
     return resign(token, key, claims=claims)
 
 
-def impersonation(world: World, flow: FlowRun, *, expected_user: str) -> Observation:
+def impersonation(world: UserWorld, flow: FlowRun, *, expected_user: str) -> Observation:
     """Granted when the token of ``flow`` carries ``expected_user`` (the injected identity), else denied."""
     introspection = world.sim.trace.latest("introspection")
     claims = introspection.response.json if introspection is not None else {}

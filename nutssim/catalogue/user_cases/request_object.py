@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from nutssim import jose
-from nutssim.catalogue import Case, Expect, Observation, register
 from nutssim.catalogue.attacker import attacker
+from nutssim.catalogue.base import GRANTED, Case, Expect, Observation, register
 from nutssim.catalogue.user_attacker import (
     CodeTheft,
     ResignResponse,
@@ -22,9 +22,9 @@ from nutssim.catalogue.user_attacker import (
     request_object_of,
 )
 from nutssim.catalogue.user_cases.common import (
-    GRANTED,
     JAR,
     REQUEST_OBJECT,
+    USER,
     at_as,
     denied,
     gp_host,
@@ -32,8 +32,10 @@ from nutssim.catalogue.user_cases.common import (
     user_case,
 )
 from nutssim.rng import SimRandom
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
 from nutssim.simulation import FlowRun
+
+STAGE = USER.at(REQUEST_OBJECT)
 
 
 # == §4.2 #40, #42, ATTACKS.md 3.4 #30: the request object's signature and times (steps 8–9) =============
@@ -42,7 +44,7 @@ def _divert(theft: CodeTheft) -> dict[str, Any]:
     return {"redirect_uri": theft.redirect_uri, "code_challenge": theft.challenge}
 
 
-def _theft_outcome(world: World, flow: FlowRun, theft: CodeTheft) -> Observation:
+def _theft_outcome(world: UserWorld, flow: FlowRun, theft: CodeTheft) -> Observation:
     """The AS's error, or (when it took the forged request) the attacker redeeming the diverted code."""
     flow.finish()
     code = caught_code(world)
@@ -52,50 +54,37 @@ def _theft_outcome(world: World, flow: FlowRun, theft: CodeTheft) -> Observation
     return replace(observed, detail=f"the code reached {theft.redirect_uri}; {observed.detail}")
 
 
-@register
-def jar_tampered() -> Case:
+@STAGE.case(
+    id="user-jar-tampered",
+    title="Request object tampered on its way to the AS",
+    attack="a man in the middle on the AS's fetch swaps redirect_uri and code_challenge, "
+    "keeping B's signature",
+    expected=denied("invalid_request_object", "request signature validation failed", "jar.signature"),
+    refs=("PROTOCOL.md §4.2 #40", "ATTACKS.md 3.4 #30", JAR),
+    control="jar_signature",
+    vulnerable=GRANTED,
+)
+def jar_tampered(world: UserWorld) -> Observation:
     """§4.2 item 40 (tampered request object)."""
-
-    def act(world: World) -> Observation:
-        theft = catch_codes(world)
-        change = RewriteJwt(request_object_of(gp_host(world)), lambda c: c.update(_divert(theft)))
-        return _theft_outcome(world, mutate(world, change), theft)
-
-    return user_case(
-        "user-jar-tampered",
-        "Request object tampered on its way to the AS",
-        REQUEST_OBJECT,
-        "a man in the middle on the AS's fetch swaps redirect_uri and code_challenge, keeping B's signature",
-        act,
-        denied("invalid_request_object", "request signature validation failed", "jar.signature"),
-        ("PROTOCOL.md §4.2 #40", "ATTACKS.md 3.4 #30", JAR),
-        control="jar_signature",
-        vulnerable=GRANTED,
-    )
+    theft = catch_codes(world)
+    change = RewriteJwt(request_object_of(gp_host(world)), lambda c: c.update(_divert(theft)))
+    return _theft_outcome(world, mutate(world, change), theft)
 
 
-@register
-def jar_alg_none() -> Case:
+@STAGE.case(
+    id="user-jar-alg-none",
+    title="Request object with alg none",
+    attack="a man in the middle serves an unsigned request object that diverts the code to the attacker",
+    expected=denied("invalid_request_object", "request signature validation failed", "jar.signature"),
+    refs=("ATTACKS.md 3.4 #30", "PROTOCOL.md §4.2 #40", JAR, "RFC 7519 §6"),
+    control="jar_signature",
+    vulnerable=GRANTED,
+)
+def jar_alg_none(world: UserWorld) -> Observation:
     """ATTACKS.md 3.4 #30: an unsigned (alg none) request object."""
-
-    def act(world: World) -> Observation:
-        theft = catch_codes(world)
-        change = RewriteJwt(
-            request_object_of(gp_host(world)), lambda c: c.update(_divert(theft)), unsigned=True
-        )
-        return _theft_outcome(world, mutate(world, change), theft)
-
-    return user_case(
-        "user-jar-alg-none",
-        "Request object with alg none",
-        REQUEST_OBJECT,
-        "a man in the middle serves an unsigned request object that diverts the code to the attacker",
-        act,
-        denied("invalid_request_object", "request signature validation failed", "jar.signature"),
-        ("ATTACKS.md 3.4 #30", "PROTOCOL.md §4.2 #40", JAR, "RFC 7519 §6"),
-        control="jar_signature",
-        vulnerable=GRANTED,
-    )
+    theft = catch_codes(world)
+    change = RewriteJwt(request_object_of(gp_host(world)), lambda c: c.update(_divert(theft)), unsigned=True)
+    return _theft_outcome(world, mutate(world, change), theft)
 
 
 def _jar_claims_case(
@@ -104,7 +93,7 @@ def _jar_claims_case(
     def factory() -> Case:
         """§4.2 item 40: expired, too long-lived, or missing iss/iat/exp (re-signed by B's key)."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             now = world.sim.clock.now()
             resigned = ResignResponse(
                 request_object_of(gp_host(world)), client_key(world), lambda h, c: change(now, c)
@@ -173,13 +162,13 @@ def _strict_jar_case(
     id: str,
     title: str,
     attack: str,
-    change: Callable[[World, dict[str, Any], dict[str, Any]], None],
+    change: Callable[[UserWorld, dict[str, Any], dict[str, Any]], None],
     **kw: Any,
 ) -> Callable[[], Case]:
     def factory() -> Case:
         """§4.2 item 40: what the reference does not check in a request object (typ, iss vs kid)."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             resigned = ResignResponse(
                 request_object_of(gp_host(world)), client_key(world), lambda h, c: change(world, h, c)
             )
@@ -218,7 +207,7 @@ register(
         "user-jar-foreign-iss",
         "Request object whose iss is another DID than its signer",
         "the client's request object names the register's DID as iss, signed by B's key",
-        lambda world, h, c: c.update(iss=world["register"].did),
+        lambda world, h, c: c.update(iss=world.register.did),
         description="request object iss does not match the signing key DID",
         check="jar.iss_kid",
         ref="RFC 9101 §10.2",
@@ -226,59 +215,47 @@ register(
 )
 
 
-@register
-def jar_foreign_signer() -> Case:
+@STAGE.case(
+    id="user-jar-foreign-signer",
+    title="Request object signed by the attacker's DID claiming the victim's client_id",
+    attack="the attacker signs a request object with its own did:web key and the victim's client_id",
+    expected=denied("invalid_request_object", "client_id does not own signer key", "jar.signer_owned"),
+    refs=("PROTOCOL.md §4.2 #42", "PROTOCOL.md §2.5", JAR),
+    control="jar_signature",
+    vulnerable=GRANTED,
+)
+def jar_foreign_signer(world: UserWorld) -> Observation:
     """§4.2 item 42 (attacker signs a JAR with its own DID key claiming the victim's client_id)."""
+    theft = catch_codes(world)
+    evil = attacker(world)
 
-    def act(world: World) -> Observation:
-        theft = catch_codes(world)
-        evil = attacker(world)
+    def forge(header: dict[str, Any], claims: dict[str, Any]) -> None:
+        # Consistent for the attacker (kid and iss are its own); only client_id names the victim.
+        header["kid"] = evil.key.kid
+        claims.update(iss=evil.did, **_divert(theft))
 
-        def forge(header: dict[str, Any], claims: dict[str, Any]) -> None:
-            # Consistent for the attacker (kid and iss are its own); only client_id names the victim.
-            header["kid"] = evil.key.kid
-            claims.update(iss=evil.did, **_divert(theft))
-
-        return _theft_outcome(
-            world, mutate(world, ResignResponse(request_object_of(gp_host(world)), evil.key, forge)), theft
-        )
-
-    return user_case(
-        "user-jar-foreign-signer",
-        "Request object signed by the attacker's DID claiming the victim's client_id",
-        REQUEST_OBJECT,
-        "the attacker signs a request object with its own did:web key and the victim's client_id",
-        act,
-        denied("invalid_request_object", "client_id does not own signer key", "jar.signer_owned"),
-        ("PROTOCOL.md §4.2 #42", "PROTOCOL.md §2.5", JAR),
-        control="jar_signature",
-        vulnerable=GRANTED,
+    return _theft_outcome(
+        world, mutate(world, ResignResponse(request_object_of(gp_host(world)), evil.key, forge)), theft
     )
 
 
-@register
-def jar_key_mismatch() -> Case:
+@STAGE.case(
+    id="user-jar-key-mismatch",
+    title="Request object signed by another key under the client's kid",
+    attack="a man in the middle swaps the key behind B's kid in its DID document and signs JAR_1 with it",
+    expected=denied(
+        "invalid_request_object",
+        "key mismatch between OpenID configuration and signer key",
+        "jar.signer_key",
+    ),
+    refs=("PROTOCOL.md §4.2 #42", "PROTOCOL.md §2.5", "RFC 7638"),
+    control="jar_signature",
+    vulnerable=GRANTED,
+)
+def jar_key_mismatch(world: UserWorld) -> Observation:
     """§4.2 item 42 (kid listed in the entity statement, but the DID document serves another key)."""
-
-    def act(world: World) -> Observation:
-        theft = catch_codes(world)
-        forged = jose.KeyPair.generate(SimRandom(99), kid=client_key(world).kid)
-        host = gp_host(world)
-        resigned = ResignResponse(request_object_of(host), forged, lambda h, c: c.update(_divert(theft)))
-        return _theft_outcome(world, mutate(world, resigned, SwapKeyAfterJar(host, forged)), theft)
-
-    return user_case(
-        "user-jar-key-mismatch",
-        "Request object signed by another key under the client's kid",
-        REQUEST_OBJECT,
-        "a man in the middle swaps the key behind B's kid in its DID document and signs JAR_1 with it",
-        act,
-        denied(
-            "invalid_request_object",
-            "key mismatch between OpenID configuration and signer key",
-            "jar.signer_key",
-        ),
-        ("PROTOCOL.md §4.2 #42", "PROTOCOL.md §2.5", "RFC 7638"),
-        control="jar_signature",
-        vulnerable=GRANTED,
-    )
+    theft = catch_codes(world)
+    forged = jose.KeyPair.generate(SimRandom(99), kid=client_key(world).kid)
+    host = gp_host(world)
+    resigned = ResignResponse(request_object_of(host), forged, lambda h, c: c.update(_divert(theft)))
+    return _theft_outcome(world, mutate(world, resigned, SwapKeyAfterJar(host, forged)), theft)

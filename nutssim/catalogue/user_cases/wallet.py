@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nutssim.catalogue import Case, Observation, register
+from nutssim.catalogue.base import Case, Observation, register
 from nutssim.catalogue.user_attacker import ResignResponse, apply_claims, request_object_of, verifier_key
 from nutssim.catalogue.user_cases.common import (
     AUTHORIZE,
     DIRECT_POST,
+    USER,
     at_wallet,
     denied,
     hospital_host,
@@ -18,17 +19,20 @@ from nutssim.catalogue.user_cases.common import (
     user_case,
 )
 from nutssim.network import Tamper
-from nutssim.scenarios import World
+from nutssim.scenarios import UserWorld
+
+STAGE = USER.at(DIRECT_POST)
 
 
 # == §4.2 #47–49: the wallet (steps 11–15) ================================================================
 def _wallet_case(
     id: str, title: str, changes: dict[str, Any], check: str, description: str, posted: bool
 ) -> Callable[[], Case]:
+
     def factory() -> Case:
         """§4.2 item 47: the verifier's request object (JAR_2) changed and re-signed by A's key."""
 
-        def act(world: World) -> Observation:
+        def act(world: UserWorld) -> Observation:
             resigned = ResignResponse(
                 request_object_of(hospital_host(world)),
                 verifier_key(world),
@@ -101,50 +105,36 @@ for _args in (
     register(_wallet_case(*_args))
 
 
-@register
-def wallet_lacks_credential() -> Case:
+@STAGE.case(
+    id="user-wallet-lacks-credential",
+    title="Organization wallet lacks the NutsOrganizationCredential",
+    attack="node B's organization wallet holds no credentials",
+    expected=denied(
+        "invalid_request",
+        "wallet could not fulfill requirements (PD ID: pd_care_organization",
+        "wallet.fulfil",
+    ),
+    refs=("PROTOCOL.md §4.2 #48", "ATTACKS.md 3.5 #40", "OpenID4VP §6.4"),
+)
+def wallet_lacks_credential(world: UserWorld) -> Observation:
     """§4.2 item 48."""
-
-    def act(world: World) -> Observation:
-        world["requester"].wallet.credentials = []
-        return observe_at(world, DIRECT_POST, flow=world.start())
-
-    return user_case(
-        "user-wallet-lacks-credential",
-        "Organization wallet lacks the NutsOrganizationCredential",
-        DIRECT_POST,
-        "node B's organization wallet holds no credentials",
-        act,
-        denied(
-            "invalid_request",
-            "wallet could not fulfill requirements (PD ID: pd_care_organization",
-            "wallet.fulfil",
-        ),
-        ("PROTOCOL.md §4.2 #48", "ATTACKS.md 3.5 #40", "OpenID4VP §6.4"),
-    )
+    world.requester.wallet.credentials = []
+    return observe_at(world, DIRECT_POST, flow=world.start())
 
 
-@register
-def definition_unreachable() -> Case:
+@STAGE.case(
+    id="user-pd-unreachable",
+    title="Presentation definition URI unreachable",
+    attack="the wallet's fetch of the presentation definition is dropped",
+    expected=denied(
+        "invalid_presentation_definition_uri",
+        "failed to retrieve presentation definition on ",
+        "wallet.presentation_definition_fetch",
+    ),
+    refs=("PROTOCOL.md §4.2 #49", "OpenID4VP §6.4"),
+)
+def definition_unreachable(world: UserWorld) -> Observation:
     """§4.2 item 49."""
-
-    def act(world: World) -> Observation:
-        host = hospital_host(world)
-        drop = Tamper(
-            lambda r: r.origin == host and r.path.endswith("/presentation_definition"), lambda r: None
-        )
-        return observe_at(world, DIRECT_POST, flow=mutate(world, drop))
-
-    return user_case(
-        "user-pd-unreachable",
-        "Presentation definition URI unreachable",
-        DIRECT_POST,
-        "the wallet's fetch of the presentation definition is dropped",
-        act,
-        denied(
-            "invalid_presentation_definition_uri",
-            "failed to retrieve presentation definition on ",
-            "wallet.presentation_definition_fetch",
-        ),
-        ("PROTOCOL.md §4.2 #49", "OpenID4VP §6.4"),
-    )
+    host = hospital_host(world)
+    drop = Tamper(lambda r: r.origin == host and r.path.endswith("/presentation_definition"), lambda r: None)
+    return observe_at(world, DIRECT_POST, flow=mutate(world, drop))

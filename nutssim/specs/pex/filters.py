@@ -39,6 +39,7 @@ from jsonschema.exceptions import best_match
 
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded, short
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, check_document_size, pointer_of
+from nutssim.specs.pex.reference_filter import Match, check_members, compile_reference
 from nutssim.specs.pex.regex import EcmaRegex, RegexError, compile_ecma
 
 # -- RFC 3339 formats ----------------------------------------------------------------------------
@@ -266,9 +267,12 @@ class CompiledFilter:
     accepts: Callable[[Any], bool]
     capture: EcmaRegex | None  # the top-level pattern, for value extraction
     validator: Any
+    reference: Match | None = None  # the reference's matchFilter, when its semantics are asked for
 
     def apply(self, value: Any) -> tuple[bool, Any]:
         """Whether ``value`` passes (directly, or by one array element), and the extracted value."""
+        if self.reference is not None:
+            return self.reference(value)
         if self.accepts(value):
             return True, self._extract(value)
         if isinstance(value, list) and any(self.accepts(v) for v in value):
@@ -287,6 +291,8 @@ class CompiledFilter:
         """Why ``value`` does not pass, in jsonschema's words."""
         if self.raw is False:
             return "the filter is `false` and accepts nothing"
+        if self.reference is not None and isinstance(self.raw, dict):
+            return _reference_reason(self.raw, value)
         error = best_match(self.validator.iter_errors(value))
         detail = error.message if error is not None else "rejected"
         if isinstance(value, list):
@@ -305,6 +311,8 @@ def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -
     check_document_size(
         raw, max_depth=limits.max_filter_depth, max_nodes=limits.max_filter_nodes, what="filter"
     )
+    if limits.reference_filters:
+        return _compile_reference(raw, pointer, limits)
     _check_schema(raw, pointer)
     for location, keyword, value in _walk(raw, ()):
         _check_keyword(keyword, value, pointer + pointer_of(location), limits)
@@ -314,6 +322,28 @@ def compile_filter(raw: Any, *, pointer: str, limits: Limits = DEFAULT_LIMITS) -
         compile_ecma(raw["pattern"], limits.max_regex_length) if isinstance(raw.get("pattern"), str) else None
     )
     return CompiledFilter(raw, accepts, capture, validator)
+
+
+def _compile_reference(raw: dict[str, Any], pointer: str, limits: Limits) -> CompiledFilter:
+    """The filter as the reference reads it: four members, the rest ignored (reference_filter.py)."""
+    check_members(raw, pointer)
+    if isinstance(raw.get("pattern"), str):
+        _check_keyword("pattern", raw["pattern"], pointer + "/pattern", limits)
+    reference = compile_reference(raw, limits.max_regex_length)
+    return CompiledFilter(raw, lambda v: reference(v)[0], None, None, reference)
+
+
+def _reference_reason(raw: dict[str, Any], value: Any) -> str:
+    """Why the reference's ``matchFilter`` refuses ``value``, in terms of its four members."""
+    kind = raw.get("type")
+    ignored = sorted(set(raw) - {"type", "const", "enum", "pattern"})
+    note = f" (the reference ignores {', '.join(ignored)})" if ignored else ""
+    if "enum" in raw:
+        return f"not one of the strings {raw['enum']}{note}"
+    scalar = value[0] if isinstance(value, list) and value else value
+    if kind is None and isinstance(scalar, str):
+        return f'the filter has no "type": "string", so the reference matches no string{note}'
+    return f"the reference's matchFilter refuses it (type {kind!r}, const/pattern){note}"
 
 
 def _check_schema(raw: dict[str, Any], pointer: str) -> None:

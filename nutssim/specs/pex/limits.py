@@ -33,6 +33,9 @@ class Limits:
     max_requirement_depth: int = 8  # from_nested nesting of submission requirements
     max_submission_entries: int = 256  # descriptor_map entries of a submission
     max_nested_path_depth: int = 4  # path_nested levels of one descriptor_map entry
+    #: Semantics, not a bound: filters as the reference's ``matchFilter`` reads them
+    #: (type/const/enum/pattern only; ``reference_filter.py``) instead of as JSON Schema.
+    reference_filters: bool = False
 
 
 DEFAULT_LIMITS = Limits()

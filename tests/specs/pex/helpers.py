@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 from typing import Any
 
 from nutssim.models.credential import Credential
 from nutssim.specs.pex.match import raw_key
+from tests.reference_data import NUTS_REFERENCE, TEST_DATA
 
-SHARED = Path(__file__).parents[3] / ".." / "shared" / "data"
-DIF_EXAMPLES = SHARED / "dif-pex" / "examples"
-NUTS = SHARED / "nuts-reference"
+NUTS = NUTS_REFERENCE
 HOLDER = "did:web:holder.example:iam:1"
 ISSUER = "did:web:issuer.example:iam:9"
 
 
 def load_json(relative: str) -> Any:
-    """A JSON file of the shared reference data."""
-    return json.loads((SHARED / relative).read_text(encoding="utf-8"))
+    """A JSON file of the vendored reference data (tests/data/)."""
+    return json.loads((TEST_DATA / relative).read_text(encoding="utf-8"))
 
 
 def policy_pd(file: str, scope: str, owner: str = "organization") -> dict[str, Any]:

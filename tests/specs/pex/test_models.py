@@ -9,8 +9,9 @@ import pytest
 
 from nutssim.specs import pex
 from nutssim.specs.pex import schemas
+from tests.reference_data import DIF_EXAMPLES, PEX_SCHEMAS
 
-from .helpers import DIF_EXAMPLES, NUTS, load_json, organization
+from .helpers import NUTS, load_json, organization
 
 DEFINITIONS = sorted(DIF_EXAMPLES.glob("presentation-definition__*.json"))
 SUBMISSIONS = sorted(DIF_EXAMPLES.glob("presentation-submission__*.json"))
@@ -230,6 +231,5 @@ def test_schemas_load_from_the_package_not_shared_data():
     for kind in schemas.KINDS:
         assert isinstance(pex.load_schema(kind), dict)
     shipped = pex.load_schema("presentation_definition")
-    assert shipped == json.loads(
-        (DIF_EXAMPLES.parent / "schemas" / "presentation-definition.json").read_text()
-    )
+    # the file is the DIF's unchanged (tests/test_data_sources.py checks its blob id)
+    assert shipped == json.loads((PEX_SCHEMAS / "presentation-definition.json").read_text())

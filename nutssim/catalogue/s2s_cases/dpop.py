@@ -1,0 +1,118 @@
+"""s2s cases of the token endpoint's DPoP proof, and of clock skew between the nodes.
+
+PROTOCOL.md §4.2 item 20 and ATTACKS.md 3.6 #48/#50 (the proof's header, count and shape);
+PROTOCOL.md §0 (5 s JWT skew, 5 s VP lifetime) and §4.2 #72 for the clocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from nutssim import jose
+from nutssim.catalogue.attacker import attacker, own_proof, resign, unsigned_jwt
+from nutssim.catalogue.base import GRANTED, Expect, Observation, observe_flow
+from nutssim.catalogue.s2s_cases.common import (
+    DPOP_INVALID,
+    PRESENTATION,
+    S2S,
+    VERIFY_FAILED,
+    gp_key,
+    tamper_token_request,
+    vp_error,
+)
+from nutssim.messages import HttpRequest
+from nutssim.scenarios import S2SWorld
+
+
+# == §4.2 item 20, ATTACKS.md 3.6 #48, #50: the proof ====================================================
+@S2S.case(
+    id="s2s-dpop-wrong-typ",
+    title="Token-endpoint DPoP proof with typ JWT",
+    attack="the DPoP proof's typ is 'JWT' instead of 'dpop+jwt'",
+    expected={"*": DPOP_INVALID},
+    refs=("PROTOCOL.md §4.2 #20", "RFC 9449 §4.3 step 4", "ATTACKS.md 3.6 #50"),
+)
+def dpop_wrong_typ(world: S2SWorld) -> Observation:
+    """§4.2 item 20: the proof re-signed by the GP's key with another typ."""
+    header: dict[str, Any] = {"typ": "JWT"}
+
+    def change(request: HttpRequest) -> HttpRequest:
+        return request.with_headers(DPoP=resign(request.header("DPoP") or "", gp_key(world), header=header))
+
+    return tamper_token_request(world, change)
+
+
+def _unsigned(request: HttpRequest) -> HttpRequest:
+    proof = jose.decode(request.header("DPoP") or "")
+    return request.with_headers(DPoP=unsigned_jwt(proof.header, proof.payload))
+
+
+S2S.declare(
+    id="s2s-dpop-alg-none",
+    title="Token-endpoint DPoP proof with alg none",
+    attack="the DPoP proof is an unsecured JWT (alg none, no signature)",
+    act=lambda world: tamper_token_request(world, _unsigned),
+    expected={"*": DPOP_INVALID},
+    refs=("PROTOCOL.md §4.2 #20", "RFC 9449 §4.3 step 5", "ATTACKS.md 3.6 #50"),
+)
+
+
+@S2S.case(
+    id="s2s-dpop-two-headers",
+    title="Token request with two DPoP headers",
+    attack="a second DPoP header (another key's proof) is added to the token request",
+    expected={"*": DPOP_INVALID},
+    refs=("ATTACKS.md 3.6 #48", "RFC 9449 §4.3 step 1", "PROTOCOL.md §1.5 #15"),
+)
+def dpop_two_headers(world: S2SWorld) -> Observation:
+    """ATTACKS.md 3.6 #48 at the token endpoint."""
+
+    def change(request: HttpRequest) -> HttpRequest:
+        extra = own_proof(world, attacker(world).key, htm="POST", htu=request.url)
+        return replace(request, headers=(*request.headers, ("DPoP", extra)))
+
+    return tamper_token_request(world, change)
+
+
+# == clock skew between nodes (PROTOCOL.md §0: 5 s JWT skew, 5 s VP lifetime) ============================
+def _skewed(offset: int) -> Callable[[S2SWorld], Observation]:
+    def act(world: S2SWorld) -> Observation:
+        world.requester_node.clock_offset = offset
+        return observe_flow(world.run())
+
+    return act
+
+
+def _skew_case(
+    offset: int, expected: dict[str, Expect], scenario: str = "s2s-bearer", note: str = ""
+) -> None:
+    """Declare the case of the GP node's clock ``offset`` seconds off the hospital's."""
+    sign = "ahead" if offset > 0 else "behind"
+    suffix = "-dpop" if scenario == "s2s" else ""
+    S2S.declare(
+        id=f"s2s-clock-{sign}-{abs(offset)}s{suffix}",
+        title=f"Requester's clock {abs(offset)} s {sign}{note}",
+        attack=f"the GP node's clock runs {abs(offset)} s {sign} of the hospital's",
+        act=_skewed(offset),
+        expected=expected,
+        refs=(
+            "PROTOCOL.md §0 (DefaultJWTClockSkew, s2sMaxClockSkew)",
+            "RFC021 §4.2.7–8",
+            "ATTACKS.md 3.1 #5",
+        ),
+        scenario=scenario,
+    )
+
+
+NOT_YET_VALID = f'{VERIFY_FAILED}unable to validate JWT signature: "nbf" not satisfied'
+EXPIRED = f'{VERIFY_FAILED}unable to validate JWT signature: "exp" not satisfied'
+
+_skew_case(5, GRANTED)  # at the limit: nbf 5 s ahead is within the skew
+_skew_case(6, vp_error(PRESENTATION, NOT_YET_VALID, "token.verify_vp"))  # beyond: not yet valid
+# The VP lives 5 s and the skew adds 5 s, so a clock up to 10 s behind is accepted.
+_skew_case(-10, GRANTED)
+_skew_case(-11, vp_error(PRESENTATION, EXPIRED, "token.verify_vp"))  # beyond lifetime plus skew: expired
+# With DPoP the proof's iat trips first (PROTOCOL.md §4.2 #72).
+_skew_case(6, {"*": DPOP_INVALID}, scenario="s2s", note=" (DPoP)")
