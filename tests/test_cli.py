@@ -304,7 +304,7 @@ def test_inspect_a_dpop_proof_as_json_and_from_standard_input(s2s_trace: Path) -
 
 def test_inspect_a_json_ld_credential_file(tmp_path: Path) -> None:
     world = scenarios.run("s2s-ldp")
-    credential = world["requester"].wallet.credentials[0].raw
+    credential = world.requester.wallet.credentials[0].raw
     path = tmp_path / "vc.json"
     path.write_text(json.dumps(credential))
     done = nutssim("inspect", str(path))
