@@ -19,6 +19,8 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from nutssim.causes import Cause
+
 
 class NutsSimError(Exception):
     """Root of every error nutssim raises on purpose."""
@@ -50,14 +52,17 @@ def did_you_mean(word: str, known: Iterable[str], *, cutoff: float = 0.6, listin
 
 
 class ProtocolError(NutsSimError):
-    """A protocol rule failed; ``check`` is the rule id that failed, if known."""
+    """A protocol rule failed; ``check`` is the rule id that failed and ``cause`` why, if known."""
 
     check: str = ""
+    cause: Cause | None = None
 
-    def __init__(self, message: str, *, check: str = "") -> None:
+    def __init__(self, message: str, *, check: str = "", cause: Cause | None = None) -> None:
         super().__init__(message)
         if check:
             self.check = check
+        if cause is not None:
+            self.cause = cause
 
 
 class OAuthError(ProtocolError):
@@ -73,8 +78,9 @@ class OAuthError(ProtocolError):
         redirect_uri: str | None = None,
         state: str | None = None,
         headers: dict[str, str] | None = None,
+        cause: Cause | None = None,
     ) -> None:
-        super().__init__(f"{error}: {description}" if description else error, check=check)
+        super().__init__(f"{error}: {description}" if description else error, check=check, cause=cause)
         self.error = error
         self.description = description
         # PROTOCOL.md conventions: every OAuth error is HTTP 400, server_error is 500.

@@ -149,7 +149,8 @@ class HttpRequest(_HeaderAccess):
     @property
     def parts(self) -> tuple[str, str, str, str, str]:
         """The URL split into scheme, netloc, path, query, fragment."""
-        return tuple(urlsplit(self.url))  # type: ignore[return-value]
+        scheme, netloc, path, query, fragment = urlsplit(self.url)
+        return scheme, netloc, path, query, fragment
 
     @property
     def origin(self) -> str:

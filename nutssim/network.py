@@ -26,15 +26,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from nutssim.causes import Cause
+from nutssim.clock import SimClock
 from nutssim.errors import ProtocolError, SimulationError
 from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response, url_problem
 from nutssim.parties.base import Context, Party, Process
+from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
+from nutssim.profiles import Profile
+from nutssim.rng import SimRandom
 from nutssim.trace import Check, Exchange, Fact, Trace
 
-if TYPE_CHECKING:
-    from nutssim.simulation import Simulation
+
+class Owner(Protocol):
+    """What the network needs of the simulation that owns it (so it need not import it)."""
+
+    clock: SimClock
+    rng: SimRandom
+    trace: Trace
+    profile: Profile
+    raise_party_exceptions: bool
+
 
 T = TypeVar("T")
 
@@ -141,7 +154,7 @@ class _OpenExchange:
 class Network:
     """Hosts → parties, interceptors, and the driver of processes."""
 
-    def __init__(self, sim: Simulation) -> None:
+    def __init__(self, sim: Owner) -> None:
         self.sim = sim
         self.parties: dict[str, Party] = {}  # by host (scheme://host)
         self.interceptors: list[Interceptor] = []
@@ -182,19 +195,14 @@ class Network:
 
     def send(self, request: HttpRequest, sender: str) -> HttpResponse:
         """Deliver one request (and whatever it causes) and return the response."""
-        return self.run(_single(request), sender)  # type: ignore[no-any-return]
+        return _response_of(self.run(_single(request), sender))
 
 
-def acting_as(sender: str, process: Generator[Any, HttpResponse, T]) -> Generator[Any, HttpResponse, T]:
-    """Re-yield ``process``'s requests as ``(sender, request)``: the root speaking as ``sender``."""
-    try:
-        request = next(process)
-        while True:
-            # A pair already names its sender (a nested acting_as): pass it on unchanged.
-            response = yield request if isinstance(request, tuple) else (sender, request)
-            request = process.send(response)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
+def _response_of(result: Any) -> HttpResponse:
+    """The response a one-request run returns (``_single`` returns what it was sent)."""
+    if not isinstance(result, HttpResponse):
+        raise SimulationError(f"a one-request run returned {type(result).__name__}, not an HttpResponse")
+    return result
 
 
 def _single(request: HttpRequest) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
@@ -262,7 +270,7 @@ class Run:
         run = Run(self.network, _single(request), sender)
         if run.pending:
             run.pending.note = "replayed"
-        return run.finish()  # type: ignore[no-any-return]
+        return _response_of(run.finish())
 
     # -- driving --------------------------------------------------------------------------------
     def step(self) -> Delivery:
@@ -299,17 +307,18 @@ class Run:
         return pending
 
     def _intercept(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
-        request: HttpRequest | HttpResponse | None = delivery.request
+        request = delivery.request
         for interceptor in self.network.interceptors:
-            delivery.request = request  # type: ignore[assignment]
-            request = _call_interceptor(interceptor, "on_request", delivery)
-            if not isinstance(request, HttpRequest | HttpResponse | None):
+            delivery.request = request
+            outcome = _call_interceptor(interceptor, "on_request", delivery)
+            if not isinstance(outcome, HttpRequest | HttpResponse | None):
                 raise SimulationError(
-                    f"interceptor {interceptor!r} returned {type(request).__name__} from on_request; "
+                    f"interceptor {interceptor!r} returned {type(outcome).__name__} from on_request; "
                     "return the request (maybe changed), an HttpResponse to answer it, or None to drop it"
                 )
-            if not isinstance(request, HttpRequest):
-                return request
+            if not isinstance(outcome, HttpRequest):
+                return outcome
+            request = outcome
         return request
 
     def _deliver(self, delivery: Delivery) -> None:
@@ -351,7 +360,8 @@ class Run:
         except ProtocolError as exc:
             if frame.party is None:
                 raise
-            self._finish_frame(frame, frame.party.render_error(frame.exchange.delivery.request, exc))  # type: ignore[union-attr]
+            assert frame.exchange is not None  # a party's frame always answers an open exchange
+            self._finish_frame(frame, frame.party.render_error(frame.exchange.delivery.request, exc))
             return
         except Exception as exc:
             if frame.party is None:
@@ -444,8 +454,8 @@ class Run:
         sim = self.network.sim
         trace = self.network.trace
 
-        def record_check(id: str, ref: str, passed: bool, detail: str) -> None:
-            open_x.checks.append(Check(id, ref, passed, detail))
+        def record_check(id: str, ref: str, passed: bool, detail: str, cause: Cause | None = None) -> None:
+            open_x.checks.append(Check(id, ref, passed, detail, cause))
 
         def record_fact(type: str, data: dict[str, Any]) -> None:
             trace.append(Fact(trace.next_seq(), sim.clock.now(), type, party.id, data, open_x.seq))

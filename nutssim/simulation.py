@@ -9,6 +9,7 @@ from nutssim.errors import SimulationError
 from nutssim.network import Network, Run
 from nutssim.parties.base import Party, Process
 from nutssim.parties.browser import Browser
+from nutssim.parties.core import NodeCore
 from nutssim.parties.ehr import EHR, FlowResult
 from nutssim.parties.ehr_user import user_access
 from nutssim.parties.issuer import Issuer
@@ -137,7 +138,7 @@ class Simulation:
         return issuer
 
     def add_ehr(
-        self, node: Node, *, id: str | None = None, host: str | None = None, name: str | None = None
+        self, node: NodeCore, *, id: str | None = None, host: str | None = None, name: str | None = None
     ) -> EHR:
         """Add the EHR that calls ``node``'s internal API."""
         host = host or f"ehr.{node.host.split('://', 1)[1]}"
@@ -151,7 +152,7 @@ class Simulation:
 
     def add_resource_server(
         self,
-        node: Node,
+        node: NodeCore,
         *,
         id: str | None = None,
         host: str | None = None,

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from nutssim.causes import Cause
 from nutssim.messages import HttpRequest, HttpResponse
 
 FORMAT = "nutssim-trace/1"
@@ -22,16 +23,20 @@ FORMAT = "nutssim-trace/1"
 
 @dataclass(frozen=True)
 class Check:
-    """One rule a party evaluated: its id, the spec clause, the result and why."""
+    """One rule a party evaluated: its id, the spec clause, the result, why (prose) and, failed, its cause."""
 
     id: str
     ref: str
     passed: bool
     detail: str = ""
+    cause: Cause | None = None
 
     def to_record(self) -> dict[str, Any]:
-        """Serialise for the trace export."""
-        return {"id": self.id, "ref": self.ref, "passed": self.passed, "detail": self.detail}
+        """Serialise for the trace export (``cause`` only on a check that has one)."""
+        out: dict[str, Any] = {"id": self.id, "ref": self.ref, "passed": self.passed, "detail": self.detail}
+        if self.cause is not None:
+            out["cause"] = self.cause.to_record()
+        return out
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nutssim"
 
 #: Layer of each top-level module or package, lowest first (ARCHITECTURE principle 10).
 LAYERS: dict[str, int] = {
-    **dict.fromkeys(["clock", "rng", "errors", "messages", "trace", "stores", "profiles"], 0),
+    **dict.fromkeys(["clock", "rng", "causes", "errors", "messages", "trace", "stores", "profiles"], 0),
     **dict.fromkeys(["jose", "models"], 1),
     "specs": 2,
     "parties": 3,
@@ -28,12 +28,7 @@ LAYERS: dict[str, int] = {
 }
 
 #: Violations on main today, each with the issue that removes it. Strike a line when it is fixed.
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    (
-        "nutssim.parties.ehr_user",
-        "nutssim.network",
-    ),  # #16 item 4: acting_as / user_access move out of network
-}
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 
 
 def _circle(*names: str) -> frozenset[str]:
@@ -41,16 +36,6 @@ def _circle(*names: str) -> frozenset[str]:
 
 
 KNOWN_CIRCLES: set[frozenset[str]] = {
-    _circle("network", "parties.ehr_user", "simulation"),  # #16 item 4
-    # #16 item 1: the node's six role mixins
-    _circle(
-        "parties.authorization_server",
-        "parties.client",
-        "parties.node",
-        "parties.user_client",
-        "parties.user_wallet",
-        "parties.verifier",
-    ),
     _circle("specs.pex.errors", "specs.pex.limits", "specs.pex.paths", "specs.pex.report"),  # #22
     _circle("specs.pex.match", "specs.pex.submission"),  # #22
     _circle("views.player", "views.player_ui"),  # #19

@@ -305,3 +305,32 @@ def test_exchanges_are_immutable():
     """Trace events are frozen."""
     with pytest.raises(AttributeError):
         _exchange(1).label = "changed"  # type: ignore[misc]
+
+
+# -- causes ------------------------------------------------------------------------------------------------
+def test_a_failed_check_exports_its_cause_next_to_the_contract_fields():
+    """``cause`` joins ``id``, ``ref``, ``passed``, ``detail`` on a failed check; a passed one has none."""
+    from nutssim.causes import SIGNATURE, Cause
+
+    cause = Cause(SIGNATURE, "credential", "urn:vc:1", reason="unable to validate JWT signature")
+    failed = Check("token.verify_vp", "RFC021 §4.2.4", False, "invalid VC", cause)
+    assert failed.to_record() == {
+        "id": "token.verify_vp",
+        "ref": "RFC021 §4.2.4",
+        "passed": False,
+        "detail": "invalid VC",
+        "cause": {
+            "kind": "signature",
+            "about": "credential",
+            "subject": "urn:vc:1",
+            "reason": "unable to validate JWT signature",
+        },
+    }
+    assert set(Check("x", "y", True).to_record()) == {"id", "ref", "passed", "detail"}
+    assert Cause.from_record(failed.to_record()["cause"]) == cause
+
+
+def test_the_tampered_run_records_a_cause_for_its_failed_check():
+    trace = small_run(42, tamper=True).trace
+    (check,) = trace.find("VP verification")[0].checks
+    assert check.cause is not None and check.cause.reason == check.detail

@@ -14,16 +14,24 @@ import html
 import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.errors import OAuthError, ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, text_response, with_query
+from nutssim.parties.render import Renderer, renderer_for
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
+from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
+from nutssim.specs.rfc9101 import Rule
 
 Process = Generator[HttpRequest, HttpResponse, Any]
+#: A process whose result is the response to answer with.
+Flow = Generator[HttpRequest, HttpResponse, HttpResponse]
 HandlerResult = HttpResponse | Process
 Handler = Callable[..., HandlerResult]
+T = TypeVar("T")
 
 #: Inbound body limit of the reference (PROTOCOL.md §0, "Inbound HTTP body limit").
 MAX_BODY_BYTES = 1024 * 1024
@@ -39,7 +47,7 @@ class Context:
         now: Callable[[], int],
         rng: SimRandom,
         profile: Profile,
-        record_check: Callable[[str, str, bool, str], None],
+        record_check: Callable[[str, str, bool, str, Cause | None], None],
         record_fact: Callable[[str, dict[str, Any]], None],
     ) -> None:
         self.party = party
@@ -53,27 +61,107 @@ class Context:
         """The handling party's view of the simulated time."""
         return self._now()
 
-    def check(self, id: str, ref: str, passed: bool = True, detail: str = "") -> bool:
-        """Record a check in the trace and return whether it passed."""
-        self._record_check(id, ref, passed, detail)
+    @property
+    def render(self) -> Renderer:
+        """The active profile's renderer of wire errors (``parties.render``)."""
+        return renderer_for(self.profile)
+
+    def check(
+        self, id: str, ref: str, passed: bool = True, detail: str = "", cause: Cause | None = None
+    ) -> bool:
+        """Record a check in the trace and return whether it passed; a failure always has a cause."""
+        if not passed and cause is None:
+            cause = causes.failed(detail)
+        self._record_check(id, ref, passed, detail, None if passed else cause)
         return passed
 
-    def expect(self, condition: bool, id: str, ref: str, error: ProtocolError, detail: str = "") -> None:
-        """Record a check; raise ``error`` when ``condition`` is false."""
-        self.check(id, ref, condition, detail if not condition else "")
-        if not condition:
-            if not error.check:
-                error.check = id
-            raise error
+    def expect(
+        self,
+        condition: bool,
+        id: str,
+        ref: str,
+        error: ProtocolError,
+        detail: str = "",
+        cause: Cause | None = None,
+    ) -> None:
+        """Record a check; raise ``error`` (carrying the cause) when ``condition`` is false."""
+        if condition:
+            self.check(id, ref, True)
+            return
+        cause = cause or error.cause or causes.failed(detail or _description(error))
+        self.check(id, ref, False, detail, cause)
+        if not error.check:
+            error.check = id
+        error.cause = cause
+        raise error
 
-    def fail(self, id: str, ref: str, error: ProtocolError, detail: str = "") -> NoReturn:
+    def fail(
+        self, id: str, ref: str, error: ProtocolError, detail: str = "", cause: Cause | None = None
+    ) -> NoReturn:
         """Record a failed check and raise ``error``."""
-        self.expect(False, id, ref, error, detail or str(error))
+        self.expect(False, id, ref, error, detail or str(error), cause)
         raise AssertionError("unreachable")
 
     def fact(self, type: str, **data: Any) -> None:
         """Record a notable fact (token issued, nonce burned, …) in the trace."""
         self._record_fact(type, data)
+
+
+class ClientError(OAuthError):
+    """An error a node's internal API returns to its EHR, with the reference's HTTP status."""
+
+
+def expect_rule(
+    ctx: Context,
+    passed: bool,
+    rule: Rule,
+    *,
+    detail: str | None = None,
+    quote_error: bool = False,
+    redirect_uri: str | None = None,
+    state: str | None = None,
+    cause: Cause | None = None,
+    **values: Any,
+) -> None:
+    """Record ``rule`` and raise its wire error, rendered by the profile, when it failed.
+
+    ``detail`` says why in prose (default: the error's description; ``quote_error``: the whole
+    error, code included); ``cause`` says it as data (default: the rule's kind, with ``values``).
+    """
+    if passed:
+        ctx.check(rule.id, rule.ref, True)
+        return
+    error = ctx.render.rule_error(rule, redirect_uri=redirect_uri, state=state, **values)
+    if quote_error:
+        detail = str(error)
+    elif detail is None:
+        detail = error.description
+    error.cause = cause or rule.cause(detail or error.description, **values)
+    ctx.check(rule.id, rule.ref, False, detail, error.cause)
+    raise error
+
+
+def fail_rule(ctx: Context, rule: Rule, **options: Any) -> NoReturn:
+    """Record ``rule`` as failed and raise its wire error (``expect_rule`` with ``passed=False``)."""
+    expect_rule(ctx, False, rule, **options)
+    raise AssertionError("unreachable")
+
+
+def acting_as(sender: str, process: Generator[Any, HttpResponse, T]) -> Generator[Any, HttpResponse, T]:
+    """Re-yield ``process``'s requests as ``(sender, request)``: the root speaking as ``sender``."""
+    try:
+        request = next(process)
+        while True:
+            # A pair already names its sender (a nested acting_as): pass it on unchanged.
+            response = yield request if isinstance(request, tuple) else (sender, request)
+            request = process.send(response)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
+
+
+def _description(error: ProtocolError) -> str:
+    return error.description if isinstance(error, OAuthError) else str(error)
 
 
 @dataclass(frozen=True)
@@ -143,7 +231,7 @@ class Party:
         """Route a request to its handler (404, 405 and 413 are answered here)."""
         if len(request.body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
             return self.render_error(
-                request, OAuthError("invalid_request", "request body too large", status=413)
+                request, OAuthError(INVALID_REQUEST, "request body too large", status=413)
             )
         route, params, allowed = self.match(request)
         if route is None:
@@ -158,7 +246,7 @@ class Party:
     def render_error(self, request: HttpRequest, error: ProtocolError) -> HttpResponse:
         """Render a protocol error as the reference does (PROTOCOL.md conventions)."""
         if not isinstance(error, OAuthError):
-            error = OAuthError("server_error", str(error))
+            error = OAuthError(SERVER_ERROR, str(error))
         if error.redirect_uri:
             params = {"error": error.error}
             if error.description:
@@ -170,9 +258,16 @@ class Party:
             return json_response(error.status, error.body(), headers=error.headers)
         return error_page(error)
 
+    def rendered(self, request: HttpRequest, process: Flow) -> Flow:
+        """Run a handler process and render a protocol error it raises (so a cookie can still be set)."""
+        try:
+            return (yield from process)
+        except ProtocolError as exc:
+            return self.render_error(request, exc)
+
     def render_crash(self, request: HttpRequest, exc: BaseException) -> HttpResponse:
         """Answer an unexpected exception inside a handler with a 500."""
-        return self.render_error(request, OAuthError("server_error", "internal error"))
+        return self.render_error(request, OAuthError(SERVER_ERROR, "internal error"))
 
 
 def wants_json(request: HttpRequest) -> bool:

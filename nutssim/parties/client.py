@@ -12,110 +12,48 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import unquote
 
-from nutssim.errors import NutsSimError, OAuthError
+from nutssim import causes
+from nutssim.causes import Cause
+from nutssim.errors import NutsSimError
 from nutssim.messages import HttpRequest, HttpResponse, json_response
-from nutssim.models.credential import Credential
-from nutssim.parties.authorization_server import describe_fulfilment
-from nutssim.parties.base import Context, Process
-from nutssim.parties.wallet import BuiltPresentation, choose_vp_format, complete_self_attested
-from nutssim.specs import pex, rfc9449, vc_jwt
+from nutssim.parties.base import ClientError as ClientError  # re-exported: it moved to parties.base
+from nutssim.parties.base import Context, Process, expect_rule
+from nutssim.parties.core import NodeCore, Subject
+from nutssim.parties.oauth_client import discover_metadata, token_from_response
+from nutssim.parties.presentation_checks import describe_fulfilment
+from nutssim.parties.wallet import (
+    BuiltPresentation,
+    choose_vp_format,
+    complete_self_attested,
+    sign_presentation,
+)
+from nutssim.specs import nuts_node_api as api
+from nutssim.specs import nuts_rfc021, pex, rfc9449
+from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.stores import ExpiringMap
 
-if TYPE_CHECKING:
-    from nutssim.parties.node import Node, Subject
-
 TOKEN_CACHE_TTL = 900 - 30  # accessTokenCacheOffset, PROTOCOL.md §0
-VP_ASSERTION_LIFETIME = 5  # vpAssertionLifetime
 
 
-class ClientError(OAuthError):
-    """An error the node's internal API returns to the EHR, with the reference's HTTP status."""
-
-
-#: RFC 8414 §2 members a client reads, with the JSON type each must have.
-METADATA_TYPES: dict[str, type] = {
-    "issuer": str,
-    "authorization_endpoint": str,
-    "token_endpoint": str,
-    "presentation_definition_endpoint": str,
-    "did_methods_supported": list,
-    "client_id_schemes_supported": list,
-    "vp_formats_supported": dict,
-    "vp_formats": dict,
-}
-
-
-def metadata_type_errors(document: dict[str, Any]) -> list[str]:
-    """The members of an AS metadata document whose JSON type is wrong (null counts as absent)."""
-    return [
-        name
-        for name, kind in METADATA_TYPES.items()
-        if document.get(name) is not None and not isinstance(document[name], kind)
-    ]
-
-
-def discover_metadata(ctx: Context, issuer: str) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
-    """RFC 8414 §3 discovery: "insert" then "append" placement; ``issuer`` must match (§3.3)."""
-    parts = urlsplit(issuer)
-    candidates = [
-        f"{parts.scheme}://{parts.netloc}/.well-known/oauth-authorization-server{parts.path}",
-        f"{issuer.rstrip('/')}/.well-known/oauth-authorization-server",
-    ]
-    statuses: list[int] = []
-    for url in candidates:
-        response = yield HttpRequest.get(url, headers={"Accept": "application/json"})
-        statuses.append(response.status)
-        document = response.json if response.ok else None
-        if not isinstance(document, dict):
-            continue
-        same = document.get("issuer") == issuer
-        ctx.check(
-            "client.metadata_issuer",
-            "RFC 8414 §3.3",
-            same,
-            "" if same else f"metadata issuer {document.get('issuer')!r} ≠ requested {issuer!r}",
-        )
-        if not same:
-            continue
-        wrong = metadata_type_errors(document)
-        ctx.check(
-            "client.metadata_types",
-            "RFC 8414 §2",
-            not wrong,
-            f"not decodable: {', '.join(wrong)} of the wrong JSON type" if wrong else "",
-        )
-        if not wrong:  # as the reference's JSON decoding, a member of the wrong type fails the candidate
-            return document
-    if statuses and all(400 <= s < 500 for s in statuses):
-        raise ClientError(
-            "invalid_request", f"failed to retrieve authorization server metadata from {issuer}", status=400
-        )
-    if statuses and all(s in (502, 504) for s in statuses):
-        raise ClientError("server_error", f"authorization server {issuer} is unreachable", status=503)
-    raise ClientError(
-        "server_error", f"authorization server {issuer} returned an unexpected result", status=502
-    )
-
-
-class ClientRole:
+class Client:
     """Routes and state of the client side of a node."""
 
-    def __init__(self: Node) -> None:  # type: ignore[misc]
+    def __init__(self, core: NodeCore) -> None:
+        self.core = core
         self.token_cache: ExpiringMap[str, dict[str, Any]] = ExpiringMap(TOKEN_CACHE_TTL)
-        internal = self.internal_host
-        self.route(
+        internal = core.internal_host
+        core.route(
             "POST",
             "/internal/auth/v2/{subject_id}/request-service-access-token",
             self.request_service_access_token,
             "request service access token",
             origin=internal,
         )
-        self.route(
+        core.route(
             "POST",
             "/internal/auth/v2/dpop/{kid}",
             self.create_dpop_proof,
@@ -124,25 +62,18 @@ class ClientRole:
         )
 
     # -- §1.0 trigger ---------------------------------------------------------------------------------
-    def request_service_access_token(  # type: ignore[misc]
-        self: Node,
+    def request_service_access_token(
+        self,
         request: HttpRequest,
         ctx: Context,
         subject_id: str,
     ) -> Process:
         """The EHR asks for a service access token (PROTOCOL.md §1.0)."""
-        subject = self.subject(subject_id)
+        subject = self.core.subject(subject_id)
         body = request.json if isinstance(request.json, dict) else None
-        ref = "PROTOCOL.md §1.0"
-        ctx.expect(
-            subject is not None, "client.subject", ref, ClientError("invalid_request", "subject not found")
-        )
-        ctx.expect(
-            body is not None and bool(body.get("authorization_server")) and "scope" in body,
-            "client.request_body",
-            ref,
-            ClientError("invalid_request", "body must be JSON with authorization_server and scope"),
-        )
+        expect_rule(ctx, subject is not None, api.SUBJECT, detail="")
+        valid = body is not None and bool(body.get("authorization_server")) and "scope" in body
+        expect_rule(ctx, valid, api.REQUEST_BODY, detail="")
         assert subject is not None and body is not None
         templates = body.get("credentials") or []
         _check_self_asserted(ctx, templates)
@@ -156,8 +87,8 @@ class ClientRole:
         self.token_cache.put(cache_key, token, ctx.now())
         return json_response(200, token)
 
-    def _service_access(  # type: ignore[misc]
-        self: Node,
+    def _service_access(
+        self,
         ctx: Context,
         subject: Subject,
         body: dict[str, Any],
@@ -168,12 +99,12 @@ class ClientRole:
         meta = yield from discover_metadata(ctx, as_url)
         if not meta.get("token_endpoint"):
             raise ClientError(
-                "server_error", f"authorization server {as_url} has no token_endpoint", status=502
+                SERVER_ERROR, f"authorization server {as_url} has no token_endpoint", status=502
             )
         pd = yield from self._fetch_definition(ctx, subject, meta, scope)
         built = self._build_presentation(ctx, subject, meta, pd, templates, body.get("credential_selection"))
         form = {
-            "grant_type": "vp_token-bearer",
+            "grant_type": nuts_rfc021.GRANT_TYPE,
             "client_id": subject.url,
             "assertion": built.vp if isinstance(built.vp, str) else json.dumps(built.vp),
             "presentation_submission": json.dumps(built.submission),
@@ -186,14 +117,14 @@ class ClientRole:
                 key, htm="POST", htu=meta["token_endpoint"], now=ctx.now(), rng=ctx.rng
             )
         response = yield HttpRequest.post_form(meta["token_endpoint"], form, headers)
-        token = _token_from_response(ctx, response)
+        token = token_from_response(ctx, response)
         # PROTOCOL.md §1.6: node B replaces the empty dpop_kid with its own signing kid, adds expires_at.
         token["dpop_kid"] = key.kid if token.get("token_type") == "DPoP" else ""
         token["expires_at"] = ctx.now() + int(token.get("expires_in") or 0)  # absent or null: 0
         return token
 
-    def _fetch_definition(  # type: ignore[misc]
-        self: Node,
+    def _fetch_definition(
+        self,
         ctx: Context,
         subject: Subject,
         meta: dict[str, Any],
@@ -203,26 +134,24 @@ class ClientRole:
         endpoint = meta.get("presentation_definition_endpoint")
         if not endpoint:
             if subject.policy is None:
-                raise ClientError(
-                    "invalid_request", "no presentation definition endpoint and no local policy"
-                )
+                raise ClientError(INVALID_REQUEST, "no presentation definition endpoint and no local policy")
             return subject.policy.presentation_definition(scope, "organization")
         response = yield HttpRequest.get(endpoint, {"scope": scope})
         if response.header("X-Nutssim-Network"):
-            raise ClientError("server_error", f"authorization server unreachable: {endpoint}", status=503)
+            raise ClientError(SERVER_ERROR, f"authorization server unreachable: {endpoint}", status=503)
         if not response.ok or not isinstance(response.json, dict):
             raise ClientError(
-                "server_error",
+                SERVER_ERROR,
                 f"failed to retrieve presentation definition from {endpoint}: HTTP {response.status}",
                 status=502,
             )
         try:
             return pex.parse_definition(response.json)
         except NutsSimError as exc:
-            raise ClientError("server_error", f"invalid presentation definition: {exc}", status=502) from None
+            raise ClientError(SERVER_ERROR, f"invalid presentation definition: {exc}", status=502) from None
 
-    def _build_presentation(  # type: ignore[misc]
-        self: Node,
+    def _build_presentation(
+        self,
         ctx: Context,
         subject: Subject,
         meta: dict[str, Any],
@@ -235,19 +164,19 @@ class ClientRole:
         dids = [d for d in subject.dids if supported is None or d.split(":")[1] in supported]
         if not dids:
             raise ClientError(
-                "invalid_request",
+                INVALID_REQUEST,
                 f"did method mismatch, requested: {supported}, available: "
                 f"{sorted({d.split(':')[1] for d in subject.dids})}",
                 status=412,
             )
         vp_format = choose_vp_format(
-            self.vp_formats,
+            self.core.vp_formats,
             (meta.get("vp_formats_supported") or {}).keys(),
             list(pd.format) if pd.format else None,
         )
         if vp_format is None:
             raise ClientError(
-                "invalid_request",
+                INVALID_REQUEST,
                 "requester, verifier (authorization server metadata) and "
                 "presentation definition don't share a supported VP format",
                 status=412,
@@ -263,99 +192,27 @@ class ClientRole:
                 last_error = exc
                 continue
             except (pex.MultipleCredentials, pex.InvalidCredentialSelection) as exc:
-                raise ClientError("invalid_request", str(exc), status=400) from None
+                raise ClientError(INVALID_REQUEST, str(exc), status=400) from None
             ctx.check(
                 "client.pd_match",
                 "DIF PE v2 §5; PROTOCOL.md §1.3",
                 True,
                 describe_fulfilment(pd, match.mapping()),
             )
-            return self._sign_presentation(ctx, subject, did, match, vp_format, meta["issuer"])
-        ctx.check("client.pd_match", "DIF PE v2 §5; PROTOCOL.md §1.3", False, str(last_error))
-        raise ClientError(
-            "invalid_request", f"wallet could not fulfill requirements: {last_error}", status=412
-        )
-
-    def _sign_presentation(  # type: ignore[misc]
-        self: Node,
-        ctx: Context,
-        subject: Subject,
-        did: str,
-        match: Any,
-        vp_format: str,
-        audience: str,
-        *,
-        nonce: str | None = None,
-        lifetime: int = VP_ASSERTION_LIFETIME,
-    ) -> BuiltPresentation:
-        """Sign the VP over the matched credentials with the holder DID's first assertion key."""
-        key = subject.wallet.identity(did).key
-        credentials: list[Credential] = list(match.credentials)
-        nonce = nonce or ctx.rng.token()
-        submission = pex.dump(match.submission(submission_id=ctx.rng.uuid(), vp_format=vp_format))
-        if vp_format == "jwt_vp":
-            vp: str | dict[str, Any] = vc_jwt.present(
-                credentials,
-                key,
-                holder=did,
-                audience=audience,
-                nonce=nonce,
-                now=ctx.now(),
-                lifetime=lifetime,
-                jti=f"{did}#{ctx.rng.uuid()}",
-            )
-        else:
-            from nutssim.specs import jws2020
-
-            if any(isinstance(c.raw, str) for c in credentials):  # a verifier's metadata chose ldp_vp
-                raise ClientError(
-                    "invalid_request",
-                    "JWT credentials cannot be embedded in a JSON-LD presentation",
-                    status=412,
-                )
-            document = jws2020.presentation_ld(
-                presentation_id=f"{did}#{ctx.rng.uuid()}",
-                holder=did,
-                credentials=[c.raw for c in credentials if isinstance(c.raw, dict)],  # all are, checked above
-            )
-            vp = jws2020.sign_presentation(
-                document,
-                key,
-                verification_method=key.kid or did,
-                created=ctx.now(),
-                expires=ctx.now() + lifetime,
-                domain=audience,
-                challenge=nonce,
-                nonce=nonce,
-            )
-        ctx.fact(
-            "presentation_built",
-            holder=did,
-            format=vp_format,
-            audience=audience,
-            nonce=nonce,
-            credentials=[c.id for c in credentials],
-        )
-        return BuiltPresentation(vp, vp_format, submission, did, tuple(credentials), nonce)
+            return sign_presentation(ctx, subject.wallet, did, match, vp_format, meta["issuer"])
+        cause = Cause(causes.UNFULFILLED, "presentation_definition", pd.id, reason=str(last_error))
+        ctx.check("client.pd_match", "DIF PE v2 §5; PROTOCOL.md §1.3", False, str(last_error), cause)
+        raise ClientError(INVALID_REQUEST, f"wallet could not fulfill requirements: {last_error}", status=412)
 
     # -- §1.7 step 1: DPoP proofs for the EHR ----------------------------------------------------------
-    def create_dpop_proof(self: Node, request: HttpRequest, ctx: Context, kid: str) -> HttpResponse:  # type: ignore[misc]
+    def create_dpop_proof(self, request: HttpRequest, ctx: Context, kid: str) -> HttpResponse:
         """POST /internal/auth/v2/dpop/{kid}: sign a resource-request proof with the node's key."""
         body = request.json if isinstance(request.json, dict) else {}
         missing = [k for k in ("htm", "htu", "token") if not body.get(k)]
-        ctx.expect(
-            not missing,
-            "client.dpop_request",
-            "PROTOCOL.md §1.7 step 1",
-            ClientError("invalid_request", f"missing {', '.join(missing)}"),
-        )
-        key = self.key_by_kid(unquote(kid))
-        ctx.expect(
-            key is not None,
-            "client.dpop_kid",
-            "PROTOCOL.md §1.7 step 1",
-            ClientError("invalid_request", f"unknown key {unquote(kid)}", status=404),
-        )
+        expect_rule(ctx, not missing, api.DPOP_REQUEST, detail="", names=", ".join(missing))
+        key = self.core.key_by_kid(unquote(kid))
+        expect_rule(ctx, key is not None, api.DPOP_KID, detail="", kid=unquote(kid))
+        assert key is not None
         proof = rfc9449.make_proof(
             key,
             htm=str(body["htm"]),
@@ -369,63 +226,10 @@ class ClientRole:
 
 def _check_self_asserted(ctx: Context, templates: Any) -> None:
     """PROTOCOL.md §1.0: self-asserted credentials carry neither a subject id nor an issuer."""
-    ref = "PROTOCOL.md §1.0"
-    ctx.expect(
-        isinstance(templates, list) and all(isinstance(t, dict) for t in templates),
-        "client.self_asserted",
-        ref,
-        ClientError("invalid_request", "credentials must be a list of objects"),
-    )
+    listed = isinstance(templates, list) and all(isinstance(t, dict) for t in templates)
+    expect_rule(ctx, listed, api.SELF_ASSERTED_LIST, detail="")
     for template in templates:
         subject = template.get("credentialSubject")
-        ctx.expect(
-            not (isinstance(subject, dict) and "id" in subject),
-            "client.self_asserted",
-            ref,
-            ClientError(
-                "invalid_request", "self-asserted credentials MUST NOT contain a 'credentialSubject.id'"
-            ),
-        )
-        ctx.expect(
-            "issuer" not in template,
-            "client.self_asserted",
-            ref,
-            ClientError("invalid_request", "self-asserted credentials MUST NOT contain an 'issuer'"),
-        )
-
-
-def _token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]:
-    """Read the token response; relay OAuth errors (RemoteOAuthError, PROTOCOL.md §1.8)."""
-    body = response.json
-    if response.header("X-Nutssim-Network"):
-        raise ClientError("server_error", "authorization server unreachable", status=503)
-    if response.ok and isinstance(body, dict) and body.get("access_token"):
-        wrong = token_response_errors(body)
-        if not wrong:
-            return dict(body)
-        ctx.check("client.token_response", "RFC 6749 §5.1", False, f"wrong JSON type: {', '.join(wrong)}")
-        raise ClientError("server_error", f"invalid token response: {', '.join(wrong)}", status=502)
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        ctx.check(
-            "client.token_response",
-            "RFC 6749 §5.2",
-            False,
-            f"{body['error']}: {body.get('error_description', '')}",
-        )
-        raise ClientError(body["error"], str(body.get("error_description", "")), status=400)
-    raise ClientError("server_error", f"authorization server returned HTTP {response.status}", status=502)
-
-
-def token_response_errors(body: dict[str, Any]) -> list[str]:
-    """Members of an RFC 6749 §5.1 token response with the wrong JSON type (null counts as absent)."""
-    wrong = [
-        k
-        for k in ("access_token", "token_type", "scope")
-        if body.get(k) is not None and not isinstance(body[k], str)
-    ]
-    expires = body.get("expires_in")
-    if expires is not None and (
-        isinstance(expires, bool) or not isinstance(expires, int | float) or not math.isfinite(expires)
-    ):
-        wrong.append("expires_in")
-    return wrong
+        has_id = isinstance(subject, dict) and "id" in subject
+        expect_rule(ctx, not has_id, api.SELF_ASSERTED_SUBJECT, detail="")
+        expect_rule(ctx, "issuer" not in template, api.SELF_ASSERTED_ISSUER, detail="")

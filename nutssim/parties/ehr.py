@@ -64,7 +64,7 @@ class EHR(Party):
         response = yield HttpRequest.post_json(url, body, headers)
         result = FlowResult("denied", responses={"token": response})
         if not response.ok or not isinstance(response.json, dict):
-            result.error = _error_of(response)
+            result.error = error_of(response)
             return result
         result.token = response.json
         if resource_url is None:
@@ -95,10 +95,11 @@ class EHR(Party):
         if response.ok:
             result.status = "granted"
         else:
-            result.error = _error_of(response)
+            result.error = error_of(response)
 
 
-def _error_of(response: HttpResponse) -> dict[str, Any]:
+def error_of(response: HttpResponse) -> dict[str, Any]:
+    """The OAuth error of a JSON error body, else the HTTP status as the error (``http_<status>``)."""
     body = response.json
     if isinstance(body, dict) and "error" in body:
         return {

@@ -3,7 +3,7 @@
 The EHR asks its node for a user access token, hands the landing URL to the user's
 browser, and once the browser is back on the EHR's page collects the token and calls
 the resource server. The browser is a party of its own: ``user_access`` is one process
-that speaks as the EHR and, through ``nutssim.network.acting_as``, lets the browser's
+that speaks as the EHR and, through ``nutssim.parties.base.acting_as``, lets the browser's
 navigation speak as the browser, so every request in the trace has its true sender.
 """
 
@@ -14,10 +14,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from nutssim.messages import HttpRequest, HttpResponse, text_response
-from nutssim.network import acting_as
-from nutssim.parties.base import Context
+from nutssim.parties.base import Context, acting_as
 from nutssim.parties.browser import Browser, Navigation, error_shown
-from nutssim.parties.ehr import EHR, FlowResult, _error_of
+from nutssim.parties.ehr import EHR, FlowResult, error_of
 from nutssim.specs.openid4vp import query_of
 
 LANDING_PATH = "/user-flow/done"
@@ -120,4 +119,4 @@ def _problem_of(response: HttpResponse) -> dict[str, Any]:
             "error_description": str(body["detail"]),
             "status": response.status,
         }
-    return _error_of(response)
+    return error_of(response)

@@ -1,80 +1,41 @@
-"""A Nuts node: one host that plays client, wallet, authorization server and verifier for its subjects.
+"""A Nuts node: a small core (``parties.core``) that has its roles as composed objects.
 
-PROTOCOL.md §0: a node hosts subjects (care organizations); each subject has DIDs, an
-organization wallet and an OAuth identity ``https://<host>/oauth2/<subject>`` that is at
-once its client_id and its authorization server's issuer. The public interface is at
-``https://<host>``; the internal API (the EHR's and the resource server's) at
-``https://<host>:8081``, as the reference separates them by port.
+The roles are the authorization server (``authorization_server``, with its
+``tokens`` and the ``code_grant``), the s2s client (``client``), the verifier and
+authorization endpoint (``verifier``), the user flow's client (``user_client``) and the
+wallets that answer verifiers (``user_wallet``). Each owns its stores and routes and
+gets what it shares with the others at construction: the token service, the
+presentation verifier, the session store and the request-object store. No role holds
+another role; the node wires them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from nutssim.errors import InputError, OAuthError
-from nutssim.parties.authorization_server import AuthorizationServerRole
-from nutssim.parties.client import ClientRole
-from nutssim.parties.identity import DidWebHost, Identity
-from nutssim.parties.user_client import UserClientRole
-from nutssim.parties.user_wallet import UserWalletRole
-from nutssim.parties.verifier import VerifierRole
-from nutssim.parties.wallet import Wallet
+from nutssim.messages import HttpRequest
+from nutssim.parties.authorization_server import AuthorizationServer
+from nutssim.parties.base import Context, Flow
+from nutssim.parties.client import Client
+from nutssim.parties.code_grant import CodeGrant
+from nutssim.parties.core import INTERNAL_PORT as INTERNAL_PORT
+from nutssim.parties.core import NodeCore
+from nutssim.parties.core import Subject as Subject  # re-exported: callers import it from here
+from nutssim.parties.presentation_checks import PresentationVerifier
+from nutssim.parties.request_objects import RequestObjects
+from nutssim.parties.sessions import UserSession, UserSessions
+from nutssim.parties.tokens import AccessToken, TokenService
+from nutssim.parties.user_client import UserClient
+from nutssim.parties.user_wallet import UserWallet
+from nutssim.parties.verifier import Verifier
 from nutssim.rng import SimRandom
-
-INTERNAL_PORT = 8081
-
-
-@dataclass
-class Subject:
-    """A tenant of a node: a care organization with DIDs, a wallet and (as AS) a policy."""
-
-    node: Node
-    id: str
-    name: str
-    identities: list[Identity]
-    wallet: Wallet
-    policy: Any = None  # nutssim.specs.nuts_policy.Policy
-    #: strict-profile option: credential type → issuer DIDs this AS trusts (PROTOCOL.md §3.11).
-    trusted_issuers: dict[str, set[str]] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        return f"<Subject {self.id} on {self.node.host}>"
-
-    @property
-    def url(self) -> str:
-        """The OAuth identity: client_id and AS issuer (PROTOCOL.md §0)."""
-        return f"{self.node.host}/oauth2/{self.id}"
-
-    @property
-    def did(self) -> str:
-        """The subject's first DID."""
-        return self.identities[0].did
-
-    @property
-    def dids(self) -> list[str]:
-        """Every DID of the subject, in preference order."""
-        return [i.did for i in self.identities]
-
-    def use_policy(self, policy: Any) -> Subject:
-        """Serve ``policy`` (scope → presentation definitions) as this subject's AS."""
-        from nutssim.specs import nuts_policy
-
-        self.policy = nuts_policy.load(policy)
-        return self
-
-    def trust_issuer(self, credential_type: str, issuer_did: str) -> Subject:
-        """Add an issuer to this AS's explicit trust list for a credential type (strict option)."""
-        self.trusted_issuers.setdefault(credential_type, set()).add(issuer_did)
-        return self
+from nutssim.specs.openid4vp import ORGANIZATION
+from nutssim.specs.rfc6749 import AUTHORIZATION_CODE
+from nutssim.stores import ExpiringMap, ExpiringSet
 
 
-class Node(DidWebHost, AuthorizationServerRole, ClientRole, UserClientRole, VerifierRole, UserWalletRole):
-    """A Nuts node at one host."""
-
-    role = "node"
+class Node(NodeCore):
+    """A Nuts node at one host: the core plus its roles."""
 
     def __init__(
         self,
@@ -86,54 +47,60 @@ class Node(DidWebHost, AuthorizationServerRole, ClientRole, UserClientRole, Veri
         authorization_endpoint: bool = True,
         vp_formats: tuple[str, ...] = ("jwt_vp", "ldp_vp"),
     ) -> None:
-        super().__init__(id, name or urlsplit(host).hostname or host, host)
-        self._setup_rng = rng
-        parts = urlsplit(self.host)
-        self.internal_host = f"{parts.scheme}://{parts.hostname}:{INTERNAL_PORT}"
-        self.hosts.append(self.internal_host)
-        self.subjects: dict[str, Subject] = {}
-        #: `auth.authorizationendpoint.enabled` (the user flow needs it; PROTOCOL.md §2).
-        self.authorization_endpoint_enabled = authorization_endpoint
-        #: VP formats this node can produce and accepts (``pe.ChooseVPFormat`` input).
-        self.vp_formats = vp_formats
-        self.on_change: list[Callable[[Node], None]] = []
-        AuthorizationServerRole.__init__(self)
-        ClientRole.__init__(self)
-        UserClientRole.__init__(self)
-        VerifierRole.__init__(self)
+        super().__init__(
+            id, host, rng, name=name, authorization_endpoint=authorization_endpoint, vp_formats=vp_formats
+        )
+        # Shared by two roles each; the node owns them and hands them over.
+        self.tokens = TokenService()
+        self.presentations = PresentationVerifier()
+        self.sessions = UserSessions()
+        self.request_objects = RequestObjects(self)
+        self.codes = CodeGrant(self.tokens)
+        # Route order matters where templates overlap (``/dpop/validate`` before ``/dpop/{kid}``).
+        self.authorization_server = AuthorizationServer(
+            self, self.tokens, self.presentations, grants={AUTHORIZATION_CODE: self.codes.token}
+        )
+        self.client = Client(self)
+        self.user_client = UserClient(self, sessions=self.sessions, request_objects=self.request_objects)
+        self.user_wallet = UserWallet(self, authorize=self._authorize)
+        self.verifier = Verifier(
+            self,
+            sessions=self.sessions,
+            request_objects=self.request_objects,
+            presentations=self.presentations,
+            codes=self.codes,
+            wallet=self.user_wallet,
+        )
 
-    def add_subject(self, name: str, id: str | None = None, *, dids: int = 1) -> Subject:
-        """Create a subject with ``dids`` fresh did:web identities served by this node."""
-        subject_id = id or _slug(name)
-        if subject_id in self.subjects:
-            raise InputError(f"subject {subject_id!r} exists already on {self.host}", hint="pass another id=")
-        identities = [self.new_identity(self._setup_rng) for _ in range(dids)]
-        subject = Subject(self, subject_id, name, identities, Wallet(identities))
-        self.subjects[subject_id] = subject
-        for callback in self.on_change:
-            callback(self)
-        return subject
+    def _authorize(
+        self,
+        request: HttpRequest,
+        ctx: Context,
+        subject_id: str,
+        session: UserSession,
+        query: dict[str, str],
+        owner: str = ORGANIZATION,
+    ) -> Flow:
+        """The wallet's way back to this node's authorization endpoint (step 17's internal dispatch)."""
+        return self.verifier.handle_authorize(request, ctx, subject_id, session, query, owner)
 
-    def subject(self, subject_id: str) -> Subject | None:
-        """The subject with this id, if the node hosts it."""
-        return self.subjects.get(subject_id)
+    # -- delegations kept for callers that read role stores off the node (benchmarks) ---------------------
+    @property
+    def access_tokens(self) -> ExpiringMap[str, AccessToken]:
+        """The AS's issued tokens (``tokens.access_tokens``)."""
+        return self.tokens.access_tokens
 
-    def require_subject(self, subject_id: str, *, status: int = 400) -> Subject:
-        """The subject with this id, or the reference's ``invalid_request`` "subject not found"."""
-        subject = self.subjects.get(subject_id)
-        if subject is None:
-            raise OAuthError("invalid_request", "subject not found", status=status)
-        return subject
+    @property
+    def dpop_jtis(self) -> ExpiringSet[str]:
+        """The DPoP ``jti`` replay store (``tokens.dpop_jtis``)."""
+        return self.tokens.dpop_jtis
 
-    def key_by_kid(self, kid: str) -> Any:
-        """A signing key of one of this node's identities, by key id."""
-        for identity in self.identities.values():
-            for key in identity.keys:
-                if key.kid == kid:
-                    return key
-        return None
+    @property
+    def s2s_nonces(self) -> ExpiringSet[str]:
+        """The RFC021 nonce store (``authorization_server.s2s_nonces``)."""
+        return self.authorization_server.s2s_nonces
 
-
-def _slug(name: str) -> str:
-    out = "".join(c.lower() if c.isalnum() else "-" for c in name)
-    return "-".join(p for p in out.split("-") if p) or "subject"
+    @property
+    def token_cache(self) -> ExpiringMap[str, dict[str, Any]]:
+        """The s2s client's token cache (``client.token_cache``)."""
+        return self.client.token_cache

@@ -13,22 +13,20 @@ import json
 from collections.abc import Generator
 from typing import Any
 
-from nutssim.errors import OAuthError
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.jose import SUPPORTED_ALGS
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.parties.base import Context, Party, Process
-from nutssim.specs import rfc9449
+from nutssim.specs import rfc6750, rfc7662, rfc9449
+from nutssim.specs.rfc6750 import INVALID_TOKEN
+from nutssim.specs.rfc9449 import INVALID_DPOP_PROOF
 
 
 def _challenge(scheme: str, error: str | None = None, description: str | None = None) -> str:
-    params = []
-    if scheme == "DPoP":
-        params.append(f'algs="{" ".join(SUPPORTED_ALGS)}"')
-    if error:
-        params.append(f'error="{error}"')
-    if description:
-        params.append(f'error_description="{description}"')
-    return f"{scheme} {', '.join(params)}".strip()
+    """RFC 6750 §3 challenge; the DPoP scheme names its algorithms (RFC 9449 §7.1)."""
+    algs = SUPPORTED_ALGS if scheme == rfc6750.DPOP else None
+    return rfc6750.challenge(scheme, error, description, algs=algs)
 
 
 class ResourceServer(Party):
@@ -59,9 +57,12 @@ class ResourceServer(Party):
 
     def get_resource(self, request: HttpRequest, ctx: Context) -> Process:
         """GET the resource: authorization header, introspection, DPoP, scope (RFC 6750, RFC 9449 §7)."""
-        scheme, token = _authorization(request)
+        scheme, token = rfc6750.authorization(request.header("Authorization"))
         if not token or scheme not in ("dpop", "bearer"):
-            ctx.check("rs.authorization", "RFC 6750 §3; RFC 9449 §7.1", False, "no DPoP or Bearer token")
+            cause = Cause(causes.MISSING, "header", "Authorization", "DPoP or Bearer", scheme or None)
+            ctx.check(
+                "rs.authorization", "RFC 6750 §3; RFC 9449 §7.1", False, "no DPoP or Bearer token", cause
+            )
             return self._unauthorized(ctx, None, None)
         response = yield HttpRequest.post_form(
             f"{self.node_internal}/internal/auth/v2/accesstoken/introspect", {"token": token}
@@ -70,10 +71,9 @@ class ResourceServer(Party):
             response.json if response.ok and isinstance(response.json, dict) else {"active": False}
         )
         if not info.get("active"):
-            ctx.check(
-                "rs.token_active", "RFC 7662 §2.2; PROTOCOL.md §1.7 step 5", False, "token is not active"
-            )
-            return self._refuse(ctx, "invalid_token", "the access token is not active", scheme)
+            ref = "RFC 7662 §2.2; PROTOCOL.md §1.7 step 5"
+            ctx.check("rs.token_active", ref, False, "token is not active", Cause(causes.UNKNOWN, "token"))
+            return self._refuse(ctx, INVALID_TOKEN, "the access token is not active", scheme)
         ctx.check("rs.token_active", "RFC 7662 §2.2", True, f"client {info.get('client_id')}")
         jkt = (info.get("cnf") or {}).get("jkt") if isinstance(info.get("cnf"), dict) else None
         if jkt:
@@ -81,13 +81,15 @@ class ResourceServer(Party):
             if refusal is not None:
                 return refusal
         if self.required_scope and self.required_scope not in str(info.get("scope", "")).split():
-            ctx.check("rs.scope", "RFC 6750 §3.1", False, f"scope {info.get('scope')!r}")
+            cause = Cause(causes.NOT_ALLOWED, "token", "scope", self.required_scope, str(info.get("scope")))
+            ctx.check("rs.scope", "RFC 6750 §3.1", False, f"scope {info.get('scope')!r}", cause)
             return json_response(
                 403,
-                {"error": "insufficient_scope"},
+                rfc6750.error_body(rfc6750.INSUFFICIENT_SCOPE),
                 headers={
                     "WWW-Authenticate": _challenge(
-                        scheme.capitalize() if scheme == "bearer" else "DPoP", "insufficient_scope"
+                        scheme.capitalize() if scheme == "bearer" else rfc6750.DPOP,
+                        rfc6750.INSUFFICIENT_SCOPE,
                     )
                 },
             )
@@ -105,18 +107,20 @@ class ResourceServer(Party):
                 bound_ok,
                 "DPoP-bound token presented as Bearer"
                 + ("" if not bound_ok else " (accepted: dpop_required control is off)"),
+                Cause(causes.MISMATCH, "header", "Authorization", "DPoP", scheme.capitalize()),
             )
             return (
                 None
                 if bound_ok
-                else self._refuse(ctx, "invalid_token", "DPoP-bound token requires the DPoP scheme", "dpop")
+                else self._refuse(ctx, INVALID_TOKEN, "DPoP-bound token requires the DPoP scheme", "dpop")
             )
         if not ctx.profile.on("dpop_proof"):
             ctx.check("rs.dpop_proof", ref, True, "skipped: dpop_proof control is off")
             return None
         if ctx.profile.strict and len(request.header_values("DPoP")) > 1:  # RFC 9449 §4.3 step 1
-            ctx.check("rs.dpop_proof", "RFC 9449 §4.3 step 1", False, "more than one DPoP header")
-            return self._refuse(ctx, "invalid_dpop_proof", "more than one DPoP header", "dpop")
+            cause = Cause(causes.INVALID, "header", "DPoP", reason="more than one DPoP header")
+            ctx.check("rs.dpop_proof", "RFC 9449 §4.3 step 1", False, cause.reason, cause)
+            return self._refuse(ctx, INVALID_DPOP_PROOF, "more than one DPoP header", "dpop")
         proof = request.header("DPoP") or ""
         body = {
             "dpop_proof": proof,
@@ -128,47 +132,44 @@ class ResourceServer(Party):
         response = yield HttpRequest.post_json(f"{self.node_internal}/internal/auth/v2/dpop/validate", body)
         result = response.json if isinstance(response.json, dict) else {"valid": False, "reason": "no answer"}
         if not result.get("valid"):
-            ctx.check("rs.dpop_proof", ref, False, str(result.get("reason", "")))
-            return self._refuse(ctx, "invalid_dpop_proof", str(result.get("reason", "")), "dpop")
+            reason = str(result.get("reason", ""))
+            ctx.check("rs.dpop_proof", ref, False, reason, Cause(causes.INVALID, "dpop_proof", reason=reason))
+            return self._refuse(ctx, INVALID_DPOP_PROOF, str(result.get("reason", "")), "dpop")
         if ctx.profile.strict:  # RFC 9449 §11.1: the reference's validator has no iat window
             try:
                 rfc9449.check_iat_window(rfc9449.parse_proof(proof, ctx.now()), ctx.now())
             except rfc9449.DPoPError as exc:
-                ctx.check("rs.dpop_iat", "RFC 9449 §11.1", False, str(exc))
-                return self._refuse(ctx, "invalid_dpop_proof", str(exc), "dpop")
+                cause = Cause(causes.TIME, "dpop_proof", "iat", reason=str(exc))
+                ctx.check("rs.dpop_iat", "RFC 9449 §11.1", False, str(exc), cause)
+                return self._refuse(ctx, INVALID_DPOP_PROOF, str(exc), "dpop")
         ctx.check("rs.dpop_proof", ref, True)
         return None
 
     def _refuse(self, ctx: Context, error: str, description: str, scheme: str) -> HttpResponse:
         if not ctx.profile.strict:  # the reference's nginx script: 403 "Unauthorized"
             return text_response(403, "Unauthorized")
-        return self._unauthorized(ctx, error, description, "DPoP" if scheme == "dpop" else "Bearer")
+        return self._unauthorized(
+            ctx, error, description, rfc6750.DPOP if scheme == "dpop" else rfc6750.BEARER
+        )
 
     def _unauthorized(
-        self, ctx: Context, error: str | None, description: str | None, scheme: str = "DPoP"
+        self, ctx: Context, error: str | None, description: str | None, scheme: str = rfc6750.DPOP
     ) -> HttpResponse:
-        body = OAuthError(error, description or "").body() if error else {"error": "invalid_request"}
+        body = rfc6750.error_body(error, description or "")
         challenges = [_challenge(scheme, error, description)]
         if error is None:
-            challenges = [_challenge("DPoP"), _challenge("Bearer")]
+            challenges = [_challenge(rfc6750.DPOP), _challenge(rfc6750.BEARER)]
         return json_response(401, body, headers={"WWW-Authenticate": ", ".join(challenges)})
-
-
-def _authorization(request: HttpRequest) -> tuple[str, str]:
-    value = request.header("Authorization") or ""
-    scheme, _, token = value.partition(" ")
-    return scheme.lower(), token.strip()
 
 
 def _resource(info: dict[str, Any]) -> dict[str, Any]:
     """A small FHIR-like resource that names who asked, from the introspected claims."""
-    reserved = {"active", "iss", "client_id", "scope", "iat", "exp", "cnf", "sub"}
     return {
         "resourceType": "Bundle",
         "type": "searchset",
         "total": 1,
         "entry": [{"resource": {"resourceType": "Patient", "id": "patient-1"}}],
-        "requested_by": {k: v for k, v in info.items() if k not in reserved},
+        "requested_by": rfc7662.requester_claims(info),
         "client_id": info.get("client_id"),
         "scope": info.get("scope"),
         "note": json.dumps({"bound": bool(info.get("cnf"))}),

@@ -13,7 +13,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from nutssim import jose
+from nutssim import causes, jose
+from nutssim.causes import Cause
 from nutssim.errors import ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
@@ -41,11 +42,12 @@ class StatusListClient:
         cache: dict[str, CachedList],
         *,
         fail_closed: bool,
-        record: Callable[[str, str, bool, str], Any] | None = None,
+        record: Callable[..., Any] | None = None,
     ) -> None:
         self.cache = cache
         self.fail_closed = fail_closed
-        self.record = record or (lambda *a: None)
+        #: ``Context.check``: (id, ref, passed, detail, cause=…).
+        self.record: Callable[..., Any] = record or (lambda *a, **k: None)
 
     def is_revoked(self, credential: Credential, now: int) -> Generator[HttpRequest, HttpResponse, bool]:
         """True only when a revocation entry's bit is set (fail-open) or, strict, unknowable."""
@@ -71,6 +73,7 @@ class StatusListClient:
                 "StatusList2021 §6; PROTOCOL.md §3.6",
                 not revoked,
                 f"{credential.id}: bit {entry.index} of {entry.list_url} is {'set' if revoked else 'clear'}",
+                cause=Cause(causes.REVOKED, "credential", credential.id, reason=entry.list_url),
             )
             if revoked:
                 return True
@@ -100,8 +103,15 @@ class StatusListClient:
 
     def _unknown(self, url: str, why: str) -> None:
         if self.fail_closed:
-            self.record("vc.revocation_list", "StatusList2021 §6 (strict: fail closed)", False, why)
-            raise VerificationFailed(f"unable to check revocation status: {why}", check="vc.revocation_list")
+            cause = Cause(causes.STATUS_UNKNOWN, "status_list", url, reason=why)
+            self.record(
+                "vc.revocation_list", "StatusList2021 §6 (strict: fail closed)", False, why, cause=cause
+            )
+            raise VerificationFailed(
+                f"unable to check revocation status: {why}",
+                check="vc.revocation_list",
+                kind=causes.STATUS_UNKNOWN,
+            )
         self.record(
             "vc.revocation_list",
             "PROTOCOL.md §3.6 (reference: fail open)",

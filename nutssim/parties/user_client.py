@@ -14,43 +14,30 @@ DPoP proof (step 22) and keeps the token for the EHR to collect once (steps 23�
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from nutssim import jose
-from nutssim.errors import OAuthError, ProtocolError
+from nutssim import causes, jose
+from nutssim.causes import Cause
+from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, with_query
 from nutssim.models.credential import NUTS_CONTEXT, VC_CONTEXT
-from nutssim.parties.authorization_server import metadata
-from nutssim.parties.base import Context, Process
-from nutssim.parties.client import ClientError, _token_from_response, discover_metadata
+from nutssim.parties.base import ClientError, Context, Process, expect_rule, fail_rule
+from nutssim.parties.core import CALLBACK_PATH, NodeCore, Subject
 from nutssim.parties.identity import Identity
-from nutssim.parties.wallet import Wallet
-from nutssim.specs import entity_statement, openid4vp, rfc7636, rfc9101, rfc9449
+from nutssim.parties.metadata import metadata
+from nutssim.parties.oauth_client import discover_metadata, token_from_response
+from nutssim.parties.request_objects import RequestObjects
+from nutssim.parties.sessions import UserSession, UserSessions
+from nutssim.specs import entity_statement, nuts_node_api, openid4vp, rfc7636, rfc9101, rfc9449
 from nutssim.specs.openid4vp import FLOW_TIMEOUT
+from nutssim.specs.rfc6749 import AUTHORIZATION_CODE
 from nutssim.stores import ExpiringMap
-
-if TYPE_CHECKING:
-    from nutssim.parties.node import Node, Subject
 
 REDIRECT_TOKEN_TTL = 5  # userRedirectTimeout, PROTOCOL.md §0
 TOKEN_SESSION_TTL = 900  # the EHR's session id → token status
-USER_SESSION_TTL = 3600  # user session and its cookie
-SESSION_COOKIE = "__Secure-SID"
-CALLBACK_PATH = "/oauth2/callback"
 _STEP1, _STEP4, _STEP25 = "PROTOCOL.md §2.2 step 1", "PROTOCOL.md §2.2 step 4", "PROTOCOL.md §2.2 steps 23–25"
 _SESSION = "PROTOCOL.md §2.4"
-
-
-@dataclass
-class UserSession:
-    """A browser session on a node: the user's did:jwk wallet, bound to one subject (§2.4)."""
-
-    id: str
-    subject_id: str
-    identity: Identity
-    wallet: Wallet
-    expires_at: int
 
 
 @dataclass(frozen=True)
@@ -74,59 +61,44 @@ class ClientFlow:
     token_endpoint: str
 
 
-class UserClientRole:
-    """Routes and stores of the user flow's client side (and the shared request-object store)."""
+class UserClient:
+    """Routes and stores of the user flow's client side."""
 
-    def __init__(self: Node) -> None:  # type: ignore[misc]
+    def __init__(self, core: NodeCore, *, sessions: UserSessions, request_objects: RequestObjects) -> None:
+        self.core = core
+        self.sessions = sessions
+        self.request_objects = request_objects
         self.user_redirects: ExpiringMap[str, RedirectSession] = ExpiringMap(REDIRECT_TOKEN_TTL)
         self.user_tokens: ExpiringMap[str, dict[str, Any]] = ExpiringMap(TOKEN_SESSION_TTL)
-        self.user_sessions: ExpiringMap[str, UserSession] = ExpiringMap(USER_SESSION_TTL)
         self.client_flows: ExpiringMap[str, ClientFlow] = ExpiringMap(FLOW_TIMEOUT)
-        self.request_objects: ExpiringMap[str, rfc9101.StoredRequest] = ExpiringMap(rfc9101.STORE_TTL)
-        internal = self.internal_host
-        self.route(
+        internal = core.internal_host
+        core.route(
             "POST",
             "/internal/auth/v2/{subject_id}/request-user-access-token",
             self.request_user_access_token,
             "request user access token",
             origin=internal,
         )
-        self.route(
+        core.route(
             "GET",
             "/internal/auth/v2/accesstoken/{session_id}",
             self.retrieve_user_token,
             "retrieve user access token",
             origin=internal,
         )
-        self.route("GET", "/oauth2/{subject_id}/user", self.user_landing, "user landing")
-        self.route(
-            "GET",
-            "/oauth2/{subject_id}/request.jwt/{request_id}",
-            self.serve_request_object,
-            "request object",
-        )
-        self.route(
-            "POST",
-            "/oauth2/{subject_id}/request.jwt/{request_id}",
-            self.serve_request_object,
-            "request object (post)",
-        )
-        self.route(
+        core.route("GET", "/oauth2/{subject_id}/user", self.user_landing, "user landing")
+        request_objects.add_routes()  # served here, in the reference's route order
+        core.route(
             "GET",
             "/.well-known/openid-configuration/oauth2/{subject_id}",
             self.serve_openid_configuration,
             "OpenID configuration (entity statement)",
         )
-        self.route("GET", CALLBACK_PATH, self.callback, "authorization callback")
-
-    @property
-    def callback_url(self: Node) -> str:  # type: ignore[misc]
-        """The node-wide redirect URI of its clients."""
-        return f"{self.host}{CALLBACK_PATH}"
+        core.route("GET", CALLBACK_PATH, self.callback, "authorization callback")
 
     # -- step 1: the EHR's request ---------------------------------------------------------------------
-    def request_user_access_token(  # type: ignore[misc]
-        self: Node,
+    def request_user_access_token(
+        self,
         request: HttpRequest,
         ctx: Context,
         subject_id: str,
@@ -137,7 +109,7 @@ class UserClientRole:
         missing = _missing_input(body, user)
         if missing:
             return _problem(ctx, "user_token.request", missing)
-        subject = self.subject(subject_id)
+        subject = self.core.subject(subject_id)
         if subject is None:
             return _problem(ctx, "user_token.subject", "subject not found")
         ctx.check(
@@ -151,8 +123,8 @@ class UserClientRole:
             {"redirect_uri": with_query(f"{subject.url}/user", {"token": token}), "session_id": session_id},
         )
 
-    def retrieve_user_token(  # type: ignore[misc]
-        self: Node,
+    def retrieve_user_token(
+        self,
         request: HttpRequest,
         ctx: Context,
         session_id: str,
@@ -168,68 +140,15 @@ class UserClientRole:
         ctx.check("user_token.session", _STEP25, True, "active token handed out once")
         return json_response(200, entry)
 
-    # -- §2.4: the session wallet behind the cookie -----------------------------------------------------
-    def user_session(  # type: ignore[misc]
-        self: Node,
-        request: HttpRequest,
-        ctx: Context,
-        subject_id: str,
-    ) -> tuple[UserSession, bool]:
-        """Load the cookie's session for this subject, or create one with a fresh did:jwk wallet."""
-        sid = _cookie(request, SESSION_COOKIE)
-        session = self.user_sessions.get(sid, ctx.now()) if sid else None
-        if session is not None and session.subject_id == subject_id:
-            ctx.check("session.cookie", _SESSION, True, f"session wallet {session.identity.did[:24]}…")
-            return session, False
-        ctx.check(
-            "session.cookie",
-            _SESSION,
-            True,
-            "no valid session for this subject: a new session wallet" if sid else "no session cookie",
-        )
-        identity = Identity.jwk(ctx.rng)
-        session = UserSession(
-            ctx.rng.token(), subject_id, identity, Wallet([identity]), ctx.now() + USER_SESSION_TTL
-        )
-        self.user_sessions.put(session.id, session, ctx.now())
-        ctx.fact("user_session_created", subject=subject_id, did=identity.did)
-        return session, True
-
-    def with_session_cookie(  # type: ignore[misc]
-        self: Node,
-        response: HttpResponse,
-        session: UserSession,
-        created: bool,
-    ) -> HttpResponse:
-        """Set ``__Secure-SID`` on a new session's response: 1 h, Secure, HttpOnly, SameSite=Strict."""
-        if not created:
-            return response
-        cookie = (
-            f"{SESSION_COOKIE}={session.id}; Path=/oauth2/{session.subject_id}; Max-Age={USER_SESSION_TTL}; "
-            "Secure; HttpOnly; SameSite=Strict"
-        )
-        return replace(response, headers=(*response.headers, ("Set-Cookie", cookie)))
-
-    def rendered(  # type: ignore[misc]
-        self: Node,
-        request: HttpRequest,
-        process: Generator[HttpRequest, HttpResponse, HttpResponse],
-    ) -> Process:
-        """Run a handler process and render a protocol error it raises (so a cookie can still be set)."""
-        try:
-            return (yield from process)
-        except ProtocolError as exc:
-            return self.render_error(request, exc)
-
     # -- step 4–6: landing, provisioning, the authorization request -----------------------------------------
-    def user_landing(self: Node, request: HttpRequest, ctx: Context, subject_id: str) -> Process:  # type: ignore[misc]
+    def user_landing(self, request: HttpRequest, ctx: Context, subject_id: str) -> Process:
         """GET /oauth2/{S}/user?token=T: 403 unless T is live; then redirect to the AS (steps 4–6)."""
-        session, created = self.user_session(request, ctx, subject_id)
-        response = yield from self.rendered(request, self._land(request, ctx, session))
-        return self.with_session_cookie(response, session, created)
+        session, created = self.sessions.load(request, ctx, subject_id)
+        response = yield from self.core.rendered(request, self._land(request, ctx, session))
+        return self.sessions.with_cookie(response, session, created)
 
-    def _land(  # type: ignore[misc]
-        self: Node,
+    def _land(
+        self,
         request: HttpRequest,
         ctx: Context,
         session: UserSession,
@@ -243,20 +162,15 @@ class UserClientRole:
                 f"RFC 6749 §10.12; {_STEP4}",
                 False,
                 "missing token" if not token else "unknown, expired or used token",
+                Cause(causes.UNKNOWN if token else causes.MISSING, "parameter", "token"),
             )
             return HttpResponse(403)
         ctx.check("landing.token", f"RFC 6749 §10.12; {_STEP4}", True, "landing token burned")
-        subject = self.subjects[found.subject_id]
+        subject = self.core.subjects[found.subject_id]
         self._provision(ctx, subject, session, found.body["preauthorized_user"])
         meta = yield from discover_metadata(ctx, str(found.body.get("authorization_server", "")))
-        ctx.expect(
-            bool(meta.get("authorization_endpoint")) and bool(meta.get("token_endpoint")),
-            "landing.as_metadata",
-            f"RFC 8414 §2; {_STEP4}",
-            ClientError(
-                "server_error", "authorization server metadata lacks an authorization or token endpoint"
-            ),
-        )
+        endpoints = bool(meta.get("authorization_endpoint")) and bool(meta.get("token_endpoint"))
+        expect_rule(ctx, endpoints, nuts_node_api.AS_METADATA, detail="")
         state, verifier = ctx.rng.token(), rfc7636.make_verifier(ctx.rng)
         use_dpop = str(found.body.get("token_type") or "DPoP").lower() != "bearer"
         self.client_flows.put(
@@ -277,8 +191,8 @@ class UserClientRole:
             )
         )
 
-    def _provision(  # type: ignore[misc]
-        self: Node,
+    def _provision(
+        self,
         ctx: Context,
         subject: Subject,
         session: UserSession,
@@ -302,8 +216,8 @@ class UserClientRole:
             )
         ctx.check("landing.provision", _SESSION, True, f"{len(subject.identities)} NutsEmployeeCredential(s)")
 
-    def _authorization_request(  # type: ignore[misc]
-        self: Node,
+    def _authorization_request(
+        self,
         ctx: Context,
         subject: Subject,
         meta: dict[str, Any],
@@ -312,14 +226,8 @@ class UserClientRole:
         challenge: str,
     ) -> str:
         """Step 6: store JAR_1 (15 min, single use) and build the by-reference authorization URL."""
-        ctx.expect(
-            openid4vp.ENTITY_ID in (meta.get("client_id_schemes_supported") or []),
-            "landing.client_id_scheme",
-            "PROTOCOL.md §2.2 step 6",
-            ClientError(
-                "invalid_request", "authorization server does not support 'entity_id' client_id scheme"
-            ),
-        )
+        schemes = meta.get("client_id_schemes_supported") or []
+        expect_rule(ctx, openid4vp.ENTITY_ID in schemes, nuts_node_api.CLIENT_ID_SCHEME, detail="")
         signer = subject.identities[0]
         claims = {
             "iss": signer.did,
@@ -328,62 +236,37 @@ class UserClientRole:
             "response_type": "code",
             "scope": scope,
             "state": state,
-            "redirect_uri": self.callback_url,
+            "redirect_uri": self.core.callback_url,
             "code_challenge": challenge,
             "code_challenge_method": rfc7636.S256,
         }
         method = rfc9101.uri_method(meta["issuer"])
-        request_id = ctx.rng.token()
-        self.request_objects.put(
-            request_id, rfc9101.StoredRequest(claims, subject.url, method, signer.key.kid or ""), ctx.now()
+        request_id = self.request_objects.put(
+            ctx, rfc9101.StoredRequest(claims, subject.url, method, signer.key.kid or "")
         )
         return rfc9101.request_url(
             meta["authorization_endpoint"], subject.url, f"{subject.url}/request.jwt/{request_id}", method
         )
 
     # -- steps 8/12/17 and §2.5: what a client serves ----------------------------------------------
-    def serve_request_object(  # type: ignore[misc]
-        self: Node,
-        request: HttpRequest,
-        ctx: Context,
-        subject_id: str,
-        request_id: str,
-    ) -> HttpResponse:
-        """GET|POST request.jwt/{id}: the signed request object, once (GetAndDelete)."""
-        single_use = ctx.profile.on("jar_single_use")
-        take = self.request_objects.pop if single_use else self.request_objects.get
-        stored = take(request_id, ctx.now())
-        expect_rule(ctx, stored is not None, rfc9101.OBJECT_FOUND)
-        if not single_use:
-            ctx.check(
-                "request_object.single_use", rfc9101.OBJECT_FOUND.ref, True, "skipped: jar_single_use is off"
-            )
-        assert stored is not None
-        subject = self.subject(subject_id)
-        expect_rule(ctx, subject is not None and stored.client_id == subject.url, rfc9101.OBJECT_CLIENT)
-        used = request.method.lower()
-        expect_rule(ctx, used == stored.method, rfc9101.OBJECT_METHOD, used=used, stored=stored.method)
-        claims = rfc9101.served_claims(stored, request, openid4vp.SELF_ISSUED)
-        return rfc9101.serve(rfc9101.sign(claims, self.key_by_kid(stored.kid), ctx.now()))
-
-    def serve_openid_configuration(  # type: ignore[misc]
-        self: Node,
+    def serve_openid_configuration(
+        self,
         request: HttpRequest,
         ctx: Context,
         subject_id: str,
     ) -> HttpResponse:
         """The subject's entity statement: its DIDs' keys and its AS metadata (PROTOCOL.md §2.5)."""
-        subject = self.require_subject(subject_id, status=404)
+        subject = self.core.require_subject(subject_id, status=404)
         token = entity_statement.build(
             subject.url, [i.key for i in subject.identities], metadata(subject), ctx.now()
         )
         return entity_statement.serve(token)
 
     # -- steps 21–24: callback, code exchange, token for the EHR --------------------------------
-    def callback(self: Node, request: HttpRequest, ctx: Context) -> Process:  # type: ignore[misc]
+    def callback(self, request: HttpRequest, ctx: Context) -> Process:
         """GET /oauth2/callback: state, error, code, then the token request (steps 21–24)."""
         query = request.query
-        expect_rule(ctx, self.authorization_endpoint_enabled, openid4vp.CALLBACK_ENABLED)
+        expect_rule(ctx, self.core.authorization_endpoint_enabled, openid4vp.CALLBACK_ENABLED)
         state = query.get("state", "")
         if not state and query.get("error"):
             # No state to correlate (the reference's error redirects carry none): show the error.
@@ -392,6 +275,7 @@ class UserClientRole:
                 openid4vp.CALLBACK_STATE.ref,
                 False,
                 f"error without state: {query['error']}",
+                Cause(causes.MISSING, "parameter", "state", reason=query["error"]),
             )
             raise OAuthError(
                 query["error"], query.get("error_description", ""), check=openid4vp.CALLBACK_STATE.id
@@ -399,7 +283,13 @@ class UserClientRole:
         expect_rule(ctx, bool(state), openid4vp.CALLBACK_STATE)
         flow = self._client_flow(ctx, state)
         if query.get("error"):
-            ctx.check("callback.error", openid4vp.CALLBACK_STATE.ref, False, query["error"])
+            cause = Cause(
+                causes.FAILED,
+                "authorization_response",
+                query["error"],
+                reason=query.get("error_description", ""),
+            )
+            ctx.check("callback.error", openid4vp.CALLBACK_STATE.ref, False, query["error"], cause)
             raise OAuthError(
                 query["error"],
                 query.get("error_description", ""),
@@ -412,7 +302,7 @@ class UserClientRole:
         ctx.fact("user_token_stored", session_id=flow.session_id, token_type=token.get("token_type"))
         return redirect(flow.redirect_uri)
 
-    def _client_flow(self: Node, ctx: Context, state: str) -> ClientFlow:  # type: ignore[misc]
+    def _client_flow(self, ctx: Context, state: str) -> ClientFlow:
         """The flow of a state (burned); with ``state_check`` off, an unknown state takes the latest flow."""
         flow = self.client_flows.pop(state, ctx.now())
         if flow is None and not ctx.profile.on("state_check"):
@@ -431,20 +321,20 @@ class UserClientRole:
         assert flow is not None
         return flow
 
-    def _redeem(  # type: ignore[misc]
-        self: Node,
+    def _redeem(
+        self,
         ctx: Context,
         flow: ClientFlow,
         code: str,
     ) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
         """Step 22: the code, the PKCE verifier and (if asked) a DPoP proof; failures go to the EHR."""
-        subject = self.subjects[flow.subject_id]
+        subject = self.core.subjects[flow.subject_id]
         key = subject.identities[0].key
         form = {
-            "grant_type": "authorization_code",
+            "grant_type": AUTHORIZATION_CODE,
             "client_id": subject.url,
             "code": code,
-            "redirect_uri": self.callback_url,
+            "redirect_uri": self.core.callback_url,
             "code_verifier": flow.code_verifier,
         }
         headers = {"Accept": "application/json"}
@@ -454,13 +344,14 @@ class UserClientRole:
             )
         response = yield HttpRequest.post_form(flow.token_endpoint, form, headers)
         try:
-            token = _token_from_response(ctx, response)
+            token = token_from_response(ctx, response)
         except ClientError as exc:
-            ctx.fail(
-                openid4vp.CALLBACK_TOKEN.id,
-                openid4vp.CALLBACK_TOKEN.ref,
-                openid4vp.CALLBACK_TOKEN.fail(endpoint=flow.token_endpoint, redirect_uri=flow.redirect_uri),
-                f"{exc.error}: {exc.description}",
+            fail_rule(
+                ctx,
+                openid4vp.CALLBACK_TOKEN,
+                detail=f"{exc.error}: {exc.description}",
+                redirect_uri=flow.redirect_uri,
+                endpoint=flow.token_endpoint,
             )
         ctx.check(
             openid4vp.CALLBACK_TOKEN.id, openid4vp.CALLBACK_TOKEN.ref, True, str(token.get("token_type"))
@@ -472,25 +363,6 @@ class UserClientRole:
 
 
 # -- helpers -------------------------------------------------------------------------------------------------
-def expect_rule(
-    ctx: Context,
-    passed: bool,
-    rule: rfc9101.Rule,
-    *,
-    detail: str = "",
-    redirect_uri: str | None = None,
-    state: str | None = None,
-    **values: Any,
-) -> None:
-    """Record ``rule`` and raise its wire error when it failed (``detail`` says why it failed)."""
-    if passed:
-        ctx.check(rule.id, rule.ref, True)
-        return
-    error = rule.fail(redirect_uri=redirect_uri, state=state, **values)
-    ctx.check(rule.id, rule.ref, False, detail or error.description)
-    raise error
-
-
 def _missing_input(body: dict[str, Any], user: Any) -> str:
     """The first problem of a request-user-access-token body (PROTOCOL.md §2.2 step 1)."""
     if not isinstance(user, dict):
@@ -506,15 +378,6 @@ def _problem(ctx: Context, check: str, detail: str, *, status: int = 400, ref: s
     ctx.check(check, ref, False, detail)
     body = {"type": "about:blank", "title": "request failed", "status": status, "detail": detail}
     return json_response(status, body, headers={"Content-Type": "application/problem+json"})
-
-
-def _cookie(request: HttpRequest, name: str) -> str | None:
-    """The value of one cookie of a request's ``Cookie`` header."""
-    for part in (request.header("Cookie") or "").split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
 
 
 def _employee_credential(ctx: Context, issuer: Identity, session: UserSession, user: dict[str, Any]) -> str:

@@ -15,21 +15,35 @@ the client_id's origin (inferred, PROTOCOL.md §2.2).
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.errors import NutsSimError, OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, redirect
-from nutssim.parties.base import Context
-from nutssim.parties.user_client import UserSession, expect_rule
-from nutssim.parties.wallet import BuiltPresentation, choose_vp_format
+from nutssim.parties.base import Context, Flow, expect_rule
+from nutssim.parties.core import NodeCore, Subject
+from nutssim.parties.sessions import UserSession
+from nutssim.parties.wallet import BuiltPresentation, Wallet, choose_vp_format, sign_presentation
 from nutssim.specs import openid4vp, pex
 from nutssim.specs.openid4vp import USER, VP_LIFETIME
 from nutssim.specs.rfc9101 import Rule
 
-if TYPE_CHECKING:
-    from nutssim.parties.node import Node, Subject
 
-Flow = Generator[HttpRequest, HttpResponse, HttpResponse]
+class Authorize(Protocol):
+    """The node's authorization endpoint, as the wallet dispatches an ``openid4vp:`` redirect to it."""
+
+    def __call__(
+        self,
+        request: HttpRequest,
+        ctx: Context,
+        subject_id: str,
+        session: UserSession,
+        query: dict[str, str],
+        owner: str = ...,
+    ) -> Flow:
+        """Handle an authorization request for ``subject_id`` in ``session`` (step 17)."""
+        ...
 
 
 class WalletError(Exception):
@@ -40,11 +54,15 @@ class WalletError(Exception):
         self.error = error
 
 
-class UserWalletRole:
+class UserWallet:
     """The handling of verifier requests by a node's organization and session wallets."""
 
-    def _authorize_from_verifier(  # type: ignore[misc]
-        self: Node,
+    def __init__(self, core: NodeCore, *, authorize: Authorize) -> None:
+        self.core = core
+        self.authorize = authorize
+
+    def respond(
+        self,
         ctx: Context,
         request: HttpRequest,
         subject: Subject,
@@ -72,8 +90,8 @@ class UserWalletRole:
         )
         return (yield from self._follow_verifier(ctx, request, subject, session, owner, response))
 
-    def _present(  # type: ignore[misc]
-        self: Node,
+    def _present(
+        self,
         ctx: Context,
         subject: Subject,
         params: dict[str, str],
@@ -94,8 +112,8 @@ class UserWalletRole:
         definition = yield from _presentation_definition(ctx, params)
         return self._build(ctx, subject, session, owner, params, verifier, definition)
 
-    def _build(  # type: ignore[misc]
-        self: Node,
+    def _build(
+        self,
         ctx: Context,
         subject: Subject,
         session: UserSession,
@@ -105,11 +123,11 @@ class UserWalletRole:
         definition: Any,
     ) -> BuiltPresentation:
         """Match the definition in the owner's wallet; sign a 15-minute VP for the verifier."""
-        holder: Any = session if owner == USER else subject
+        wallet: Wallet = session.wallet if owner == USER else subject.wallet
         did = session.identity.did if owner == USER else subject.did
-        credentials = holder.wallet.held_by(did)
+        credentials = wallet.held_by(did)
         vp_format = choose_vp_format(
-            self.vp_formats,
+            self.core.vp_formats,
             (verifier.get("vp_formats") or {}).keys(),
             list(definition.format) if definition.format else None,
         )
@@ -127,9 +145,9 @@ class UserWalletRole:
             _posted(ctx, False, openid4vp.BUILD, reason=str(exc))
         ctx.check(openid4vp.FULFIL.id, openid4vp.FULFIL.ref, True, f"{owner} wallet {did[:40]}")
         assert vp_format is not None
-        return self._sign_presentation(
+        return sign_presentation(
             ctx,
-            holder,
+            wallet,
             did,
             match,
             vp_format,
@@ -138,7 +156,7 @@ class UserWalletRole:
             lifetime=VP_LIFETIME,
         )
 
-    def _post_error(self: Node, ctx: Context, error: OAuthError, response_uri: str, state: str) -> Flow:  # type: ignore[misc]
+    def _post_error(self, ctx: Context, error: OAuthError, response_uri: str, state: str) -> Flow:
         """OpenID4VP §6.4: the error goes to the verifier, whose answer says where the browser goes."""
         form = openid4vp.error_response_form(error.error, error.description, state)
         response = yield HttpRequest.post_form(response_uri, form, {"Accept": "application/json"})
@@ -149,8 +167,8 @@ class UserWalletRole:
         assert target is not None
         return redirect(target)
 
-    def _follow_verifier(  # type: ignore[misc]
-        self: Node,
+    def _follow_verifier(
+        self,
         ctx: Context,
         request: HttpRequest,
         subject: Subject,
@@ -165,7 +183,10 @@ class UserWalletRole:
             if isinstance(body, dict) and isinstance(
                 body.get("error"), str
             ):  # relay the verifier's OAuth error
-                ctx.check("wallet.verifier_answer", openid4vp.POST_FAILED.ref, False, body["error"])
+                cause = Cause(
+                    causes.FAILED, "response", body["error"], reason=str(body.get("error_description", ""))
+                )
+                ctx.check("wallet.verifier_answer", openid4vp.POST_FAILED.ref, False, body["error"], cause)
                 raise OAuthError(
                     body["error"], str(body.get("error_description", "")), check="wallet.verifier_answer"
                 )
@@ -184,13 +205,13 @@ class UserWalletRole:
         )
         assert session is not None
         return (
-            yield from self.handle_authorize(
+            yield from self.authorize(
                 request, ctx, subject.id, session, openid4vp.query_of(target), owner=USER
             )
         )
 
 
-def _posted(ctx: Context, passed: bool, rule: Rule, *, detail: str = "", **values: Any) -> None:
+def _posted(ctx: Context, passed: bool, rule: Rule, *, detail: str | None = None, **values: Any) -> None:
     """Record ``rule``; a failure becomes a ``WalletError`` that is POSTed to the verifier."""
     try:
         expect_rule(ctx, passed, rule, detail=detail, **values)

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from nutssim.models.credential import VC_CONTEXT, Credential
+from nutssim.parties.base import ClientError, Context
 from nutssim.parties.identity import Identity
 from nutssim.rng import SimRandom
-from nutssim.specs import vc_jwt
+from nutssim.specs import pex, vc_jwt
+from nutssim.specs.rfc6749 import INVALID_REQUEST
+
+VP_ASSERTION_LIFETIME = 5  # vpAssertionLifetime, PROTOCOL.md §0
 
 #: VP formats a node can produce, in the reference's order of preference (``pe.ChooseVPFormat``).
 VP_FORMAT_PREFERENCE = ("jwt_vp", "ldp_vp")
@@ -102,3 +106,65 @@ def choose_vp_format(
         if vp_level:  # a PD that names only VC formats leaves the VP format open
             allowed &= vp_level
     return next((f for f in VP_FORMAT_PREFERENCE if f in allowed), None)
+
+
+def sign_presentation(
+    ctx: Context,
+    wallet: Wallet,
+    did: str,
+    match: pex.MatchResult,
+    vp_format: str,
+    audience: str,
+    *,
+    nonce: str | None = None,
+    lifetime: int = VP_ASSERTION_LIFETIME,
+) -> BuiltPresentation:
+    """Sign the VP over the matched credentials with the holder DID's first assertion key."""
+    key = wallet.identity(did).key
+    credentials: list[Credential] = list(match.credentials)
+    nonce = nonce or ctx.rng.token()
+    submission = pex.dump(match.submission(submission_id=ctx.rng.uuid(), vp_format=vp_format))
+    if vp_format == "jwt_vp":
+        vp: str | dict[str, Any] = vc_jwt.present(
+            credentials,
+            key,
+            holder=did,
+            audience=audience,
+            nonce=nonce,
+            now=ctx.now(),
+            lifetime=lifetime,
+            jti=f"{did}#{ctx.rng.uuid()}",
+        )
+    else:
+        from nutssim.specs import jws2020
+
+        if any(isinstance(c.raw, str) for c in credentials):  # a verifier's metadata chose ldp_vp
+            raise ClientError(
+                INVALID_REQUEST,
+                "JWT credentials cannot be embedded in a JSON-LD presentation",
+                status=412,
+            )
+        document = jws2020.presentation_ld(
+            presentation_id=f"{did}#{ctx.rng.uuid()}",
+            holder=did,
+            credentials=[c.raw for c in credentials if isinstance(c.raw, dict)],  # all are, checked above
+        )
+        vp = jws2020.sign_presentation(
+            document,
+            key,
+            verification_method=key.kid or did,
+            created=ctx.now(),
+            expires=ctx.now() + lifetime,
+            domain=audience,
+            challenge=nonce,
+            nonce=nonce,
+        )
+    ctx.fact(
+        "presentation_built",
+        holder=did,
+        format=vp_format,
+        audience=audience,
+        nonce=nonce,
+        credentials=[c.id for c in credentials],
+    )
+    return BuiltPresentation(vp, vp_format, submission, did, tuple(credentials), nonce)

@@ -8,10 +8,9 @@ answers by ``direct_post`` to ``response_uri``. A user wallet is reached through
 configuration"), which a browser cannot open: node B dispatches it internally
 (PROTOCOL.md §2.2 steps 16–17).
 
-The rules of PROTOCOL.md §2.2 (steps 7 continued, 11–15, 21–22) are ``Rule`` objects:
-a trace id, a spec clause and the wire error. The authorization-code rules around the
-OpenID4VP exchange (RFC 6749 §4.1 at the verifier's authorize and token endpoints and at
-the client's callback) live here too, as the Nuts user flow combines them.
+The rules of PROTOCOL.md §2.2 (steps 7 continued, 11–15, 21–22) are ``Rule`` objects
+(a trace id, a spec clause, the wire error, the cause kind) in ``openid4vp_rules``,
+re-exported here.
 """
 
 from __future__ import annotations
@@ -21,9 +20,148 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from nutssim.jose import SUPPORTED_ALGS
 from nutssim.messages import HttpResponse, json_response
 from nutssim.models.credential import Presentation
-from nutssim.specs.rfc9101 import Rule, request_url
+from nutssim.specs.openid4vp_rules import (
+    AUDIENCE as AUDIENCE,
+)
+from nutssim.specs.openid4vp_rules import (
+    BUILD as BUILD,
+)
+from nutssim.specs.openid4vp_rules import (
+    CALLBACK_CODE as CALLBACK_CODE,
+)
+from nutssim.specs.openid4vp_rules import (
+    CALLBACK_ENABLED as CALLBACK_ENABLED,
+)
+from nutssim.specs.openid4vp_rules import (
+    CALLBACK_STATE as CALLBACK_STATE,
+)
+from nutssim.specs.openid4vp_rules import (
+    CALLBACK_STATE_KNOWN as CALLBACK_STATE_KNOWN,
+)
+from nutssim.specs.openid4vp_rules import (
+    CALLBACK_TOKEN as CALLBACK_TOKEN,
+)
+from nutssim.specs.openid4vp_rules import (
+    CLIENT_ID_SCHEME as CLIENT_ID_SCHEME,
+)
+from nutssim.specs.openid4vp_rules import (
+    CLIENT_METADATA as CLIENT_METADATA,
+)
+from nutssim.specs.openid4vp_rules import (
+    CLIENT_METADATA_FETCH as CLIENT_METADATA_FETCH,
+)
+from nutssim.specs.openid4vp_rules import (
+    CLIENT_METADATA_INVALID as CLIENT_METADATA_INVALID,
+)
+from nutssim.specs.openid4vp_rules import (
+    DEFINITION as DEFINITION,
+)
+from nutssim.specs.openid4vp_rules import (
+    DEFINITION_FETCH as DEFINITION_FETCH,
+)
+from nutssim.specs.openid4vp_rules import (
+    DEFINITION_INVALID as DEFINITION_INVALID,
+)
+from nutssim.specs.openid4vp_rules import (
+    FULFIL as FULFIL,
+)
+from nutssim.specs.openid4vp_rules import (
+    INVALID_PRESENTATION_DEFINITION_URI as INVALID_PRESENTATION_DEFINITION_URI,
+)
+from nutssim.specs.openid4vp_rules import (
+    NONCE as NONCE,
+)
+from nutssim.specs.openid4vp_rules import (
+    POST_FAILED as POST_FAILED,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_ERROR_STATE as R_ERROR_STATE,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_FULFILLED as R_FULFILLED,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_NONCE as R_NONCE,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_NONCE_SESSION as R_NONCE_SESSION,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_NONCE_STATE as R_NONCE_STATE,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_SESSION as R_SESSION,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_STATE as R_STATE,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_SUBMISSION as R_SUBMISSION,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_SUBMISSION_PARSE as R_SUBMISSION_PARSE,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_TENANT as R_TENANT,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_VP_PARSE as R_VP_PARSE,
+)
+from nutssim.specs.openid4vp_rules import (
+    R_VP_TOKEN as R_VP_TOKEN,
+)
+from nutssim.specs.openid4vp_rules import (
+    REDIRECT_URI as REDIRECT_URI,
+)
+from nutssim.specs.openid4vp_rules import (
+    REDIRECT_URI_PARSE as REDIRECT_URI_PARSE,
+)
+from nutssim.specs.openid4vp_rules import (
+    REPEATED_DISPATCH as REPEATED_DISPATCH,
+)
+from nutssim.specs.openid4vp_rules import (
+    RESPONSE_MODE as RESPONSE_MODE,
+)
+from nutssim.specs.openid4vp_rules import (
+    RESPONSE_URI as RESPONSE_URI,
+)
+from nutssim.specs.openid4vp_rules import (
+    SCOPE as SCOPE,
+)
+from nutssim.specs.openid4vp_rules import (
+    STATE as STATE,
+)
+from nutssim.specs.openid4vp_rules import (
+    T_CLIENT_ID as T_CLIENT_ID,
+)
+from nutssim.specs.openid4vp_rules import (
+    T_CLIENT_MATCH as T_CLIENT_MATCH,
+)
+from nutssim.specs.openid4vp_rules import (
+    T_CODE as T_CODE,
+)
+from nutssim.specs.openid4vp_rules import (
+    T_CODE_VALID as T_CODE_VALID,
+)
+from nutssim.specs.openid4vp_rules import (
+    T_CREATE as T_CREATE,
+)
+from nutssim.specs.openid4vp_rules import (
+    T_REDIRECT_URI as T_REDIRECT_URI,
+)
+from nutssim.specs.openid4vp_rules import (
+    T_VERIFIER as T_VERIFIER,
+)
+from nutssim.specs.openid4vp_rules import (
+    USER_SESSION as USER_SESSION,
+)
+from nutssim.specs.openid4vp_rules import (
+    WALLET_CONFIGURATION as WALLET_CONFIGURATION,
+)
+from nutssim.specs.rfc9101 import request_url
 
 VP_TOKEN = "vp_token"
 CODE = "code"
@@ -50,199 +188,18 @@ STATIC_WALLET_METADATA: dict[str, Any] = {
     "request_object_signing_alg_values_supported": ["ES256"],
 }
 
-_HOLDER = "PROTOCOL.md §2.2 step 7"
-_WALLET = "PROTOCOL.md §2.2 steps 11–15"
-_RESPONSE = "PROTOCOL.md §2.2 step 15"
-_CALLBACK = "PROTOCOL.md §2.2 step 21"
-_TOKEN = "PROTOCOL.md §2.2 step 22"
 
-# -- verifier's authorization endpoint, response_type=code (step 7 continued) ------------------------------
-REDIRECT_URI = Rule(
-    "authorize.redirect_uri",
-    f"RFC 6749 §4.1.2.1; {_HOLDER}",
-    "invalid_request",
-    "missing redirect_uri parameter",
-)
-REDIRECT_URI_PARSE = Rule(
-    "authorize.redirect_uri",
-    f"RFC 6749 §3.1.2; {_HOLDER}",
-    "invalid_request",
-    "invalid redirect_uri parameter",
-)
-AUDIENCE = Rule(
-    "authorize.audience",
-    f"RFC 9101 §4; {_HOLDER}",
-    "invalid_request",
-    "invalid audience, expected: {expected}, was: {actual}",
-)
-SCOPE = Rule(
-    "authorize.scope",
-    f"RFC 6749 §4.1.2.1; PROTOCOL.md §3.8; {_HOLDER}",
-    "invalid_scope",
-    "unsupported scope ({scope}) for presentation exchange: {reason}",
-)
-WALLET_CONFIGURATION = Rule(
-    "authorize.wallet_configuration",
-    "PROTOCOL.md §2.2 step 10, §2.5",
-    "server_error",
-    "failed to authorize client",
-)
-# -- wallet (steps 11–15): rendered, then POSTed to response_uri ------------------------------------------
-RESPONSE_MODE = Rule(
-    "wallet.response_mode", f"OpenID4VP §6.2; {_WALLET}", "invalid_request", "invalid response_mode parameter"
-)
-RESPONSE_URI = Rule(
-    "wallet.response_uri", f"OpenID4VP §6.2; {_WALLET}", "invalid_request", "missing response_uri parameter"
-)
-STATE = Rule("wallet.state", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "missing state parameter")
-CLIENT_ID_SCHEME = Rule(
-    "wallet.client_id_scheme",
-    f"OpenID4VP §5.7; {_WALLET}",
-    "invalid_request",
-    "invalid client_id_scheme parameter",
-)
-NONCE = Rule("wallet.nonce", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "missing nonce parameter")
-USER_SESSION = Rule("wallet.user_session", _WALLET, "invalid_request", "no user session found")
-CLIENT_METADATA = Rule(
-    "wallet.client_metadata",
-    f"OpenID4VP §5.2; {_WALLET}",
-    "invalid_request",
-    "client_metadata and client_metadata_uri are mutually exclusive",
-)
-CLIENT_METADATA_INVALID = Rule(
-    "wallet.client_metadata", f"OpenID4VP §5.2; {_WALLET}", "invalid_request", "invalid client_metadata"
-)
-CLIENT_METADATA_FETCH = Rule(
-    "wallet.client_metadata_fetch",
-    f"OpenID4VP §5.2; {_WALLET}",
-    "server_error",
-    "failed to get client metadata (verifier)",
-)
-DEFINITION = Rule(
-    "wallet.presentation_definition",
-    f"OpenID4VP §5.4; {_WALLET}",
-    "invalid_request",
-    "presentation_definition and presentation_definition_uri are mutually exclusive",
-)
-DEFINITION_INVALID = Rule(
-    "wallet.presentation_definition",
-    f"OpenID4VP §5.4; {_WALLET}",
-    "invalid_request",
-    "invalid presentation_definition",
-)
-DEFINITION_FETCH = Rule(
-    "wallet.presentation_definition_fetch",
-    f"OpenID4VP §5.5, §6.4; {_WALLET}",
-    "invalid_presentation_definition_uri",
-    "failed to retrieve presentation definition on {uri}",
-)
-FULFIL = Rule(
-    "wallet.fulfil",
-    f"DIF PE v2 §5; {_WALLET}",
-    "invalid_request",
-    "wallet could not fulfill requirements (PD ID: {pd_id}, wallet: {wallet}): {reason}",
-)
-BUILD = Rule("wallet.build", _WALLET, "server_error", "{reason}")
-REPEATED_DISPATCH = Rule(
-    "wallet.user_dispatch",
-    "PROTOCOL.md §2.2 steps 16–17",
-    "server_error",
-    "the verifier asked the user wallet again",
-)
-POST_FAILED = Rule("wallet.direct_post", f"OpenID4VP §6.2; {_WALLET}", "server_error", "something went wrong")
-# -- verifier's response_uri (step 15) -----------------------------------------------------------------------
-R_STATE = Rule("response.state", f"OpenID4VP §6.2; {_RESPONSE}", "invalid_request", "missing state")
-R_VP_TOKEN = Rule("response.vp_token", f"OpenID4VP §6.1; {_RESPONSE}", "invalid_request", "missing vp_token")
-R_VP_PARSE = Rule("response.vp_token", f"OpenID4VP §6.1; {_RESPONSE}", "invalid_request", "invalid vp_token")
-R_SESSION = Rule(
-    "response.session", f"OpenID4VP §6.2; {_RESPONSE}", "invalid_request", "invalid or expired session"
-)
-R_TENANT = Rule("response.tenant", _RESPONSE, "invalid_request", "incorrect tenant")
-R_NONCE = Rule(
-    "response.nonce",
-    f"OpenID4VP §12.1; {_RESPONSE}",
-    "invalid_request",
-    "invalid or missing nonce/challenge in presentation",
-)
-R_NONCE_SESSION = Rule(
-    "response.nonce_session", f"OpenID4VP §12.1; {_RESPONSE}", "invalid_request", "invalid or expired session"
-)
-R_NONCE_STATE = Rule(
-    "response.nonce_state", f"OpenID4VP §12.1; {_RESPONSE}", "invalid_request", "invalid nonce/state"
-)
-R_SUBMISSION = Rule(
-    "response.submission",
-    f"OpenID4VP §6.1; {_RESPONSE}",
-    "invalid_request",
-    "missing presentation_submission",
-)
-R_SUBMISSION_PARSE = Rule(
-    "response.submission",
-    f"DIF PE v2 §6; {_RESPONSE}",
-    "invalid_request",
-    "invalid presentation_submission: {reason}",
-)
-R_FULFILLED = Rule(
-    "response.already_fulfilled",
-    f"PROTOCOL.md §1.5 #12; {_RESPONSE}",
-    "invalid_request",
-    "presentation definition is already fulfilled",
-)
-R_ERROR_STATE = Rule(
-    "response.error_state", f"OpenID4VP §6.4; {_RESPONSE}", "invalid_request", "{description}"
-)
-# -- client callback (step 21) -------------------------------------------------------------------------------
-CALLBACK_ENABLED = Rule("callback.enabled", _CALLBACK, "invalid_request", "callback endpoint is disabled")
-CALLBACK_STATE = Rule(
-    "callback.state", f"RFC 6749 §10.12; {_CALLBACK}", "invalid_request", "missing state parameter"
-)
-CALLBACK_STATE_KNOWN = Rule(
-    "callback.state_known", f"RFC 6749 §10.12; {_CALLBACK}", "invalid_request", "invalid or expired state"
-)
-CALLBACK_CODE = Rule(
-    "callback.code", f"RFC 6749 §4.1.2; {_CALLBACK}", "invalid_request", "missing code parameter"
-)
-CALLBACK_TOKEN = Rule(
-    "callback.token",
-    f"RFC 6749 §4.1.3; {_CALLBACK}",
-    "server_error",
-    "failed to retrieve access token from {endpoint}",
-)
-# -- authorization_code grant at the token endpoint (step 22) -----------------------------------------
-T_CODE = Rule("code_token.code", f"RFC 6749 §4.1.3; {_TOKEN}", "invalid_request", "missing code parameter")
-T_VERIFIER = Rule(
-    "code_token.code_verifier",
-    f"RFC 7636 §4.5; {_TOKEN}",
-    "invalid_request",
-    "missing code_verifier parameter",
-)
-T_CLIENT_ID = Rule(
-    "code_token.client_id", f"RFC 6749 §4.1.3; {_TOKEN}", "invalid_request", "missing client_id parameter"
-)
-T_CODE_VALID = Rule(
-    "code_token.code_valid",
-    f"RFC 6749 §4.1.2, §4.1.3; {_TOKEN}",
-    "invalid_grant",
-    "invalid authorization code",
-)
-T_CLIENT_MATCH = Rule(
-    "code_token.client_match",
-    f"RFC 6749 §4.1.3; {_TOKEN}",
-    "invalid_request",
-    "client_id does not match: {expected} vs {actual}",
-)
-T_REDIRECT_URI = Rule(
-    "code_token.redirect_uri",
-    "RFC 6749 §4.1.3 (strict)",
-    "invalid_grant",
-    "redirect_uri does not match the authorization request",
-)
-T_CREATE = Rule(
-    "code_token.claims",
-    f"PROTOCOL.md §3.10; {_TOKEN}",
-    "server_error",
-    "failed to create access token: {reason}",
-)
+def vp_formats_supported(node_formats: Iterable[str]) -> dict[str, Any]:
+    """OpenID4VP §9.1 ``vp_formats_supported`` for the VP formats a node accepts (PROTOCOL.md §1.1)."""
+    formats = set(node_formats)
+    algs = {"alg_values_supported": list(SUPPORTED_ALGS)}
+    proof = {"proof_type_values_supported": ["JsonWebSignature2020"]}
+    out: dict[str, Any] = {}
+    if "jwt_vp" in formats:
+        out.update(jwt_vp_json=algs, jwt_vc_json=algs)
+    if "ldp_vp" in formats:
+        out.update(ldp_vp=proof, ldp_vc=proof)
+    return out
 
 
 # -- building requests and responses -----------------------------------------------------------------------

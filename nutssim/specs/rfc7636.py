@@ -12,8 +12,11 @@ import hashlib
 import hmac
 import re
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.errors import OAuthError
 from nutssim.rng import SimRandom, b64url
+from nutssim.specs.rfc6749 import INVALID_GRANT, INVALID_REQUEST
 
 S256 = "S256"
 PLAIN = "plain"
@@ -39,20 +42,31 @@ def make_challenge(verifier: str, method: str = S256) -> str:
         return verifier
     if method == S256:
         return s256(verifier)
-    raise OAuthError("invalid_request", f"unsupported code_challenge_method {method!r}", check="pkce.method")
+    raise OAuthError(
+        INVALID_REQUEST,
+        f"unsupported code_challenge_method {method!r}",
+        check="pkce.method",
+        cause=Cause(causes.UNSUPPORTED, "parameter", "code_challenge_method", S256, str(method)),
+    )
 
 
 def check_challenge_params(challenge: str | None, method: str | None, *, allow_plain: bool = False) -> None:
     """Check ``code_challenge`` and ``code_challenge_method`` of an authorization request."""
     # PROTOCOL.md §2.2 step 7: missing challenge, then method other than S256, both invalid_request.
     if not challenge:
-        raise OAuthError("invalid_request", "missing code_challenge parameter", check="pkce.challenge")
+        raise OAuthError(
+            INVALID_REQUEST,
+            "missing code_challenge parameter",
+            check="pkce.challenge",
+            cause=Cause(causes.MISSING, "parameter", "code_challenge"),
+        )
     allowed = (S256, PLAIN) if allow_plain else (S256,)
     if method not in allowed:
         raise OAuthError(
-            "invalid_request",
+            INVALID_REQUEST,
             "invalid value for code_challenge_method parameter, only S256 is supported",
             check="pkce.method",
+            cause=Cause(causes.UNSUPPORTED, "parameter", "code_challenge_method", S256, str(method)),
         )
 
 
@@ -66,7 +80,14 @@ def verify(verifier: str, challenge: str, method: str = S256, *, allow_plain: bo
     except (OAuthError, UnicodeEncodeError):
         ok = False
     if not ok:
-        raise OAuthError("invalid_grant", "invalid code_verifier", check="pkce.verifier")
+        raise OAuthError(
+            INVALID_GRANT,
+            "invalid code_verifier",
+            check="pkce.verifier",
+            cause=Cause(
+                causes.MISMATCH, "parameter", "code_verifier", reason="S256(code_verifier) ≠ code_challenge"
+            ),
+        )
 
 
 def check_verifier_syntax(verifier: str) -> None:
@@ -74,7 +95,14 @@ def check_verifier_syntax(verifier: str) -> None:
     # RFC 7636 names no error code for a malformed verifier; the strict profile answers with
     # the same wire error as a wrong one (§4.6) and tells them apart by the check id.
     if not isinstance(verifier, str) or not _VERIFIER_SYNTAX.fullmatch(verifier):
-        raise OAuthError("invalid_grant", "invalid code_verifier", check="pkce.verifier_syntax")
+        raise OAuthError(
+            INVALID_GRANT,
+            "invalid code_verifier",
+            check="pkce.verifier_syntax",
+            cause=Cause(
+                causes.INVALID, "parameter", "code_verifier", reason="not 43–128 unreserved characters"
+            ),
+        )
 
 
 def _constant_time_equal(left: str, right: str) -> bool:

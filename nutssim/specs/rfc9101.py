@@ -15,10 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nutssim import jose
-from nutssim.errors import OAuthError
+from nutssim import causes, jose
 from nutssim.messages import HttpRequest, HttpResponse, text_response, with_query
 from nutssim.models.did import did_of
+from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR, UNSUPPORTED_RESPONSE_TYPE
+from nutssim.specs.rules import Rule as Rule  # re-exported: rule tables import it from here
+
+#: RFC 9101 §7 and OpenID4VP §5.10 error codes.
+INVALID_REQUEST_OBJECT = "invalid_request_object"
+INVALID_REQUEST_URI = "invalid_request_uri"
+INVALID_REQUEST_URI_METHOD = "invalid_request_uri_method"
 
 #: Media type of a request object (RFC 9101 §9.4) and its explicit ``typ`` (RFC 9101 §10.8).
 MEDIA_TYPE = "application/oauth-authz-req+jwt"
@@ -32,100 +38,151 @@ URI_METHODS = ("", "get", "post")
 REQUIRED_CLAIMS = ("iss", "iat", "exp")
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One protocol check: its trace id, spec clause, and the OAuth error when it fails."""
-
-    id: str
-    ref: str
-    error: str
-    description: str = ""
-
-    def fail(self, *, redirect_uri: str | None = None, state: str | None = None, **values: Any) -> OAuthError:
-        """The wire error of this rule (``values`` fill the description's placeholders)."""
-        return OAuthError(
-            self.error,
-            self.description.format(**values),
-            check=self.id,
-            redirect_uri=redirect_uri,
-            state=state,
-        )
-
-
 _STEP = "PROTOCOL.md §2.2 step 7"
 _SERVE = "PROTOCOL.md §2.2 steps 8/12/17"
 # -- authorization endpoint: JAR parse and validate (PROTOCOL.md §2.2 steps 7–9 table) ---------------
-ENDPOINT_ENABLED = Rule("authorize.enabled", _STEP, "invalid_request", "authorization endpoint is disabled")
-SUBJECT = Rule("authorize.subject", _STEP, "invalid_request", "subject not found")
+ENDPOINT_ENABLED = Rule(
+    "authorize.enabled",
+    _STEP,
+    INVALID_REQUEST,
+    "authorization endpoint is disabled",
+    kind=causes.NOT_ALLOWED,
+    about="endpoint",
+    subject="authorize",
+)
+SUBJECT = Rule(
+    "authorize.subject", _STEP, INVALID_REQUEST, "subject not found", kind=causes.UNKNOWN, about="subject"
+)
 EXCLUSIVE = Rule(
     "jar.exclusive",
     f"RFC 9101 §5; {_STEP}",
-    "invalid_request",
+    INVALID_REQUEST,
     "claims 'request' and 'request_uri' are mutually exclusive",
+    kind=causes.INVALID,
+    about="parameter",
+    subject="request",
 )
 REQUIRED = Rule(
     "jar.required",
     f"RFC 9101 §10.5 (require_signed_request_object); {_STEP}",
-    "invalid_request",
+    INVALID_REQUEST,
     "authorization request are required to use signed request objects (RFC9101)",
+    kind=causes.MISSING,
+    about="parameter",
+    subject="request",
 )
 URI_METHOD = Rule(
     "jar.request_uri_method",
     f"OpenID4VP request_uri_method; {_STEP}",
-    "invalid_request_uri_method",
+    INVALID_REQUEST_URI_METHOD,
     "unsupported request_uri_method",
+    kind=causes.UNSUPPORTED,
+    about="parameter",
+    subject="request_uri_method",
 )
-FETCH = Rule("jar.fetch", f"RFC 9101 §5.2.3; {_STEP}", "invalid_request_uri", "failed to get Request Object")
+FETCH = Rule(
+    "jar.fetch",
+    f"RFC 9101 §5.2.3; {_STEP}",
+    INVALID_REQUEST_URI,
+    "failed to get Request Object",
+    kind=causes.RESOLUTION,
+    about="request_object",
+)
 SIGNATURE = Rule(
     "jar.signature",
     f"RFC 9101 §6.2; {_STEP}",
-    "invalid_request_object",
+    INVALID_REQUEST_OBJECT,
     "request signature validation failed",
+    kind=causes.SIGNATURE,
+    about="request_object",
 )
 TYPED = Rule(
-    "jar.typ", "RFC 9101 §10.8 (strict)", "invalid_request_object", f"request object typ must be {TYP}"
+    "jar.typ",
+    "RFC 9101 §10.8 (strict)",
+    INVALID_REQUEST_OBJECT,
+    f"request object typ must be {TYP}",
+    kind=causes.INVALID,
+    about="request_object",
+    subject="typ",
 )
 ISS_KID = Rule(
     "jar.iss_kid",
     "RFC 9101 §6.2, §10.2 (strict)",
-    "invalid_request_object",
+    INVALID_REQUEST_OBJECT,
     "request object iss does not match the signing key DID",
+    kind=causes.MISMATCH,
+    about="request_object",
+    subject="iss",
 )
 CLIENT_ID = Rule(
     "jar.client_id",
     f"RFC 9101 §5; {_STEP}",
-    "invalid_request_object",
+    INVALID_REQUEST_OBJECT,
     "invalid client_id claim in signed authorization request",
+    kind=causes.MISMATCH,
+    about="request_object",
+    subject="client_id",
 )
 CONFIGURATION = Rule(
     "jar.openid_configuration",
     f"PROTOCOL.md §2.5; {_STEP}",
-    "server_error",
+    SERVER_ERROR,
     "failed to retrieve OpenID configuration",
+    kind=causes.RESOLUTION,
+    about="entity_statement",
 )
 SIGNER_OWNED = Rule(
     "jar.signer_owned",
     f"PROTOCOL.md §2.5; {_STEP}",
-    "invalid_request_object",
+    INVALID_REQUEST_OBJECT,
     "client_id does not own signer key",
+    kind=causes.UNKNOWN,
+    about="key",
+    subject="kid",
 )
 SIGNER_KEY = Rule(
     "jar.signer_key",
     f"RFC 7638; PROTOCOL.md §2.5; {_STEP}",
-    "invalid_request_object",
+    INVALID_REQUEST_OBJECT,
     "key mismatch between OpenID configuration and signer key",
+    kind=causes.MISMATCH,
+    about="key",
+    subject="jwk",
 )
-RESPONSE_TYPE = Rule("authorize.response_type", f"RFC 6749 §4.1.2.1; {_STEP}", "unsupported_response_type")
+RESPONSE_TYPE = Rule(
+    "authorize.response_type",
+    f"RFC 6749 §4.1.2.1; {_STEP}",
+    UNSUPPORTED_RESPONSE_TYPE,
+    kind=causes.UNSUPPORTED,
+    about="parameter",
+    subject="response_type",
+)
 # -- serving request.jwt/{id} (client side) -------------------------------------------------------------
 OBJECT_FOUND = Rule(
-    "request_object.found", f"RFC 9101 §5.2; {_SERVE}", "invalid_request", "request object not found"
+    "request_object.found",
+    f"RFC 9101 §5.2; {_SERVE}",
+    INVALID_REQUEST,
+    "request object not found",
+    kind=causes.UNKNOWN,
+    about="request_object",
 )
-OBJECT_CLIENT = Rule("request_object.client", _SERVE, "invalid_request", "client_id does not match request")
+OBJECT_CLIENT = Rule(
+    "request_object.client",
+    _SERVE,
+    INVALID_REQUEST,
+    "client_id does not match request",
+    kind=causes.MISMATCH,
+    about="request_object",
+    subject="client_id",
+)
 OBJECT_METHOD = Rule(
     "request_object.method",
     _SERVE,
-    "invalid_request",
+    INVALID_REQUEST,
     "used request_uri_method '{used}' on a '{stored}' request_uri",
+    kind=causes.MISMATCH,
+    about="parameter",
+    subject="request_uri_method",
 )
 
 

@@ -10,7 +10,8 @@ Three layers, as the two profiles need them (ARCHITECTURE principle 7, PROTOCOL.
   what RFC 9449 §4.3 and §8 add, used by the ``strict`` profile.
 
 Every failure is a ``DPoPError`` whose ``check`` names the rule; ``token_endpoint_error``
-and ``resource_server_error`` turn one into the wire error.
+turns one into the token endpoint's wire error (a resource server answers with the RFC 6750
+challenge of ``specs.rfc6750``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.errors import OAuthError, ProtocolError
 from nutssim.jose import (
     SUPPORTED_ALGS,
@@ -41,6 +44,9 @@ from nutssim.rng import SimRandom, b64url
 from nutssim.stores import ExpiringSet
 
 DPOP_TYP = "dpop+jwt"
+#: §12.2 error codes (the token endpoint's and, with §7.1, the resource server's).
+INVALID_DPOP_PROOF = "invalid_dpop_proof"
+USE_DPOP_NONCE = "use_dpop_nonce"
 #: Reference ``maxJtiLength`` (PROTOCOL.md §0): bounds the jti replay store.
 MAX_JTI_LENGTH = 256
 #: Reference ``useNonceOnceStore`` ttl (PROTOCOL.md §0): a jti is remembered for 15 min.
@@ -60,10 +66,29 @@ IAT_FUTURE_SKEW = 5
 _PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")
 
 
+#: The cause kind of each DPoP rule, by check id (anything else: the proof is invalid).
+_KINDS = {
+    "dpop.ath": causes.MISMATCH,
+    "dpop.htm": causes.MISMATCH,
+    "dpop.htu": causes.MISMATCH,
+    "dpop.iat_window": causes.TIME,
+    "dpop.time": causes.TIME,
+    "dpop.jti_replay": causes.REPLAYED,
+    "dpop.signature": causes.SIGNATURE,
+    "dpop.alg": causes.UNSUPPORTED,
+    "dpop.nonce": causes.MISSING,
+}
+
+
 class DPoPError(ProtocolError):
-    """A DPoP proof failed a rule; ``check`` names it (``dpop.typ``, ``dpop.alg``, …)."""
+    """A DPoP proof failed a rule; ``check`` names it (``dpop.typ``, ``dpop.alg``, …), ``cause`` why."""
 
     check = "dpop"
+
+    def __init__(self, message: str, *, check: str = "") -> None:
+        super().__init__(message, check=check)
+        kind = _KINDS.get(self.check, causes.INVALID)
+        self.cause = Cause(kind, "dpop_proof", self.check.removeprefix("dpop."), reason=message)
 
 
 class DPoPNonceRequired(DPoPError):
@@ -396,23 +421,11 @@ def token_endpoint_error(error: DPoPError) -> OAuthError:
     """Map a DPoP failure at the token endpoint to its OAuth error (RFC 9449 §5, §8)."""
     if isinstance(error, DPoPNonceRequired):
         return OAuthError(
-            "use_dpop_nonce",
+            USE_DPOP_NONCE,
             "Authorization server requires nonce in DPoP proof",
             check=error.check,
             headers={"DPoP-Nonce": error.nonce},
+            cause=error.cause,
         )
     # PROTOCOL.md §1.5 #15 and §2.2 step 22: every parse failure reads the same on the wire.
-    return OAuthError("invalid_dpop_proof", "DPoP header is invalid", check=error.check)
-
-
-def resource_server_error(error: DPoPError) -> OAuthError:
-    """Map a DPoP failure at a strict resource server to a 401 challenge (RFC 9449 §7.1, §9)."""
-    if isinstance(error, DPoPNonceRequired):
-        code, text = "use_dpop_nonce", "Resource server requires nonce in DPoP proof"
-        extra = {"DPoP-Nonce": error.nonce}
-    else:
-        code, text, extra = "invalid_dpop_proof", "DPoP proof is invalid", {}
-    challenge = f'DPoP error="{code}", error_description="{text}"'
-    return OAuthError(
-        code, text, status=401, check=error.check, headers={"WWW-Authenticate": challenge, **extra}
-    )
+    return OAuthError(INVALID_DPOP_PROOF, "DPoP header is invalid", check=error.check, cause=error.cause)

@@ -122,7 +122,9 @@ class Bitstring:
         """Bitstrings are equal when their bytes are."""
         return isinstance(other, Bitstring) and self._bytes == other._bytes
 
-    __hash__ = None  # type: ignore[assignment]  # mutable
+    def __hash__(self) -> int:
+        """Refused: a Bitstring is mutable (``set``), so it must not be a dict key."""
+        raise TypeError("unhashable type: 'Bitstring' (it is mutable)")
 
     def __repr__(self) -> str:
         """Show the size and the first few set indexes."""

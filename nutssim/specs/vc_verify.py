@@ -1,10 +1,12 @@
 """Verification of presentations and credentials, as the reference's VerifyVP (PROTOCOL.md §3.3, §3.5).
 
 Both functions are processes: resolving a did:web key or fetching a status list is a
-message on the simulated network. Failures raise ``VerificationFailed`` whose
-``detail`` is the text the reference appends to "presentation(s) or credential(s)
-verification failed" (``invalid VC (id=…): <cause>``, ``unable to validate JWT
-signature: <cause>``, or a resolution detail).
+message on the simulated network. Failures raise ``VerificationFailed`` carrying a
+structured ``cause`` (kind, about ``credential`` or ``presentation``, the credential
+id, the reference's words as ``reason``); its ``detail`` is rendered from that cause
+(``describe``): the text the reference appends to "presentation(s) or credential(s)
+verification failed" (``invalid VC (id=…): <reason>``, ``unable to validate JWT
+signature: <reason>``, or a resolution detail).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any, Protocol
 
-from nutssim import jose
+from nutssim import causes, jose
+from nutssim.causes import Cause
 from nutssim.errors import ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import VC_CONTEXT, Credential, Presentation
@@ -23,14 +26,33 @@ from nutssim.specs.vc_jwt import CredentialFormatError, from_rfc3339
 Process = Generator[HttpRequest, HttpResponse, Any]
 
 
+#: Words of the reference's own failures that name a signature or proof (PROTOCOL.md §3.5): the link
+#: a library's message of unknown type breaks is classified at the raise site, once.
+_SIGNATURE_WORDS = ("signature", "signing key DID", "verification method is not of issuer", "proof")
+
+
 class VerificationFailed(ProtocolError):
-    """A presentation or one of its credentials did not verify; ``detail`` is the reference's cause."""
+    """A presentation or one of its credentials did not verify; ``cause`` says why, ``detail`` renders it."""
 
     check = "vp.verify"
+    cause: Cause
 
-    def __init__(self, detail: str, *, check: str = "") -> None:
-        super().__init__(detail, check=check)
-        self.detail = detail
+    def __init__(self, detail: str, *, check: str = "", kind: str = "", cause: Cause | None = None) -> None:
+        cause = cause or Cause(kind or kind_of(detail), "presentation", reason=detail)
+        super().__init__(describe(cause), check=check, cause=cause)
+        self.detail = describe(cause)
+
+
+def describe(cause: Cause) -> str:
+    """The reference's text of a VerifyVP cause: ``invalid VC (id=…): <reason>`` for a credential."""
+    if cause.about == "credential":
+        return f"invalid VC (id={cause.subject}): {cause.reason}"
+    return cause.reason
+
+
+def kind_of(words: str) -> str:
+    """The kind of a failure known only by its words (a library's message): signature, else validation."""
+    return causes.SIGNATURE if any(w in words for w in _SIGNATURE_WORDS) else causes.VALIDATION
 
 
 class StatusChecker(Protocol):
@@ -93,7 +115,7 @@ def check_validity_time(credential: Credential, now: int, skew: int = jose.DEFAU
     except CredentialFormatError as exc:
         raise VerificationFailed(str(exc), check="vc.time") from None
     if (issued is not None and issued > now + skew) or (expires is not None and expires + skew < now):
-        raise VerificationFailed("credential not valid at given time", check="vc.time")
+        raise VerificationFailed("credential not valid at given time", check="vc.time", kind=causes.TIME)
 
 
 def verify_credential(
@@ -108,9 +130,19 @@ def verify_credential(
     try:
         yield from _verify_credential(credential, now, holder, status, trusted)
     except VerificationFailed as exc:
-        raise VerificationFailed(f"invalid VC (id={credential.id}): {exc.detail}", check=exc.check) from None
-    except (DIDResolutionError, jose.JoseError) as exc:
-        raise VerificationFailed(f"invalid VC (id={credential.id}): {exc}", check=exc.check) from None
+        cause = exc.cause.on("credential", credential.id)
+        raise VerificationFailed("", check=exc.check, cause=cause) from None
+    except DIDResolutionError as exc:
+        cause = Cause(_resolution_kind(str(exc)), "credential", credential.id, reason=str(exc))
+        raise VerificationFailed("", check=exc.check, cause=cause) from None
+    except jose.JoseError as exc:
+        cause = Cause(kind_of(str(exc)), "credential", credential.id, reason=str(exc))
+        raise VerificationFailed("", check=exc.check, cause=cause) from None
+
+
+def _resolution_kind(words: str) -> str:
+    """A DID resolution failure is a resolution cause unless its words name a signature or proof."""
+    return causes.SIGNATURE if kind_of(words) == causes.SIGNATURE else causes.RESOLUTION
 
 
 def _verify_credential(
@@ -124,9 +156,9 @@ def _verify_credential(
     if len(credential.types) > 2:
         raise VerificationFailed("verifiable credential must list at most 2 types", check="vc.types")
     if status is not None and (yield from status.is_revoked(credential, now)):
-        raise VerificationFailed("credential is revoked", check="vc.revoked")
+        raise VerificationFailed("credential is revoked", check="vc.revoked", kind=causes.REVOKED)
     if trusted is not None and not trusted(credential):
-        raise VerificationFailed("credential issuer is untrusted", check="vc.trust")
+        raise VerificationFailed("credential issuer is untrusted", check="vc.trust", kind=causes.UNTRUSTED)
     check_validity_time(credential, now)
     self_attested = credential.format == "ldp_vc" and credential.proof_type is None
     if self_attested and holder is not None and credential.issuer == holder:
@@ -242,7 +274,7 @@ def _verify_jwt_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpRes
     try:
         key = yield from resolve_key(vp.signer)
     except DIDResolutionError as exc:
-        raise VerificationFailed(str(exc), check=exc.check) from None
+        raise VerificationFailed(str(exc), check=exc.check, kind=_resolution_kind(str(exc))) from None
     jws = jose.decode(vp.raw)
     try:
         jws.verify(key)
@@ -260,7 +292,7 @@ def _verify_ld_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResp
     try:
         key = yield from resolve_key(vp.signer)
     except DIDResolutionError as exc:
-        raise VerificationFailed(str(exc), check=exc.check) from None
+        raise VerificationFailed(str(exc), check=exc.check, kind=_resolution_kind(str(exc))) from None
     try:
         jws2020.verify_proof(vp.document, key)
         jws2020.check_proof_time(proof, now)

@@ -35,6 +35,7 @@ DEFAULT_FORMAT_ENTRIES: dict[str, dict[str, list[str]]] = {
 }
 
 
+@dataclass(frozen=True)
 class Mutation:
     """Base of policy mutations: a readable ``name`` and ``apply(policy) -> policy``."""
 
@@ -65,7 +66,7 @@ class Mutation:
     def to_dict(self) -> dict[str, Any]:
         """The JSON/YAML form: ``{"op": ..., <arguments>}``."""
         out: dict[str, Any] = {"op": self.op}
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             value = getattr(self, f.name)
             if value != f.default:
                 out[f.name] = list(value) if isinstance(value, tuple) else value
@@ -146,7 +147,8 @@ def _descriptors(definition: dict[str, Any], selector: str | None) -> list[dict[
 
 def _fields(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
     constraints = descriptor.setdefault("constraints", {})
-    return constraints.setdefault("fields", [])  # type: ignore[no-any-return]
+    found: list[dict[str, Any]] = constraints.setdefault("fields", [])
+    return found
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,8 @@ class SetFormat(Mutation):
             return None
         if isinstance(self.formats, tuple):
             return {f: copy.deepcopy(DEFAULT_FORMAT_ENTRIES[f]) for f in self.formats}
-        return json.loads(json.dumps(dict(self.formats)))  # type: ignore[no-any-return]
+        copied: dict[str, Any] = json.loads(json.dumps(dict(self.formats)))
+        return copied
 
     def _mutate(self, policy: PolicyDict) -> bool:
         changed = False
@@ -351,10 +354,10 @@ class SetScopePolicy(Mutation):
         return changed
 
 
-class _Frozen(dict):  # type: ignore[type-arg]
+class _Frozen(dict[str, Any]):
     """A dict that hashes by content, so mutations holding one stay hashable."""
 
-    def __hash__(self) -> int:  # type: ignore[override]
+    def __hash__(self) -> int:  # type: ignore[override]  # dict declares itself unhashable
         return hash(json.dumps(self, sort_keys=True, default=str))
 
 
@@ -385,7 +388,7 @@ def mutation_from_dict(data: Any, where: str = "mutation") -> Mutation:
         raise InputError(
             f"unknown mutation op {op!r}", where=where, hint=f"use one of {', '.join(MUTATIONS)}"
         )
-    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    known = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(

@@ -67,14 +67,16 @@ def load_policy_source(source: Any) -> PolicyDict:
 
         shipped = resources.files("nutssim").joinpath(f"data/policies/{source}.json")
         if shipped.is_file():
-            return json.loads(shipped.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+            shipped_policy: PolicyDict = json.loads(shipped.read_text(encoding="utf-8"))
+            return shipped_policy
         raise InputError(
             f"no policy file {str(source)!r}",
             where="policy",
             hint="give a path to a policy JSON file or a shipped name such as 'eoverdracht'",
         )
     try:
-        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        policy: PolicyDict = json.loads(path.read_text(encoding="utf-8"))
+        return policy
     except ValueError as exc:
         raise InputError(f"policy file is not JSON: {exc}", where=str(path)) from None
 

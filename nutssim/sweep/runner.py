@@ -7,6 +7,7 @@ worker pays for loading each policy variant once, not once per variant.
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections import OrderedDict
@@ -112,10 +113,11 @@ class PackedSpec:
     """A spec pickled once by the driver; a worker unpickles it once (per fingerprint), not per task."""
 
     def __init__(self, spec: SweepSpec) -> None:
+        pickler: Any
         try:  # by value: wallet functions defined in a notebook or a closure reach remote workers too
-            import cloudpickle as pickler
+            pickler = importlib.import_module("cloudpickle")
         except ImportError:
-            import pickle as pickler  # type: ignore[no-redef]
+            pickler = importlib.import_module("pickle")
 
         self.fingerprint = spec.fingerprint
         self.blob = pickler.dumps(spec, protocol=5)
@@ -126,7 +128,10 @@ class PackedSpec:
 
         with _LOCK:
             found = _RESOLVERS.get(self.fingerprint)
-        return found.spec if found is not None else pickle.loads(self.blob)  # type: ignore[no-any-return]
+        if found is not None:
+            return found.spec
+        spec: SweepSpec = pickle.loads(self.blob)
+        return spec
 
 
 def run_chunk(

@@ -1,19 +1,24 @@
 """Breaks that a verifier's checks name: a refused credential's link, revocations noticed or missed.
 
-PROTOCOL.md §3.5: VerifyVP refuses with ``invalid VC (id=…): <cause>``; the cause says
-which link broke (revoked, expired, status unknown, signature, validation). §3.6: a
-credential revoked at its issuer gets a ``revoked`` edge even when no verifier noticed.
+PROTOCOL.md §3.5: VerifyVP refuses a credential or the presentation; the check's
+structured cause (``nutssim.causes``) says which link broke by its kind (revoked,
+expired, status unknown, signature, validation) and, for a credential, which one.
+§3.6: a credential revoked at its issuer gets a ``revoked`` edge even when no verifier
+noticed.
 """
 
 from __future__ import annotations
 
-import re
-
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.trace import Check, Exchange, Fact
 from nutssim.trust.reader import Reader, find
 
-INVALID_VC = re.compile(r"invalid VC \(id=(?P<id>[^)]*)\): (?P<cause>.*)", re.DOTALL)
-_SIGNATURE_CAUSES = ("signature", "signing key DID", "verification method is not of issuer", "proof")
+
+def credential_cause(check: Check) -> Cause | None:
+    """The cause of a check that refused one credential (VerifyVP's ``invalid VC``), else None."""
+    cause = check.cause
+    return cause if cause is not None and cause.about == "credential" and cause.subject else None
 
 
 def verification_failures(r: Reader, exchange: Exchange) -> None:
@@ -21,48 +26,51 @@ def verification_failures(r: Reader, exchange: Exchange) -> None:
     if not any(x.seq == exchange.seq for carried in r.carriers.values() for x, _ in carried):
         return  # only the verifier that received the VP knows why it refused it
     for check in exchange.failed_checks:
-        found = INVALID_VC.search(check.detail)
+        found = credential_cause(check)
         if check.id != "token.verify_vp" and not found:
             continue
         if not found:
             _signature_break(r, exchange, check)
             continue
-        key = f"vc:{found.group('id')}"
+        key = f"vc:{found.subject}"
         if key not in r.g:
             continue
-        _credential_break(r, exchange, key, found.group("cause"), check)
+        _credential_break(r, exchange, key, found, check)
 
 
-def _credential_break(r: Reader, exchange: Exchange, key: str, cause: str, check: Check) -> None:
+def _credential_break(r: Reader, exchange: Exchange, key: str, found: Cause, check: Check) -> None:
     """The link a VerifyVP cause names: revoked, expired, status unknown, signature or content."""
     issuer = r.issuer_of(key)
     if issuer is None:
         return
     order = exchange.seq
-    if cause.startswith("credential is revoked"):
+    cause = found.reason  # the reference's words, shown as the reason of the break
+    if found.kind == causes.REVOKED:
         edge = r.edge(issuer, key, "revoked", order)
         specific = next(
             (
                 c
                 for c in exchange.failed_checks
-                if c.id == "vc.revocation" and c.detail.startswith(r.g.nodes[key]["credential_id"])
+                if c.id == "vc.revocation"
+                and c.cause is not None
+                and c.cause.subject == r.g.nodes[key]["credential_id"]
             ),
             check,
         )
         r.mark_broken(issuer, key, edge, specific, noticed=True)
-    elif cause.startswith("credential not valid at given time"):
+    elif found.kind == causes.TIME:
         expires = r.g.nodes[key].get("expires_at")
         if expires is not None and expires < exchange.time:
             edge = r.edge(issuer, key, "expired", order)
             r.mark_broken(issuer, key, edge, check, cause, noticed=True)
         else:
             r.mark_broken(issuer, key, "issued", check, cause)
-    elif cause.startswith("credential issuer is untrusted"):
+    elif found.kind == causes.UNTRUSTED:
         return  # a trusts edge (issuers.trust_lists)
-    elif cause.startswith("unable to check revocation status"):
+    elif found.kind == causes.STATUS_UNKNOWN:
         specific = find(exchange.failed_checks, "vc.revocation_list") or check
         r.mark_broken(issuer, key, "issued", specific, cause)
-    elif any(marker in cause for marker in _SIGNATURE_CAUSES):
+    elif found.kind == causes.SIGNATURE:
         targets = [
             (v, k)
             for _, v, k, d in r.g.out_edges(key, keys=True, data=True)
@@ -79,7 +87,7 @@ def _credential_break(r: Reader, exchange: Exchange, key: str, cause: str, check
 
 def _signature_break(r: Reader, exchange: Exchange, check: Check) -> None:
     """A VP-level signature failure breaks the VP's signed-with link."""
-    if not any(marker in check.detail for marker in _SIGNATURE_CAUSES):
+    if check.cause is None or check.cause.kind != causes.SIGNATURE:
         return
     for node in r.g.nodes:
         if r.g.nodes[node].get("kind") == "presentation" and r.g.nodes[node].get("exchange") == exchange.seq:

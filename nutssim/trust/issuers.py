@@ -6,11 +6,12 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from nutssim import causes
 from nutssim.errors import NutsSimError
 from nutssim.models.credential import Credential
 from nutssim.specs import pex
 from nutssim.trace import Check, Exchange
-from nutssim.trust.breaks import INVALID_VC
+from nutssim.trust.breaks import credential_cause
 from nutssim.trust.reader import Reader
 
 _ISSUER_PATHS = frozenset({"$.issuer", "$.issuer.id", "$['issuer']"})
@@ -116,10 +117,10 @@ def trust_lists(r: Reader) -> None:
         )
     for exchange in r.exchanges:
         for check in exchange.failed_checks:
-            found = INVALID_VC.search(check.detail)
-            if not found or not found.group("cause").startswith("credential issuer is untrusted"):
+            found = credential_cause(check)
+            if found is None or found.kind != causes.UNTRUSTED:
                 continue
-            key = f"vc:{found.group('id')}"
+            key = f"vc:{found.subject}"
             carrier = next((v for x, v in r.carriers.get(key, []) if x.seq == exchange.seq), None)
             if key not in r.g or carrier is None:
                 continue

@@ -473,20 +473,13 @@ def test_nonce_error_on_the_wire():
         "error_description": "Authorization server requires nonce in DPoP proof",
     }
     assert (at_as.status, at_as.headers) == (400, {"DPoP-Nonce": "n-2"})
-    at_rs = rfc9449.resource_server_error(err)
-    assert at_rs.status == 401
-    assert at_rs.headers == {
-        "WWW-Authenticate": 'DPoP error="use_dpop_nonce", '
-        'error_description="Resource server requires nonce in DPoP proof"',
-        "DPoP-Nonce": "n-2",
-    }
 
 
-def test_resource_server_error_for_invalid_proof():
-    error = rfc9449.resource_server_error(DPoPError("x", check="dpop.htu"))
+def test_parse_failures_read_the_same_at_the_token_endpoint():
+    error = rfc9449.token_endpoint_error(DPoPError("x", check="dpop.htu"))
     assert isinstance(error, OAuthError)
-    assert (error.error, error.status, error.check) == ("invalid_dpop_proof", 401, "dpop.htu")
-    assert error.headers["WWW-Authenticate"].startswith('DPoP error="invalid_dpop_proof"')
+    assert (error.error, error.status, error.check) == (rfc9449.INVALID_DPOP_PROOF, 400, "dpop.htu")
+    assert error.description == "DPoP header is invalid"
 
 
 def test_strict_jti_replay_and_ath(key):

@@ -395,3 +395,16 @@ def test_skip_credentials(sim, world):
     vp = make_vp(sim, world["holder"], [vc])
     verify(sim, vp, verify_credentials=False)
     assert failure(sim, vp).check == "vc.time"
+
+
+def test_causes_of_verification_failures():
+    """A credential's failure is a cause about that credential; the detail is rendered from it."""
+    from nutssim import causes
+    from nutssim.causes import Cause
+
+    inner = vc_verify.VerificationFailed("credential is revoked", kind=causes.REVOKED)
+    assert inner.cause == Cause(causes.REVOKED, "presentation", reason="credential is revoked")
+    wrapped = vc_verify.VerificationFailed("", cause=inner.cause.on("credential", "urn:vc:7"))
+    assert wrapped.detail == "invalid VC (id=urn:vc:7): credential is revoked"
+    assert vc_verify.VerificationFailed("unable to validate JWT signature: x").cause.kind == causes.SIGNATURE
+    assert vc_verify.VerificationFailed("validation failed: 'ID' is required").cause.kind == causes.VALIDATION

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from nutssim.models.credential import Credential
+from nutssim.specs import rfc7662
 from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
 from nutssim.specs.pex.errors import DuplicateMappedField, InvalidDefinition
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition
 
-RESERVED_CLAIMS = frozenset({"iss", "sub", "exp", "iat", "active", "client_id", "scope"})
+# One list with the introspection response it protects (RFC 7662 §2.2, PROTOCOL.md §3.10).
+RESERVED_CLAIMS = rfc7662.RESERVED_CLAIMS
 """Introspection response members a field id must not shadow (PROTOCOL.md §3.10)."""
 
 Definition = PresentationDefinition | CompiledDefinition | Mapping[str, Any]

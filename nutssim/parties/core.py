@@ -1,0 +1,140 @@
+"""The core of a Nuts node: its hosts, subjects, DIDs and keys, which every role of the node reads.
+
+PROTOCOL.md §0: a node hosts subjects (care organizations); each subject has DIDs, an
+organization wallet and an OAuth identity ``https://<host>/oauth2/<subject>`` that is at
+once its client_id and its authorization server's issuer. The public interface is at
+``https://<host>``; the internal API (the EHR's and the resource server's) at
+``https://<host>:8081``, as the reference separates them by port. The roles
+(``parties.node``) are separate objects that get this core at construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from nutssim.errors import InputError, OAuthError
+from nutssim.jose import KeyPair
+from nutssim.parties.identity import DidWebHost, Identity
+from nutssim.parties.wallet import Wallet
+from nutssim.rng import SimRandom
+from nutssim.specs.rfc6749 import INVALID_REQUEST
+
+INTERNAL_PORT = 8081
+#: The node-wide redirect URI path of its clients (PROTOCOL.md §2.2 step 6).
+CALLBACK_PATH = "/oauth2/callback"
+
+
+@dataclass
+class Subject:
+    """A tenant of a node: a care organization with DIDs, a wallet and (as AS) a policy."""
+
+    node: NodeCore
+    id: str
+    name: str
+    identities: list[Identity]
+    wallet: Wallet
+    policy: Any = None  # nutssim.specs.nuts_policy.Policy
+    #: strict-profile option: credential type → issuer DIDs this AS trusts (PROTOCOL.md §3.11).
+    trusted_issuers: dict[str, set[str]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<Subject {self.id} on {self.node.host}>"
+
+    @property
+    def url(self) -> str:
+        """The OAuth identity: client_id and AS issuer (PROTOCOL.md §0)."""
+        return f"{self.node.host}/oauth2/{self.id}"
+
+    @property
+    def did(self) -> str:
+        """The subject's first DID."""
+        return self.identities[0].did
+
+    @property
+    def dids(self) -> list[str]:
+        """Every DID of the subject, in preference order."""
+        return [i.did for i in self.identities]
+
+    def use_policy(self, policy: Any) -> Subject:
+        """Serve ``policy`` (scope → presentation definitions) as this subject's AS."""
+        from nutssim.specs import nuts_policy
+
+        self.policy = nuts_policy.load(policy)
+        return self
+
+    def trust_issuer(self, credential_type: str, issuer_did: str) -> Subject:
+        """Add an issuer to this AS's explicit trust list for a credential type (strict option)."""
+        self.trusted_issuers.setdefault(credential_type, set()).add(issuer_did)
+        return self
+
+
+class NodeCore(DidWebHost):
+    """A Nuts node at one host without its roles: hosts, subjects, their DIDs and keys."""
+
+    role = "node"
+
+    def __init__(
+        self,
+        id: str,
+        host: str,
+        rng: SimRandom,
+        *,
+        name: str | None = None,
+        authorization_endpoint: bool = True,
+        vp_formats: tuple[str, ...] = ("jwt_vp", "ldp_vp"),
+    ) -> None:
+        super().__init__(id, name or urlsplit(host).hostname or host, host)
+        self._setup_rng = rng
+        parts = urlsplit(self.host)
+        self.internal_host = f"{parts.scheme}://{parts.hostname}:{INTERNAL_PORT}"
+        self.hosts.append(self.internal_host)
+        self.subjects: dict[str, Subject] = {}
+        #: `auth.authorizationendpoint.enabled` (the user flow needs it; PROTOCOL.md §2).
+        self.authorization_endpoint_enabled = authorization_endpoint
+        #: VP formats this node can produce and accepts (``pe.ChooseVPFormat`` input).
+        self.vp_formats = vp_formats
+        self.on_change: list[Callable[[NodeCore], None]] = []
+
+    @property
+    def callback_url(self) -> str:
+        """The node-wide redirect URI of its clients."""
+        return f"{self.host}{CALLBACK_PATH}"
+
+    def add_subject(self, name: str, id: str | None = None, *, dids: int = 1) -> Subject:
+        """Create a subject with ``dids`` fresh did:web identities served by this node."""
+        subject_id = id or _slug(name)
+        if subject_id in self.subjects:
+            raise InputError(f"subject {subject_id!r} exists already on {self.host}", hint="pass another id=")
+        identities = [self.new_identity(self._setup_rng) for _ in range(dids)]
+        subject = Subject(self, subject_id, name, identities, Wallet(identities))
+        self.subjects[subject_id] = subject
+        for callback in self.on_change:
+            callback(self)
+        return subject
+
+    def subject(self, subject_id: str) -> Subject | None:
+        """The subject with this id, if the node hosts it."""
+        return self.subjects.get(subject_id)
+
+    def require_subject(self, subject_id: str, *, status: int = 400) -> Subject:
+        """The subject with this id, or the reference's ``invalid_request`` "subject not found"."""
+        subject = self.subjects.get(subject_id)
+        if subject is None:
+            raise OAuthError(INVALID_REQUEST, "subject not found", status=status)
+        return subject
+
+    def key_by_kid(self, kid: str) -> KeyPair | None:
+        """A signing key of one of this node's identities, by key id."""
+        for identity in self.identities.values():
+            for key in identity.keys:
+                if key.kid == kid:
+                    return key
+        return None
+
+
+def _slug(name: str) -> str:
+    out = "".join(c.lower() if c.isalnum() else "-" for c in name)
+    return "-".join(p for p in out.split("-") if p) or "subject"

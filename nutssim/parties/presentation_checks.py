@@ -1,0 +1,218 @@
+"""The presentation checks of PROTOCOL.md §1.5 that an AS runs wherever a VP reaches it.
+
+The s2s token endpoint (``authorization_server``) and the OpenID4VP response endpoint
+(``verifier``) share them: parse the assertion and submission, the VP times, signer and
+audience, the definition's fulfilment (re-evaluated, §3.7), the nonce, VerifyVP
+(``PresentationVerifier``, which owns the status-list cache) and the claims. One
+function per row of §1.5; each records its check and raises the profile's error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+from nutssim import jose
+from nutssim.causes import Cause
+from nutssim.errors import NutsSimError, ProtocolError
+from nutssim.messages import HttpRequest, HttpResponse
+from nutssim.models.credential import Credential, Presentation
+from nutssim.parties.base import Context, fail_rule
+from nutssim.parties.core import Subject
+from nutssim.parties.revocation import CachedList, StatusListClient
+from nutssim.specs import nuts_policy, nuts_rfc021, pex, vc_jwt, vc_verify
+from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
+from nutssim.specs.vc_jwt import CredentialFormatError
+
+_VERIFY_REF = "RFC021 §4.2.4; PROTOCOL.md §3.5"
+
+
+def parse_assertion(ctx: Context, assertion: str) -> Envelope:
+    """PROTOCOL.md §1.5 #4: the assertion is one VP or an array of them."""
+    rule = nuts_rfc021.ASSERTION
+    try:
+        envelope = parse_envelope(assertion)
+    except (CredentialFormatError, jose.JoseError) as exc:
+        fail_rule(ctx, rule, quote_error=True, reason=exc)
+    formats = "/".join(sorted({p.format for p in envelope.presentations}))
+    ctx.check(rule.id, rule.ref, True, f"{len(envelope.presentations)} {formats}")
+    return envelope
+
+
+def parse_submission(ctx: Context, text: str) -> dict[str, Any]:
+    """PROTOCOL.md §1.5 #5: the presentation submission parses."""
+    rule = nuts_rfc021.SUBMISSION
+    try:
+        submission = parse_submission_text(text)
+    except (ValueError, RecursionError, NutsSimError) as exc:
+        fail_rule(ctx, rule, quote_error=True, reason=exc)
+    ctx.check(rule.id, rule.ref, True)
+    return submission
+
+
+def run_rule(
+    ctx: Context,
+    check: str,
+    ref: str,
+    rule: Callable[..., Any],
+    *args: Any,
+    record_pass: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """Run one RFC021 rule (``specs.nuts_rfc021``) and record it as check ``check`` of this exchange."""
+    try:
+        value = rule(*args, **kwargs)
+    except nuts_rfc021.Rfc021Error as exc:
+        fail_rule(ctx, exc.rule(ref), detail=exc.detail, cause=exc.cause)
+    if record_pass:
+        ctx.check(check, ref, True)
+    return value
+
+
+def check_vp_times(ctx: Context, vp: Presentation) -> None:
+    """PROTOCOL.md §1.5 #6–7: creation and expiry present; at most 5 s of validity."""
+    ref = "RFC021 §4.2.7–9; PROTOCOL.md §1.5 #6–7"
+    created, expires = run_rule(
+        ctx, "token.vp_dates", ref, nuts_rfc021.validity_window, vp, strict=ctx.profile.strict
+    )
+    if not ctx.profile.on("vp_max_lifetime"):
+        ctx.check("token.vp_lifetime", ref, True, "skipped: vp_max_lifetime control is off")
+        return
+    run_rule(ctx, "token.vp_lifetime", ref, nuts_rfc021.check_lifetime, created, expires)
+
+
+def check_signer_is_subject(ctx: Context, envelope: Envelope) -> None:
+    """PROTOCOL.md §1.5 #8 (strict adds RFC021 §4.2.3–4's iss/sub/kid/jti rules)."""
+    ref = "RFC021 §4.2.3–5; PROTOCOL.md §1.5 #8"
+    subjects = []
+    for vp in envelope.presentations:
+        if ctx.profile.strict and vp.format == "jwt_vp":
+            run_rule(ctx, "token.iss_sub", "RFC021 §4.2.3–4, §4.2.10", nuts_rfc021.check_jwt_identity, vp)
+        subjects.append(
+            run_rule(
+                ctx, "token.signer_subject", ref, nuts_rfc021.presentation_subject, vp, record_pass=False
+            )
+        )
+    run_rule(ctx, "token.signer_subject", ref, nuts_rfc021.check_same_subject, subjects)
+
+
+def check_audience(ctx: Context, vp: Presentation, issuer: str) -> None:
+    """PROTOCOL.md §1.5 #9: the VP is for this authorization server."""
+    run_rule(
+        ctx,
+        "token.audience",
+        "RFC021 §4.2.6, §4.3.4; PROTOCOL.md §1.5 #9",
+        nuts_rfc021.check_audience,
+        vp,
+        issuer,
+    )
+
+
+def check_fulfilment(
+    ctx: Context, found: nuts_policy.ProfileMatch, submission: dict[str, Any], envelope: Envelope
+) -> tuple[pex.PresentationDefinition, dict[str, Credential]]:
+    """PROTOCOL.md §1.5 #12: the submission answers one of the profile's PDs, re-evaluated (§3.7)."""
+    ref = "RFC021 §4.1.1–3; DIF PE v2 §6; PROTOCOL.md §3.7, §1.5 #12"
+    definition_id = str(submission.get("definition_id", ""))
+    pd = next((d for d in found.profile.definitions.values() if d.id == definition_id), None)
+    if pd is None:
+        fail_rule(ctx, nuts_rfc021.PD_NOT_REQUIRED, quote_error=True, definition_id=definition_id)
+    if not ctx.profile.on("pd_reevaluation"):
+        mapping = submitted_credentials(submission, envelope)
+        ctx.check("token.pd_fulfil", ref, True, "not re-evaluated: pd_reevaluation control is off")
+        return pd, mapping
+    try:
+        result = pex.check_submission(
+            pd, submission, envelope.value, parse_credential=vc_jwt.parse_credential
+        )
+    except pex.SubmissionMismatch as exc:
+        fail_rule(ctx, nuts_rfc021.PD_UNFULFILLED, detail=exc.explanation, reason=exc.reference_text)
+    ctx.check("token.pd_fulfil", ref, True, describe_fulfilment(pd, result.credentials))
+    return pd, dict(result.credentials)
+
+
+def submitted_credentials(submission: dict[str, Any], envelope: Envelope) -> dict[str, Credential]:
+    """Descriptor id → credential as the submission says, without checking it (control off)."""
+    import jsonpath
+
+    view = pex.envelope_view(envelope.value)
+    out: dict[str, Credential] = {}
+    for entry in submission.get("descriptor_map", []):
+        found = jsonpath.findall(str(entry.get("path", "$")), view)
+        if found:
+            out[str(entry.get("id"))] = vc_jwt.parse_credential(found[0])
+    return out
+
+
+def describe_fulfilment(pd: pex.PresentationDefinition, credentials: dict[str, Credential] | Any) -> str:
+    """One line: which credential answered which input descriptor."""
+    pairs = ", ".join(f"{d} ← {c.type_label} from {c.issuer}" for d, c in dict(credentials).items())
+    return f"{pd.id}: {pairs or 'no credentials required'}"
+
+
+def check_nonce_present(ctx: Context, vp: Presentation) -> str:
+    """PROTOCOL.md §1.5 #13: the replay value (nonce; strict: jti or challenge) is present."""
+    ref = "RFC021 §4.2.10, §4.3.3; PROTOCOL.md §1.5 #13"
+    value: str = run_rule(
+        ctx, "token.nonce_present", ref, nuts_rfc021.replay_value, vp, strict=ctx.profile.strict
+    )
+    return value
+
+
+def resolve_claims(ctx: Context, fulfilled: list[tuple[Any, Any]]) -> dict[str, Any]:
+    """PROTOCOL.md §1.5 #17: the token's claims are the field ids of the fulfilled definitions."""
+    rule = nuts_rfc021.CLAIMS
+    try:
+        claims = pex.extract_claims(fulfilled).claims
+    except pex.DuplicateMappedField as exc:
+        fail_rule(ctx, rule, detail=str(exc), reason=exc.reference_text)
+    ctx.check(rule.id, rule.ref, True, ", ".join(sorted(claims)))
+    return claims
+
+
+def trust_list(ctx: Context, subject: Subject) -> Callable[[Credential], bool] | None:
+    """The strict profile's explicit issuer trust (PROTOCOL.md §3.11); None = allowUntrusted."""
+    if not ctx.profile.trusted_issuer_lists:
+        return None
+
+    def trusted(credential: Credential) -> bool:
+        allowed = subject.trusted_issuers.get(credential.type_label)
+        return allowed is None or credential.issuer in allowed
+
+    return trusted
+
+
+class PresentationVerifier:
+    """VerifyVP for an AS (PROTOCOL.md §1.5 #16, §3.5), with its StatusList2021 cache."""
+
+    def __init__(self) -> None:
+        self.status_lists: dict[str, CachedList] = {}
+
+    def status_checker(self, ctx: Context) -> vc_verify.StatusChecker:
+        """The StatusList2021 client: fail open (reference) or closed (strict), checks traced."""
+        return StatusListClient(self.status_lists, fail_closed=ctx.profile.strict, record=ctx.check)
+
+    def verify(
+        self, ctx: Context, subject: Subject, envelope: Envelope
+    ) -> Generator[HttpRequest, HttpResponse, None]:
+        """PROTOCOL.md §1.5 #16: VerifyVP with credentials, allowUntrusted=true (reference)."""
+        if not ctx.profile.on("vp_signature"):
+            ctx.check("token.verify_vp", _VERIFY_REF, True, "skipped: vp_signature control is off")
+            return
+        trusted = trust_list(ctx, subject)
+        status = self.status_checker(ctx) if ctx.profile.on("revocation_check") else None
+        for vp in envelope.presentations:
+            try:
+                yield from vc_verify.verify_presentation(
+                    vp,
+                    ctx.now(),
+                    status=status,
+                    trusted=trusted,
+                    check_subject=ctx.profile.on("signer_is_subject"),
+                )
+            except ProtocolError as exc:
+                cause = exc.cause or Cause(vc_verify.kind_of(str(exc)), "presentation", reason=str(exc))
+                error = ctx.render.verification_failed(cause)
+                ctx.fail("token.verify_vp", _VERIFY_REF, error, vc_verify.describe(cause), cause)
+        count = len(envelope.presentations)
+        ctx.check("token.verify_vp", _VERIFY_REF, True, f"{count} presentation(s) verified")
