@@ -10,20 +10,22 @@ The public API, as notebooks use it::
     flow.finish()
     ns.views.draw_sequence(world.sim.trace)
 
-``views`` is imported on first use (it pulls in matplotlib and ipywidgets).
+Every public name is imported on first use (``views`` pulls in matplotlib and ipywidgets).
 """
 
 from __future__ import annotations
 
 import importlib
+import typing
 from typing import Any
 
-from nutssim import catalogue, scenarios
-from nutssim.errors import InputError, NutsSimError, OAuthError, ProtocolError, SimulationError
-from nutssim.profiles import CONTROLS, PROFILES, Profile
-from nutssim.simulation import FlowRun, Simulation
-from nutssim.specs import nuts_policy as policy
-from nutssim.trace import Trace
+if typing.TYPE_CHECKING:  # the names for type checkers; at run time each is imported on first use
+    from nutssim import catalogue, scenarios, views
+    from nutssim.errors import InputError, NutsSimError, OAuthError, ProtocolError, SimulationError
+    from nutssim.profiles import CONTROLS, PROFILES, Profile
+    from nutssim.simulation import FlowRun, Simulation
+    from nutssim.specs import nuts_policy as policy
+    from nutssim.trace import Trace
 
 __version__ = "0.1.0"
 
@@ -45,12 +47,34 @@ __all__ = [
     "views",
 ]
 
-_LAZY = {"views": "nutssim.views"}
+#: Where each public name lives: (module, attribute or None for the module itself). Imported on
+#: first use, so ``nutssim --help`` does not pay for the simulation, pydantic or jsonschema.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "CONTROLS": ("nutssim.profiles", "CONTROLS"),
+    "PROFILES": ("nutssim.profiles", "PROFILES"),
+    "Profile": ("nutssim.profiles", "Profile"),
+    "FlowRun": ("nutssim.simulation", "FlowRun"),
+    "Simulation": ("nutssim.simulation", "Simulation"),
+    "Trace": ("nutssim.trace", "Trace"),
+    "policy": ("nutssim.specs.nuts_policy", None),
+    "catalogue": ("nutssim.catalogue", None),
+    "scenarios": ("nutssim.scenarios", None),
+    "views": ("nutssim.views", None),
+    **{name: ("nutssim.errors", name) for name in (
+        "InputError", "NutsSimError", "OAuthError", "ProtocolError", "SimulationError"
+    )},
+}  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        module = importlib.import_module(_LAZY[name])
-        globals()[name] = module
-        return module
+        module_name, attribute = _LAZY[name]
+        module = importlib.import_module(module_name)
+        value = module if attribute is None else getattr(module, attribute)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'nutssim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

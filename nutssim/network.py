@@ -126,6 +126,14 @@ class Delivery:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class InFlight:
+    """An exchange delivered and not yet answered (its handler is still working): read-only."""
+
+    seq: int
+    delivery: Delivery
+
+
 @dataclass
 class _Frame:
     gen: Process
@@ -230,6 +238,15 @@ class Run:
     def depth(self) -> int:
         """How many handlers are waiting for responses (0 at the root)."""
         return max(len(self._stack) - 1, 0)
+
+    @property
+    def in_flight(self) -> tuple[InFlight, ...]:
+        """The exchanges delivered but not yet answered, outermost first (for views of a live run)."""
+        return tuple(
+            InFlight(frame.exchange.seq, frame.exchange.delivery)
+            for frame in self._stack[1:]
+            if frame.exchange is not None
+        )
 
     # -- user actions on the pending message -------------------------------------------------
     def edit(self, request: HttpRequest, note: str = "edited by user") -> None:

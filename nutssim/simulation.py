@@ -302,6 +302,11 @@ class FlowRun:
         """Whether the flow has ended."""
         return self.run.done
 
+    @property
+    def in_flight(self) -> Any:
+        """The exchanges delivered but not yet answered, outermost first (``Run.in_flight``)."""
+        return self.run.in_flight
+
     def step(self) -> Any:
         """Deliver the next message."""
         delivery = self.run.step()

@@ -171,6 +171,98 @@ def test_run_exits_1_when_the_outcome_is_not_the_expected_one(capsys: pytest.Cap
     assert "outcome: granted" in capsys.readouterr().out
 
 
+# -- run: --policy, --without, --option (issue #19 item 4) ---------------------------------------------
+
+
+def test_run_with_a_control_off_and_a_policy_file_from_a_fresh_copy(tmp_path: Path) -> None:
+    """``nutssim run s2s --without vp_nonce_store --policy FILE``: that profile, that policy."""
+    policy = json.loads((ROOT / "nutssim/data/policies/zorgtoepassing.json").read_text())
+    path = tmp_path / "my-policy.json"
+    path.write_text(json.dumps(policy))
+    done = nutssim(
+        "run", "s2s", "--without", "vp_nonce_store", "--without", "pkce", "--policy", str(path),
+        "--format", "json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    export = json.loads(done.stdout)
+    assert export["profile"] == "nuts-node -pkce -vp_nonce_store"
+    # The one-scope policy's scope is requested (the s2s default, eoverdracht, is not in this file).
+    assert export["outcome"]["status"] == "granted"
+    assert export["outcome"]["token"]["scope"] == "zorgtoepassing"
+
+
+def test_a_policy_that_does_not_fit_is_denied_not_a_crash(tmp_path: Path) -> None:
+    policy = json.loads((ROOT / "nutssim/data/policies/eoverdracht.json").read_text())
+    for definition in policy["eoverdracht"].values():
+        if isinstance(definition, dict) and "input_descriptors" in definition:
+            definition["input_descriptors"][0]["constraints"]["fields"].append(
+                {"path": ["$.issuer"], "filter": {"type": "string", "const": "did:web:nobody.example"}}
+            )
+    path = tmp_path / "strict-issuer.json"
+    path.write_text(json.dumps(policy))
+    done = nutssim("run", "s2s", "--policy", str(path))
+    assert done.returncode == 1 and "outcome: denied" in done.stdout, done.stdout[-400:] + done.stderr
+
+
+def test_run_with_an_option() -> None:
+    bearer = nutssim("run", "s2s", "--option", "dpop=false", "--format", "json")
+    assert bearer.returncode == 0, bearer.stderr
+    assert json.loads(bearer.stdout)["outcome"]["token"]["token_type"] == "Bearer"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("run", "s2s", "--without", "vp_nonce_stor"), ("unknown control", "did you mean 'vp_nonce_store'?")),
+        (("run", "s2s", "--option", "dpp=false"), ("no option 'dpp'", "did you mean 'dpop'?")),
+        (("run", "s2s", "--option", "dpop"), ("not KEY=VALUE",)),
+        (("run", "s2s", "--policy", "no-such-policy.json"), ("no-such-policy.json", "no such policy file")),
+        (("scenarios", "s2z"), ("unknown scenario 's2z'", "did you mean 's2s'?")),
+        (("sweep",), ("needs a spec file", "--example")),
+    ],
+)
+def test_run_option_errors_exit_2_in_one_line(args: tuple[str, ...], words: tuple[str, ...]) -> None:
+    assert_usage_error(nutssim(*args), *words)
+
+
+def test_a_policy_file_that_is_no_policy_names_the_file_and_scope(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"eoverdracht": 1}')
+    assert_usage_error(nutssim("run", "s2s", "--policy", str(path)), "bad.json", "'eoverdracht'")
+
+
+def test_scenarios_name_lists_its_options_and_the_controls(tmp_path: Path) -> None:
+    done = nutssim("scenarios", "s2s")
+    assert done.returncode == 0, done.stderr
+    assert "--option KEY=VALUE" in done.stdout and "--without CONTROL" in done.stdout
+    for word in ("dpop", "policy", "scope", "vp_nonce_store", "RFC021 §4.4"):
+        assert word in done.stdout
+    out = tmp_path / "s2s.json"
+    assert nutssim("scenarios", "user", "--format", "json", "--out", str(out)).returncode == 0
+    row = json.loads(out.read_text())
+    assert row["name"] == "user" and "dpop" in {o["name"] for o in row["options"]}
+    assert "pkce" in row["controls"]
+
+
+# -- sweep --example ------------------------------------------------------------------------------------
+
+
+def test_sweep_example_is_the_shipped_example_and_runs(tmp_path: Path) -> None:
+    from nutssim import sweep
+
+    done = nutssim("sweep", "--example")
+    assert done.returncode == 0, done.stderr
+    shipped = ROOT / "examples" / "sweep-issuer-trust.yaml"
+    assert done.stdout == shipped.read_text(encoding="utf-8")
+    assert done.stdout.count("\n#") >= 5  # commented, not a bare grid
+    spec = sweep.load_spec(shipped)
+    assert spec.size > 1 and set(spec.shape) >= {"policy", "wallet"}
+    small = tmp_path / "small.yaml"
+    small.write_text(done.stdout.replace("profile: [nuts-node, strict]", "profile: [nuts-node]"))
+    result = sweep.run_sweep(sweep.load_spec(small), workers=0, out=tmp_path / "r.csv")
+    assert result.completed == result.total and {"granted", "denied"} <= set(result.statuses)
+
+
 # -- inspect -------------------------------------------------------------------------------------------
 
 
@@ -212,7 +304,7 @@ def test_inspect_a_dpop_proof_as_json_and_from_standard_input(s2s_trace: Path) -
 
 def test_inspect_a_json_ld_credential_file(tmp_path: Path) -> None:
     world = scenarios.run("s2s-ldp")
-    credential = world["requester"].wallet.credentials[0].raw
+    credential = world.requester.wallet.credentials[0].raw
     path = tmp_path / "vc.json"
     path.write_text(json.dumps(credential))
     done = nutssim("inspect", str(path))
@@ -277,3 +369,18 @@ def test_lint_exit_codes_and_json(tmp_path: Path) -> None:
     )
     assert bad.returncode == 1
     assert any(f["code"] == "self-issued-gap" for f in json.loads(out.read_text()))
+
+
+def test_a_natural_guess_at_a_policy_variant_names_the_key_and_the_shape(tmp_path: Path) -> None:
+    spec = tmp_path / "guess.yaml"
+    spec.write_text(
+        "flow: s2s-bearer\npolicy:\n  - base\n  - name: no-issuer\n    mutations:\n"
+        "      - {op: drop_field, path: $.issuer}\nwallet: [ok]\n"
+    )
+    assert_usage_error(
+        nutssim("sweep", str(spec), "--workers", "0", "--out", str(tmp_path / "r.csv")),
+        "policy[1]",
+        "unknown key(s) 'mutations'",
+        "did you mean 'mutate'?",
+        "{name, file | policy, mutate:",
+    )

@@ -136,10 +136,13 @@ def test_nested_delivery_is_pending_at_depth_one(sim, relay, echo):
     assert pending is not None
     assert (pending.sender, pending.receiver, pending.request.query) == ("relay", "echo", {"via": "relay"})
     assert echo.seen == []
+    (waiting,) = run.in_flight  # the relay's exchange: delivered, its answer not yet given
+    assert waiting.delivery.receiver == "relay" and waiting.delivery.label == "relay"
     run.step()
-    assert run.done and run.depth == 0
+    assert run.done and run.depth == 0 and run.in_flight == ()
     assert run.result[0].json == {"upstream": 200}
     outer, inner = sim.trace.exchanges
+    assert waiting.seq == outer.seq
     assert (outer.label, inner.label) == ("relay", "hello")
     assert inner.parent == outer.seq and outer.parent is None
     assert inner.seq > outer.seq

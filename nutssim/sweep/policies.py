@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nutssim.errors import InputError
+from nutssim.errors import InputError, did_you_mean
 from nutssim.sweep.mutations import Mutation, PolicyDict, mutation_from_dict
 
 SPEC_KEYS = frozenset({"name", "file", "policy", "mutate", "scope"})
@@ -103,6 +103,22 @@ def policy_variant(value: Any, where: str = "policy") -> PolicyVariant:
         and not isinstance(value.get("name", ""), Mapping)
     ):
         return _variant_from_spec(dict(value), where)
+    if isinstance(value, Mapping) and set(value) & (SPEC_KEYS - {"policy", "scope"}):
+        # {name, mutate, ...} with a misspelt key is a variant gone wrong, not a policy whose scope
+        # is called "name": say which key and what a variant looks like.
+        unknown = sorted(set(value) - SPEC_KEYS)
+        raise InputError(
+            f"unknown key(s) {', '.join(map(repr, unknown))} in a policy variant",
+            where=where,
+            hint=" ".join(
+                part
+                for part in (
+                    did_you_mean(unknown[0], SPEC_KEYS, listing=False),
+                    "a variant is {name, file | policy, mutate: [{op: ..., ...}], scope}",
+                )
+                if part
+            ),
+        )
     if isinstance(value, Mapping):
         return PolicyVariant(", ".join(value) or "empty", dict(value))
     raise InputError(

@@ -1,5 +1,6 @@
 """Views: read traces (a ``Trace`` or its export) and draw, inspect, play and export them.
 
+``results`` (sweep-result pictures and tables, needs pandas) is a submodule: ``views.results``.
 Views never import ``nutssim.parties`` (ARCHITECTURE principle 10): everything they show
 comes from the trace. Matplotlib and ipywidgets are imported only when a view needs them.
 """
@@ -10,7 +11,8 @@ from nutssim.views.load import as_trace, load_trace
 from nutssim.views.mermaid import to_mermaid
 from nutssim.views.player import Player
 from nutssim.views.report import html_report, to_text
-from nutssim.views.sequence import PendingCall, draw_sequence, render_png, sequence
+from nutssim.views.sequence import PendingCall, draw_sequence, render_png, render_svg, sequence
+from nutssim.views.tables import Table, case_table, observations, pd_table
 from nutssim.views.tokens import Token, find_tokens
 from nutssim.views.trust_graph import draw_trust_graph, render_trust_png
 
@@ -18,8 +20,10 @@ __all__ = [
     "Inspector",
     "PendingCall",
     "Player",
+    "Table",
     "Token",
     "as_trace",
+    "case_table",
     "draw_heatmap",
     "draw_sequence",
     "draw_trust_graph",
@@ -28,8 +32,11 @@ __all__ = [
     "inspect_html",
     "inspect_text",
     "load_trace",
+    "observations",
+    "pd_table",
     "render_heatmap_png",
     "render_png",
+    "render_svg",
     "render_trust_png",
     "sequence",
     "to_mermaid",

@@ -117,20 +117,30 @@ def _text_rows(block: Rows, width: int) -> list[str]:
 
 # -- rendering: HTML -------------------------------------------------------------------------------
 
+#: Scoped to ``.nsv`` and written ``.nsv.nsv.nsv`` so each rule outranks a front end's own table CSS
+#: (JupyterLab's ``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`` right-aligns cells, its
+#: ``tbody tr:nth-child(odd)`` stripes rows and ``table-layout: fixed`` squeezes the clause column;
+#: classic Notebook and VS Code have rules of their own): the tables look the same everywhere.
+_S = ".nsv.nsv.nsv"
 STYLE = f"""<style>
-.nsv {{font-family: system-ui, sans-serif; font-size: 13px; color: #222; line-height: 1.35;}}
-.nsv h2 {{font-size: 17px; margin: 10px 0 4px;}} .nsv h3 {{font-size: 14px; margin: 10px 0 3px;}}
-.nsv h4 {{font-size: 13px; margin: 8px 0 2px; color: #333;}}
-.nsv .fail {{color: {FAIL}; font-weight: 600;}} .nsv .ok {{color: {OK};}}
-.nsv .note {{color: {MUTED}; font-style: italic;}}
-.nsv .label {{color: {MUTED}; margin: 4px 0 0; font-size: 12px;}}
-.nsv .mono, .nsv td.v, .nsv pre {{font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px;}}
-.nsv table {{border-collapse: collapse; margin: 2px 0 4px;}}
-.nsv td {{padding: 1px 8px 1px 0; vertical-align: top;}} .nsv td.k {{font-weight: 600; white-space: nowrap;}}
-.nsv td.v {{word-break: break-all; max-width: 60em;}} .nsv td.n {{color: {MUTED};}}
-.nsv pre {{background: #f6f6f6; padding: 6px; margin: 2px 0; white-space: pre-wrap; word-break: break-all;
+.nsv {{font-family: system-ui, sans-serif; font-size: 13px; color: #222; line-height: 1.35;
+  text-align: left;}}
+{_S} h2 {{font-size: 17px; margin: 10px 0 4px;}} {_S} h3 {{font-size: 14px; margin: 10px 0 3px;}}
+{_S} h4 {{font-size: 13px; margin: 8px 0 2px; color: #333;}}
+{_S} .fail {{color: {FAIL}; font-weight: 600;}} {_S} .ok {{color: {OK};}}
+{_S} .note {{color: {MUTED}; font-style: italic;}}
+{_S} .label {{color: {MUTED}; margin: 4px 0 0; font-size: 12px;}}
+{_S} .mono, {_S} td.v, {_S} pre {{font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px;}}
+{_S} table {{border-collapse: collapse; border: none; margin: 2px 0 4px; table-layout: auto; width: auto;
+  font-size: 13px; color: #222;}}
+{_S} tr, {_S} td, {_S} th {{text-align: left; vertical-align: top; padding: 1px 8px 1px 0; line-height: 1.35;
+  border: none; white-space: normal; max-width: none; background: transparent;}}
+{_S} tbody tr:nth-child(odd), {_S} tbody tr:nth-child(even), {_S} tbody tr:hover {{background: transparent;}}
+{_S} td.k {{font-weight: 600; white-space: nowrap;}}
+{_S} td.v {{word-break: break-all; max-width: 60em;}} {_S} td.n {{color: {MUTED}; min-width: 18em;}}
+{_S} pre {{background: #f6f6f6; padding: 6px; margin: 2px 0; white-space: pre-wrap; word-break: break-all;
   max-height: 28em; overflow: auto;}}
-.nsv p {{margin: 2px 0;}}
+{_S} p {{margin: 2px 0; text-align: left;}}
 </style>"""
 
 

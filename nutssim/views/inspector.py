@@ -258,9 +258,23 @@ def inspect_html(exchange: Exchange, trace: Trace | None = None, *, style: bool 
 class Inspector:
     """One exchange decoded; shows itself as HTML in Jupyter and as text in a terminal."""
 
-    def __init__(self, exchange: Exchange, trace: Trace | None = None) -> None:
+    def __init__(self, exchange: Exchange | None, trace: Trace | None = None) -> None:
+        # None is what trace.latest(label) gives when no exchange has that label (an s2s-bearer run
+        # has no DPoP validation): say so in the cell instead of failing on it.
         self.exchange = exchange
         self.trace = trace
+
+    @property
+    def missing(self) -> str:
+        """What is missing when there is no exchange to inspect ("" when there is one)."""
+        if self.exchange is not None:
+            return ""
+        labels = sorted({x.label for x in self.trace.exchanges}) if self.trace is not None else []
+        known = f" This trace's exchanges: {', '.join(labels)}." if labels else ""
+        return (
+            "Nothing to inspect: no exchange was given (trace.latest(label) and trace.find(label) "
+            f"find none when the run made no exchange with that label).{known}"
+        )
 
     @classmethod
     def at(cls, source: Any, seq: int) -> Inspector:
@@ -276,11 +290,15 @@ class Inspector:
     @property
     def text(self) -> str:
         """The terminal rendering."""
+        if self.exchange is None:
+            return self.missing + "\n"
         return inspect_text(self.exchange, self.trace)
 
     @property
     def html(self) -> str:
         """The HTML rendering."""
+        if self.exchange is None:
+            return render_html([Para(self.missing, tone="note")])
         return inspect_html(self.exchange, self.trace)
 
     def _repr_html_(self) -> str:
@@ -290,4 +308,6 @@ class Inspector:
         return self.text
 
     def __repr__(self) -> str:
+        if self.exchange is None:
+            return "<Inspector of nothing: no exchange given>"
         return f"<Inspector #{self.exchange.seq} {self.exchange.label!r}>"

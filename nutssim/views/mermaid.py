@@ -95,13 +95,28 @@ def _response(call: Call, ids: dict[str, str]) -> list[str]:
     out = [
         f"    {ids[call.receiver]}-->>{deactivate}{ids[call.sender]}: {escape(response_label(call.exchange))}"
     ]
-    parts = [
-        f"{styles.GLYPH_FAIL} {c.id}" + (f" ({c.detail})" if c.detail else "")
-        for c in call.exchange.failed_checks
-    ]
-    description = error_description(call.exchange)
-    if description:
-        parts.append(f"{error_code(call.exchange)}: {description}")
-    if parts:
-        out.append(f"    Note over {ids[call.receiver]}: {escape(' · '.join(parts))}")
+    note = failure_note(call.exchange)
+    if note:
+        out.append(f"    Note over {ids[call.receiver]}: {escape(note)}")
     return out
+
+
+#: A note is a label in a picture, not a log: the codes, a short description, a pointer to the rest.
+NOTE_DESCRIPTION_MAX = 80
+
+
+def failure_note(exchange: Any) -> str:
+    """The failed checks' ids, the error code and a short description; the full text is in the report."""
+    parts = [f"{styles.GLYPH_FAIL} {c.id}" for c in exchange.failed_checks[:3]]
+    if len(exchange.failed_checks) > 3:
+        parts.append(f"+{len(exchange.failed_checks) - 3} more")
+    code, description = error_code(exchange), error_description(exchange) or ""
+    if code or description:
+        short = " ".join(description.split())
+        cut = len(short) > NOTE_DESCRIPTION_MAX
+        if cut:
+            short = short[: NOTE_DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
+        parts.append(f"{code}: {short}" if code and short else code or short)
+        if cut or any(c.detail for c in exchange.failed_checks):
+            parts.append(f"full text: #{exchange.seq} in the HTML report")
+    return " · ".join(parts)

@@ -21,7 +21,7 @@ from nutssim.views import styles
 from nutssim.views.blocks import STYLE
 from nutssim.views.inspector import inspect_html
 from nutssim.views.load import as_trace
-from nutssim.views.sequence import PendingCall, render_png, sequence_title
+from nutssim.views.sequence import PendingCall, View, render_svg, render_view, sequence_title
 from nutssim.views.summary import fact_summary, party_name
 
 
@@ -73,22 +73,18 @@ def pending_calls(source: Any) -> list[PendingCall]:
     """Requests delivered but not yet answered, then the next delivery, of a live run."""
     run = getattr(source, "run", source)
     out = []
-    # Run has no public view of its in-flight handlers yet; read its frame stack defensively.
-    frames = getattr(run, "in_flight", None) or getattr(run, "_stack", [])[1:]
-    for frame in frames:
-        open_x = getattr(frame, "exchange", frame)
-        delivery = getattr(open_x, "delivery", None)
-        if delivery is not None and isinstance(getattr(open_x, "seq", None), int):
-            out.append(
-                PendingCall(
-                    delivery.sender,
-                    delivery.receiver or "?",
-                    delivery.label,
-                    delivery.parent,
-                    open_x.seq,
-                    delivery.note,
-                )
+    for open_x in getattr(run, "in_flight", ()):  # Run.in_flight: delivered, not yet answered
+        delivery = open_x.delivery
+        out.append(
+            PendingCall(
+                delivery.sender,
+                delivery.receiver or "?",
+                delivery.label,
+                delivery.parent,
+                open_x.seq,
+                delivery.note,
             )
+        )
     nxt = None if getattr(source, "done", True) else source.pending
     if nxt is not None:
         out.append(PendingCall(nxt.sender, nxt.receiver or "?", nxt.label, nxt.parent, None, nxt.note))
@@ -98,12 +94,21 @@ def pending_calls(source: Any) -> list[PendingCall]:
 class Player:
     """Step through a trace, or drive a live run, with a diagram, an inspector and a state panel."""
 
-    def __init__(self, source: Any, *, fold: bool = False, dpi: int = 72) -> None:
+    #: Diagram height in pixels (at ``dpi`` 96): with the controls above it, the diagram fits the
+    #: notebook area of a 1280×720 projector; at 1920×1080 it shows unscaled.
+    VIEW_HEIGHT = 600
+    #: Lifelines 3/4 as far apart as in the report: scaled to a screen's width, the labels read larger.
+    NARROW = 0.75
+
+    def __init__(
+        self, source: Any, *, fold: bool = False, dpi: int = 96, view_height: int | None = VIEW_HEIGHT
+    ) -> None:
         self.source = source
         self.live = is_live(source)
         self.trace: Trace = as_trace(source)
         self.fold = fold
         self.dpi = dpi
+        self.view_height = view_height  # None: the whole diagram, however tall
         self.status = ""
         self._ui: Any = None
         self._follow = self.live  # live: show the run as it is now, whatever is highlighted
@@ -183,6 +188,11 @@ class Player:
         self.source.edit(request)
         self._act(lambda: self.source.step(), "delivered (edited)")
 
+    @property
+    def can_act(self) -> bool:
+        """Whether deliver, edit and drop apply now (a live run with a message waiting)."""
+        return self.pending is not None
+
     def _require_pending(self) -> Any:
         if not self.live:
             raise RuntimeError("this player replays a finished trace; pass a run to deliver, edit or drop")
@@ -203,18 +213,45 @@ class Player:
         self.refresh()
 
     # -- what is shown -------------------------------------------------------------------------------
-    def diagram_png(self) -> bytes:
-        """The sequence diagram up to the highlighted exchange, as PNG bytes."""
+    def _diagram_options(self) -> dict[str, Any]:
         latest = self.latest
-        pending = pending_calls(self.source) if self.live and latest else []
-        return render_png(
+        return {
+            "upto": None if latest else self.current,
+            "highlight": self.current,
+            "fold": self.fold,
+            "pending": pending_calls(self.source) if self.live and latest else [],
+            "title": sequence_title(self.trace, outcome=latest),
+        }
+
+    def diagram_view(self) -> View:
+        """The diagram up to the highlighted exchange: headers plus a window that keeps it in view."""
+        return render_view(
             self.trace,
             dpi=self.dpi,
-            upto=None if latest else self.current,
-            highlight=self.current,
-            fold=self.fold,
-            pending=pending,
-            title=sequence_title(self.trace, outcome=latest),
+            max_height=self.view_height,
+            narrow=self.NARROW,
+            **self._diagram_options(),
+        )
+
+    def diagram_png(self) -> bytes:
+        """The sequence diagram up to the highlighted exchange, as PNG bytes (see ``diagram_view``)."""
+        return self.diagram_view().png
+
+    def static_html(self) -> str:
+        """The player without a kernel: the whole diagram (SVG, the current step highlighted) and the
+        inspector, for exported notebooks and front ends that do not run widgets. Inside an output area
+        that also shows the live widget, its own CSS hides it (``:has``), so nothing shows twice."""
+        options = {**self._diagram_options(), "upto": None, "pending": []}
+        options["title"] = sequence_title(self.trace)
+        svg = render_svg(self.trace, narrow=self.NARROW, **options)
+        hide = ", ".join(
+            f"{area}:has(.nsv-player) .nsv-static" for area in (".jp-OutputArea", ".output", ".output_area")
+        )
+        return (
+            f"<style>{hide} {{display: none;}} .nsv-static svg {{max-width: 100%; height: auto;}}</style>"
+            f'<div class="nsv-static"><p class="note">{html.escape(self.caption)} '
+            f"(a still of the player: run the notebook to step through it)</p>"
+            f"{svg}{self.inspector_html}</div>"
         )
 
     @property
@@ -272,9 +309,9 @@ class Player:
 
     @property
     def caption(self) -> str:
-        """``step 3/12 · #5 token request``."""
+        """``step 3/12 · token request``: the one position indicator (the diagram numbers exchanges)."""
         exchange = self.exchange
-        where = f" · #{exchange.seq} {exchange.label}" if exchange else ""
+        where = f" · {exchange.label}" if exchange else ""
         return f"step {self.index + 1}/{len(self.steps)}{where}"
 
     # -- widget --------------------------------------------------------------------------------------
@@ -294,6 +331,7 @@ class Player:
             self._ui.update(self)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        from IPython.display import HTML, display
 
         display(self.widget)
+        display(HTML(self.static_html()))  # what an export or a widget-less front end shows

@@ -20,6 +20,9 @@ class PlayerUI:
     root: w.Widget
     slider: w.IntSlider
     play: w.Play
+    play_button: w.ToggleButton
+    back: w.Button
+    forward: w.Button
     caption: w.HTML
     image: w.Image
     inspector: w.HTML
@@ -28,6 +31,7 @@ class PlayerUI:
     editor: w.Textarea
     status: w.HTML
     live_box: w.Widget
+    actions: tuple[w.Button, ...] = ()
     _editing_for: Any = None
 
     def update(self, player: Player) -> None:
@@ -35,6 +39,8 @@ class PlayerUI:
         count = max(len(player.steps), 1)
         self.slider.max = self.play.max = count - 1
         self.slider.value = max(player.index, 0)
+        self.back.disabled = player.index <= 0
+        self.forward.disabled = player.at_end
         self.caption.value = f"<b>{_e(player.caption)}</b>"
         self.image.value = player.diagram_png()
         self.inspector.value = player.inspector_html
@@ -46,6 +52,8 @@ class PlayerUI:
     def _sync_editor(self, player: Player) -> None:
         pending = player.pending
         self.live_box.layout.display = "" if player.live else "none"
+        for button in self.actions:  # a finished run has nothing to deliver, edit or drop
+            button.disabled = pending is None
         if pending is None:
             self.editor.value, self.editor.disabled, self._editing_for = "", True, None
         elif pending is not self._editing_for:  # keep the user's typing while the same message waits
@@ -62,12 +70,38 @@ def _e(text: str) -> str:
     return html.escape(text)
 
 
-def _button(description: str, action: Any, tooltip: str, style: str = "") -> w.Button:
+def _button(description: str, action: Any, tooltip: str, style: str = "", status: Any = None) -> w.Button:
     button = w.Button(
         description=description, tooltip=tooltip, button_style=style, layout=w.Layout(width="auto")
     )
-    button.on_click(lambda _: action())
+
+    def click(_: Any) -> None:
+        try:
+            action()
+        except RuntimeError as exc:  # e.g. the run ended meanwhile: say so where the user looks
+            if status is not None:
+                status.value = f"<span>{_e(str(exc))}</span>"
+
+    button.on_click(click)
     return button
+
+
+def _play_controls(player: Player, slider: w.IntSlider) -> tuple[w.Play, w.ToggleButton]:
+    """A labelled Play/Pause toggle driving a hidden ``Play`` timer (it steps the slider in the browser)."""
+    play = w.Play(min=0, max=slider.max, interval=1500, show_repeat=False, layout=w.Layout(display="none"))
+    w.jslink((play, "value"), (slider, "value"))
+    toggle = w.ToggleButton(
+        description="▶ Play",
+        tooltip="step through every exchange, one every 1.5 s (click again to pause)",
+        layout=w.Layout(width="auto"),
+    )
+    w.link((toggle, "value"), (play, "playing"))
+
+    def relabel(change: dict[str, Any]) -> None:
+        toggle.description = "⏸ Pause" if change["new"] else "▶ Play"
+
+    toggle.observe(relabel, names="value")
+    return play, toggle
 
 
 def build(player: Player) -> PlayerUI:
@@ -76,56 +110,63 @@ def build(player: Player) -> PlayerUI:
         min=0,
         max=max(len(player.steps) - 1, 0),
         value=max(player.index, 0),
-        description="exchange",
+        readout=False,  # the caption is the one position indicator
         continuous_update=False,
-        layout=w.Layout(width="320px"),
+        description_allow_html=False,
+        tooltip="drag to any exchange",
+        layout=w.Layout(width="280px"),
     )
-    play = w.Play(min=0, max=slider.max, interval=1500, description="play")
-    w.jslink((play, "value"), (slider, "value"))
+    play, play_button = _play_controls(player, slider)
     slider.observe(
         lambda change: player.goto(change["new"]) if change["new"] != player.index else None, names="value"
     )
     caption = w.HTML()
-    controls = w.HBox(
-        [
-            _button("◀ Back", player.back, "previous exchange"),
-            _button("Next ▶", player.next, "next exchange"),
-            play,
-            slider,
-            caption,
-        ]
-    )
-    image = w.Image(format="png", layout=w.Layout(width="auto"))
+    back = _button("◀ Back", player.back, "previous exchange")
+    forward = _button("Next ▶", player.next, "next exchange")
+    controls = w.HBox([back, forward, play_button, play, slider, caption])
+    # The diagram at its natural aspect ratio: never stretched to the box (flex-start), scaled down
+    # only to the width there is; the player crops it around the current step (Player.view_height).
+    image = w.Image(format="png", layout=w.Layout(width="auto", max_width="100%", height="auto"))
     inspector = w.HTML()
     state = w.HTML()
     pending, status = w.HTML(), w.HTML()
     editor = w.Textarea(layout=w.Layout(width="100%", height="160px"))
-    live_box = w.VBox(
-        [
-            pending,
-            editor,
-            w.HBox(
-                [
-                    _button("Deliver", player.deliver, "deliver the pending message", "primary"),
-                    _button(
-                        "Deliver edited",
-                        lambda: player.deliver_edited(editor.value),
-                        "deliver the pending message with the edited body",
-                        "warning",
-                    ),
-                    _button("Drop", player.drop, "drop it: the sender sees a failed connection", "danger"),
-                    status,
-                ]
-            ),
-        ]
+    actions = (
+        _button("Deliver", player.deliver, "deliver the pending message", "primary", status),
+        _button(
+            "Deliver edited",
+            lambda: player.deliver_edited(editor.value),
+            "deliver the pending message with the edited body",
+            "warning",
+            status,
+        ),
+        _button("Drop", player.drop, "drop it: the sender sees a failed connection", "danger", status),
     )
+    live_box = w.VBox([pending, editor, w.HBox([*actions, status])])
     # Stacked, not side by side: the diagram gets the full width, so its text stays readable on a
     # projector even for the user flow's ~38 exchanges, and long URLs in the inspector wrap.
     panes = w.VBox(
         [
-            w.Box([image], layout=w.Layout(width="100%", max_height="560px", overflow="auto")),
+            w.Box([image], layout=w.Layout(width="100%", align_items="flex-start", overflow="auto")),
             w.Box([inspector], layout=w.Layout(width="100%", max_height="520px", overflow="auto")),
         ]
     )
     root = w.VBox([controls, live_box, panes, state])
-    return PlayerUI(root, slider, play, caption, image, inspector, state, pending, editor, status, live_box)
+    root.add_class("nsv-player")  # the static still (Player.static_html) hides itself next to this
+    return PlayerUI(
+        root,
+        slider,
+        play,
+        play_button,
+        back,
+        forward,
+        caption,
+        image,
+        inspector,
+        state,
+        pending,
+        editor,
+        status,
+        live_box,
+        actions,
+    )

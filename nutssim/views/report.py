@@ -1,6 +1,7 @@
 """Exports for reading without Python: a self-contained HTML report and a plain-text summary.
 
-The report is one file: the sequence diagram as an embedded PNG, every exchange
+The report is one file: the sequence diagram as inline SVG (zoomable on a projector, its
+labels real text to select and search), every exchange
 inspected, the facts and the outcome. It references nothing outside itself (no scripts,
 no stylesheets, no images by URL), escapes everything from the trace, and holds no
 wall-clock time, so the same trace gives the same bytes.
@@ -8,7 +9,6 @@ wall-clock time, so the same trace gives the same bytes.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 from typing import Any
@@ -18,14 +18,15 @@ from nutssim.views import styles
 from nutssim.views.blocks import STYLE, render_html
 from nutssim.views.inspector import exchange_blocks
 from nutssim.views.load import as_trace
-from nutssim.views.sequence import render_png
+from nutssim.views.sequence import render_svg
 from nutssim.views.summary import error_code, fact_summary, party_name, response_label
 
 _PAGE_STYLE = f"""<style>
 body {{font-family: system-ui, sans-serif; margin: 24px auto; max-width: 1200px; color: #222;}}
 h1 {{font-size: 22px;}} h2.section {{font-size: 19px; border-bottom: 1px solid #ccc; margin-top: 28px;}}
 section.exchange {{border-top: 1px solid #ddd; margin-top: 18px; padding-top: 4px;}}
-table.index td, table.meta td {{padding: 1px 10px 1px 0;}} img.diagram {{max-width: 100%; height: auto;}}
+table.index td, table.meta td {{padding: 1px 10px 1px 0;}} figure.diagram {{margin: 0;}}
+figure.diagram svg {{max-width: 100%; height: auto;}}
 .denied {{color: {styles.FAIL}; font-weight: 600;}} .granted {{color: {styles.OK}; font-weight: 600;}}
 pre.outcome {{background: #f6f6f6; padding: 8px; white-space: pre-wrap; word-break: break-all;}}
 </style>"""
@@ -80,10 +81,12 @@ def _outcome_line(trace: Trace) -> str:
 
 
 def _diagram(trace: Trace, fold: bool, dpi: int) -> str:
-    png = base64.b64encode(render_png(trace, fold=fold, dpi=dpi)).decode("ascii")
-    alt = f"sequence diagram of {len(trace.exchanges)} exchanges"
-    image = f'<img class="diagram" alt="{_e(alt)}" src="data:image/png;base64,{png}">'
-    return f'<h2 class="section">Sequence</h2>{image}'
+    svg = render_svg(trace, fold=fold)  # dpi: kept for callers; vector output has none
+    label = f"sequence diagram of {len(trace.exchanges)} exchanges"
+    return (
+        f'<h2 class="section">Sequence</h2>'
+        f'<figure class="diagram" role="img" aria-label="{_e(label)}">{svg}</figure>'
+    )
 
 
 def _index(trace: Trace) -> str:

@@ -131,7 +131,7 @@ def matrix(data: Any, rows: str, cols: str, *, ax: Axes | None = None, title: st
             else:
                 error = text.split(": ", 1)[-1].replace(" (", "\n(")
                 shown, colour = f"{styles.GLYPH_FAIL} {error}", styles.FAIL
-            ax.text(j, i, shown, ha="center", va="center", fontsize=8, color=colour, wrap=True)
+            ax.text(j, i, shown, ha="center", va="center", fontsize=9, color=colour, wrap=True)
     _ticks(ax, labels, cols, rows)
     ax.set_title(title or f"outcome by {rows} × {cols}")
     return ax

@@ -149,7 +149,7 @@ class _Finder:
 
 def find_tokens(exchange: Exchange, trace: Trace | None = None) -> list[Token]:
     """Every JWT and JSON-LD credential in an exchange's request and response, nested ones as children."""
-    finder = _Finder(trace_keys(trace) if trace is not None else {})
+    finder = _Finder(trace_keys(trace, exchange) if trace is not None else {})
     out: list[Token] = []
     request, response = exchange.request, exchange.response
     for name, value in request.headers:
@@ -252,23 +252,54 @@ def did_jwk_key(did_url: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-_KEY_CACHE: weakref.WeakKeyDictionary[Trace, tuple[int, dict[str, tuple[dict[str, Any], int]]]] = (
-    weakref.WeakKeyDictionary()
-)
+#: Per trace: (its length, the exchange asked about) and the keys found for it.
+_KEY_CACHE: weakref.WeakKeyDictionary[
+    Trace, tuple[tuple[int, int | None], dict[str, tuple[dict[str, Any], int]]]
+] = weakref.WeakKeyDictionary()
 
 
-def trace_keys(trace: Trace) -> dict[str, tuple[dict[str, Any], int]]:
-    """Public keys served in DID documents in the trace: key id → (JWK, exchange seq)."""
+def trace_keys(trace: Trace, exchange: Exchange | None = None) -> dict[str, tuple[dict[str, Any], int]]:
+    """Public keys served in DID documents in the trace: key id → (JWK, exchange seq).
+
+    A DID is often resolved more than once in a run. For the tokens of ``exchange`` the document
+    named is the one their verifier used: fetched while handling it (a request's tokens, checked by
+    its receiver), else the first one its sender fetched after it (a response's tokens, checked by
+    the requester), else the latest one before it, else the first one after it.
+    """
+    seq = exchange.seq if exchange is not None else None
+    cache_key = (len(trace), seq)
     cached = _KEY_CACHE.get(trace)
-    if cached and cached[0] == len(trace):
+    if cached and cached[0] == cache_key:
         return cached[1]
-    keys: dict[str, tuple[dict[str, Any], int]] = {}
-    for exchange in trace.exchanges:
-        doc = exchange.response.json
-        if isinstance(doc, dict) and isinstance(doc.get("verificationMethod"), list):
-            keys.update(_document_keys(doc, exchange.seq))
-    _KEY_CACHE[trace] = (len(trace), keys)
+    inside = _descendants(trace, seq) if seq is not None else set()
+    ranked: dict[str, tuple[tuple[int, int], dict[str, Any], int]] = {}
+    for candidate in trace.exchanges:
+        doc = candidate.response.json
+        if not (isinstance(doc, dict) and isinstance(doc.get("verificationMethod"), list)):
+            continue
+        if seq is None or candidate.seq in inside:
+            rank = (3, candidate.seq)
+        elif exchange is not None and candidate.seq > seq and candidate.sender == exchange.sender:
+            rank = (2, -candidate.seq)
+        elif candidate.seq < seq:
+            rank = (1, candidate.seq)
+        else:
+            rank = (0, -candidate.seq)
+        for kid, (jwk, at) in _document_keys(doc, candidate.seq).items():
+            if kid not in ranked or rank > ranked[kid][0]:
+                ranked[kid] = (rank, jwk, at)
+    keys = {kid: (jwk, at) for kid, (_, jwk, at) in ranked.items()}
+    _KEY_CACHE[trace] = (cache_key, keys)
     return keys
+
+
+def _descendants(trace: Trace, seq: int) -> set[int]:
+    """The seqs of the exchanges made while handling exchange ``seq``, at any depth."""
+    found = {seq}
+    for candidate in trace.exchanges:  # parents come before their children
+        if candidate.parent in found:
+            found.add(candidate.seq)
+    return found - {seq}
 
 
 def _document_keys(doc: dict[str, Any], seq: int) -> dict[str, tuple[dict[str, Any], int]]:

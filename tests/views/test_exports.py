@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -83,6 +84,21 @@ def test_mermaid_notes_errors_and_failed_checks(failure: Trace) -> None:
     assert any("presentation nonce has already been used" in n for n in found["notes"])
 
 
+def test_mermaid_notes_are_capped_and_point_to_the_report(failure: Trace) -> None:
+    data = failure.to_dict()
+    long = "the presentation was refused because " + "of a very long and detailed reason " * 20
+    for event in data["events"]:
+        body = (event.get("response") or {}).get("json")
+        if isinstance(body, dict) and "error" in body:
+            body["error_description"] = long
+    found = parse_mermaid(to_mermaid(load_trace(data)))
+    notes = [n.split(":", 1)[1].replace("#58;", ":").replace("#35;", "#") for n in found["notes"]]
+    cut = [n for n in notes if "the presentation was refused" in n]
+    assert cut, notes
+    assert all(len(n) < 260 for n in notes), notes  # codes and a short description, not a log line
+    assert all("…" in n and "full text: #" in n and "in the HTML report" in n for n in cut), cut
+
+
 def test_mermaid_escapes_what_it_chokes_on(good: Trace) -> None:
     data = good.to_dict()
     data["events"][0]["label"] = "evil; Alice->>Bob: #injected\nNote over P1: x <b>"
@@ -111,7 +127,10 @@ def test_html_report_is_self_contained(name: str, request: pytest.FixtureRequest
     assert not EXTERNAL.search(page)
     assert "<script" not in page.lower()
     assert page.count('<section class="exchange"') == len(trace.exchanges)
-    assert page.count("data:image/png;base64,") == 1
+    # The diagram is inline SVG: zoomable, its labels text a reader can select and search.
+    assert "data:image/png" not in page and page.count("<svg") == 1
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert f">{trace.exchanges[0].seq}. {html.escape(trace.exchanges[0].label)}<" in svg.replace("\n", "")
     assert "J. &lt;script&gt;alert(1)&lt;/script&gt; Doe" in page
     assert "Outcome" in page and ("denied" in page if name == "failure" else "granted" in page)
     assert html_report(trace) == page  # deterministic: no wall-clock time, same PNG bytes

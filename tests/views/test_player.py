@@ -61,7 +61,7 @@ def test_widget_shows_diagram_inspector_and_slider(good: Trace, output: Path) ->
     assert bytes(parts.image.value).startswith(b"\x89PNG")
     parts.slider.value = 7  # moving the slider is the same as goto
     assert player.current == 8 and "#8 token request" in parts.inspector.value
-    assert "step 8/12 · #8 token request" in parts.caption.value
+    assert parts.caption.value == "<b>step 8/12 · token request</b>"  # one position indicator
     (output / "player-step-8.png").write_bytes(bytes(parts.image.value))
     assert parts.live_box.layout.display == "none"
 
@@ -130,8 +130,62 @@ def test_live_player_accepts_a_flow_run_and_drops(output: Path) -> None:
     assert dropped.response.status == 504 and flow.done
     assert player.current == dropped.seq and "dropped by user" in player.inspector_html
     assert "the run is done" in player.pending_html and player._ui.editor.disabled
+    # A finished run: nothing to deliver, edit or drop, so those buttons are off.
+    assert not player.can_act and all(button.disabled for button in player._ui.actions)
     (output / "player-live-dropped.png").write_bytes(bytes(player._ui.image.value))
     assert ui is player.widget
+
+
+def test_buttons_are_labelled_with_tooltips_and_follow_the_position(good: Trace) -> None:
+    player = Player(good)
+    ui = player.widget and player._ui
+    assert not ui.slider.readout  # the caption is the one position indicator
+    assert (ui.back.description, ui.forward.description, ui.play_button.description) == (
+        "◀ Back",
+        "Next ▶",
+        "▶ Play",
+    )
+    assert all(b.tooltip for b in (ui.back, ui.forward, ui.play_button, *ui.actions))
+    assert ui.back.disabled and not ui.forward.disabled
+    ui.play_button.value = True  # Play starts the timer and says how to stop it
+    assert ui.play.playing and ui.play_button.description == "⏸ Pause"
+    ui.play_button.value = False
+    player.goto(99)
+    assert ui.forward.disabled and not ui.back.disabled
+    assert "nsv-player" in ui.root._dom_classes
+
+
+def test_the_diagram_keeps_its_proportions_and_the_current_step_in_view(good: Trace, output: Path) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    whole = Player(good, view_height=None)
+    player = Player(good, view_height=300)
+    for index in range(len(player.steps)):
+        player.goto(index)
+        whole.goto(index)
+        view, full = player.diagram_view(), whole.diagram_view()
+        image = Image.open(BytesIO(view.png))
+        assert image.size == (view.width, view.height) == (full.width, min(full.height, 300))
+        assert view.focus is not None and 0 <= view.focus[0] < view.focus[1] <= view.height
+        # The band found in the pixels is where the view says it is.
+        band = [
+            y for y in range(view.height) if image.getpixel((view.width // 100 + 2, y))[:3] == (255, 243, 176)
+        ]
+        assert band and view.focus[0] - 1 <= band[0] and band[-1] <= view.focus[1] + 1
+    assert view.skipped > 0  # the last step of this trace lies below the first window
+    (output / "player-view-last.png").write_bytes(view.png)
+
+
+def test_static_still_shows_diagram_and_inspector_without_a_kernel(good: Trace) -> None:
+    player = Player(good, fold=True)
+    player.goto(3)
+    still = player.static_html()
+    assert still.count("<svg") == 1 and "<img" not in still
+    assert f"#{player.current} {player.exchange.label}" in still  # the inspector of the current step
+    assert ".jp-OutputArea:has(.nsv-player) .nsv-static" in still  # hidden beside the live widget
+    assert "<script" not in still
 
 
 def test_a_bad_form_edit_is_refused_with_a_message() -> None:

@@ -74,3 +74,42 @@ def test_search_and_inspector_survive_hostile_nesting() -> None:
         assert find_tokens(hostile) == []
         assert "POST https://as.example/" in inspect_text(hostile)
         assert inspect_html(hostile).count("<pre>") >= 2
+
+
+def test_the_key_reference_names_the_did_document_the_receiver_used() -> None:
+    """A DID resolved several times in a run: each token's key comes from the fetch its verifier made."""
+    import re
+
+    from nutssim import scenarios
+
+    trace = scenarios.run("user", seed=7).sim.trace
+    by_seq = {x.seq: x for x in trace.exchanges}
+
+    def inside(seq: int, ancestor: int) -> bool:
+        parent = by_seq[seq].parent
+        while parent is not None:
+            if parent == ancestor:
+                return True
+            parent = by_seq[parent].parent
+        return False
+
+    kinds = set()
+    for exchange in trace.exchanges:
+        for found in re.findall(r"served in exchange #(\d+)", inspect_text(exchange, trace)):
+            source = by_seq[int(found)]
+            if inside(source.seq, exchange.seq):
+                kinds.add("resolved while handling the request")
+            elif source.seq > exchange.seq and source.sender == exchange.sender:
+                kinds.add("resolved by the requester after the response")
+            else:
+                assert source.seq < exchange.seq, (exchange.seq, exchange.label, source.seq)
+                kinds.add("resolved earlier")
+    assert {"resolved while handling the request", "resolved by the requester after the response"} <= kinds
+    # The s2s token request: the VP's key comes from the fetch made while handling it, not a later one.
+    s2s = scenarios.run("s2s", seed=7).sim.trace
+    token_request = s2s.latest("token request")
+    cited = re.findall(r"served in exchange #(\d+)", inspect_text(token_request, s2s))
+    assert cited and all(int(seq) > token_request.seq for seq in cited)
+    assert all(
+        next(x for x in s2s.exchanges if x.seq == int(seq)).parent == token_request.seq for seq in cited
+    )

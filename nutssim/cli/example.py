@@ -1,0 +1,42 @@
+"""The commented example sweep spec that ``nutssim sweep --example`` prints (also ``examples/``)."""
+
+#: Byte for byte the file ``examples/sweep-issuer-trust.yaml`` (a test keeps the two equal).
+EXAMPLE_SPEC = r"""# A sweep spec: every combination of the values below is one variant (one run).
+# Run it:   nutssim sweep sweep-issuer-trust.yaml --workers 2 --out results.csv
+# Print it: nutssim sweep --example > sweep-issuer-trust.yaml
+# Each key is a dimension; its value is one level or a list of levels. Leave a key out to keep
+# the scenario's own setting. Grid order is the order below (the last key varies fastest).
+
+name: issuer-trust            # names the results file when --out is not given
+
+# Scenario names (`nutssim scenarios`), or case:<id> for a failure-catalogue case.
+flow: [s2s-bearer]
+
+# nuts-node (the reference, gaps included) or strict (the specifications to the letter).
+profile: [nuts-node, strict]
+
+# Controls switched off: a list of names is one level, a list of lists several.
+# [] (or "none") switches nothing off. The names: `nutssim scenarios s2s`.
+controls_off:
+  - []
+  - [revocation_check]
+
+# Policy levels: base (the flow's own policy), a policy file path, a shipped policy name,
+# or {name, file | policy, mutate: [...], scope}. `mutate` is a list of {op: ..., args};
+# ops: drop_field, add_field, add_issuer_pattern, set_format, set_scope_policy, chain.
+policy:
+  - base
+  - name: any-issuer
+    mutate:
+      - {op: drop_field, path: $.issuer}
+  - name: register-only
+    mutate:
+      - {op: add_issuer_pattern, pattern: '^did:web:register\.example'}
+
+# Wallet compositions of the requester: ok, missing, expired, revoked, self_issued,
+# untrusted_issuer, other_subject.
+wallet: [ok, untrusted_issuer, self_issued, revoked]
+
+# Base seeds; every variant derives its own seed from its coordinates (same spec, same runs).
+seed: [0]
+"""

@@ -1,0 +1,140 @@
+"""The policy lab: ``nutssim sweep`` (policy variants) and ``nutssim lint`` (policy files)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from nutssim.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_MISMATCH,
+    EXIT_OK,
+    emit,
+    out_and_format,
+    painter,
+    subparser,
+)
+from nutssim.errors import InputError
+
+
+def add_parsers(sub: Any) -> None:
+    """The ``sweep`` and ``lint`` subcommands."""
+    sweep = subparser(
+        sub,
+        "sweep",
+        "run every variant of a sweep spec (JSON or YAML) and write one record per variant",
+        "examples:\n  nutssim sweep --example > issuer-trust.yaml\n"
+        "  nutssim sweep issuer-trust.yaml --out results.parquet\n"
+        "  nutssim sweep spec.json --scheduler tcp://scheduler:8786 --format jsonl\n"
+        "exit codes: 0 every variant ran, 1 a variant raised a simulation error, 2 bad spec, "
+        "130 interrupted (what finished is written)",
+    )
+    sweep.add_argument("spec", type=Path, nargs="?", help="the sweep spec (.json, .yaml or .yml)")
+    sweep.add_argument(
+        "--example", action="store_true", help="print a commented example spec (YAML) and exit"
+    )
+    sweep.add_argument(
+        "--workers", type=int, help="worker processes (default: one per core; 0: in this process)"
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler address, or 'local' for a LocalCluster (needs dask[distributed])",
+    )
+    sweep.add_argument("--out", type=Path, help="results file (default: <spec name>.<format>)")
+    sweep.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "parquet"),
+        help="results format (default: from --out's suffix, else csv)",
+    )
+    lint = subparser(
+        sub,
+        "lint",
+        "lint policy files: the self-issued gap, subject shapes, formats, reserved ids, RFC021 §8 leaks",
+        "examples:\n  nutssim lint config/policy/\n  nutssim lint eoverdracht.json --json\n"
+        "exit codes: 0 no error-severity finding, 1 at least one error, 2 a file cannot be read",
+    )
+    lint.add_argument("policies", nargs="+", type=Path, help="policy files, or directories of them")
+    lint.add_argument("--json", action="store_true", help="print the findings as a JSON list")
+    out_and_format(lint, ("text", "json"))  # --format json is --json
+    lint.add_argument(
+        "--metadata",
+        type=Path,
+        help="the authorization server's metadata JSON (vp_formats_supported); default: the 4 formats",
+    )
+    lint.add_argument(
+        "--authzen", metavar="URL", help="the node's AuthZen endpoint, for scope_policy dynamic"
+    )
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep, stream its records to a file, and print a summary (or print the example spec)."""
+    if args.example:
+        from nutssim.cli.example import EXAMPLE_SPEC
+
+        emit(EXAMPLE_SPEC, args.out)
+        return EXIT_OK
+    if args.spec is None:
+        raise InputError(
+            "a sweep needs a spec file", hint="`nutssim sweep --example` prints one to start from"
+        )
+    from nutssim import sweep
+
+    spec = sweep.load_spec(args.spec)
+    out = args.out or Path(f"{spec.name}.{args.format or 'csv'}")
+    options: dict[str, Any] = {"out": out, "format": args.format, "progress": sys.stderr.isatty()}
+    if args.scheduler:
+        address = None if args.scheduler == "local" else args.scheduler
+        with sweep.dask_executor(address, workers=args.workers) as executor:
+            result = sweep.run_sweep(spec, executor=executor, **options)
+    else:
+        result = sweep.run_sweep(spec, workers=args.workers, **options)
+    print(sweep_summary(result), end="")
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_MISMATCH if result.statuses.get("error") else EXIT_OK
+
+
+def sweep_summary(result: Any) -> str:
+    """Variants run, per status, and the most common refusals by failing check."""
+    rate = result.completed / result.elapsed if result.elapsed else 0.0
+    lines = [
+        f"{result.completed}/{result.total} variants in {result.elapsed:.1f} s ({rate:.0f}/s)"
+        + (f" → {result.path}" if result.path else "")
+        + (" — interrupted, the finished variants are written" if result.interrupted else "")
+    ]
+    lines += [f"  {status:<8} {count}" for status, count in sorted(result.statuses.items())]
+    if result.refusals:
+        lines.append("refused, by failing check:")
+        lines += [f"  {count:>6}  {check}" for check, count in list(result.refusals.items())[:8]]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Lint policy files; exit 1 when any finding is an error."""
+    from nutssim.lint import has_errors, lint
+
+    missing = [str(p) for p in args.policies if not p.exists()]
+    if missing:
+        raise InputError(f"no such file or directory: {', '.join(missing)}", where="lint")
+    metadata = json.loads(args.metadata.read_text(encoding="utf-8")) if args.metadata else None
+    findings = [
+        f for path in args.policies for f in lint(path, as_metadata=metadata, authzen_endpoint=args.authzen)
+    ]
+    if args.json or args.format == "json":
+        emit(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False) + "\n", args.out)
+    else:
+        counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+        lines = [
+            *(str(f) for f in findings),
+            f"{counts['error']} errors, {counts['warning']} warnings, "
+            f"{counts['info']} info in {len(args.policies)} path(s)",
+        ]
+        emit(painter(args).lines("\n".join(lines)) + "\n", args.out)
+    return EXIT_MISMATCH if has_errors(findings) else EXIT_OK
+
+
+COMMANDS = {"sweep": cmd_sweep, "lint": cmd_lint}
