@@ -78,7 +78,7 @@ def common(parser: argparse.ArgumentParser) -> None:
     out_and_format(parser, ("text", "json", "mermaid", "html"))
 
 
-# -- scenario options: the worlds API when it is there, the builder's keywords otherwise ------------------
+# -- scenario options: as each scenario declares them (nutssim.scenarios.options) ---------------------
 @dataclass(frozen=True)
 class OptionInfo:
     """One option of a scenario, as the CLI lists it."""
@@ -91,46 +91,27 @@ class OptionInfo:
 
 
 def scenario_options(name: str) -> list[OptionInfo]:
-    """The options of scenario ``name`` (``nutssim.scenarios.options`` where it exists)."""
+    """The options scenario ``name`` declares (``nutssim.scenarios.options``)."""
     from nutssim import scenarios
 
-    typed = getattr(scenarios, "options", None)
-    if callable(typed):
-        return [
-            OptionInfo(
-                o.name,
-                getattr(o.type, "__name__", str(o.type or "")),
-                o.default,
-                o.help or "",
-                tuple(o.choices or ()),
-            )
-            for o in typed(name)
-        ]
-    spec = _spec(name)
-    return [OptionInfo(option) for option in sorted(scenarios.options_of(spec.builder))]
+    _spec(name)  # an unknown name is a usage error with a suggestion
+    return [
+        OptionInfo(
+            o.name, getattr(o.type, "__name__", str(o.type)), o.default, o.help, tuple(o.choices or ())
+        )
+        for o in scenarios.options(name)
+    ]
 
 
 def parse_option(name: str, text: str) -> tuple[str, Any]:
-    """``KEY=VALUE`` of scenario ``name`` as a keyword and its value; unknown keys are refused."""
+    """``KEY=VALUE`` of scenario ``name``: the keyword and its value in the declared type."""
     from nutssim import scenarios
 
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
         raise InputError(f"--option {text!r} is not KEY=VALUE", hint="e.g. --option dpop=false")
-    typed = getattr(scenarios, "parse_option", None)
-    if callable(typed):
-        return key, typed(name, key, value)
-    known = [o.name for o in scenario_options(name)]
-    if key not in known:
-        raise InputError(
-            f"scenario {name!r} has no option {key!r}",
-            hint=did_you_mean(key, known) if known else "it takes no options",
-        )
-    try:  # JSON where it reads as JSON (false, 3, {"a": 1}), the plain text otherwise
-        return key, json.loads(value)
-    except ValueError:
-        return key, value
+    return key, scenarios.parse_option(name, key, value)
 
 
 def _spec(name: str) -> Any:
