@@ -168,7 +168,7 @@ class RegoPolicy:
 def _refuse_nondeterminism(name: str, text: str) -> None:
     """Refuse a built-in that would make a run unrepeatable (ARCHITECTURE principle 6)."""
     for number, line in enumerate(text.splitlines(), 1):
-        code = _strip_comment(line)
+        code = _code_only(line)
         for builtin in NONDETERMINISTIC:
             if re.search(rf"(?<![\w.]){re.escape(builtin)}(?!\w)", code):
                 raise RegoPolicyError(
@@ -178,15 +178,21 @@ def _refuse_nondeterminism(name: str, text: str) -> None:
                 )
 
 
-def _strip_comment(line: str) -> str:
-    """The line without its ``#`` comment (a ``#`` inside a string stays)."""
-    quoted = False
+def _code_only(line: str) -> str:
+    """The line without its ``#`` comment and with string contents blanked (``"…"`` and `` `…` ``)."""
+    out, quote = [], ""
     for i, char in enumerate(line):
-        if char == '"' and (i == 0 or line[i - 1] != "\\"):
-            quoted = not quoted
-        elif char == "#" and not quoted:
-            return line[:i]
-    return line
+        if quote:
+            if char == quote and (quote == "`" or line[i - 1] != "\\"):
+                quote = ""
+            continue
+        if char in '"`':
+            quote = char
+        elif char == "#":
+            break
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _compile_error(text: str, sources: Mapping[str, str]) -> str:
