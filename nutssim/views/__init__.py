@@ -11,7 +11,8 @@ from nutssim.views.load import as_trace, load_trace
 from nutssim.views.mermaid import to_mermaid
 from nutssim.views.player import Player
 from nutssim.views.report import html_report, to_text
-from nutssim.views.sequence import PendingCall, draw_sequence, render_png, render_svg, sequence
+from nutssim.views.sequence import PendingCall, draw_sequence, sequence
+from nutssim.views.sequence_render import render_png, render_svg
 from nutssim.views.tables import Table, case_table, observations, pd_table
 from nutssim.views.tokens import Token, find_tokens
 from nutssim.views.trust_graph import draw_trust_graph, render_trust_png

@@ -20,7 +20,8 @@ from nutssim.views.editing import apply_edit as apply_edit  # re-exported for ca
 from nutssim.views.editing import editable_text as editable_text
 from nutssim.views.inspector import inspect_html
 from nutssim.views.load import as_trace
-from nutssim.views.sequence import PendingCall, View, render_svg, render_view, sequence_title
+from nutssim.views.sequence import PendingCall, sequence_title
+from nutssim.views.sequence_render import View, render_svg, render_view
 from nutssim.views.summary import fact_summary, party_name
 
 

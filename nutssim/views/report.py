@@ -18,7 +18,7 @@ from nutssim.views import styles
 from nutssim.views.blocks import STYLE, render_html
 from nutssim.views.inspector import exchange_blocks
 from nutssim.views.load import as_trace
-from nutssim.views.sequence import render_svg
+from nutssim.views.sequence_render import render_svg
 from nutssim.views.summary import error_code, fact_summary, party_name, response_label
 
 _PAGE_STYLE = f"""<style>
