@@ -14,6 +14,11 @@ from nutssim.specs import statuslist2021 as sl
 from nutssim.specs import vc_jwt
 
 STATUS_LIST_VALIDITY = 24 * 3600  # the reference issues lists valid for 24 h
+#: The register's list formats: ``ldp`` as the reference (JSON-LD, JsonWebSignature2020), ``jwt`` a
+#: JWT VC as a non-reference register might serve (to show both interop directions).
+STATUS_LIST_FORMATS = (sl.LDP, sl.JWT)
+#: auth/api/iam/api.go cacheControlMaxAgeURLs: "/statuslist/:did/:page" gets max-age 5 min.
+STATUS_LIST_CACHE_CONTROL = "max-age=300"
 
 if TYPE_CHECKING:
     from nutssim.parties.node import Subject
@@ -37,12 +42,31 @@ class Issuer(DidWebHost):
         self._index_of: dict[str, int] = {}
         #: When False the status list URL answers 503 (a fault: the list server is down).
         self.status_list_online = True
+        self._status_list_format = sl.LDP
+        #: The signed list last served per format, with its expiry (reference: the stored credential).
+        self._served: dict[str, tuple[str, int]] = {}
         self.route("GET", "/statuslist/{did}/{page}", self.serve_status_list, "status list (StatusList2021)")
 
     @property
     def status_list_url(self) -> str:
         """Where this issuer's (single) revocation list is served (PROTOCOL.md §0)."""
         return f"{self.host}/statuslist/{self.did}/1"
+
+    @property
+    def status_list_format(self) -> str:
+        """How this register serves its list: ``ldp`` (the reference) or ``jwt``."""
+        return self._status_list_format
+
+    @status_list_format.setter
+    def status_list_format(self, value: str) -> None:
+        if value not in STATUS_LIST_FORMATS:
+            raise InputError(
+                f"unknown status list format {value!r} for {self.name}",
+                where="status_list_format",
+                hint=did_you_mean(str(value), STATUS_LIST_FORMATS, listing=False)
+                or "use 'ldp' (JSON-LD, as the reference) or 'jwt'",
+            )
+        self._status_list_format = value
 
     @property
     def did(self) -> str:
@@ -129,12 +153,14 @@ class Issuer(DidWebHost):
     def revoke(self, credential: Credential) -> None:
         """Set the credential's bit on this issuer's status list."""
         self.status_bits.set(self._index(credential))
+        self._served.clear()  # the reference re-issues its list on every revocation (Revoke)
         for callback in self.on_revoke:
             callback(self, credential, True)
 
     def unrevoke(self, credential: Credential) -> None:
         """Clear the credential's bit (revocation lists allow it; suspension-like use)."""
         self.status_bits.clear(self._index(credential))
+        self._served.clear()
         for callback in self.on_revoke:
             callback(self, credential, False)
 
@@ -147,18 +173,50 @@ class Issuer(DidWebHost):
             ) from None
 
     def serve_status_list(self, request: HttpRequest, ctx: Context, did: str, page: str) -> HttpResponse:
-        """GET /statuslist/{did}/{page}: the signed StatusList2021Credential as a JWT VC."""
+        """GET /statuslist/{did}/{page}: the signed StatusList2021Credential (JSON-LD, or a JWT VC)."""
         if not self.status_list_online:
             return text_response(503, "status list service unavailable")
+        cache = {"Cache-Control": STATUS_LIST_CACHE_CONTROL}  # the middleware sets it on the path
         if request.url.split("?")[0] != self.status_list_url:
-            return text_response(404, "status list not found")
-        now = ctx.now()
+            return text_response(404, "status list not found", headers=cache)
+        body = self._status_list_body(ctx.now())
+        if self.status_list_format == sl.JWT:
+            return text_response(200, body, "application/vc+jwt", headers=cache)
+        # auth/api/iam/generated.go StatusList200JSONResponse: Content-Type application/json.
+        return text_response(200, body, "application/json", headers=cache)
+
+    def _status_list_body(self, now: int) -> str:
+        """The stored list while it has a quarter of its validity left, else a newly signed one."""
+        # vcr/revocation/statuslist2021_issuer.go Credential: the stored credential is returned while
+        # now + minTimeUntilExpired (validity / 4) is before its expiry; otherwise it is re-issued.
+        fmt = self.status_list_format
+        served = self._served.get(fmt)
+        if served is not None and now + STATUS_LIST_VALIDITY // 4 < served[1]:
+            return served[0]
+        expires = now + STATUS_LIST_VALIDITY
         document = sl.status_list_credential_document(
             self.did,
             self.status_list_url,
             self.status_bits,
             vc_jwt.to_rfc3339(now),
             credential_id=f"{self.did}#statuslist-1",
-            expiration_date_str=vc_jwt.to_rfc3339(now + STATUS_LIST_VALIDITY),
+            expiration_date_str=vc_jwt.to_rfc3339(expires),
         )
-        return text_response(200, vc_jwt.issue_credential(document, self.identity.key), "application/vc+jwt")
+        if fmt == sl.JWT:
+            body = vc_jwt.issue_credential(document, self.identity.key)
+        else:
+            body = sl.go_json(self._sign_status_list(document, now))
+        self._served[fmt] = (body, expires)
+        return body
+
+    def _sign_status_list(self, document: dict[str, Any], now: int) -> dict[str, Any]:
+        """JsonWebSignature2020 over the list, as vcr/issuer/issuer.go buildJSONLDCredential signs it."""
+        from nutssim.specs import jws2020
+
+        # The reference signs [VC, StatusList2021] and then adds the JWS2020 context (LDProof.Sign's
+        # AddContext); the proof terms need it defined here, and it does not change the list's N-Quads.
+        key = self.identity.key
+        unsigned = {**document, "@context": [*document["@context"], jws2020.JWS2020_CONTEXT]}
+        signed = jws2020.sign_credential(unsigned, key, verification_method=key.kid or self.did, created=now)
+        signed["proof"] = dict(sorted(signed["proof"].items()))  # go-did marshals the proof map sorted
+        return signed

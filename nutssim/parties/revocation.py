@@ -5,6 +5,12 @@ PROTOCOL.md §3.6: a verifier fetches the list named by a credential's
 when a refresh fails, and under the reference **fails open**: only a confirmed set bit
 means "revoked". The ``strict`` profile fails closed: a list that cannot be had makes
 the credential unverifiable.
+
+The wire format (FIDELITY.md "StatusList2021 wire format"): the reference reads the body with
+``json.Unmarshal`` (``vcr/revocation/statuslist2021_verifier.go download``), so it takes the
+JSON-LD list its own issuer serves (or a JWT quoted as a JSON string) and cannot parse a bare
+JWT, which then fails open; ``strict`` takes both a JSON-LD and a JWT list, verified, and
+fails closed on anything it cannot verify.
 """
 
 from __future__ import annotations
@@ -18,9 +24,9 @@ from nutssim.causes import Cause
 from nutssim.errors import ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
+from nutssim.specs import jws2020, vc_jwt
 from nutssim.specs import statuslist2021 as sl
-from nutssim.specs import vc_jwt
-from nutssim.specs.vc_verify import VerificationFailed, verify_credential_signature
+from nutssim.specs.vc_verify import VerificationFailed, check_validity_time, verify_credential_signature
 
 LIST_MAX_AGE = 15 * 60  # maxAgeExternal
 
@@ -43,9 +49,12 @@ class StatusListClient:
         *,
         fail_closed: bool,
         record: Callable[..., Any] | None = None,
+        reference: bool | None = None,
     ) -> None:
         self.cache = cache
         self.fail_closed = fail_closed
+        #: Read lists as the reference does (JSON only); by default the fail-open client is the reference.
+        self.reference = not fail_closed if reference is None else reference
         #: ``Context.check``: (id, ref, passed, detail, cause=…).
         self.record: Callable[..., Any] = record or (lambda *a, **k: None)
 
@@ -89,7 +98,7 @@ class StatusListClient:
         ):
             return cached.status_list
         try:
-            status_list, expires = yield from fetch_status_list_credential(url)
+            status_list, expires = yield from fetch_status_list_credential(url, now, reference=self.reference)
         except ProtocolError as exc:
             if cached is not None:  # PROTOCOL.md §3.6: if refresh fails the stale copy is used
                 self.record(
@@ -121,20 +130,67 @@ class StatusListClient:
 
 
 def fetch_status_list_credential(
-    url: str,
+    url: str, now: int, *, reference: bool = True
 ) -> Generator[HttpRequest, HttpResponse, tuple[sl.StatusList, int | None]]:
     """Fetch and verify a status list credential; return its list and its expirationDate (epoch)."""
-    response = yield HttpRequest.get(url, headers={"Accept": "application/vc+jwt, application/json"})
-    if not response.ok:
-        raise sl.StatusListError(f"fetching {url} failed: HTTP {response.status}", check="statuslist.fetch")
+    # The reference's download() sets no Accept header (http.NewRequest, then client.Do).
+    headers = {} if reference else {"Accept": "application/json, application/vc+ld+json, application/vc+jwt"}
+    response = yield HttpRequest.get(url, headers=headers)
+    if response.status > 299:  # download: res.StatusCode > 299
+        why = (
+            f"fetching StatusList2021Credential from '{url}' failed"
+            if reference
+            else f"fetching {url} failed: HTTP {response.status}"
+        )
+        raise sl.StatusListError(why, check="statuslist.fetch")
+    wire = sl.parse_status_list_body(response.body, reference=reference)
     try:
-        credential = vc_jwt.credential_from_jwt(response.body.strip())
-        # PROTOCOL.md §3.2: the signing key must belong to the list's issuer (kid DID == iss).
-        yield from verify_credential_signature(credential)
-    except (jose.JoseError, vc_jwt.CredentialFormatError, VerificationFailed) as exc:
+        credential = (
+            vc_jwt.credential_from_jwt(wire.value)
+            if wire.format == sl.JWT
+            else vc_jwt.credential_from_json(wire.value)
+        )
+    except (jose.JoseError, vc_jwt.CredentialFormatError) as exc:
+        raise sl.StatusListError(
+            f"status list credential at {url} is invalid: {exc}", check="statuslist.parse"
+        ) from None
+    # verify(): content (validate, encodedList) first, then the signature; update(): then the subject id.
+    status_list = sl.check_status_list_credential(credential.document, require_proof=wire.format == sl.LDP)
+    try:
+        yield from _verify_signature(credential, now, reference=reference)
+    except (jose.JoseError, ProtocolError) as exc:
         raise sl.StatusListError(
             f"status list credential at {url} is invalid: {exc}", check="statuslist.credential"
         ) from None
-    status_list = sl.check_status_list_credential(credential.document, list_url=url, require_proof=False)
+    sl.check_list_is_for(status_list, url)
     expires = credential.document.get("expirationDate")
     return status_list, vc_jwt.from_rfc3339(expires) if isinstance(expires, str) else None
+
+
+def _verify_signature(
+    credential: Credential, now: int, *, reference: bool
+) -> Generator[HttpRequest, HttpResponse, None]:
+    """Issuer binding, time and signature of a list (vcr/verifier/signature_verifier.go VerifySignature)."""
+    if credential.format == "jwt_vc":
+        # jwtSignature: kid DID == iss (IssuerKidValidator), signature, exp/nbf/iat at now (5 s skew).
+        yield from verify_credential_signature(credential)
+        jose.check_times(jose.decode(credential.raw).payload, now)
+    else:
+        # jsonldProof: the verificationMethod's DID is the issuer, then ProofOptions.ValidAt(now, 5 s),
+        # then the key and the JsonWebSignature2020 signature.
+        found = credential.document.get("proof")
+        proof: dict[str, Any] = found if isinstance(found, dict) else {}
+        method = str(proof.get("verificationMethod") or "")
+        if not method:
+            raise VerificationFailed("missing proof", check="vc.proof")
+        if method.split("#")[0] != credential.issuer:
+            raise VerificationFailed("verification method is not of issuer", check="vc.kid")
+        created, expires = jws2020.proof_times(proof)  # an absent created is Go's zero time: valid
+        skew = jws2020.DEFAULT_SKEW
+        if (created is not None and created > now + skew) or (expires is not None and expires + skew < now):
+            raise VerificationFailed("presentation not valid at given time", check="vc.time")
+        yield from verify_credential_signature(credential)
+    if not reference:
+        # VC-DM 1.1 §4.6/§4.7: the verifier checks the list credential's own validity period; the
+        # reference does not (it only uses expirationDate to decide when to refresh its copy).
+        check_validity_time(credential, now)

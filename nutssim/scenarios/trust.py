@@ -33,8 +33,16 @@ REVOKED = Option(
 ISSUER_CONSTRAINT = Option(
     "issuer_constraint", bool, True, "whether the hospital's PD constrains $.issuer (false: the e2e shape)"
 )
+STATUS_LIST_FORMAT = Option(
+    "status_list_format",
+    str,
+    "ldp",
+    "how the register serves its status list: ldp (JSON-LD, as the reference) or jwt (a non-reference "
+    "register; a reference node cannot parse it and fails open)",
+    choices=("ldp", "jwt"),
+)
 #: What the starter keeps out of the flow's arguments: the world's expectation and the options above.
-_OWN_OPTIONS = ("expect", REVOKED.name, ISSUER_CONSTRAINT.name)
+_OWN_OPTIONS = ("expect", REVOKED.name, ISSUER_CONSTRAINT.name, STATUS_LIST_FORMAT.name)
 
 _REVOKED = "The register revokes the GP's organization credential before the request (refused)"
 _STATUSLIST_DOWN = (
@@ -147,12 +155,18 @@ def _unregistered_requester(world: TrustWorld, issue: Callable[[Subject], Creden
     return noord
 
 
-@register("trust-revoked", _REVOKED, options=OPTIONS)
-def trust_revoked(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> TrustWorld:
+@register("trust-revoked", _REVOKED, options=(*OPTIONS, STATUS_LIST_FORMAT))
+def trust_revoked(
+    seed: int = 0, profile: str | Profile = "nuts-node", *, status_list_format: str = "ldp", **options: Any
+) -> TrustWorld:
     """PROTOCOL.md §4.2 #25: the StatusList2021 bit is set, so VerifyVP refuses the credential."""
     world = _trust_world(s2s_world(seed, profile, **options))
+    world.register.status_list_format = status_list_format
     world.register.revoke(world.register.issued[-1])
-    return _finish(world, "trust-revoked", "denied")
+    # FIDELITY.md "StatusList2021 wire format": a reference node json.Unmarshals the list, so a bare
+    # JWT list cannot be parsed and the revocation goes unnoticed (fail-open); strict reads it.
+    expect: Any = "denied" if status_list_format == "ldp" else {"nuts-node": "granted", "strict": "denied"}
+    return _finish(world, "trust-revoked", expect, status_list_format=status_list_format)
 
 
 @register("trust-statuslist-down", _STATUSLIST_DOWN, options=(*OPTIONS, REVOKED))

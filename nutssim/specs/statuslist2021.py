@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -259,22 +260,117 @@ def status_list_credential_document(
     """Return an unsigned StatusList2021Credential for the list served at ``list_url``."""
     # The reference gives the VC the id <issuer DID>#<uuid> and 24 h validity; without a random
     # source here the id defaults to the list URL, as in the W3C draft's example.
+    # Members in the order go-did marshals them (struct order; a subject map's keys sorted), so the
+    # JSON-LD list served by the register has the bytes the reference's
+    # (vcr/revocation/statuslist2021_issuer.go buildAndSignVC) would have.
     document: dict[str, Any] = {
         "@context": [VC_CONTEXT_V1, STATUS_LIST_CONTEXT],
         "id": credential_id or list_url,
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "issuer": issuer,
         "issuanceDate": issuance_date_str,
-        "credentialSubject": {
-            "id": list_url,
-            "type": SUBJECT_TYPE,
-            "statusPurpose": purpose,
-            "encodedList": bitstring.encode(),
-        },
     }
     if expiration_date_str is not None:
         document["expirationDate"] = expiration_date_str
+    document["credentialSubject"] = {
+        "encodedList": bitstring.encode(),
+        "id": list_url,
+        "statusPurpose": purpose,
+        "type": SUBJECT_TYPE,
+    }
     return document
+
+
+# --- the wire format ----------------------------------------------------------------------------
+
+LDP, JWT = "ldp", "jwt"
+#: go-did's ``VerifiableCredential`` member order (vc/vc.go), which encoding/json follows.
+_GO_VC_ORDER = (
+    "@context",
+    "id",
+    "type",
+    "issuer",
+    "issuanceDate",
+    "expirationDate",
+    "credentialStatus",
+    "credentialSubject",
+    "proof",
+)
+
+
+def go_json(document: Mapping[str, Any]) -> str:
+    """A VC as the reference's ``json.NewEncoder(w).Encode`` writes it: compact, Go member order, newline."""
+    # Known members in struct order, nested maps with sorted keys (Go marshals maps sorted), and
+    # encoding/json's HTML escaping of <, > and & (the StatusList200JSONResponse writer).
+    ordered = [k for k in _GO_VC_ORDER if k in document] + [k for k in document if k not in _GO_VC_ORDER]
+    members = [
+        json.dumps(k)
+        + ":"
+        + json.dumps(document[k], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        for k in ordered
+    ]
+    text = "{" + ",".join(members) + "}"
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+@dataclass(frozen=True)
+class WireList:
+    """A fetched status list credential before verification: its format and its content."""
+
+    format: str  # LDP (a JSON object) or JWT (a compact JWS)
+    value: Any  # the JSON object, or the JWT text
+
+
+def parse_status_list_body(body: str, *, reference: bool) -> WireList:
+    """Read a status list response body: under the reference as ``json.Unmarshal``, else JSON-LD or JWT."""
+    if reference:
+        # statuslist2021_verifier.go download: json.Unmarshal(body, &vc.VerifiableCredential). The body
+        # must be JSON; go-did's UnmarshalJSON then reads an object as JSON-LD and a JSON *string*
+        # as a JWT. A bare compact JWT is not JSON, so it fails here (and the verifier fails open).
+        value = _go_unmarshal(body)
+    else:
+        # StatusList2021 §5 step 5 only asks that the list be dereferenced and its proofs verify:
+        # strict accepts the JSON-LD form (VC-DM 1.1 §6.3.2) and the JWT form (§6.3.1), bare or quoted.
+        text = body.strip()
+        value = _go_unmarshal(text) if text[:1] in ("{", '"') else text
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            value = _go_unmarshal(text)
+        else:
+            return WireList(JWT, text)
+    if not isinstance(value, dict):
+        raise StatusListError(
+            f"json: cannot unmarshal {_go_kind(value)} into Go value of type vc.VerifiableCredential",
+            check="statuslist.parse",
+        )
+    return WireList(LDP, value)
+
+
+def _go_unmarshal(text: str) -> Any:
+    """``json.loads`` with Go's words for the two usual failures (empty input, a non-JSON first byte)."""
+    stripped = text.strip()
+    if not stripped:
+        raise StatusListError("unexpected end of JSON input", check="statuslist.parse")
+    if stripped[0] not in '{["-0123456789tfn':
+        raise StatusListError(
+            f"invalid character {stripped[0]!r} looking for beginning of value", check="statuslist.parse"
+        )
+    try:
+        return json.loads(stripped)
+    except (ValueError, RecursionError) as exc:
+        raise StatusListError(f"invalid JSON: {exc}", check="statuslist.parse") from None
+
+
+def _go_kind(value: object) -> str:
+    """Go's name for the JSON kind of ``value`` in an UnmarshalTypeError."""
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    return "null" if value is None else type(value).__name__
 
 
 def check_status_list_credential(
@@ -298,12 +394,19 @@ def check_status_list_credential(
         bits = Bitstring.decode(encoded)
     except StatusListError as exc:
         raise StatusListError(f"credentialSubject.encodedList is invalid: {exc}", check=exc.check) from None
-    if list_url is not None and subject_id != list_url:
+    status_list = StatusList(subject_id, purpose, bits)
+    if list_url is not None:
+        check_list_is_for(status_list, list_url)
+    return status_list
+
+
+def check_list_is_for(status_list: StatusList, list_url: str) -> None:
+    """The reference's ``update``: the list's subject id must be the URL it was fetched from."""
+    if status_list.id != list_url:
         raise StatusListError(
-            f"status list: wrong credential: expected '{list_url}', got '{subject_id}'",
+            f"status list: wrong credential: expected '{list_url}', got '{status_list.id}'",
             check="statuslist.wrong_credential",
         )
-    return StatusList(subject_id, purpose, bits)
 
 
 def _check_credential_shape(document: Mapping[str, Any], require_proof: bool) -> None:

@@ -376,3 +376,62 @@ def test_is_listed_end_to_end():
     with pytest.raises(StatusListError) as info:
         sl.is_listed(suspended, status_list)
     assert info.value.check == "statuslist.purpose"
+
+
+# --- the wire format (FIDELITY.md "StatusList2021 wire format") -----------------------------------
+JWT_TEXT = "eyJhbGciOiJFUzI1NiJ9.eyJ2YyI6e319.c2ln"
+
+
+@pytest.mark.parametrize("reference", [True, False])
+def test_statuslist2021_wire_format_json_ld_body(reference):
+    """An object is a JSON-LD list under both readings."""
+    wire = sl.parse_status_list_body('{"id": "x"}\n', reference=reference)
+    assert (wire.format, wire.value) == (sl.LDP, {"id": "x"})
+
+
+@pytest.mark.parametrize("body", [JWT_TEXT, f" {JWT_TEXT}\n"])
+def test_statuslist2021_wire_format_bare_jwt_body(body):
+    """The reference json.Unmarshals the body: a bare JWT is no JSON (Go's words); strict reads it."""
+    with pytest.raises(StatusListError, match=r"^invalid character 'e' looking for beginning of value$"):
+        sl.parse_status_list_body(body, reference=True)
+    assert sl.parse_status_list_body(body, reference=False) == sl.WireList(sl.JWT, JWT_TEXT)
+
+
+@pytest.mark.parametrize("reference", [True, False])
+def test_statuslist2021_wire_format_quoted_jwt_body(reference):
+    """go-did's UnmarshalJSON reads a JSON string as a JWT (or, starting with '{', as JSON-LD)."""
+    assert sl.parse_status_list_body(f'"{JWT_TEXT}"', reference=reference) == sl.WireList(sl.JWT, JWT_TEXT)
+    quoted_object = '"{\\"id\\": \\"x\\"}"'
+    assert sl.parse_status_list_body(quoted_object, reference=reference) == sl.WireList(sl.LDP, {"id": "x"})
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "unexpected end of JSON input"),
+        ("[]", "cannot unmarshal array into Go value of type vc.VerifiableCredential"),
+        ("42", "cannot unmarshal number"),
+        ('{"id": ', "invalid JSON"),
+    ],
+)
+def test_statuslist2021_wire_format_unreadable_bodies(body, message):
+    """Bodies that are no credential at all are refused by the reference reading with a parse error."""
+    with pytest.raises(StatusListError, match=re.escape(message)) as caught:
+        sl.parse_status_list_body(body, reference=True)
+    assert caught.value.check == "statuslist.parse"
+
+
+def test_statuslist2021_wire_format_go_json_member_order_and_escaping():
+    """json.Encoder output: go-did's member order, sorted nested maps, HTML escaped, one line."""
+    document = sl.status_list_credential_document(
+        "did:web:a", "https://a/l", Bitstring(8), "2025-01-01T00:00:00Z"
+    )
+    document["proof"] = {"type": "JsonWebSignature2020", "created": "<&>"}
+    text = sl.go_json({"extra": 1, **document})
+    assert text.endswith("}\n") and "\n" not in text[:-1]
+    assert text.startswith('{"@context":[') and text.index('"issuanceDate"') < text.index(
+        '"credentialSubject"'
+    )
+    assert text.index('"proof"') < text.index('"extra"')
+    assert '"proof":{"created":"\\u003c\\u0026\\u003e","type":"JsonWebSignature2020"}' in text
+    assert '"credentialSubject":{"encodedList":' in text

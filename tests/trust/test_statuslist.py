@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from nutssim import jose, scenarios
+from nutssim.errors import InputError
 from nutssim.messages import HttpResponse, text_response
 from nutssim.network import PassThrough
 from nutssim.parties import issuer as issuer_module
 from nutssim.parties.ehr import FlowResult
 from nutssim.profiles import Profile
 from nutssim.scenarios.s2s import EMPLOYEE
+from nutssim.specs import jws2020, vc_jwt
 from nutssim.specs import statuslist2021 as sl
-from nutssim.specs import vc_jwt
 
 STATUS_LIST = "status list (StatusList2021)"
 PROFILES = ("nuts-node", "strict")
+ANY_LIST = "application/json, application/vc+ld+json, application/vc+jwt"
 REVOKED_CODE = {"nuts-node": "invalid_request", "strict": "invalid_verifiable_credentials"}
 
 
@@ -55,11 +58,11 @@ def checks(w: scenarios.World, check_id: str, since: int = 0) -> list[Any]:
 
 
 def served_bit(exchange: Any, credential: Any) -> bool:
-    """Decode the status list JWT as it crossed the wire and read the credential's bit."""
+    """Read the JSON-LD status list as it crossed the wire and the credential's bit."""
     entry = sl.check_entry_syntax(credential.document["credentialStatus"], credential.document["@context"])
     assert entry is not None
-    document = vc_jwt.credential_from_jwt(exchange.response.body).document
-    status_list = sl.check_status_list_credential(document, list_url=entry.list_url, require_proof=False)
+    document = json.loads(exchange.response.body)
+    status_list = sl.check_status_list_credential(document, list_url=entry.list_url)
     return sl.is_listed(entry, status_list)
 
 
@@ -249,6 +252,308 @@ def test_a_revoked_json_ld_credential_is_refused():
     )
 
 
+class ListServer(PassThrough):
+    """A man in the middle that answers the status list itself with ``make(url)`` (body, content type)."""
+
+    def __init__(self, make: Any) -> None:
+        self.make = make
+
+    def on_request(self, delivery: Any) -> Any:
+        """Answer status list requests itself."""
+        request = delivery.request
+        if "/statuslist/" not in request.path:
+            return request
+        body, content_type = self.make(request.url.split("?")[0])
+        response: HttpResponse = text_response(200, body, content_type)
+        return response
+
+
+def list_document(issuer: str, url: str, bits: sl.Bitstring, now: int, **changes: Any) -> dict[str, Any]:
+    """An unsigned status list credential for ``url`` issued ``now``, valid 24 h, with ``changes``."""
+    document = sl.status_list_credential_document(
+        issuer,
+        url,
+        bits,
+        vc_jwt.to_rfc3339(now),
+        credential_id=f"{issuer}#list",
+        expiration_date_str=vc_jwt.to_rfc3339(now + 24 * 3600),
+    )
+    return {**document, **changes}
+
+
+def ld_list(document: dict[str, Any], key: jose.KeyPair, created: int) -> str:
+    """``document`` signed with a JsonWebSignature2020 proof by ``key``, as the reference writes it."""
+    unsigned = {**document, "@context": [*document["@context"], jws2020.JWS2020_CONTEXT]}
+    assert key.kid is not None
+    return sl.go_json(jws2020.sign_credential(unsigned, key, verification_method=key.kid, created=created))
+
+
+def outcome(w: scenarios.World) -> str:
+    """The flow's outcome status."""
+    return str(w.sim.trace.outcome["status"])
+
+
+def revocation_verdict(w: scenarios.World) -> Any:
+    """The single status list verdict (fail-open pass, or strict failure)."""
+    (verdict,) = checks(w, "vc.revocation_list")
+    return verdict
+
+
+# -- FIDELITY.md "StatusList2021 wire format" ------------------------------------------------------
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_register_serves_json_ld(profile):
+    """The register serves JSON-LD with a JsonWebSignature2020 proof, as application/json, max-age=300."""
+    w = world(profile)
+    w.run()
+    (fetch,) = fetches(w)
+    response = fetch.response
+    assert response.header("Content-Type") == "application/json"  # generated.go StatusList200JSONResponse
+    assert response.header("Cache-Control") == "max-age=300"  # api.go cacheControlMaxAgeURLs
+    assert fetch.request.header("Accept") == (None if profile == "nuts-node" else ANY_LIST)
+    document = json.loads(response.body)
+    assert response.body.endswith("}\n") and list(document) == [
+        "@context",
+        "id",
+        "type",
+        "issuer",
+        "issuanceDate",
+        "expirationDate",
+        "credentialSubject",
+        "proof",
+    ]  # json.Encoder: go-did's member order, one line
+    assert document["@context"] == [sl.VC_CONTEXT_V1, sl.STATUS_LIST_CONTEXT, jws2020.JWS2020_CONTEXT]
+    proof = document["proof"]
+    assert list(proof) == sorted(proof) and proof["type"] == "JsonWebSignature2020"
+    assert proof["proofPurpose"] == "assertionMethod" and proof["created"] == document["issuanceDate"]
+    assert proof["verificationMethod"].split("#")[0] == w.register.did
+    jws2020.verify_proof(document, w.register.identity.key.public)
+    sl.check_status_list_credential(document, list_url=w.register.status_list_url)
+    (passed,) = checks(w, "vc.revocation")
+    assert passed.passed and outcome(w) == "granted"
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_revoked_in_a_json_ld_list(profile):
+    """A revocation in the reference's JSON-LD list is seen under both profiles."""
+    w = scenarios.build("trust-revoked", seed=5, profile=profile)
+    w.run()
+    assert outcome(w) == "denied"
+    assert w.sim.trace.outcome["error"]["error_description"].endswith("credential is revoked")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_jwt_list_from_a_non_reference_register(profile):
+    """A bare JWT list: the reference cannot json.Unmarshal it and fails open; strict reads it, refuses."""
+    w = scenarios.build("trust-revoked", seed=5, profile=profile, status_list_format="jwt")
+    w.run()
+    (fetch,) = fetches(w)
+    assert fetch.response.header("Content-Type") == "application/vc+jwt"
+    if profile == "nuts-node":
+        assert outcome(w) == "granted"
+        verdict = revocation_verdict(w)
+        assert verdict.passed and verdict.detail.endswith(
+            "treated as not revoked: invalid character 'e' looking for beginning of value"
+        )
+        assert checks(w, "vc.revocation") == []
+    else:
+        assert outcome(w) == "denied"
+        assert w.sim.trace.outcome["error"]["error_description"].endswith("credential is revoked")
+    assert w.options["expect"] == {"nuts-node": "granted", "strict": "denied"}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_quoted_jwt_is_read_by_the_reference(profile):
+    """A JWT sent as a JSON string passes json.Unmarshal; go-did then reads it as a JWT VC."""
+    w = world(profile)
+    register = w.register
+    register.revoke(organization_credential(w))
+    now = w.sim.clock.now()
+    bits = register.status_bits
+    token = vc_jwt.issue_credential(
+        list_document(register.did, register.status_list_url, bits, now), register.identity.key
+    )
+    w.sim.network.interceptors.append(ListServer(lambda url: (json.dumps(token), "application/json")))
+    w.run()
+    assert outcome(w) == "denied"
+    (revoked,) = checks(w, "vc.revocation")
+    assert not revoked.passed
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_tampered_json_ld_list(profile):
+    """The bit cleared after signing: the proof fails; nuts-node fails open, strict closed."""
+    w = world(profile)
+    register = w.register
+    register.revoke(organization_credential(w))
+    now = w.sim.clock.now()
+
+    def tampered(url: str) -> tuple[str, str]:
+        signed = json.loads(
+            ld_list(list_document(register.did, url, register.status_bits, now), register.identity.key, now)
+        )
+        signed["credentialSubject"]["encodedList"] = sl.Bitstring().encode()
+        return sl.go_json(signed), "application/json"
+
+    w.sim.network.interceptors.append(ListServer(tampered))
+    w.run()
+    verdict = revocation_verdict(w)
+    assert "signature invalid" in verdict.detail
+    assert checks(w, "vc.revocation") == []
+    assert outcome(w) == ("granted" if profile == "nuts-node" else "denied")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_json_ld_list_signed_by_another_did(profile):
+    """Issuer binding: a proof whose verificationMethod is not the list issuer's is refused."""
+    w = world(profile)
+    register = w.register
+    register.revoke(organization_credential(w))
+    attacker = w.sim.add_issuer("Mallory", host="mallory.example")
+    now = w.sim.clock.now()
+    w.sim.network.interceptors.append(
+        ListServer(
+            lambda url: (
+                ld_list(list_document(register.did, url, sl.Bitstring(), now), attacker.identity.key, now),
+                "application/json",
+            )
+        )
+    )
+    w.run()
+    assert "verification method is not of issuer" in revocation_verdict(w).detail
+    assert outcome(w) == ("granted" if profile == "nuts-node" else "denied")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_proof_created_in_the_future(profile):
+    """ProofOptions.ValidAt(now, 5 s): a proof created 10 s ahead is refused (nuts-node: fail-open)."""
+    w = world(profile)
+    register = w.register
+    now = w.sim.clock.now()
+    key = register.identity.key
+    w.sim.network.interceptors.append(
+        ListServer(
+            lambda url: (
+                ld_list(list_document(register.did, url, sl.Bitstring(), now), key, now + 10),
+                "application/json",
+            )
+        )
+    )
+    w.run()
+    assert "not valid at given time" in revocation_verdict(w).detail
+    assert outcome(w) == ("granted" if profile == "nuts-node" else "denied")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_expired_list(profile):
+    """The list's own expirationDate: the reference does not judge it (only refreshes); strict does."""
+    w = world(profile)
+    register = w.register
+    now = w.sim.clock.now()
+    key = register.identity.key
+    expired = {"issuanceDate": vc_jwt.to_rfc3339(now - 7200), "expirationDate": vc_jwt.to_rfc3339(now - 3600)}
+    w.sim.network.interceptors.append(
+        ListServer(
+            lambda url: (
+                ld_list(list_document(register.did, url, sl.Bitstring(), now, **expired), key, now - 7200),
+                "application/json",
+            )
+        )
+    )
+    w.run()
+    if profile == "nuts-node":
+        (passed,) = checks(w, "vc.revocation")
+        assert passed.passed and outcome(w) == "granted"
+    else:
+        assert "credential not valid at given time" in revocation_verdict(w).detail
+        assert outcome(w) == "denied"
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        (
+            {"type": ["VerifiableCredential", "StatusList2021Credential", "https://example.org/Extra"]},
+            "contains other types",
+        ),
+        ({"type": ["VerifiableCredential"]}, "type 'StatusList2021Credential' is required"),
+    ],
+)
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_list_type(profile, changes, words):
+    """validate(): the list credential's types; refused before its proof is looked at."""
+    w = world(profile)
+    register = w.register
+    now = w.sim.clock.now()
+    key = register.identity.key
+    w.sim.network.interceptors.append(
+        ListServer(
+            lambda url: (
+                ld_list(list_document(register.did, url, sl.Bitstring(), now, **changes), key, now),
+                "application/json",
+            )
+        )
+    )
+    w.run()
+    assert words in revocation_verdict(w).detail
+    assert outcome(w) == ("granted" if profile == "nuts-node" else "denied")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_statuslist2021_wire_format_status_purpose_mismatch(profile):
+    """A list for another statusPurpose cannot answer a revocation entry (Verify: purposes must agree)."""
+    w = world(profile)
+    register = w.register
+    now = w.sim.clock.now()
+    key = register.identity.key
+
+    def suspension(url: str) -> tuple[str, str]:
+        document = list_document(register.did, url, sl.Bitstring(), now)
+        document["credentialSubject"] = {**document["credentialSubject"], "statusPurpose": "suspension"}
+        return ld_list(document, key, now), "application/json"
+
+    w.sim.network.interceptors.append(ListServer(suspension))
+    w.run()
+    assert "does not match vc.credentialStatus.statusPurpose='revocation'" in revocation_verdict(w).detail
+    assert outcome(w) == ("granted" if profile == "nuts-node" else "denied")
+
+
+def test_statuslist2021_wire_format_the_register_keeps_its_list_until_a_quarter_of_validity_is_left():
+    """statuslist2021_issuer.go Credential: the stored list is served again; a revocation re-issues it."""
+    w = world()
+    register, credential = w.register, organization_credential(w)
+    request(w)
+    w.sim.clock.advance(16 * 60)
+    request(w)
+    first, second = (x.response.body for x in fetches(w))
+    assert first == second
+    register.revoke(credential)
+    w.sim.clock.advance(16 * 60)
+    request(w)
+    third = fetches(w)[-1].response.body
+    assert third != second and served_bit(fetches(w)[-1], credential) is True
+    w.sim.clock.advance(18 * 3600 + 1)  # less than 6 h of the 24 h left: a new list
+    request(w)
+    assert json.loads(fetches(w)[-1].response.body)["issuanceDate"] != json.loads(third)["issuanceDate"]
+
+
+@pytest.mark.parametrize("fmt", ["ldp", "jwt"])
+def test_statuslist2021_wire_format_traces_are_deterministic(fmt):
+    """Same seed, same bytes: the served list (and the whole trace) does not vary between runs."""
+    bodies = []
+    for _ in range(2):
+        w = scenarios.build("trust-revoked", seed=11, status_list_format=fmt)
+        w.run()
+        bodies.append([x.response.body for x in fetches(w)])
+    assert bodies[0] == bodies[1] and bodies[0]
+
+
+def test_statuslist2021_wire_format_unknown_register_format_is_refused():
+    """A typo in the register option is a user error with a hint, not a traceback later."""
+    w = world()
+    with pytest.raises(InputError, match="unknown status list format 'jtw'"):
+        w.register.status_list_format = "jtw"
+
+
 class ForgedList(PassThrough):
     """A man in the middle that answers the status list with an all-clear list signed by its own key."""
 
@@ -264,7 +569,7 @@ class ForgedList(PassThrough):
         document = sl.status_list_credential_document(
             self.issuer_did, request.url.split("?")[0], sl.Bitstring(), vc_jwt.to_rfc3339(0)
         )
-        token = vc_jwt.issue_credential(document, self.key)
+        token = vc_jwt.issue_credential(document, self.key)  # a JWT list: strict reads it
         response: HttpResponse = text_response(200, token, "application/vc+jwt")
         return response
 
@@ -280,7 +585,9 @@ def test_a_list_signed_by_another_did_is_not_accepted(profile, make_identity):
     w.sim.network.interceptors.append(ForgedList(register.did, attacker.identity.key))
     w.run()
     (verdict,) = checks(w, "vc.revocation_list")
-    assert "does not match signing key DID" in verdict.detail
+    # The reference cannot even parse a bare JWT list; strict parses it and refuses its kid.
+    words = "invalid character 'e'" if profile == "nuts-node" else "does not match signing key DID"
+    assert words in verdict.detail
     # The reference fails open on an invalid list, strict fails closed: neither reads it as "clear".
     assert checks(w, "vc.revocation") == []
     assert w.sim.trace.outcome["status"] == ("granted" if profile == "nuts-node" else "denied")
