@@ -77,7 +77,7 @@ class Client:
         assert subject is not None and body is not None
         templates = body.get("credentials") or []
         _check_self_asserted(ctx, templates)
-        cache_key = hashlib.sha256(request.body.encode()).hexdigest()
+        cache_key = self._cache_key(ctx, subject_id, body, request.body)
         if (request.header("Cache-Control") or "").lower() != "no-cache":
             cached = self.token_cache.get(cache_key, ctx.now())
             if cached is not None:
@@ -86,6 +86,21 @@ class Client:
         token = yield from self._service_access(ctx, subject, body, templates)
         self.token_cache.put(cache_key, token, ctx.now())
         return json_response(200, token)
+
+    @staticmethod
+    def _cache_key(ctx: Context, subject_id: str, body: dict[str, Any], raw: str) -> str:
+        """The token cache key: the whole request object, the subject included.
+
+        nuts-node ``auth/api/iam/api.go accessTokenRequestCacheKey`` hashes the JSON encoding of
+        ``RequestServiceAccessTokenRequestObject`` (``SubjectID``, ``Body``, ``Params`` less
+        ``CacheControl``), so two subjects of one node never share a token. With the
+        ``token_cache_subject_key`` control off the key is the body alone: a second subject
+        asking for the same scope at the same AS gets the first subject's token (the leak).
+        """
+        if not ctx.profile.on("token_cache_subject_key"):
+            return hashlib.sha256(raw.encode()).hexdigest()
+        encoded = json.dumps({"SubjectID": subject_id, "Body": body}, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode()).hexdigest()
 
     def _service_access(
         self,
