@@ -186,8 +186,9 @@ class Client:
             )
         vp_format = choose_vp_format(
             self.core.vp_formats,
-            (meta.get("vp_formats_supported") or {}).keys(),
-            list(pd.format) if pd.format else None,
+            _formats(meta.get("vp_formats_supported")),
+            pd.format or None,
+            reference=not ctx.profile.strict,
         )
         if vp_format is None:
             raise ClientError(
@@ -237,6 +238,11 @@ class Client:
             access_token=str(body["token"]),
         )
         return json_response(200, {"dpop": proof})
+
+
+def _formats(value: Any) -> dict[str, Any] | None:
+    """A metadata ``vp_formats_supported`` object, or None when absent or not an object."""
+    return value if isinstance(value, dict) else None
 
 
 def _check_self_asserted(ctx: Context, templates: Any) -> None:

@@ -58,3 +58,49 @@ def test_client_token_cache_catalogue_case(profile: str) -> None:
     assert run_case(declared, profile).passed
     off = run_case(declared, Profile(profile).without("token_cache_subject_key"))
     assert off.passed and off.observed.status == "granted"
+
+
+NODE_FORMATS = ("jwt_vp", "ldp_vp")
+LDP_VC_ONLY = {"ldp_vc": {"proof_type": ["JsonWebSignature2020"]}}
+
+
+@pytest.mark.parametrize(
+    ("pd_formats", "nuts_node", "strict"),
+    [
+        (None, "jwt_vp", "jwt_vp"),
+        (LDP_VC_ONLY, None, "jwt_vp"),  # the row: reference refuses, strict leaves the VP format open
+        ({"jwt_vp": {"alg": ["ES256"]}}, "jwt_vp", "jwt_vp"),
+        ({"jwt_vp": {"alg": ["RS1"]}}, None, "jwt_vp"),  # Match: no shared alg drops the format
+        ({"ldp_vp": {"proof_type": ["JsonWebSignature2020"]}}, "ldp_vp", "ldp_vp"),
+    ],
+)
+def test_vp_format_selection(
+    pd_formats: dict[str, object] | None, nuts_node: str | None, strict: str
+) -> None:
+    """Row 'VP format selection': nuts-node as credential.Formats.Match + pe.ChooseVPFormat."""
+    from nutssim.parties.wallet import choose_vp_format
+    from nutssim.specs import openid4vp
+
+    metadata = openid4vp.vp_formats_supported(NODE_FORMATS)
+    assert choose_vp_format(NODE_FORMATS, metadata, pd_formats, reference=True) == nuts_node
+    assert choose_vp_format(NODE_FORMATS, metadata, pd_formats) == strict
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_vp_format_selection_flow(profile: str) -> None:
+    """A PD naming only ldp_vc: nuts-node answers the presenter.go error (412), strict builds a jwt_vp."""
+    from nutssim.catalogue.s2s_cases.common import with_policy
+
+    policy = with_policy(lambda pd: pd.update(format=LDP_VC_ONLY))
+    world = build("s2s", profile=profile, policy=policy, credential_format="ldp_vc")
+    assert isinstance(world, S2SWorld)
+    result = world.run().result
+    assert result is not None
+    if profile == "nuts-node":
+        assert result.error is not None and result.error["status"] == 412
+        assert result.error["error_description"] == (
+            "requester, verifier (authorization server metadata) and "
+            "presentation definition don't share a supported VP format"
+        )
+    else:
+        assert result.token is not None
