@@ -36,7 +36,9 @@ from nutssim.specs import nuts_rfc021, pex, rfc9449
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.stores import ExpiringMap
 
-TOKEN_CACHE_TTL = 900 - 30  # accessTokenCacheOffset, PROTOCOL.md §0
+ACCESS_TOKEN_VALIDITY = 900  # api.go accessTokenValidity: the lifetime assumed when the AS gives none
+TOKEN_CACHE_OFFSET = 30  # api.go accessTokenCacheOffset, PROTOCOL.md §0
+TOKEN_CACHE_TTL = ACCESS_TOKEN_VALIDITY - TOKEN_CACHE_OFFSET
 
 
 class Client:
@@ -82,9 +84,12 @@ class Client:
             cached = self.token_cache.get(cache_key, ctx.now())
             if cached is not None:
                 ctx.check("client.token_cache", "PROTOCOL.md §0 (accessTokenCacheOffset)", True, "cache hit")
-                return json_response(200, cached)
+                # api.go RequestServiceAccessToken: expires_in becomes the time left (RFC 6749 §5.1 lifetime).
+                return json_response(200, {**cached, "expires_in": int(cached["expires_at"]) - ctx.now()})
         token = yield from self._service_access(ctx, subject, body, templates)
-        self.token_cache.put(cache_key, token, ctx.now())
+        # api.go: cached for the token's lifetime less accessTokenCacheOffset, so it expires before the token.
+        ttl = int(token["expires_at"]) - ctx.now() - TOKEN_CACHE_OFFSET
+        self.token_cache.put(cache_key, token, ctx.now(), ttl=ttl)
         return json_response(200, token)
 
     @staticmethod
@@ -133,10 +138,7 @@ class Client:
             )
         response = yield HttpRequest.post_form(meta["token_endpoint"], form, headers)
         token = token_from_response(ctx, response)
-        # PROTOCOL.md §1.6: node B replaces the empty dpop_kid with its own signing kid, adds expires_at.
-        token["dpop_kid"] = key.kid if token.get("token_type") == "DPoP" else ""
-        token["expires_at"] = ctx.now() + int(token.get("expires_in") or 0)  # absent or null: 0
-        return token
+        return _ehr_token(ctx, token, scope, key.kid if use_dpop else None)
 
     def _fetch_definition(
         self,
@@ -238,6 +240,33 @@ class Client:
             access_token=str(body["token"]),
         )
         return json_response(200, {"dpop": proof})
+
+
+def _ehr_token(ctx: Context, token: dict[str, Any], scope: str, dpop_kid: str | None) -> dict[str, Any]:
+    """The token answer to the EHR (PROTOCOL.md §1.6), the node's signing kid and ``expires_at`` added.
+
+    nuts-node ``auth/client/iam/openid4vp.go postTokenRequest`` builds a new ``TokenResponse``:
+    the AS's access_token, expires_in and token_type, the *requested* scope (``resolvedScope``)
+    and ``dpop_kid`` only when a DPoP proof was signed (``auth/oauth/types.go`` ``omitempty``);
+    other AS members are dropped. strict relays the AS's answer, whose ``scope`` is the granted
+    one (RFC 6749 §5.1), and also names a kid only for a DPoP token.
+    """
+    lifetime = token.get("expires_in")
+    if ctx.profile.strict:
+        out = dict(token)
+        out.pop("dpop_kid", None)
+        if token.get("token_type") == "DPoP" and dpop_kid is not None:
+            out["dpop_kid"] = dpop_kid
+    else:
+        out = {"access_token": token["access_token"], "token_type": token.get("token_type"), "scope": scope}
+        if lifetime is not None:
+            out["expires_in"] = lifetime
+        if dpop_kid is not None:
+            out["dpop_kid"] = dpop_kid
+    # api.go RequestServiceAccessToken: an absent lifetime counts as accessTokenValidity.
+    ttl = int(lifetime) if isinstance(lifetime, int) else ACCESS_TOKEN_VALIDITY
+    out["expires_at"] = ctx.now() + ttl
+    return out
 
 
 def _formats(value: Any) -> dict[str, Any] | None:

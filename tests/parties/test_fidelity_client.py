@@ -104,3 +104,46 @@ def test_vp_format_selection_flow(profile: str) -> None:
         )
     else:
         assert result.token is not None
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_dpop_kid_for_bearer(profile: str) -> None:
+    """Row '`dpop_kid` for Bearer': omitted (types.go omitempty) for a Bearer token, the kid for DPoP."""
+    bearer = build("s2s-bearer", profile=profile)
+    assert isinstance(bearer, S2SWorld)
+    result = bearer.run().result
+    assert result is not None and result.token is not None and result.granted
+    assert "dpop_kid" not in result.token
+    dpop = build("s2s", profile=profile)
+    assert isinstance(dpop, S2SWorld)
+    token = (dpop.run().result or pytest.fail("no result")).token or {}
+    assert token["dpop_kid"] == dpop.requester.identities[0].key.kid
+
+
+@pytest.mark.parametrize(("profile", "scope"), [("nuts-node", "eoverdracht"), ("strict", "granted-by-as")])
+def test_client_scope_returned(profile: str, scope: str) -> None:
+    """Row 'Client scope returned': nuts-node answers the requested scope, strict the AS's (RFC 6749 §5.1)."""
+    from nutssim.catalogue.attacker import RewriteResponse, is_token_request, rewrite_json
+
+    world = build("s2s", profile=profile)
+    assert isinstance(world, S2SWorld)
+    change = rewrite_json(lambda body: {**body, "scope": "granted-by-as", "extra": 1})
+    world.sim.network.interceptors.append(RewriteResponse(is_token_request, change))
+    result = world.run().result
+    assert result is not None and result.token is not None
+    assert result.token["scope"] == scope
+    # openid4vp.go postTokenRequest copies four members; other AS members are dropped there.
+    assert ("extra" in result.token) is (profile == "strict")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_client_token_cache_hit_reports_time_left(profile: str) -> None:
+    """api.go RequestServiceAccessToken: a cached token's expires_in is the time it has left."""
+    world = build("s2s", profile=profile)
+    assert isinstance(world, S2SWorld)
+    world.run()
+    world.sim.clock.advance(100)
+    again = world.start().finish()
+    assert again is not None and again.token is not None
+    assert again.token["expires_in"] == again.token["expires_at"] - world.sim.clock.now()
+    assert again.token["expires_in"] < 900 - 99  # the AS issued 900 s, 100 s ago
