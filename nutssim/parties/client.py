@@ -199,10 +199,13 @@ class Client:
                 "presentation definition don't share a supported VP format",
                 status=412,
             )
+        # AutoCorrectSelfAttestedCredential's bare-UUID id, for JWT VPs only: nutssim's JSON-LD layer
+        # refuses a relative id that json-gold would drop (FIDELITY.md "JSON-LD strictness" row, open).
+        bare_ids = not ctx.profile.strict and vp_format == "jwt_vp"
         last_error: Exception | None = None
         for did in dids:
             credentials = subject.wallet.held_by(did) + complete_self_attested(
-                templates, did, ctx.now(), ctx.rng
+                templates, did, ctx.now(), ctx.rng, reference=bare_ids
             )
             try:
                 match = pex.match_definition(pd, credentials, selection=selection)

@@ -76,16 +76,25 @@ class Wallet:
 
 
 def complete_self_attested(
-    templates: Iterable[dict[str, Any]], holder: str, now: int, rng: SimRandom
+    templates: Iterable[dict[str, Any]], holder: str, now: int, rng: SimRandom, *, reference: bool = False
 ) -> list[Credential]:
-    """Complete self-asserted credentials as the reference does (PROTOCOL.md §1.3): no proof."""
+    """Complete self-asserted credentials (PROTOCOL.md §1.3): no proof; ids as the profile mints them.
+
+    nuts-node ``vcr/credential/util.go AutoCorrectSelfAttestedCredential`` fills only what is
+    absent and mints the id as a bare UUID (``ssi.ParseURI(uuid.NewString())``); strict mints
+    ``holder#uuid``, an absolute URI as VC Data Model 1.1 §4.2 requires of ``id``.
+    """
     out = []
     for template in templates:
         document = dict(template)
         document.setdefault("@context", [VC_CONTEXT])
-        document["id"] = f"{holder}#{rng.uuid()}"
+        if reference:
+            document.setdefault("id", rng.uuid())
+            document.setdefault("issuanceDate", vc_jwt.to_rfc3339(now))
+        else:
+            document["id"] = f"{holder}#{rng.uuid()}"
+            document["issuanceDate"] = vc_jwt.to_rfc3339(now)
         document["issuer"] = holder
-        document["issuanceDate"] = vc_jwt.to_rfc3339(now)
         subject = dict(document.get("credentialSubject") or {})
         subject["id"] = holder
         document["credentialSubject"] = subject

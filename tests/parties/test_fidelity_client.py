@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nutssim.catalogue import case, run_case
+from nutssim.parties.wallet import complete_self_attested
 from nutssim.profiles import Profile
 from nutssim.scenarios import S2SWorld, build
 from nutssim.scenarios.s2s import EMPLOYEE
@@ -147,3 +148,21 @@ def test_client_token_cache_hit_reports_time_left(profile: str) -> None:
     assert again is not None and again.token is not None
     assert again.token["expires_in"] == again.token["expires_at"] - world.sim.clock.now()
     assert again.token["expires_in"] < 900 - 99  # the AS issued 900 s, 100 s ago
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_self_attested_credential_id(profile: str) -> None:
+    """Row 'Self-attested credential id': a bare UUID under nuts-node, holder#uuid under strict."""
+    import re
+
+    from nutssim.rng import SimRandom
+
+    holder = "did:web:gp.example:iam:x"
+    reference = profile == "nuts-node"
+    made = complete_self_attested([EMPLOYEE], holder, 1_700_000_000, SimRandom(0), reference=reference)[0]
+    uuid = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    assert re.fullmatch(uuid if reference else re.escape(holder) + "#" + uuid, str(made.id))
+    # and the flow that carries it is still granted under the profile
+    world = build("s2s", profile=profile)
+    assert isinstance(world, S2SWorld)
+    assert (world.run().result or pytest.fail("no result")).granted
