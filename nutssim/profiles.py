@@ -32,6 +32,8 @@ CONTROLS: dict[str, str] = {
     "verifier_nonce_binding": "an OpenID4VP VP nonce must belong to the posted state, once (OpenID4VP §6)",
     "code_single_use": "an authorization code is redeemed once (RFC 6749 §4.1.2)",
     "state_check": "the client's callback requires a known state (RFC 6749 §10.12)",
+    "token_cache_subject_key": "the client's token cache is keyed on the requesting subject as well as the "
+    "request body (nuts-node auth/api/iam/api.go accessTokenRequestCacheKey)",
     "internal_api_isolation": "a node's internal API (:8081) answers only the node's own EHR and "
     "resource server, as a deployment firewalls it (nuts-node docs: the internal port is never public)",
 }

@@ -36,7 +36,9 @@ from nutssim.specs import nuts_rfc021, pex, rfc9449
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.stores import ExpiringMap
 
-TOKEN_CACHE_TTL = 900 - 30  # accessTokenCacheOffset, PROTOCOL.md §0
+ACCESS_TOKEN_VALIDITY = 900  # api.go accessTokenValidity: the lifetime assumed when the AS gives none
+TOKEN_CACHE_OFFSET = 30  # api.go accessTokenCacheOffset, PROTOCOL.md §0
+TOKEN_CACHE_TTL = ACCESS_TOKEN_VALIDITY - TOKEN_CACHE_OFFSET
 
 
 class Client:
@@ -77,15 +79,33 @@ class Client:
         assert subject is not None and body is not None
         templates = body.get("credentials") or []
         _check_self_asserted(ctx, templates)
-        cache_key = hashlib.sha256(request.body.encode()).hexdigest()
+        cache_key = self._cache_key(ctx, subject_id, body, request.body)
         if (request.header("Cache-Control") or "").lower() != "no-cache":
             cached = self.token_cache.get(cache_key, ctx.now())
             if cached is not None:
                 ctx.check("client.token_cache", "PROTOCOL.md §0 (accessTokenCacheOffset)", True, "cache hit")
-                return json_response(200, cached)
+                # api.go RequestServiceAccessToken: expires_in becomes the time left (RFC 6749 §5.1 lifetime).
+                return json_response(200, {**cached, "expires_in": int(cached["expires_at"]) - ctx.now()})
         token = yield from self._service_access(ctx, subject, body, templates)
-        self.token_cache.put(cache_key, token, ctx.now())
+        # api.go: cached for the token's lifetime less accessTokenCacheOffset, so it expires before the token.
+        ttl = int(token["expires_at"]) - ctx.now() - TOKEN_CACHE_OFFSET
+        self.token_cache.put(cache_key, token, ctx.now(), ttl=ttl)
         return json_response(200, token)
+
+    @staticmethod
+    def _cache_key(ctx: Context, subject_id: str, body: dict[str, Any], raw: str) -> str:
+        """The token cache key: the whole request object, the subject included.
+
+        nuts-node ``auth/api/iam/api.go accessTokenRequestCacheKey`` hashes the JSON encoding of
+        ``RequestServiceAccessTokenRequestObject`` (``SubjectID``, ``Body``, ``Params`` less
+        ``CacheControl``), so two subjects of one node never share a token. With the
+        ``token_cache_subject_key`` control off the key is the body alone: a second subject
+        asking for the same scope at the same AS gets the first subject's token (the leak).
+        """
+        if not ctx.profile.on("token_cache_subject_key"):
+            return hashlib.sha256(raw.encode()).hexdigest()
+        encoded = json.dumps({"SubjectID": subject_id, "Body": body}, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode()).hexdigest()
 
     def _service_access(
         self,
@@ -118,10 +138,7 @@ class Client:
             )
         response = yield HttpRequest.post_form(meta["token_endpoint"], form, headers)
         token = token_from_response(ctx, response)
-        # PROTOCOL.md §1.6: node B replaces the empty dpop_kid with its own signing kid, adds expires_at.
-        token["dpop_kid"] = key.kid if token.get("token_type") == "DPoP" else ""
-        token["expires_at"] = ctx.now() + int(token.get("expires_in") or 0)  # absent or null: 0
-        return token
+        return _ehr_token(ctx, token, scope, key.kid if use_dpop else None)
 
     def _fetch_definition(
         self,
@@ -171,8 +188,9 @@ class Client:
             )
         vp_format = choose_vp_format(
             self.core.vp_formats,
-            (meta.get("vp_formats_supported") or {}).keys(),
-            list(pd.format) if pd.format else None,
+            _formats(meta.get("vp_formats_supported")),
+            pd.format or None,
+            reference=not ctx.profile.strict,
         )
         if vp_format is None:
             raise ClientError(
@@ -181,10 +199,13 @@ class Client:
                 "presentation definition don't share a supported VP format",
                 status=412,
             )
+        # AutoCorrectSelfAttestedCredential's bare-UUID id, for JWT VPs only: nutssim's JSON-LD layer
+        # refuses a relative id that json-gold would drop (FIDELITY.md "JSON-LD strictness" row, open).
+        bare_ids = not ctx.profile.strict and vp_format == "jwt_vp"
         last_error: Exception | None = None
         for did in dids:
             credentials = subject.wallet.held_by(did) + complete_self_attested(
-                templates, did, ctx.now(), ctx.rng
+                templates, did, ctx.now(), ctx.rng, reference=bare_ids
             )
             try:
                 match = pex.match_definition(pd, credentials, selection=selection)
@@ -222,6 +243,38 @@ class Client:
             access_token=str(body["token"]),
         )
         return json_response(200, {"dpop": proof})
+
+
+def _ehr_token(ctx: Context, token: dict[str, Any], scope: str, dpop_kid: str | None) -> dict[str, Any]:
+    """The token answer to the EHR (PROTOCOL.md §1.6), the node's signing kid and ``expires_at`` added.
+
+    nuts-node ``auth/client/iam/openid4vp.go postTokenRequest`` builds a new ``TokenResponse``:
+    the AS's access_token, expires_in and token_type, the *requested* scope (``resolvedScope``)
+    and ``dpop_kid`` only when a DPoP proof was signed (``auth/oauth/types.go`` ``omitempty``);
+    other AS members are dropped. strict relays the AS's answer, whose ``scope`` is the granted
+    one (RFC 6749 §5.1), and also names a kid only for a DPoP token.
+    """
+    lifetime = token.get("expires_in")
+    if ctx.profile.strict:
+        out = dict(token)
+        out.pop("dpop_kid", None)
+        if token.get("token_type") == "DPoP" and dpop_kid is not None:
+            out["dpop_kid"] = dpop_kid
+    else:
+        out = {"access_token": token["access_token"], "token_type": token.get("token_type"), "scope": scope}
+        if lifetime is not None:
+            out["expires_in"] = lifetime
+        if dpop_kid is not None:
+            out["dpop_kid"] = dpop_kid
+    # api.go RequestServiceAccessToken: an absent lifetime counts as accessTokenValidity.
+    ttl = int(lifetime) if isinstance(lifetime, int) else ACCESS_TOKEN_VALIDITY
+    out["expires_at"] = ctx.now() + ttl
+    return out
+
+
+def _formats(value: Any) -> dict[str, Any] | None:
+    """A metadata ``vp_formats_supported`` object, or None when absent or not an object."""
+    return value if isinstance(value, dict) else None
 
 
 def _check_self_asserted(ctx: Context, templates: Any) -> None:

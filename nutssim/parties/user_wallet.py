@@ -126,10 +126,12 @@ class UserWallet:
         wallet: Wallet = session.wallet if owner == USER else subject.wallet
         did = session.identity.did if owner == USER else subject.did
         credentials = wallet.held_by(did)
+        formats = verifier.get("vp_formats")
         vp_format = choose_vp_format(
             self.core.vp_formats,
-            (verifier.get("vp_formats") or {}).keys(),
-            list(definition.format) if definition.format else None,
+            formats if isinstance(formats, dict) else None,
+            definition.format or None,
+            reference=not ctx.profile.strict,
         )
         _posted(
             ctx,

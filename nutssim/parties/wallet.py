@@ -7,7 +7,7 @@ holder DID's first assertionMethod key (PROTOCOL.md §1.3).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from nutssim.models.credential import VC_CONTEXT, Credential
 from nutssim.parties.base import ClientError, Context
 from nutssim.parties.identity import Identity
 from nutssim.rng import SimRandom
-from nutssim.specs import pex, vc_jwt
+from nutssim.specs import openid4vp, pex, vc_jwt
 from nutssim.specs.rfc6749 import INVALID_REQUEST
 
 VP_ASSERTION_LIFETIME = 5  # vpAssertionLifetime, PROTOCOL.md §0
@@ -76,16 +76,25 @@ class Wallet:
 
 
 def complete_self_attested(
-    templates: Iterable[dict[str, Any]], holder: str, now: int, rng: SimRandom
+    templates: Iterable[dict[str, Any]], holder: str, now: int, rng: SimRandom, *, reference: bool = False
 ) -> list[Credential]:
-    """Complete self-asserted credentials as the reference does (PROTOCOL.md §1.3): no proof."""
+    """Complete self-asserted credentials (PROTOCOL.md §1.3): no proof; ids as the profile mints them.
+
+    nuts-node ``vcr/credential/util.go AutoCorrectSelfAttestedCredential`` fills only what is
+    absent and mints the id as a bare UUID (``ssi.ParseURI(uuid.NewString())``); strict mints
+    ``holder#uuid``, an absolute URI as VC Data Model 1.1 §4.2 requires of ``id``.
+    """
     out = []
     for template in templates:
         document = dict(template)
         document.setdefault("@context", [VC_CONTEXT])
-        document["id"] = f"{holder}#{rng.uuid()}"
+        if reference:
+            document.setdefault("id", rng.uuid())
+            document.setdefault("issuanceDate", vc_jwt.to_rfc3339(now))
+        else:
+            document["id"] = f"{holder}#{rng.uuid()}"
+            document["issuanceDate"] = vc_jwt.to_rfc3339(now)
         document["issuer"] = holder
-        document["issuanceDate"] = vc_jwt.to_rfc3339(now)
         subject = dict(document.get("credentialSubject") or {})
         subject["id"] = holder
         document["credentialSubject"] = subject
@@ -94,18 +103,84 @@ def complete_self_attested(
 
 
 def choose_vp_format(
-    node_formats: Iterable[str], metadata_formats: Iterable[str] | None, pd_formats: Iterable[str] | None
+    node_formats: Iterable[str],
+    metadata_formats: Mapping[str, Any] | None,
+    pd_formats: Mapping[str, Any] | None,
+    *,
+    reference: bool = False,
 ) -> str | None:
-    """Intersect node, AS-metadata and PD formats; prefer jwt_vp (PROTOCOL.md §1.3)."""
+    """The VP format node, AS metadata and PD share: ``Formats.Match`` (nuts-node), or by name (strict)."""
+    if reference:
+        return _reference_vp_format(node_formats, metadata_formats, pd_formats)
     allowed = set(node_formats)
     if metadata_formats is not None:
         allowed &= {METADATA_FORMAT_NAMES.get(f, f) for f in metadata_formats}
     if pd_formats is not None:
         pd = {METADATA_FORMAT_NAMES.get(f, f) for f in pd_formats}
         vp_level = {f for f in pd if f.endswith("_vp")}
-        if vp_level:  # a PD that names only VC formats leaves the VP format open
+        if vp_level:  # DIF PE v2 §5 "format": a PD that names only VC formats leaves the VP format open
             allowed &= vp_level
     return next((f for f in VP_FORMAT_PREFERENCE if f in allowed), None)
+
+
+#: ``credential.OpenIDSupportedFormats`` parameter aliases (vcr/credential/formats.go).
+_OPENID_PARAMS = {"alg_values_supported": "alg", "proof_type_values_supported": "proof_type"}
+#: ``credential.DIFClaimFormats`` format aliases (vcr/credential/formats.go).
+_DIF_FORMATS = {"jwt_vp_json": "jwt_vp", "jwt_vc_json": "jwt_vc"}
+_Formats = dict[str, dict[str, list[str]]]
+
+
+def _reference_vp_format(
+    node_formats: Iterable[str],
+    metadata_formats: Mapping[str, Any] | None,
+    pd_formats: Mapping[str, Any] | None,
+) -> str | None:
+    """nuts-node ``vcr/holder/presenter.go:79-86``: node ∩ metadata ∩ PD, then ``pe.ChooseVPFormat``.
+
+    The node's ``DefaultOpenIDSupportedFormats`` (VP and VC formats) are matched with the
+    verifier's ``vp_formats_supported`` (absent: nothing matches) and then, if the PD has a
+    ``format``, with it. A PD naming only ``ldp_vc`` leaves no VP format, so no VP is built.
+    """
+    node = _params(openid4vp.vp_formats_supported(node_formats), _OPENID_PARAMS)
+    candidates = _formats_match(node, _params(metadata_formats, _OPENID_PARAMS), {})
+    if pd_formats is not None:
+        candidates = _formats_match(candidates, _params(pd_formats, {}), _DIF_FORMATS)
+    # vcr/pe/format.go ChooseVPFormat: jwt_vp, then jwt_vp_json (as jwt_vp), then ldp_vp.
+    if "jwt_vp" in candidates or "jwt_vp_json" in candidates:
+        return "jwt_vp"
+    return "ldp_vp" if "ldp_vp" in candidates else None
+
+
+def _params(formats: Mapping[str, Any] | None, aliases: dict[str, str]) -> _Formats:
+    """Formats with their parameter names normalized (``Formats.normalizeParameters``); junk dropped."""
+    out: _Formats = {}
+    for name, params in (formats or {}).items():
+        if isinstance(params, pex.FormatSpec):  # a parsed PD's format designation
+            params = params.model_dump(exclude_none=True)
+        if isinstance(params, Mapping):
+            out[str(name)] = {
+                aliases.get(str(k), str(k)): [str(v) for v in values]
+                for k, values in params.items()
+                if isinstance(values, list)
+            }
+    return out
+
+
+def _formats_match(this: _Formats, other: _Formats, other_aliases: dict[str, str]) -> _Formats:
+    """``credential.Formats.Match``: formats both support, each with the parameter values both allow.
+
+    A format whose parameters share no value is dropped, as is one with no parameters left.
+    """
+    result: _Formats = {}
+    for name, params in this.items():
+        theirs = other.get(other_aliases.get(name, name))
+        if theirs is None:
+            continue
+        shared = {p: [v for v in values if v in theirs[p]] for p, values in params.items() if p in theirs}
+        shared = {p: values for p, values in shared.items() if values}
+        if shared:
+            result[name] = shared
+    return result
 
 
 def sign_presentation(

@@ -12,10 +12,12 @@ endpoint's DPoP proof, clock skew between the nodes).
 Beyond §4.2: ATTACKS.md 3.1 #2/#5/#6/#7 (VP claims), 3.2 #15/#18/#19 (audience injection
 through a malicious AS's metadata, unsigned VPs, a metadata issuer mismatch), 3.6 #48/#50
 (DPoP header count and shape at the token endpoint), 3.8 #61 (hostile PDs refused at policy
-load), clock skew between nodes, and another subject's credential.
+load), clock skew between nodes, another subject's credential, and ``cache`` (the client's token
+cache keyed per subject).
 """
 
 from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
+    cache,
     credentials,
     definition,
     dpop,
