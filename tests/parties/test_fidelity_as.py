@@ -116,3 +116,15 @@ def test_introspect_extended_presentation_definitions(profile: str) -> None:
         "organization": policy["eoverdracht"]["organization"]["id"],
         "user": policy["eoverdracht"]["user"]["id"],
     }
+
+
+# -- AS user-flow session TTL (openid4vp.go:554 re-Put, storage/session.go Put) -----------------------
+def test_as_user_flow_session_ttl() -> None:
+    """40 s per wallet: the reference's AS takes the second VP (TTL refreshed), strict's has expired."""
+    reference = run_case(case("user-response-slow-wallets"), "nuts-node")
+    assert reference.passed, reference.why
+    assert "response.session" not in reference.observed.failed_checks  # the AS accepted both VPs
+    assert len(reference.trace.facts("session_refreshed")) == 2
+    strict = run_case(case("user-response-slow-wallets"), "strict")
+    assert strict.passed, strict.why
+    assert "response.session" in strict.observed.failed_checks
