@@ -16,7 +16,7 @@ from nutssim.catalogue.resource_cases import good_run
 from nutssim.messages import FORM, HttpRequest
 from nutssim.rng import SimRandom
 from nutssim.scenarios.s2s import shipped_policy
-from nutssim.specs import rfc9449
+from nutssim.specs import nuts_policy, rfc9449
 
 
 def _outcome(case_id: str, profile: str) -> tuple[str, str | None]:
@@ -128,3 +128,42 @@ def test_as_user_flow_session_ttl() -> None:
     strict = run_case(case("user-response-slow-wallets"), "strict")
     assert strict.passed, strict.why
     assert "response.session" in strict.observed.failed_checks
+
+
+# -- Policy loading (policy/local.go:186 loadFromFile into credentialProfileConfig) ----------------
+def _eoverdracht() -> dict[str, Any]:
+    """The shipped eoverdracht profile (a fresh copy)."""
+    return shipped_policy("eoverdracht")["eoverdracht"]
+
+
+def test_policy_legacy_scope_to_pd_format() -> None:
+    """The older scope → PD file: refused by the reference (its text); strict reads it as organization."""
+    legacy = {"eoverdracht": _eoverdracht()["organization"]}
+    with pytest.raises(nuts_policy.PolicyError) as refused:
+        nuts_policy.load(legacy, reference=True)
+    assert (
+        "credential profile \"eoverdracht\" must define at least one of 'organization', "
+        "'service_provider', or 'user' (file=<dict>)" in str(refused.value)
+    )
+    assert "older scope → definition form" in refused.value.hint
+    assert nuts_policy.load(legacy)["eoverdracht"].legacy
+
+
+def test_policy_unknown_profile_members() -> None:
+    """An unknown member: ignored by the reference (json.Unmarshal), refused by strict loading."""
+    profile = {**_eoverdracht(), "organisation_note": "typo'd extra member"}
+    loaded = nuts_policy.load({"eoverdracht": profile}, reference=True)
+    assert set(loaded["eoverdracht"].definitions) == {"organization"}
+    with pytest.raises(nuts_policy.PolicyError, match="unknown member 'organisation_note'"):
+        nuts_policy.load({"eoverdracht": profile})
+
+
+@pytest.mark.parametrize(("profile", "loaded"), [("nuts-node", True), ("strict", False)])
+def test_policy_loading_follows_the_profile(profile: str, loaded: bool) -> None:
+    """A scenario's AS loads its policy as its profile does: an extra member passes only under nuts-node."""
+    policy = {"eoverdracht": {**_eoverdracht(), "comment": "kept by ops"}}
+    if loaded:
+        assert scenarios.run("s2s", profile=profile, policy=policy).sim.trace.outcome["status"] == "granted"
+    else:
+        with pytest.raises(nuts_policy.PolicyError):
+            scenarios.build("s2s", profile=profile, policy=policy)
