@@ -24,7 +24,7 @@ client would see a failed connection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -37,6 +37,7 @@ from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
 from nutssim.trace import Check, Exchange, Fact, Trace
+from nutssim.wire import Delivery, Eavesdropper, Interceptor, PassThrough, Tamper, call_interceptor
 
 
 class Owner(Protocol):
@@ -51,79 +52,20 @@ class Owner(Protocol):
 
 T = TypeVar("T")
 
+__all__ = [
+    "MAX_STEPS",
+    "Delivery",
+    "Eavesdropper",
+    "Interceptor",
+    "Network",
+    "PassThrough",
+    "Run",
+    "Tamper",
+    "acting_as",
+]
+
 #: A guard against a process that never ends (a redirect loop, a retry without end).
 MAX_STEPS = 20_000
-
-
-class Interceptor(Protocol):
-    """Something on the wire: sees requests before delivery and responses after."""
-
-    def on_request(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
-        """Return the request to deliver (maybe changed), a response to answer instead, or None to drop."""
-        ...
-
-    def on_response(self, delivery: Delivery, response: HttpResponse) -> HttpResponse:
-        """Return the response to hand back (maybe changed)."""
-        ...
-
-
-class PassThrough:
-    """An interceptor base that changes nothing; override one method."""
-
-    def on_request(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
-        """Deliver unchanged."""
-        return delivery.request
-
-    def on_response(self, delivery: Delivery, response: HttpResponse) -> HttpResponse:
-        """Return unchanged."""
-        return response
-
-
-@dataclass
-class Eavesdropper(PassThrough):
-    """A passive observer that keeps every request and response it saw (optionally for some hosts)."""
-
-    hosts: tuple[str, ...] = ()
-    seen: list[tuple[HttpRequest, HttpResponse]] = field(default_factory=list)
-
-    def on_response(self, delivery: Delivery, response: HttpResponse) -> HttpResponse:
-        """Record the exchange."""
-        if not self.hosts or delivery.request.origin in self.hosts:
-            self.seen.append((delivery.request, response))
-        return response
-
-    def requests(self, predicate: Callable[[HttpRequest], bool] = lambda r: True) -> list[HttpRequest]:
-        """The requests seen that satisfy ``predicate``."""
-        return [req for req, _ in self.seen if predicate(req)]
-
-
-@dataclass
-class Tamper(PassThrough):
-    """Rewrite requests that ``match`` with ``change`` (a man in the middle)."""
-
-    match: Callable[[HttpRequest], bool]
-    change: Callable[[HttpRequest], HttpRequest | HttpResponse | None]
-    times: int | None = None  # how many matches to act on; None for all
-    acted: int = 0
-
-    def on_request(self, delivery: Delivery) -> HttpRequest | HttpResponse | None:
-        """Apply ``change`` to matching requests."""
-        if self.match(delivery.request) and (self.times is None or self.acted < self.times):
-            self.acted += 1
-            return self.change(delivery.request)
-        return delivery.request
-
-
-@dataclass
-class Delivery:
-    """A request about to be delivered: who sends it, to whom, inside which exchange."""
-
-    request: HttpRequest
-    sender: str
-    receiver: str | None
-    parent: int | None
-    label: str
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -316,7 +258,7 @@ class Run:
         request = delivery.request
         for interceptor in self.network.interceptors:
             delivery.request = request
-            outcome = _call_interceptor(interceptor, "on_request", delivery)
+            outcome = call_interceptor(interceptor, "on_request", delivery)
             if not isinstance(outcome, HttpRequest | HttpResponse | None):
                 raise SimulationError(
                     f"interceptor {interceptor!r} returned {type(outcome).__name__} from on_request; "
@@ -450,7 +392,7 @@ class Run:
     def _close(self, open_x: _OpenExchange, response: HttpResponse) -> None:
         delivery = open_x.delivery
         for interceptor in self.network.interceptors:
-            response = _call_interceptor(interceptor, "on_response", delivery, response)
+            response = call_interceptor(interceptor, "on_response", delivery, response)
             if not isinstance(response, HttpResponse):
                 raise SimulationError(
                     f"interceptor {interceptor!r} returned {type(response).__name__} from on_response; "
@@ -508,24 +450,6 @@ class Run:
         if self.network.sim.raise_party_exceptions:
             raise exc
         return party.render_crash(request, exc)
-
-
-def _call_interceptor(interceptor: Any, method: str, *args: Any) -> Any:
-    """Call a user's interceptor; its mistakes are a SimulationError that says which and how."""
-    hook = getattr(interceptor, method, None)
-    if not callable(hook):
-        raise SimulationError(
-            f"{interceptor!r} in network.interceptors has no {method}(); "
-            "subclass nutssim.network.PassThrough and override on_request or on_response"
-        )
-    try:
-        return hook(*args)
-    except SimulationError:
-        raise
-    except Exception as exc:
-        raise SimulationError(
-            f"interceptor {interceptor!r} raised {type(exc).__name__} in {method}: {exc}"
-        ) from exc
 
 
 def _receiver_id(network: Network, request: HttpRequest) -> str | None:

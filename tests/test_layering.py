@@ -21,23 +21,16 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["jose", "models"], 1),
     "specs": 2,
     "parties": 3,
-    **dict.fromkeys(["network", "simulation"], 4),
+    **dict.fromkeys(["network", "wire", "simulation"], 4),
     **dict.fromkeys(["scenarios", "catalogue", "sweep", "trust", "lint"], 5),
     **dict.fromkeys(["views", "terminal"], 6),
     **dict.fromkeys(["inspection", "cli", "__main__", "__init__"], 7),
 }
 
 #: Violations on main today, each with the issue that removes it. Strike a line when it is fixed.
+#: (None are left: keep it so.)
 KNOWN_UPWARD: set[tuple[str, str]] = set()
-
-
-def _circle(*names: str) -> frozenset[str]:
-    return frozenset(f"nutssim.{n}" for n in names)
-
-
-KNOWN_CIRCLES: set[frozenset[str]] = {
-    _circle("views.player", "views.player_ui"),  # #19
-}
+KNOWN_CIRCLES: set[frozenset[str]] = set()
 
 
 def module_name(path: Path) -> str:

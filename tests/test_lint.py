@@ -353,6 +353,7 @@ def test_every_rule_is_exercised_and_documented() -> None:
         "patient-specific-scope",
         "legacy-form",
         "duplicate-scope",
+        "semantics-differ",  # opt-in: tests below
     }
     assert exercised == set(RULES)
     assert all(rule.ref and rule.hint is not None for rule in RULES.values())
@@ -410,3 +411,35 @@ def test_cli_lint_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_has_errors() -> None:
     assert not has_errors(lint(clean_policy()))
     assert has_errors(lint(mutate(f"{ORG_FIELDS}/1", None)))
+
+
+# -- semantics-differ (opt-in): where a reference node and a spec-exact verifier disagree ------------
+def _differences(flt: dict[str, Any], path: str = "$.credentialSubject.x") -> list[str]:
+    policy = clean_policy()
+    descriptor = policy["eoverdracht"]["organization"]["input_descriptors"][0]
+    descriptor["constraints"]["fields"] = [{"path": [path], "filter": flt}]
+    at = "/organization/input_descriptors/0/constraints/fields/0/filter"
+    return [
+        f.message
+        for f in lint(policy, semantics=True)
+        if f.code == "semantics-differ" and f.where.pointer == at
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flt", "path", "says"),
+    [
+        ({"type": "number", "minimum": 3}, "$.credentialSubject.x", "ignores minimum"),
+        ({"pattern": "^a"}, "$.credentialSubject.x", 'without "type": "string"'),
+        ({"type": "integer"}, "$.credentialSubject.x", 'no "integer"'),
+        ({"type": "string", "const": "X"}, "$.type", "the value is an array"),
+    ],
+)
+def test_semantics_differ_names_the_reason(flt, path, says):
+    (message,) = _differences(flt, path)
+    assert says in message
+
+
+def test_semantics_differ_is_quiet_where_both_readings_agree_and_off_by_default():
+    assert _differences({"type": "string", "const": "Utrecht"}) == []
+    assert not [f for f in lint(clean_policy()) if f.code == "semantics-differ"]

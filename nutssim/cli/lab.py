@@ -59,6 +59,11 @@ def add_parsers(sub: Any) -> None:
     )
     lint.add_argument("policies", nargs="+", type=Path, help="policy files, or directories of them")
     lint.add_argument("--json", action="store_true", help="print the findings as a JSON list")
+    lint.add_argument(
+        "--semantics",
+        action="store_true",
+        help="also report filters a reference node and a spec-exact verifier read differently",
+    )
     out_and_format(lint, ("text", "json"))  # --format json is --json
     lint.add_argument(
         "--metadata",
@@ -122,7 +127,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
         raise InputError(f"no such file or directory: {', '.join(missing)}", where="lint")
     metadata = json.loads(args.metadata.read_text(encoding="utf-8")) if args.metadata else None
     findings = [
-        f for path in args.policies for f in lint(path, as_metadata=metadata, authzen_endpoint=args.authzen)
+        f
+        for path in args.policies
+        for f in lint(path, as_metadata=metadata, authzen_endpoint=args.authzen, semantics=args.semantics)
     ]
     if args.json or args.format == "json":
         emit(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False) + "\n", args.out)

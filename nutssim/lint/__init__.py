@@ -27,9 +27,14 @@ def lint(
     as_metadata: Mapping[str, Any] | None = None,
     authzen_endpoint: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    semantics: bool = False,
 ) -> list[Finding]:
-    """Lint a policy (file, directory, dict or ``Policy``) against a node's metadata (default: 4 formats)."""
-    linter = Linter(as_metadata, authzen_endpoint, limits)
+    """Lint a policy (file, directory, dict or ``Policy``) against a node's metadata (default: 4 formats).
+
+    ``semantics=True`` adds ``semantics-differ``: filters a reference node (``pex.NUTS_NODE``)
+    and a spec-exact verifier (``pex.STRICT``) read differently.
+    """
+    linter = Linter(as_metadata, authzen_endpoint, limits, semantics=semantics)
     if isinstance(policy_or_path, Policy):
         linter.file(policy_or_path.to_dict(), "<policy>")
     elif isinstance(policy_or_path, Mapping):

@@ -32,8 +32,14 @@ class Linter:
     """Collects findings over one or more policy files."""
 
     def __init__(
-        self, metadata: Mapping[str, Any] | None, authzen_endpoint: str | None, limits: Limits
+        self,
+        metadata: Mapping[str, Any] | None,
+        authzen_endpoint: str | None,
+        limits: Limits,
+        *,
+        semantics: bool = False,
     ) -> None:
+        self.semantics = semantics
         self.supported = _supported_formats(metadata or DEFAULT_METADATA)
         self.authzen_endpoint = authzen_endpoint
         self.limits = limits
@@ -208,6 +214,8 @@ class Linter:
             self.subject_shape(_at(where, f"{field_pointer}/path"), f, formats)
             for sub_pointer, key in _walk_keywords(f.get("filter"), f"{field_pointer}/filter"):
                 self.add("ignored-filter-keyword", _at(where, sub_pointer), keyword=key)
+            for why, fix in semantics_differences(f) if self.semantics else []:
+                self.add("semantics-differ", _at(where, f"{field_pointer}/filter"), why=why, fix=fix)
             field_id = f.get("id")
             if isinstance(field_id, str):
                 if field_id in RESERVED_CLAIMS:
@@ -367,6 +375,45 @@ def _asked_types(fields_: list[dict[str, Any]]) -> list[str] | None:
 def _constrains(flt: Any) -> bool:
     """Whether a filter narrows a string value down (const, enum or pattern at its top level)."""
     return isinstance(flt, dict) and any(k in flt for k in ("const", "enum", "pattern"))
+
+
+#: The members of the reference's Filter struct (vcr/pe/types.go); it ignores every other keyword.
+_REFERENCE_MEMBERS = frozenset({"type", "const", "enum", "pattern"})
+#: Paths whose value is an array in every W3C credential (VC-DM 1.1 §4.3 type, §4.1 @context).
+_ARRAY_PATHS = frozenset({"$.type", "$['type']", "$.@context", "$['@context']"})
+
+
+def semantics_differences(field: dict[str, Any]) -> list[tuple[str, str]]:
+    """Why the reference's reading (pex.NUTS_NODE) and the spec's (pex.STRICT) of a field's filter differ."""
+    flt = field.get("filter")
+    if not isinstance(flt, dict):
+        return []
+    kind = flt.get("type")
+    out: list[tuple[str, str]] = []
+    ignored = sorted(k for k in flt if k not in _REFERENCE_MEMBERS and k not in ("$schema", "$id", "title"))
+    if ignored:
+        out.append((
+            f"the reference evaluates only type/const/enum/pattern and ignores {', '.join(ignored)}",
+            "express the constraint with type, const, enum or pattern if reference nodes must enforce it",
+        ))  # fmt: skip
+    if kind is None and ("pattern" in flt or "const" in flt):
+        out.append((
+            "without \"type\": \"string\" the reference never matches a string against pattern/const",
+            'add "type": "string"',
+        ))  # fmt: skip
+    if kind == "integer" or isinstance(kind, list):
+        out.append((
+            f"the reference knows only one type name per filter and no \"integer\" (got {kind!r})",
+            'use "type": "number"',
+        ))  # fmt: skip
+    if kind == "string" and any(p in _ARRAY_PATHS for p in _paths(field)):
+        out.append((
+            "the value is an array: the reference matches one element, the spec validates the whole array "
+            "(which is not a string), so a spec-exact verifier never accepts it",
+            'the spec reading needs {"type": "array", "contains": {"const": …}} — which the reference '
+            "ignores; no one filter means the same to both",
+        ))  # fmt: skip
+    return out
 
 
 def _walk_keywords(schema: Any, pointer: str) -> Iterator[tuple[str, str]]:

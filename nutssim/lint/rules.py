@@ -157,6 +157,14 @@ RULES: dict[str, Rule] = {
             "JSON Schema 2020-12 §6.5",
         ),
         Rule(
+            "semantics-differ",
+            "warning",
+            "this filter means different things to a reference node and to the PE v2 text: {why}",
+            "{fix}",
+            "FIDELITY.md 'PEX filter semantics' (vcr/pe/presentation_definition.go matchFilter); "
+            "DIF PE v2 §Input Evaluation",
+        ),
+        Rule(
             "reserved-field-id",
             "error",
             "field id '{field_id}' shadows the introspection claim '{field_id}'; introspection fails with "

@@ -96,6 +96,9 @@ class NodeCore(DidWebHost):
         self.authorization_endpoint_enabled = authorization_endpoint
         #: VP formats this node can produce and accepts (``pe.ChooseVPFormat`` input).
         self.vp_formats = vp_formats
+        #: ``policy.authzen.endpoint``: the AuthZEN PDP that decides ``scope_policy: dynamic``
+        #: (``policy/scope_granter.go``); None when the node has none.
+        self.authzen_endpoint: str | None = None
         self.on_change: list[Callable[[NodeCore], None]] = []
 
     @property

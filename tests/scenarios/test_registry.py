@@ -12,12 +12,15 @@ from nutssim import scenarios
 from nutssim.errors import InputError
 from nutssim.parties.browser import Browser
 from nutssim.scenarios import NodesWorld, Option, S2SWorld, TrustWorld, UserWorld
+from nutssim.scenarios.pdp import PdpWorld
 
 FAMILIES = {
     "s2s": S2SWorld,
     "s2s-bearer": S2SWorld,
     "s2s-ldp": S2SWorld,
     "s2s-mixed": S2SWorld,
+    "s2s-dynamic-scope": PdpWorld,
+    "s2s-pdp-down": PdpWorld,
     "trust-revoked": TrustWorld,
     "trust-self-issued": TrustWorld,
     "trust-statuslist-down": TrustWorld,

@@ -11,14 +11,8 @@ from matplotlib.figure import Figure
 
 from nutssim import scenarios
 from nutssim.trust import trust_graph
-from nutssim.views.trust_graph import (
-    draw_trust_graph,
-    edge_label,
-    render_trust_png,
-    short_reason,
-    trust_layout,
-    visible_nodes,
-)
+from nutssim.views.trust_graph import draw_trust_graph, render_trust_png
+from nutssim.views.trust_layout import edge_label, short_reason, trust_layout, visible_nodes
 
 PICTURES = [
     ("s2s", "nuts-node", {}),
