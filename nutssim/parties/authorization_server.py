@@ -172,9 +172,11 @@ class AuthorizationServer:
             subject_did=signer,
             vps=[p.raw for p in envelope.presentations],
             submissions={pd.id: submission},
-            definitions={"organization": pex.dump(pd)},
+            # auth/api/iam/s2s_vptoken.go createAccessToken keeps pexConsumer.RequiredPresentationDefinitions:
+            # every PD of the scope's profile, by wallet owner, not only the one fulfilled.
+            definitions={owner: pex.dump(d) for owner, d in found.profile.definitions.items()},
         )
-        return access_token_response(record)
+        return access_token_response(record, strict=ctx.profile.strict)
 
     def _grant_scopes(
         self, ctx: Context, found: nuts_policy.ProfileMatch, signer: str | None, claims: dict[str, Any]
@@ -212,11 +214,10 @@ class AuthorizationServer:
         return self._introspect(request, ctx, extended=True)
 
     def _introspect(self, request: HttpRequest, ctx: Context, *, extended: bool) -> HttpResponse:
-        if request.content_type != rfc7662.CONTENT_TYPE:
-            cause = Cause(
-                causes.INVALID, "header", "Content-Type", rfc7662.CONTENT_TYPE, request.content_type
-            )
-            ctx.check("introspect.content_type", "RFC 7662 §2.1", False, request.content_type, cause)
+        if not _introspection_content_type_ok(request, strict=ctx.profile.strict):
+            given = ", ".join(request.header_values("Content-Type"))
+            cause = Cause(causes.INVALID, "header", "Content-Type", rfc7662.CONTENT_TYPE, given)
+            ctx.check("introspect.content_type", "RFC 7662 §2.1", False, given, cause)
             return text_response(415, rfc7662.CONTENT_TYPE_TEXT)
         token = request.form.get("token", "")
         record = self.tokens.access_tokens.get(token, ctx.now()) if token else None
@@ -244,6 +245,7 @@ class AuthorizationServer:
             token=str(body.get("token", "")),
             now=ctx.now(),
             seen_jti=self.tokens.dpop_jtis,
+            skew=rfc9449.parse_skew(ctx.profile.strict),
         )
         ctx.check(
             result.check or "dpop.valid",
@@ -290,3 +292,12 @@ def _static_scopes(ctx: Context, found: nuts_policy.ProfileMatch) -> str:
         granted += list(found.other_scopes)
     ctx.check("token.grant_scopes", "PROTOCOL.md §3.8; §1.5 #18", True, scope_text(granted))
     return scope_text(granted)
+
+
+def _introspection_content_type_ok(request: HttpRequest, *, strict: bool) -> bool:
+    """Whether an introspection request is form-encoded: by media type (strict) or exact value (reference)."""
+    if strict:  # RFC 7662 §2.1 with RFC 9110 §8.3.1: parameters such as charset may follow the type
+        return request.content_type == rfc7662.CONTENT_TYPE
+    # auth/api/iam/api.go:340 IntrospectAccessToken: slices.Contains(headers["Content-Type"], …)
+    # compares whole header values, so "application/x-www-form-urlencoded; charset=utf-8" is a 415.
+    return rfc7662.CONTENT_TYPE in request.header_values("Content-Type")

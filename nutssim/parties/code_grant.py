@@ -109,7 +109,7 @@ class CodeGrant:
             definitions={f.owner: pex.dump(f.definition) for f in fulfilled},
         )
         yield from ()
-        return access_token_response(record)
+        return access_token_response(record, strict=ctx.profile.strict)
 
     def _take_code(self, ctx: Context, code: str) -> AuthzSession:
         """The code's session; the code is deleted once presented, whatever follows (step 22)."""

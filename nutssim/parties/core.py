@@ -58,11 +58,11 @@ class Subject:
         """Every DID of the subject, in preference order."""
         return [i.did for i in self.identities]
 
-    def use_policy(self, policy: Any) -> Subject:
-        """Serve ``policy`` (scope → presentation definitions) as this subject's AS."""
+    def use_policy(self, policy: Any, *, reference: bool = False) -> Subject:
+        """Serve ``policy`` as this subject's AS; ``reference`` loads it as nuts-node's policy/local.go."""
         from nutssim.specs import nuts_policy
 
-        self.policy = nuts_policy.load(policy)
+        self.policy = nuts_policy.load(policy, reference=reference)
         return self
 
     def trust_issuer(self, credential_type: str, issuer_did: str) -> Subject:

@@ -112,7 +112,7 @@ def _verified_request(
             )
             return jws, None
         key = yield from resolve_key(jws.kid or "")
-        rfc9101.validate(jws, key, ctx.now())
+        rfc9101.validate(jws, key, ctx.now(), validity_skew=rfc9101.max_validity_skew(ctx.profile.strict))
     except (jose.JoseError, DIDResolutionError) as exc:
         expect_rule(ctx, False, rfc9101.SIGNATURE, detail=str(exc))
     ctx.check(rfc9101.SIGNATURE.id, rfc9101.SIGNATURE.ref, True, f"signed by {jws.kid}")

@@ -8,7 +8,7 @@ stores a 15-minute token that introspection reads (§1.6–1.7).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nutssim.messages import HttpRequest, HttpResponse
@@ -56,9 +56,11 @@ class TokenService:
             return None
         ref = "RFC 9449 §4.3; PROTOCOL.md §1.5 #15"
         try:
-            if len(headers) > 1:
+            # RFC 9449 §4.3 step 1: exactly one DPoP header. The reference reads the first with
+            # auth/api/iam/dpop.go:111 dpopFromRequest (http.Header.Get) and ignores the rest.
+            if len(headers) > 1 and ctx.profile.strict:
                 raise rfc9449.DPoPError("more than one DPoP header", check="dpop.multiple")
-            proof = rfc9449.parse_proof(headers[0], ctx.now())
+            proof = rfc9449.parse_proof(headers[0], ctx.now(), skew=rfc9449.parse_skew(ctx.profile.strict))
             # profiles.CONTROLS["dpop_proof"] covers the token endpoint too: off, only the parse remains.
             if ctx.profile.strict and ctx.profile.on("dpop_proof"):
                 self._strict_proof_checks(ctx, request, proof)
@@ -120,9 +122,15 @@ class TokenService:
         return record
 
 
-def access_token_response(record: AccessToken) -> HttpResponse:
+#: The reference's token endpoint headers: http/cache/middleware.go NoCache (api.go:93
+#: cacheControlNoCacheURLs) sets ``Cache-Control: no-cache`` and ``Pragma: no-store`` — the two
+#: values of RFC 6749 §5.1 (``no-store`` / ``no-cache``) swapped.
+REFERENCE_CACHE_HEADERS = {"Cache-Control": "no-cache", "Pragma": "no-store"}
+
+
+def access_token_response(record: AccessToken, *, strict: bool = False) -> HttpResponse:
     """The RFC 6749 §5.1 response for an issued token, in the reference's shape (PROTOCOL.md §1.6)."""
-    return token_response(
+    response = token_response(
         {
             "access_token": record.token,
             "expires_in": ACCESS_TOKEN_TTL,
@@ -131,6 +139,10 @@ def access_token_response(record: AccessToken) -> HttpResponse:
             "dpop_kid": "",  # the client fills in its signing kid (PROTOCOL.md §1.6)
         }
     )
+    if strict:  # RFC 6749 §5.1: Cache-Control: no-store, Pragma: no-cache
+        return response
+    kept = tuple((k, v) for k, v in response.headers if k.lower() not in ("cache-control", "pragma"))
+    return replace(response, headers=(*kept, *REFERENCE_CACHE_HEADERS.items()))
 
 
 def introspection_body(ctx: Context, record: AccessToken, extended: bool) -> dict[str, Any]:

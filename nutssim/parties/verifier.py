@@ -306,6 +306,12 @@ class Verifier:
             self._fulfil(ctx, subject, authz, submission, envelope)
         except OAuthError as exc:
             raise self._to_holder(ctx, exc, authz, False) from None
+        if not ctx.profile.strict:
+            # auth/api/iam/openid4vp.go:554 handleAuthorizeResponseSubmission stores the session again
+            # after each fulfilled PD; storage/session.go Put sets a fresh TTL, so every PD restarts
+            # the flow's minute. Strict keeps one deadline from the authorization request.
+            self.verifier_sessions.put(state, authz, ctx.now())
+            ctx.fact("session_refreshed", store="verifier", ttl=FLOW_TIMEOUT)
         return (yield from self._next_or_code(ctx, subject, state, authz))
 
     def _check_nonce(self, ctx: Context, envelope: Envelope, state: str) -> None:

@@ -89,7 +89,7 @@ def two_nodes(sim: Simulation, policy: dict[str, Any], credential_format: str = 
     gp_node = sim.add_node("gp.example", name="GP node")
     hospital = hospital_node.add_subject("Ziekenhuis Oost", id="ziekenhuis-oost")
     gp = gp_node.add_subject("Huisartsenpraktijk West", id="huisarts-west")
-    hospital.use_policy(policy)
+    hospital.use_policy(policy, reference=not sim.profile.strict)  # policy/local.go under nuts-node
     register_.issue_organization_credential(gp, name=gp.name, city="Utrecht", format=credential_format)
     return TwoNodes(
         register=register_,

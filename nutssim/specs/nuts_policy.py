@@ -169,17 +169,21 @@ class Policy(Mapping[str, CredentialProfile]):
         return f"<Policy scopes={list(self._profiles)}>"
 
     @classmethod
-    def from_dict(cls, data: Any, *, source: str = "<dict>", limits: Limits = DEFAULT_LIMITS) -> Policy:
-        """Load the content of one policy file."""
+    def from_dict(
+        cls, data: Any, *, source: str = "<dict>", limits: Limits = DEFAULT_LIMITS, reference: bool = False
+    ) -> Policy:
+        """Load the content of one policy file (``reference``: as nuts-node's ``policy/local.go`` does)."""
         if not isinstance(data, dict):
             raise PolicyError(
                 f"a policy file must hold a JSON object, got {type(data).__name__}", where=source
             )
-        profiles = {scope: _profile(scope, entry, source, limits) for scope, entry in data.items()}
+        profiles = {scope: _profile(scope, entry, source, limits, reference) for scope, entry in data.items()}
         return cls(profiles, _findings(profiles))
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Policy:
+    def from_file(
+        cls, path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS, reference: bool = False
+    ) -> Policy:
         """Load one policy file."""
         path = Path(path)
         try:
@@ -190,17 +194,19 @@ class Policy(Mapping[str, CredentialProfile]):
             raise PolicyError(
                 f"failed to unmarshal PEX Policy mapping file: {exc}", where=str(path)
             ) from None
-        return cls.from_dict(data, source=path.name, limits=limits)
+        return cls.from_dict(data, source=path.name, limits=limits, reference=reference)
 
     @classmethod
-    def from_directory(cls, path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Policy:
+    def from_directory(
+        cls, path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS, reference: bool = False
+    ) -> Policy:
         """Load every ``*.json`` of a directory in lexical order; a scope may be defined once."""
         directory = Path(path)
         if not directory.is_dir():
             raise PolicyError("not a directory", where=str(directory))
         policy = cls()
         for file in sorted(p for p in directory.iterdir() if p.suffix == ".json" and p.is_file()):
-            policy = policy.merge(cls.from_file(file, limits=limits))
+            policy = policy.merge(cls.from_file(file, limits=limits, reference=reference))
         return policy
 
     def merge(self, other: Policy) -> Policy:
@@ -242,13 +248,22 @@ class Policy(Mapping[str, CredentialProfile]):
 
 
 def load(
-    source: Policy | Mapping[str, Any] | str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+    source: Policy | Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    reference: bool = False,
 ) -> Policy:
-    """A policy from a ``Policy``, a dict (a file's content), a file or a directory."""
+    """A policy from a ``Policy``, a dict (a file's content), a file or a directory.
+
+    ``reference`` loads as nuts-node's ``policy/local.go loadFromFile``: the older scope → PD
+    form is refused with its text and unknown profile members are ignored (``json.Unmarshal``
+    into ``credentialProfileConfig``). Without it, today's stricter loading (module docstring).
+    Hostile paths and patterns are refused at load either way (see ``_reference_profile``).
+    """
     if isinstance(source, Policy):
         return source
     if isinstance(source, Mapping):
-        return Policy.from_dict(dict(source), limits=limits)
+        return Policy.from_dict(dict(source), limits=limits, reference=reference)
     if not isinstance(source, str | os.PathLike):
         raise PolicyError(
             f"a policy is a JSON object (scope → credential profile) or a path, got {type(source).__name__}",
@@ -256,17 +271,19 @@ def load(
         )
     path = Path(source)
     if path.is_dir():
-        return Policy.from_directory(path, limits=limits)
-    return Policy.from_file(path, limits=limits)
+        return Policy.from_directory(path, limits=limits, reference=reference)
+    return Policy.from_file(path, limits=limits, reference=reference)
 
 
 # -- loading one profile -------------------------------------------------------------------------
-def _profile(scope: str, entry: Any, source: str, limits: Limits) -> CredentialProfile:
+def _profile(scope: str, entry: Any, source: str, limits: Limits, reference: bool) -> CredentialProfile:
     where = f"{source}: scope '{scope}'"
     if not isinstance(entry, dict):
         raise PolicyError(
             f"a credential profile must be a JSON object, got {type(entry).__name__}", where=where
         )
+    if reference:
+        return _reference_profile(scope, entry, source, limits)
     if _is_legacy(entry):
         return CredentialProfile(
             scope, {"organization": _definition(entry, where, "", limits)}, source=source, legacy=True
@@ -297,6 +314,37 @@ def _profile(scope: str, entry: Any, source: str, limits: Limits) -> CredentialP
             hint=did_you_mean(unknown[0], _PROFILE_KEYS, listing=False),
         )
     _schema_check(entry, where)
+    return CredentialProfile(scope, definitions, policy, "scope_policy" in entry, source)
+
+
+def _reference_profile(scope: str, entry: dict[str, Any], source: str, limits: Limits) -> CredentialProfile:
+    """One profile as policy/local.go:186 loadFromFile reads it into ``credentialProfileConfig``."""
+    where = f"{source}: scope '{scope}'"
+    # Members other than the four are dropped by json.Unmarshal. Not modelled: the reference
+    # compiles nothing at load (validatingPresentationDefinition checks the PE v2 schema only), so
+    # a hostile path or pattern loads there and meets PaesslerAG/jsonpath or regexp2 at match time;
+    # nutssim's engine cannot evaluate those within its bounds, so it still refuses them here.
+    definitions = {
+        t: _definition(entry[t], where, f"/{t}", limits)
+        for t in WALLET_OWNER_TYPES
+        if entry.get(t) is not None
+    }
+    if not definitions:  # a legacy scope → PD entry has none of the three members either
+        raise PolicyError(
+            f"credential profile {json.dumps(scope)} must define at least one of 'organization', "
+            f"'service_provider', or 'user' (file={source})",
+            where=where,
+            hint='nuts-node refuses the older scope → definition form: wrap it as {"organization": {…}}'
+            if _is_legacy(entry)
+            else "",
+        )
+    policy = entry.get("scope_policy") or DEFAULT_SCOPE_POLICY
+    if policy not in SCOPE_POLICIES:
+        raise PolicyError(
+            f"invalid scope_policy {json.dumps(policy)} for scope {json.dumps(scope)} (file={source})",
+            where=f"{where}: /scope_policy",
+            hint=did_you_mean(str(policy), SCOPE_POLICIES, listing=False),
+        )
     return CredentialProfile(scope, definitions, policy, "scope_policy" in entry, source)
 
 

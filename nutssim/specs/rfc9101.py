@@ -273,17 +273,26 @@ def fetched_token(response: HttpResponse) -> str | None:
     return response.body.strip()
 
 
-def validate(jws: jose.CompactJWS, key: jose.PublicKey, now: int) -> dict[str, Any]:
-    """Signature, supported alg, iss/iat/exp present, exp − iat ≤ 5 min, times ±5 s (PROTOCOL.md §2.2)."""
+def max_validity_skew(strict: bool) -> int:
+    """Leeway on ``MAX_VALIDITY``: the reference's 5 s, none under strict (its 5 min is a hard bound)."""
+    # crypto/jwx.go:215,222 ParseJWT: jwt.WithMaxDelta(MaxValidity, exp, iat) is checked with the
+    # same jwt.WithAcceptableSkew(5 s) as exp/nbf/iat, so jwx accepts exp − iat ≤ 300 + 5 s.
+    return 0 if strict else jose.DEFAULT_SKEW
+
+
+def validate(
+    jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, validity_skew: int = 0
+) -> dict[str, Any]:
+    """Signature, supported alg, iss/iat/exp present, exp − iat ≤ 5 min + ``validity_skew``, times ±5 s."""
     jws.verify(key)
     claims = jws.payload
     jose.check_times(claims, now, require=REQUIRED_CLAIMS)
     iat, exp = claims["iat"], claims["exp"]
     if not isinstance(iat, int | float) or not isinstance(exp, int | float):
         raise RequestObjectInvalid("iat and exp must be numbers")
-    if exp - iat > MAX_VALIDITY:
+    if exp - iat > MAX_VALIDITY + validity_skew:
         raise RequestObjectInvalid(
-            f"request object is valid for {int(exp - iat)} s, at most {MAX_VALIDITY} s"
+            f"request object is valid for {int(exp - iat)} s, at most {MAX_VALIDITY + validity_skew} s"
         )
     return claims
 

@@ -51,15 +51,18 @@ USE_DPOP_NONCE = "use_dpop_nonce"
 MAX_JTI_LENGTH = 256
 #: Reference ``useNonceOnceStore`` ttl (PROTOCOL.md §0): a jti is remembered for 15 min.
 JTI_STORE_TTL = 900
-#: Leeway on exp/nbf/iat while parsing. Inferred: the reference parses with its JWT library's
-#: default validation, which rejects a proof issued in the future (PROTOCOL.md §4.2 item 72);
-#: we take the node-wide 5 s JWT skew (PROTOCOL.md §0) as that leeway. Pass ``skew=0`` to model
-#: a library whose default leeway is zero.
-PARSE_SKEW = 5
+#: Leeway on exp/nbf/iat while parsing, as the reference: ``crypto/dpop/dpop.go:154 Parse`` calls
+#: jwx's ``jwt.ParseString`` with no ``WithAcceptableSkew``, and jwx's default skew is 0, so a
+#: proof whose iat is even 1 s ahead is refused (token endpoint and ``/dpop/validate``).
+REFERENCE_PARSE_SKEW = 0
+#: Strict profile: how far in the future a proof's iat may be. RFC 9449 §11.1 asks servers to
+#: allow "reasonable clock skew" without a number; 5 s is the node-wide JWT skew the reference
+#: grants every other JWT (``crypto/jwx.go`` ``jwt.WithAcceptableSkew(5 * time.Second)``).
+IAT_FUTURE_SKEW = 5
+#: Default leeway of ``parse_proof``: the specified allowance; reference callers pass ``parse_skew``.
+PARSE_SKEW = IAT_FUTURE_SKEW
 #: Strict profile: how old a proof's iat may be (RFC 9449 §11.1 leaves the window to the server).
 IAT_WINDOW = 60
-#: Strict profile: how far in the future a proof's iat may be (clock skew).
-IAT_FUTURE_SKEW = 5
 
 #: Members only a private key has (RFC 7518 §6.2.2, §6.3.2, RFC 8037 §2). A symmetric ``k`` is not
 #: among them: like the reference, such a key fails at the signature check instead.
@@ -199,6 +202,11 @@ def make_proof(
     return sign(header, claims, key)
 
 
+def parse_skew(strict: bool) -> int:
+    """The parse leeway of a profile: the reference's 0 s, or RFC 9449 §11.1's allowance (strict)."""
+    return IAT_FUTURE_SKEW if strict else REFERENCE_PARSE_SKEW
+
+
 def parse_proof(
     header_value: object,
     now: int,
@@ -299,10 +307,11 @@ def validate_for_resource(
     token: str,
     now: int,
     seen_jti: ExpiringSet[str],
+    skew: int = PARSE_SKEW,
 ) -> ValidationResult:
     """Validate a proof presented to a resource server, as the reference's ``/dpop/validate``."""
     try:
-        proof = parse_proof(proof_header, now)
+        proof = parse_proof(proof_header, now, skew=skew)
     except DPoPError as exc:
         return ValidationResult(False, f"failed to parse DPoP header: {exc}", exc.check)
     if proof.thumbprint != thumbprint:

@@ -156,7 +156,7 @@ S2S.declare(
 def load_policy(world: S2SWorld, policy: dict[str, Any]) -> Observation:
     """Configure the AS with ``policy``; a refused policy is the observation (no flow runs)."""
     try:
-        world.authorization_server.use_policy(policy)
+        world.authorization_server.use_policy(policy, reference=not world.sim.profile.strict)
     except PolicyError as exc:
         text = str(exc)
         reason = text[len(exc.where) + 2 :] if exc.where and text.startswith(exc.where) else text

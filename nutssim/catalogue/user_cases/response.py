@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from nutssim import jose
 from nutssim.catalogue.attacker import send
-from nutssim.catalogue.base import GRANTED, Observation
+from nutssim.catalogue.base import GRANTED, Expect, Observation
 from nutssim.catalogue.user_attacker import client_key, colleague_flow, run_to
 from nutssim.catalogue.user_cases.common import (
     DIRECT_POST,
@@ -42,6 +42,31 @@ def response_session_expired(world: UserWorld) -> Observation:
     run_to(flow, DIRECT_POST)
     world.sim.clock.advance(61)
     return observe_at(world, DIRECT_POST, flow=flow)
+
+
+@STAGE.case(
+    id="user-response-slow-wallets",
+    title="Each wallet answers after 40 s (80 s in all)",
+    attack="the organization wallet and then the user wallet each take 40 s to answer",
+    # auth/api/iam/openid4vp.go:554 re-Puts the session after each fulfilled PD and
+    # storage/session.go Put restarts its one-minute TTL: the AS takes the second VP at 80 s.
+    # The client's own state is put once (RequestUserAccessToken), so node B's callback then
+    # finds it expired. Strict holds one AS deadline from the authorization request (OpenID4VP §6.2).
+    expected={
+        "nuts-node": Expect("denied", "invalid_request", "invalid or expired state", "callback.state_known"),
+        "strict": Expect("denied", "invalid_request", "invalid or expired session", "response.session"),
+    },
+    refs=("PROTOCOL.md §4.2 #50", "OpenID4VP §6.2", "auth/api/iam/openid4vp.go:554"),
+)
+def response_slow_wallets(world: UserWorld) -> Observation:
+    """The AS session TTL refreshed after each fulfilled PD (FIDELITY.md)."""
+    flow = world.start()
+    run_to(flow, DIRECT_POST)
+    world.sim.clock.advance(40)
+    flow.step()  # the organization VP is posted and fulfils its PD
+    run_to(flow, DIRECT_POST)
+    world.sim.clock.advance(40)
+    return observe_at(world, DIRECT_POST, flow=flow, index=-1)
 
 
 @STAGE.case(
