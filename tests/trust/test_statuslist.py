@@ -288,6 +288,19 @@ def ld_list(document: dict[str, Any], key: jose.KeyPair, created: int) -> str:
     return sl.go_json(jws2020.sign_credential(unsigned, key, verification_method=key.kid, created=created))
 
 
+def serve_ld_list(w: Any, issuer: str, key: jose.KeyPair, created: int, **changes: Any) -> None:
+    """Answer the status list with an empty JSON-LD list of ``issuer`` (``changes``), signed by ``key``."""
+    now = w.sim.clock.now()
+    w.sim.network.interceptors.append(
+        ListServer(
+            lambda url: (
+                ld_list(list_document(issuer, url, sl.Bitstring(), now, **changes), key, created),
+                "application/json",
+            )
+        )
+    )
+
+
 def outcome(w: scenarios.World) -> str:
     """The flow's outcome status."""
     return str(w.sim.trace.outcome["status"])
@@ -410,14 +423,7 @@ def test_statuslist2021_wire_format_json_ld_list_signed_by_another_did(profile):
     register.revoke(organization_credential(w))
     attacker = w.sim.add_issuer("Mallory", host="mallory.example")
     now = w.sim.clock.now()
-    w.sim.network.interceptors.append(
-        ListServer(
-            lambda url: (
-                ld_list(list_document(register.did, url, sl.Bitstring(), now), attacker.identity.key, now),
-                "application/json",
-            )
-        )
-    )
+    serve_ld_list(w, register.did, attacker.identity.key, now)
     w.run()
     assert "verification method is not of issuer" in revocation_verdict(w).detail
     assert outcome(w) == ("granted" if profile == "nuts-node" else "denied")
@@ -430,14 +436,7 @@ def test_statuslist2021_wire_format_proof_created_in_the_future(profile):
     register = w.register
     now = w.sim.clock.now()
     key = register.identity.key
-    w.sim.network.interceptors.append(
-        ListServer(
-            lambda url: (
-                ld_list(list_document(register.did, url, sl.Bitstring(), now), key, now + 10),
-                "application/json",
-            )
-        )
-    )
+    serve_ld_list(w, register.did, key, now + 10)
     w.run()
     assert "not valid at given time" in revocation_verdict(w).detail
     assert outcome(w) == ("granted" if profile == "nuts-node" else "denied")
@@ -451,14 +450,7 @@ def test_statuslist2021_wire_format_expired_list(profile):
     now = w.sim.clock.now()
     key = register.identity.key
     expired = {"issuanceDate": vc_jwt.to_rfc3339(now - 7200), "expirationDate": vc_jwt.to_rfc3339(now - 3600)}
-    w.sim.network.interceptors.append(
-        ListServer(
-            lambda url: (
-                ld_list(list_document(register.did, url, sl.Bitstring(), now, **expired), key, now - 7200),
-                "application/json",
-            )
-        )
-    )
+    serve_ld_list(w, register.did, key, now - 7200, **expired)
     w.run()
     if profile == "nuts-node":
         (passed,) = checks(w, "vc.revocation")
@@ -485,14 +477,7 @@ def test_statuslist2021_wire_format_list_type(profile, changes, words):
     register = w.register
     now = w.sim.clock.now()
     key = register.identity.key
-    w.sim.network.interceptors.append(
-        ListServer(
-            lambda url: (
-                ld_list(list_document(register.did, url, sl.Bitstring(), now, **changes), key, now),
-                "application/json",
-            )
-        )
-    )
+    serve_ld_list(w, register.did, key, now, **changes)
     w.run()
     assert words in revocation_verdict(w).detail
     assert outcome(w) == ("granted" if profile == "nuts-node" else "denied")
