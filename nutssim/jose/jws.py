@@ -134,7 +134,8 @@ def check_times(
         if claims.get(name) in (None, ""):
             raise MissingClaim(f"required claim {name!r} is missing")
     exp, nbf, iat = _number(claims, "exp"), _number(claims, "nbf"), _number(claims, "iat")
-    if exp is not None and now > exp + skew:
+    # RFC 7519 §4.1.4 "MUST be before": expired from exp + skew on (jwx: !now.Before(exp.Add(skew))).
+    if exp is not None and now >= exp + skew:
         raise TokenExpired(f'"exp" not satisfied: expired {now - exp} s ago')
     if nbf is not None and now < nbf - skew:
         raise TokenNotYetValid(f'"nbf" not satisfied: valid in {nbf - now} s')

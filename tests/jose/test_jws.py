@@ -265,18 +265,20 @@ def test_b64url_decode_accepts_optional_padding_and_refuses_garbage():
 @pytest.mark.parametrize(
     ("claims", "now", "error"),
     [
-        ({"exp": NOW}, NOW + 5, None),
+        ({"exp": NOW}, NOW + 4, None),
+        ({"exp": NOW}, NOW + 5, TokenExpired),  # valid only *before* exp + skew (RFC 7519 §4.1.4, jwx)
         ({"exp": NOW}, NOW + 6, TokenExpired),
         ({"nbf": NOW}, NOW - 5, None),
         ({"nbf": NOW}, NOW - 6, TokenNotYetValid),
         ({"iat": NOW}, NOW - 5, None),
         ({"iat": NOW}, NOW - 6, IssuedInFuture),
         ({"iat": NOW, "nbf": NOW, "exp": NOW + 5}, NOW, None),
-        ({"exp": NOW + 0.9}, NOW + 5, None),
+        ({"exp": NOW + 0.9}, NOW + 4, None),  # fractions truncated (jwx's default parse precision 0)
+        ({"exp": NOW + 0.9}, NOW + 5, TokenExpired),
     ],
 )
 def test_time_claims_at_the_five_second_skew_boundary(claims, now, error):
-    """exp/nbf/iat pass at exactly 5 s beyond their bound and fail at 6 s (reference ``maxSkew``)."""
+    """nbf/iat pass at exactly 5 s beyond their bound and fail at 6 s; exp fails at exp + 5 s itself."""
     if error is None:
         jose.check_times(claims, now)
     else:
@@ -285,10 +287,10 @@ def test_time_claims_at_the_five_second_skew_boundary(claims, now, error):
 
 
 def test_time_claims_with_zero_skew():
-    """With ``skew=0`` one second past ``exp`` is already expired."""
-    jose.check_times({"exp": NOW}, NOW, skew=0)
-    with pytest.raises(TokenExpired, match="expired 1 s ago"):
-        jose.check_times({"exp": NOW}, NOW + 1, skew=0)
+    """With ``skew=0`` a token is expired at its ``exp`` second (it was valid before it)."""
+    jose.check_times({"exp": NOW}, NOW - 1, skew=0)
+    with pytest.raises(TokenExpired, match="expired 0 s ago"):
+        jose.check_times({"exp": NOW}, NOW, skew=0)
 
 
 def test_time_errors_name_their_check():

@@ -124,12 +124,15 @@ def test_two_credentials_and_ed25519_keys(sim, make_identity):
 
 
 def test_verification_at_the_skew_boundaries(sim, world):
-    """The VP verifies 5 s after its ``exp`` and the VC 5 s before its issuanceDate."""
+    """The VP verifies until just before exp + 5 s (and not at it); the VC 5 s before its issuanceDate."""
     now = sim.clock.now()
     vc = org_vc(sim, world["issuer"], world["holder"].did, issued=now + 5)
     vp = make_vp(sim, world["holder"], [vc])
-    sim.clock.advance(10)  # VP exp = now + 5; now + 10 is exactly exp + 5
+    sim.clock.advance(9)  # VP exp = now + 5; now + 9 is one second before exp + 5
     verify(sim, vp)
+    sim.clock.advance(1)  # exactly exp + 5: expired (RFC 7519 §4.1.4; jwx !now.Before(exp+skew))
+    with pytest.raises(VerificationFailed, match='"exp" not satisfied'):
+        verify(sim, vp)
 
 
 def test_audience_is_checked_with_jose(sim, world):

@@ -113,9 +113,11 @@ EXPIRED = f'{VERIFY_FAILED}unable to validate JWT signature: "exp" not satisfied
 
 _skew_case(5, GRANTED)  # at the limit: nbf 5 s ahead is within the skew
 _skew_case(6, vp_error(PRESENTATION, NOT_YET_VALID, "token.verify_vp"))  # beyond: not yet valid
-# The VP lives 5 s and the skew adds 5 s, so a clock up to 10 s behind is accepted.
-_skew_case(-10, GRANTED)
-_skew_case(-11, vp_error(PRESENTATION, EXPIRED, "token.verify_vp"))  # beyond lifetime plus skew: expired
+# The VP lives 5 s and the skew adds 5 s: valid while now is *before* exp + skew (RFC 7519 §4.1.4;
+# jwx `!now.Before(exp.Add(skew))`), so a clock 9 s behind is accepted and 10 s is not.
+_skew_case(-9, GRANTED)
+_skew_case(-10, vp_error(PRESENTATION, EXPIRED, "token.verify_vp"))  # at lifetime plus skew: expired
+_skew_case(-11, vp_error(PRESENTATION, EXPIRED, "token.verify_vp"))  # beyond it
 # With DPoP the proof's iat trips first (PROTOCOL.md §4.2 #72).
 _skew_case(6, {"*": DPOP_INVALID}, scenario="s2s", note=" (DPoP)")
 # A proof dated 1…5 s ahead: jwx parses it with skew 0 in the reference (crypto/dpop/dpop.go:154
