@@ -4,9 +4,10 @@ Subcommands: ``scenarios`` (list them, or one scenario's options), ``run`` (one 
 trace as text, JSON, Mermaid or HTML; ``--policy``, ``--without`` and ``--option`` change the
 world as the API does), ``inspect`` (a JWT, a credential or a saved trace, decoded and
 explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants), ``lint`` (policy
-files) and ``timelapse`` (a flow a day for months). Options mean the same everywhere: ``--seed``, ``--profile``, ``--format`` and
-``--out``. Text output is coloured on a terminal and plain when piped; a progress line appears
-on standard error (terminal only) for work that takes over a second.
+files) and ``timelapse`` (a flow a day for months). Options mean the same everywhere:
+``--seed``, ``--profile``, ``--format`` and ``--out``. Text output is coloured on a terminal
+and plain when piped; a progress line appears on standard error (terminal only) for work that
+takes over a second.
 
 Building the parser imports no simulation code, and each command imports what it uses when it
 runs, so ``nutssim --help`` starts in a fraction of a second (benchmarks/bench_cli.py).
