@@ -252,7 +252,10 @@ def _verify_ld_credential(
         _check_ld_proof_time(proof, now, ld_mode, _prefixed)
     key = yield from _issuer_key_for_ld(method, issuer_document)
     # The reference canonicalizes the credential as go-did re-marshals it (ld_reference.credential).
-    signed = ld_reference.credential(doc) if ld_mode is LdProcessing.JSON_GOLD else doc
+    try:
+        signed = ld_reference.credential(doc) if ld_mode is LdProcessing.JSON_GOLD else doc
+    except ProtocolError as exc:
+        raise VerificationFailed(_prefixed(f"invalid LD-JSON document: {exc}"), check="vc.proof") from None
     _check_ld_signature(signed, key, ld_mode, _prefixed)
 
 
@@ -277,7 +280,9 @@ def _check_ld_proof_time(proof: Any, now: int, ld_mode: LdProcessing, wrap: Call
             wrap("presentation not valid at given time"), check="vp.time", kind=causes.TIME
         ) from None
     except ProtocolError as exc:
-        raise VerificationFailed(wrap(f"unsupported proof type: {exc}"), check="vp.proof") from None
+        # The reference fails reading the proof into LDProof: "unsupported proof type: <json error>".
+        text = f"unsupported proof type: {exc}" if ld_mode is LdProcessing.JSON_GOLD else str(exc)
+        raise VerificationFailed(wrap(text), check="vp.proof") from None
 
 
 def _check_ld_signature(
