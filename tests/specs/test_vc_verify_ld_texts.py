@@ -9,14 +9,23 @@ prefix appears twice; jwx's ECDSA text is the one ``signature_verifier_test.go``
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from nutssim.catalogue.s2s_cases.common import observe_vc_flow, org_credential, replace_org_credential
+from nutssim.catalogue.attacker import is_token_request
+from nutssim.catalogue.s2s_cases.common import (
+    observe_vc_flow,
+    org_credential,
+    replace_org_credential,
+    with_policy,
+)
+from nutssim.messages import HttpRequest
 from nutssim.scenarios import S2SWorld, build
 from nutssim.specs.vc_jwt import credential_from_json
+from nutssim.wire import Delivery, PassThrough
 
 PREFIX = "presentation(s) or credential(s) verification failed: "
 PROFILES = ("nuts-node", "strict")
@@ -71,3 +80,50 @@ def test_future_proof_is_not_valid_at_time_under_nuts_node() -> None:
 
     _, description = _tampered_flow("nuts-node", postdate)
     assert description == f"{PREFIX}invalid VC (id=*): {PREFIX}presentation not valid at given time"
+
+
+class _TamperLdVp(PassThrough):
+    """Change the ldp_vp in the token request on its way to the AS (a man in the middle)."""
+
+    def __init__(self, change: Callable[[dict[str, Any]], None]) -> None:
+        self.change = change
+
+    def on_request(self, delivery: Delivery) -> HttpRequest:
+        request = delivery.request
+        if not is_token_request(request):
+            return request
+        form = request.form
+        vp = json.loads(form["assertion"])
+        self.change(vp)
+        form["assertion"] = json.dumps(vp)
+        headers = {k: v for k, v in request.headers if k.lower() != "content-type"}
+        return HttpRequest.post_form(request.url, form, headers=headers)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_changed_ldp_vp_fails_on_its_signature(profile: str) -> None:
+    """A VP whose embedded credential changed: the VP's own proof fails first, prefixed once."""
+    formats = {
+        "ldp_vp": {"proof_type": ["JsonWebSignature2020"]},
+        "ldp_vc": {"proof_type": ["JsonWebSignature2020"]},
+    }
+    world = build(
+        "s2s",
+        profile=profile,
+        policy=with_policy(lambda pd: pd.update(format=formats)),
+        credential_format="ldp_vc",
+    )
+    assert isinstance(world, S2SWorld)
+
+    def move(vp: dict[str, Any]) -> None:
+        held = vp["verifiableCredential"]
+        for credential in held if isinstance(held, list) else [held]:
+            if isinstance(credential, dict) and "organization" in credential["credentialSubject"]:
+                credential["credentialSubject"]["organization"]["city"] = "Leiden"
+
+    world.sim.network.interceptors.append(_TamperLdVp(move))
+    observed = observe_vc_flow(world)
+    assert observed.status == "denied"
+    assert (
+        observed.description == f"{PREFIX}invalid signature: invalid proof signature: invalid ECDSA signature"
+    )
