@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from nutssim.errors import InputError
+from nutssim.sweep.arrow import BOOL_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS
 from nutssim.sweep.runner import COLUMNS, TIMING_COLUMNS
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from nutssim.sweep.spec import SweepSpec
 
-FORMATS = ("jsonl", "csv", "parquet")
+FORMATS = ("jsonl", "csv", "parquet", "dataset")  # dataset: a Parquet directory (sweep.dataset)
 _SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -207,6 +208,10 @@ def read_results(path: str | os.PathLike[str], format: str | None = None) -> pd.
     import pandas as pd
 
     fmt = format_of(path, format)
+    if fmt == "dataset":
+        from nutssim.sweep.dataset import read_dataset
+
+        return read_dataset(path)
     if fmt == "csv":
         frame = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
     elif fmt == "parquet":
@@ -216,19 +221,10 @@ def read_results(path: str | os.PathLike[str], format: str | None = None) -> pd.
     return normalise(frame)
 
 
-#: Columns with a known type; every other column is text or, for claims, the value as written.
-_INT_COLUMNS = (
-    "variant",
-    "clock_skew",
-    "seed",
-    "variant_seed",
-    "resource_status",
-    "claim.iat",
-    "claim.exp",
-    "claim.nbf",
-)
-_FLOAT_COLUMNS = TIMING_COLUMNS
-_BOOL_COLUMNS = ("case_passed", "claim.active")
+#: Columns with a known type (``arrow``); every other column is text or, for claims, the value as written.
+_INT_COLUMNS = INT_COLUMNS
+_FLOAT_COLUMNS = FLOAT_COLUMNS
+_BOOL_COLUMNS = BOOL_COLUMNS
 
 
 def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
@@ -291,6 +287,7 @@ class SweepResult:
     statuses: dict[str, int] = field(default_factory=dict)  # variants per status
     refusals: dict[str, int] = field(default_factory=dict)  # refused variants per failing check, most first
     _records: list[dict[str, Any]] | None = field(default=None, repr=False)
+    resumed: int = 0  # rows a resumed dataset already held (counted in completed, not run again)
 
     @property
     def records(self) -> list[dict[str, Any]]:
