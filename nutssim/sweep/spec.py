@@ -161,9 +161,8 @@ class SweepSpec:
         """The JSON/YAML form (callables by qualified name)."""
         out: dict[str, Any] = {"name": self.name}
         for d in DIMENSIONS:
-            raw = getattr(self, d)
-            if d in INT_DIMENSIONS and _has_range(raw):  # compact: the range, not its expansion
-                out[d] = raw
+            if self._ranged(d):  # compact: the range, not its expansion
+                out[d] = getattr(self, d)
             else:
                 out[d] = [_level_json(d, lv) for lv in self._levels[d]]
         out["derive_seeds"] = self.derive_seeds
@@ -180,7 +179,22 @@ class SweepSpec:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["fingerprint"] = self.fingerprint  # computed once in the driver, shipped to workers
+        # Ranges travel as ranges (100,000 levels pickle to megabytes) and the plan is rebuilt:
+        # what a worker receives stays small whatever the size of the grid.
+        state["_levels"] = {d: lv for d, lv in self._levels.items() if not self._ranged(d)}
+        state["_plan"] = None
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for d in DIMENSIONS:
+            if d not in self._levels:
+                self._levels[d] = _levels(d, getattr(self, d))
+        self._levels = {d: self._levels[d] for d in DIMENSIONS}
+        self._plan = make_plan(self.design, {d: [lv.label for lv in self._levels[d]] for d in DIMENSIONS})
+
+    def _ranged(self, dimension: str) -> bool:
+        return dimension in INT_DIMENSIONS and _has_range(getattr(self, dimension))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SweepSpec:
@@ -396,7 +410,7 @@ def _wallet(value: Any, where: str) -> Level:
     if callable(value):
         name = getattr(value, "__name__", repr(value))
         return Level(name, value)
-    if value not in WALLETS:
+    if not isinstance(value, str) or value not in WALLETS:  # a dict level is not hashable
         raise InputError(f"unknown wallet composition {value!r}", where=where, hint=_allowed("wallet"))
     return Level(value, WALLETS[value])
 
