@@ -129,6 +129,16 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     return data
 
 
+def _drop_torn_line(journal: Path) -> None:
+    """Cut a last line a crash left unfinished, so the next entry starts on a line of its own."""
+    if not journal.is_file():
+        return
+    with journal.open("rb+") as f:
+        data = f.read()
+        if data and not data.endswith(b"\n"):
+            f.truncate(data.rfind(b"\n") + 1)
+
+
 class DatasetWriter:
     """Writes finished chunks into a dataset directory and journals them; resumes one it wrote."""
 
@@ -157,6 +167,7 @@ class DatasetWriter:
                 )
             self.chunk_size = self._check_resumable(read_manifest(self.path), wanted, chunk_size_given)
             self.journal = Journal.read(self.path)
+            _drop_torn_line(self.path / JOURNAL)
         elif self.path.exists() and (not self.path.is_dir() or any(self.path.iterdir())):
             raise InputError(
                 "exists and is not a sweep dataset",

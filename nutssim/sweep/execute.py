@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from nutssim.errors import InputError
-from nutssim.sweep.dataset import DatasetWriter
+from nutssim.sweep.dataset import MANIFEST, DatasetWriter
 from nutssim.sweep.results import JsonlWriter, SweepResult, format_of, jsonl_to
 from nutssim.sweep.runner import PackedSpec, run_chunk, validate
 from nutssim.sweep.spec import SweepSpec, load_spec
@@ -123,13 +123,12 @@ def _format(
     out: str | os.PathLike[str] | None, format: str | None, partition_by: Any, resume: bool
 ) -> str | None:
     """The results format; partitioning and resuming need a dataset (and a directory to write it to)."""
-    fmt = (
-        "dataset"
-        if format is None and partition_by
-        else format_of(out, format)
-        if out is not None
-        else format
-    )
+    fmt = format
+    if fmt is None and out is not None:
+        is_dataset = partition_by or resume or (Path(out) / MANIFEST).is_file()
+        fmt = "dataset" if is_dataset else format_of(out)
+    elif fmt is not None:
+        fmt = format_of(out or "", fmt)  # an unknown format is refused here
     if fmt != "dataset" and (partition_by or resume):
         what = "partition_by" if partition_by else "resume"
         raise InputError(
