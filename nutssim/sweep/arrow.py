@@ -8,16 +8,20 @@ that is not a string written as compact JSON. Every part file then agrees with e
 one on every column they share, and a reader unifies them without guessing.
 
 This module imports only the record layout (``runner`` constants), so ``results`` and
-``dataset`` can both use it without importing each other.
+``dataset`` can both use it (and ``normalise``, the dtypes every reader gives) without
+importing each other.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nutssim.sweep.runner import TIMING_COLUMNS
+from nutssim.sweep.runner import COLUMNS, TIMING_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INT_COLUMNS = (
     "variant",
@@ -85,3 +89,42 @@ def table(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> Any:
         [pa.array([cell(c, r.get(c)) for r in records], type=arrow_type(c)) for c in columns],
         schema=schema(columns),
     )
+
+
+def columns_of(records: Iterable[dict[str, Any]]) -> list[str]:
+    """The columns of some records: the fixed ones, then every other key sorted."""
+    extra: set[str] = set()
+    for r in records:
+        extra.update(k for k in r if k not in COLUMNS)
+    return [*COLUMNS, *sorted(extra)]
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fixed column order; numbers numeric, flags True/False/None, everything else objects with None.
+
+    CSV keeps no types, so a claim column other than ``iat``, ``exp``, ``nbf`` and ``active``
+    reads back as text from CSV (Parquet and JSON lines keep the types as written).
+    """
+    import pandas as pd
+
+    frame = frame.reindex(columns=columns_of([dict.fromkeys(frame.columns)]))
+    for column in frame.columns:
+        series = frame[column]
+        if column in INT_COLUMNS or column in FLOAT_COLUMNS:
+            frame[column] = pd.to_numeric(series, errors="coerce")
+        elif column in BOOL_COLUMNS:
+            frame[column] = series.map(_flag).astype(object)
+        else:
+            frame[column] = series.astype(object).where(series.notna(), None)
+    return frame
+
+
+def _flag(value: Any) -> bool | None:
+    if missing(value):
+        return None
+    return value is True or str(value) == "True"
+
+
+def missing(value: Any) -> bool:
+    """None or NaN (how pandas shows a missing cell)."""
+    return value is None or (isinstance(value, float) and value != value)

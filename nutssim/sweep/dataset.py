@@ -110,9 +110,32 @@ class Journal:
                     entry = json.loads(line)
                 except ValueError:
                     continue
-                if isinstance(entry, dict) and isinstance(entry.get("chunk"), int):
+                if _well_formed(entry):
                     journal.chunks[entry["chunk"]] = entry
         return journal
+
+
+def _well_formed(entry: Any) -> bool:
+    """A journal line this module wrote: counts as integers, files as plain paths inside the dataset."""
+    if not isinstance(entry, dict):
+        return False
+    counts = [entry.get(k) for k in ("chunk", "start", "stop", "rows")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in counts):
+        return False
+    files = entry.get("files")
+    return (
+        isinstance(files, list)
+        and bool(files)
+        and all(
+            isinstance(f, str)
+            and f.endswith(".parquet")
+            and not f.startswith("/")
+            and ".." not in f.split("/")
+            for f in files
+        )
+        and all(isinstance(c, str) for c in entry.get("extra_columns", []))
+        and all(isinstance(entry.get(k, {}), dict) for k in ("statuses", "refusals"))
+    )
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -274,7 +297,7 @@ def open_dataset(path: str | os.PathLike[str]) -> Any:
     root = Path(path)
     found = read_manifest(root)
     journal = Journal.read(root)
-    partition_by = list(found.get("partition_by") or [])
+    partition_by = partition_columns(found.get("partition_by") or [])
     entries = [journal.chunks[i] for i in sorted(journal.chunks)]
     extra = sorted({c for e in entries for c in e.get("extra_columns", [])})
     columns = [c for c in COLUMNS if c not in partition_by] + extra
@@ -296,12 +319,10 @@ def read_dataset(
     as_arrow: bool = False,
 ) -> pd.DataFrame | Any:
     """A dataset's rows in variant order: a DataFrame (dtypes as ``to_frame``), or a pyarrow Table."""
-    from nutssim.sweep.results import normalise
-
     table = open_dataset(path).to_table(columns=list(columns) if columns else None, filter=filter)
     if "variant" in table.column_names:
         table = table.sort_by("variant")
     if as_arrow:
         return table
     frame = table.to_pandas()
-    return frame if columns else normalise(frame)
+    return frame if columns else arrow.normalise(frame)

@@ -152,6 +152,22 @@ def test_a_crash_between_writing_and_journaling_is_redone(tmp_path: Path, refere
     assert comparable(sweep.load_records(out, "dataset")) == reference
 
 
+def test_a_journal_line_that_is_not_ours_is_an_unfinished_chunk(
+    tmp_path: Path, reference: list[dict]
+) -> None:
+    out = tmp_path / "ds"
+    sweep.run_sweep(two_profiles(), workers=0, out=out, format="dataset", chunk_size=6)
+    journal = out / "_chunks.jsonl"
+    first, second = journal.read_text().splitlines()
+    hostile = {**json.loads(second), "files": ["../../outside.parquet"]}
+    journal.write_text(f'{first}\n{json.dumps(hostile)}\n[1, 2]\n{{"chunk": true}}\n')
+    assert len(sweep.read_dataset(out)) == 6  # only the well-formed line counts; nothing outside is read
+    with CountingExecutor() as executor:
+        resumed = sweep.run_sweep(two_profiles(), executor=executor, out=out, resume=True)
+    assert executor.starts == [6] and resumed.resumed == 6
+    assert comparable(resumed.records) == reference
+
+
 def test_a_complete_dataset_resumes_to_nothing(tmp_path: Path) -> None:
     out = tmp_path / "ds"
     sweep.run_sweep(two_profiles(), workers=0, out=out, format="dataset")
