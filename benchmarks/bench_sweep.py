@@ -25,6 +25,11 @@ rate_k / (k · rate₁), and the driver's peak RSS at N/2 and N variants on the 
 means the driver does not grow with the sweep). The cluster is started before the clock
 starts; its start-up time is reported on its own.
 
+``--driver-only N`` measures the driver alone at scale: an N-variant spec (seeds × clock
+skews) streamed to a dataset through an executor that answers every chunk at once with a real
+record renumbered (no simulation), so the time and peak RSS are the driver's own cost of
+planning, collecting and writing N rows — what a cluster of any size leaves to the driver.
+
 The uniform grid is ``flow=s2s`` over N seeds (every variant the same flow as the loop);
 the mixed grid crosses policies, wallets, controls and clock skew (many variants denied
 early, so it is cheaper per variant).
@@ -42,6 +47,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +166,48 @@ def one_dataset(kind: str, n: int, workers: int, out: str) -> dict[str, Any]:
     }
 
 
+class ReplayExecutor(Executor):
+    """Answers every chunk at once with a real s2s record, renumbered: the driver's cost, no simulation."""
+
+    def __init__(self, template: dict[str, Any], slots: int = 4) -> None:
+        self.template = template
+        self._max_workers = slots  # chunking as for this many workers
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        _, start, stop, _ = args
+        future: Future[Any] = Future()
+        future.set_result([{**self.template, "variant": i} for i in range(start, stop)])
+        return future
+
+
+def driver_only(n: int, out: str) -> dict[str, Any]:
+    """An n-variant sweep through the replaying executor, streamed to a dataset."""
+    from nutssim import sweep
+
+    template = sweep.run_sweep(sweep.SweepSpec(flow="s2s"), workers=0).records[0]
+    skews = max(1, n // 100_000)
+    spec = sweep.SweepSpec(
+        name=f"driver-{n}",
+        flow="s2s",
+        clock_skew={"from": 0, "to": skews - 1},
+        seed={"from": 0, "to": n // skews - 1},
+    )
+    wall = time.perf_counter()
+    result = sweep.run_sweep(
+        spec, executor=ReplayExecutor(template), out=out, format="dataset", partition_by=["clock_skew"]
+    )
+    wall = time.perf_counter() - wall
+    files = sum(1 for _ in Path(out).rglob("*.parquet"))
+    return {
+        "variants": result.completed,
+        "rows": sweep.open_dataset(out).count_rows(),
+        "files": files,
+        "wall": wall,
+        "rate": result.completed / wall,
+        "driver_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
 def cluster_main(n: int, k: int, json_out: Path | None) -> None:
     """``--cluster N``: dataset throughput at 1 and 2 processes and on a k-worker LocalCluster."""
     print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}", flush=True)
@@ -236,11 +284,14 @@ def main() -> None:
         "--cluster", type=int, metavar="N", help="dataset throughput of N variants (see above)"
     )
     parser.add_argument("--cluster-workers", type=int, default=4, metavar="K", help="LocalCluster workers")
+    parser.add_argument("--driver-only", type=int, metavar="N", help="the driver's own cost for N variants")
     parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         kind, *rest = args.one
-        if kind == "dataset":
+        if kind == "driver":
+            figures = driver_only(int(rest[0]), rest[1])
+        elif kind == "dataset":
             figures = one_dataset(rest[0], int(rest[1]), int(rest[2]), rest[3])
         elif kind == "baseline":
             figures = one_baseline(int(rest[0]))
@@ -253,6 +304,17 @@ def main() -> None:
         return
     if args.cluster:
         cluster_main(args.cluster, args.cluster_workers, args.json)
+        return
+    if args.driver_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            for size in (max(1, args.driver_only // 10), args.driver_only):
+                r = measure("driver", str(size), str(Path(tmp) / f"d{size}"))
+                print(
+                    f"driver only, {r['variants']:>8} variants → {r['rows']} rows in {r['files']} files: "
+                    f"{r['wall']:6.1f} s ({r['rate']:,.0f} rows/s), "
+                    f"driver peak RSS {r['driver_maxrss_mb']:.0f} MB",
+                    flush=True,
+                )
         return
 
     # N/2, not less: below slots·8·256 variants the chunks (and so what is in flight) are smaller.
