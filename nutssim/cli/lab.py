@@ -132,7 +132,8 @@ def sweep_summary(result: Any) -> str:
     ran = result.completed - getattr(result, "resumed", 0)  # a resumed dataset's old rows took no time
     rate = ran / result.elapsed if result.elapsed else 0.0
     lines = [
-        f"{result.completed}/{result.total} variants in {result.elapsed:.1f} s ({rate:.0f}/s)"
+        f"{result.completed}/{result.total} variants{_design_note(result.spec)} in {result.elapsed:.1f} s "
+        f"({rate:.0f}/s)"
         + (f" → {result.path}" if result.path else "")
         + (" — interrupted, the finished variants are written" if result.interrupted else "")
     ]
@@ -143,6 +144,14 @@ def sweep_summary(result: Any) -> str:
         lines.append("refused, by failing check:")
         lines += [f"  {count:>6}  {check}" for check, count in list(result.refusals.items())[:8]]
     return "\n".join(lines) + "\n"
+
+
+def _design_note(spec: Any) -> str:
+    """`` (lhs sample of a 1,201-point grid)`` for a sampled design; nothing for the full grid."""
+    design = getattr(spec, "design", None)
+    if design is None or design.kind == "grid":
+        return ""
+    return f" ({design.kind} sample of a {spec.grid_size:,}-point grid)"
 
 
 def cmd_lint(args: argparse.Namespace) -> int:

@@ -84,8 +84,8 @@ def test_sweep_command_dataset_defaults_and_errors(
     )
     monkeypatch.chdir(tmp_path)
     assert main(["sweep", "lhs.yaml", "--workers", "0", "--partition-by", "flow"]) == 0  # → a dataset in lhs/
+    assert capsys.readouterr().out.startswith("3/3 variants (lhs sample of a 601-point grid) in ")
     assert (tmp_path / "lhs" / "flow=s2s-bearer").is_dir() and len(sweep.read_dataset("lhs")) == 3
-    capsys.readouterr()
     assert main(["sweep", "lhs.yaml", "--workers", "0", "--partition-by", "colour"]) == 2
     assert "partition_by: cannot partition by 'colour'" in capsys.readouterr().err
     assert main(["sweep", "lhs.yaml", "--format", "csv", "--resume"]) == 2
