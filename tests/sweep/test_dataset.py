@@ -273,3 +273,15 @@ def test_workers_refuse_a_driver_of_another_version() -> None:
         with pytest.raises(InputError) as remote:
             future.result()
     assert str(remote.value) == message
+
+
+def test_resume_on_a_new_directory_starts_it_and_integer_partitions_read_back_as_integers(
+    tmp_path: Path, reference: list[dict]
+) -> None:
+    out = tmp_path / "new"
+    result = sweep.run_sweep(two_profiles(), workers=0, out=out, partition_by=["clock_skew"], resume=True)
+    assert result.resumed == 0 and result.completed == 12
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["clock_skew=0", "clock_skew=30"]
+    frame = sweep.read_dataset(out)
+    assert str(frame["clock_skew"].dtype) == "int64" and list(frame["clock_skew"]) == [0, 30] * 6
+    assert comparable(sweep.load_records(out, "dataset")) == reference
