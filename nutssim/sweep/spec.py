@@ -228,12 +228,25 @@ def load_spec(source: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) ->
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read the sweep spec: {exc.strerror}", where=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the sweep spec is not UTF-8 text ({exc.reason} at byte {exc.start})", where=str(path)
+        ) from None
     import yaml
 
     try:
         data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+    except yaml.MarkedYAMLError as exc:  # one line: what and where, not PyYAML's excerpt
+        mark = exc.problem_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise InputError(f"cannot parse the sweep spec: {exc.problem or exc}{at}", where=str(path)) from None
+    except RecursionError:
+        raise InputError("cannot parse the sweep spec: nested too deeply", where=str(path)) from None
     except (ValueError, yaml.YAMLError) as exc:
         raise InputError(f"cannot parse the sweep spec: {exc}", where=str(path)) from None
+    if data is not None and not isinstance(data, Mapping):
+        kind = type(data).__name__
+        raise InputError(f"a sweep spec is a mapping of fields, not a {kind}", where=str(path))
     spec = SweepSpec.from_dict(data or {})
     if spec.name == "sweep":
         spec.name = path.stem
