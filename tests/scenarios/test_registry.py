@@ -22,6 +22,7 @@ FAMILIES = {
     "s2s-dynamic-scope": PdpWorld,
     "s2s-pdp-down": PdpWorld,
     "trust-revoked": TrustWorld,
+    "s2s-bsl-revoked": TrustWorld,
     "trust-self-issued": TrustWorld,
     "trust-statuslist-down": TrustWorld,
     "trust-untrusted-issuer": TrustWorld,
