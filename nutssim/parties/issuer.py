@@ -9,6 +9,7 @@ from nutssim.messages import HttpRequest, HttpResponse, text_response
 from nutssim.models.credential import Credential, credential_document, organization_subject
 from nutssim.parties.base import Context
 from nutssim.parties.identity import DidWebHost, Identity
+from nutssim.parties.vci_issuer import CredentialIssuerRole
 from nutssim.rng import SimRandom
 from nutssim.specs import bitstring_status_list as bsl
 from nutssim.specs import statuslist2021 as sl
@@ -56,6 +57,8 @@ class Issuer(DidWebHost):
         self.route(
             "GET", "/bsl/{did}/{page}", self.serve_bitstring_list, "status list (Bitstring Status List)"
         )
+        #: The OpenID4VCI 1.0 issuer endpoints (parties.vci_issuer); enrol organizations to use them.
+        self.openid4vci = CredentialIssuerRole(self)
 
     @property
     def status_list_url(self) -> str:
