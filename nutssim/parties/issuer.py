@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nutssim.errors import InputError, SimulationError, did_you_mean
-from nutssim.messages import HttpRequest, HttpResponse, text_response
+from nutssim.errors import InputError, OAuthError, ProtocolError, SimulationError, did_you_mean
+from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.models.credential import Credential, credential_document, organization_subject
 from nutssim.parties.base import Context
 from nutssim.parties.identity import DidWebHost, Identity
@@ -59,6 +59,14 @@ class Issuer(DidWebHost):
         )
         #: The OpenID4VCI 1.0 issuer endpoints (parties.vci_issuer); enrol organizations to use them.
         self.openid4vci = CredentialIssuerRole(self)
+
+    def render_error(self, request: HttpRequest, error: ProtocolError) -> HttpResponse:
+        """OpenID4VCI's token, nonce and credential endpoints answer errors as JSON whatever the Accept."""
+        # RFC 6749 §5.2 and OpenID4VCI 1.0 §8.3.1: an error response is application/json.
+        back_end = request.path.startswith("/openid4vci/") and request.path != "/openid4vci/authorize"
+        if back_end and isinstance(error, OAuthError) and not error.redirect_uri:
+            return json_response(error.status, error.body(), headers=error.headers)
+        return super().render_error(request, error)
 
     @property
     def status_list_url(self) -> str:

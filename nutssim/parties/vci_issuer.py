@@ -312,10 +312,10 @@ class CredentialIssuerRole:
         state = self.nonces.get(nonce, ctx.now()) if nonce else None
         if state is None:
             why = "proof nonce is missing" if not nonce else "proof nonce is not a c_nonce of this issuer"
-        elif state.used:
-            why = "c_nonce has already been used"
         elif ctx.now() > state.issued_at + NONCE_TTL:
             why = "c_nonce has expired"
+        elif state.used:
+            why = "c_nonce has already been used"
         else:
             why = ""
         expect_rule(ctx, not why, vci.PROOF_NONCE, why=why)
