@@ -181,7 +181,11 @@ def pkce_missing(world: VciWorld) -> Observation:
     nonce = world.sim.network.send(HttpRequest("POST", f"{register.host}/openid4vci/nonce"), sender=evil.id)
     c_nonce = nonce.json.get("c_nonce", "") if isinstance(nonce.json, dict) else ""
     proof = vci.make_proof(
-        evil.identity.key, audience=register.host, now=world.sim.clock.now(), nonce=c_nonce, issuer=world.requester.url
+        evil.identity.key,
+        audience=register.host,
+        now=world.sim.clock.now(),
+        nonce=c_nonce,
+        issuer=world.requester.url,
     )
     identifier = body["authorization_details"][0]["credential_identifiers"][0]
     request = HttpRequest.post_json(
