@@ -6,7 +6,8 @@ credential request sent again, late or at once (its ``c_nonce``); a key proof re
 another key; ``authorization_details`` for a type the practice is not enrolled for; and an
 intercepted authorization code redeemed without the PKCE verifier, with which a thief gets
 the practice's credential bound to its own DID. Spec clauses: OpenID4VCI 1.0 §5.1.1, §7,
-§8.2, §8.3.1.2, Appendix F.1; RFC 7636 §4.6; RFC 9396 §5; ATTACKS.md 3.9 (issuance).
+§8.2, §8.3.1.2, Appendix F.1; RFC 7636 §4.6; RFC 9396 §5; ATTACKS.md 3.3 #21 and source C8 (the conformance
+suite's ``vci10issuer`` ``VCIIssuerFailOn*`` tests).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def nonce_error(description: str) -> dict[str, Expect]:
     control="vci_nonce",
     expected=nonce_error("c_nonce has expired"),
     vulnerable=GRANTED,  # a second credential, from a proof minted for another request
-    refs=("OpenID4VCI 1.0 §7.2", "OpenID4VCI 1.0 §8.3.1.2", "ATTACKS.md 3.9"),
+    refs=("OpenID4VCI 1.0 §7.2", "OpenID4VCI 1.0 §8.3.1.2", "ATTACKS.md C8"),
     options=ISSUANCE,
 )
 def stale_nonce(world: VciWorld) -> Observation:
@@ -72,7 +73,7 @@ VCI.declare(
     act=_replayed,
     expected=nonce_error("c_nonce has already been used"),
     vulnerable=GRANTED,
-    refs=("OpenID4VCI 1.0 §7", "OpenID4VCI 1.0 §8.3.1.2", "ATTACKS.md 3.9"),
+    refs=("OpenID4VCI 1.0 §7", "OpenID4VCI 1.0 §8.3.1.2", "ATTACKS.md C8"),
     options=ISSUANCE,
 )
 
@@ -105,7 +106,7 @@ def _is_credential_request(request: HttpRequest) -> bool:
     # The wallet retries only on invalid_nonce; an invalid_proof ends the flow at the EHR.
     expected={"*": Expect("denied", "server_error", RETRIEVE, "vci.proof.signature")},
     vulnerable=GRANTED,
-    refs=("OpenID4VCI 1.0 Appendix F.1", "OpenID4VCI 1.0 §8.2", "ATTACKS.md 3.9"),
+    refs=("OpenID4VCI 1.0 Appendix F.1", "OpenID4VCI 1.0 §8.2", "ATTACKS.md C8"),
     options=ISSUANCE,
 )
 def proof_by_other_key(world: VciWorld) -> Observation:
@@ -132,7 +133,7 @@ VCI.declare(
         )
     },
     vulnerable=GRANTED,
-    refs=("RFC 9396 §5", "OpenID4VCI 1.0 §5.1.1", "ATTACKS.md 3.9"),
+    refs=("RFC 9396 §5", "OpenID4VCI 1.0 §5.1.1", "ATTACKS.md C8"),
     options={**ISSUANCE, "configuration": "HealthcareProviderCredential_jwt"},
 )
 
@@ -148,7 +149,7 @@ VCI.declare(
     expected={"*": Expect("denied", "invalid_grant", "code_verifier is required", "vci.token.pkce")},
     # Without PKCE the attacker holds the practice's credential, bound to the attacker's DID.
     vulnerable=GRANTED,
-    refs=("RFC 7636 §1", "RFC 7636 §4.6", "RFC 9700 §2.1.1", "ATTACKS.md 3.9"),
+    refs=("RFC 7636 §1", "RFC 7636 §4.6", "RFC 9700 §2.1.1", "ATTACKS.md 3.3 #21"),
     options=ISSUANCE,
 )
 def pkce_missing(world: VciWorld) -> Observation:

@@ -158,7 +158,8 @@ class CredentialRequester:
     def callback(self, request: HttpRequest, ctx: Context) -> Process:
         """GET /oauth2/callback: an issuance session's state goes on here; any other to the user flow."""
         state = request.query.get("state", "")
-        session = self.sessions.pop(state, ctx.now()) if state else None
+        # Callback: oauthClientStateStore().Get, not deleted: the session lives its 1 min (oAuthFlowTimeout).
+        session = self.sessions.get(state, ctx.now()) if state else None
         if session is None:
             return (yield from self.other_callback(request, ctx))
         expect_rule(ctx, self.core.authorization_endpoint_enabled, openid4vp.CALLBACK_ENABLED)
