@@ -48,6 +48,22 @@ def request_credential(
     return result
 
 
+def from_offer(ehr: EHR, browser: Browser, subject_id: str, wallet_did: str, offer_uri: str) -> Flow:
+    """Read a Credential Offer by reference (§4.1.3), then ask the node for its first configuration.
+
+    The reference's wallet takes no offers: its API wants ``issuer`` and ``authorization_details``,
+    so here the EHR reads the offer and passes them on.
+    """
+    response = yield HttpRequest.get(offer_uri, headers={"Accept": "application/json"})
+    try:
+        issuer, configurations = vci.parse_credential_offer(response.json if response.ok else None)
+    except ValueError as exc:
+        why = str(exc) if response.ok else f"HTTP {response.status}"
+        error = {"error": "invalid_credential_offer", "error_description": why}
+        return FlowResult("denied", error=error, responses={"offer": response})
+    return (yield from request_credential(ehr, browser, subject_id, wallet_did, issuer, configurations[0]))
+
+
 def issue_then(issuance: Flow, then: Flow | None) -> Flow:
     """Run ``issuance``; when it filled the wallet, run ``then`` (the s2s flow) and end with its result."""
     issued = yield from issuance

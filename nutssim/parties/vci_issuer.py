@@ -104,6 +104,7 @@ class CredentialIssuerRole:
             "HealthcareProviderCredential_jwt": vci.configuration("HealthcareProviderCredential"),
         }
         self.enrolments: dict[str, Enrolment] = {}
+        self.offers: dict[str, dict[str, Any]] = {}
         self.codes: ExpiringMap[str, CodeGrant] = ExpiringMap(CODE_TTL)
         self.tokens: ExpiringMap[str, TokenGrant] = ExpiringMap(TOKEN_TTL)
         # Kept ten times longer than they are fresh, so a late proof is told "expired", not "unknown".
@@ -111,6 +112,7 @@ class CredentialIssuerRole:
         route = issuer.route
         route("GET", vci.WELL_KNOWN_ISSUER, self.serve_metadata, "credential issuer metadata")
         route("GET", vci.WELL_KNOWN_AS, self.serve_as_metadata, "issuer AS metadata")
+        route("GET", "/openid4vci/offer/{offer_id}", self.serve_offer, "credential offer")
         route("GET", "/openid4vci/authorize", self.authorize, "credential authorization request")
         route("POST", "/openid4vci/token", self.token, "credential token request")
         route("POST", "/openid4vci/nonce", self.nonce, "nonce request")
@@ -126,6 +128,20 @@ class CredentialIssuerRole:
         enrolment = Enrolment(client_id, name, city, set(configurations or {ORGANIZATION_CONFIGURATION}))
         self.enrolments[client_id] = enrolment
         return enrolment
+
+    def offer(self, *configurations: str) -> str:
+        """Publish a Credential Offer (§4.1) and return its ``credential_offer_uri`` (§4.1.3)."""
+        offer_id = str(len(self.offers) + 1)
+        chosen = list(configurations or (ORGANIZATION_CONFIGURATION,))
+        self.offers[offer_id] = vci.credential_offer(self.identifier, chosen)
+        return f"{self.identifier}/openid4vci/offer/{offer_id}"
+
+    def serve_offer(self, request: HttpRequest, ctx: Context, offer_id: str) -> HttpResponse:
+        """GET /openid4vci/offer/{id}: the offer by reference (§4.1.3), JSON."""
+        found = self.offers.get(offer_id)
+        if found is None:
+            return json_response(404, {"error": "not_found"})
+        return json_response(200, found)
 
     # -- metadata ---------------------------------------------------------------------------------------
     def serve_metadata(self, request: HttpRequest, ctx: Context) -> HttpResponse:

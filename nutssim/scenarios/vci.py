@@ -1,6 +1,7 @@
 """OpenID4VCI scenarios (issue #21 item 1): wallets filled over the wire before they are used.
 
-``vci-bootstrap`` starts with the GP's wallet empty. The GP's EHR asks its node for a
+``vci-bootstrap`` starts with the GP's wallet empty. The register offers a credential (a
+Credential Offer by reference, §4.1.3); the GP's EHR reads it and asks its node for a
 NutsOrganizationCredential from the Zorgregister over OpenID4VCI 1.0 (the reference's
 ``request-credential``, PR #4057); the user's browser goes through the register's
 authorization endpoint and back to the node, which redeems the code, fetches a ``c_nonce``,
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nutssim.parties.browser import Browser
-from nutssim.parties.ehr_vci import issue_then, request_credential
+from nutssim.parties.ehr_vci import from_offer, issue_then
 from nutssim.parties.vci_issuer import ORGANIZATION_CONFIGURATION
 from nutssim.profiles import Profile
 from nutssim.scenarios.options import Option
@@ -72,7 +73,9 @@ def vci_bootstrap(
         access: bool = True,
         configuration: str = ORGANIZATION_CONFIGURATION,
     ) -> FlowRun:
-        issuance = request_credential(ehr, browser, gp.id, gp.did, register_.host, configuration)
+        # The register offers the credential (§4.1, by reference); the EHR reads the offer.
+        offer_uri = register_.openid4vci.offer(configuration)
+        issuance = from_offer(ehr, browser, gp.id, gp.did, offer_uri)
         then = (
             ehr.service_access(
                 gp.id, hospital.url, scope, resource_url=api.resource_url, dpop=dpop, credentials=[EMPLOYEE]

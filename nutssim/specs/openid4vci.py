@@ -248,3 +248,28 @@ def configuration(credential_type: str) -> dict[str, Any]:
         "cryptographic_binding_methods_supported": ["did:web", "did:jwk"],
         "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256", "EdDSA"]}},
     }
+
+
+# -- the credential offer (§4.1) -----------------------------------------------------------------------
+def credential_offer(issuer: str, configuration_ids: list[str]) -> dict[str, Any]:
+    """A Credential Offer (§4.1.1) for the authorization code flow (§4.1.1 ``grants``)."""
+    return {
+        "credential_issuer": issuer,
+        "credential_configuration_ids": list(configuration_ids),
+        "grants": {"authorization_code": {}},
+    }
+
+
+def parse_credential_offer(value: object) -> tuple[str, list[str]]:
+    """The issuer and configuration ids of a Credential Offer; ``ValueError`` says what is wrong."""
+    if not isinstance(value, Mapping):
+        raise ValueError("a credential offer is a JSON object")
+    issuer, ids = value.get("credential_issuer"), value.get("credential_configuration_ids")
+    if not isinstance(issuer, str) or not issuer.startswith("https://"):
+        raise ValueError("credential_issuer must be an https URL")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+        raise ValueError("credential_configuration_ids must be a non-empty array of strings")
+    grants = value.get("grants", {})
+    if not isinstance(grants, Mapping) or (grants and "authorization_code" not in grants):
+        raise ValueError("only the authorization_code grant is supported by this wallet")
+    return issuer, [str(i) for i in ids][:MAX_DETAILS]

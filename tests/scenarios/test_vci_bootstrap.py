@@ -33,6 +33,7 @@ def test_the_wallet_starts_empty_is_filled_over_the_wire_and_the_s2s_flow_is_gra
     assert result is not None and result.granted
     labels = world.sim.trace.labels()
     order = [
+        "credential offer",
         "request credential (OpenID4VCI)",
         "credential issuer metadata",
         "issuer AS metadata",
@@ -160,3 +161,15 @@ def test_same_seed_same_bytes() -> None:
         return [x.request.body + x.response.body for x in world.sim.trace.exchanges]
 
     assert bodies() == bodies()
+
+
+def test_an_offer_that_cannot_be_read_ends_the_flow_before_the_node_is_asked() -> None:
+    world = _world(access=False)
+    flow = world.start()  # the register has published offer 1; spoil it before the EHR reads it
+    world.register.openid4vci.offers["1"] = {"credential_issuer": "http://register.example"}
+    result = flow.finish()
+    assert result is not None and result.error == {
+        "error": "invalid_credential_offer",
+        "error_description": "credential_issuer must be an https URL",
+    }
+    assert world.sim.trace.labels() == ["credential offer"]

@@ -78,3 +78,19 @@ def test_proof_shape_failures(header: dict[str, str], claims: dict[str, object],
         vci.check_proof_shape(token, audience=AUD, now=1000, max_age=300)
     with pytest.raises(ValueError, match="proof is not a JWT"):
         vci.check_proof_shape("not.a.jwt", audience=AUD, now=1000, max_age=300)
+
+
+def test_credential_offer_round_trip_and_refusals() -> None:
+    offer = vci.credential_offer(AUD, ["A", "B"])
+    assert vci.parse_credential_offer(offer) == (AUD, ["A", "B"])
+    for bad, why in [
+        ([], "is a JSON object"),
+        ({**offer, "credential_issuer": "http://x"}, "https URL"),
+        ({**offer, "credential_configuration_ids": []}, "non-empty array"),
+        (
+            {**offer, "grants": {"urn:ietf:params:oauth:grant-type:pre-authorized_code": {}}},
+            "authorization_code",
+        ),
+    ]:
+        with pytest.raises(ValueError, match=why):
+            vci.parse_credential_offer(bad)
