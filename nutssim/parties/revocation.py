@@ -24,6 +24,7 @@ from nutssim.causes import Cause
 from nutssim.errors import ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
+from nutssim.parties import bitstring_status
 from nutssim.specs import jws2020, vc_jwt
 from nutssim.specs import statuslist2021 as sl
 from nutssim.specs.jsonld import LdProcessing
@@ -64,11 +65,18 @@ class StatusListClient:
         statuses = credential.document.get("credentialStatus")
         entries = statuses if isinstance(statuses, list) else ([statuses] if statuses else [])
         for raw in entries:
+            if not self.reference and bitstring_status.bsl.is_entry(raw):  # strict: GFI-003
+                if (yield from bitstring_status.bitstring_revoked(self.record, credential, raw, now)):
+                    return True
+                continue
             try:
                 entry = sl.check_entry_syntax(raw, credential.document.get("@context"))
             except sl.StatusListError as exc:
                 raise VerificationFailed(f"invalid credentialStatus: {exc}", check=exc.check) from None
-            if entry is None or entry.purpose != sl.REVOCATION:
+            if entry is None:
+                bitstring_status.record_ignored(self.record, credential, raw)
+                continue
+            if entry.purpose != sl.REVOCATION:
                 continue
             status_list = yield from self._list(entry.list_url, now)
             if status_list is None:

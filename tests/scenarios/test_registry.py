@@ -13,6 +13,7 @@ from nutssim.errors import InputError
 from nutssim.parties.browser import Browser
 from nutssim.scenarios import NodesWorld, Option, S2SWorld, TrustWorld, UserWorld
 from nutssim.scenarios.pdp import PdpWorld
+from nutssim.scenarios.vci import VciWorld
 
 FAMILIES = {
     "s2s": S2SWorld,
@@ -22,11 +23,13 @@ FAMILIES = {
     "s2s-dynamic-scope": PdpWorld,
     "s2s-pdp-down": PdpWorld,
     "trust-revoked": TrustWorld,
+    "s2s-bsl-revoked": TrustWorld,
     "trust-self-issued": TrustWorld,
     "trust-statuslist-down": TrustWorld,
     "trust-untrusted-issuer": TrustWorld,
     "user": UserWorld,
     "user-no-user-pd": UserWorld,
+    "vci-bootstrap": VciWorld,
 }
 
 
