@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nutssim.errors import InputError
 from nutssim.profiles import Profile
 from nutssim.scenarios.options import Option
 from nutssim.scenarios.registry import register
@@ -35,6 +36,8 @@ PIN_CA = Option(
     "the hospital's PD pins the CA fingerprint in the issuer pattern (false: any did:x509 chain)",
 )
 OPTIONS = (DPOP, PIN_CA)
+#: cryptography.x509 builds and validates the chain; where it cannot load (Pyodide) these refuse.
+NEEDS = ("cryptography",)
 
 
 @dataclass(kw_only=True)
@@ -91,8 +94,13 @@ def x509_world(
     pin_ca: bool = True,
 ) -> X509World:
     """The s2s world with a CA party, the GP's certificate and its X509Credential in the GP's wallet."""
-    from nutssim.parties.certificate_authority import CertificateAuthority
-    from nutssim.specs import x509_ca, x509_credential
+    try:
+        from nutssim.parties.certificate_authority import CertificateAuthority
+        from nutssim.specs import x509_ca, x509_credential
+    except ImportError as exc:
+        raise InputError(
+            f"the did:x509 scenarios need cryptography.x509, which cannot be imported here ({exc})"
+        ) from None
 
     sim = Simulation(seed=seed, profile=profile)
     now = sim.clock.now()
@@ -141,7 +149,10 @@ def x509_world(
 
 
 @register(
-    "s2s-x509", "Service-to-service with an X509Credential from a UZI-like CA chain (RFC023)", options=OPTIONS
+    "s2s-x509",
+    "Service-to-service with an X509Credential from a UZI-like CA chain (RFC023)",
+    options=OPTIONS,
+    needs=NEEDS,
 )
 def s2s_x509(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> X509World:
     """The GP's certificate is valid and not revoked: granted."""
@@ -149,7 +160,10 @@ def s2s_x509(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any
 
 
 @register(
-    "s2s-x509-expired", "X509Credential whose certificate has expired (RFC 5280 §6.1.3)", options=OPTIONS
+    "s2s-x509-expired",
+    "X509Credential whose certificate has expired (RFC 5280 §6.1.3)",
+    options=OPTIONS,
+    needs=NEEDS,
 )
 def s2s_x509_expired(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> X509World:
     """The leaf's notAfter passed 35 days ago: chain validation fails, denied."""
@@ -157,7 +171,10 @@ def s2s_x509_expired(seed: int = 0, profile: str | Profile = "nuts-node", **opti
 
 
 @register(
-    "s2s-x509-revoked", "X509Credential whose certificate is on the CA's CRL (RFC 5280 §5)", options=OPTIONS
+    "s2s-x509-revoked",
+    "X509Credential whose certificate is on the CA's CRL (RFC 5280 §5)",
+    options=OPTIONS,
+    needs=NEEDS,
 )
 def s2s_x509_revoked(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> X509World:
     """The CA revoked the GP's certificate: the hospital's CRL check denies."""
@@ -168,6 +185,7 @@ def s2s_x509_revoked(seed: int = 0, profile: str | Profile = "nuts-node", **opti
     "s2s-x509-crl-down",
     "X509Credential while the CA's CRL server is down: nuts-node soft-fails (granted), strict denies",
     options=OPTIONS,
+    needs=NEEDS,
 )
 def s2s_x509_crl_down(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> X509World:
     """The CRL distribution point answers 503; pki.softfail decides."""
@@ -178,6 +196,7 @@ def s2s_x509_crl_down(seed: int = 0, profile: str | Profile = "nuts-node", **opt
     "s2s-x509-wrong-root",
     "X509Credential from a chain to another root with the same names: only the PD's CA pin refuses it",
     options=OPTIONS,
+    needs=NEEDS,
 )
 def s2s_x509_wrong_root(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> X509World:
     """Another CA with the same subject names issues the GP's certificate; the PD pins the real root."""
