@@ -115,7 +115,8 @@ class CRLClient:
                     entry = yield from self._update(endpoint, entry, now)
                 except _CertError as exc:
                     if entry.last_updated is None:
-                        self.record("vc.x509.crl_download", _REF, False, f"{endpoint}: {exc.text}")
+                        # Soft-fail: a failed download is not a refusal (checkCRL decides below).
+                        self.record("vc.x509.crl_download", _REF, self.softfail, f"{endpoint}: {exc.text}")
                         raise _CertError(ERR_MISSING) from None
                     self.record(
                         "vc.x509.crl_download", _REF, True, f"refresh failed, old CRL kept: {exc.text}"

@@ -135,6 +135,15 @@ def x509_world(
         issued_at, not_after, f"{did}#{sim.rng.uuid()}",
     )  # fmt: skip
     gp.wallet.add(raw)
+    for authority in {id(ca): ca, id(issuing): issuing}.values():
+        authority.on_revoke.append(
+            lambda party, cert: sim.record_fact(
+                party.id,
+                "certificate_revoked",
+                serial=cert.serial,
+                subject=cert.certificate.subject.rfc4514_string(),
+            )
+        )
     if case == "revoked":
         ca.revoke(leaf)
     if case == "crl-down":
