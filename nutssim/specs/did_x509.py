@@ -28,6 +28,7 @@ import binascii
 import datetime as dt
 import hashlib
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, unquote_plus
@@ -35,6 +36,7 @@ from urllib.parse import unquote, unquote_plus
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 from cryptography.x509.verification import (
     Criticality,
@@ -108,12 +110,12 @@ def query_unescape(text: str) -> str:
     bad = _ESCAPE.search(text)
     if bad:
         raise X509ResolutionError(f'invalid URL escape "{text[bad.start() : bad.start() + 3]}"')
-    return unquote_plus(text, errors="strict")
+    return unquote_plus(text, errors="surrogateescape")  # Go keeps invalid UTF-8 bytes
 
 
 def path_unescape(text: str) -> str:
     """Go's ``url.PathUnescape`` (``+`` stays ``+``), as ``validatePolicyAssertions`` uses."""
-    return unquote(text)
+    return unquote(text, errors="surrogateescape")
 
 
 # -- the chain ----------------------------------------------------------------------------------
@@ -128,12 +130,34 @@ def parse_chain(x5c: Any) -> list[x509.Certificate]:
         try:
             if len(text) > MAX_CERT_BYTES * 4 // 3 + 4:
                 raise ValueError("certificate too large")
-            chain.append(x509.load_der_x509_certificate(base64.b64decode(text, validate=True)))
-        except (ValueError, binascii.Error) as exc:
+            chain.append(_load(base64.b64decode(text, validate=True)))
+        # Hostile DER: cryptography raises ValueError, TypeError, InvalidVersion, DuplicateExtension,
+        # UnsupportedAlgorithm…; every one is a parse failure here, never a traceback.
+        except Exception as exc:
             raise X509ResolutionError(f"did:x509 x5c certificate parsing: {exc}") from None
     if len(chain) < 2:
         raise X509ResolutionError("did:x509 x5c certificate chain must contain at least two certificates")
     return chain
+
+
+def _load(der: bytes) -> x509.Certificate:
+    """Parse a DER certificate eagerly, as Go's ``x509.ParseCertificate`` does (cryptography is lazy)."""
+    with warnings.catch_warnings():
+        # Go (1.23+) refuses a negative or zero serial; cryptography only warns (for now).
+        warnings.simplefilter("error", CryptographyDeprecationWarning)
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except CryptographyDeprecationWarning:
+            raise ValueError("x509: negative serial number") from None
+    for extension in cert.extensions:  # every extension decoded now, not at first use
+        _ = extension.value
+    _ = (
+        cert.subject.rfc4514_string(),
+        cert.issuer.rfc4514_string(),
+        cert.public_key(),
+        cert.not_valid_after_utc,
+    )
+    return cert
 
 
 def _rfc3339(moment: dt.datetime) -> str:

@@ -12,7 +12,6 @@ reference's soft-fail). A certificate past its notAfter when the verifier looked
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import itertools
 from typing import Any
@@ -78,12 +77,13 @@ def _x5c(raw: Any) -> list[str] | None:
 def _parse(x5c: list[str]) -> list[Any]:
     """The chain as cryptography certificates; nothing where cryptography is missing or a member is bad."""
     try:
-        from cryptography import x509
+        from nutssim.specs.did_x509 import parse_chain
     except ImportError:
         return []
+
     try:
-        return [x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in x5c[:8]]
-    except ValueError:
+        return parse_chain(x5c)  # a did:x509 chain has two certificates or more
+    except NutsSimError:
         return []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 
 import pytest
 
@@ -108,6 +109,7 @@ def test_an_expired_leaf_fails_with_gos_words(world):
         ),
         (lambda d: d + "::eku:1.3.6.1.5.5.7.3.2", "unknown policy type"),
         (lambda d: d + "::subject:X:1", "unknown policy key: X for policy: subject"),
+        (lambda d: d.replace("L:Utrecht", "L:%EC"), "query does not match the subject : L"),
         (lambda d: d + "::subject:O", "did:x509 policy is malformed"),
         (lambda d: d + "::subject", "did:x509 policy is malformed"),
         (lambda d: d.replace("did:x509:0:", "did:x509:1:"), "did:x509 does not have version 0"),
@@ -161,3 +163,19 @@ def test_hostile_x5c_is_refused_before_parsing(world):
     assert "invalid x5c header" in reason(world[3], "not a list")
     huge = base64.b64encode(b"\x30" * 20000).decode()
     assert "certificate too large" in reason(world[3], [huge, huge])
+
+
+def test_mutated_certificates_fail_as_resolution_errors(world):
+    """Hostile DER (eagerly parsed as Go does): always an X509ResolutionError, never another exception."""
+    import random
+
+    rnd = random.Random(1)
+    for _ in range(300):
+        chain = list(world[4])
+        index = rnd.randrange(len(chain))
+        der = bytearray(base64.b64decode(chain[index]))
+        for _ in range(rnd.randint(1, 4)):
+            der[rnd.randrange(len(der))] = rnd.randrange(256)
+        chain[index] = base64.b64encode(bytes(der)).decode()
+        with contextlib.suppress(X509ResolutionError):
+            did_x509.resolve(world[3], chain, T)
