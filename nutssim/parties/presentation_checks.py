@@ -193,6 +193,15 @@ class PresentationVerifier:
 
     def __init__(self) -> None:
         self.status_lists: dict[str, CachedList] = {}
+        #: The X509Credential CRL cache and known CAs (pki/validator.go crls, cas), by endpoint/subject.
+        self.crls: dict[str, Any] = {}
+        self.crl_cas: dict[str, Any] = {}
+
+    def crl_checker(self, ctx: Context) -> Any:
+        """The CRL client for X509Credentials: soft-fail (reference default) or fail closed (strict)."""
+        from nutssim.parties.crl import CRLClient  # cryptography.x509: imported only when used
+
+        return CRLClient(self.crls, self.crl_cas, softfail=not ctx.profile.strict, record=ctx.check)
 
     def status_checker(self, ctx: Context) -> vc_verify.StatusChecker:
         """The StatusList2021 client: fail open (reference) or closed (strict), checks traced."""
@@ -207,6 +216,7 @@ class PresentationVerifier:
             return
         trusted = trust_list(ctx, subject)
         status = self.status_checker(ctx) if ctx.profile.on("revocation_check") else None
+        crl = _LazyCRL(self, ctx) if ctx.profile.on("revocation_check") else None
         for vp in envelope.presentations:
             try:
                 yield from vc_verify.verify_presentation(
@@ -216,6 +226,8 @@ class PresentationVerifier:
                     trusted=trusted,
                     check_subject=ctx.profile.on("signer_is_subject"),
                     ld_mode=ld_processing(ctx),
+                    crl=crl,
+                    eku_policy=ctx.profile.strict,
                 )
             except ProtocolError as exc:
                 cause = exc.cause or Cause(vc_verify.kind_of(str(exc)), "presentation", reason=str(exc))
@@ -223,3 +235,14 @@ class PresentationVerifier:
                 ctx.fail("token.verify_vp", _VERIFY_REF, error, vc_verify.describe(cause), cause)
         count = len(envelope.presentations)
         ctx.check("token.verify_vp", _VERIFY_REF, True, f"{count} presentation(s) verified")
+
+
+class _LazyCRL:
+    """Builds the CRL client on first use, so flows without an X509Credential never import it."""
+
+    def __init__(self, verifier: PresentationVerifier, ctx: Context) -> None:
+        self._verifier, self._ctx = verifier, ctx
+
+    def check(self, chain: list[Any], now: int) -> Generator[HttpRequest, HttpResponse, None]:
+        """Delegate to ``CRLClient.check``."""
+        yield from self._verifier.crl_checker(self._ctx).check(chain, now)

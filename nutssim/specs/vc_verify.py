@@ -32,6 +32,8 @@ from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.vc_jwt import CredentialFormatError, from_rfc3339
 
 Process = Generator[HttpRequest, HttpResponse, Any]
+#: vcr/credential/types.go X509CredentialType.
+X509_CREDENTIAL = "X509Credential"
 
 
 #: The reference's prefix of a VerificationError (``vcr/verifier/verifier.go VerificationError.Error``).
@@ -141,10 +143,16 @@ def verify_credential(
     status: StatusChecker | None = None,
     trusted: Callable[[Credential], bool] | None = None,
     ld_mode: LdProcessing = LdProcessing.SPEC,
+    crl: Any = None,
+    eku_policy: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
-    """Verify one credential: validators, types, revocation, trust, time, issuer, signature."""
+    """Verify one credential: validators, types, revocation, trust, time, issuer, signature.
+
+    ``crl`` is the X509Credential's CRL checker (``x509_credential.CRLChecker``; None skips CRLs)
+    and ``eku_policy`` turns on the did:x509 ``eku`` policy (strict; the reference lacks it).
+    """
     try:
-        yield from _verify_credential(credential, now, holder, status, trusted, ld_mode)
+        yield from _verify_credential(credential, now, holder, status, trusted, ld_mode, crl, eku_policy)
     except VerificationFailed as exc:
         cause = exc.cause.on("credential", credential.id)
         raise VerificationFailed("", check=exc.check, cause=cause) from None
@@ -168,7 +176,18 @@ def _verify_credential(
     status: StatusChecker | None,
     trusted: Callable[[Credential], bool] | None,
     ld_mode: LdProcessing,
+    crl: Any = None,
+    eku_policy: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
+    if X509_CREDENTIAL in credential.types:
+        # vcr/credential/resolver.go FindValidator: the X509Credential validator runs first and
+        # ends with the default one (validator.go x509CredentialValidator.Validate).
+        from nutssim.specs import x509_credential
+
+        try:
+            yield from x509_credential.validate(credential, now, crl, eku_policy=eku_policy)
+        except x509_credential.X509CredentialInvalid as exc:
+            raise VerificationFailed(str(exc), check=exc.check, kind=exc.kind) from None
     validate_credential(credential)
     if len(credential.types) > 2:
         raise VerificationFailed("verifiable credential must list at most 2 types", check="vc.types")
@@ -180,7 +199,13 @@ def _verify_credential(
     self_attested = credential.format == "ldp_vc" and credential.proof_type is None
     if self_attested and holder is not None and credential.issuer == holder:
         return  # PROTOCOL.md §3.5: a self-attested VC is covered by the VP signature
-    issuer_document = yield from resolve(credential.issuer)  # must resolve (not deactivated)
+    if credential.issuer.startswith("did:x509:"):
+        # verifier.go Verify: the resolve metadata carries the JWT's protected headers (x5c).
+        from nutssim.specs import x509_credential
+
+        issuer_document = x509_credential.resolve_issuer(credential, now, eku_policy=eku_policy)
+    else:
+        issuer_document = yield from resolve(credential.issuer)  # must resolve (not deactivated)
     yield from verify_credential_signature(credential, issuer_document, now=now, ld_mode=ld_mode)
 
 
@@ -327,6 +352,8 @@ def verify_presentation(
     trusted: Callable[[Credential], bool] | None = None,
     check_subject: bool = True,
     ld_mode: LdProcessing = LdProcessing.SPEC,
+    crl: Any = None,
+    eku_policy: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """VerifyVP (PROTOCOL.md §3.5): presenter, VP signature and times, then every credential."""
     if check_subject and vp.credentials:
@@ -335,7 +362,14 @@ def verify_presentation(
     if verify_credentials:
         for credential in vp.credentials:
             yield from verify_credential(
-                credential, now, holder=vp.signer_did, status=status, trusted=trusted, ld_mode=ld_mode
+                credential,
+                now,
+                holder=vp.signer_did,
+                status=status,
+                trusted=trusted,
+                ld_mode=ld_mode,
+                crl=crl,
+                eku_policy=eku_policy,
             )
 
 
