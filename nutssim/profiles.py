@@ -36,6 +36,12 @@ CONTROLS: dict[str, str] = {
     "request body (nuts-node auth/api/iam/api.go accessTokenRequestCacheKey)",
     "internal_api_isolation": "a node's internal API (:8081) answers only the node's own EHR and "
     "resource server, as a deployment firewalls it (nuts-node docs: the internal port is never public)",
+    "pdp_channel_tls": "the AS reaches its PDP over TLS that authenticates the PDP, so an on-path party "
+    "cannot change or replay its answers (AuthZEN 1.0 §11; nuts-node policy/authzen/client.go NewClient)",
+    "pdp_fail_closed": "a PDP that errs, times out or cannot be reached refuses the token instead of "
+    "granting the requested scopes (AuthZEN 1.0 §7.2.1; nuts-node policy/scope_granter.go)",
+    "user_scope_policy": "the authorization-code flow applies the profile's scope policy too (strict; "
+    "the reference does not, nuts-node issue #4202)",
 }
 
 

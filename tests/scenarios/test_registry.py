@@ -12,7 +12,7 @@ from nutssim import scenarios
 from nutssim.errors import InputError
 from nutssim.parties.browser import Browser
 from nutssim.scenarios import NodesWorld, Option, S2SWorld, TrustWorld, UserWorld
-from nutssim.scenarios.pdp import PdpWorld
+from nutssim.scenarios.pdp import PdpWorld, UserPdpWorld
 
 FAMILIES = {
     "s2s": S2SWorld,
@@ -27,6 +27,7 @@ FAMILIES = {
     "trust-untrusted-issuer": TrustWorld,
     "user": UserWorld,
     "user-no-user-pd": UserWorld,
+    "user-dynamic-scope": UserPdpWorld,
 }
 
 
