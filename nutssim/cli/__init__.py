@@ -23,7 +23,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from nutssim.cli import cases, inspect, lab, run
+from nutssim.cli import cases, inspect, lab, pack, run
 from nutssim.cli.cases import cases_table
 from nutssim.cli.common import EXIT_CODES, EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, Parser
 from nutssim.cli.lab import sweep_summary
@@ -59,6 +59,7 @@ EPILOG = """examples:
   nutssim lint policies/*.json
   nutssim inspect s2s.json --seq 6
   nutssim inspect eyJhbGciOiJFUzI1NiIs…
+  nutssim pack s2s-dynamic-scope --out pack/
 
 exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"""
 
@@ -67,6 +68,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **inspect.COMMANDS,
     **cases.COMMANDS,
     **lab.COMMANDS,
+    **pack.COMMANDS,
 }
 
 
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_parser(sub)
     cases.add_parser(sub)
     lab.add_parsers(sub)
+    pack.add_parser(sub)
     return parser
 
 
