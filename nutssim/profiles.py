@@ -42,6 +42,8 @@ CONTROLS: dict[str, str] = {
     "granting the requested scopes (AuthZEN 1.0 §7.2.1; nuts-node policy/scope_granter.go)",
     "user_scope_policy": "the authorization-code flow applies the profile's scope policy too (strict; "
     "the reference does not, nuts-node issue #4202)",
+    "rs_pep": "a resource server configured with a PDP asks it about every request with the introspected "
+    "claims, as a PEP (nuts-knooppunt pep/nginx/js/authorize.js)",
 }
 
 

@@ -37,7 +37,8 @@ SCOPE_POLICY = Option(
     "the eoverdracht profile's scope_policy (the PDP is there whichever is chosen)",
     choices=SCOPE_POLICIES,
 )
-OPTIONS = (DPOP, SCOPE, REGO, CREDENTIAL_FORMAT, SCOPE_POLICY)
+PEP = Option("pep", bool, False, "the resource server asks the PDP about every request (knooppunt PEP)")
+OPTIONS = (DPOP, SCOPE, REGO, CREDENTIAL_FORMAT, SCOPE_POLICY, PEP)
 #: The user flow's options: the zorgtoepassing profile, asked for with one extra scope.
 USER_SCOPE = "zorgtoepassing patient/Secret.read"
 USER_OPTIONS = (DPOP, replace(SCOPE, default=USER_SCOPE), REGO, SCOPE_POLICY)
@@ -81,6 +82,7 @@ def pdp_world(
     rego: str | None = None,
     credential_format: str = "jwt_vc",
     scope_policy: str = "dynamic",
+    pep: bool = False,
     online: bool = True,
 ) -> PdpWorld:
     """The s2s world plus a PDP the hospital's node is configured with (``policy.authzen.endpoint``)."""
@@ -88,6 +90,7 @@ def pdp_world(
     parts = two_nodes(sim, dynamic_policy(scope_policy=scope_policy), credential_format)
     pdp = add_pdp(sim, parts["authorization_server_node"], rego, online=online)
     api = sim.add_resource_server(parts["authorization_server_node"])
+    api.pep_endpoint = pdp.endpoint if pep else None
     start = service_access(sim, parts["requester"], parts["authorization_server"], parts["ehr"], api)
     return PdpWorld(
         name="s2s-dynamic-scope",

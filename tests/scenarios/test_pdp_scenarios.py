@@ -105,3 +105,24 @@ def test_the_auth_code_flow_under_strict_refuses_extra_scopes_under_profile_only
         "error": "invalid_scope",
         "error_description": "scope policy 'profile-only' does not allow additional scopes",
     }
+
+
+def test_the_resource_server_as_pep_asks_the_same_pdp_with_the_introspected_claims():
+    world = scenarios.run("s2s-dynamic-scope", seed=1, pep=True)
+    trace = world.sim.trace
+    assert trace.outcome["status"] == "granted" and trace.outcome["resource_status"] == 200
+    (asked,) = trace.find("AuthZEN access evaluation")
+    assert asked.sender == world.resource_server.id
+    body = asked.request.json
+    assert body["action"] == {"name": "GET"} and body["resource"] == {"type": "http", "id": "/resource"}
+    assert body["context"] == {"scope": ALLOWED.split()}
+    assert body["subject"]["properties"]["organization_name"] == "Huisartsenpraktijk West"
+    assert asked.response.json == {"decision": True}
+
+
+def test_the_pep_answers_502_when_the_pdp_gives_no_usable_answer():
+    world = scenarios.run("s2s-pdp-down", seed=1, pep=True, scope_policy="passthrough")
+    trace = world.sim.trace
+    assert trace.outcome.get("resource_status") in (None, 502)
+    (check,) = [c for _, c in trace.checks() if c.id == "rs.pep"]
+    assert check.detail == "no usable PDP answer (HTTP 503) GET /resource"

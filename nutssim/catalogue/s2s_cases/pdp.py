@@ -9,7 +9,8 @@ carries it, and ``scope_not_granted`` when the flow was granted without it.
 Controls: ``pdp_channel_tls`` (the AS→PDP link authenticates the PDP: an on-path party can
 break the connection, never change or replay an answer), ``pdp_fail_closed`` (no decision,
 no token), ``user_scope_policy`` (strict: the authorization-code flow applies the scope policy,
-closing nuts-node issue #4202). The reference sends no ``X-Request-ID``, so a replayed answer
+closing nuts-node issue #4202), ``rs_pep`` (the resource server asks the same PDP about every
+request with the introspected claims, nuts-knooppunt's PEP). The reference sends no ``X-Request-ID``, so a replayed answer
 is read as the answer (``policy/authzen/client.go Client.Evaluate``); strict sends one and
 refuses an answer that does not echo it (AuthZEN 1.0 §10.1.3).
 """
@@ -62,6 +63,18 @@ def observe_scope(world: PdpWorld | UserPdpWorld, flow: FlowRun, forbidden: str 
     if forbidden in scope.split():
         return replace(observed, detail=f"token scope: {scope}")
     return Observation("denied", "scope_not_granted", f"token scope: {scope}", observed.failed_checks)
+
+
+def good_run_flow(world: PdpWorld) -> Observation:
+    """Run the flow as declared; a refused resource request is the observation (``http_<status>``)."""
+    flow = world.run()
+    observed = observe_flow(flow)
+    result = flow.result
+    if result is None or result.resource_status in (None, 200):
+        return observed
+    body = result.responses["resource"].body
+    failed = observed.failed_checks
+    return Observation("denied", f"http_{result.resource_status}", body[:200], failed, result.resource_status)
 
 
 def is_pdp_call(request: HttpRequest) -> bool:
@@ -300,6 +313,23 @@ PDP.declare(
     expected=SECRET_GRANTED,
     refs=(*REFS, "GF Authorization (policies in Rego)"),
     options={"rego": shipped_rego("scopes_overbroad.rego")},
+)
+
+
+# == the resource server as PEP (nuts-knooppunt's pattern) ==============================================
+PDP.declare(
+    id="s2s-pdp-pep-refuses",
+    title="Resource server as PEP refuses a token the AS granted under passthrough",
+    attack="the profile's scope_policy is passthrough, so the AS grants patient/Secret.read unasked; the "
+    "resource server asks the same PDP about the request with the introspected claims",
+    control="rs_pep",
+    step="resource request",
+    act=good_run_flow,
+    # knooppunt authorize.js: a PDP deny is 403 (the RS's body "Forbidden")
+    expected=everywhere("denied", "http_403", "Forbidden", "rs.pep"),
+    vulnerable=GRANTED,
+    refs=(*REFS, "PROTOCOL.md §1.7", "AuthZEN 1.0 §6"),
+    options={"scope_policy": "passthrough", "pep": True},
 )
 
 
