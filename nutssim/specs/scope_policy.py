@@ -23,6 +23,7 @@ How the authorization server uses this module (s2s ``vp_token-bearer``, PROTOCOL
         claims=claims,                 # the PD field-id → value map (the introspection claims)
         endpoint=authzen_endpoint,     # policy.authzen.endpoint, the PDP's base URL
         reference=not ctx.profile.strict,
+        call=scope_policy.pdp_call(ctx),  # the 10 s timeout, strict's X-Request-ID, fail-open control
     )
     for check in outcome.checks:
         ctx.check(*check)
@@ -41,8 +42,8 @@ resource ``{type: "scope", id: <scope>}``.
 AuthZEN 1.0 prescribes (``authzen.read_evaluations_response``) and treats the requested scopes
 as the set RFC 6749 §3.3 makes them: a repeated scope is asked once, where the reference
 refuses the duplicate resource id before sending and so answers ``server_error``.
-Not reproduced: the auth-code flow does not apply the policy at all in the reference (issue
-#4202); that is the AS's business, not this module's.
+The auth-code flow does not apply the policy at all in the reference (issue #4202):
+``parties/code_grant.py`` reproduces that under ``nuts-node`` and calls this module under strict.
 """
 
 from __future__ import annotations
