@@ -10,9 +10,10 @@ Controls: ``pdp_channel_tls`` (the AS→PDP link authenticates the PDP: an on-pa
 break the connection, never change or replay an answer), ``pdp_fail_closed`` (no decision,
 no token), ``user_scope_policy`` (strict: the authorization-code flow applies the scope policy,
 closing nuts-node issue #4202), ``rs_pep`` (the resource server asks the same PDP about every
-request with the introspected claims, nuts-knooppunt's PEP). The reference sends no ``X-Request-ID``, so a replayed answer
-is read as the answer (``policy/authzen/client.go Client.Evaluate``); strict sends one and
-refuses an answer that does not echo it (AuthZEN 1.0 §10.1.3).
+request with the introspected claims, nuts-knooppunt's PEP). The reference sends no
+``X-Request-ID``, so a replayed answer is read as the answer (``policy/authzen/client.go
+Client.Evaluate``); strict sends one and refuses an answer that does not echo it (AuthZEN 1.0
+§10.1.3).
 """
 
 from __future__ import annotations
