@@ -42,6 +42,14 @@ CONTROLS: dict[str, str] = {
     "enrolled for (RFC 9396 §5, OpenID4VCI 1.0 §5.1.1)",
     "internal_api_isolation": "a node's internal API (:8081) answers only the node's own EHR and "
     "resource server, as a deployment firewalls it (nuts-node docs: the internal port is never public)",
+    "pdp_channel_tls": "the AS reaches its PDP over TLS that authenticates the PDP, so an on-path party "
+    "cannot change or replay its answers (AuthZEN 1.0 §11; nuts-node policy/authzen/client.go NewClient)",
+    "pdp_fail_closed": "a PDP that errs, times out or cannot be reached refuses the token instead of "
+    "granting the requested scopes (AuthZEN 1.0 §7.2.1; nuts-node policy/scope_granter.go)",
+    "user_scope_policy": "the authorization-code flow applies the profile's scope policy too (strict; "
+    "the reference does not, nuts-node issue #4202)",
+    "rs_pep": "a resource server configured with a PDP asks it about every request with the introspected "
+    "claims, as a PEP (nuts-knooppunt pep/nginx/js/authorize.js)",
 }
 
 

@@ -65,6 +65,10 @@ class ExpiringMap(Generic[K, V]):
         """Forget ``key`` whether or not it is live."""
         self._entries.pop(key, None)
 
+    def values(self) -> list[V]:
+        """Every stored value, live or not yet purged, in insertion order (for exports)."""
+        return [value for _, value in self._entries.values()]
+
     def purge(self, now: int) -> int:
         """Drop every entry expired at ``now``; return how many were dropped."""
         dropped = 0

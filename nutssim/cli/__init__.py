@@ -4,7 +4,8 @@ Subcommands: ``scenarios`` (list them, or one scenario's options), ``run`` (one 
 trace as text, JSON, Mermaid or HTML; ``--policy``, ``--without`` and ``--option`` change the
 world as the API does), ``inspect`` (a JWT, a credential or a saved trace, decoded and
 explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants), ``lint`` (policy
-files) and ``timelapse`` (a flow a day for months). Options mean the same everywhere:
+files), ``timelapse`` (a flow a day for months) and ``pack`` (a scenario's sample pack for a
+pilot vendor). Options mean the same everywhere:
 ``--seed``, ``--profile``, ``--format`` and ``--out``. Text output is coloured on a terminal
 and plain when piped; a progress line appears on standard error (terminal only) for work that
 takes over a second.
@@ -26,7 +27,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from nutssim.cli import cases, inspect, lab, run, timelapse
+from nutssim.cli import cases, inspect, lab, pack, run, timelapse
 from nutssim.cli.cases import cases_table
 from nutssim.cli.common import (
     EXIT_CODES,
@@ -71,6 +72,7 @@ EPILOG = """examples:
   nutssim lint policies/*.json
   nutssim inspect s2s.json --seq 6
   nutssim inspect eyJhbGciOiJFUzI1NiIs…
+  nutssim pack s2s-dynamic-scope --out pack/
   nutssim timelapse --png timelapse.png
 
 exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"""
@@ -80,6 +82,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **inspect.COMMANDS,
     **cases.COMMANDS,
     **lab.COMMANDS,
+    **pack.COMMANDS,
     **timelapse.COMMANDS,
 }
 
@@ -98,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_parser(sub)
     cases.add_parser(sub)
     lab.add_parsers(sub)
+    pack.add_parser(sub)
     timelapse.add_parser(sub)
     return parser
 

@@ -191,6 +191,7 @@ class AuthorizationServer:
             claims=claims,
             endpoint=endpoint,
             reference=not ctx.profile.strict,
+            call=scope_policy.pdp_call(ctx),
         )
         for check in outcome.checks:
             ctx.check(*check)

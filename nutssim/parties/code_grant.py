@@ -10,20 +10,24 @@ field ids of every fulfilled definition.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
 from nutssim.errors import OAuthError
-from nutssim.messages import HttpRequest
+from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
 from nutssim.parties.base import Context, Flow, expect_rule
 from nutssim.parties.core import Subject
 from nutssim.parties.tokens import TokenService, access_token_response
-from nutssim.specs import openid4vp, pex, rfc7636
+from nutssim.specs import openid4vp, pex, rfc7636, scope_policy
 from nutssim.specs.openid4vp import FLOW_TIMEOUT, ORGANIZATION
 from nutssim.stores import ExpiringMap
 
 _STEP22 = "PROTOCOL.md §2.2 step 22"
+SCOPE_POLICY_CHECK = "code_token.scope_policy"
+REF_4202 = "nuts-node auth/api/iam/openid4vp.go handleAccessTokenRequest (issue #4202)"
+REF_APPLIED = "PROTOCOL.md §3.8; policy/scope_granter.go NewScopeGranter (strict: issue #4202 closed)"
 
 
 @dataclass(frozen=True)
@@ -96,11 +100,13 @@ class CodeGrant:
             expect_rule(ctx, False, openid4vp.T_CREATE, reason=exc.reference_text)
         ctx.check(openid4vp.T_CREATE.id, openid4vp.T_CREATE.ref, True, ", ".join(sorted(claims)))
         organization = next((f for f in fulfilled if f.owner == ORGANIZATION), None)
+        signer = organization.signer if organization else None
+        scope = yield from _granted_scope(ctx, subject, authz.scope, signer, claims)
         record = self.tokens.issue(
             ctx,
             subject,
             client_id=authz.client_id,
-            scope=authz.scope,
+            scope=scope,
             jkt=jkt,
             claims=claims,
             subject_did=organization.signer if organization else None,
@@ -108,7 +114,6 @@ class CodeGrant:
             submissions={f.definition.id: f.submission for f in fulfilled},
             definitions={f.owner: pex.dump(f.definition) for f in fulfilled},
         )
-        yield from ()
         return access_token_response(record, strict=ctx.profile.strict)
 
     def _take_code(self, ctx: Context, code: str) -> AuthzSession:
@@ -149,3 +154,39 @@ def _check_verifier(ctx: Context, verifier: str, authz: AuthzSession) -> None:
     except OAuthError as exc:
         ctx.fail(exc.check, ref, exc)
     ctx.check("pkce.verifier", ref, True, "S256(code_verifier) = code_challenge")
+
+
+def _granted_scope(
+    ctx: Context, subject: Subject, requested: str, signer: str | None, claims: dict[str, Any]
+) -> Generator[HttpRequest, HttpResponse, str]:
+    """The token's scope: the requested one under nuts-node (issue #4202), the scope policy's under strict.
+
+    The reference issues ``oauthSession.Scope``, the scope string of the authorization request
+    (``auth/api/iam/openid4vp.go handleAccessTokenRequest``, ``createAccessToken``): no
+    ``ScopeGranter`` runs, so ``profile-only`` lets extra scopes through and ``dynamic`` never asks
+    the PDP (nuts-node issue #4202). Strict applies the policy as the s2s grant does (PROTOCOL.md
+    §3.8), unless the control ``user_scope_policy`` is off.
+    """
+    if not (ctx.profile.strict and ctx.profile.on("user_scope_policy")) or subject.policy is None:
+        ctx.check(SCOPE_POLICY_CHECK, REF_4202, True, f"not applied (issue #4202): {requested}")
+        return requested
+    found = subject.policy.find_profile(requested)
+    endpoint = subject.node.authzen_endpoint
+    try:
+        scope_policy.construct(found, evaluator=bool(endpoint))
+    except OAuthError as exc:
+        ctx.check(SCOPE_POLICY_CHECK, REF_APPLIED, False, exc.description)
+        raise
+    outcome = yield from scope_policy.grant(
+        found,
+        subject_did=signer or "",
+        claims=claims,
+        endpoint=endpoint,
+        reference=False,
+        call=scope_policy.pdp_call(ctx),
+    )
+    for check in outcome.checks:
+        ctx.check(*check)
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.scope or found.scope

@@ -18,7 +18,7 @@ from nutssim.causes import Cause
 from nutssim.jose import SUPPORTED_ALGS
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.parties.base import Context, Party, Process
-from nutssim.specs import rfc6750, rfc7662, rfc9449
+from nutssim.specs import authzen, pep, rfc6750, rfc7662, rfc9449
 from nutssim.specs.rfc6750 import INVALID_TOKEN
 from nutssim.specs.rfc9449 import INVALID_DPOP_PROOF
 
@@ -49,6 +49,8 @@ class ResourceServer(Party):
         self.required_scope = required_scope
         self.resource_path = path
         self.route("GET", path, self.get_resource, "resource request")
+        #: An AuthZEN PDP this RS asks about every request, as a PEP (nuts-knooppunt's pattern); None: none.
+        self.pep_endpoint: str | None = None
 
     @property
     def resource_url(self) -> str:
@@ -93,7 +95,34 @@ class ResourceServer(Party):
                     )
                 },
             )
+        if self.pep_endpoint and ctx.profile.on("rs_pep"):
+            refusal = yield from self._ask_pep(request, ctx, info)
+            if refusal is not None:
+                return refusal
         return json_response(200, _resource(info))
+
+    def _ask_pep(
+        self, request: HttpRequest, ctx: Context, info: dict[str, Any]
+    ) -> Generator[HttpRequest, HttpResponse, HttpResponse | None]:
+        """Ask the PDP with the introspected claims; deny → 403, no usable answer → 502 (knooppunt PEP).
+
+        nuts-knooppunt ``pep/nginx/js/authorize.js authorizeRequest`` answers 403 on a deny and 502
+        when the PDP fails; the question here is nutssim's AuthZEN form (``specs/pep.py``).
+        """
+        body = pep.authzen_request(info, method=request.method, path=request.path)
+        endpoint = (self.pep_endpoint or "").rstrip("/")
+        response = yield HttpRequest.post_json(f"{endpoint}{authzen.EVALUATION_PATH}", body)
+        answer = response.json if response.ok else None
+        decision = answer.get("decision") if isinstance(answer, dict) else None
+        status = pep.knooppunt_decision(200 if isinstance(decision, bool) else 502, {"allow": decision})
+        ref = "nuts-knooppunt pep/nginx/js/authorize.js authorizeRequest; AuthZEN 1.0 §6"
+        if status == 200:
+            ctx.check("rs.pep", ref, True, f"PDP permits {request.method} {request.path}")
+            return None
+        why = "PDP denies" if status == 403 else f"no usable PDP answer (HTTP {response.status})"
+        cause = Cause(causes.NOT_ALLOWED, "token", "scope", reason=why)
+        ctx.check("rs.pep", ref, False, f"{why} {request.method} {request.path}", cause)
+        return text_response(status, "Forbidden" if status == 403 else "Bad Gateway")
 
     def _check_dpop(
         self, request: HttpRequest, ctx: Context, scheme: str, token: str, jkt: str

@@ -23,6 +23,7 @@ How the authorization server uses this module (s2s ``vp_token-bearer``, PROTOCOL
         claims=claims,                 # the PD field-id → value map (the introspection claims)
         endpoint=authzen_endpoint,     # policy.authzen.endpoint, the PDP's base URL
         reference=not ctx.profile.strict,
+        call=scope_policy.pdp_call(ctx),  # the 10 s timeout, strict's X-Request-ID, fail-open control
     )
     for check in outcome.checks:
         ctx.check(*check)
@@ -41,14 +42,14 @@ resource ``{type: "scope", id: <scope>}``.
 AuthZEN 1.0 prescribes (``authzen.read_evaluations_response``) and treats the requested scopes
 as the set RFC 6749 §3.3 makes them: a repeated scope is asked once, where the reference
 refuses the duplicate resource id before sending and so answers ``server_error``.
-Not reproduced: the auth-code flow does not apply the policy at all in the reference (issue
-#4202); that is the AS's business, not this module's.
+The auth-code flow does not apply the policy at all in the reference (issue #4202):
+``parties/code_grant.py`` reproduces that under ``nuts-node`` and calls this module under strict.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,8 @@ UNAVAILABLE = "policy decision point unavailable"  # scope_granter.go dynamicGra
 REF_CONSTRUCT = "PROTOCOL.md §3.8; §1.5 #11; policy/scope_granter.go NewScopeGranter"
 REF_GRANT = "PROTOCOL.md §3.8; §1.5 #18; policy/scope_granter.go dynamicGranter.Grant"
 REF_PDP = "AuthZEN 1.0 §7.2, §10.1; policy/authzen/client.go Client.Evaluate"
+REF_FAIL_OPEN = "AuthZEN 1.0 §7.2.1 (decisions default to closed); control pdp_fail_closed off"
+AUTHZEN_TIMEOUT = 10  # seconds; policy/local.go authzenTimeout
 
 #: One check as ``Context.check`` takes it: (id, ref, passed, detail).
 CheckRecord = tuple[str, str, bool, str]
@@ -157,6 +160,33 @@ class Grant:
     checks: list[CheckRecord] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PdpCall:
+    """How the AS calls its PDP: the clock it times the call with, and the controls that shape it."""
+
+    #: The AS's clock; with it a call slower than ``timeout`` fails as the reference's client does.
+    now: Callable[[], int] | None = None
+    #: ``policy/local.go authzenTimeout``: the PDP client's HTTP timeout, 10 s.
+    timeout: int = AUTHZEN_TIMEOUT
+    #: A fresh ``X-Request-ID`` the answer must echo (AuthZEN 1.0 §10.1.3); the reference sends none.
+    request_id: str | None = None
+    #: The vulnerable variant (control ``pdp_fail_closed`` off): a failed call grants what was asked.
+    fail_open: bool = False
+
+
+def pdp_call(ctx: Any) -> PdpCall:
+    """The call a node's AS makes: timed by its clock; strict sends a request id; controls as switched.
+
+    ``ctx`` is the handler's context (``now``, ``rng``, ``profile``); specs know no parties, so it is
+    read by shape.
+    """
+    return PdpCall(
+        now=ctx.now,
+        request_id=ctx.rng.uuid() if ctx.profile.strict else None,
+        fail_open=not ctx.profile.on("pdp_fail_closed"),
+    )
+
+
 def grant(
     match: ProfileMatch,
     *,
@@ -164,6 +194,7 @@ def grant(
     claims: Mapping[str, Any],
     endpoint: str | None,
     reference: bool = True,
+    call: PdpCall = PdpCall(),
 ) -> Generator[HttpRequest, HttpResponse, Grant]:
     """Grant scopes under the profile's scope policy; asks the PDP (one request) only under ``dynamic``."""
     outcome = Grant()
@@ -181,17 +212,53 @@ def grant(
     try:
         request = authzen.evaluations_http_request(endpoint, body, reference=reference)
     except authzen.AuthZenError as exc:
-        return _pdp_failed(outcome, exc)
+        return _pdp_failed(outcome, match, exc, call)
+    if call.request_id is not None:
+        request = request.with_headers(**{"X-Request-ID": call.request_id})
+    started = call.now() if call.now else 0
     response = yield request
     try:
+        _check_timely(call, started, request.url)
         answers = authzen.read_evaluations_response(response, len(body["evaluations"]), reference=reference)
+        _check_echo(call, response)
     except authzen.AuthZenError as exc:
-        return _pdp_failed(outcome, exc)
+        return _pdp_failed(outcome, match, exc, call)
     return _decide(outcome, match, body, answers)
 
 
-def _pdp_failed(outcome: Grant, exc: authzen.AuthZenError) -> Grant:
+def _check_timely(call: PdpCall, started: int, url: str) -> None:
+    """``httpClient.New(authzenTimeout)``: an answer later than the timeout is Go's deadline error."""
+    if call.now is None or call.now() - started <= call.timeout:
+        return
+    raise authzen.AuthZenError(
+        "transport",
+        f'authzen: execute request: Post "{url}": context deadline exceeded '
+        "(Client.Timeout exceeded while awaiting headers)",
+        status=502,
+    )
+
+
+def _check_echo(call: PdpCall, response: HttpResponse) -> None:
+    """AuthZEN 1.0 §10.1.3: the PDP echoes the PEP's request id; another id is another request's answer."""
+    if call.request_id is None:
+        return
+    echoed = response.header("X-Request-ID")
+    if echoed != call.request_id:
+        raise authzen.AuthZenError(
+            "request_id",
+            f"answer X-Request-ID {echoed!r} does not echo the request's {call.request_id!r} (§10.1.3)",
+            status=502,
+        )
+
+
+def _pdp_failed(outcome: Grant, match: ProfileMatch, exc: authzen.AuthZenError, call: PdpCall) -> Grant:
     outcome.checks.append(("token.pdp", REF_PDP, False, str(exc)))
+    if call.fail_open:  # control pdp_fail_closed off: no decision, and everything asked is granted
+        outcome.scope = " ".join([match.scope, *match.other_scopes])
+        outcome.checks.append(
+            ("token.grant_scopes", REF_FAIL_OPEN, True, f"fail-open without a decision: {outcome.scope}")
+        )
+        return outcome
     outcome.error = unavailable(str(exc))
     return outcome
 

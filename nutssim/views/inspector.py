@@ -12,6 +12,7 @@ from typing import Any
 
 from nutssim.trace import Exchange, Fact, Trace
 from nutssim.views.blocks import Block, Heading, Para, Pre, Row, Rows, render_html, render_text
+from nutssim.views.decisions import decision_blocks
 from nutssim.views.jwt_explain import (
     PROOF_MEMBERS,
     TIME_CLAIMS,
@@ -38,6 +39,7 @@ def exchange_blocks(exchange: Exchange, trace: Trace | None = None) -> list[Bloc
     blocks: list[Block] = [*_title(exchange, trace)]
     blocks += _request(exchange, refs)
     blocks += _response(exchange, refs)
+    blocks += decision_blocks(exchange)
     blocks += _tokens(tokens, exchange.time, refs)
     blocks += _checks(exchange)
     if trace is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from nutssim.trace import Exchange, Trace
+from nutssim.views.decisions import decision_summary
 from nutssim.views.styles import GLYPH_FAIL, GLYPH_REDIRECT, display_name, host_label
 
 NETWORK_HEADER = "X-Nutssim-Network"
@@ -89,7 +90,8 @@ def response_label(exchange: Exchange) -> str:
         return f"{status} {GLYPH_REDIRECT} {target}"
     if error:
         return f"{status} {GLYPH_FAIL} {error}"
-    return str(status)
+    decided = decision_summary(exchange)  # a PDP's answer: how many permits and denies (issue #20)
+    return f"{status} {decided}" if decided else str(status)
 
 
 def party_name(trace: Trace | None, party_id: str) -> str:

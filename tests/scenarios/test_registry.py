@@ -12,7 +12,7 @@ from nutssim import scenarios
 from nutssim.errors import InputError
 from nutssim.parties.browser import Browser
 from nutssim.scenarios import NodesWorld, Option, S2SWorld, TrustWorld, UserWorld
-from nutssim.scenarios.pdp import PdpWorld
+from nutssim.scenarios.pdp import PdpWorld, UserPdpWorld
 from nutssim.scenarios.vci import VciWorld
 from nutssim.scenarios.x509 import X509World
 
@@ -35,6 +35,7 @@ FAMILIES = {
     "user": UserWorld,
     "user-no-user-pd": UserWorld,
     "vci-bootstrap": VciWorld,
+    "user-dynamic-scope": UserPdpWorld,
 }
 
 

@@ -192,3 +192,48 @@ def test_granted_scope_never_echoes_an_unasked_decision():
     assert scope_policy.granted_scope(
         match, {"dynamic-scope": True, "extra-a": True, "extra-b": True, "x": True}
     ) == ("dynamic-scope extra-b extra-a")
+
+
+# -- how the AS calls its PDP (PdpCall) ------------------------------------------------------------
+def test_an_answer_after_the_10s_timeout_is_the_go_deadline_error():
+    """policy/local.go authzenTimeout (10 s): a later answer fails the call, so server_error."""
+    clock = iter([0, 11, 11])
+    call = scope_policy.PdpCall(now=lambda: next(clock))
+    outcome, _ = dynamic(pdp=decide(True, True, True), call=call)
+    assert outcome.error.description == "policy decision point unavailable"
+    assert outcome.checks[0][3] == (
+        'authzen: execute request: Post "https://pdp.example/access/v1/evaluations": '
+        "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+    )
+    clock = iter([0, 10, 10])
+    outcome, _ = dynamic(pdp=decide(True, True, True), call=scope_policy.PdpCall(now=lambda: next(clock)))
+    assert outcome.scope == "dynamic-scope extra-a extra-b"
+
+
+def test_strict_sends_a_request_id_and_refuses_an_answer_that_does_not_echo_it():
+    """AuthZEN 1.0 §10.1.3: the PDP echoes X-Request-ID; another id is another request's answer."""
+    call = scope_policy.PdpCall(request_id="req-1")
+
+    def echo(request: HttpRequest) -> HttpResponse:
+        assert request.header("X-Request-ID") == "req-1"
+        body = {"evaluations": [{"decision": True}] * 3}
+        return json_response(200, body, headers={"X-Request-ID": "req-1"})
+
+    assert dynamic(pdp=echo, call=call)[0].scope == "dynamic-scope extra-a extra-b"
+    outcome, _ = dynamic(pdp=decide(True, True, True), call=call)
+    assert outcome.error.description == "policy decision point unavailable"
+    assert outcome.checks[0][3] == "answer X-Request-ID None does not echo the request's 'req-1' (§10.1.3)"
+
+
+def test_the_reference_sends_no_request_id():
+    """client.go Client.Evaluate sets Content-Type and Accept only."""
+    _, (request,) = dynamic(pdp=decide(True, True, True))
+    assert [name for name, _ in request.headers] == ["Content-Type", "Accept"]
+
+
+def test_fail_open_grants_every_requested_scope_without_a_decision():
+    """The vulnerable variant (control pdp_fail_closed off): a failed call grants what was asked."""
+    outcome, _ = dynamic(pdp=lambda r: text_response(503, "down"), call=scope_policy.PdpCall(fail_open=True))
+    assert (outcome.scope, outcome.error) == ("dynamic-scope extra-a extra-b", None)
+    assert [c[0] for c in outcome.checks] == ["token.pdp", "token.grant_scopes"]
+    assert outcome.checks[1][3] == "fail-open without a decision: dynamic-scope extra-a extra-b"

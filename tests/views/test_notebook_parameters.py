@@ -44,6 +44,7 @@ OFFERED: dict[str, list[dict[str, Any]]] = {
         {"ISSUER_PATTERN": ""},
         *({"WALLET": wallet} for wallet in sweep.WALLETS if wallet != "untrusted_issuer"),
     ],
+    "06_two_vp_and_pdp.ipynb": [{"PROFILE": "strict"}, {"REGO_FILE": "scopes_overbroad.rego"}],
 }
 RUNS = [(name, values) for name, runs in OFFERED.items() for values in runs]
 

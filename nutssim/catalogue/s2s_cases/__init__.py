@@ -13,7 +13,9 @@ Beyond §4.2: ATTACKS.md 3.1 #2/#5/#6/#7 (VP claims), 3.2 #15/#18/#19 (audience 
 through a malicious AS's metadata, unsigned VPs, a metadata issuer mismatch), 3.6 #48/#50
 (DPoP header count and shape at the token endpoint), 3.8 #61 (hostile PDs refused at policy
 load), clock skew between nodes, another subject's credential, and ``cache`` (the client's token
-cache keyed per subject).
+cache keyed per subject). ``pdp``: the scope policies and their AuthZEN PDP (issue #20: the
+answer tampered or replayed, the PDP down under each policy, slow, short, an over-broad Rego
+rule, and nuts-node issue #4202 in the user flow).
 """
 
 from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
@@ -23,6 +25,7 @@ from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     dpop,
     form,
     holder,
+    pdp,
     presentation,
     replay,
     x509,

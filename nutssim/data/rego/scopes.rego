@@ -33,4 +33,23 @@ allow if {
 	input.subject.properties.organization.organization_name != ""
 }
 
+# The resource server as PEP (nuts-knooppunt's pattern): input is nutssim's AuthZEN form of the
+# introspection (nutssim/specs/pep.py authzen_request): subject {type: "client", id, properties:
+# the token's claims}, action {name: <HTTP method>}, resource {type: "http", id: <path>},
+# context {scope: [<the token's scopes>]}. A request is allowed when the token names a profile
+# scope and carries no scope this policy would not grant for that profile.
+allow if {
+	input.resource.type == "http"
+	input.action.name == "GET"
+	some profile in input.context.scope
+	extra_scopes[profile]
+	every scope in input.context.scope {
+		granted_for(profile, scope)
+	}
+}
+
+granted_for(profile, scope) if scope == profile
+
+granted_for(profile, scope) if scope in extra_scopes[profile]
+
 reason := "scope not allowed for this credential profile" if not allow
