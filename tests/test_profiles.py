@@ -14,7 +14,7 @@ def test_default_profile_is_nuts_node_with_every_control_on():
     profile = Profile()
     assert profile.name == "nuts-node" and not profile.strict
     assert all(profile.on(control) for control in CONTROLS)
-    assert PROFILES == ("nuts-node", "strict")
+    assert PROFILES == ("nuts-node", "nuts-node-gf", "strict")
 
 
 def test_strict_profile():
