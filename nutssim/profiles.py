@@ -52,7 +52,7 @@ REFERENCES: dict[str, Reference] = {
         "project-gf",
         "the project-gf branch's AS (auth/api/iam/bearer_token.go handleJWTBearerTokenRequest): "
         "jwt-bearer advertised and accepted on the assertion alone, client_assertion not read; "
-        "everything else as nuts-node",
+        "everything else modelled as nuts-node (project-gf's own client is not modelled)",
         "single-vp",
     ),
     "strict": Reference(

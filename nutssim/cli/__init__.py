@@ -23,7 +23,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from nutssim.cli import cases, inspect, lab, run
+from nutssim.cli import cases, inspect, lab, profiles, run
 from nutssim.cli.cases import cases_table
 from nutssim.cli.common import EXIT_CODES, EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, Parser
 from nutssim.cli.lab import sweep_summary
@@ -67,6 +67,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **inspect.COMMANDS,
     **cases.COMMANDS,
     **lab.COMMANDS,
+    **profiles.COMMANDS,
 }
 
 
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_parser(sub)
     cases.add_parser(sub)
     lab.add_parsers(sub)
+    profiles.add_parser(sub)
     return parser
 
 
