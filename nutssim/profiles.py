@@ -84,6 +84,10 @@ CONTROLS: dict[str, str] = {
     "state_check": "the client's callback requires a known state (RFC 6749 §10.12)",
     "token_cache_subject_key": "the client's token cache is keyed on the requesting subject as well as the "
     "request body (nuts-node auth/api/iam/api.go accessTokenRequestCacheKey)",
+    "client_assertion": "the jwt-bearer AS reads client_assertion: its type and VP2's own checks "
+    "(RFC 7521 §4.2, RFC 7523 §3.2)",
+    "cross_vp_binding": "the jwt-bearer AS binds VP2 to VP1: shared field ids equal, a delegation issued "
+    "by VP1's signer to VP2's signer (GFI-004)",
     "internal_api_isolation": "a node's internal API (:8081) answers only the node's own EHR and "
     "resource server, as a deployment firewalls it (nuts-node docs: the internal port is never public)",
 }

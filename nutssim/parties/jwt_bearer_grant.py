@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nutssim import jose
+from nutssim.errors import OAuthError
 from nutssim.models.credential import Presentation
 from nutssim.parties import presentation_checks as checks
 from nutssim.parties.base import Context, Flow, expect_rule, fail_rule
@@ -28,7 +29,7 @@ from nutssim.parties.core import Subject
 from nutssim.parties.tokens import access_token_response
 from nutssim.specs import pex, rfc7523
 from nutssim.specs.presentation import Envelope, parse_envelope
-from nutssim.specs.rfc6749 import missing
+from nutssim.specs.rfc6749 import INVALID_CLIENT, INVALID_GRANT, missing
 from nutssim.specs.vc_jwt import CredentialFormatError
 
 if TYPE_CHECKING:
@@ -85,64 +86,108 @@ def _single_vp(server: AuthorizationServer, request: Any, ctx: Context, subject:
 def _two_vp(server: AuthorizationServer, request: Any, ctx: Context, subject: Subject) -> Flow:
     """Both presentations checked, each on its own, then bound together (strict)."""
     form = request.form
-    absent = missing(form, ("assertion", "scope", "client_assertion_type", "client_assertion"))
-    expect_rule(ctx, not absent, rfc7523.PARAMS, detail="", names=", ".join(absent))
-    expect_rule(
-        ctx,
-        form["client_assertion_type"] == rfc7523.CLIENT_ASSERTION_TYPE,
-        rfc7523.ASSERTION_TYPE,
-        detail=f"got {form['client_assertion_type']!r}",
-        expected=rfc7523.CLIENT_ASSERTION_TYPE,
-        actual=form["client_assertion_type"],
+    reads_client = ctx.profile.on("client_assertion")
+    names = (
+        ("assertion", "scope", "client_assertion_type", "client_assertion")
+        if reads_client
+        else ("assertion", "scope")
     )
+    absent = missing(form, names)
+    expect_rule(ctx, not absent, rfc7523.PARAMS, detail="", names=", ".join(absent))
+    if reads_client:
+        expect_rule(
+            ctx,
+            form["client_assertion_type"] == rfc7523.CLIENT_ASSERTION_TYPE,
+            rfc7523.ASSERTION_TYPE,
+            detail=f"got {form['client_assertion_type']!r}",
+            expected=rfc7523.CLIENT_ASSERTION_TYPE,
+            actual=form["client_assertion_type"],
+        )
+    else:
+        ctx.check(
+            "token.client_assertion_type", rfc7523.ASSERTION_TYPE.ref, True, "skipped: client_assertion off"
+        )
     vp1 = _parse_one(ctx, form["assertion"], rfc7523.ONE_JWT, "assertion")
-    vp2 = _parse_one(ctx, form["client_assertion"], rfc7523.ONE_JWT, "client_assertion")
-    for vp, parameter in ((vp1, "assertion"), (vp2, "client_assertion")):
-        _check_each(ctx, vp, subject, parameter)  # RFC 7523 §3 items 1-5, each JWT on its own
+    vp2 = (
+        _parse_one(ctx, form["client_assertion"], rfc7523.ONE_JWT, "client_assertion")
+        if reads_client
+        else None
+    )
+    _check_each(ctx, vp1, subject, "assertion")
+    if vp2 is not None:
+        _check_each(ctx, vp2, subject, "client_assertion")
     found = _find_profile(ctx, subject, form["scope"])
     definitions = found.profile.definitions
     org_pd, sp_pd = definitions.get("organization"), definitions.get(rfc7523.SERVICE_PROVIDER)
     map1 = _match(ctx, org_pd, vp1, rfc7523.GF_NO_MATCH, "organization")
-    map2 = _match(ctx, sp_pd, vp2, rfc7523.GF_NO_MATCH, rfc7523.SERVICE_PROVIDER)
-    assert org_pd is not None and sp_pd is not None
-    claims1 = pex.extract_claims([(org_pd, map1)]).claims
-    claims2 = pex.extract_claims([(sp_pd, map2)]).claims
-    _check_binding(ctx, claims1, claims2)
-    _check_delegation(ctx, vp1, vp2)
-    nonce1, nonce2 = checks.check_nonce_present(ctx, vp1), checks.check_nonce_present(ctx, vp2)
-    expect_rule(ctx, nonce1 != nonce2, rfc7523.DISTINCT_NONCES, detail="", actual=nonce1)
+    claims1 = pex.extract_claims([(org_pd, map1)]).claims if org_pd is not None else {}
+    claims2: dict[str, Any] = {}
+    if vp2 is not None:
+        map2 = _match(ctx, sp_pd, vp2, rfc7523.GF_NO_MATCH, rfc7523.SERVICE_PROVIDER)
+        claims2 = pex.extract_claims([(sp_pd, map2)]).claims if sp_pd is not None else {}
+        if ctx.profile.on("cross_vp_binding"):
+            _check_binding(ctx, claims1, claims2)
+            _check_delegation(ctx, vp1, vp2)
+        else:
+            ctx.check(
+                rfc7523.BINDING.id, rfc7523.BINDING.ref, True, "skipped: cross_vp_binding control is off"
+            )
+    presented = [vp1] if vp2 is None else [vp1, vp2]
+    nonces = [checks.check_nonce_present(ctx, vp) for vp in presented]
+    expect_rule(ctx, len(set(nonces)) == len(nonces), rfc7523.DISTINCT_NONCES, detail="", actual=nonces[0])
     if ctx.profile.on("vp_nonce_store"):
-        server._burn_s2s_nonce(ctx, nonce1)
-        server._burn_s2s_nonce(ctx, nonce2)
+        for nonce in nonces:
+            server._burn_s2s_nonce(ctx, nonce)
     jkt = server.tokens.check_dpop(ctx, request)
     yield from server.presentations.verify(ctx, subject, Envelope(form["assertion"], (vp1,)))
-    yield from server.presentations.verify(ctx, subject, Envelope(form["client_assertion"], (vp2,)))
+    if vp2 is not None:
+        yield from _as_client_error(
+            server.presentations.verify(ctx, subject, Envelope(form["client_assertion"], (vp2,)))
+        )
     claims = {**claims2, **claims1}  # shared ids are equal (the binding)
     ctx.check("token.claims", "RFC 7662 §2.2; GFI-004: claims of both VPs", True, ", ".join(sorted(claims)))
     granted = yield from server._grant_scopes(ctx, found, vp1.signer_did, claims)
     record = server.tokens.issue(
         ctx,
         subject,
-        client_id=vp2.signer_did,  # RFC 7521 §4.2: the client is who signed client_assertion
+        # RFC 7521 §4.2: the client is who signed client_assertion (else the client_id it names).
+        client_id=vp2.signer_did if vp2 is not None else form.get("client_id", ""),
         scope=granted,
         jkt=jkt,
         claims=claims,
         subject_did=vp1.signer_did,
-        vps=[vp1.raw, vp2.raw],
+        vps=[vp.raw for vp in presented],
         submissions={},
         definitions={owner: pex.dump(d) for owner, d in definitions.items()},
     )
     return access_token_response(record, strict=ctx.profile.strict)
 
 
+def _as_client_error(process: Any) -> Any:
+    """Run ``process``; a refusal of the client_assertion is ``invalid_client`` (RFC 7523 §3.2)."""
+    try:
+        return (yield from process)
+    except OAuthError as exc:
+        exc.error = INVALID_CLIENT
+        raise
+
+
 def _check_each(ctx: Context, vp: Presentation, subject: Subject, parameter: str) -> None:
-    """RFC 7523 §3 for one of the two JWTs; the checks that follow are this VP's."""
+    """RFC 7523 §3 items 1-5 for one of the two JWTs: lifetime, signer, audience.
+
+    A refusal is RFC 7523 §3.1's ``invalid_grant`` for the assertion and §3.2's
+    ``invalid_client`` for the client_assertion; the description is the reference's.
+    """
     ctx.check("token.jwt_bearer_vp", "RFC 7523 §3", True, f"{parameter}: lifetime, signer, audience")
-    checks.check_vp_times(ctx, vp)
-    if ctx.profile.on("signer_is_subject"):
-        checks.check_signer_is_subject(ctx, Envelope(vp.raw, (vp,)))
-    if ctx.profile.on("vp_audience"):
-        checks.check_audience(ctx, vp, subject.url)
+    try:
+        checks.check_vp_times(ctx, vp)
+        if ctx.profile.on("signer_is_subject"):
+            checks.check_signer_is_subject(ctx, Envelope(vp.raw, (vp,)))
+        if ctx.profile.on("vp_audience"):
+            checks.check_audience(ctx, vp, subject.url)
+    except OAuthError as exc:
+        exc.error = INVALID_CLIENT if parameter == "client_assertion" else INVALID_GRANT
+        raise
 
 
 def _check_binding(ctx: Context, first: dict[str, Any], second: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nutssim.models.credential import credential_document
+from nutssim.models.credential import Credential, credential_document
 from nutssim.parties.node import Subject
 from nutssim.profiles import Profile
 from nutssim.scenarios.options import Option
@@ -105,9 +105,9 @@ def issue_service_provider_credential(sim: Simulation, register_: Any, vendor: S
 
 
 def issue_delegation(
-    sim: Simulation, organization: Subject, vendor: Subject, *, issuer_key: Any = None
-) -> None:
-    """``organization`` lets ``vendor`` act on its behalf: a delegation in the vendor's wallet."""
+    sim: Simulation, organization: Subject, vendor: Subject, *, add: bool = True
+) -> Credential:
+    """``organization`` lets ``vendor`` act on its behalf: a delegation (in its wallet if ``add``)."""
     now = sim.clock.now()
     document = credential_document(
         id=f"{organization.did}#{sim.rng.uuid()}",
@@ -117,7 +117,10 @@ def issue_delegation(
         expiration_date=vc_jwt.to_rfc3339(now + 365 * 24 * 3600),
         subject={"id": vendor.did, "actsOnBehalfOf": organization.did},
     )
-    vendor.wallet.add(vc_jwt.issue_credential(document, issuer_key or organization.identities[0].key))
+    credential = vc_jwt.parse_credential(vc_jwt.issue_credential(document, organization.identities[0].key))
+    if add:
+        vendor.wallet.add(credential)
+    return credential
 
 
 def two_vp_access(sim: Simulation, parts: Any, api: Any) -> Callable[..., FlowRun]:

@@ -158,9 +158,9 @@ ONE_JWT = Rule(
 )
 DISTINCT_NONCES = Rule(
     "token.distinct_nonces",
-    "RFC 7523 §3 (jti: one use); GFI-004: each VP its own nonce",
+    "RFC 7523 §3 item 7 (jti: one use); GFI-004: each VP its own nonce",
     INVALID_GRANT,
-    "assertion and client_assertion share a nonce",
+    "assertion and client_assertion share a replay value",
     kind=causes.REPLAYED,
     about="presentation",
     subject="nonce",

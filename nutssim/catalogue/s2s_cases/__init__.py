@@ -23,6 +23,7 @@ from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     dpop,
     form,
     holder,
+    jwt_bearer,
     presentation,
     replay,
 )
