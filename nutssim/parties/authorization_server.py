@@ -205,6 +205,10 @@ class AuthorizationServer:
             raise outcome.error
         return outcome.scope or found.scope
 
+    def find_profile(self, ctx: Context, subject: Subject, scope: str) -> nuts_policy.ProfileMatch:
+        """PROTOCOL.md §1.5 #10 for the grants in their own modules (``jwt_bearer_grant``)."""
+        return find_profile(ctx, subject, scope)
+
     def _burn_s2s_nonce(self, ctx: Context, nonce: str) -> None:
         # RFC021 §4.4 / PROTOCOL.md §1.5 #14: stored regardless of the outcome of later checks.
         fresh = self.s2s_nonces.add(nonce, ctx.now())

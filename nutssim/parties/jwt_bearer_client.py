@@ -14,17 +14,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties.base import Context, expect_rule, fail_rule
 from nutssim.parties.core import Subject
 from nutssim.parties.oauth_client import token_from_response
+from nutssim.parties.wallet import BuiltPresentation
 from nutssim.specs import nuts_policy, pex, rfc7523, rfc9449
 
-if TYPE_CHECKING:
-    from nutssim.parties.client import Client
-    from nutssim.parties.wallet import BuiltPresentation
+
+class Client(Protocol):
+    """What the two-VP flow uses of the client role (``parties.client``)."""
+
+    experimental_jwt_bearer_client: bool
+    jwt_bearer_client_id: bool
+
+    def _build_presentation(
+        self,
+        ctx: Context,
+        subject: Subject,
+        meta: dict[str, Any],
+        pd: Any,
+        templates: list[dict[str, Any]],
+        selection: Any,
+    ) -> BuiltPresentation: ...
 
 
 def check_flag(ctx: Context, client: Client) -> None:

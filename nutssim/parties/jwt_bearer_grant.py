@@ -18,22 +18,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator
+from typing import Any, Protocol
 
 from nutssim import jose
 from nutssim.errors import OAuthError
+from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Presentation
 from nutssim.parties import presentation_checks as checks
 from nutssim.parties.base import Context, Flow, expect_rule, fail_rule
 from nutssim.parties.core import Subject
-from nutssim.parties.tokens import access_token_response
+from nutssim.parties.presentation_checks import PresentationVerifier
+from nutssim.parties.tokens import TokenService, access_token_response
 from nutssim.specs import pex, rfc7523
 from nutssim.specs.presentation import Envelope, parse_envelope
 from nutssim.specs.rfc6749 import INVALID_CLIENT, INVALID_GRANT, missing
 from nutssim.specs.vc_jwt import CredentialFormatError
 
-if TYPE_CHECKING:
-    from nutssim.parties.authorization_server import AuthorizationServer
+
+class AuthorizationServer(Protocol):
+    """What this grant uses of the AS role (``parties.authorization_server``)."""
+
+    tokens: TokenService
+    presentations: PresentationVerifier
+
+    def find_profile(self, ctx: Context, subject: Subject, scope: str) -> Any: ...
+
+    def _burn_s2s_nonce(self, ctx: Context, nonce: str) -> None: ...
+
+    def _grant_scopes(
+        self, ctx: Context, found: Any, signer: str | None, claims: dict[str, Any]
+    ) -> Generator[HttpRequest, HttpResponse, str]: ...
 
 
 def token(server: AuthorizationServer, request: Any, ctx: Context, subject: Subject) -> Flow:
@@ -56,7 +71,7 @@ def _single_vp(server: AuthorizationServer, request: Any, ctx: Context, subject:
         checks.check_signer_is_subject(ctx, envelope)
     if ctx.profile.on("vp_audience"):
         checks.check_audience(ctx, vp, subject.url)
-    found = _find_profile(ctx, subject, form["scope"])
+    found = server.find_profile(ctx, subject, form["scope"])
     org_pd = found.profile.definitions.get("organization")
     mapping = _match(ctx, org_pd, vp, rfc7523.GF_NO_MATCH, "organization")
     nonce = checks.check_nonce_present(ctx, vp)
@@ -116,7 +131,7 @@ def _two_vp(server: AuthorizationServer, request: Any, ctx: Context, subject: Su
     _check_each(ctx, vp1, subject, "assertion")
     if vp2 is not None:
         _check_each(ctx, vp2, subject, "client_assertion")
-    found = _find_profile(ctx, subject, form["scope"])
+    found = server.find_profile(ctx, subject, form["scope"])
     definitions = found.profile.definitions
     org_pd, sp_pd = definitions.get("organization"), definitions.get(rfc7523.SERVICE_PROVIDER)
     map1 = _match(ctx, org_pd, vp1, rfc7523.GF_NO_MATCH, "organization")
@@ -237,12 +252,6 @@ def _expect(ctx: Context, passed: bool, rule: Any, detail: str, **values: Any) -
         ctx.check(rule.id, rule.ref, True, detail)
         return
     fail_rule(ctx, rule, detail=detail, **values)
-
-
-def _find_profile(ctx: Context, subject: Subject, scope: str) -> Any:
-    from nutssim.parties.authorization_server import find_profile
-
-    return find_profile(ctx, subject, scope)
 
 
 def _match(ctx: Context, pd: Any, vp: Presentation, rule: Any, owner: str) -> dict[str, Any]:

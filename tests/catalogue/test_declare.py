@@ -83,5 +83,7 @@ def test_run_case_refuses_a_case_whose_scenario_builds_another_kind_of_world(scr
 
 
 def test_every_catalogue_case_names_the_world_its_scenario_builds() -> None:
+    from nutssim.scenarios.jwt_bearer import JwtBearerWorld
+
     worlds = {c.world for c in catalogue.cases()}
-    assert worlds == {S2SWorld, UserWorld}
+    assert worlds == {S2SWorld, UserWorld, JwtBearerWorld}

@@ -95,7 +95,7 @@ def _delegated_by_clinic(world: JwtBearerWorld) -> str:
 
 
 JWT_BEARER.declare(
-    id="jwt-bearer-delegation-other-issuer",
+    id="s2s-jwt-bearer-delegation-other-issuer",
     title="VP2's delegation issued by another organization than VP1's signer",
     attack="the service provider presents a delegation from Kliniek Zuid while VP1 is the GP practice's",
     control="cross_vp_binding",
@@ -116,7 +116,7 @@ def _swap(world: JwtBearerWorld) -> Observation:
 
 
 JWT_BEARER.declare(
-    id="jwt-bearer-vps-swapped",
+    id="s2s-jwt-bearer-vps-swapped",
     title="VP1 and VP2 swapped: the service provider's VP as the assertion",
     attack="a man in the middle swaps assertion and client_assertion: the vendor as the grant's subject",
     control="pd_reevaluation",
@@ -134,7 +134,7 @@ JWT_BEARER.declare(
 
 
 @JWT_BEARER.case(
-    id="jwt-bearer-vp2-replayed-with-other-vp1",
+    id="s2s-jwt-bearer-vp2-replayed-with-other-vp1",
     title="A captured VP2 replayed alongside another organization's VP1",
     attack="an eavesdropper keeps the vendor's VP2 and sends it with Kliniek Zuid's own VP1, without DPoP",
     control="cross_vp_binding",
@@ -167,7 +167,7 @@ def _certification_only(world: JwtBearerWorld) -> str:
 
 
 JWT_BEARER.declare(
-    id="jwt-bearer-never-delegated",
+    id="s2s-jwt-bearer-never-delegated",
     title="A service provider acting for an organization that never delegated to it",
     attack="the vendor sends VP2 with its certification but no delegation from the practice",
     control="pd_reevaluation",
@@ -179,7 +179,7 @@ JWT_BEARER.declare(
 )
 
 JWT_BEARER.declare(
-    id="jwt-bearer-no-delegation-in-wallet",
+    id="s2s-jwt-bearer-no-delegation-in-wallet",
     title="The vendor's wallet holds no delegation: the client refuses to build VP2",
     attack="the practice never issued the vendor a ServiceProviderDelegationCredential",
     control=None,
@@ -195,7 +195,7 @@ JWT_BEARER.declare(
 
 # == VP2's own checks ======================================================================================
 JWT_BEARER.declare(
-    id="jwt-bearer-client-assertion-other-audience",
+    id="s2s-jwt-bearer-client-assertion-other-audience",
     title="client_assertion minted for another authorization server",
     attack="the vendor's VP2 names another AS as its audience (a VP2 forwarded from there)",
     control="vp_audience",
@@ -221,7 +221,7 @@ JWT_BEARER.declare(
 )
 
 JWT_BEARER.declare(
-    id="jwt-bearer-vp2-lifetime-too-long",
+    id="s2s-jwt-bearer-vp2-lifetime-too-long",
     title="client_assertion valid for a minute",
     attack="the vendor's VP2 lives 60 s instead of at most 5 s, widening its replay window",
     control="vp_max_lifetime",
@@ -239,7 +239,7 @@ JWT_BEARER.declare(
 )
 
 JWT_BEARER.declare(
-    id="jwt-bearer-wrong-client-assertion-type",
+    id="s2s-jwt-bearer-wrong-client-assertion-type",
     title="client_assertion_type that is not jwt-bearer",
     attack="the request names a SAML client assertion type for the VP2 it carries",
     control="client_assertion",
@@ -269,7 +269,7 @@ def _same_replay_values(world: JwtBearerWorld) -> Callable[[HttpRequest], HttpRe
 
 
 JWT_BEARER.declare(
-    id="jwt-bearer-shared-nonce",
+    id="s2s-jwt-bearer-shared-nonce",
     title="VP2 carries VP1's nonce and jti",
     attack="the vendor signs VP2 with the nonce and jti of VP1, so one burned value would cover both",
     control="vp_nonce_store",
@@ -295,7 +295,7 @@ def _binding_only_in_sp_pd() -> dict[str, Any]:
 
 
 @JWT_BEARER.case(
-    id="jwt-bearer-binding-field-missing",
+    id="s2s-jwt-bearer-binding-field-missing",
     title="The binding field id in the service_provider PD only: VP2 is not bound by the policy",
     attack="the organization PD lacks 'delegating_organization'; the vendor holds Kliniek Zuid's delegation",
     control="cross_vp_binding",
