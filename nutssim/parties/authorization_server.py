@@ -206,8 +206,14 @@ class AuthorizationServer:
         return outcome.scope or found.scope
 
     def find_profile(self, ctx: Context, subject: Subject, scope: str) -> nuts_policy.ProfileMatch:
-        """PROTOCOL.md §1.5 #10 for the grants in their own modules (``jwt_bearer_grant``)."""
-        return find_profile(ctx, subject, scope)
+        """PROTOCOL.md §1.5 #10-11 for the grants in their own modules (``jwt_bearer_grant``).
+
+        The profile, then its scope policy's construction (``policy.NewScopeGranter``), as the
+        vp_token-bearer grant and project-gf ``handleBearerTokenRequest`` run them.
+        """
+        found = find_profile(ctx, subject, scope)
+        _check_scope_policy_construction(ctx, found, self.core.authzen_endpoint)
+        return found
 
     def _burn_s2s_nonce(self, ctx: Context, nonce: str) -> None:
         # RFC021 §4.4 / PROTOCOL.md §1.5 #14: stored regardless of the outcome of later checks.

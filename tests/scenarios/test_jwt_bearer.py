@@ -185,3 +185,20 @@ def test_raw_jwts_reverify_with_jwcrypto(strict):
     proof_header = json.loads(jws.base64url_decode(proof.split(".")[0]))
     _verify(proof, proof_header["jwk"])
     assert verified == 3  # the organization credential, the certification and the delegation
+
+
+@pytest.mark.parametrize(
+    ("profile", "options"),
+    [
+        ("strict", []),
+        ("nuts-node", []),
+        ("nuts-node-gf", []),
+        ("nuts-node-gf", ["--option", "client_id=true"]),
+    ],
+)
+def test_nutssim_run_exits_0_with_each_profiles_expected_outcome(profile, options, capsys):
+    """Done-when of issue #20, as the versions really behave: strict grants, the others as they do."""
+    from nutssim import cli
+
+    assert cli.main(["run", "s2s-jwt-bearer", "--profile", profile, *options]) == 0
+    capsys.readouterr()
