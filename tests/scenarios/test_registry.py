@@ -12,6 +12,7 @@ from nutssim import scenarios
 from nutssim.errors import InputError
 from nutssim.parties.browser import Browser
 from nutssim.scenarios import NodesWorld, Option, S2SWorld, TrustWorld, UserWorld
+from nutssim.scenarios.jwt_bearer import JwtBearerWorld
 from nutssim.scenarios.pdp import PdpWorld
 
 FAMILIES = {
@@ -21,6 +22,7 @@ FAMILIES = {
     "s2s-mixed": S2SWorld,
     "s2s-dynamic-scope": PdpWorld,
     "s2s-pdp-down": PdpWorld,
+    "s2s-jwt-bearer": JwtBearerWorld,
     "trust-revoked": TrustWorld,
     "trust-self-issued": TrustWorld,
     "trust-statuslist-down": TrustWorld,
