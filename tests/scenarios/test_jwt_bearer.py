@@ -202,3 +202,24 @@ def test_nutssim_run_exits_0_with_each_profiles_expected_outcome(profile, option
 
     assert cli.main(["run", "s2s-jwt-bearer", "--profile", profile, *options]) == 0
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("profile", ["nuts-node-gf", "strict"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"assertion": "not-a-jwt"},
+        {"assertion": "[]"},
+        {"client_assertion": '{"a": 1}'},
+        {"client_assertion": "a.b.c"},
+        {"assertion": None},
+        {"client_assertion_type": ""},
+        {"scope": "unknown-scope"},
+    ],
+)
+def test_hostile_token_requests_get_an_oauth_error_not_a_crash(strict, profile, change):
+    world = scenarios.build("s2s-jwt-bearer", profile=profile)
+    request = strict.sim.trace.find("token request")[-1].request.with_form(client_id="x", **change)
+    response = world.sim.network.send(request, sender="attacker")
+    assert response.status in (400, 401) and isinstance(response.json, dict) and response.json["error"]
+    assert not world.sim.trace.facts("party_crash")
