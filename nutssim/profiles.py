@@ -1,7 +1,10 @@
 """Profiles and control switches (ARCHITECTURE principle 7): behaviour is a profile, not a fork.
 
-``nuts-node`` reproduces the reference implementation with its known gaps
-(PROTOCOL.md §7); ``strict`` follows the specifications to the letter. Each security
+``nuts-node`` reproduces the reference implementation at its pinned commit with its known
+gaps (PROTOCOL.md §7); ``nuts-node-gf`` reproduces another version of the reference, its
+``project-gf`` branch, whose authorization server accepts the RFC 7523 ``jwt-bearer`` grant;
+``strict`` follows the specifications to the letter. ``REFERENCES`` says which commit each
+profile reproduces (``nutssim profiles`` lists it). Each security
 control can be switched off on its own, so a lesson can show an attack failing, then
 succeeding without that control.
 """
@@ -13,7 +16,54 @@ from dataclasses import dataclass, field, replace
 
 from nutssim.errors import InputError, did_you_mean
 
-PROFILES = ("nuts-node", "strict")
+PROFILES = ("nuts-node", "nuts-node-gf", "strict")
+
+#: The nuts-node repository every ``nuts-node*`` profile reproduces a version of.
+REFERENCE_REPO = "github.com/nuts-foundation/nuts-node"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a profile reproduces: a repository at a commit (and branch), and what differs from master."""
+
+    repo: str | None  # None: the specifications, not an implementation
+    commit: str | None
+    branch: str | None
+    reproduces: str
+    #: how the AS answers the RFC 7523 jwt-bearer grant: "refused" (master), "single-vp" (project-gf:
+    #: ``assertion`` only, ``client_assertion`` ignored) or "two-vp" (RFC 7523 + GFI-004).
+    jwt_bearer_as: str
+
+
+#: Profile name → the version it reproduces.
+REFERENCES: dict[str, Reference] = {
+    "nuts-node": Reference(
+        REFERENCE_REPO,
+        "d2ad162840596e4ad14f531b34fc2e0e2ab1bb39",
+        "master",
+        "master at the pinned commit: RFC021 vp_token-bearer; the two-VP jwt-bearer client behind "
+        "auth.experimental.jwtbearerclient; the AS refuses jwt-bearer "
+        "(auth/api/iam/api.go HandleTokenRequest)",
+        "refused",
+    ),
+    "nuts-node-gf": Reference(
+        REFERENCE_REPO,
+        "1e7e87bc325352ac428fb229769d88b5977291de",
+        "project-gf",
+        "the project-gf branch's AS (auth/api/iam/bearer_token.go handleJWTBearerTokenRequest): "
+        "jwt-bearer advertised and accepted on the assertion alone, client_assertion not read; "
+        "everything else modelled as nuts-node (project-gf's own client is not modelled)",
+        "single-vp",
+    ),
+    "strict": Reference(
+        None,
+        None,
+        None,
+        "the specifications: RFC021, RFC 7521/7523 (two VPs: assertion and client_assertion), "
+        "GFI-004's delegation binding, RFC 9449, OpenID4VP",
+        "two-vp",
+    ),
+}
 
 #: Every switchable control, with what it protects (PROTOCOL.md §4.1).
 CONTROLS: dict[str, str] = {
@@ -40,6 +90,10 @@ CONTROLS: dict[str, str] = {
     "(OpenID4VCI 1.0 Appendix F.1)",
     "vci_entitlement": "the issuer authorizes only the credential configurations an organization is "
     "enrolled for (RFC 9396 §5, OpenID4VCI 1.0 §5.1.1)",
+    "client_assertion": "the jwt-bearer AS reads client_assertion: its type and VP2's own checks "
+    "(RFC 7521 §4.2, RFC 7523 §3.2)",
+    "cross_vp_binding": "the jwt-bearer AS binds VP2 to VP1: shared field ids equal, a delegation issued "
+    "by VP1's signer to VP2's signer (GFI-004)",
     "internal_api_isolation": "a node's internal API (:8081) answers only the node's own EHR and "
     "resource server, as a deployment firewalls it (nuts-node docs: the internal port is never public)",
     "pdp_channel_tls": "the AS reaches its PDP over TLS that authenticates the PDP, so an on-path party "
@@ -95,6 +149,21 @@ class Profile:
     def strict(self) -> bool:
         """True under the ``strict`` profile."""
         return self.name == "strict"
+
+    @property
+    def nuts_node(self) -> bool:
+        """True under any version of the reference (``nuts-node``, ``nuts-node-gf``): not ``strict``."""
+        return self.name.startswith("nuts-node")
+
+    @property
+    def reference(self) -> Reference:
+        """The version this profile reproduces (``REFERENCES``)."""
+        return REFERENCES[self.name]
+
+    @property
+    def family(self) -> str:
+        """The profile an expectation table falls back to: ``nuts-node`` for each version of the reference."""
+        return "nuts-node" if self.nuts_node else self.name
 
     def on(self, control: str) -> bool:
         """Whether ``control`` is switched on (every control is on unless switched off)."""

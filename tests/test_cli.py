@@ -18,7 +18,7 @@ from nutssim import cli, scenarios
 from nutssim.scenarios import ScenarioSpec
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBCOMMANDS = ("scenarios", "run", "inspect", "cases", "sweep", "lint")
+SUBCOMMANDS = ("scenarios", "run", "inspect", "cases", "sweep", "lint", "profiles")
 
 
 def nutssim(

@@ -347,8 +347,19 @@ def test_a_directory_is_linted_as_the_node_loads_it(tmp_path: Path) -> None:
     }
 
 
+def test_a_field_id_shared_by_organization_and_service_provider_is_the_binding_not_a_duplicate() -> None:
+    """Issue #20: the two-VP flow binds VP2 to VP1 through a shared field id (nuts-node policy.rst)."""
+    found = lint(nuts_policy_file("jwt-bearer"))
+    assert [(f.code, f.severity) for f in found] == [("cross-vp-binding", "info")]
+
+
+def nuts_policy_file(name: str) -> Path:
+    return Path(__file__).resolve().parents[1] / "nutssim" / "data" / "policies" / f"{name}.json"
+
+
 def test_every_rule_is_exercised_and_documented() -> None:
     exercised = {r[0] for r in RISKY} | {
+        "cross-vp-binding",
         "scope-reveals-availability",
         "patient-specific-scope",
         "legacy-form",

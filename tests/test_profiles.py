@@ -14,7 +14,7 @@ def test_default_profile_is_nuts_node_with_every_control_on():
     profile = Profile()
     assert profile.name == "nuts-node" and not profile.strict
     assert all(profile.on(control) for control in CONTROLS)
-    assert PROFILES == ("nuts-node", "strict")
+    assert PROFILES == ("nuts-node", "nuts-node-gf", "strict")
 
 
 def test_strict_profile():
@@ -26,7 +26,7 @@ def test_unknown_profile_is_an_input_error_with_hint():
     """An unknown profile name raises ``InputError`` naming the known ones."""
     with pytest.raises(InputError, match="unknown profile 'lenient'") as info:
         Profile("lenient")
-    assert info.value.hint == "use one of nuts-node, strict"
+    assert info.value.hint == "use one of nuts-node, nuts-node-gf, strict"
     assert isinstance(info.value, SimulationError)
     with pytest.raises(InputError):
         Simulation(profile="lenient")

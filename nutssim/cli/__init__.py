@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from nutssim.cli import cases, inspect, lab, pack, run, timelapse
+from nutssim.cli import cases, inspect, lab, pack, profiles, run, timelapse
 from nutssim.cli.cases import cases_table
 from nutssim.cli.common import (
     EXIT_CODES,
@@ -84,6 +84,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **lab.COMMANDS,
     **pack.COMMANDS,
     **timelapse.COMMANDS,
+    **profiles.COMMANDS,
 }
 
 
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_parsers(sub)
     pack.add_parser(sub)
     timelapse.add_parser(sub)
+    profiles.add_parser(sub)
     return parser
 
 

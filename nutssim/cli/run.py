@@ -220,7 +220,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     status = (trace.outcome or {}).get("status")
     expected = world.options.get("expect", "granted")
     if isinstance(expected, dict):  # a per-profile expectation (trust-statuslist-down)
-        expected = expected.get(world.sim.profile.name, "granted")
+        profile_ = world.sim.profile  # a version of the reference (nuts-node-gf) falls back on nuts-node
+        expected = expected.get(profile_.name, expected.get(profile_.family, "granted"))
     return EXIT_OK if status == expected else EXIT_MISMATCH
 
 

@@ -129,7 +129,9 @@ class Linter:
             for field_id in self.definition(at, definition):
                 ids.setdefault(field_id, []).append(owner)
         for field_id, used_by in ids.items():
-            if len(set(used_by)) > 1:
+            if sorted(used_by) == ["organization", "service_provider"]:  # the two-VP binding (issue #20)
+                self.add("cross-vp-binding", where, field_id=field_id)
+            elif len(set(used_by)) > 1:
                 self.add(
                     "duplicate-field-id",
                     where,

@@ -173,6 +173,14 @@ RULES: dict[str, Rule] = {
             "PROTOCOL.md §3.10, §1.7",
         ),
         Rule(
+            "cross-vp-binding",
+            "info",
+            "field id '{field_id}' is shared by the organization and service_provider PDs: the two-VP "
+            "jwt-bearer flow selects VP2's credential by VP1's value",
+            "keep it a string-valued field in both; every id of the organization PD must be in the other",
+            "nuts-node policy.rst 'Cross-VP binding via shared field.id'; specs/rfc7523.py",
+        ),
+        Rule(
             "duplicate-field-id",
             "error",
             "field id '{field_id}' is mapped {twice}; {consequence}",

@@ -20,6 +20,7 @@ from typing import Any
 from nutssim import causes
 from nutssim.causes import Cause
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
+from nutssim.parties import jwt_bearer_grant
 from nutssim.parties import presentation_checks as checks
 from nutssim.parties.base import Context, Flow, Process, expect_rule, fail_rule
 from nutssim.parties.core import NodeCore, Subject
@@ -27,7 +28,7 @@ from nutssim.parties.metadata import metadata as metadata  # re-exported for the
 from nutssim.parties.presentation_checks import PresentationVerifier
 from nutssim.parties.tokens import TokenService, access_token_response, introspection_body
 from nutssim.parties.wallet import Wallet
-from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc7662, rfc9449, scope_policy
+from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc7523, rfc7662, rfc9449, scope_policy
 from nutssim.specs.rfc6749 import (
     AUTHORIZATION_CODE,
     PRE_AUTHORIZED_CODE,
@@ -100,7 +101,10 @@ class AuthorizationServer:
     def serve_metadata(self, request: HttpRequest, ctx: Context, subject_id: str) -> HttpResponse:
         """RFC 8414 §3 metadata (the reference does not check that the subject exists)."""
         subject = self.core.subject(subject_id) or Subject(self.core, subject_id, subject_id, [], Wallet([]))
-        return json_response(200, metadata(subject), headers={"Cache-Control": "max-age=300"})
+        document = metadata(subject)
+        if ctx.profile.reference.jwt_bearer_as != "refused":  # project-gf auth/config.go GrantTypes default
+            document["grant_types_supported"] = [*document["grant_types_supported"], rfc7523.GRANT_TYPE]
+        return json_response(200, document, headers={"Cache-Control": "max-age=300"})
 
     def serve_presentation_definition(
         self, request: HttpRequest, ctx: Context, subject_id: str
@@ -128,6 +132,9 @@ class AuthorizationServer:
         if grant_type == nuts_rfc021.GRANT_TYPE:
             ctx.check("token.grant_type", "RFC021 §3; PROTOCOL.md §1.5 #2", True, grant_type)
             return (yield from self._s2s_token(request, ctx, subject))
+        if grant_type == rfc7523.GRANT_TYPE and ctx.profile.reference.jwt_bearer_as != "refused":
+            ctx.check("token.grant_type", "RFC 7523 §2.1; PROTOCOL.md §1.5 #2", True, grant_type)
+            return (yield from jwt_bearer_grant.token(self, request, ctx, subject))
         grant = self.grants.get(grant_type)
         if grant is not None:
             ctx.check("token.grant_type", _GRANT_REFS.get(grant_type, "RFC 6749 §4"), True, grant_type)
@@ -198,6 +205,16 @@ class AuthorizationServer:
         if outcome.error is not None:
             raise outcome.error
         return outcome.scope or found.scope
+
+    def find_profile(self, ctx: Context, subject: Subject, scope: str) -> nuts_policy.ProfileMatch:
+        """PROTOCOL.md §1.5 #10-11 for the grants in their own modules (``jwt_bearer_grant``).
+
+        The profile, then its scope policy's construction (``policy.NewScopeGranter``), as the
+        vp_token-bearer grant and project-gf ``handleBearerTokenRequest`` run them.
+        """
+        found = find_profile(ctx, subject, scope)
+        _check_scope_policy_construction(ctx, found, self.core.authzen_endpoint)
+        return found
 
     def _burn_s2s_nonce(self, ctx: Context, nonce: str) -> None:
         # RFC021 §4.4 / PROTOCOL.md §1.5 #14: stored regardless of the outcome of later checks.

@@ -20,6 +20,7 @@ from nutssim import causes
 from nutssim.causes import Cause
 from nutssim.errors import NutsSimError
 from nutssim.messages import HttpRequest, HttpResponse, json_response
+from nutssim.parties import jwt_bearer_client
 from nutssim.parties.base import ClientError as ClientError  # re-exported: it moved to parties.base
 from nutssim.parties.base import Context, Process, expect_rule
 from nutssim.parties.core import NodeCore, Subject
@@ -32,7 +33,7 @@ from nutssim.parties.wallet import (
     sign_presentation,
 )
 from nutssim.specs import nuts_node_api as api
-from nutssim.specs import nuts_rfc021, pex, rfc9449
+from nutssim.specs import nuts_rfc021, pex, rfc7523, rfc9449
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.stores import ExpiringMap
 
@@ -46,6 +47,10 @@ class Client:
 
     def __init__(self, core: NodeCore) -> None:
         self.core = core
+        #: ``auth.experimental.jwtbearerclient`` (nuts-node master, default false): the two-VP flow.
+        self.experimental_jwt_bearer_client = False
+        #: not the reference: the two-VP request also carries ``client_id`` (what the project-gf AS requires).
+        self.jwt_bearer_client_id = False
         self.token_cache: ExpiringMap[str, dict[str, Any]] = ExpiringMap(TOKEN_CACHE_TTL)
         internal = core.internal_host
         core.route(
@@ -77,6 +82,7 @@ class Client:
         valid = body is not None and bool(body.get("authorization_server")) and "scope" in body
         expect_rule(ctx, valid, api.REQUEST_BODY, detail="")
         assert subject is not None and body is not None
+        _check_service_provider(ctx, self.core, body)
         templates = body.get("credentials") or []
         _check_self_asserted(ctx, templates)
         cache_key = self._cache_key(ctx, subject_id, body, request.body)
@@ -116,11 +122,29 @@ class Client:
     ) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
         as_url, scope = str(body["authorization_server"]), str(body["scope"])
         use_dpop = str(body.get("token_type", "DPoP")).lower() != "bearer"
+        sp_id = body.get("service_provider_subject_id")
+        if sp_id is not None:
+            jwt_bearer_client.check_flag(ctx, self)
         meta = yield from discover_metadata(ctx, as_url)
         if not meta.get("token_endpoint"):
             raise ClientError(
                 SERVER_ERROR, f"authorization server {as_url} has no token_endpoint", status=502
             )
+        if sp_id is not None:  # the two-VP flow, never falling back (policy.rst "When the two-VP flow runs")
+            sp = self.core.subject(str(sp_id))
+            assert sp is not None  # _check_service_provider
+            token, kid, resolved = yield from jwt_bearer_client.request_two_vp(
+                ctx,
+                self,
+                subject,
+                sp,
+                meta,
+                scope,
+                templates=templates,
+                selection=body.get("credential_selection"),
+                use_dpop=use_dpop,
+            )
+            return _ehr_token(ctx, token, resolved, kid)
         pd = yield from self._fetch_definition(ctx, subject, meta, scope)
         built = self._build_presentation(ctx, subject, meta, pd, templates, body.get("credential_selection"))
         form = {
@@ -275,6 +299,15 @@ def _ehr_token(ctx: Context, token: dict[str, Any], scope: str, dpop_kid: str | 
 def _formats(value: Any) -> dict[str, Any] | None:
     """A metadata ``vp_formats_supported`` object, or None when absent or not an object."""
     return value if isinstance(value, dict) else None
+
+
+def _check_service_provider(ctx: Context, core: NodeCore, body: dict[str, Any]) -> None:
+    """api.go RequestServiceAccessToken: an optional, non-empty service_provider_subject_id of this node."""
+    if "service_provider_subject_id" not in body:
+        return
+    value = body["service_provider_subject_id"]
+    expect_rule(ctx, isinstance(value, str) and value != "", rfc7523.EMPTY_SP_SUBJECT, detail="")
+    expect_rule(ctx, core.subject(str(value)) is not None, api.SUBJECT, detail=f"service provider {value!r}")
 
 
 def _check_self_asserted(ctx: Context, templates: Any) -> None:

@@ -48,8 +48,12 @@ class EHR(Party):
         credentials: list[dict[str, Any]] | None = None,
         credential_selection: dict[str, str] | None = None,
         no_cache: bool = False,
+        extra_body: dict[str, Any] | None = None,
     ) -> Generator[HttpRequest, HttpResponse, FlowResult]:
-        """The service-to-service flow from the EHR's side (PROTOCOL.md §1.0, §1.7, §1.8)."""
+        """The service-to-service flow from the EHR's side (PROTOCOL.md §1.0, §1.7, §1.8).
+
+        ``extra_body`` adds members to the request body (``service_provider_subject_id``, issue #20).
+        """
         body: dict[str, Any] = {
             "authorization_server": authorization_server,
             "scope": scope,
@@ -59,6 +63,7 @@ class EHR(Party):
             body["credentials"] = credentials
         if credential_selection:
             body["credential_selection"] = credential_selection
+        body.update(extra_body or {})
         headers = {"Accept": "application/json", **({"Cache-Control": "no-cache"} if no_cache else {})}
         url = f"{self.node_internal}/internal/auth/v2/{quote(subject_id)}/request-service-access-token"
         response = yield HttpRequest.post_json(url, body, headers)

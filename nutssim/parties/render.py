@@ -76,5 +76,5 @@ _RENDERERS: dict[str, Renderer] = {"nuts-node": NutsNodeRenderer(), "strict": St
 
 
 def renderer_for(profile: Profile) -> Renderer:
-    """The renderer of a profile."""
-    return _RENDERERS[profile.name]
+    """The renderer of a profile; every version of the reference (``nuts-node-gf``) renders as nuts-node."""
+    return _RENDERERS[profile.family]

@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nutssim.errors import InputError
-from nutssim.profiles import Profile
+from nutssim.profiles import Profile, Reference
 from nutssim.trace import Exchange, Trace
 from nutssim.views.jwt_explain import iso
 from nutssim.views.tokens import Token, find_tokens, tokens_in
@@ -290,14 +290,7 @@ def _readme(
         f"# Sample pack: `{scenario}`",
         "",
         f"Made by nutssim with `{_command(scenario, seed, world.sim.profile.name, options)}`.",
-        f"Profile `{world.sim.profile.label}`: "
-        + (
-            "the nuts-node reference implementation at its pinned commit."
-            if world.sim.profile.name == "nuts-node"
-            else "the specifications to the letter."
-            if world.sim.profile.strict
-            else "see `nutssim profiles`."
-        ),
+        f"Profile `{world.sim.profile.label}`: " + _reproduces(world.sim.profile.reference),
         f"Outcome: **{result}**.",
         "",
         "Everything here is a simulated run: real keys, signatures and messages, simulated time",
@@ -342,3 +335,10 @@ def _readme(
         "",
     ]
     return "\n".join(lines)
+
+
+def _reproduces(reference: Reference) -> str:
+    """What the pack's profile reproduces, with the reference's repository and commit (``REFERENCES``)."""
+    if reference.repo is None:
+        return f"{reference.reproduces}."
+    return f"{reference.reproduces} ({reference.repo} {reference.branch} at `{reference.commit}`)."

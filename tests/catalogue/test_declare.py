@@ -84,9 +84,10 @@ def test_run_case_refuses_a_case_whose_scenario_builds_another_kind_of_world(scr
 
 
 def test_every_catalogue_case_names_the_world_its_scenario_builds() -> None:
+    from nutssim.scenarios.jwt_bearer import JwtBearerWorld
     from nutssim.scenarios.x509 import X509World
 
     worlds = {c.world for c in catalogue.cases()}
-    # the PDP, OpenID4VCI and x509 cases act on worlds that extend these two
-    assert {S2SWorld, UserWorld, VciWorld, X509World} <= worlds
+    # the PDP, OpenID4VCI, x509 and jwt-bearer cases act on worlds that extend these two
+    assert {S2SWorld, UserWorld, VciWorld, X509World, JwtBearerWorld} <= worlds
     assert all(issubclass(w, (S2SWorld, UserWorld)) for w in worlds)

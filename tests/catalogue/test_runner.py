@@ -23,7 +23,7 @@ from nutssim.catalogue.attacker import (
     tamper_jwt,
     unsigned_jwt,
 )
-from nutssim.profiles import CONTROLS
+from nutssim.profiles import CONTROLS, PROFILES
 from nutssim.scenarios import build
 from nutssim.scenarios.s2s import shipped_policy
 
@@ -143,8 +143,8 @@ def test_cli_cases_json_in_a_subprocess() -> None:
     )
     assert done.returncode == 0, done.stderr + done.stdout[-2000:]
     rows = json.loads(done.stdout)
-    assert len(rows) == 2 * len(cases("s2s"))
-    assert {r["profile"] for r in rows} == {"nuts-node", "strict"}
+    assert len(rows) == len(PROFILES) * len(cases("s2s"))
+    assert {r["profile"] for r in rows} == set(PROFILES)
     assert all(r["passed"] and r["flow"] == "s2s" for r in rows)
 
 

@@ -12,6 +12,7 @@ from nutssim import scenarios
 from nutssim.errors import InputError
 from nutssim.parties.browser import Browser
 from nutssim.scenarios import NodesWorld, Option, S2SWorld, TrustWorld, UserWorld
+from nutssim.scenarios.jwt_bearer import JwtBearerWorld
 from nutssim.scenarios.pdp import PdpWorld, UserPdpWorld
 from nutssim.scenarios.vci import VciWorld
 from nutssim.scenarios.x509 import X509World
@@ -27,6 +28,7 @@ FAMILIES = {
         ["s2s-x509", "s2s-x509-crl-down", "s2s-x509-expired", "s2s-x509-revoked", "s2s-x509-wrong-root"],
         X509World,
     ),
+    "s2s-jwt-bearer": JwtBearerWorld,
     "trust-revoked": TrustWorld,
     "s2s-bsl-revoked": TrustWorld,
     "trust-self-issued": TrustWorld,

@@ -127,7 +127,7 @@ def test_python_objects_load_too() -> None:
         ({"wallet": ["ok", "revokd"]}, "sweep spec: wallet[1]", "ok, missing, expired, revoked, self_issued"),
         ({"flow": "s2ss"}, "sweep spec: flow[0]", "s2s, s2s-bearer"),
         ({"flow": "case:no-such-case"}, "sweep spec: flow[0]", "case:"),
-        ({"profile": ["loose"]}, "sweep spec: profile[0]", "nuts-node, strict"),
+        ({"profile": ["loose"]}, "sweep spec: profile[0]", "nuts-node, nuts-node-gf, strict"),
         ({"controls_off": [["pkce", "dpop"]]}, "sweep spec: controls_off[0]", "dpop_required"),
         ({"scope_policy": ["open"]}, "sweep spec: scope_policy[0]", "profile-only, passthrough, dynamic"),
         ({"clock_skew": [0, "5s"]}, "sweep spec: clock_skew[1]", "integers"),

@@ -25,6 +25,7 @@ from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     dpop,
     form,
     holder,
+    jwt_bearer,
     pdp,
     presentation,
     replay,
