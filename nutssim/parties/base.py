@@ -108,7 +108,20 @@ class Context:
 
 
 class ClientError(OAuthError):
-    """An error a node's internal API returns to its EHR, with the reference's HTTP status."""
+    """An error a node's internal API returns to its EHR, with the reference's HTTP status.
+
+    ``form`` says which Go error the reference returns, so the problem ``detail`` reads as its
+    ``Error()`` (``parties/problem.py``): ``"oauth"`` an ``OAuth2Error``, ``"remote"`` a relayed
+    ``RemoteOAuthError``, ``"plain"`` a bare error (by default for 412, 502 and 503, the
+    ``ErrPreconditionFailed``/``ErrBadGateway`` joins); ``prefix`` is the ``fmt.Errorf`` wrapping.
+    """
+
+    def __init__(
+        self, error: str, description: str = "", *, form: str = "", prefix: str = "", **kw: Any
+    ) -> None:
+        super().__init__(error, description, **kw)
+        self.form = form or ("plain" if self.status in (412, 502, 503) else "oauth")
+        self.prefix = prefix
 
 
 def expect_rule(

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from nutssim.errors import InputError, OAuthError
+from nutssim.errors import InputError, OAuthError, ProtocolError
 from nutssim.jose import KeyPair
+from nutssim.messages import HttpRequest, HttpResponse
+from nutssim.parties import problem
 from nutssim.parties.identity import DidWebHost, Identity
 from nutssim.parties.wallet import Wallet
 from nutssim.rng import SimRandom
+from nutssim.specs import nuts_node_api as api
 from nutssim.specs.rfc6749 import INVALID_REQUEST
 
 INTERNAL_PORT = 8081
@@ -128,6 +131,16 @@ class NodeCore(DidWebHost):
         if subject is None:
             raise OAuthError(INVALID_REQUEST, "subject not found", status=status)
         return subject
+
+    def render_error(self, request: HttpRequest, error: ProtocolError) -> HttpResponse:
+        """An internal-API operation fails as an RFC 7807 problem (``core/echo_errors.go``), else as OAuth."""
+        route, _, _ = self.match(request)
+        operation = api.OPERATIONS.get(route.template) if route is not None else None
+        if operation is None or request.origin != self.internal_host:
+            return super().render_error(request, error)
+        if isinstance(error, OAuthError) and error.check in api.PLAIN_CHECKS:
+            error.form = "plain"  # type: ignore[attr-defined]  # core.InvalidInputError: no code in detail
+        return problem.response(operation, error)
 
     def key_by_kid(self, kid: str) -> KeyPair | None:
         """A signing key of one of this node's identities, by key id."""
