@@ -372,7 +372,11 @@ class UserClient:
             openid4vp.CALLBACK_TOKEN.id, openid4vp.CALLBACK_TOKEN.ref, True, str(token.get("token_type"))
         )
         # As in the s2s flow (PROTOCOL.md §1.6): the node names its DPoP key and adds expires_at.
-        token["dpop_kid"] = key.kid if token.get("token_type") == "DPoP" else ""
+        # auth/client/iam/openid4vp.go AccessToken: DPoPKid is set only when a proof was signed
+        # (types.go omitempty), so a Bearer token carries no dpop_kid.
+        token.pop("dpop_kid", None)
+        if token.get("token_type") == "DPoP":
+            token["dpop_kid"] = key.kid
         token["expires_at"] = ctx.now() + int(token.get("expires_in") or 0)  # absent or null: 0
         return token
 
