@@ -6,13 +6,16 @@ One test per row, named after it. Each asserts what nuts-node d2ad162 does for t
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from nutssim import scenarios
 from nutssim.catalogue import case, run_case
+from nutssim.catalogue.attacker import build_vp, post_token, token_form
 from nutssim.catalogue.resource_cases import good_run
+from nutssim.catalogue.s2s_cases.common import gp_key, org_credential
 from nutssim.messages import FORM, HttpRequest
 from nutssim.rng import SimRandom
 from nutssim.scenarios.s2s import shipped_policy
@@ -167,3 +170,43 @@ def test_policy_loading_follows_the_profile(profile: str, loaded: bool) -> None:
     else:
         with pytest.raises(nuts_policy.PolicyError):
             scenarios.build("s2s", profile=profile, policy=policy)
+
+
+# -- `dpop_kid` for Bearer, the AS's own answer (access_token.go createAccessToken, types.go omitempty) -----
+@pytest.mark.parametrize(("profile", "dpop_kid"), [("nuts-node", ""), ("strict", None)])
+def test_dpop_kid_for_bearer_as_response(profile: str, dpop_kid: str | None) -> None:
+    """The AS's token response: no ``dpop_kid`` for Bearer; DPoP: the reference's empty Kid (strict: none)."""
+    bearer = scenarios.run("s2s-bearer", profile=profile).sim.trace.find("token request")[0].response.json
+    assert bearer["token_type"] == "Bearer" and "dpop_kid" not in bearer
+    dpop = scenarios.run("s2s", profile=profile).sim.trace.find("token request")[0].response.json
+    assert dpop["token_type"] == "DPoP" and dpop.get("dpop_kid") == dpop_kid
+
+
+# -- s2s per-VP check interleaving (s2s_vptoken.go handleS2SAccessTokenRequest: one loop per VP) ---------
+@pytest.mark.parametrize(
+    ("profile", "reported"),
+    [
+        ("nuts-node", "presentation audience/domain is missing or does not match"),  # VP 1's fault first
+        ("strict", "presentation is valid for too long (max 5s)"),  # the lifetime check over every VP first
+    ],
+)
+def test_s2s_per_vp_check_interleaving(profile: str, reported: str) -> None:
+    """VP 1 for another audience, VP 2 valid for 60 s: the reference reports VP 1's audience."""
+    world: Any = scenarios.build("s2s", profile=profile)
+    gp = world.requester.identities[0]
+    vp1 = build_vp(
+        world, key=gp_key(world), holder=gp.did, credentials=[org_credential(world)], audience="https://other"
+    )
+    vp2 = build_vp(world, key=gp_key(world), holder=gp.did, credentials=[], lifetime=60)
+    pd = world.authorization_server.policy.presentation_definition("eoverdracht")
+    submission = {
+        "id": "s",
+        "definition_id": pd.id,
+        "descriptor_map": [
+            {"id": pd.input_descriptors[0].id, "format": "jwt_vc", "path": "$[0].verifiableCredential[0]"}
+        ],
+    }
+    observed = post_token(
+        world, token_form(world, json.dumps([vp1, vp2]), submission), dpop_key=gp_key(world)
+    )
+    assert (observed.status, observed.description) == ("denied", reported)
