@@ -36,6 +36,8 @@ CONTROLS: dict[str, str] = {
     "request body (nuts-node auth/api/iam/api.go accessTokenRequestCacheKey)",
     "internal_api_isolation": "a node's internal API (:8081) answers only the node's own EHR and "
     "resource server, as a deployment firewalls it (nuts-node docs: the internal port is never public)",
+    "http_cache": "a node's HTTP client serves GETs from its RFC 9111 response cache (nuts-node "
+    "http/client/caching.go); off: every fetch is an exchange on the wire",
 }
 
 

@@ -25,6 +25,7 @@ from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.specs.rfc9101 import Rule
+from nutssim.specs.rfc9111 import ResponseCache
 
 Process = Generator[HttpRequest, HttpResponse, Any]
 #: A process whose result is the response to answer with.
@@ -207,6 +208,8 @@ class Party:
         self.hosts = [self.host]  # every origin this party answers on
         self.clock_offset = 0  # seconds this party's clock runs ahead of the simulation clock
         self._routes: list[Route] = []
+        #: The outbound HTTP client's response cache; a node has one (``http/client/caching.go``).
+        self.http_cache: ResponseCache | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} at {self.host}>"
