@@ -25,6 +25,7 @@ client would see a failed connection.
 from __future__ import annotations
 
 from collections.abc import Generator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -36,6 +37,7 @@ from nutssim.parties.base import Context, Party, Process
 from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, REFERENCE_LIMITS, using_limits
 from nutssim.specs.rfc9111 import ResponseCache
 from nutssim.trace import Check, Exchange, Fact, Trace
 from nutssim.wire import Delivery, Eavesdropper, Interceptor, PassThrough, Tamper, call_interceptor
@@ -290,7 +292,8 @@ class Run:
             return
         ctx = self._context(party, open_x)
         try:
-            result = party.dispatch(delivery.request, ctx)
+            with self._pd_limits():
+                result = party.dispatch(delivery.request, ctx)
         except ProtocolError as exc:
             result = party.render_error(delivery.request, exc)
         except Exception as exc:  # principle 5: no traceback escapes a run
@@ -334,7 +337,8 @@ class Run:
     def _advance_once(self, frame: _Frame, value: HttpResponse | None) -> HttpResponse | None:
         """One resumption of ``frame``; a cached response to resume it with again, else None."""
         try:
-            request = frame.gen.send(value) if value is not None else next(frame.gen)
+            with self._pd_limits():
+                request = frame.gen.send(value) if value is not None else next(frame.gen)
         except StopIteration as stop:
             self._finish_frame(frame, stop.value)
             return None
@@ -384,6 +388,15 @@ class Run:
             request, sender, _receiver_id(self.network, request), parent, _label(self.network, request)
         )
         return None
+
+    def _pd_limits(self) -> AbstractContextManager[None]:
+        """The profile's reading of presentation definitions while a party works (``pex.limits``).
+
+        nuts-node evaluates hostile paths and patterns at match time (``REFERENCE_LIMITS``, its
+        time bounded by RE2); strict refuses them (the default limits).
+        """
+        strict = self.network.sim.profile.strict
+        return using_limits(DEFAULT_LIMITS if strict else REFERENCE_LIMITS)
 
     def _http_cache(self, sender: str) -> tuple[Party, ResponseCache] | None:
         """The sender's response cache, when it has one and the ``http_cache`` control is on."""

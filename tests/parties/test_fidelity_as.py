@@ -7,6 +7,7 @@ One test per row, named after it. Each asserts what nuts-node d2ad162 does for t
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from nutssim.messages import FORM, HttpRequest
 from nutssim.rng import SimRandom
 from nutssim.scenarios.s2s import shipped_policy
 from nutssim.specs import nuts_policy, rfc9449
+from nutssim.specs.pex import regex as regex_module
+from nutssim.specs.pex.regex import compile_ecma
 
 
 def _outcome(case_id: str, profile: str) -> tuple[str, str | None]:
@@ -210,3 +213,61 @@ def test_s2s_per_vp_check_interleaving(profile: str, reported: str) -> None:
         world, token_form(world, json.dumps([vp1, vp2]), submission), dpop_key=gp_key(world)
     )
     assert (observed.status, observed.description) == ("denied", reported)
+
+
+# -- Policy: hostile JSONPath/regex (policy/local.go loads; vcr/pe matchFilter runs regexp2 at match time) --
+HOSTILE = "^(did:web:[a-z.]+)+$"
+
+
+def _hostile_policy(pattern: str) -> dict[str, Any]:
+    profile = _eoverdracht()
+    profile["organization"]["input_descriptors"][0]["constraints"]["fields"][1]["filter"]["pattern"] = pattern
+    return {"eoverdracht": profile}
+
+
+def test_policy_hostile_jsonpath_regex() -> None:
+    """A ReDoS pattern: loaded by the reference (and nutssim's nuts-node, on RE2), refused by strict."""
+    loaded = nuts_policy.load(_hostile_policy(HOSTILE), reference=True)
+    assert list(loaded) == ["eoverdracht"]
+    with pytest.raises(nuts_policy.PolicyError, match="nested quantifiers"):
+        nuts_policy.load(_hostile_policy(HOSTILE))
+    assert run_case(case("s2s-pd-hostile-regex"), "nuts-node").observed.failed_checks == ("client.pd_match",)
+    assert run_case(case("s2s-pd-hostile-regex"), "strict").observed.error == "policy_error"
+
+
+def test_policy_hostile_regex_runs_in_linear_time() -> None:
+    """Evaluated at match time in bounded time: a 2 kB near-miss returns at once (RE2), and matches work."""
+    regex = compile_ecma(HOSTILE, linear=True)
+    started = time.perf_counter()
+    assert regex.search("did:web:" + "a" * 2000 + "!") is None
+    assert time.perf_counter() - started < 0.5
+    assert regex.search("did:web:a.b") is not None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        ("^(?=did)(a+)+$", "look-arounds need backtracking"),
+        (r"^(a+)+\1$", "backreferences are not allowed"),
+    ],
+)
+def test_policy_hostile_regex_without_a_linear_engine_is_refused(pattern: str, why: str) -> None:
+    """What RE2 cannot run (look-arounds, back-references) is refused with a clear error, at load."""
+    with pytest.raises(nuts_policy.PolicyError, match=why):
+        nuts_policy.load(_hostile_policy(pattern), reference=True)
+
+
+def test_policy_hostile_regex_fallback_without_re2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without google-re2 (Pyodide) the guard stays: the pattern is refused, naming the missing engine."""
+    monkeypatch.setattr(regex_module, "linear_engine", lambda: None)
+    regex_module._compile.cache_clear()
+    try:
+        with pytest.raises(regex_module.RegexError, match="no linear-time engine"):
+            compile_ecma("^(b+)+$", linear=True)
+    finally:
+        regex_module._compile.cache_clear()
+
+
+def test_policy_hostile_jsonpath_still_refused() -> None:
+    """Filter selectors: PaesslerAG's dialect is not RFC 9535's, so no prediction; refused under both."""
+    assert run_case(case("s2s-pd-hostile-jsonpath"), "nuts-node").observed.error == "policy_error"
