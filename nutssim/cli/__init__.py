@@ -3,10 +3,11 @@
 Subcommands: ``scenarios`` (list them, or one scenario's options), ``run`` (one scenario, its
 trace as text, JSON, Mermaid or HTML; ``--policy``, ``--without`` and ``--option`` change the
 world as the API does), ``inspect`` (a JWT, a credential or a saved trace, decoded and
-explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants) and ``lint`` (policy
-files). Options mean the same everywhere: ``--seed``, ``--profile``, ``--format`` and
-``--out``. Text output is coloured on a terminal and plain when piped; a progress line appears
-on standard error (terminal only) for work that takes over a second.
+explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants), ``lint`` (policy
+files) and ``explain`` (an error text back to its check). Options mean the same everywhere:
+``--seed``, ``--profile``, ``--format`` and ``--out``. Text output is coloured on a terminal and
+plain when piped; a progress line appears on standard error (terminal only) for work that takes
+over a second.
 
 Building the parser imports no simulation code, and each command imports what it uses when it
 runs, so ``nutssim --help`` starts in a fraction of a second (benchmarks/bench_cli.py).
@@ -23,7 +24,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from nutssim.cli import cases, inspect, lab, run
+from nutssim.cli import cases, explain, inspect, lab, run
 from nutssim.cli.cases import cases_table
 from nutssim.cli.common import EXIT_CODES, EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, Parser
 from nutssim.cli.lab import sweep_summary
@@ -59,6 +60,7 @@ EPILOG = """examples:
   nutssim lint policies/*.json
   nutssim inspect s2s.json --seq 6
   nutssim inspect eyJhbGciOiJFUzI1NiIs…
+  nutssim explain 'presentation nonce has already been used'
 
 exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"""
 
@@ -67,6 +69,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **inspect.COMMANDS,
     **cases.COMMANDS,
     **lab.COMMANDS,
+    **explain.COMMANDS,
 }
 
 
@@ -84,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_parser(sub)
     cases.add_parser(sub)
     lab.add_parsers(sub)
+    explain.add_parser(sub)
     return parser
 
 
