@@ -384,3 +384,28 @@ def test_a_natural_guess_at_a_policy_variant_names_the_key_and_the_shape(tmp_pat
         "did you mean 'mutate'?",
         "{name, file | policy, mutate:",
     )
+
+
+def test_an_unexpected_error_is_one_line_exit_70_and_debug_shows_the_traceback(monkeypatch, capsys):
+    import nutssim.cli as cli
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(cli.COMMANDS, "scenarios", broken)
+    monkeypatch.delenv("NUTSSIM_DEBUG", raising=False)
+    assert cli.main(["scenarios"]) == cli.EXIT_INTERNAL == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error (RuntimeError: boom)" in err and "NUTSSIM_DEBUG=1" in err
+    monkeypatch.setenv("NUTSSIM_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main(["scenarios"])
+
+
+def test_a_binary_file_is_one_line_exit_2(tmp_path, capsys):
+    from nutssim.cli import main
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(b"\x00\xff\xfe")
+    assert main(["sweep", str(spec)]) == 2
+    assert capsys.readouterr().err.startswith("nutssim: not UTF-8 text")

@@ -74,6 +74,22 @@ class Issuer(DidWebHost):
         """The issuer DID."""
         return self.identity.did
 
+    def rotate_key(self, alg: str = "ES256") -> str:
+        """Sign with a fresh key from now on (first in the DID document); the old keys stay listed."""
+        from nutssim.jose import KeyPair
+
+        key = KeyPair.generate(self._rng, alg, kid=f"{self.did}#{self._rng.uuid()}")
+        self.identity.keys.insert(0, key)
+        self._served.clear()  # the next status list is signed with the new key
+        return key.kid or ""
+
+    def remove_key(self, kid: str) -> None:
+        """Drop ``kid`` from the DID document: what it signed no longer verifies."""
+        if len(self.identity.keys) < 2 or kid == self.identity.key.kid:
+            raise InputError(f"{self.name} cannot remove its signing key {kid!r}", hint="rotate_key() first")
+        self.identity.keys[:] = [k for k in self.identity.keys if k.kid != kid]
+        self._served.clear()
+
     def issue(
         self,
         document: dict[str, Any],

@@ -21,6 +21,7 @@ from nutssim.parties.base import Context, fail_rule
 from nutssim.parties.core import Subject
 from nutssim.parties.revocation import CachedList, StatusListClient
 from nutssim.specs import nuts_policy, nuts_rfc021, pex, vc_jwt, vc_verify
+from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
 from nutssim.specs.vc_jwt import CredentialFormatError
 
@@ -215,6 +216,11 @@ def trust_list(ctx: Context, subject: Subject) -> Callable[[Credential], bool] |
     return trusted
 
 
+def ld_processing(ctx: Context) -> LdProcessing:
+    """JSON-LD proofs: strict processing under a strict profile, json-gold's (the reference's) otherwise."""
+    return LdProcessing.SPEC if ctx.profile.strict else LdProcessing.JSON_GOLD
+
+
 class PresentationVerifier:
     """VerifyVP for an AS (PROTOCOL.md §1.5 #16, §3.5), with its StatusList2021 cache."""
 
@@ -242,6 +248,7 @@ class PresentationVerifier:
                     status=status,
                     trusted=trusted,
                     check_subject=ctx.profile.on("signer_is_subject"),
+                    ld_mode=ld_processing(ctx),
                 )
             except ProtocolError as exc:
                 cause = exc.cause or Cause(vc_verify.kind_of(str(exc)), "presentation", reason=str(exc))

@@ -26,6 +26,7 @@ from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
 from nutssim.specs import jws2020, vc_jwt
 from nutssim.specs import statuslist2021 as sl
+from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.vc_verify import VerificationFailed, check_validity_time, verify_credential_signature
 
 LIST_MAX_AGE = 15 * 60  # maxAgeExternal
@@ -171,9 +172,11 @@ def _verify_signature(
     credential: Credential, now: int, *, reference: bool
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Issuer binding, time and signature of a list (vcr/verifier/signature_verifier.go VerifySignature)."""
+    # The reference canonicalizes JSON-LD lists with json-gold (specs.jsonld LdProcessing.JSON_GOLD).
+    ld_mode = LdProcessing.JSON_GOLD if reference else LdProcessing.SPEC
     if credential.format == "jwt_vc":
         # jwtSignature: kid DID == iss (IssuerKidValidator), signature, exp/nbf/iat at now (5 s skew).
-        yield from verify_credential_signature(credential)
+        yield from verify_credential_signature(credential, ld_mode=ld_mode)
         jose.check_times(jose.decode(credential.raw).payload, now)
     else:
         # jsonldProof: the verificationMethod's DID is the issuer, then ProofOptions.ValidAt(now, 5 s),
@@ -189,7 +192,7 @@ def _verify_signature(
         skew = jws2020.DEFAULT_SKEW
         if (created is not None and created > now + skew) or (expires is not None and expires + skew < now):
             raise VerificationFailed("presentation not valid at given time", check="vc.time")
-        yield from verify_credential_signature(credential)
+        yield from verify_credential_signature(credential, ld_mode=ld_mode)
     if not reference:
         # VC-DM 1.1 §4.6/§4.7: the verifier checks the list credential's own validity period; the
         # reference does not (it only uses expirationDate to decide when to refresh its copy).
