@@ -123,9 +123,10 @@ _PY_ONLY = ((re.compile(r"(?<!\\)\\Z"), r"\\z"), (re.compile(r"\\u([0-9A-Fa-f]{4
 def linear_engine() -> Any:
     """The RE2 module (google-re2), or None where it is not installed (Pyodide)."""
     try:
-        return importlib.import_module("re2")
+        import re2  # type: ignore[import-untyped, import-not-found, unused-ignore]  # no stubs
     except ImportError:
         return None
+    return re2
 
 
 def _linear(pattern: str, translated: str, why: str) -> Any:
