@@ -25,6 +25,7 @@ client would see a failed connection.
 from __future__ import annotations
 
 from collections.abc import Generator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -36,6 +37,8 @@ from nutssim.parties.base import Context, Party, Process
 from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, REFERENCE_LIMITS, using_limits
+from nutssim.specs.rfc9111 import ResponseCache
 from nutssim.trace import Check, Exchange, Fact, Trace
 from nutssim.wire import Delivery, Eavesdropper, Interceptor, PassThrough, Tamper, call_interceptor
 
@@ -123,6 +126,10 @@ class Network:
         for host in hosts:
             self.parties[host] = party
         return party
+
+    def party_by_id(self, party_id: str) -> Party | None:
+        """The party with this id, if it is on the network."""
+        return next((p for p in self.parties.values() if p.id == party_id), None)
 
     def party_at(self, url: str) -> Party | None:
         """The party serving ``url``'s origin, if any (none for a URL no client would send)."""
@@ -285,7 +292,8 @@ class Run:
             return
         ctx = self._context(party, open_x)
         try:
-            result = party.dispatch(delivery.request, ctx)
+            with self._pd_limits():
+                result = party.dispatch(delivery.request, ctx)
         except ProtocolError as exc:
             result = party.render_error(delivery.request, exc)
         except Exception as exc:  # principle 5: no traceback escapes a run
@@ -315,18 +323,31 @@ class Run:
         )
 
     def _advance(self, frame: _Frame, value: HttpResponse | None) -> None:
-        """Resume ``frame`` with ``value`` until it yields a request or returns."""
+        """Resume ``frame`` with ``value`` until it yields a request or returns.
+
+        A GET its sender's HTTP client answers from its cache never reaches the wire: the frame
+        is resumed with the stored response at once and the trace gets an ``http_cache_hit`` fact.
+        """
+        while True:
+            found = self._advance_once(frame, value)
+            if found is None:
+                return
+            value = found
+
+    def _advance_once(self, frame: _Frame, value: HttpResponse | None) -> HttpResponse | None:
+        """One resumption of ``frame``; a cached response to resume it with again, else None."""
         try:
-            request = frame.gen.send(value) if value is not None else next(frame.gen)
+            with self._pd_limits():
+                request = frame.gen.send(value) if value is not None else next(frame.gen)
         except StopIteration as stop:
             self._finish_frame(frame, stop.value)
-            return
+            return None
         except ProtocolError as exc:
             if frame.party is None:
                 raise
             assert frame.exchange is not None  # a party's frame always answers an open exchange
             self._finish_frame(frame, frame.party.render_error(frame.exchange.delivery.request, exc))
-            return
+            return None
         except Exception as exc:
             if frame.party is None:
                 raise
@@ -334,7 +355,7 @@ class Run:
             self._finish_frame(
                 frame, self._crash(frame.party, frame.exchange.delivery.request, exc, frame.exchange)
             )
-            return
+            return None
         sender = frame.sender
         speaks_as_party = frame.party is not None
         if (
@@ -360,9 +381,54 @@ class Run:
                 f"the scenario's process yielded a request to {request.url!r:.200}: {problem}"
             )
         parent = frame.exchange.seq if frame.exchange else None
+        cached = self._from_cache(sender, request, parent)
+        if cached is not None:
+            return cached
         frame.pending = Delivery(
             request, sender, _receiver_id(self.network, request), parent, _label(self.network, request)
         )
+        return None
+
+    def _pd_limits(self) -> AbstractContextManager[None]:
+        """The profile's reading of presentation definitions while a party works (``pex.limits``).
+
+        nuts-node evaluates hostile paths and patterns at match time (``REFERENCE_LIMITS``, its
+        time bounded by RE2); strict refuses them (the default limits).
+        """
+        strict = self.network.sim.profile.strict
+        return using_limits(DEFAULT_LIMITS if strict else REFERENCE_LIMITS)
+
+    def _http_cache(self, sender: str) -> tuple[Party, ResponseCache] | None:
+        """The sender's response cache, when it has one and the ``http_cache`` control is on."""
+        party = self.network.party_by_id(sender)
+        if party is None or party.http_cache is None or not self.network.sim.profile.on("http_cache"):
+            return None
+        return party, party.http_cache
+
+    def _from_cache(self, sender: str, request: HttpRequest, parent: int | None) -> HttpResponse | None:
+        """The sender's stored answer to ``request`` (``CachingRoundTripper.RoundTrip``), a fact recorded."""
+        found = self._http_cache(sender)
+        if found is None:
+            return None
+        party, cache = found
+        now = self.network.sim.clock.now() + party.clock_offset
+        hit = cache.get(request, now)
+        if hit is None:
+            return None
+        response, expires = hit
+        trace = self.network.trace
+        data = {"url": request.url, "label": _label(self.network, request), "fresh_for": expires - now}
+        trace.append(
+            Fact(trace.next_seq(), self.network.sim.clock.now(), "http_cache_hit", sender, data, parent)
+        )
+        return response
+
+    def _store(self, delivery: Delivery, response: HttpResponse) -> None:
+        """The sender's client keeps a cacheable answer (``CachingRoundTripper.cacheResponse``)."""
+        found = self._http_cache(delivery.sender)
+        if found is not None:
+            party, cache = found
+            cache.store(delivery.request, response, self.network.sim.clock.now() + party.clock_offset)
 
     def _finish_frame(self, frame: _Frame, value: Any) -> None:
         if frame.party is None:  # the root process returned
@@ -398,6 +464,7 @@ class Run:
                     f"interceptor {interceptor!r} returned {type(response).__name__} from on_response; "
                     "return the response (maybe changed)"
                 )
+        self._store(delivery, response)
         self.network.trace.append(
             Exchange(
                 seq=open_x.seq,

@@ -104,6 +104,8 @@ CONTROLS: dict[str, str] = {
     "the reference does not, nuts-node issue #4202)",
     "rs_pep": "a resource server configured with a PDP asks it about every request with the introspected "
     "claims, as a PEP (nuts-knooppunt pep/nginx/js/authorize.js)",
+    "http_cache": "a node's HTTP client serves GETs from its RFC 9111 response cache (nuts-node "
+    "http/client/caching.go); off: every fetch is an exchange on the wire",
 }
 
 

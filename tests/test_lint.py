@@ -228,6 +228,13 @@ RISKY: list[tuple[str, dict[str, Any], str, str, str]] = [
         "eoverdracht",
         "/organization/input_descriptors/1/constraints/fields/1/filter/pattern",
     ),
+    (  # the reference's risk (regexp2 without timeout), beside strict's refusal above
+        "unbounded-regex",
+        mutate(f"{EMP_FIELDS}/1/filter", {"type": "string", "pattern": "^(a+)+$"}),
+        "warning",
+        "eoverdracht",
+        "/organization/input_descriptors/1/constraints/fields/1/filter/pattern",
+    ),
     (
         "invalid-definition",
         mutate("eoverdracht/organization/input_descriptors/1/id", None),

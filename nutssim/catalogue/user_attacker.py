@@ -150,7 +150,10 @@ class SwapKeyAfterJar(PassThrough):
         self.done = True
         document = response.json
         document["verificationMethod"][0]["publicKeyJwk"] = self.key.public_jwk()
-        return replace(response, body=json.dumps(document))
+        # The man in the middle marks its forgery no-store, or the node's HTTP cache
+        # (http/client/caching.go) would keep it for the next resolutions too (RFC 9111 §5.2.2.5).
+        kept = tuple((k, v) for k, v in response.headers if k.lower() != "cache-control")
+        return replace(response, body=json.dumps(document), headers=(*kept, ("Cache-Control", "no-store")))
 
 
 def apply_claims(claims: dict[str, Any], changes: dict[str, Any]) -> None:

@@ -4,11 +4,12 @@ Subcommands: ``scenarios`` (list them, or one scenario's options), ``run`` (one 
 trace as text, JSON, Mermaid or HTML; ``--policy``, ``--without`` and ``--option`` change the
 world as the API does), ``inspect`` (a JWT, a credential or a saved trace, decoded and
 explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants), ``lint`` (policy
-files), ``timelapse`` (a flow a day for months) and ``pack`` (a scenario's sample pack for a
-pilot vendor). Options mean the same everywhere:
-``--seed``, ``--profile``, ``--format`` and ``--out``. Text output is coloured on a terminal
-and plain when piped; a progress line appears on standard error (terminal only) for work that
-takes over a second.
+files), ``timelapse`` (a flow a day for months), ``pack`` (a scenario's sample pack for a
+pilot vendor), ``profiles`` (each profile and the reference commit it reproduces) and
+``explain`` (an error text back to its check). Options mean the same everywhere: ``--seed``,
+``--profile``, ``--format`` and ``--out``. Text output is coloured on a terminal and plain when
+piped; a progress line appears on standard error (terminal only) for work that takes over a
+second.
 
 Building the parser imports no simulation code, and each command imports what it uses when it
 runs, so ``nutssim --help`` starts in a fraction of a second (benchmarks/bench_cli.py).
@@ -27,7 +28,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from nutssim.cli import cases, inspect, lab, pack, profiles, run, timelapse
+from nutssim.cli import cases, explain, inspect, lab, pack, profiles, run, timelapse
 from nutssim.cli.cases import cases_table
 from nutssim.cli.common import (
     EXIT_CODES,
@@ -74,6 +75,7 @@ EPILOG = """examples:
   nutssim inspect eyJhbGciOiJFUzI1NiIs…
   nutssim pack s2s-dynamic-scope --out pack/
   nutssim timelapse --png timelapse.png
+  nutssim explain 'presentation nonce has already been used'
 
 exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"""
 
@@ -85,6 +87,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **pack.COMMANDS,
     **timelapse.COMMANDS,
     **profiles.COMMANDS,
+    **explain.COMMANDS,
 }
 
 
@@ -105,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_parser(sub)
     timelapse.add_parser(sub)
     profiles.add_parser(sub)
+    explain.add_parser(sub)
     return parser
 
 

@@ -23,6 +23,7 @@ from nutssim.messages import parse_json
 from nutssim.specs.nuts_policy import SCOPE_POLICIES, WALLET_OWNER_TYPES
 from nutssim.specs.pex import RESERVED_CLAIMS, Limits, compile_definition, parse_definition
 from nutssim.specs.pex.errors import LimitExceeded, PexDocumentError
+from nutssim.specs.pex.regex import RegexError, compile_ecma
 
 _DIGITS = re.compile(r"\d{3,}")
 _PATIENT_WORDS = re.compile(r"patient|bsn|burgerservicenummer", re.IGNORECASE)
@@ -159,6 +160,8 @@ class Linter:
     # -- one presentation definition ---------------------------------------------------------------------
     def definition(self, where: Where, definition: Any) -> list[str]:
         """Lint one PD; return its field ids (for the cross-PD duplicate check)."""
+        for pointer, pattern, reason in _unbounded_patterns(definition):
+            self.add("unbounded-regex", _at(where, pointer), pattern=json.dumps(pattern), reason=reason)
         try:
             compile_definition(parse_definition(definition, limits=self.limits), limits=self.limits)
         except PexDocumentError as exc:
@@ -346,6 +349,24 @@ class Linter:
 
 
 # -- helpers --------------------------------------------------------------------------------------------
+def _unbounded_patterns(definition: Any) -> Iterator[tuple[str, str, str]]:
+    """Every field-filter pattern the backtracking guard refuses: (pointer, pattern, why)."""
+    descriptors = definition.get("input_descriptors") if isinstance(definition, dict) else None
+    for i, descriptor in enumerate(descriptors if isinstance(descriptors, list) else []):
+        constraints = descriptor.get("constraints") if isinstance(descriptor, dict) else None
+        fields_ = constraints.get("fields") if isinstance(constraints, dict) else None
+        for j, f in enumerate(fields_ if isinstance(fields_, list) else []):
+            flt = f.get("filter") if isinstance(f, dict) else None
+            pattern = flt.get("pattern") if isinstance(flt, dict) else None
+            if not isinstance(pattern, str):
+                continue
+            try:
+                compile_ecma(pattern, None)
+            except RegexError as exc:
+                if exc.cost and "linear-time" not in str(exc) and "backreference" not in str(exc):
+                    yield f"/input_descriptors/{i}/constraints/fields/{j}/filter/pattern", pattern, str(exc)
+
+
 def _at(where: Where, pointer: str) -> Where:
     return Where(where.file, where.scope, f"{where.pointer}{pointer}")
 

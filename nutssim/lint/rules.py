@@ -209,6 +209,15 @@ RULES: dict[str, Rule] = {
             "{hint}",
             "PROTOCOL.md §3.4; nutssim.specs.pex.Limits (a PD is attacker input)",
         ),
+        Rule(
+            "unbounded-regex",
+            "warning",
+            "pattern {pattern} can backtrack without bound on nuts-node: {reason}",
+            "nuts-node loads it and vcr/pe matchFilter runs it with regexp2, which has no match timeout, "
+            "so a long value can stall its verifier (ReDoS); rewrite it without nested or overlapping "
+            "quantifiers (nutssim's nuts-node profile runs it on RE2, in linear time)",
+            "ATTACKS.md 3.8 #61; nuts-node policy/local.go, vcr/pe/presentation_definition.go matchFilter",
+        ),
         Rule("invalid-definition", "error", "{reason}", "{hint}", "DIF PE v2 §5; PROTOCOL.md §3.8"),
         Rule("invalid-policy", "error", "{reason}", "{hint}", "PROTOCOL.md §3.8"),
         Rule(

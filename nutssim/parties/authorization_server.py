@@ -150,13 +150,7 @@ class AuthorizationServer:
         expect_rule(ctx, not absent, nuts_rfc021.PARAMS, detail=f"missing: {', '.join(absent)}")
         envelope = checks.parse_assertion(ctx, form["assertion"])
         submission = checks.parse_submission(ctx, form["presentation_submission"])
-        for vp in envelope.presentations:
-            checks.check_vp_times(ctx, vp)
-        if ctx.profile.on("signer_is_subject"):
-            checks.check_signer_is_subject(ctx, envelope)
-        if ctx.profile.on("vp_audience"):
-            for vp in envelope.presentations:
-                checks.check_audience(ctx, vp, subject.url)
+        checks.check_presentations(ctx, envelope, subject.url)
         found = find_profile(ctx, subject, form["scope"])
         _check_scope_policy_construction(ctx, found, self.core.authzen_endpoint)
         pd, fulfilled = checks.check_fulfilment(ctx, found, submission, envelope)

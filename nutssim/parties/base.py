@@ -25,6 +25,7 @@ from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
 from nutssim.specs.rfc9101 import Rule
+from nutssim.specs.rfc9111 import ResponseCache
 
 Process = Generator[HttpRequest, HttpResponse, Any]
 #: A process whose result is the response to answer with.
@@ -108,7 +109,20 @@ class Context:
 
 
 class ClientError(OAuthError):
-    """An error a node's internal API returns to its EHR, with the reference's HTTP status."""
+    """An error a node's internal API returns to its EHR, with the reference's HTTP status.
+
+    ``form`` says which Go error the reference returns, so the problem ``detail`` reads as its
+    ``Error()`` (``parties/problem.py``): ``"oauth"`` an ``OAuth2Error``, ``"remote"`` a relayed
+    ``RemoteOAuthError``, ``"plain"`` a bare error (by default for 412, 502 and 503, the
+    ``ErrPreconditionFailed``/``ErrBadGateway`` joins); ``prefix`` is the ``fmt.Errorf`` wrapping.
+    """
+
+    def __init__(
+        self, error: str, description: str = "", *, form: str = "", prefix: str = "", **kw: Any
+    ) -> None:
+        super().__init__(error, description, **kw)
+        self.form = form or ("plain" if self.status in (412, 502, 503) else "oauth")
+        self.prefix = prefix
 
 
 def expect_rule(
@@ -194,6 +208,8 @@ class Party:
         self.hosts = [self.host]  # every origin this party answers on
         self.clock_offset = 0  # seconds this party's clock runs ahead of the simulation clock
         self._routes: list[Route] = []
+        #: The outbound HTTP client's response cache; a node has one (``http/client/caching.go``).
+        self.http_cache: ResponseCache | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} at {self.host}>"

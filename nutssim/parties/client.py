@@ -34,7 +34,7 @@ from nutssim.parties.wallet import (
 )
 from nutssim.specs import nuts_node_api as api
 from nutssim.specs import nuts_rfc021, pex, rfc7523, rfc9449
-from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR
+from nutssim.specs.rfc6749 import INVALID_REQUEST, INVALID_SCOPE, SERVER_ERROR
 from nutssim.stores import ExpiringMap
 
 ACCESS_TOKEN_VALIDITY = 900  # api.go accessTokenValidity: the lifetime assumed when the AS gives none
@@ -180,6 +180,16 @@ class Client:
         response = yield HttpRequest.get(endpoint, {"scope": scope})
         if response.header("X-Nutssim-Network"):
             raise ClientError(SERVER_ERROR, f"authorization server unreachable: {endpoint}", status=503)
+        relayed = response.json if isinstance(response.json, dict) else {}
+        if not response.ok and relayed.get("error") in (INVALID_SCOPE, INVALID_REQUEST):
+            # client.go doRequest: an invalid_scope/invalid_request body is a RemoteOAuthError, wrapped by
+            # openid4vp.go PresentationDefinition ("failed to retrieve presentation definition: %w").
+            raise ClientError(
+                str(relayed["error"]),
+                str(relayed.get("error_description", "")),
+                form="remote",
+                prefix="failed to retrieve presentation definition: ",
+            )
         if not response.ok or not isinstance(response.json, dict):
             raise ClientError(
                 SERVER_ERROR,

@@ -10,16 +10,20 @@ once its client_id and its authorization server's issuer. The public interface i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from nutssim.errors import InputError, OAuthError
+from nutssim.errors import InputError, OAuthError, ProtocolError
 from nutssim.jose import KeyPair
+from nutssim.messages import HttpRequest, HttpResponse
+from nutssim.parties import problem
 from nutssim.parties.identity import DidWebHost, Identity
 from nutssim.parties.wallet import Wallet
 from nutssim.rng import SimRandom
+from nutssim.specs import nuts_node_api as api
+from nutssim.specs import rfc9111
 from nutssim.specs.rfc6749 import INVALID_REQUEST
 
 INTERNAL_PORT = 8081
@@ -100,6 +104,7 @@ class NodeCore(DidWebHost):
         #: (``policy/scope_granter.go``); None when the node has none.
         self.authzen_endpoint: str | None = None
         self.on_change: list[Callable[[NodeCore], None]] = []
+        self.http_cache = rfc9111.ResponseCache()  # http/engine.go: on by default (10 MB)
 
     @property
     def callback_url(self) -> str:
@@ -129,6 +134,26 @@ class NodeCore(DidWebHost):
             raise OAuthError(INVALID_REQUEST, "subject not found", status=status)
         return subject
 
+    def dispatch(self, request: HttpRequest, ctx: Any) -> Any:
+        """Route a request; a max-age route's answer carries ``Cache-Control: max-age=300``."""
+        result = super().dispatch(request, ctx)
+        if not _max_age_route(self, request):
+            return result
+        if isinstance(result, HttpResponse):
+            return _with_max_age(result)
+        return _process_with_max_age(result)
+
+    def render_error(self, request: HttpRequest, error: ProtocolError) -> HttpResponse:
+        """An internal-API operation fails as an RFC 7807 problem (``core/echo_errors.go``), else as OAuth."""
+        route, _, _ = self.match(request)
+        operation = api.OPERATIONS.get(route.template) if route is not None else None
+        if operation is None or request.origin != self.internal_host:
+            response = super().render_error(request, error)
+            return _with_max_age(response) if _max_age_route(self, request) else response
+        if isinstance(error, OAuthError) and error.check in api.PLAIN_CHECKS:
+            error.form = "plain"  # type: ignore[attr-defined]  # core.InvalidInputError: no code in detail
+        return problem.response(operation, error)
+
     def key_by_kid(self, kid: str) -> KeyPair | None:
         """A signing key of one of this node's identities, by key id."""
         for identity in self.identities.values():
@@ -136,6 +161,41 @@ class NodeCore(DidWebHost):
                 if key.kid == kid:
                     return key
         return None
+
+
+#: The routes whose every answer, errors included, says ``Cache-Control: max-age=300``:
+#: ``http/cache/middleware.go MaxAge`` sets the header before the handler runs, for
+#: ``auth/api/iam/api.go cacheControlMaxAgeURLs`` and ``vdr/api/v2/api.go cacheControlMaxAgeURLs``.
+MAX_AGE_ROUTES = frozenset(
+    {
+        "/oauth2/{subject_id}/presentation_definition",
+        "/.well-known/oauth-authorization-server/oauth2/{subject_id}",
+        "/.well-known/openid-configuration/oauth2/{subject_id}",
+        "/oauth2/{subject_id}/oauth-client",
+        "/statuslist/{did}/{page}",
+        "/.well-known/did.json",
+        "/iam/{path_id}/did.json",
+    }
+)
+MAX_AGE = "max-age=300"  # cache.MaxAge(5*time.Minute, …)
+
+
+def _max_age_route(party: NodeCore, request: HttpRequest) -> bool:
+    """Whether ``request`` hits one of the reference's max-age routes on ``party``."""
+    route, _, _ = party.match(request)
+    return route is not None and route.template in MAX_AGE_ROUTES
+
+
+def _with_max_age(response: HttpResponse) -> HttpResponse:
+    """``response`` with ``Cache-Control: max-age=300`` (``Header().Set``: replaces any value)."""
+    kept = tuple((k, v) for k, v in response.headers if k.lower() != "cache-control")
+    return replace(response, headers=(*kept, ("Cache-Control", MAX_AGE)))
+
+
+def _process_with_max_age(process: Any) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
+    """A handler process whose final answer gets the max-age header."""
+    response = yield from process
+    return _with_max_age(response)
 
 
 def _slug(name: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from nutssim.messages import HttpRequest, HttpResponse
+from nutssim.parties import problem
 from nutssim.parties.base import Party
 
 
@@ -104,8 +105,16 @@ class EHR(Party):
 
 
 def error_of(response: HttpResponse) -> dict[str, Any]:
-    """The OAuth error of a JSON error body, else the HTTP status as the error (``http_<status>``)."""
+    """The OAuth error of a JSON error body, else the HTTP status as the error (``http_<status>``).
+
+    The internal API answers RFC 7807 problems (``core/echo_errors.go``); their ``detail`` carries
+    the OAuth code, read back by ``problem.read``.
+    """
     body = response.json
+    if response.content_type == problem.PROBLEM_JSON:
+        read = problem.read(body, response.status)
+        if read is not None:
+            return read
     if isinstance(body, dict) and "error" in body:
         return {
             "error": body["error"],

@@ -62,6 +62,10 @@ class Identity:
 class DidWebHost(Party):
     """A party that serves did:web documents for the identities it hosts."""
 
+    #: ``Cache-Control`` of the DID documents (and their 404s); a nuts-node says ``max-age=300``
+    #: (``vdr/api/v2/api.go cacheControlMaxAgeURLs``), another web server may say nothing.
+    did_cache_control: str | None = None
+
     def __init__(self, id: str, name: str, host: str) -> None:
         super().__init__(id, name, host)
         self.identities: dict[str, Identity] = {}
@@ -91,6 +95,8 @@ class DidWebHost(Party):
 
     def _serve(self, did: str) -> HttpResponse:
         identity = self.identities.get(did)
+        cache = {"Cache-Control": self.did_cache_control} if self.did_cache_control else {}
         if identity is None or identity.deactivated:
-            return text_response(404, "DID not found")
-        return json_response(200, identity.document_json(), headers={"Content-Type": "application/did+json"})
+            return text_response(404, "DID not found", headers=cache)
+        document = identity.document_json()
+        return json_response(200, document, headers={"Content-Type": "application/did+json", **cache})

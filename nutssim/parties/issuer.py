@@ -33,6 +33,7 @@ class Issuer(DidWebHost):
     """A party that issues credentials with its own did:web identity."""
 
     role = "issuer"
+    did_cache_control = STATUS_LIST_CACHE_CONTROL  # the register is a nuts-node (vdr/api/v2/api.go)
 
     def __init__(self, id: str, name: str, host: str, rng: SimRandom, clock_now: Any) -> None:
         super().__init__(id, name, host)

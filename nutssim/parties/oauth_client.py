@@ -81,5 +81,12 @@ def token_from_response(ctx: Context, response: HttpResponse) -> dict[str, Any]:
                 causes.FAILED, "token_response", body["error"], reason=str(body.get("error_description", ""))
             ),
         )
-        raise ClientError(body["error"], str(body.get("error_description", "")), status=400)
+        # client.go AccessToken: a JSON OAuth error is a RemoteOAuthError, its status that of the code.
+        code = body["error"]
+        raise ClientError(
+            code,
+            str(body.get("error_description", "")),
+            status=500 if code == SERVER_ERROR else 400,
+            form="remote",
+        )
     raise ClientError(SERVER_ERROR, f"authorization server returned HTTP {response.status}", status=502)

@@ -97,6 +97,39 @@ def check_signer_is_subject(ctx: Context, envelope: Envelope) -> None:
     run_rule(ctx, "token.signer_subject", ref, nuts_rfc021.check_same_subject, subjects)
 
 
+def check_presentations(ctx: Context, envelope: Envelope, issuer: str) -> None:
+    """PROTOCOL.md §1.5 #6–9 over every VP of the assertion, in the profile's order.
+
+    nuts-node ``auth/api/iam/s2s_vptoken.go handleS2SAccessTokenRequest`` runs them per VP:
+    validity (``validateS2SPresentationMaxValidity``), signer (``validatePresentationSigner``,
+    against the subject of the VP before; a VP without credentials is not compared), audience
+    (``validatePresentationAudience``), then the next VP, so with two faults in two VPs the first
+    VP's is reported. strict runs each check over all VPs in turn (RFC021 §4.2 names no order).
+    """
+    if ctx.profile.strict:
+        for vp in envelope.presentations:
+            check_vp_times(ctx, vp)
+        if ctx.profile.on("signer_is_subject"):
+            check_signer_is_subject(ctx, envelope)
+        if ctx.profile.on("vp_audience"):
+            for vp in envelope.presentations:
+                check_audience(ctx, vp, issuer)
+        return
+    ref = "RFC021 §4.2.5; PROTOCOL.md §1.5 #8"
+    expected: str | None = None
+    for vp in envelope.presentations:
+        check_vp_times(ctx, vp)
+        if ctx.profile.on("signer_is_subject"):
+            subject = run_rule(
+                ctx, "token.signer_subject", ref, nuts_rfc021.presentation_subject, vp, record_pass=False
+            )
+            compared = [expected, subject] if vp.credentials and expected is not None else [subject]
+            run_rule(ctx, "token.signer_subject", ref, nuts_rfc021.check_same_subject, compared)
+            expected = subject
+        if ctx.profile.on("vp_audience"):
+            check_audience(ctx, vp, issuer)
+
+
 def check_audience(ctx: Context, vp: Presentation, issuer: str) -> None:
     """PROTOCOL.md §1.5 #9: the VP is for this authorization server."""
     run_rule(

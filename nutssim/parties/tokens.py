@@ -130,16 +130,22 @@ REFERENCE_CACHE_HEADERS = {"Cache-Control": "no-cache", "Pragma": "no-store"}
 
 
 def access_token_response(record: AccessToken, *, strict: bool = False) -> HttpResponse:
-    """The RFC 6749 §5.1 response for an issued token, in the reference's shape (PROTOCOL.md §1.6)."""
-    response = token_response(
-        {
-            "access_token": record.token,
-            "expires_in": ACCESS_TOKEN_TTL,
-            "scope": record.scope,
-            "token_type": "DPoP" if record.dpop_jkt else "Bearer",
-            "dpop_kid": "",  # the client fills in its signing kid (PROTOCOL.md §1.6)
-        }
-    )
+    """The RFC 6749 §5.1 response for an issued token, in the reference's shape (PROTOCOL.md §1.6).
+
+    nuts-node ``auth/api/iam/access_token.go createAccessToken`` sets ``DPoPKid`` to the parsed
+    proof's ``Kid`` for a DPoP token only; ``crypto/dpop/dpop.go`` fills ``Kid`` on ``Sign``, never
+    on ``Parse``, so the AS writes ``"dpop_kid": ""``, and a Bearer answer has none
+    (``auth/oauth/types.go`` ``omitempty``). strict: no spec defines the member, none is sent.
+    """
+    body: dict[str, Any] = {
+        "access_token": record.token,
+        "expires_in": ACCESS_TOKEN_TTL,
+        "scope": record.scope,
+        "token_type": "DPoP" if record.dpop_jkt else "Bearer",
+    }
+    if record.dpop_jkt and not strict:
+        body["dpop_kid"] = ""  # the client fills in its signing kid (PROTOCOL.md §1.6)
+    response = token_response(body)
     if strict:  # RFC 6749 §5.1: Cache-Control: no-store, Pragma: no-cache
         return response
     kept = tuple((k, v) for k, v in response.headers if k.lower() not in ("cache-control", "pragma"))

@@ -22,6 +22,7 @@ from nutssim.causes import Cause
 from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, with_query
 from nutssim.models.credential import NUTS_CONTEXT, VC_CONTEXT
+from nutssim.parties import problem
 from nutssim.parties.base import ClientError, Context, Process, expect_rule, fail_rule
 from nutssim.parties.core import CALLBACK_PATH, NodeCore, Subject
 from nutssim.parties.identity import Identity
@@ -32,7 +33,7 @@ from nutssim.parties.sessions import UserSession, UserSessions
 from nutssim.parties.wallet import Wallet
 from nutssim.specs import entity_statement, nuts_node_api, openid4vp, rfc7636, rfc9101, rfc9449
 from nutssim.specs.openid4vp import FLOW_TIMEOUT
-from nutssim.specs.rfc6749 import AUTHORIZATION_CODE
+from nutssim.specs.rfc6749 import AUTHORIZATION_CODE, INVALID_REQUEST
 from nutssim.stores import ExpiringMap
 
 REDIRECT_TOKEN_TTL = 5  # userRedirectTimeout, PROTOCOL.md §0
@@ -109,10 +110,17 @@ class UserClient:
         user = body.get("preauthorized_user")
         missing = _missing_input(body, user)
         if missing:
-            return _problem(ctx, "user_token.request", missing)
+            return _problem(ctx, "user_token.request", missing, operation="RequestUserAccessToken")
         subject = self.core.subject(subject_id)
         if subject is None:
-            return _problem(ctx, "user_token.subject", "subject not found")
+            # api.go subjectExists: an OAuth2Error, so the detail reads "invalid_request - subject not found".
+            return _problem(
+                ctx,
+                "user_token.subject",
+                "subject not found",
+                operation="RequestUserAccessToken",
+                form="oauth",
+            )
         ctx.check(
             "user_token.request", _STEP1, True, f"user {user.get('id') if isinstance(user, dict) else ''}"
         )
@@ -133,7 +141,14 @@ class UserClient:
         """Pending, or the token once (then forgotten); unknown → 404 (PROTOCOL.md §2.2 step 25)."""
         entry = self.user_tokens.get(session_id, ctx.now())
         if entry is None:
-            return _problem(ctx, "user_token.session", "session not found", status=404, ref=_STEP25)
+            return _problem(
+                ctx,
+                "user_token.session",
+                "session not found",
+                status=404,
+                ref=_STEP25,
+                operation="RetrieveAccessToken",
+            )
         if entry.get("status") != "active":
             ctx.check("user_token.session", _STEP25, True, "pending")
             return json_response(200, {"status": "pending", "access_token": "", "token_type": ""})
@@ -371,7 +386,11 @@ class UserClient:
             openid4vp.CALLBACK_TOKEN.id, openid4vp.CALLBACK_TOKEN.ref, True, str(token.get("token_type"))
         )
         # As in the s2s flow (PROTOCOL.md §1.6): the node names its DPoP key and adds expires_at.
-        token["dpop_kid"] = key.kid if token.get("token_type") == "DPoP" else ""
+        # auth/client/iam/openid4vp.go AccessToken: DPoPKid is set only when a proof was signed
+        # (types.go omitempty), so a Bearer token carries no dpop_kid.
+        token.pop("dpop_kid", None)
+        if token.get("token_type") == "DPoP":
+            token["dpop_kid"] = key.kid
         token["expires_at"] = ctx.now() + int(token.get("expires_in") or 0)  # absent or null: 0
         return token
 
@@ -387,11 +406,19 @@ def _missing_input(body: dict[str, Any], user: Any) -> str:
     return "" if body.get("redirect_uri") else "missing redirect_uri"
 
 
-def _problem(ctx: Context, check: str, detail: str, *, status: int = 400, ref: str = _STEP1) -> HttpResponse:
-    """An internal-API error as RFC 9457 problem JSON, the check recorded."""
+def _problem(
+    ctx: Context,
+    check: str,
+    detail: str,
+    *,
+    operation: str,
+    status: int = 400,
+    ref: str = _STEP1,
+    form: str = "plain",
+) -> HttpResponse:
+    """An internal-API error as the reference's RFC 7807 problem (``parties/problem.py``), check recorded."""
     ctx.check(check, ref, False, detail)
-    body = {"type": "about:blank", "title": "request failed", "status": status, "detail": detail}
-    return json_response(status, body, headers={"Content-Type": "application/problem+json"})
+    return problem.response(operation, ClientError(INVALID_REQUEST, detail, status=status, form=form))
 
 
 def _employee_ids(session: UserSession) -> set[str]:

@@ -1,4 +1,4 @@
-"""DID resolution: did:web over the simulated network, did:jwk locally (PROTOCOL.md §3.1).
+"""DID resolution: did:web over the simulated network, did:jwk and did:key locally (PROTOCOL.md §3.1).
 
 Resolution is a *process*: it yields the HTTP request for a did:web document and is
 sent the response, so every resolution appears in the trace and can fail or be
@@ -19,10 +19,15 @@ from nutssim.jose import PublicKey, b64url_decode
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.did import DIDDocument, DIDDocumentError, VerificationMethod, did_of
 from nutssim.rng import b64url
+from nutssim.specs import did_key
 
 DID_CONTENT_TYPES = ("application/did+json", "application/did+ld+json", "application/json")
 #: A did:web host after percent-decoding: a domain name and an optional port (did:web spec §3.2).
 _WEB_HOST = re.compile(r"[A-Za-z0-9._-]+(:[0-9]{1,5})?")
+
+
+#: The DID methods ``resolve`` handles; the AS metadata advertises only these.
+METHODS: tuple[str, ...] = ("jwk", "key", "web")
 
 
 class DIDResolutionError(ProtocolError):
@@ -51,10 +56,12 @@ def web_did(host_url: str, *path: str) -> str:
 
 
 def resolve(did: str) -> Generator[HttpRequest, HttpResponse, DIDDocument]:
-    """Resolve a DID to its document; did:web over the network, did:jwk locally."""
+    """Resolve a DID to its document; did:web over the network, did:jwk and did:key locally."""
     method = did.split(":")[1] if did.count(":") >= 2 else ""
     if method == "jwk":
         return jwk_document(did)
+    if method == "key":
+        return key_document(did)
     if method != "web":
         raise DIDResolutionError(f"unable to resolve {did}: DID method {method!r} is not supported")
     url = web_url(did)
@@ -129,3 +136,12 @@ def jwk_document(did: str) -> DIDDocument:
         capabilityInvocation=[kid],
         capabilityDelegation=[kid],
     )
+
+
+# -- did:key (vdr/didkey/resolver.go) ---------------------------------------------------------------
+def key_document(did: str) -> DIDDocument:
+    """Expand a did:key locally (``specs/did_key.py``); an undecodable one fails to resolve."""
+    try:
+        return did_key.document(did)
+    except did_key.DidKeyError as exc:
+        raise DIDResolutionError(f"unable to resolve {did}: {exc}") from None

@@ -80,3 +80,16 @@ CLIENT_ID_SCHEME = Rule(
     about="metadata",
     subject="client_id_schemes_supported",
 )
+
+# -- RFC 7807 problem bodies (core/echo_errors.go problemErrorWriter) --------------------------------------
+#: The OpenAPI operation id of each internal route (``auth/api/iam/generated.go``): the problem
+#: ``title`` is ``"<operationID> failed"``.
+OPERATIONS = {
+    "/internal/auth/v2/{subject_id}/request-service-access-token": "RequestServiceAccessToken",
+    "/internal/auth/v2/{subject_id}/request-user-access-token": "RequestUserAccessToken",
+    "/internal/auth/v2/accesstoken/{session_id}": "RetrieveAccessToken",
+    "/internal/auth/v2/dpop/{kid}": "CreateDPoPProof",
+}
+#: Checks whose reference failure is a bare ``core.InvalidInputError`` (detail without a code),
+#: ``auth/api/iam/api.go RequestServiceAccessToken``.
+PLAIN_CHECKS = frozenset({REQUEST_BODY.id, SELF_ASSERTED_LIST.id})

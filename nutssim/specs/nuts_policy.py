@@ -9,7 +9,8 @@ must fulfil, and to a scope policy::
 At least one definition is required; ``scope_policy`` defaults to ``profile-only``. The
 older form, scope → definition without the wallet-owner wrapper, is read as
 ``organization``. Every definition is checked against the PE v2 schema and compiled for
-matching (so hostile paths and patterns are refused at load). A directory loads every
+matching (so hostile paths and patterns are refused at load; nuts-node's loading lets them in,
+evaluated at match time with the time bounded, see ``reference_limits``). A directory loads every
 ``*.json`` in lexical order, and a scope defined twice is refused. Every load error names
 the file, the scope and the JSON pointer of the member at fault.
 
@@ -23,7 +24,7 @@ import difflib
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from nutssim.messages import parse_json
 from nutssim.specs.pex.compiled import compile_definition
 from nutssim.specs.pex.errors import PexDocumentError
 from nutssim.specs.pex.fields import reserved_field_ids
-from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, using_limits
 from nutssim.specs.pex.models import PresentationDefinition, dump, parse_definition
 from nutssim.specs.pex.schemas import NUTS_POLICY_PROFILE, validate_schema
 
@@ -178,8 +179,11 @@ class Policy(Mapping[str, CredentialProfile]):
             raise PolicyError(
                 f"a policy file must hold a JSON object, got {type(data).__name__}", where=source
             )
-        profiles = {scope: _profile(scope, entry, source, limits, reference) for scope, entry in data.items()}
-        return cls(profiles, _findings(profiles))
+        with using_limits(reference_limits(limits) if reference else limits):
+            profiles = {
+                scope: _profile(scope, entry, source, limits, reference) for scope, entry in data.items()
+            }
+            return cls(profiles, _findings(profiles))
 
     @classmethod
     def from_file(
@@ -259,7 +263,8 @@ def load(
     ``reference`` loads as nuts-node's ``policy/local.go loadFromFile``: the older scope → PD
     form is refused with its text and unknown profile members are ignored (``json.Unmarshal``
     into ``credentialProfileConfig``). Without it, today's stricter loading (module docstring).
-    Hostile paths and patterns are refused at load either way (see ``_reference_profile``).
+    Hostile paths and patterns are refused at load without it; with it they load as the
+    reference's do, evaluated in bounded time (``reference_limits``).
     """
     if isinstance(source, Policy):
         return source
@@ -318,13 +323,20 @@ def _profile(scope: str, entry: Any, source: str, limits: Limits, reference: boo
     return CredentialProfile(scope, definitions, policy, "scope_policy" in entry, source)
 
 
+def reference_limits(limits: Limits) -> Limits:
+    """``limits`` as nuts-node loads a policy: hostile patterns evaluated, on RE2 (``REFERENCE_LIMITS``)."""
+    return replace(limits, linear_regex=True)
+
+
 def _reference_profile(scope: str, entry: dict[str, Any], source: str, limits: Limits) -> CredentialProfile:
     """One profile as policy/local.go:186 loadFromFile reads it into ``credentialProfileConfig``."""
     where = f"{source}: scope '{scope}'"
-    # Members other than the four are dropped by json.Unmarshal. Not modelled: the reference
-    # compiles nothing at load (validatingPresentationDefinition checks the PE v2 schema only), so
-    # a hostile path or pattern loads there and meets PaesslerAG/jsonpath or regexp2 at match time;
-    # nutssim's engine cannot evaluate those within its bounds, so it still refuses them here.
+    # Members other than the four are dropped by json.Unmarshal. The reference compiles nothing at
+    # load (validatingPresentationDefinition checks the PE v2 schema only): a hostile pattern
+    # loads and meets regexp2 (no timeout) at match time. So here too: a pattern the backtracking
+    # guard refuses runs on RE2, whose time is linear (the reference's is not: the linter reports
+    # it). A filter-selector path is still refused: PaesslerAG/jsonpath's dialect is not RFC 9535's.
+    limits = reference_limits(limits)
     definitions = {
         t: _definition(entry[t], where, f"/{t}", limits)
         for t in WALLET_OWNER_TYPES

@@ -44,10 +44,33 @@ def to_mermaid(trace: Any, *, fold: bool = False) -> str:
     ids = {party: f"P{i + 1}" for i, party in enumerate(lay.lanes)}
     lines = ["sequenceDiagram", *_header_comments(trace)]
     lines += _participants(trace, lay.groups, ids)
+    hits = _cache_hits(trace)
     for kind, call in lay.order:
         if call.visible and call.exchange is not None:
+            if kind == "resp":  # what the handler read from its HTTP cache meanwhile (no exchange)
+                lines += _cache_notes(hits.get(call.exchange.seq, []), call, ids)
             lines += _request(call, ids) if kind == "req" else _response(call, ids)
     return "\n".join(lines) + "\n"
+
+
+def _cache_hits(trace: Trace) -> dict[int, list[Any]]:
+    """The ``http_cache_hit`` facts by the exchange whose handler made the cached GET."""
+    out: dict[int, list[Any]] = {}
+    for fact in trace.facts("http_cache_hit"):
+        if fact.parent is not None:
+            out.setdefault(fact.parent, []).append(fact)
+    return out
+
+
+def _cache_notes(facts: list[Any], call: Call, ids: dict[str, str]) -> list[str]:
+    """One note per cache hit, over the party whose client answered itself."""
+    out = []
+    for fact in facts:
+        label = fact.data.get("label") or "GET"
+        out.append(
+            f"    Note over {ids.get(fact.party, ids[call.receiver])}: {escape(f'cache hit: {label}')}"
+        )
+    return out
 
 
 def _header_comments(trace: Trace) -> list[str]:

@@ -39,19 +39,19 @@ REDIRECTS = (301, 302, 303, 307, 308)
 #: Replay stores switched off for mid-flow fuzzing, so one live session serves every example.
 REPLAY_CONTROLS = ("vp_nonce_store", "verifier_nonce_binding", "jar_single_use", "code_single_use")
 #: Mid-flow pause points: (scenario, delivery index in the good flow, label there).
-PAUSES = [
+PAUSES = [  # step indices with the nodes' HTTP caches on (a cache hit is no delivery)
     ("s2s", 0, "request service access token"),
     ("s2s", 3, "token request"),
-    ("s2s", 9, "resource request"),
+    ("s2s", 8, "resource request"),
     ("s2s-ldp", 3, "token request"),
     ("user", 1, "user landing"),
     ("user", 3, "authorization request"),
-    ("user", 10, "authorization request"),
-    ("user", 17, "authorization response (direct_post)"),
-    ("user", 22, "request object (post)"),
-    ("user", 28, "authorization response (direct_post)"),
-    ("user", 30, "authorization callback"),
-    ("user", 31, "token request"),
+    ("user", 7, "authorization request"),
+    ("user", 13, "authorization response (direct_post)"),
+    ("user", 16, "request object (post)"),
+    ("user", 18, "authorization response (direct_post)"),
+    ("user", 19, "authorization callback"),
+    ("user", 20, "token request"),
 ]
 
 

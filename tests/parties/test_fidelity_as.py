@@ -6,17 +6,23 @@ One test per row, named after it. Each asserts what nuts-node d2ad162 does for t
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import pytest
 
 from nutssim import scenarios
 from nutssim.catalogue import case, run_case
+from nutssim.catalogue.attacker import build_vp, post_token, token_form
 from nutssim.catalogue.resource_cases import good_run
+from nutssim.catalogue.s2s_cases.common import gp_key, org_credential
 from nutssim.messages import FORM, HttpRequest
 from nutssim.rng import SimRandom
 from nutssim.scenarios.s2s import shipped_policy
 from nutssim.specs import nuts_policy, rfc9449
+from nutssim.specs.pex import regex as regex_module
+from nutssim.specs.pex.regex import compile_ecma
 
 
 def _outcome(case_id: str, profile: str) -> tuple[str, str | None]:
@@ -167,3 +173,101 @@ def test_policy_loading_follows_the_profile(profile: str, loaded: bool) -> None:
     else:
         with pytest.raises(nuts_policy.PolicyError):
             scenarios.build("s2s", profile=profile, policy=policy)
+
+
+# -- `dpop_kid` for Bearer, the AS's own answer (access_token.go createAccessToken, types.go omitempty) -----
+@pytest.mark.parametrize(("profile", "dpop_kid"), [("nuts-node", ""), ("strict", None)])
+def test_dpop_kid_for_bearer_as_response(profile: str, dpop_kid: str | None) -> None:
+    """The AS's token response: no ``dpop_kid`` for Bearer; DPoP: the reference's empty Kid (strict: none)."""
+    bearer = scenarios.run("s2s-bearer", profile=profile).sim.trace.find("token request")[0].response.json
+    assert bearer["token_type"] == "Bearer" and "dpop_kid" not in bearer
+    dpop = scenarios.run("s2s", profile=profile).sim.trace.find("token request")[0].response.json
+    assert dpop["token_type"] == "DPoP" and dpop.get("dpop_kid") == dpop_kid
+
+
+# -- s2s per-VP check interleaving (s2s_vptoken.go handleS2SAccessTokenRequest: one loop per VP) ---------
+@pytest.mark.parametrize(
+    ("profile", "reported"),
+    [
+        ("nuts-node", "presentation audience/domain is missing or does not match"),  # VP 1's fault first
+        ("strict", "presentation is valid for too long (max 5s)"),  # the lifetime check over every VP first
+    ],
+)
+def test_s2s_per_vp_check_interleaving(profile: str, reported: str) -> None:
+    """VP 1 for another audience, VP 2 valid for 60 s: the reference reports VP 1's audience."""
+    world: Any = scenarios.build("s2s", profile=profile)
+    gp = world.requester.identities[0]
+    vp1 = build_vp(
+        world, key=gp_key(world), holder=gp.did, credentials=[org_credential(world)], audience="https://other"
+    )
+    vp2 = build_vp(world, key=gp_key(world), holder=gp.did, credentials=[], lifetime=60)
+    pd = world.authorization_server.policy.presentation_definition("eoverdracht")
+    submission = {
+        "id": "s",
+        "definition_id": pd.id,
+        "descriptor_map": [
+            {"id": pd.input_descriptors[0].id, "format": "jwt_vc", "path": "$[0].verifiableCredential[0]"}
+        ],
+    }
+    observed = post_token(
+        world, token_form(world, json.dumps([vp1, vp2]), submission), dpop_key=gp_key(world)
+    )
+    assert (observed.status, observed.description) == ("denied", reported)
+
+
+# -- Policy: hostile JSONPath/regex (policy/local.go loads; vcr/pe matchFilter runs regexp2 at match time) --
+HOSTILE = "^(did:web:[a-z.]+)+$"
+
+
+def _hostile_policy(pattern: str) -> dict[str, Any]:
+    profile = _eoverdracht()
+    profile["organization"]["input_descriptors"][0]["constraints"]["fields"][1]["filter"]["pattern"] = pattern
+    return {"eoverdracht": profile}
+
+
+def test_policy_hostile_jsonpath_regex() -> None:
+    """A ReDoS pattern: loaded by the reference (and nutssim's nuts-node, on RE2), refused by strict."""
+    loaded = nuts_policy.load(_hostile_policy(HOSTILE), reference=True)
+    assert list(loaded) == ["eoverdracht"]
+    with pytest.raises(nuts_policy.PolicyError, match="nested quantifiers"):
+        nuts_policy.load(_hostile_policy(HOSTILE))
+    assert run_case(case("s2s-pd-hostile-regex"), "nuts-node").observed.failed_checks == ("client.pd_match",)
+    assert run_case(case("s2s-pd-hostile-regex"), "strict").observed.error == "policy_error"
+
+
+def test_policy_hostile_regex_runs_in_linear_time() -> None:
+    """Evaluated at match time in bounded time: a 2 kB near-miss returns at once (RE2), and matches work."""
+    regex = compile_ecma(HOSTILE, linear=True)
+    started = time.perf_counter()
+    assert regex.search("did:web:" + "a" * 2000 + "!") is None
+    assert time.perf_counter() - started < 0.5
+    assert regex.search("did:web:a.b") is not None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "why"),
+    [
+        ("^(?=did)(a+)+$", "look-arounds need backtracking"),
+        (r"^(a+)+\1$", "backreferences are not allowed"),
+    ],
+)
+def test_policy_hostile_regex_without_a_linear_engine_is_refused(pattern: str, why: str) -> None:
+    """What RE2 cannot run (look-arounds, back-references) is refused with a clear error, at load."""
+    with pytest.raises(nuts_policy.PolicyError, match=why):
+        nuts_policy.load(_hostile_policy(pattern), reference=True)
+
+
+def test_policy_hostile_regex_fallback_without_re2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without google-re2 (Pyodide) the guard stays: the pattern is refused, naming the missing engine."""
+    monkeypatch.setattr(regex_module, "linear_engine", lambda: None)
+    regex_module._compile.cache_clear()
+    try:
+        with pytest.raises(regex_module.RegexError, match="no linear-time engine"):
+            compile_ecma("^(b+)+$", linear=True)
+    finally:
+        regex_module._compile.cache_clear()
+
+
+def test_policy_hostile_jsonpath_still_refused() -> None:
+    """Filter selectors: PaesslerAG's dialect is not RFC 9535's, so no prediction; refused under both."""
+    assert run_case(case("s2s-pd-hostile-jsonpath"), "nuts-node").observed.error == "policy_error"

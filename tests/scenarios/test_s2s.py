@@ -19,7 +19,7 @@ EXPECTED_LABELS = [
     "DID document (did:web)",
     "status list (StatusList2021)",
     "DID document (did:web)",
-    "DID document (did:web)",
+    # the register's DID document again (for the VC), served by the hospital's HTTP cache
     "create DPoP proof",
     "resource request",
     "introspection",
@@ -39,6 +39,15 @@ def test_exchanges_in_order(world):
     assert world.sim.trace.outcome["status"] == "granted"
     assert not world.sim.trace.failed_checks()
     assert not world.sim.trace.facts("party_crash")
+
+
+def test_a_repeated_did_resolution_is_an_http_cache_hit(world):
+    """The register's did.json (max-age=300) is fetched once; its second resolution is a cache hit."""
+    hits = world.sim.trace.facts("http_cache_hit")
+    assert [(f.party, f.data["label"], f.data["fresh_for"]) for f in hits] == [
+        ("hospital", "DID document (did:web)", 300)
+    ]
+    assert hits[0].data["url"] in {x.request.url for x in world.sim.trace.find("DID document (did:web)")}
 
 
 def test_nested_exchanges_name_their_parent(world):

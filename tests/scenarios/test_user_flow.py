@@ -13,6 +13,7 @@ import pytest
 from jwcrypto import jwk, jws
 
 from nutssim import scenarios
+from nutssim.profiles import Profile
 from nutssim.specs import openid4vp
 from nutssim.trace import Exchange, Trace
 
@@ -35,7 +36,7 @@ STEPS = [
     (14, "gp", "hospital", "GET", "presentation definition", HOSPITAL),
     (15, "gp", "hospital", "POST", "authorization response (direct_post)", HOSPITAL),
     (17, "gp", "hospital", "POST", "request object (post)", HOSPITAL),
-    (17, "gp", "hospital", "GET", "verifier metadata", HOSPITAL),
+    # step 17's verifier metadata is served by gp's HTTP cache (max-age=300): see test_step_17_…
     (17, "gp", "hospital", "GET", "presentation definition", HOSPITAL),
     (18, "gp", "hospital", "POST", "authorization response (direct_post)", HOSPITAL),
     (21, "browser", "gp", "GET", "authorization callback", GP),
@@ -144,6 +145,21 @@ def test_nested_exchanges_happen_inside_their_step(world: scenarios.World) -> No
         parent = {5: 4, 8: 7, 9: 7, 12: 11, 13: 11, 14: 11, 15: 11, 17: 11, 18: 11, 22: 21}.get(step)
         if parent is not None:
             assert exchange.parent == by_step[parent].seq, step
+
+
+def test_step_17_verifier_metadata_is_an_http_cache_hit(world: scenarios.World) -> None:
+    """gp fetched the verifier metadata at step 13 (max-age=300): step 17 reads it from its cache."""
+    fetched = labelled(world.sim.trace, "verifier metadata")
+    assert len(fetched) == 1 and fetched[0].response.header("Cache-Control") == "max-age=300"
+    hits = [f for f in world.sim.trace.facts("http_cache_hit") if f.data["label"] == "verifier metadata"]
+    assert [(f.party, f.data["url"]) for f in hits] == [("gp", fetched[0].request.url)]
+
+
+def test_step_17_verifier_metadata_refetched_without_the_http_cache() -> None:
+    """With the http_cache control off the step-17 fetch is on the wire again."""
+    world = scenarios.run("user", seed=11, profile=Profile().without("http_cache"))
+    assert len(labelled(world.sim.trace, "verifier metadata")) == 2
+    assert not world.sim.trace.facts("http_cache_hit")
 
 
 def test_pd_requests_ask_organization_then_user(world: scenarios.World) -> None:

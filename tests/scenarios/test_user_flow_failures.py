@@ -390,7 +390,11 @@ def test_42_listed_kid_with_another_key(profile: str) -> None:
             self.done = True
             document = response.json
             document["verificationMethod"][0]["publicKeyJwk"] = mallory.public_jwk()
-            return replace(response, body=json.dumps(document))
+            # no-store, or the hospital's HTTP cache keeps the forgery for the statement's check too
+            headers = tuple(h for h in response.headers if h[0].lower() != "cache-control")
+            return replace(
+                response, body=json.dumps(document), headers=(*headers, ("Cache-Control", "no-store"))
+            )
 
     start_with(world, ResignResponse(jar_of(GP), mallory, lambda h, c: None), SwapKey()).finish()
     trace = world.sim.trace

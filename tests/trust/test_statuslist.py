@@ -151,12 +151,25 @@ def test_the_cache_boundary_is_strictly_older_than_15_minutes():
 def test_an_expired_list_is_refreshed_before_15_minutes(monkeypatch):
     """The reference also refreshes a cached list whose expirationDate has passed (statusList())."""
     monkeypatch.setattr(issuer_module, "STATUS_LIST_VALIDITY", 60)
-    w = world()
+    w = world(Profile().without("http_cache"))
     request(w)
     w.sim.clock.advance(2 * 60)
     mark = last_seq(w)
     request(w)
     assert len(fetches(w, mark)) == 1
+
+
+def test_an_expired_list_refresh_inside_max_age_is_an_http_cache_hit(monkeypatch):
+    """The refresh's GET goes through the node's caching client: inside max-age=300 it stays on the node."""
+    monkeypatch.setattr(issuer_module, "STATUS_LIST_VALIDITY", 60)
+    w = world()
+    request(w)
+    w.sim.clock.advance(2 * 60)
+    mark = last_seq(w)
+    request(w)
+    assert fetches(w, mark) == []
+    hits = [f for f in w.sim.trace.facts("http_cache_hit") if f.seq > mark and f.data["label"] == STATUS_LIST]
+    assert len(hits) == 1 and hits[0].data["fresh_for"] == 180
 
 
 def test_a_revocation_inside_the_cache_window_goes_unnoticed_until_the_refresh():

@@ -161,3 +161,18 @@ def test_export_round_trips_through_load_trace(good: Trace, tmp_path: Path) -> N
     )
     assert to_mermaid(loaded) == to_mermaid(good)
     assert html_report(loaded) == html_report(good)
+
+
+def test_mermaid_notes_http_cache_hits() -> None:
+    """A GET a node answered from its HTTP cache is a note inside the exchange that needed it (issue #17)."""
+    from nutssim import scenarios
+    from nutssim.profiles import Profile
+
+    text = to_mermaid(scenarios.run("s2s", seed=3).sim.trace)
+    lines = text.splitlines()
+    note = next(i for i, line in enumerate(lines) if "cache hit#58; DID document" in line)
+    assert lines[note].strip().startswith("Note over P3:") and "-->>-P2" in lines[note + 1]
+    again = to_mermaid(load_trace(json.loads(scenarios.run("s2s", seed=3).sim.trace.to_json() or "{}")))
+    assert "cache hit#58;" in again
+    off = scenarios.run("s2s", seed=3, profile=Profile().without("http_cache")).sim.trace
+    assert "cache hit" not in to_mermaid(off)

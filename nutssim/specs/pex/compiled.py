@@ -19,7 +19,7 @@ from nutssim.models.credential import Credential
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
 from nutssim.specs.pex.filters import CompiledFilter, compile_filter
 from nutssim.specs.pex.hotpath import Check, field_check
-from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, active
 from nutssim.specs.pex.models import (
     ClaimFormats,
     ConstraintField,
@@ -267,7 +267,9 @@ def compile_definition(
     A JSON value is parsed (and checked against the PE v2 schema) first; a model is taken
     as it is. Either way the cache key is the content, so a changed definition recompiles.
     A compiled definition is taken as it is unless other ``semantics`` are asked for.
+    Default ``limits`` are the ones in force (``limits.using_limits``).
     """
+    limits = active(limits)
     if isinstance(definition, CompiledDefinition):
         if semantics is None or semantics == definition.semantics:
             return definition

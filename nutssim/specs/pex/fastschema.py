@@ -187,7 +187,7 @@ def _enum(options: list[Any], _schema: dict[str, Any]) -> Predicate:
 
 
 def _pattern(pattern: str, _schema: dict[str, Any]) -> Predicate:
-    regex = compile_ecma(pattern, None)
+    regex = compile_ecma(pattern, None, linear=True)  # load-checked already (filters._check_keyword)
     return lambda v: not isinstance(v, str) or regex.search(v) is not None
 
 

@@ -88,7 +88,7 @@ def _format_comparison(keyword: str) -> Callable[..., Iterator[jsonschema.Valida
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
     # Patterns were length-checked and guarded when the filter was compiled.
-    if isinstance(instance, str) and compile_ecma(pattern, None).search(instance) is None:
+    if isinstance(instance, str) and compile_ecma(pattern, None, linear=True).search(instance) is None:
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -98,7 +98,7 @@ def _pattern_properties(
     if not isinstance(instance, dict):
         return
     for pattern, subschema in patterns.items():
-        regex = compile_ecma(pattern, None)
+        regex = compile_ecma(pattern, None, linear=True)
         for key, value in instance.items():
             if regex.search(key) is not None:
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
@@ -194,7 +194,9 @@ def compile_filter(
     validator = _Validator(raw, format_checker=_FORMATS, registry=_NO_REMOTE)
     accepts = compile_fast(raw) or validator.is_valid  # jsonschema only for what the fast path lacks
     capture = (
-        compile_ecma(raw["pattern"], limits.max_regex_length) if isinstance(raw.get("pattern"), str) else None
+        compile_ecma(raw["pattern"], limits.max_regex_length, linear=limits.linear_regex)
+        if isinstance(raw.get("pattern"), str)
+        else None
     )
     return CompiledFilter(raw, accepts, capture, validator, array_elements=semantics.array_elements)
 
@@ -204,7 +206,7 @@ def _compile_reference(raw: dict[str, Any], pointer: str, limits: Limits) -> Com
     check_members(raw, pointer)
     if isinstance(raw.get("pattern"), str):
         _check_keyword("pattern", raw["pattern"], pointer + "/pattern", limits)
-    reference = compile_reference(raw, limits.max_regex_length)
+    reference = compile_reference(raw, limits.max_regex_length, linear=limits.linear_regex)
     return CompiledFilter(raw, lambda v: reference(v)[0], None, None, reference)
 
 
@@ -234,7 +236,7 @@ def _check_keyword(keyword: str, value: Any, pointer: str, limits: Limits) -> No
     if keyword in ("pattern", "patternProperties"):
         for pattern in [value] if keyword == "pattern" else list(value):
             try:
-                compile_ecma(pattern, limits.max_regex_length)
+                compile_ecma(pattern, limits.max_regex_length, linear=limits.linear_regex)
             except RegexError as exc:
                 cls = LimitExceeded if exc.cost else InvalidDefinition
                 raise cls(f"pattern {short(pattern, 60)}: {exc}", pointer=pointer) from None

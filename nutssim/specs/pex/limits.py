@@ -8,7 +8,10 @@ policies use a fraction of them) and small enough that a single evaluation stays
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nutssim.specs.pex.errors import LimitExceeded
@@ -29,6 +32,8 @@ class Limits:
     allow_filter_selectors: bool = False  # `[?...]` selectors and their function extensions
     max_filter_nesting: int = 2  # filter selectors inside a filter's own queries
     max_regex_length: int = 512  # characters of one `pattern`
+    #: a pattern the backtracking guard refuses runs on RE2 (linear time) instead (regex.py)
+    linear_regex: bool = False
     max_filter_depth: int = 16  # nesting of one field's JSON Schema filter
     max_filter_nodes: int = 512  # JSON values in one filter
     max_requirement_depth: int = 8  # from_nested nesting of submission requirements
@@ -37,6 +42,27 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+#: As nuts-node reads a PD (``vcr/pe`` matchFilter: regexp2, no load-time compile): every pattern is
+#: evaluated, the guard-refused ones on RE2 so time stays linear. Filter selectors stay refused:
+#: PaesslerAG/jsonpath's dialect (gval ``[?(…)]`` scripts, no RFC 9535 functions) is not RFC 9535's,
+#: so what the reference does with one is not predicted (FIDELITY.md "Policy: hostile JSONPath").
+REFERENCE_LIMITS = replace(DEFAULT_LIMITS, linear_regex=True)
+_ACTIVE: ContextVar[Limits] = ContextVar("pex_limits", default=DEFAULT_LIMITS)
+
+
+def active(limits: Limits) -> Limits:
+    """``limits``, or when a caller left the default, the limits in force (``using_limits``)."""
+    return _ACTIVE.get() if limits is DEFAULT_LIMITS else limits
+
+
+@contextmanager
+def using_limits(limits: Limits) -> Iterator[None]:
+    """Make ``limits`` the default of every compile in this context (a profile's PD reading)."""
+    token = _ACTIVE.set(limits)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
 
 
 def check_document_size(document: Any, *, max_depth: int, max_nodes: int, what: str) -> None:

@@ -26,7 +26,7 @@ from jsonpath.segments import JSONPathRecursiveDescentSegment
 from jsonpath.selectors import Filter, IndexSelector, NameSelector, SliceSelector, WildcardSelector
 
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
-from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, active
 from nutssim.specs.pex.regex import RegexError, compile_ecma
 from nutssim.specs.pex.values import MISSING as MISSING  # re-exported: the matcher's sentinel
 
@@ -125,6 +125,7 @@ def compile_path(
     ``limits.max_filter_nesting`` deep; python-jsonpath interprets them (a parser and an
     evaluator over the JSON, no ``eval``), their regexes through the cost guard.
     """
+    limits = active(limits)
     if not isinstance(text, str):
         raise InvalidDefinition(
             f"a path must be a JSONPath string, got {type(text).__name__}", pointer=pointer

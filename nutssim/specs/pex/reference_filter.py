@@ -62,13 +62,13 @@ def check_members(raw: dict[str, Any], pointer: str) -> None:
             )
 
 
-def compile_reference(raw: dict[str, Any], max_regex_length: int | None) -> Match:
+def compile_reference(raw: dict[str, Any], max_regex_length: int | None, *, linear: bool = False) -> Match:
     """``matchFilter`` for one filter, its regex compiled once (cost-guarded, unlike the reference)."""
     kind = raw.get("type", "")
     const = raw.get("const")
     enum = raw.get("enum")
     pattern = raw.get("pattern")
-    regex = compile_ecma(pattern, max_regex_length) if isinstance(pattern, str) else None
+    regex = compile_ecma(pattern, max_regex_length, linear=linear) if isinstance(pattern, str) else None
     options = [_matcher("string", option, None) for option in enum] if enum is not None else None
     plain = _matcher(kind, const, regex)
     if options is None:

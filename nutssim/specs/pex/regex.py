@@ -68,10 +68,10 @@ class RegexError(ValueError):
 
 @dataclass(frozen=True)
 class EcmaRegex:
-    """A compiled ECMAScript pattern."""
+    """A compiled ECMAScript pattern (on ``re``, or on RE2 when only a linear-time engine may run it)."""
 
     source: str
-    compiled: re.Pattern[str]
+    compiled: Any  # re.Pattern[str], or re2's compiled pattern (same search/groups interface)
 
     @property
     def groups(self) -> int:
@@ -85,24 +85,66 @@ class EcmaRegex:
         return self.compiled.search(value)
 
 
-def compile_ecma(pattern: str, max_length: int | None = 512) -> EcmaRegex:
-    """Translate, guard and compile an ECMAScript pattern; raise ``RegexError`` when refused."""
+def compile_ecma(pattern: str, max_length: int | None = 512, *, linear: bool = False) -> EcmaRegex:
+    """Translate, guard and compile an ECMAScript pattern; raise ``RegexError`` when refused.
+
+    ``linear``: a pattern the backtracking guard refuses runs on RE2 instead (``linear_engine``),
+    whose matching time is linear in the input, so it needs no refusal; back-references and
+    look-arounds, which RE2 lacks, are still refused.
+    """
     if max_length is not None and len(pattern) > max_length:
         raise RegexError(
             f"pattern is {len(pattern)} characters long; at most {max_length} are allowed", cost=True
         )
-    return _compile(pattern)
+    return _compile(pattern, linear)
 
 
 @lru_cache(maxsize=4096)
-def _compile(pattern: str) -> EcmaRegex:
+def _compile(pattern: str, linear: bool = False) -> EcmaRegex:
     translated = translate(pattern)
     try:
         compiled = re.compile(translated, re.ASCII)
     except re.error as exc:
         raise RegexError(f"not a valid regular expression: {exc}") from None
-    guard(sre_parse.parse(translated, re.ASCII))
+    try:
+        guard(sre_parse.parse(translated, re.ASCII))
+    except RegexError as exc:
+        if not (linear and exc.cost):
+            raise
+        return EcmaRegex(pattern, _linear(pattern, translated, str(exc)))
     return EcmaRegex(pattern, compiled)
+
+
+# -- the linear-time engine ----------------------------------------------------------------------
+_LOOKAROUND = re.compile(r"(?<!\\)\(\?<?[=!]")
+_PY_ONLY = ((re.compile(r"(?<!\\)\\Z"), r"\\z"), (re.compile(r"\\u([0-9A-Fa-f]{4})"), r"\\x{\1}"))
+
+
+def linear_engine() -> Any:
+    """The RE2 module (google-re2), or None where it is not installed (Pyodide)."""
+    try:
+        import re2  # type: ignore[import-untyped, import-not-found, unused-ignore]  # no stubs
+    except ImportError:
+        return None
+    return re2
+
+
+def _linear(pattern: str, translated: str, why: str) -> Any:
+    """Compile a guard-refused pattern on RE2 (linear time), or refuse it with the reason."""
+    if _LOOKAROUND.search(translated):
+        raise RegexError(
+            f"{why}; a linear-time engine would run it, but look-arounds need backtracking", cost=True
+        )
+    engine = linear_engine()
+    if engine is None:
+        raise RegexError(f"{why}; no linear-time engine (google-re2) is installed to run it", cost=True)
+    re2_syntax = translated
+    for old, new in _PY_ONLY:
+        re2_syntax = old.sub(new, re2_syntax)
+    try:
+        return engine.compile(re2_syntax)
+    except Exception as exc:  # re2.error: a construct RE2 lacks
+        raise RegexError(f"{why}; RE2 cannot run it: {exc}", cost=True) from None
 
 
 # -- translation -------------------------------------------------------------------------------
