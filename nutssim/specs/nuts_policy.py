@@ -23,7 +23,7 @@ import difflib
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from nutssim.specs.pex.fields import reserved_field_ids
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition, dump, parse_definition
 from nutssim.specs.pex.schemas import NUTS_POLICY_PROFILE, validate_schema
+from nutssim.specs.pex.semantics import NUTS_NODE, STRICT, Semantics
 
 WALLET_OWNER_TYPES = ("organization", "user", "service_provider")
 SCOPE_POLICIES = ("profile-only", "passthrough", "dynamic")
@@ -324,8 +325,10 @@ def _reference_profile(scope: str, entry: dict[str, Any], source: str, limits: L
     # compiles nothing at load (validatingPresentationDefinition checks the PE v2 schema only), so
     # a hostile path or pattern loads there and meets PaesslerAG/jsonpath or regexp2 at match time;
     # nutssim's engine cannot evaluate those within its bounds, so it still refuses them here.
+    # json.Unmarshal into vcr/pe/types.go Filter refuses what it cannot hold (a numeric const):
+    # the node does not start, so the filters are compiled as the reference reads them.
     definitions = {
-        t: _definition(entry[t], where, f"/{t}", limits)
+        t: _definition(entry[t], where, f"/{t}", limits, NUTS_NODE)
         for t in WALLET_OWNER_TYPES
         if entry.get(t) is not None
     }
@@ -353,10 +356,15 @@ def _is_legacy(entry: dict[str, Any]) -> bool:
     return not entry.keys() & set(_PROFILE_KEYS) and bool(entry.keys() & {"id", "input_descriptors"})
 
 
-def _definition(document: Any, where: str, pointer: str, limits: Limits) -> PresentationDefinition:
+def _definition(
+    document: Any, where: str, pointer: str, limits: Limits, semantics: Semantics = STRICT
+) -> PresentationDefinition:
+    """One definition, refused here if the reading it will be matched under refuses it (issue #22)."""
     try:
         definition = parse_definition(document, limits=limits)
-        compile_definition(definition, limits=limits)
+        # Filter selectors stay refused at load, as before the readings (FIDELITY.md "Policy:
+        # hostile JSONPath/regex", open): the reference loads them and meets them at match time.
+        compile_definition(definition, limits=limits, semantics=replace(semantics, filter_selectors=False))
     except PexDocumentError as exc:
         raise PolicyError(
             exc.reason,
