@@ -25,4 +25,5 @@ from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     holder,
     presentation,
     replay,
+    semantics,
 )
