@@ -482,3 +482,15 @@ def test_type_elements_mean_the_same_to_both_readings():
         ISSUER,
     ])  # fmt: skip
     assert "no-type-constraint" not in codes(lint(policy))
+
+
+def test_cli_lint_profile_picks_the_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = clean_policy()
+    descriptors = policy["eoverdracht"]["organization"]["input_descriptors"]
+    descriptors[1]["id"] = descriptors[0]["id"]
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(policy))
+    assert main(["lint", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["lint", str(path), "--profile", "strict", "--json"]) == 1
+    assert [r["code"] for r in json.loads(capsys.readouterr().out)] == ["invalid-definition"]
