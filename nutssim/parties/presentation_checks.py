@@ -129,11 +129,18 @@ def check_fulfilment(
             envelope.value,
             parse_credential=vc_jwt.parse_credential,
             semantics=pex_semantics(ctx),
+            holder=_submitter(envelope),
         )
     except pex.SubmissionMismatch as exc:
         fail_rule(ctx, nuts_rfc021.PD_UNFULFILLED, detail=exc.explanation, reason=exc.reference_text)
     ctx.check("token.pd_fulfil", ref, True, describe_fulfilment(pd, result.credentials))
     return pd, dict(result.credentials)
+
+
+def _submitter(envelope: Envelope) -> str | None:
+    """Who submits: the one signer DID of the envelope's VPs (a required is_holder, strict only)."""
+    signers = {p.signer_did for p in envelope.presentations}
+    return signers.pop() if len(signers) == 1 else None
 
 
 def submitted_credentials(submission: dict[str, Any], envelope: Envelope) -> dict[str, Credential]:

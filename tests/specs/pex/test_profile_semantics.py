@@ -33,3 +33,19 @@ def test_reference_refusals_say_which_member_refused(flt, value, says):
     compiled = compile_filter(flt, pointer="/f", semantics=pex.NUTS_NODE)
     assert compiled.apply(value) == (False, None)
     assert compiled.reason(value).startswith(says)
+
+
+@pytest.mark.parametrize("profile", ["nuts-node", "strict"])
+def test_a_required_is_holder_is_met_by_the_wallet_and_the_verifier(profile):
+    # Strict: the wallet checks it against its own DID, the AS against the VP's signer (DIF PE v2
+    # §Relational Constraint Feature); nuts-node ignores it (matchConstraint: "not supported for now").
+    from nutssim import scenarios
+    from nutssim.catalogue.s2s_cases.common import with_policy
+
+    def holder_required(pd):
+        pd["input_descriptors"][0]["constraints"]["is_holder"] = [
+            {"field_id": ["organization_name"], "directive": "required"}
+        ]
+
+    world = scenarios.run("s2s", seed=4, profile=profile, policy=with_policy(holder_required))
+    assert world.sim.trace.outcome["status"] == "granted", world.sim.trace.failed_checks()
