@@ -1,6 +1,7 @@
 """Benchmark: a 10,000-variant s2s sweep on 1 and 2 worker processes, against s2s runs in a plain loop.
 
 Run: .venv/bin/python benchmarks/bench_sweep.py [--variants N] [--baseline-runs M] [--json FILE]
+     .venv/bin/python benchmarks/bench_sweep.py --cluster N [--cluster-workers 4]
 
 Every measurement runs in a fresh interpreter (this script calls itself with ``--one``),
 so ``ru_maxrss`` of the driver (RUSAGE_SELF) and of its workers (RUSAGE_CHILDREN, the
@@ -16,6 +17,18 @@ largest reaped child) belong to that measurement alone. Reported:
 The machine is shared, so 1- and 2-worker sweeps run in interleaved rounds and the best
 round counts; a calibration (two processes that only spin) shows how much of a second
 core this machine gives at that moment.
+
+``--cluster N`` measures instead an N-variant sweep streamed to a Parquet dataset
+(``format="dataset"``) on 1 and 2 worker processes and on a Dask ``LocalCluster`` of
+``--cluster-workers`` single-threaded worker processes: variants/s, parallel efficiency
+rate_k / (k · rate₁), and the driver's peak RSS at N/2 and N variants on the cluster (flat
+means the driver does not grow with the sweep). The cluster is started before the clock
+starts; its start-up time is reported on its own.
+
+``--driver-only N`` measures the driver alone at scale: an N-variant spec (seeds × clock
+skews) streamed to a dataset through an executor that answers every chunk at once with a real
+record renumbered (no simulation), so the time and peak RSS are the driver's own cost of
+planning, collecting and writing N rows — what a cluster of any size leaves to the driver.
 
 The uniform grid is ``flow=s2s`` over N seeds (every variant the same flow as the loop);
 the mixed grid crosses policies, wallets, controls and clock skew (many variants denied
@@ -34,6 +47,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +131,125 @@ def one_sweep(grid: str, n: int, workers: int, out: str | None, trace: bool) -> 
     }
 
 
+def one_dataset(kind: str, n: int, workers: int, out: str) -> dict[str, Any]:
+    """One sweep streamed to a dataset, on a process pool or a LocalCluster, in this interpreter."""
+    from nutssim import sweep
+
+    spec = uniform(n)
+    started = time.perf_counter()
+    if kind == "cluster":
+        with sweep.dask_executor(workers=workers, processes=True) as executor:
+            executor.submit(sum, [1]).result()  # every worker up before the clock starts
+            startup = time.perf_counter() - started
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = sweep.run_sweep(spec, executor=executor, out=out, format="dataset", progress=False)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    else:
+        startup = 0.0
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = sweep.run_sweep(spec, workers=workers, out=out, format="dataset", progress=False)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    driver_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rows = sweep.open_dataset(out).count_rows()
+    return {
+        "kind": kind,
+        "variants": result.completed,
+        "rows": rows,
+        "workers": workers,
+        "wall": wall,
+        "rate": result.completed / wall,
+        "startup": startup,
+        "driver_cpu": cpu,
+        "driver_maxrss_mb": driver_rss / 1024,
+        "statuses": result.statuses,
+        "load_before": os.getloadavg()[0],
+    }
+
+
+class ReplayExecutor(Executor):
+    """Answers every chunk at once with a real s2s record, renumbered: the driver's cost, no simulation."""
+
+    def __init__(self, template: dict[str, Any], slots: int = 4) -> None:
+        self.template = template
+        self._max_workers = slots  # chunking as for this many workers
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        _, start, stop, _ = args
+        future: Future[Any] = Future()
+        future.set_result([{**self.template, "variant": i} for i in range(start, stop)])
+        return future
+
+
+def driver_only(n: int, out: str) -> dict[str, Any]:
+    """An n-variant sweep through the replaying executor, streamed to a dataset."""
+    from nutssim import sweep
+
+    template = sweep.run_sweep(sweep.SweepSpec(flow="s2s"), workers=0).records[0]
+    skews = max(1, n // 100_000)
+    spec = sweep.SweepSpec(
+        name=f"driver-{n}",
+        flow="s2s",
+        clock_skew={"from": 0, "to": skews - 1},
+        seed={"from": 0, "to": n // skews - 1},
+    )
+    wall = time.perf_counter()
+    result = sweep.run_sweep(
+        spec, executor=ReplayExecutor(template), out=out, format="dataset", partition_by=["clock_skew"]
+    )
+    wall = time.perf_counter() - wall
+    rss = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )  # before reading back: that is not the sweep
+    files = sum(1 for _ in Path(out).rglob("*.parquet"))
+    return {
+        "variants": result.completed,
+        "rows": sweep.open_dataset(out).count_rows(),
+        "files": files,
+        "wall": wall,
+        "rate": result.completed / wall,
+        "driver_maxrss_mb": rss,
+    }
+
+
+def cluster_main(n: int, k: int, json_out: Path | None) -> None:
+    """``--cluster N``: dataset throughput at 1 and 2 processes and on a k-worker LocalCluster."""
+    print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}", flush=True)
+    runs: dict[str, Any] = {"calibration": measure("calibrate", "5")}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, kind, workers, size in (
+            ("pool_1", "pool", 1, n),
+            ("pool_2", "pool", 2, n),
+            (f"cluster_{k}", "cluster", k, n),
+            (f"cluster_{k}_half", "cluster", k, max(1, n // 2)),
+        ):
+            runs[name] = measure("dataset", kind, str(size), str(workers), str(Path(tmp) / name))
+            r = runs[name]
+            print(
+                f"{name:<14} {r['variants']:>7} variants ({r['rows']} rows read back), {workers} worker(s): "
+                f"{r['wall']:7.1f} s, {r['rate']:6.1f} variants/s; driver peak RSS "
+                f"{r['driver_maxrss_mb']:.0f} MB; start-up {r['startup']:.1f} s; {r['statuses']}",
+                flush=True,
+            )
+    one = runs["pool_1"]["rate"]
+    print(
+        "this machine's ceiling for 2 processes now (two spinning processes): "
+        f"{runs['calibration']['ceiling']:.1%}"
+    )
+    for name, workers in (("pool_2", 2), (f"cluster_{k}", k)):
+        print(
+            f"parallel efficiency {name}: {runs[name]['rate'] / (workers * one):.1%} "
+            f"(rate / ({workers} × rate₁))"
+        )
+    half, full = runs[f"cluster_{k}_half"], runs[f"cluster_{k}"]
+    print(
+        f"driver peak RSS on the cluster: {half['driver_maxrss_mb']:.0f} MB at {half['variants']} variants, "
+        f"{full['driver_maxrss_mb']:.0f} MB at {full['variants']} "
+        "(flat: the driver holds only the chunks in flight)"
+    )
+    if json_out:
+        json_out.write_text(json.dumps(runs, indent=2))
+
+
 def _spin(seconds: float) -> int:
     """A CPU-bound loop that shares nothing: what perfect parallelism looks like."""
     end, count = time.perf_counter() + seconds, 0
@@ -150,11 +283,20 @@ def main() -> None:
     parser.add_argument("--baseline-runs", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2, help="interleaved 1- and 2-worker rounds (best of)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--cluster", type=int, metavar="N", help="dataset throughput of N variants (see above)"
+    )
+    parser.add_argument("--cluster-workers", type=int, default=4, metavar="K", help="LocalCluster workers")
+    parser.add_argument("--driver-only", type=int, metavar="N", help="the driver's own cost for N variants")
     parser.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         kind, *rest = args.one
-        if kind == "baseline":
+        if kind == "driver":
+            figures = driver_only(int(rest[0]), rest[1])
+        elif kind == "dataset":
+            figures = one_dataset(rest[0], int(rest[1]), int(rest[2]), rest[3])
+        elif kind == "baseline":
             figures = one_baseline(int(rest[0]))
         elif kind == "calibrate":
             figures = one_calibration(float(rest[0]))
@@ -162,6 +304,20 @@ def main() -> None:
             grid, n, workers, out, trace = rest
             figures = one_sweep(grid, int(n), int(workers), None if out == "-" else out, trace == "trace")
         print(json.dumps(figures))
+        return
+    if args.cluster:
+        cluster_main(args.cluster, args.cluster_workers, args.json)
+        return
+    if args.driver_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            for size in (max(1, args.driver_only // 10), args.driver_only):
+                r = measure("driver", str(size), str(Path(tmp) / f"d{size}"))
+                print(
+                    f"driver only, {r['variants']:>8} variants → {r['rows']} rows in {r['files']} files: "
+                    f"{r['wall']:6.1f} s ({r['rate']:,.0f} rows/s), "
+                    f"driver peak RSS {r['driver_maxrss_mb']:.0f} MB",
+                    flush=True,
+                )
         return
 
     # N/2, not less: below slots·8·256 variants the chunks (and so what is in flight) are smaller.

@@ -39,15 +39,33 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 def parse_json(text: str | bytes) -> Any:
     """Parse JSON as RFC 8259 defines it, refusing (``ValueError``) what a Go peer refuses.
 
-    NaN and Infinity, numbers beyond a double's range (``1e400``), and strings holding a lone
+    NaN and Infinity, numbers beyond a double's range (``1e400``, or an integer of more than
+    ``MAX_INTEGER_DIGITS`` digits), nesting beyond the decoder's recursion limit, and strings holding a lone
     surrogate (``"\\ud800"``: not a Unicode scalar value, RFC 8259 §8.2, so no UTF-8 text can
     carry it on) are refused; they would otherwise make a trace unsavable or its export invalid.
     """
-    value = _json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    try:
+        value = _json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int
+        )
+    except RecursionError:  # the decoder recurses per level: bounded by the interpreter, refused
+        raise ValueError("JSON nested too deeply (deeper than the decoder's recursion limit)") from None
     source = text if isinstance(text, str) else text.decode("utf-8", "replace")
     if _SURROGATE_ESCAPE.search(source) and _has_lone_surrogate(value):
         raise ValueError("a string holds a lone surrogate (RFC 8259 §8.2)")
     return value
+
+
+#: Digits of the longest integer accepted: a Go peer decodes a JSON number into a float64
+#: (encoding/json), which holds at most ~1.8e308, so longer integers are refused there too.
+MAX_INTEGER_DIGITS = 309
+
+
+def _bounded_int(text: str) -> int:
+    """An integer literal, refused beyond a double's range (before Python converts it)."""
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"integer with {len(text.lstrip('-'))} digits (more than {MAX_INTEGER_DIGITS})")
+    return int(text)
 
 
 def _has_lone_surrogate(value: Any) -> bool:

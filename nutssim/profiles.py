@@ -34,6 +34,12 @@ CONTROLS: dict[str, str] = {
     "state_check": "the client's callback requires a known state (RFC 6749 §10.12)",
     "token_cache_subject_key": "the client's token cache is keyed on the requesting subject as well as the "
     "request body (nuts-node auth/api/iam/api.go accessTokenRequestCacheKey)",
+    "vci_nonce": "an OpenID4VCI key proof carries a fresh c_nonce of the issuer, used once "
+    "(OpenID4VCI 1.0 §7, §8.2)",
+    "vci_proof_signature": "the issuer verifies an OpenID4VCI key proof with the key its kid names "
+    "(OpenID4VCI 1.0 Appendix F.1)",
+    "vci_entitlement": "the issuer authorizes only the credential configurations an organization is "
+    "enrolled for (RFC 9396 §5, OpenID4VCI 1.0 §5.1.1)",
     "internal_api_isolation": "a node's internal API (:8081) answers only the node's own EHR and "
     "resource server, as a deployment firewalls it (nuts-node docs: the internal port is never public)",
 }

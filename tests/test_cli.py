@@ -384,3 +384,59 @@ def test_a_natural_guess_at_a_policy_variant_names_the_key_and_the_shape(tmp_pat
         "did you mean 'mutate'?",
         "{name, file | policy, mutate:",
     )
+
+
+def test_an_unexpected_error_is_one_line_exit_70_and_debug_shows_the_traceback(monkeypatch, capsys):
+    import nutssim.cli as cli
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(cli.COMMANDS, "scenarios", broken)
+    monkeypatch.delenv("NUTSSIM_DEBUG", raising=False)
+    assert cli.main(["scenarios"]) == cli.EXIT_INTERNAL == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error (RuntimeError: boom)" in err and "NUTSSIM_DEBUG=1" in err
+    monkeypatch.setenv("NUTSSIM_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main(["scenarios"])
+
+
+def test_a_binary_file_is_one_line_exit_2(tmp_path, capsys):
+    from nutssim.cli import main
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(b"\x00\xff\xfe")
+    assert main(["sweep", str(spec)]) == 2
+    assert (
+        "spec.yaml: the sweep spec is not UTF-8 text (invalid start byte at byte 1)"
+        in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("[" * 100_000, "nested too deeply"),
+        ("[]", "a sweep spec is a mapping of fields, not a list"),
+        ("a: [\n b: }", "expected the node content, but found '}' at line 2, column 5"),
+    ],
+)
+def test_a_hostile_sweep_spec_is_one_line_exit_2(tmp_path, capsys, content, words):
+    from nutssim.cli import main
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(content)
+    assert main(["sweep", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
+    assert not (tmp_path / "spec.csv").exists()
+
+
+def test_a_deeply_nested_policy_is_one_line_exit_2(tmp_path, capsys):
+    from nutssim.cli import main
+
+    policy = tmp_path / "deep.json"
+    policy.write_text("[" * 100_000)
+    assert main(["run", "s2s", "--policy", str(policy)]) == 2
+    assert "nested too deeply" in capsys.readouterr().err

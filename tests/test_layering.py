@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "specs": 2,
     "parties": 3,
     **dict.fromkeys(["network", "wire", "simulation"], 4),
-    **dict.fromkeys(["scenarios", "catalogue", "sweep", "trust", "lint"], 5),
+    **dict.fromkeys(["scenarios", "catalogue", "sweep", "trust", "lint", "timelapse"], 5),
     **dict.fromkeys(["views", "terminal"], 6),
     **dict.fromkeys(["inspection", "cli", "__main__", "__init__"], 7),
 }

@@ -185,3 +185,25 @@ def test_a_body_with_a_lone_surrogate_is_not_json_and_the_trace_still_saves():
     record = response.to_record()
     assert record["text"] == '{"a": "\\ud800"}'
     json.dumps(record, ensure_ascii=False).encode("utf-8")  # exportable as UTF-8
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[" * 100_000, "nested too deeply"),
+        ('{"a":' * 50_000 + "1" + "}" * 50_000, "nested too deeply"),
+        ("1" + "0" * 400, "401 digits"),
+        ("-" + "9" * 5000, "5000 digits"),
+    ],
+)
+def test_hostile_json_is_a_value_error_naming_the_limit(text, words):
+    from nutssim.messages import parse_json
+
+    with pytest.raises(ValueError, match=words):
+        parse_json(text)
+
+
+def test_an_integer_a_double_can_hold_is_kept_exactly():
+    from nutssim.messages import MAX_INTEGER_DIGITS, parse_json
+
+    assert parse_json("9" * MAX_INTEGER_DIGITS) == int("9" * MAX_INTEGER_DIGITS)

@@ -67,3 +67,12 @@ def test_readme_command_runs_as_typed(line, checkout):
     )
     assert result.returncode == 0, f"{line!r} exited {result.returncode}:\n{result.stderr[-2000:]}"
     assert "Traceback" not in result.stderr
+
+
+def test_the_readme_counts_the_catalogue_as_it_is():
+    from nutssim import catalogue
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"`nutssim\.catalogue` holds (\d+) failure and attack cases", text)
+    assert stated, "the README says how many cases the catalogue holds"
+    assert int(stated[1]) == len(catalogue.cases()), "update the count in README.md"

@@ -118,4 +118,4 @@ def run_catalogue(
 
 
 def _load_all() -> None:
-    from nutssim.catalogue import resource_cases, s2s_cases, user_cases  # noqa: F401  (registers on import)
+    from nutssim.catalogue import resource_cases, s2s_cases, user_cases, vci_cases  # noqa: F401  (registers on import)

@@ -3,10 +3,11 @@
 Subcommands: ``scenarios`` (list them, or one scenario's options), ``run`` (one scenario, its
 trace as text, JSON, Mermaid or HTML; ``--policy``, ``--without`` and ``--option`` change the
 world as the API does), ``inspect`` (a JWT, a credential or a saved trace, decoded and
-explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants) and ``lint`` (policy
-files). Options mean the same everywhere: ``--seed``, ``--profile``, ``--format`` and
-``--out``. Text output is coloured on a terminal and plain when piped; a progress line appears
-on standard error (terminal only) for work that takes over a second.
+explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants), ``lint`` (policy
+files) and ``timelapse`` (a flow a day for months). Options mean the same everywhere:
+``--seed``, ``--profile``, ``--format`` and ``--out``. Text output is coloured on a terminal
+and plain when piped; a progress line appears on standard error (terminal only) for work that
+takes over a second.
 
 Building the parser imports no simulation code, and each command imports what it uses when it
 runs, so ``nutssim --help`` starts in a fraction of a second (benchmarks/bench_cli.py).
@@ -14,18 +15,28 @@ runs, so ``nutssim --help`` starts in a fraction of a second (benchmarks/bench_c
 Exit codes: 0 ran as expected; 1 an outcome differs from what was expected (a case
 failed, a scenario was denied where it should be granted, a lint error); 2 usage error
 (an unknown scenario, profile, control, option or unreadable file), reported in one line on
-standard error; 130 an interrupted sweep.
+standard error; 130 an interrupted sweep; 70 an internal error (a bug: one line saying so;
+``NUTSSIM_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from nutssim.cli import cases, inspect, lab, run
+from nutssim.cli import cases, inspect, lab, run, timelapse
 from nutssim.cli.cases import cases_table
-from nutssim.cli.common import EXIT_CODES, EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, Parser
+from nutssim.cli.common import (
+    EXIT_CODES,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_MISMATCH,
+    EXIT_OK,
+    EXIT_USAGE,
+    Parser,
+)
 from nutssim.cli.lab import sweep_summary
 from nutssim.cli.run import render, text_summary
 from nutssim.errors import NutsSimError
@@ -33,6 +44,7 @@ from nutssim.errors import NutsSimError
 __all__ = [
     "COMMANDS",
     "EXIT_CODES",
+    "EXIT_INTERNAL",
     "EXIT_INTERRUPTED",
     "EXIT_MISMATCH",
     "EXIT_OK",
@@ -59,6 +71,7 @@ EPILOG = """examples:
   nutssim lint policies/*.json
   nutssim inspect s2s.json --seq 6
   nutssim inspect eyJhbGciOiJFUzI1NiIs…
+  nutssim timelapse --png timelapse.png
 
 exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"""
 
@@ -67,6 +80,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **inspect.COMMANDS,
     **cases.COMMANDS,
     **lab.COMMANDS,
+    **timelapse.COMMANDS,
 }
 
 
@@ -84,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_parser(sub)
     cases.add_parser(sub)
     lab.add_parsers(sub)
+    timelapse.add_parser(sub)
     return parser
 
 
@@ -114,3 +129,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"nutssim: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except UnicodeDecodeError as exc:  # a file given to a command is not text
+        print(f"nutssim: not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug in nutssim, not the user's input: one line, and how to report it
+        if os.environ.get("NUTSSIM_DEBUG"):
+            raise
+        print(
+            f"nutssim: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
+            "run again with NUTSSIM_DEBUG=1 for the traceback and report it with the command line",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

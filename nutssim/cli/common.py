@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C (128 + SIGINT)
+EXIT_INTERNAL = 70  # sysexits.h EX_SOFTWARE: a bug in nutssim, never the user's input
 EXIT_CODES = "exit codes: 0 ran as expected, 1 outcome differs from expectation, 2 usage error"
 
 

@@ -3,6 +3,7 @@
 #: Byte for byte the file ``examples/sweep-issuer-trust.yaml`` (a test keeps the two equal).
 EXAMPLE_SPEC = r"""# A sweep spec: every combination of the values below is one variant (one run).
 # Run it:   nutssim sweep sweep-issuer-trust.yaml --workers 2 --out results.csv
+# Big ones: nutssim sweep SPEC --format dataset --out results/ --partition-by profile --resume
 # Print it: nutssim sweep --example > sweep-issuer-trust.yaml
 # Each key is a dimension; its value is one level or a list of levels. Leave a key out to keep
 # the scenario's own setting. Grid order is the order below (the last key varies fastest).
@@ -37,6 +38,17 @@ policy:
 # untrusted_issuer, other_subject.
 wallet: [ok, untrusted_issuer, self_issued, revoked]
 
+# Seconds added to the authorization server node's clock. An integer dimension takes a range
+# too, {from, to, step} with `to` included: {from: -600, to: 600, step: 60} is 21 levels.
+clock_skew: [0]
+
 # Base seeds; every variant derives its own seed from its coordinates (same spec, same runs).
+# A range works here as well: {from: 0, to: 99} is 100 seeds.
 seed: [0]
+
+# Which variants run (docs/SWEEPS.md): the whole grid, or a sample of it.
+#   {kind: random, samples: 200, seed: 1}  200 points drawn at random
+#   {kind: lhs, samples: 200, seed: 1}     a Latin hypercube: clock_skew and seed stratified
+#   {kind: oat}                            the first level of each key, then one key at a time
+design: {kind: grid}
 """

@@ -29,6 +29,7 @@ def add_parsers(sub: Any) -> None:
         "examples:\n  nutssim sweep --example > issuer-trust.yaml\n"
         "  nutssim sweep issuer-trust.yaml --out results.parquet\n"
         "  nutssim sweep spec.json --scheduler tcp://scheduler:8786 --format jsonl\n"
+        "  nutssim sweep big.yaml --format dataset --out big/ --partition-by profile --resume\n"
         "exit codes: 0 every variant ran, 1 a variant raised a simulation error, 2 bad spec, "
         "130 interrupted (what finished is written)",
     )
@@ -44,11 +45,26 @@ def add_parsers(sub: Any) -> None:
         metavar="ADDRESS",
         help="a Dask scheduler address, or 'local' for a LocalCluster (needs dask[distributed])",
     )
-    sweep.add_argument("--out", type=Path, help="results file (default: <spec name>.<format>)")
+    sweep.add_argument(
+        "--out", type=Path, help="results file, or directory for a dataset (default: <spec name>.<format>)"
+    )
     sweep.add_argument(
         "--format",
-        choices=("csv", "jsonl", "parquet"),
-        help="results format (default: from --out's suffix, else csv)",
+        choices=("csv", "jsonl", "parquet", "dataset"),
+        help="results format (default: from --out's suffix, else csv); dataset: a Parquet directory "
+        "written chunk by chunk (docs/SWEEPS.md)",
+    )
+    sweep.add_argument(
+        "--partition-by",
+        action="append",
+        default=[],
+        metavar="DIMENSION",
+        help="partition a dataset by a dimension (repeatable, or comma-separated): profile=strict/…",
+    )
+    sweep.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the dataset in --out: run only the chunks it lacks (same spec only)",
     )
     lint = subparser(
         sub,
@@ -95,8 +111,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from nutssim import sweep
 
     spec = sweep.load_spec(args.spec)
-    out = args.out or Path(f"{spec.name}.{args.format or 'csv'}")
-    options: dict[str, Any] = {"out": out, "format": args.format, "progress": sys.stderr.isatty()}
+    partition_by = [name for text in args.partition_by for name in text.split(",") if name.strip()]
+    fmt = "dataset" if args.format is None and (partition_by or args.resume) else args.format
+    out = args.out or Path(spec.name if fmt == "dataset" else f"{spec.name}.{fmt or 'csv'}")
+    options: dict[str, Any] = {
+        "out": out,
+        "format": fmt,
+        "progress": sys.stderr.isatty(),
+        "partition_by": partition_by or None,
+        "resume": args.resume,
+    }
     if args.scheduler:
         address = None if args.scheduler == "local" else args.scheduler
         with sweep.dask_executor(address, workers=args.workers) as executor:
@@ -111,17 +135,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def sweep_summary(result: Any) -> str:
     """Variants run, per status, and the most common refusals by failing check."""
-    rate = result.completed / result.elapsed if result.elapsed else 0.0
+    ran = result.completed - getattr(result, "resumed", 0)  # a resumed dataset's old rows took no time
+    rate = ran / result.elapsed if result.elapsed else 0.0
     lines = [
-        f"{result.completed}/{result.total} variants in {result.elapsed:.1f} s ({rate:.0f}/s)"
+        f"{result.completed}/{result.total} variants{_design_note(result.spec)} in {result.elapsed:.1f} s "
+        f"({rate:.0f}/s)"
         + (f" → {result.path}" if result.path else "")
         + (" — interrupted, the finished variants are written" if result.interrupted else "")
     ]
+    if getattr(result, "resumed", 0):
+        lines.append(f"  resumed: {result.resumed} variants were already in the dataset, not run again")
     lines += [f"  {status:<8} {count}" for status, count in sorted(result.statuses.items())]
     if result.refusals:
         lines.append("refused, by failing check:")
         lines += [f"  {count:>6}  {check}" for check, count in list(result.refusals.items())[:8]]
     return "\n".join(lines) + "\n"
+
+
+def _design_note(spec: Any) -> str:
+    """`` (lhs sample of a 1,201-point grid)`` for a sampled design; nothing for the full grid."""
+    design = getattr(spec, "design", None)
+    if design is None or design.kind == "grid":
+        return ""
+    return f" ({design.kind} sample of a {spec.grid_size:,}-point grid)"
 
 
 def cmd_lint(args: argparse.Namespace) -> int:

@@ -63,3 +63,9 @@ class AudienceMismatch(JoseError):
     """``aud`` does not contain the expected audience."""
 
     check = "jwt.aud"
+
+
+class CriticalHeaderNotUnderstood(JoseError):
+    """``crit`` names an extension the recipient does not understand, or is malformed (RFC 7515 §4.1.11)."""
+
+    check = "jws.crit"

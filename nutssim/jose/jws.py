@@ -16,6 +16,7 @@ from nutssim.jose.b64 import b64url_decode
 from nutssim.jose.errors import (
     AlgorithmNotAllowed,
     AudienceMismatch,
+    CriticalHeaderNotUnderstood,
     IssuedInFuture,
     MalformedToken,
     MissingClaim,
@@ -107,6 +108,40 @@ def check_alg(alg: str, allowed: Iterable[str] = SUPPORTED_ALGS) -> None:
         raise AlgorithmNotAllowed("unsecured JWS (alg none) is not accepted")
     if alg not in allowed:
         raise AlgorithmNotAllowed(f"algorithm {alg!r} is not allowed (allowed: {', '.join(allowed)})")
+
+
+#: Header parameters RFC 7515 §4.1 and RFC 7518 define; ``crit`` must not list them (§4.1.11).
+REGISTERED_HEADERS = frozenset(
+    {"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"}
+)
+
+
+def check_crit(header: Mapping[str, Any], understood: Iterable[str] = ()) -> None:
+    """Refuse a ``crit`` header that is malformed or lists an extension not ``understood``.
+
+    RFC 7515 §4.1.11: ``crit`` is a non-empty array of header names, none defined by JWS or
+    JWA, each present in the header; a recipient that does not understand one MUST reject
+    the JWS. The reference (jwx v3) parses ``crit`` but never enforces it, so only the
+    ``strict`` profile calls this.
+    """
+    if "crit" not in header:
+        return
+    names = header["crit"]
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise CriticalHeaderNotUnderstood("crit must be a non-empty array of header names (RFC 7515 §4.1.11)")
+    if len(set(names)) != len(names):
+        raise CriticalHeaderNotUnderstood("crit lists a header name twice (RFC 7515 §4.1.11)")
+    known = set(understood)
+    for name in names:
+        if name in REGISTERED_HEADERS:
+            problem = f"crit lists {name!r}, which JWS itself defines"
+        elif name not in header:
+            problem = f"crit lists {name!r}, which the header does not carry"
+        elif name not in known:
+            problem = f"critical header {name!r} is not understood"
+        else:
+            continue
+        raise CriticalHeaderNotUnderstood(f"{problem} (RFC 7515 §4.1.11)")
 
 
 def _number(claims: Mapping[str, Any], name: str) -> int | None:

@@ -19,6 +19,7 @@ from nutssim.lint.rules import (
     Severity,
     Where,
 )
+from nutssim.messages import parse_json
 from nutssim.specs.nuts_policy import SCOPE_POLICIES, WALLET_OWNER_TYPES
 from nutssim.specs.pex import (
     NUTS_NODE,
@@ -70,7 +71,7 @@ class Linter:
     # -- files and profiles ------------------------------------------------------------------------------
     def path(self, path: Path, name: str) -> None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = parse_json(path.read_text(encoding="utf-8"))
         except OSError as exc:
             self.add(
                 "invalid-policy",

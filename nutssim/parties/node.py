@@ -27,6 +27,7 @@ from nutssim.parties.sessions import UserSession, UserSessions
 from nutssim.parties.tokens import AccessToken, TokenService
 from nutssim.parties.user_client import UserClient
 from nutssim.parties.user_wallet import UserWallet
+from nutssim.parties.vci_holder import CredentialRequester
 from nutssim.parties.verifier import Verifier
 from nutssim.rng import SimRandom
 from nutssim.specs.openid4vp import ORGANIZATION
@@ -61,6 +62,10 @@ class Node(NodeCore):
             self, self.tokens, self.presentations, grants={AUTHORIZATION_CODE: self.codes.token}
         )
         self.client = Client(self)
+        # OpenID4VCI's wallet (issue #21): its callback route goes first and hands other states on.
+        self.credential_requester = CredentialRequester(
+            self, other_callback=lambda request, ctx: self.user_client.callback(request, ctx)
+        )
         self.user_client = UserClient(self, sessions=self.sessions, request_objects=self.request_objects)
         self.user_wallet = UserWallet(self, authorize=self._authorize)
         self.verifier = Verifier(

@@ -22,6 +22,7 @@ from nutssim.parties.core import Subject
 from nutssim.parties.revocation import CachedList, StatusListClient
 from nutssim.parties.wallet import pex_semantics
 from nutssim.specs import nuts_policy, nuts_rfc021, pex, vc_jwt, vc_verify
+from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
 from nutssim.specs.vc_jwt import CredentialFormatError
 
@@ -202,11 +203,25 @@ def trust_list(ctx: Context, subject: Subject) -> Callable[[Credential], bool] |
     return trusted
 
 
+def ld_processing(ctx: Context) -> LdProcessing:
+    """JSON-LD proofs: strict processing under a strict profile, json-gold's (the reference's) otherwise."""
+    return LdProcessing.SPEC if ctx.profile.strict else LdProcessing.JSON_GOLD
+
+
 class PresentationVerifier:
     """VerifyVP for an AS (PROTOCOL.md §1.5 #16, §3.5), with its StatusList2021 cache."""
 
     def __init__(self) -> None:
         self.status_lists: dict[str, CachedList] = {}
+        #: The X509Credential CRL cache and known CAs (pki/validator.go crls, cas), by endpoint/subject.
+        self.crls: dict[str, Any] = {}
+        self.crl_cas: dict[str, Any] = {}
+
+    def crl_checker(self, ctx: Context) -> Any:
+        """The CRL client for X509Credentials: soft-fail (reference default) or fail closed (strict)."""
+        from nutssim.parties.crl import CRLClient  # cryptography.x509: imported only when used
+
+        return CRLClient(self.crls, self.crl_cas, softfail=not ctx.profile.strict, record=ctx.check)
 
     def status_checker(self, ctx: Context) -> vc_verify.StatusChecker:
         """The StatusList2021 client: fail open (reference) or closed (strict), checks traced."""
@@ -221,6 +236,7 @@ class PresentationVerifier:
             return
         trusted = trust_list(ctx, subject)
         status = self.status_checker(ctx) if ctx.profile.on("revocation_check") else None
+        crl = _LazyCRL(self, ctx) if ctx.profile.on("revocation_check") else None
         for vp in envelope.presentations:
             try:
                 yield from vc_verify.verify_presentation(
@@ -229,6 +245,9 @@ class PresentationVerifier:
                     status=status,
                     trusted=trusted,
                     check_subject=ctx.profile.on("signer_is_subject"),
+                    ld_mode=ld_processing(ctx),
+                    crl=crl,
+                    eku_policy=ctx.profile.strict,
                 )
             except ProtocolError as exc:
                 cause = exc.cause or Cause(vc_verify.kind_of(str(exc)), "presentation", reason=str(exc))
@@ -236,3 +255,14 @@ class PresentationVerifier:
                 ctx.fail("token.verify_vp", _VERIFY_REF, error, vc_verify.describe(cause), cause)
         count = len(envelope.presentations)
         ctx.check("token.verify_vp", _VERIFY_REF, True, f"{count} presentation(s) verified")
+
+
+class _LazyCRL:
+    """Builds the CRL client on first use, so flows without an X509Credential never import it."""
+
+    def __init__(self, verifier: PresentationVerifier, ctx: Context) -> None:
+        self._verifier, self._ctx = verifier, ctx
+
+    def check(self, chain: list[Any], now: int) -> Generator[HttpRequest, HttpResponse, None]:
+        """Delegate to ``CRLClient.check``."""
+        yield from self._verifier.crl_checker(self._ctx).check(chain, now)

@@ -118,6 +118,8 @@ def _verified_request(
     ctx.check(rfc9101.SIGNATURE.id, rfc9101.SIGNATURE.ref, True, f"signed by {jws.kid}")
     if ctx.profile.strict:
         expect_rule(ctx, rfc9101.typed(jws), rfc9101.TYPED, detail=f"typ {jws.header.get('typ')!r}")
+        crit = rfc9101.crit_understood(jws)  # jwx parses crit and never enforces it
+        expect_rule(ctx, not crit, rfc9101.CRIT, detail=crit or "no critical extension")
         expect_rule(
             ctx,
             rfc9101.issuer_is_signer(jws),

@@ -24,8 +24,10 @@ from nutssim.causes import Cause
 from nutssim.errors import ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
+from nutssim.parties import bitstring_status
 from nutssim.specs import jws2020, vc_jwt
 from nutssim.specs import statuslist2021 as sl
+from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.vc_verify import VerificationFailed, check_validity_time, verify_credential_signature
 
 LIST_MAX_AGE = 15 * 60  # maxAgeExternal
@@ -63,11 +65,18 @@ class StatusListClient:
         statuses = credential.document.get("credentialStatus")
         entries = statuses if isinstance(statuses, list) else ([statuses] if statuses else [])
         for raw in entries:
+            if not self.reference and bitstring_status.bsl.is_entry(raw):  # strict: GFI-003
+                if (yield from bitstring_status.bitstring_revoked(self.record, credential, raw, now)):
+                    return True
+                continue
             try:
                 entry = sl.check_entry_syntax(raw, credential.document.get("@context"))
             except sl.StatusListError as exc:
                 raise VerificationFailed(f"invalid credentialStatus: {exc}", check=exc.check) from None
-            if entry is None or entry.purpose != sl.REVOCATION:
+            if entry is None:
+                bitstring_status.record_ignored(self.record, credential, raw)
+                continue
+            if entry.purpose != sl.REVOCATION:
                 continue
             status_list = yield from self._list(entry.list_url, now)
             if status_list is None:
@@ -171,9 +180,11 @@ def _verify_signature(
     credential: Credential, now: int, *, reference: bool
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Issuer binding, time and signature of a list (vcr/verifier/signature_verifier.go VerifySignature)."""
+    # The reference canonicalizes JSON-LD lists with json-gold (specs.jsonld LdProcessing.JSON_GOLD).
+    ld_mode = LdProcessing.JSON_GOLD if reference else LdProcessing.SPEC
     if credential.format == "jwt_vc":
         # jwtSignature: kid DID == iss (IssuerKidValidator), signature, exp/nbf/iat at now (5 s skew).
-        yield from verify_credential_signature(credential)
+        yield from verify_credential_signature(credential, ld_mode=ld_mode)
         jose.check_times(jose.decode(credential.raw).payload, now)
     else:
         # jsonldProof: the verificationMethod's DID is the issuer, then ProofOptions.ValidAt(now, 5 s),
@@ -189,7 +200,7 @@ def _verify_signature(
         skew = jws2020.DEFAULT_SKEW
         if (created is not None and created > now + skew) or (expires is not None and expires + skew < now):
             raise VerificationFailed("presentation not valid at given time", check="vc.time")
-        yield from verify_credential_signature(credential)
+        yield from verify_credential_signature(credential, ld_mode=ld_mode)
     if not reference:
         # VC-DM 1.1 §4.6/§4.7: the verifier checks the list credential's own validity period; the
         # reference does not (it only uses expirationDate to decide when to refresh its copy).

@@ -71,6 +71,7 @@ class TokenService:
 
     def _strict_proof_checks(self, ctx: Context, request: HttpRequest, proof: rfc9449.DPoPProof) -> None:
         """RFC 9449 §4.3 steps 8–11 and §8 (server nonce), which the reference leaves out."""
+        rfc9449.check_proof_crit(proof)
         rfc9449.check_request_binding(proof, request.method, request.url.split("?")[0])
         rfc9449.check_iat_window(proof, ctx.now())
         rfc9449.check_jti_unused(proof, self.dpop_jtis, ctx.now())

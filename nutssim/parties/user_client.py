@@ -29,6 +29,7 @@ from nutssim.parties.metadata import metadata
 from nutssim.parties.oauth_client import discover_metadata, token_from_response
 from nutssim.parties.request_objects import RequestObjects
 from nutssim.parties.sessions import UserSession, UserSessions
+from nutssim.parties.wallet import Wallet
 from nutssim.specs import entity_statement, nuts_node_api, openid4vp, rfc7636, rfc9101, rfc9449
 from nutssim.specs.openid4vp import FLOW_TIMEOUT
 from nutssim.specs.rfc6749 import AUTHORIZATION_CODE
@@ -200,8 +201,21 @@ class UserClient:
     ) -> None:
         """Issue a NutsEmployeeCredential per subject DID into an empty session wallet (§2.4)."""
         if session.wallet.credentials:
-            ctx.check("landing.provision", _SESSION, True, "session wallet already holds credentials")
-            return
+            held = _employee_ids(session)
+            # auth/api/iam/user.go provisionUserSession: a wallet with credentials is "already
+            # provisioned", whoever the EHR now vouches for, so the next user of this browser is
+            # presented as the first. strict gives another user a wallet of their own.
+            if not ctx.profile.strict or held == {user["id"]}:
+                ctx.check("landing.provision", _SESSION, True, "session wallet already holds credentials")
+                return
+            session.identity = Identity.jwk(ctx.rng)
+            session.wallet = Wallet([session.identity])
+            ctx.check(
+                "landing.provision",
+                _SESSION,
+                True,
+                f"session wallet held {', '.join(sorted(held))}, not {user['id']}: a fresh session wallet",
+            )
         for identity in subject.identities:
             token = _employee_credential(ctx, identity, session, user)
             credential = session.wallet.add(token)
@@ -378,6 +392,11 @@ def _problem(ctx: Context, check: str, detail: str, *, status: int = 400, ref: s
     ctx.check(check, ref, False, detail)
     body = {"type": "about:blank", "title": "request failed", "status": status, "detail": detail}
     return json_response(status, body, headers={"Content-Type": "application/problem+json"})
+
+
+def _employee_ids(session: UserSession) -> set[str]:
+    """The employee identifiers the session wallet's credentials name."""
+    return {str(s.get("identifier")) for c in session.wallet.credentials for s in c.subjects}
 
 
 def _employee_credential(ctx: Context, issuer: Identity, session: UserSession, user: dict[str, Any]) -> str:

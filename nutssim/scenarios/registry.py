@@ -23,6 +23,8 @@ class ScenarioSpec:
     builder: Callable[..., World]
     flow: str = "s2s"
     options: tuple[Option, ...] = ()
+    #: Importable packages the scenario cannot run without (e.g. ``cryptography`` for X.509).
+    needs: tuple[str, ...] = ()
 
 
 #: Every scenario by name; filled when this package is imported (the families register below).
@@ -30,7 +32,12 @@ SCENARIOS: dict[str, ScenarioSpec] = {}
 
 
 def register(
-    name: str, description: str, flow: str = "s2s", *, options: Iterable[Option] = ()
+    name: str,
+    description: str,
+    flow: str = "s2s",
+    *,
+    options: Iterable[Option] = (),
+    needs: Iterable[str] = (),
 ) -> Callable[[Callable[..., World]], Callable[..., World]]:
     """Decorator: register a world builder under ``name``; it is called with every declared option."""
     table = tuple(options)
@@ -38,7 +45,7 @@ def register(
         raise InputError(f"scenario {name!r} declares an option twice")
 
     def wrap(builder: Callable[..., World]) -> Callable[..., World]:
-        SCENARIOS[name] = ScenarioSpec(name, description, builder, flow, table)
+        SCENARIOS[name] = ScenarioSpec(name, description, builder, flow, table, tuple(needs))
         return builder
 
     return wrap

@@ -11,6 +11,12 @@ type or id that stays a relative IRI, is silently dropped by JSON-LD expansion
 (JSON-LD 1.1 API §13.4 step 13.2) and so is not covered by a signature; a document
 carrying one is refused rather than canonicalized, so an unsigned claim cannot ride
 along next to signed ones.
+
+``LdProcessing.JSON_GOLD`` reproduces the reference instead (the ``nuts-node`` profile):
+nuts-node canonicalizes with json-gold v0.8.0 (``jsonld/ldutils.go LDUtil.Canonicalize``)
+and refuses nothing: undefined terms and relative ids are dropped unsigned, and a relative
+``@type`` value is kept as an ``rdf:type`` triple to the relative IRI, where pyld (and RDF 1.1
+Concepts §3.2, which allows only absolute IRIs) drop it.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
@@ -57,6 +64,15 @@ CONTEXT_FILES: Mapping[str, str] = MappingProxyType(
 #: Bound on resolved contexts kept per loader: inline contexts come from documents
 #: received over the wire, so an attacker must not be able to grow the cache without end.
 MAX_CACHED_CONTEXTS = 256
+
+
+class LdProcessing(Enum):
+    """How a JSON-LD document is turned into the signed N-Quads."""
+
+    #: JSON-LD 1.1 as specified, strict: a dropped term or a relative IRI is refused.
+    SPEC = "spec"
+    #: The reference: json-gold v0.8.0 semantics, nothing refused (see the module docstring).
+    JSON_GOLD = "json-gold"
 
 
 class JsonLdError(ProtocolError):
@@ -253,6 +269,26 @@ class _StrictProcessor(JsonLdProcessor):
             raise UndefinedTermError(problems)
 
 
+class _JsonGoldProcessor(_StrictProcessor):
+    """pyld producing the RDF dataset json-gold v0.8.0 produces.
+
+    json-gold ``ld/rdf_dataset.go GraphToRDF`` hands each ``@type`` value (a bare string
+    in the node map) to ``ld/node.go objectToRDF``, whose string branch returns an IRI
+    without the relative-IRI check its node-object branch has: ``{"type": "Foo"}`` with
+    ``Foo`` undefined becomes ``<s> rdf:type <Foo>``. pyld's ``_object_to_rdf`` skips
+    every relative IRI object (JSON-LD 1.1 API §8.2 step 3), so only that branch differs.
+    """
+
+    def _object_to_rdf(self, item: Any, issuer: Any, triples: Any, options: Any) -> Any:
+        if isinstance(item, str) and not item.startswith("_:"):
+            return {"type": "IRI", "value": item}
+        return super()._object_to_rdf(item, issuer, triples, options)
+
+
+def _processor(mode: LdProcessing) -> _StrictProcessor:
+    return _JsonGoldProcessor() if mode is LdProcessing.JSON_GOLD else _StrictProcessor()
+
+
 def expand(
     document: Mapping[str, Any], *, loader: OfflineLoader | None = None, strict: bool = True
 ) -> list[dict[str, Any]]:
@@ -286,20 +322,23 @@ def canonicalize(
     *,
     loader: OfflineLoader | None = None,
     strict: bool = True,
+    mode: LdProcessing = LdProcessing.SPEC,
     limits: CanonicalizationLimits = DEFAULT_CANONICALIZATION_LIMITS,
 ) -> str:
     """Return the URDNA2015 canonical N-Quads of ``document`` (RDF Dataset Canonicalization).
 
-    Bounded: the document's size, its dataset's size and the canonicalization's work are
-    checked against ``limits`` (cheapest first) and refused with ``CanonicalizationLimitExceeded``.
+    ``mode`` ``JSON_GOLD`` canonicalizes as the reference does and never refuses a dropped
+    term (``strict`` applies to ``SPEC`` only). Bounded: the document's size, its dataset's
+    size and the canonicalization's work are checked against ``limits`` (cheapest first) and
+    refused with ``CanonicalizationLimitExceeded`` (a bound of nutssim in both modes).
     """
     _require_object(document)
     _check_json_size(document, limits)
-    processor = _StrictProcessor()
+    processor = _processor(mode)
     with _translated_errors():
         # to_rdf expands through processor.expand, which keeps the expanded form.
         dataset = processor.to_rdf(dict(document), {**_options(loader), "produceGeneralizedRdf": False})
-    if strict:
+    if strict and mode is LdProcessing.SPEC:
         processor.check_strict()
     _check_dataset_size(dataset, limits)
     with _translated_errors():

@@ -8,6 +8,12 @@ proof options are the proof without ``jws`` under the document's ``@context`` an
 and ``ldp_vp`` (PROTOCOL.md §3.2); the VP proof carries ``domain``, ``challenge``,
 ``nonce``, ``created`` and ``expires`` (§1.3).
 
+``mode`` ``LdProcessing.JSON_GOLD`` (the ``nuts-node`` profile) signs and verifies as the
+reference does: proof options as ``ld_reference.proof_options`` builds them
+(``vcr/signature/proof/jsonld.go LDProof.asCanonicalizableMap``) and json-gold's
+canonicalization (``nutssim.specs.jsonld``); ``SPEC`` uses the proof under the document's
+context and strict processing.
+
 Time and audience are *not* judged by ``verify_proof``: the token endpoint does that
 (§1.5 steps 6-9, §3.5 step 2) with the accessors and ``check_proof_time`` here.
 """
@@ -26,12 +32,13 @@ from nutssim import jose
 from nutssim.errors import InputError, ProtocolError
 from nutssim.jose import KeyPair, PublicKey
 from nutssim.rng import b64url
-from nutssim.specs import jsonld
+from nutssim.specs import jsonld, ld_reference
 from nutssim.specs.jsonld import (
     JWS2020_CONTEXT,
     NUTS_V1_CONTEXT,
     STATUSLIST2021_CONTEXT,
     VC_V1_CONTEXT,
+    LdProcessing,
     OfflineLoader,
 )
 
@@ -149,9 +156,17 @@ def proof_times(proof: Mapping[str, Any]) -> tuple[int | None, int | None]:
     )
 
 
-def check_proof_time(proof: Mapping[str, Any], now: int, skew: int = DEFAULT_SKEW) -> None:
-    """PROTOCOL.md §3.5 step 2: ``created ≤ now+skew`` and ``expires+skew ≥ now``."""
+def check_proof_time(
+    proof: Mapping[str, Any], now: int, skew: int = DEFAULT_SKEW, *, mode: LdProcessing = LdProcessing.SPEC
+) -> None:
+    """PROTOCOL.md §3.5 step 2: ``created ≤ now+skew`` and ``expires+skew ≥ now``.
+
+    Under ``JSON_GOLD`` an absent ``created`` is Go's zero time, which is never in the
+    future (``vcr/signature/proof/jsonld.go ProofOptions.ValidAt``); ``SPEC`` refuses it.
+    """
     created, expires = proof_times(proof)
+    if created is None and mode is LdProcessing.JSON_GOLD:
+        created = -62135596800  # 0001-01-01T00:00:00Z
     if created is None:
         raise MalformedProof("proof has no created date")
     if created > now + skew or (expires is not None and expires + skew < now):
@@ -166,12 +181,20 @@ def proof_options(document: Mapping[str, Any], proof: Mapping[str, Any]) -> dict
 
 
 def verify_data(
-    document: Mapping[str, Any], proof: Mapping[str, Any], *, loader: OfflineLoader | None = None
+    document: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    *,
+    loader: OfflineLoader | None = None,
+    mode: LdProcessing = LdProcessing.SPEC,
 ) -> bytes:
     """Return SHA-256(canonical proof options) ‖ SHA-256(canonical document without proof)."""
     unsigned = {k: v for k, v in document.items() if k != "proof"}
-    options_nquads = jsonld.canonicalize(proof_options(document, proof), loader=loader)
-    document_nquads = jsonld.canonicalize(unsigned, loader=loader)
+    if mode is LdProcessing.JSON_GOLD:
+        options = ld_reference.proof_options(proof)
+    else:
+        options = proof_options(document, proof)
+    options_nquads = jsonld.canonicalize(options, loader=loader, mode=mode)
+    document_nquads = jsonld.canonicalize(unsigned, loader=loader, mode=mode)
     return _sha256(options_nquads) + _sha256(document_nquads)
 
 
@@ -183,6 +206,7 @@ def sign_credential(
     created: int,
     proof_purpose: str = "assertionMethod",
     loader: OfflineLoader | None = None,
+    mode: LdProcessing = LdProcessing.SPEC,
 ) -> dict[str, Any]:
     """Return a copy of the credential with a JsonWebSignature2020 proof by ``key``."""
     proof = {
@@ -191,7 +215,7 @@ def sign_credential(
         "verificationMethod": verification_method,
         "created": to_rfc3339(created),
     }
-    return _attach_proof(document, key, proof, loader)
+    return _attach_proof(document, key, proof, loader, mode)
 
 
 def sign_presentation(
@@ -206,6 +230,7 @@ def sign_presentation(
     nonce: str,
     proof_purpose: str = "authentication",
     loader: OfflineLoader | None = None,
+    mode: LdProcessing = LdProcessing.SPEC,
 ) -> dict[str, Any]:
     """Return a copy of the presentation with a proof carrying domain, challenge and nonce (§1.3)."""
     proof = {
@@ -218,7 +243,7 @@ def sign_presentation(
         "challenge": challenge,
         "nonce": nonce,
     }
-    return _attach_proof(document, key, proof, loader)
+    return _attach_proof(document, key, proof, loader, mode)
 
 
 def verify_proof(
@@ -228,6 +253,7 @@ def verify_proof(
     allowed_algs: Iterable[str] = jose.SUPPORTED_ALGS,
     proof_purpose: str | None = None,
     loader: OfflineLoader | None = None,
+    mode: LdProcessing = LdProcessing.SPEC,
 ) -> None:
     """Check the document's JsonWebSignature2020 proof with ``key``; raise a named ``ProofError``."""
     proof = proof_of(document)
@@ -237,7 +263,9 @@ def verify_proof(
         raise ProofPurposeMismatch(f"proof purpose {proof.get('proofPurpose')!r} is not {proof_purpose!r}")
     encoded_header, header, signature = _split_detached(proof.get("jws"))
     alg = _check_header(header, allowed_algs)
-    signing_input = encoded_header.encode("ascii") + b"." + verify_data(document, proof, loader=loader)
+    signing_input = (
+        encoded_header.encode("ascii") + b"." + verify_data(document, proof, loader=loader, mode=mode)
+    )
     try:
         key.verify(alg, signing_input, signature)
     except jose.InvalidSignature:
@@ -247,14 +275,18 @@ def verify_proof(
 
 
 def _attach_proof(
-    document: Mapping[str, Any], key: KeyPair, proof: dict[str, Any], loader: OfflineLoader | None
+    document: Mapping[str, Any],
+    key: KeyPair,
+    proof: dict[str, Any],
+    loader: OfflineLoader | None,
+    mode: LdProcessing = LdProcessing.SPEC,
 ) -> dict[str, Any]:
     _check_signable(document, key, proof)
     # RFC 7797 §3, §6: the payload is not base64url-encoded and the header must say so critically.
     header = {"alg": key.alg, "b64": False, "crit": ["b64"]}
     encoded_header = b64url(json.dumps(header, separators=(",", ":")).encode())
     try:
-        data = verify_data(document, proof, loader=loader)
+        data = verify_data(document, proof, loader=loader, mode=mode)
     except jsonld.JsonLdError as exc:
         raise InputError(
             str(exc),

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from nutssim.errors import InputError, ProtocolError, did_you_mean
+from nutssim.messages import parse_json
 from nutssim.specs.pex.compiled import compile_definition
 from nutssim.specs.pex.errors import PexDocumentError
 from nutssim.specs.pex.fields import reserved_field_ids
@@ -188,7 +189,7 @@ class Policy(Mapping[str, CredentialProfile]):
         """Load one policy file."""
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = parse_json(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise PolicyError(f"cannot read the policy file: {exc.strerror}", where=str(path)) from None
         except ValueError as exc:

@@ -105,6 +105,15 @@ TYPED = Rule(
     about="request_object",
     subject="typ",
 )
+CRIT = Rule(
+    "jar.crit",
+    "RFC 7515 §4.1.11 (strict)",
+    INVALID_REQUEST_OBJECT,
+    "request object has a critical header that is not understood",
+    kind=causes.INVALID,
+    about="request_object",
+    subject="crit",
+)
 ISS_KID = Rule(
     "jar.iss_kid",
     "RFC 9101 §6.2, §10.2 (strict)",
@@ -300,6 +309,15 @@ def validate(
 def typed(jws: jose.CompactJWS) -> bool:
     """Whether the request object is explicitly typed (RFC 9101 §10.8)."""
     return jws.header.get("typ") == TYP
+
+
+def crit_understood(jws: jose.CompactJWS) -> str:
+    """Why the ``crit`` header is refused (RFC 7515 §4.1.11; no extension is understood), or ``""``."""
+    try:
+        jose.check_crit(jws.header)
+    except jose.CriticalHeaderNotUnderstood as exc:
+        return str(exc)
+    return ""
 
 
 def issuer_is_signer(jws: jose.CompactJWS) -> bool:

@@ -28,6 +28,7 @@ from nutssim.errors import OAuthError, ProtocolError
 from nutssim.jose import (
     SUPPORTED_ALGS,
     AlgorithmNotAllowed,
+    CriticalHeaderNotUnderstood,
     InvalidSignature,
     JoseError,
     KeyPair,
@@ -35,6 +36,7 @@ from nutssim.jose import (
     MissingClaim,
     PublicKey,
     check_alg,
+    check_crit,
     check_times,
     decode,
     sign,
@@ -380,6 +382,14 @@ def _remove_dot_segments(path: str) -> str:
     if path.endswith(("/.", "/..")) and not result.endswith("/"):
         result += "/"
     return result
+
+
+def check_proof_crit(proof: DPoPProof) -> None:
+    """Refuse a proof whose ``crit`` names an extension (RFC 7515 §4.1.11; jwx never enforces it)."""
+    try:
+        check_crit(proof.header)
+    except CriticalHeaderNotUnderstood as exc:
+        raise DPoPError(str(exc), check="dpop.crit") from None
 
 
 def check_request_binding(proof: DPoPProof, htm: str, htu: str) -> None:

@@ -97,16 +97,7 @@ class Bitstring:
 
     def encode(self) -> str:
         """Return the ``encodedList``: base64url without padding of GZIP(bitstring) (PROTOCOL.md §3.6)."""
-        # The list is signed, so its bytes must not depend on the platform: gzip.compress(mtime=0)
-        # lets zlib write its build's OS byte (03 on Linux, ff in Pyodide). The header is written
-        # here instead (RFC 1952 §2.3): magic, CM=8 deflate, no flags, MTIME 0, XFL 2 (level 9),
-        # OS 255 "unknown" (what Go's compress/gzip in the reference and CPython's own writer use).
-        data = bytes(self._bytes)
-        header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
-        deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate: no zlib header
-        body = deflate.compress(data) + deflate.flush()
-        trailer = zlib.crc32(data).to_bytes(4, "little") + (len(data) & 0xFFFFFFFF).to_bytes(4, "little")
-        return base64.urlsafe_b64encode(header + body + trailer).rstrip(b"=").decode("ascii")
+        return base64.urlsafe_b64encode(gzip_pinned(bytes(self._bytes))).rstrip(b"=").decode("ascii")
 
     @classmethod
     def decode(cls, encoded: str, *, max_bytes: int = MAX_DECODED_BYTES) -> Bitstring:
@@ -117,7 +108,7 @@ class Bitstring:
             compressed = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         except (binascii.Error, ValueError):
             raise StatusListError("encodedList is not base64url", check="statuslist.encoding") from None
-        return cls.from_bytes(_gunzip(compressed, max_bytes))
+        return cls.from_bytes(gunzip_bounded(compressed, max_bytes))
 
     def __eq__(self, other: object) -> bool:
         """Bitstrings are equal when their bytes are."""
@@ -133,7 +124,20 @@ class Bitstring:
         return f"Bitstring(size={self.size}, set={shown}{'…' if len(shown) == 5 else ''})"
 
 
-def _gunzip(data: bytes, max_bytes: int) -> bytes:
+def gzip_pinned(data: bytes) -> bytes:
+    """GZIP ``data`` with a pinned header, so a signed list has the same bytes on every platform."""
+    # gzip.compress(mtime=0) lets zlib write its build's OS byte (03 on Linux, ff in Pyodide). The
+    # header is written here instead (RFC 1952 §2.3): magic, CM=8 deflate, no flags, MTIME 0, XFL 2
+    # (level 9), OS 255 "unknown" (what Go's compress/gzip in the reference and CPython's own writer
+    # use). Shared by StatusList2021 and Bitstring Status List v1.0 (specs.bitstring_status_list).
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw deflate: no zlib header
+    body = deflate.compress(data) + deflate.flush()
+    trailer = zlib.crc32(data).to_bytes(4, "little") + (len(data) & 0xFFFFFFFF).to_bytes(4, "little")
+    return header + body + trailer
+
+
+def gunzip_bounded(data: bytes, max_bytes: int = MAX_DECODED_BYTES) -> bytes:
     """Decompress every gzip member of ``data``, refusing output beyond ``max_bytes``."""
     if not data:
         raise StatusListError("encodedList is not gzip data: empty", check="statuslist.encoding")

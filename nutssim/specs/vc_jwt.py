@@ -104,8 +104,10 @@ def from_rfc3339(text: str) -> int:
 
 
 # -- credentials --------------------------------------------------------------------------------
-def issue_credential(document: dict[str, Any], key: jose.KeyPair) -> str:
-    """Sign a VC data-model document as a JWT VC with ``key`` (its ``kid`` goes in the header)."""
+def issue_credential(
+    document: dict[str, Any], key: jose.KeyPair, *, headers: dict[str, Any] | None = None
+) -> str:
+    """Sign a VC data-model document as a JWT VC with ``key`` (its ``kid`` and ``headers`` in the header)."""
     subjects = document.get("credentialSubject")
     first = subjects[0] if isinstance(subjects, list) and subjects else subjects
     claims: dict[str, Any] = {"iss": _issuer_id(document.get("issuer"))}
@@ -121,7 +123,7 @@ def issue_credential(document: dict[str, Any], key: jose.KeyPair) -> str:
         # The reference (go-did) encodes credentialSubject as an array in a JWT VC (PROTOCOL.md
         # §2.4), which is why PD authors also write `$.credentialSubject[0].x` paths (§3.4).
         claims["vc"]["credentialSubject"] = [subjects]
-    header = {"typ": "JWT", **({"kid": key.kid} if key.kid else {})}
+    header = {"typ": "JWT", **({"kid": key.kid} if key.kid else {}), **(headers or {})}
     return jose.sign(header, claims, key)
 
 

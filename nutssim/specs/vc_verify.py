@@ -7,6 +7,13 @@ id, the reference's words as ``reason``); its ``detail`` is rendered from that c
 (``describe``): the text the reference appends to "presentation(s) or credential(s)
 verification failed" (``invalid VC (id=…): <reason>``, ``unable to validate JWT
 signature: <reason>``, or a resolution detail).
+
+A credential's signature failure reads as the reference's does: its verifier returns a
+``VerificationError`` that ``doVerifyVP`` wraps again, so the prefix appears twice
+(``invalid VC (id=…): presentation(s) or credential(s) verification failed: invalid
+signature: …``; ``vcr/verifier/verifier.go doVerifyVP``, ``signature_verifier.go jsonldProof``).
+``ld_mode`` says how JSON-LD proofs are canonicalized: ``SPEC`` (strict) or ``JSON_GOLD``
+(the reference's json-gold and Go structs, ``nutssim.specs.ld_reference``).
 """
 
 from __future__ import annotations
@@ -21,10 +28,20 @@ from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import VC_CONTEXT, Credential, Presentation
 from nutssim.models.did import DIDDocument, DIDDocumentError, did_of
 from nutssim.specs.did import DIDResolutionError, resolve, resolve_key
+from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.vc_jwt import CredentialFormatError, from_rfc3339
 
 Process = Generator[HttpRequest, HttpResponse, Any]
+#: vcr/credential/types.go X509CredentialType.
+X509_CREDENTIAL = "X509Credential"
 
+
+#: The reference's prefix of a VerificationError (``vcr/verifier/verifier.go VerificationError.Error``).
+VERIFICATION_FAILED = "presentation(s) or credential(s) verification failed"
+#: jwx's text for an ECDSA signature that does not verify (``vcr/verifier/signature_verifier_test.go``
+#: asserts it for JSON-LD proofs: the bare verifier's error, without the JWT parser's wrapper). The
+#: EdDSA and RSA texts of jwx v3.2.0 are not settled from source here, so other keys keep nutssim's words.
+_JWX_BAD_SIGNATURE = {"ES": "invalid ECDSA signature"}
 
 #: Words of the reference's own failures that name a signature or proof (PROTOCOL.md §3.5): the link
 #: a library's message of unknown type breaks is classified at the raise site, once.
@@ -125,10 +142,17 @@ def verify_credential(
     holder: str | None = None,
     status: StatusChecker | None = None,
     trusted: Callable[[Credential], bool] | None = None,
+    ld_mode: LdProcessing = LdProcessing.SPEC,
+    crl: Any = None,
+    eku_policy: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
-    """Verify one credential: validators, types, revocation, trust, time, issuer, signature."""
+    """Verify one credential: validators, types, revocation, trust, time, issuer, signature.
+
+    ``crl`` is the X509Credential's CRL checker (``x509_credential.CRLChecker``; None skips CRLs)
+    and ``eku_policy`` turns on the did:x509 ``eku`` policy (strict; the reference lacks it).
+    """
     try:
-        yield from _verify_credential(credential, now, holder, status, trusted)
+        yield from _verify_credential(credential, now, holder, status, trusted, ld_mode, crl, eku_policy)
     except VerificationFailed as exc:
         cause = exc.cause.on("credential", credential.id)
         raise VerificationFailed("", check=exc.check, cause=cause) from None
@@ -151,7 +175,19 @@ def _verify_credential(
     holder: str | None,
     status: StatusChecker | None,
     trusted: Callable[[Credential], bool] | None,
+    ld_mode: LdProcessing,
+    crl: Any = None,
+    eku_policy: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
+    if X509_CREDENTIAL in credential.types:
+        # vcr/credential/resolver.go FindValidator: the X509Credential validator runs first and
+        # ends with the default one (validator.go x509CredentialValidator.Validate).
+        from nutssim.specs import x509_credential
+
+        try:
+            yield from x509_credential.validate(credential, now, crl, eku_policy=eku_policy)
+        except x509_credential.X509CredentialInvalid as exc:
+            raise VerificationFailed(str(exc), check=exc.check, kind=exc.kind) from None
     validate_credential(credential)
     if len(credential.types) > 2:
         raise VerificationFailed("verifiable credential must list at most 2 types", check="vc.types")
@@ -163,8 +199,14 @@ def _verify_credential(
     self_attested = credential.format == "ldp_vc" and credential.proof_type is None
     if self_attested and holder is not None and credential.issuer == holder:
         return  # PROTOCOL.md §3.5: a self-attested VC is covered by the VP signature
-    issuer_document = yield from resolve(credential.issuer)  # must resolve (not deactivated)
-    yield from verify_credential_signature(credential, issuer_document)
+    if credential.issuer.startswith("did:x509:"):
+        # verifier.go Verify: the resolve metadata carries the JWT's protected headers (x5c).
+        from nutssim.specs import x509_credential
+
+        issuer_document = x509_credential.resolve_issuer(credential, now, eku_policy=eku_policy)
+    else:
+        issuer_document = yield from resolve(credential.issuer)  # must resolve (not deactivated)
+    yield from verify_credential_signature(credential, issuer_document, now=now, ld_mode=ld_mode)
 
 
 def _issuer_key(
@@ -179,45 +221,110 @@ def _issuer_key(
         raise DIDResolutionError(f"unable to resolve {kid}: {exc}") from None
 
 
+def _prefixed(text: str) -> str:
+    """A VerificationError's text as it reads once ``doVerifyVP`` wraps it again (the double prefix)."""
+    return f"{VERIFICATION_FAILED}: {text}"
+
+
 def verify_credential_signature(
-    credential: Credential, issuer_document: DIDDocument | None = None
+    credential: Credential,
+    issuer_document: DIDDocument | None = None,
+    *,
+    now: int | None = None,
+    ld_mode: LdProcessing = LdProcessing.SPEC,
 ) -> Generator[HttpRequest, HttpResponse, None]:
-    """Check the issuer's signature over a JWT or JSON-LD credential (resolving the key if needed)."""
+    """Check the issuer's signature over a JWT or JSON-LD credential (resolving the key if needed).
+
+    ``now`` given: a JSON-LD proof's ``created``/``expires`` are checked too (``jsonldProof``
+    runs ``ProofOptions.ValidAt`` before resolving the key).
+    """
     if credential.format == "jwt_vc":
         jws = jose.decode(credential.raw)
         kid = jws.kid or _default_kid(credential.issuer)
         if did_of(kid) != credential.issuer:
             raise VerificationFailed(
-                f"unable to validate JWT signature: token issuer ({credential.issuer}) does not match "
-                f"signing key DID ({did_of(kid)})",
+                _prefixed(
+                    f"unable to validate JWT signature: token issuer ({credential.issuer}) does not match "
+                    f"signing key DID ({did_of(kid)})"
+                ),
                 check="vc.kid",
             )
         key = yield from _issuer_key(kid, issuer_document)
         try:
             jws.verify(key)
         except jose.JoseError as exc:
-            raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
+            raise VerificationFailed(
+                _prefixed(f"unable to validate JWT signature: {exc}"), check=exc.check
+            ) from None
         return
-    yield from _verify_ld_credential(credential, issuer_document)
+    yield from _verify_ld_credential(credential, issuer_document, now, ld_mode)
 
 
 def _verify_ld_credential(
-    credential: Credential, issuer_document: DIDDocument | None
+    credential: Credential, issuer_document: DIDDocument | None, now: int | None, ld_mode: LdProcessing
 ) -> Generator[HttpRequest, HttpResponse, None]:
-    from nutssim.specs import jws2020
+    """``signature_verifier.go jsonldProof`` for a VC: method of issuer, proof time, key, signature."""
+    from nutssim.specs import ld_reference
 
     doc = credential.document
     proof = doc.get("proof")
-    if not isinstance(proof, dict):
-        raise VerificationFailed("verification error: missing proof", check="vc.proof")
-    method = str(proof.get("verificationMethod", ""))
-    if did_of(method) != credential.issuer:
-        raise VerificationFailed("verification method is not of issuer", check="vc.kid")
-    key = yield from _issuer_key(method, issuer_document)
+    method = str(proof.get("verificationMethod") or "") if isinstance(proof, dict) else ""
+    if not method:
+        raise VerificationFailed(_prefixed("missing proof"), check="vc.proof")
+    if method.split("#")[0] != credential.issuer:
+        raise VerificationFailed(_prefixed("verification method is not of issuer"), check="vc.kid")
+    if now is not None and ld_mode is LdProcessing.JSON_GOLD:
+        _check_ld_proof_time(proof, now, ld_mode, _prefixed)
+    key = yield from _issuer_key_for_ld(method, issuer_document)
+    # The reference canonicalizes the credential as go-did re-marshals it (ld_reference.credential).
     try:
-        jws2020.verify_proof(doc, key)
+        signed = ld_reference.credential(doc) if ld_mode is LdProcessing.JSON_GOLD else doc
     except ProtocolError as exc:
-        raise VerificationFailed(f"unable to verify proof: {exc}", check="vc.signature") from None
+        raise VerificationFailed(_prefixed(f"invalid LD-JSON document: {exc}"), check="vc.proof") from None
+    _check_ld_signature(signed, key, ld_mode, _prefixed)
+
+
+def _issuer_key_for_ld(
+    method: str, issuer_document: DIDDocument | None
+) -> Generator[HttpRequest, HttpResponse, jose.PublicKey]:
+    """The proof's key; a failure reads ``unable to resolve valid signing key: …`` (no prefix)."""
+    try:
+        return (yield from _issuer_key(method, issuer_document))
+    except DIDResolutionError as exc:
+        raise DIDResolutionError(f"unable to resolve valid signing key: {exc}") from None
+
+
+def _check_ld_proof_time(proof: Any, now: int, ld_mode: LdProcessing, wrap: Callable[[str], str]) -> None:
+    """``ProofOptions.ValidAt(now, 5 s)``: ``ToVerificationError(ErrPresentationNotValidAtTime)``."""
+    from nutssim.specs import jws2020
+
+    try:
+        jws2020.check_proof_time(proof, now, mode=ld_mode)
+    except jws2020.ProofNotValidAtTime:
+        raise VerificationFailed(
+            wrap("presentation not valid at given time"), check="vp.time", kind=causes.TIME
+        ) from None
+    except ProtocolError as exc:
+        # The reference fails reading the proof into LDProof: "unsupported proof type: <json error>".
+        text = f"unsupported proof type: {exc}" if ld_mode is LdProcessing.JSON_GOLD else str(exc)
+        raise VerificationFailed(wrap(text), check="vp.proof") from None
+
+
+def _check_ld_signature(
+    document: Any, key: jose.PublicKey, ld_mode: LdProcessing, wrap: Callable[[str], str]
+) -> None:
+    """``LDProof.Verify``, its failures as ``invalid signature: …`` (``jsonldProof``)."""
+    from nutssim.specs import jws2020
+
+    try:
+        jws2020.verify_proof(document, key, mode=ld_mode)
+    except jws2020.InvalidProofSignature:
+        reason = _JWX_BAD_SIGNATURE.get(key.default_alg()[:2], "signature invalid")
+        raise VerificationFailed(
+            wrap(f"invalid signature: invalid proof signature: {reason}"), check="vc.signature"
+        ) from None
+    except ProtocolError as exc:
+        raise VerificationFailed(wrap(f"invalid signature: {exc}"), check="vc.signature") from None
 
 
 def _default_kid(issuer: str) -> str:
@@ -244,24 +351,36 @@ def verify_presentation(
     status: StatusChecker | None = None,
     trusted: Callable[[Credential], bool] | None = None,
     check_subject: bool = True,
+    ld_mode: LdProcessing = LdProcessing.SPEC,
+    crl: Any = None,
+    eku_policy: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """VerifyVP (PROTOCOL.md §3.5): presenter, VP signature and times, then every credential."""
     if check_subject and vp.credentials:
         check_presenter_is_subject(vp)
-    yield from verify_presentation_signature(vp, now)
+    yield from verify_presentation_signature(vp, now, ld_mode=ld_mode)
     if verify_credentials:
         for credential in vp.credentials:
             yield from verify_credential(
-                credential, now, holder=vp.signer_did, status=status, trusted=trusted
+                credential,
+                now,
+                holder=vp.signer_did,
+                status=status,
+                trusted=trusted,
+                ld_mode=ld_mode,
+                crl=crl,
+                eku_policy=eku_policy,
             )
 
 
-def verify_presentation_signature(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
+def verify_presentation_signature(
+    vp: Presentation, now: int, *, ld_mode: LdProcessing = LdProcessing.SPEC
+) -> Generator[HttpRequest, HttpResponse, None]:
     """Check the holder's signature over the VP and its validity window (±5 s)."""
     if vp.format == "jwt_vp":
         yield from _verify_jwt_vp(vp, now)
     else:
-        yield from _verify_ld_vp(vp, now)
+        yield from _verify_ld_vp(vp, now, ld_mode)
 
 
 def _verify_jwt_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
@@ -283,18 +402,18 @@ def _verify_jwt_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpRes
         raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
 
 
-def _verify_ld_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
-    from nutssim.specs import jws2020
-
+def _verify_ld_vp(
+    vp: Presentation, now: int, ld_mode: LdProcessing = LdProcessing.SPEC
+) -> Generator[HttpRequest, HttpResponse, None]:
+    """``jsonldProof`` for a VP: proof time (``ValidAt``), key, signature over the VP as received."""
     proof = vp.document.get("proof")
     if not isinstance(proof, dict) or proof.get("type") != "JsonWebSignature2020":
         raise VerificationFailed("presentation proof must be of type JsonWebSignature2020", check="vp.proof")
+    _check_ld_proof_time(proof, now, ld_mode, str)
     try:
         key = yield from resolve_key(vp.signer)
     except DIDResolutionError as exc:
-        raise VerificationFailed(str(exc), check=exc.check, kind=_resolution_kind(str(exc))) from None
-    try:
-        jws2020.verify_proof(vp.document, key)
-        jws2020.check_proof_time(proof, now)
-    except ProtocolError as exc:
-        raise VerificationFailed(str(exc), check="vp.signature") from None
+        text = f"unable to resolve valid signing key: {exc}"
+        raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
+    # go-did marshals a parsed VP back byte for byte: the document is canonicalized as received.
+    _check_ld_signature(vp.document, key, ld_mode, str)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nutssim.errors import InputError, did_you_mean
+from nutssim.messages import parse_json
 from nutssim.sweep.mutations import Mutation, PolicyDict, mutation_from_dict
 
 SPEC_KEYS = frozenset({"name", "file", "policy", "mutate", "scope"})
@@ -75,7 +76,7 @@ def load_policy_source(source: Any) -> PolicyDict:
             hint="give a path to a policy JSON file or a shipped name such as 'eoverdracht'",
         )
     try:
-        policy: PolicyDict = json.loads(path.read_text(encoding="utf-8"))
+        policy: PolicyDict = parse_json(path.read_text(encoding="utf-8"))
         return policy
     except ValueError as exc:
         raise InputError(f"policy file is not JSON: {exc}", where=str(path)) from None

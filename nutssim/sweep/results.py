@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from nutssim.errors import InputError
+from nutssim.sweep.arrow import BOOL_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, columns_of, missing, normalise
 from nutssim.sweep.runner import COLUMNS, TIMING_COLUMNS
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from nutssim.sweep.spec import SweepSpec
 
-FORMATS = ("jsonl", "csv", "parquet")
+FORMATS = ("jsonl", "csv", "parquet", "dataset")  # dataset: a Parquet directory (sweep.dataset)
 _SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -46,14 +47,6 @@ def format_of(path: str | os.PathLike[str], format: str | None = None) -> str:
             )
         return format
     return _SUFFIXES.get(Path(path).suffix.lower(), "jsonl")
-
-
-def columns_of(records: Iterable[dict[str, Any]]) -> list[str]:
-    """The columns of some records: the fixed ones, then every other key sorted."""
-    extra: set[str] = set()
-    for r in records:
-        extra.update(k for k in r if k not in COLUMNS)
-    return [*COLUMNS, *sorted(extra)]
 
 
 def without_timings(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -207,6 +200,10 @@ def read_results(path: str | os.PathLike[str], format: str | None = None) -> pd.
     import pandas as pd
 
     fmt = format_of(path, format)
+    if fmt == "dataset":
+        from nutssim.sweep.dataset import read_dataset
+
+        return read_dataset(path)  # normalised there
     if fmt == "csv":
         frame = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
     elif fmt == "parquet":
@@ -216,19 +213,10 @@ def read_results(path: str | os.PathLike[str], format: str | None = None) -> pd.
     return normalise(frame)
 
 
-#: Columns with a known type; every other column is text or, for claims, the value as written.
-_INT_COLUMNS = (
-    "variant",
-    "clock_skew",
-    "seed",
-    "variant_seed",
-    "resource_status",
-    "claim.iat",
-    "claim.exp",
-    "claim.nbf",
-)
-_FLOAT_COLUMNS = TIMING_COLUMNS
-_BOOL_COLUMNS = ("case_passed", "claim.active")
+#: Columns with a known type (``arrow``); every other column is text or, for claims, the value as written.
+_INT_COLUMNS = INT_COLUMNS
+_FLOAT_COLUMNS = FLOAT_COLUMNS
+_BOOL_COLUMNS = BOOL_COLUMNS
 
 
 def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
@@ -239,38 +227,8 @@ def to_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return normalise(pd.DataFrame.from_records(rows, columns=columns_of(rows)))
 
 
-def normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fixed column order; numbers numeric, flags True/False/None, everything else objects with None.
-
-    CSV keeps no types, so a claim column other than ``iat``, ``exp``, ``nbf`` and ``active``
-    reads back as text from CSV (Parquet and JSON lines keep the types as written).
-    """
-    import pandas as pd
-
-    frame = frame.reindex(columns=columns_of([dict.fromkeys(frame.columns)]))
-    for column in frame.columns:
-        series = frame[column]
-        if column in _INT_COLUMNS or column in _FLOAT_COLUMNS:
-            frame[column] = pd.to_numeric(series, errors="coerce")
-        elif column in _BOOL_COLUMNS:
-            frame[column] = series.map(_flag).astype(object)
-        else:
-            frame[column] = series.astype(object).where(series.notna(), None)
-    return frame
-
-
-def _flag(value: Any) -> bool | None:
-    if _missing(value):
-        return None
-    return value is True or str(value) == "True"
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def _py(value: Any) -> Any:
-    if _missing(value):
+    if missing(value):
         return None
     if hasattr(value, "item"):
         return value.item()
@@ -291,6 +249,7 @@ class SweepResult:
     statuses: dict[str, int] = field(default_factory=dict)  # variants per status
     refusals: dict[str, int] = field(default_factory=dict)  # refused variants per failing check, most first
     _records: list[dict[str, Any]] | None = field(default=None, repr=False)
+    resumed: int = 0  # rows a resumed dataset already held (counted in completed, not run again)
 
     @property
     def records(self) -> list[dict[str, Any]]:

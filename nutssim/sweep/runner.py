@@ -93,6 +93,17 @@ def resolver(spec: SweepSpec) -> _Resolver:
         return made
 
 
+@lru_cache(maxsize=1)
+def nutssim_version() -> str:
+    """The installed nutssim version (``importlib.metadata``), or "unknown" when not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nutssim")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def scenario_of(flow: str) -> tuple[str, dict[str, Any]]:
     """The scenario name and options a flow level builds (a catalogue case brings its own)."""
     if flow.startswith("case:"):
@@ -120,7 +131,19 @@ class PackedSpec:
             pickler = importlib.import_module("pickle")
 
         self.fingerprint = spec.fingerprint
+        self.version = nutssim_version()  # a worker refuses a chunk from another version
         self.blob = pickler.dumps(spec, protocol=5)
+
+    def check_version(self) -> None:
+        """Refuse to run for a driver of another nutssim version: one sweep, one set of rules."""
+        here = nutssim_version()
+        if self.version != here:
+            raise InputError(
+                f"this worker runs nutssim {here}, the driver {self.version}: "
+                "a sweep's variants must all run on the same version",
+                where="sweep worker",
+                hint=f"install nutssim {self.version} on every worker (pip install nutssim=={self.version})",
+            )
 
     def unpack(self) -> SweepSpec:
         """The spec (from this process's cache when it has met the fingerprint before)."""
@@ -139,6 +162,7 @@ def run_chunk(
 ) -> list[dict[str, Any]]:
     """Run variants ``start..stop-1`` of ``spec``; one record each, in index order."""
     if isinstance(spec, PackedSpec):
+        spec.check_version()
         spec = spec.unpack()
     res = resolver(spec)
     return [run_variant(spec.variant(i), res, timings=timings) for i in range(start, stop)]

@@ -12,6 +12,11 @@ Dimensions, in grid order (the last varies fastest)::
     clock_skew    seconds added to the authorization server node's clock
     seed          base seeds
 
+An integer dimension (``clock_skew``, ``seed``) also takes ranges, ``{from: 0, to: 600, step: 30}``
+(``to`` included; at most ``MAX_RANGE_LEVELS`` levels), alone or among other levels. The
+``design`` option picks which points of the grid run (``designs``: grid, random, lhs, oat);
+``grid_size`` is the number of combinations, ``size`` the number of variants the plan runs.
+
 Each variant's seed is derived from its base seed and its coordinates with SHA-256
 (never Python's ``hash``), so a variant runs the same on any worker of any executor. A
 spec comes from Python (``SweepSpec(...)``), a dict, or a JSON or YAML file
@@ -33,6 +38,7 @@ from typing import Any
 from nutssim.errors import InputError
 from nutssim.profiles import CONTROLS, PROFILES, Profile
 from nutssim.specs.nuts_policy import SCOPE_POLICIES
+from nutssim.sweep.designs import Plan, design_of, make_plan
 from nutssim.sweep.policies import PolicyVariant, policy_variant
 from nutssim.sweep.wallets import WALLETS
 
@@ -47,7 +53,10 @@ DIMENSIONS = (
     "clock_skew",
     "seed",
 )
-OPTIONS = ("name", "derive_seeds")
+OPTIONS = ("name", "derive_seeds", "design")
+INT_DIMENSIONS = ("clock_skew", "seed")
+RANGE_FIELDS = ("from", "to", "step")
+MAX_RANGE_LEVELS = 100_000
 NO_CONTROLS_OFF = "none"
 DEFAULT_SCOPE = "default"
 KEEP_SCOPE_POLICY = "keep"
@@ -98,10 +107,14 @@ class SweepSpec:
     seed: Any = (0,)
     name: str = "sweep"
     derive_seeds: bool = True  # False: every variant runs on its base seed (common random numbers)
+    design: Any = None  # None or "grid": every combination; else a designs.Design or its dict
     _levels: dict[str, tuple[Level, ...]] = field(default_factory=dict, init=False, repr=False)
+    _plan: Plan | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._levels = {d: _levels(d, getattr(self, d)) for d in DIMENSIONS}
+        self.design = design_of(self.design)
+        self._plan = make_plan(self.design, {d: [lv.label for lv in self._levels[d]] for d in DIMENSIONS})
 
     # -- the grid --------------------------------------------------------------------------------------
     def levels(self, dimension: str) -> tuple[Level, ...]:
@@ -114,24 +127,27 @@ class SweepSpec:
         return {d: len(self._levels[d]) for d in DIMENSIONS}
 
     @property
-    def size(self) -> int:
-        """The number of variants (the product of the dimension sizes)."""
+    def grid_size(self) -> int:
+        """The number of combinations (the product of the dimension sizes)."""
         return math.prod(self.shape.values())
+
+    @property
+    def size(self) -> int:
+        """The number of variants the design runs (``grid_size`` for the full grid)."""
+        return len(self.plan())
 
     def __len__(self) -> int:
         return self.size
 
+    def plan(self) -> Plan:
+        """The design's plan: variant index → level index per dimension."""
+        assert self._plan is not None  # set in __post_init__
+        return self._plan
+
     def variant(self, index: int) -> Variant:
-        """The variant at ``index`` (row-major over ``DIMENSIONS``, the last fastest)."""
-        if not 0 <= index < self.size:
-            raise IndexError(f"variant {index} outside 0..{self.size - 1}")
-        chosen: dict[str, Level] = {}
-        rest = index
-        for d in reversed(DIMENSIONS):
-            levels = self._levels[d]
-            rest, i = divmod(rest, len(levels))
-            chosen[d] = levels[i]
-        ordered = {d: chosen[d] for d in DIMENSIONS}
+        """The variant at ``index`` of the plan (for the grid: row-major, the last dimension fastest)."""
+        point = self.plan().point(index)
+        ordered = {d: self._levels[d][i] for d, i in zip(DIMENSIONS, point, strict=True)}
         base = int(ordered["seed"].value)
         seed = derive_seed(base, {d: lv.label for d, lv in ordered.items()}) if self.derive_seeds else base
         return Variant(index, ordered, seed)
@@ -145,8 +161,13 @@ class SweepSpec:
         """The JSON/YAML form (callables by qualified name)."""
         out: dict[str, Any] = {"name": self.name}
         for d in DIMENSIONS:
-            out[d] = [_level_json(d, lv) for lv in self._levels[d]]
+            if self._ranged(d):  # compact: the range, not its expansion
+                out[d] = getattr(self, d)
+            else:
+                out[d] = [_level_json(d, lv) for lv in self._levels[d]]
         out["derive_seeds"] = self.derive_seeds
+        if self.design.kind != "grid":  # a grid spec keeps the fingerprint it had before designs
+            out["design"] = self.design.to_dict()
         return out
 
     @cached_property
@@ -158,7 +179,22 @@ class SweepSpec:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["fingerprint"] = self.fingerprint  # computed once in the driver, shipped to workers
+        # Ranges travel as ranges (100,000 levels pickle to megabytes) and the plan is rebuilt:
+        # what a worker receives stays small whatever the size of the grid.
+        state["_levels"] = {d: lv for d, lv in self._levels.items() if not self._ranged(d)}
+        state["_plan"] = None
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for d in DIMENSIONS:
+            if d not in self._levels:
+                self._levels[d] = _levels(d, getattr(self, d))
+        self._levels = {d: self._levels[d] for d in DIMENSIONS}
+        self._plan = make_plan(self.design, {d: [lv.label for lv in self._levels[d]] for d in DIMENSIONS})
+
+    def _ranged(self, dimension: str) -> bool:
+        return dimension in INT_DIMENSIONS and _has_range(getattr(self, dimension))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SweepSpec:
@@ -192,12 +228,25 @@ def load_spec(source: SweepSpec | Mapping[str, Any] | str | os.PathLike[str]) ->
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read the sweep spec: {exc.strerror}", where=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the sweep spec is not UTF-8 text ({exc.reason} at byte {exc.start})", where=str(path)
+        ) from None
     import yaml
 
     try:
         data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+    except yaml.MarkedYAMLError as exc:  # one line: what and where, not PyYAML's excerpt
+        mark = exc.problem_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise InputError(f"cannot parse the sweep spec: {exc.problem or exc}{at}", where=str(path)) from None
+    except RecursionError:
+        raise InputError("cannot parse the sweep spec: nested too deeply", where=str(path)) from None
     except (ValueError, yaml.YAMLError) as exc:
         raise InputError(f"cannot parse the sweep spec: {exc}", where=str(path)) from None
+    if data is not None and not isinstance(data, Mapping):
+        kind = type(data).__name__
+        raise InputError(f"a sweep spec is a mapping of fields, not a {kind}", where=str(path))
     spec = SweepSpec.from_dict(data or {})
     if spec.name == "sweep":
         spec.name = path.stem
@@ -221,8 +270,54 @@ def _as_list(dimension: str, value: Any) -> list[Any]:
     return list(value)
 
 
+def _has_range(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return True
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and any(isinstance(v, Mapping) for v in value)
+    )
+
+
+def _expand_ranges(dimension: str, values: list[Any]) -> list[Any]:
+    """Integer levels with every ``{from, to, step}`` range expanded (``to`` included)."""
+    out: list[Any] = []
+    for i, value in enumerate(values):
+        if not isinstance(value, Mapping):
+            out.append(value)
+            continue
+        where = f"sweep spec: {dimension}[{i}]"
+        unknown = sorted(set(value) - set(RANGE_FIELDS))
+        start, stop, step = value.get("from"), value.get("to"), value.get("step", 1)
+        if unknown or not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, stop, step)):
+            raise InputError(
+                f"a range is {{from: INT, to: INT, step: INT}}, got {dict(value)!r}",
+                where=where,
+                hint="e.g. {from: 0, to: 600, step: 30} (to included, step 1 by default)",
+            )
+        assert isinstance(start, int) and isinstance(stop, int) and isinstance(step, int)
+        if step <= 0 or stop < start:
+            raise InputError(
+                f"a range needs from <= to and a positive step, got {dict(value)!r}", where=where
+            )
+        count = (stop - start) // step + 1  # counted before anything is built: no huge lists
+        if len(out) + count > MAX_RANGE_LEVELS:
+            raise InputError(
+                f"{dimension} has {len(out) + count:,} levels, more than {MAX_RANGE_LEVELS:,}",
+                where=where,
+                hint="use a larger step, or a random or lhs design over a coarser range",
+            )
+        out.extend(range(start, stop + 1, step))
+    return out
+
+
 def _levels(dimension: str, value: Any) -> tuple[Level, ...]:
+    if dimension in INT_DIMENSIONS and isinstance(value, Mapping):
+        value = [value]
     values = _as_list(dimension, value)
+    if dimension in INT_DIMENSIONS:
+        values = _expand_ranges(dimension, values)
     if not values:
         raise InputError(
             f"dimension {dimension!r} has no values",
@@ -257,8 +352,8 @@ def _allowed(dimension: str) -> str:
         "scope": "scope strings, or null for the flow's scope",
         "scope_policy": f"allowed: {', '.join(SCOPE_POLICIES)}, or null to keep the policy's",
         "wallet": f"allowed: {', '.join(WALLETS)}",
-        "clock_skew": "integers (seconds)",
-        "seed": "integers",
+        "clock_skew": "integers (seconds), or ranges {from, to, step}",
+        "seed": "integers, or ranges {from, to, step}",
     }[dimension]
 
 
@@ -328,7 +423,7 @@ def _wallet(value: Any, where: str) -> Level:
     if callable(value):
         name = getattr(value, "__name__", repr(value))
         return Level(name, value)
-    if value not in WALLETS:
+    if not isinstance(value, str) or value not in WALLETS:  # a dict level is not hashable
         raise InputError(f"unknown wallet composition {value!r}", where=where, hint=_allowed("wallet"))
     return Level(value, WALLETS[value])
 

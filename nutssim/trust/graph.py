@@ -6,14 +6,16 @@ party list, the ``credential_issued`` / ``credential_revoked`` / ``token_issued`
 responses (``vp_token``), the presentation definitions served, the introspection
 answers, and the checks each party recorded. Nothing is asked of a party.
 
-Nodes (attribute ``kind``): ``issuer`` (a party in the issuer role, or an unknown issuer
+Nodes (attribute ``kind``): ``certificate`` (an X.509 certificate of a did:x509 issuer's
+chain, ``nutssim.trust.x509``), ``issuer`` (a party in the issuer role, or an unknown issuer
 DID), ``did``, ``credential`` (with its status entries), ``holder`` (a wallet: one DID of
 a subject, or a user's did:jwk), ``presentation``, ``verifier`` (an authorization server,
 by its issuer URL), ``token`` and ``claim`` (an introspection claim). Every node has a
 ``label`` (one or two short lines) and ``order``, the trace seq where it first appears.
 
 Edges (attribute ``relation``) point along the chain of trust, from issuer to token:
-``issued`` (issuer → credential, verifier → token), ``signed-with`` (credential or VP →
+``certifies`` (leaf certificate → did:x509 issuer), ``issued`` (CA certificate → certificate,
+issuer → credential, verifier → token), ``signed-with`` (credential or VP →
 the DID of its key), ``controls`` (issuer or holder → DID), ``holds`` (credential →
 holder), ``presents`` (holder → VP), ``verified-by`` (VP → verifier), ``trusts``
 (verifier → issuer, by a PD issuer constraint or a trust list), ``revoked`` and
@@ -37,13 +39,14 @@ from typing import Any
 import networkx as nx
 
 from nutssim.trace import Trace
-from nutssim.trust import breaks, issuers, labels, tokens
+from nutssim.trust import breaks, issuers, labels, tokens, x509
 from nutssim.trust.reader import Reader, short_did
 
 __all__ = ["KINDS", "RELATIONS", "Break", "broken", "edges_of", "nodes_of", "short_did", "trust_graph"]
 
-KINDS = ("issuer", "did", "credential", "holder", "presentation", "verifier", "token", "claim")
+KINDS = ("certificate", "issuer", "did", "credential", "holder", "presentation", "verifier", "token", "claim")
 RELATIONS = (
+    "certifies",
     "issued",
     "signed-with",
     "controls",
@@ -83,6 +86,7 @@ def trust_graph(source: Any) -> nx.MultiDiGraph:
     for exchange in reader.exchanges:
         breaks.verification_failures(reader, exchange)
     breaks.revocations(reader)
+    x509.chains(reader)
     for exchange in reader.exchanges:
         issuers.definition_trust(reader, exchange)
     issuers.trust_lists(reader)

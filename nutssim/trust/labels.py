@@ -11,7 +11,11 @@ def labels(r: Reader) -> None:
     """Give every issuer, holder, verifier and credential its reader-facing label."""
     for key, data in r.g.nodes(data=True):
         kind = data["kind"]
-        if kind == "issuer":
+        if kind == "issuer" and data.get("x509"):
+            # nutssim.trust.x509: a did:x509 issuer is the organization its certificate names.
+            ca = str(data["did"]).split("::")[0].rsplit(":", 1)[-1][:6]
+            data["label"] = f"{data['x509']}\ndid:x509 · CA sha256:{ca}…"
+        elif kind == "issuer":
             data["label"] = (
                 f"{data['name']}\n{host_of(data['host'])}"
                 if data.get("name")

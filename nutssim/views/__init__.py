@@ -14,6 +14,7 @@ from nutssim.views.report import html_report, to_text
 from nutssim.views.sequence import PendingCall, draw_sequence, sequence
 from nutssim.views.sequence_render import render_png, render_svg
 from nutssim.views.tables import Table, case_table, observations, pd_table
+from nutssim.views.timelapse import draw_timelapse, render_timelapse_png
 from nutssim.views.tokens import Token, find_tokens
 from nutssim.views.trust_graph import draw_trust_graph, render_trust_png
 
@@ -27,6 +28,7 @@ __all__ = [
     "case_table",
     "draw_heatmap",
     "draw_sequence",
+    "draw_timelapse",
     "draw_trust_graph",
     "find_tokens",
     "html_report",
@@ -38,6 +40,7 @@ __all__ = [
     "render_heatmap_png",
     "render_png",
     "render_svg",
+    "render_timelapse_png",
     "render_trust_png",
     "sequence",
     "to_mermaid",

@@ -20,6 +20,8 @@ BLUE = "#0072B2"
 VERMILLION = "#D55E00"
 REDDISH_PURPLE = "#CC79A7"
 GREY = "#7F7F7F"
+#: Okabe-Ito yellow darkened so a box edge reads on white: X.509 certificates in the trust graph.
+DARK_YELLOW = "#B08800"
 
 #: Failures: error responses, failed checks, denied outcomes.
 FAIL = VERMILLION

@@ -19,6 +19,7 @@ from nutssim.views import styles
 
 #: Column of each node kind, left to right (DIDs sit in their controller's column).
 COLUMNS: dict[str, int] = {
+    "certificate": -1,  # a chain takes -3 (root), -2 (intermediate), -1 (leaf): its node's ``column``
     "issuer": 0,
     "credential": 1,
     "holder": 2,
@@ -27,8 +28,16 @@ COLUMNS: dict[str, int] = {
     "token": 5,
     "claim": 6,
 }
-COLUMN_TITLES = ("issuers", "credentials", "holders", "presentations", "verifiers", "tokens", "claims")
+COLUMN_TITLES: dict[int, str] = {
+    -3: "root CA",
+    -2: "intermediate CA",
+    -1: "certificate",
+    **dict(
+        enumerate(("issuers", "credentials", "holders", "presentations", "verifiers", "tokens", "claims"))
+    ),
+}
 KIND_COLOURS: dict[str, str] = {
+    "certificate": styles.DARK_YELLOW,
     "issuer": styles.REDDISH_PURPLE,
     "credential": styles.BLUISH_GREEN,
     "holder": styles.BLUE,
@@ -39,6 +48,7 @@ KIND_COLOURS: dict[str, str] = {
     "did": styles.GREY,
 }
 KIND_NAMES = {
+    "certificate": "X.509 certificate",
     "issuer": "issuer",
     "credential": "credential",
     "holder": "holder (wallet)",
@@ -150,6 +160,8 @@ def column_of(graph: nx.MultiDiGraph, node: str) -> int:
     if data.get("kind") == "did":
         owners = [u for u, _, d in graph.in_edges(node, data=True) if d.get("relation") == "controls"]
         return column_of(graph, owners[0]) if owners else 0
+    if data.get("kind") == "certificate":
+        return int(data.get("column", COLUMNS["certificate"]))
     return COLUMNS.get(str(data.get("kind")), 0)
 
 
@@ -264,10 +276,10 @@ def edge_label(data: dict[str, Any]) -> str:
     if edge_style(data) == "warning":
         if relation == "trusts":
             return f"{GLYPH_WARN} no issuer constraint:\nany issuer is accepted"
-        cause = "fail-open" if check == "vc.revocation_list" else "not checked"
+        cause = "fail-open" if check in ("vc.revocation_list", "vc.x509.crl") else "not checked"
         return f"{GLYPH_WARN} revoked, not noticed\n({cause}{f': {check}' if check else ''})"
     reason = {
-        "revoked": "credential is revoked",
+        "revoked": "certificate is revoked" if data.get("certificate") else "credential is revoked",
         "expired": "expired",
         "trusts": "issuer not trusted\n"
         + (

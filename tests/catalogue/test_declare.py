@@ -11,6 +11,7 @@ from nutssim.catalogue import CASES, GRANTED, Family, Observation, case, everywh
 from nutssim.errors import InputError, SimulationError
 from nutssim.scenarios import S2SWorld, UserWorld
 from nutssim.scenarios.s2s import shipped_policy
+from nutssim.scenarios.vci import VciWorld
 
 TEST = Family(S2SWorld, flow="s2s", scenario="s2s", step="token request")
 
@@ -83,5 +84,7 @@ def test_run_case_refuses_a_case_whose_scenario_builds_another_kind_of_world(scr
 
 
 def test_every_catalogue_case_names_the_world_its_scenario_builds() -> None:
+    from nutssim.scenarios.x509 import X509World
+
     worlds = {c.world for c in catalogue.cases()}
-    assert worlds == {S2SWorld, UserWorld}
+    assert worlds == {S2SWorld, UserWorld, VciWorld, X509World}

@@ -368,3 +368,30 @@ def test_error_checks_are_named():
         "jws.signature",
         "jwt.claims",
     }
+
+
+# -- crit (RFC 7515 §4.1.11) ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ({"crit": "x"}, "non-empty array"),
+        ({"crit": []}, "non-empty array"),
+        ({"crit": [1]}, "non-empty array"),
+        ({"crit": ["x", "x"], "x": 1}, "twice"),
+        ({"crit": ["alg"]}, "JWS itself defines"),
+        ({"crit": ["x"]}, "does not carry"),
+        ({"crit": ["x"], "x": 1}, "not understood"),
+    ],
+)
+def test_crit_is_refused_unless_understood(header, message):
+    from nutssim.jose import CriticalHeaderNotUnderstood, check_crit
+
+    with pytest.raises(CriticalHeaderNotUnderstood, match=message):
+        check_crit({"alg": "ES256", **header})
+
+
+def test_crit_understood_or_absent_passes():
+    from nutssim.jose import check_crit
+
+    check_crit({"alg": "ES256"})
+    check_crit({"alg": "ES256", "crit": ["b64"], "b64": False}, understood={"b64"})

@@ -13,6 +13,8 @@ from nutssim.errors import InputError
 from nutssim.parties.browser import Browser
 from nutssim.scenarios import NodesWorld, Option, S2SWorld, TrustWorld, UserWorld
 from nutssim.scenarios.pdp import PdpWorld
+from nutssim.scenarios.vci import VciWorld
+from nutssim.scenarios.x509 import X509World
 
 FAMILIES = {
     "s2s": S2SWorld,
@@ -21,12 +23,18 @@ FAMILIES = {
     "s2s-mixed": S2SWorld,
     "s2s-dynamic-scope": PdpWorld,
     "s2s-pdp-down": PdpWorld,
+    **dict.fromkeys(
+        ["s2s-x509", "s2s-x509-crl-down", "s2s-x509-expired", "s2s-x509-revoked", "s2s-x509-wrong-root"],
+        X509World,
+    ),
     "trust-revoked": TrustWorld,
+    "s2s-bsl-revoked": TrustWorld,
     "trust-self-issued": TrustWorld,
     "trust-statuslist-down": TrustWorld,
     "trust-untrusted-issuer": TrustWorld,
     "user": UserWorld,
     "user-no-user-pd": UserWorld,
+    "vci-bootstrap": VciWorld,
 }
 
 

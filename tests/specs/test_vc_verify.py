@@ -244,14 +244,17 @@ def test_vp_signer_did_unresolvable(sim, world, make_identity):
 
 # -- VC failures ---------------------------------------------------------------------------------------------
 def test_tampered_vc_payload(sim, world):
-    """A VC whose payload changed after issuance fails its signature check with 'invalid VC (id=…)'."""
+    """A VC whose payload changed fails its signature check: 'invalid VC (id=…)' and the double prefix.
+
+    The signature verifier's VerificationError is wrapped again by doVerifyVP (vcr/verifier/verifier.go).
+    """
     vc = org_vc(sim, world["issuer"], world["holder"].did)
     forged = credential_from_jwt(forge(vc.raw, exp=jose.decode(vc.raw).payload["exp"] + 10**6))
     error = failure(sim, make_vp(sim, world["holder"], [forged]))
     assert error.check == "jws.signature"
     assert (
-        str(error)
-        == f"invalid VC (id={vc.id}): unable to validate JWT signature: signature verification failed"
+        str(error) == f"invalid VC (id={vc.id}): presentation(s) or credential(s) verification failed: "
+        "unable to validate JWT signature: signature verification failed"
     )
 
 

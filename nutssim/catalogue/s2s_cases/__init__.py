@@ -26,4 +26,5 @@ from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     presentation,
     replay,
     semantics,
+    x509,
 )

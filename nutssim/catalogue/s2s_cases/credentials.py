@@ -7,12 +7,15 @@ the seed: ``observe_vc_flow`` masks it (``invalid VC (id=*)``) and keeps the wir
 
 from __future__ import annotations
 
+import copy
+
 from nutssim.catalogue.attacker import issue_jwt_vc
 from nutssim.catalogue.base import GRANTED, Expect, Observation
 from nutssim.catalogue.s2s_cases.common import (
     CREDENTIALS,
     INVALID_VC,
     S2S,
+    VERIFY_FAILED,
     gp_key,
     observe_vc_flow,
     org_credential,
@@ -21,8 +24,12 @@ from nutssim.catalogue.s2s_cases.common import (
 )
 from nutssim.models.credential import organization_subject
 from nutssim.scenarios import S2SWorld
+from nutssim.specs.vc_jwt import credential_from_json
 
 YEAR = 365 * 24 * 3600
+#: A credential's signature failure carries the prefix twice: signature_verifier.go returns a
+#: VerificationError that vcr/verifier/verifier.go doVerifyVP wraps in another one.
+VC_SIGNATURE = f"{INVALID_VC}{VERIFY_FAILED}"
 
 
 @S2S.case(
@@ -86,7 +93,7 @@ def status_list_unreachable(world: S2SWorld) -> Observation:
     control="vp_signature",
     expected=vp_error(
         CREDENTIALS,
-        f"{INVALID_VC}unable to validate JWT signature: token issuer (did:web:register.example",
+        f"{VC_SIGNATURE}unable to validate JWT signature: token issuer (did:web:register.example",
         "token.verify_vp",
     ),
     vulnerable=GRANTED,
@@ -117,4 +124,35 @@ def vc_forged_issuer_kid(world: S2SWorld) -> Observation:
 def org_credential_without_city(world: S2SWorld) -> Observation:
     """§4.2 item 27."""
     replace_org_credential(world, world.register.issue_organization_credential(world.requester, city=""))
+    return observe_vc_flow(world)
+
+
+@S2S.case(
+    id="s2s-ld-unsigned-claim",
+    title="Claim added to a signed JSON-LD credential, outside its @context",
+    attack="the GP adds organization.ura, a term the Nuts context does not define, to its signed ldp_vc",
+    control="vp_signature",
+    expected={
+        # json-gold's expansion drops the undefined term, so the signature never covered it and still
+        # verifies (vcr/signature/proof/jsonld.go LDProof.Verify, no AllFieldsDefined): the claim rides along.
+        "nuts-node": Expect("granted"),
+        # Strict JSON-LD processing refuses a term that expansion would drop (specs/jsonld.py).
+        "strict": Expect(
+            "denied",
+            CREDENTIALS,
+            f"{VC_SIGNATURE}invalid signature: JSON-LD terms not defined by @context "
+            "(they would be dropped, unsigned): ura",
+            "token.verify_vp",
+        ),
+    },
+    vulnerable=GRANTED,
+    refs=("JSON-LD 1.1 API §5.1.2 (expansion drops an undefined term)", "PROTOCOL.md §3.2"),
+    options={"credential_format": "ldp_vc"},
+)
+def ld_unsigned_claim(world: S2SWorld) -> Observation:
+    """An undefined term is not in the canonical N-Quads, so no proof covers it."""
+    signed = org_credential(world)
+    document = copy.deepcopy(signed.document)
+    document["credentialSubject"]["organization"]["ura"] = "00000001"  # unsigned, yet in the VC
+    replace_org_credential(world, credential_from_json(document))
     return observe_vc_flow(world)

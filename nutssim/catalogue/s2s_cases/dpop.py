@@ -60,6 +60,25 @@ S2S.declare(
 
 
 @S2S.case(
+    id="s2s-dpop-unknown-crit",
+    title="Token-endpoint DPoP proof with a critical extension the server does not understand",
+    attack="the DPoP proof's crit lists an extension header (x-ext), re-signed by the GP's key",
+    # jwx v3 parses crit and never enforces it (jws/headers_gen.go only stores it): the reference
+    # accepts the proof; RFC 7515 §4.1.11 says a recipient MUST reject it.
+    expected={"nuts-node": Expect("granted"), "strict": DPOP_INVALID},
+    refs=("RFC 7515 §4.1.11", "RFC 9449 §4.3 step 2", "ATTACKS.md 3.6 #50"),
+)
+def dpop_unknown_crit(world: S2SWorld) -> Observation:
+    """A conformance negative test: an unknown critical header makes the JWS invalid."""
+    header: dict[str, Any] = {"crit": ["x-ext"], "x-ext": True}
+
+    def change(request: HttpRequest) -> HttpRequest:
+        return request.with_headers(DPoP=resign(request.header("DPoP") or "", gp_key(world), header=header))
+
+    return tamper_token_request(world, change)
+
+
+@S2S.case(
     id="s2s-dpop-two-headers",
     title="Token request with two DPoP headers",
     attack="a second DPoP header (another key's proof) is added to the token request",

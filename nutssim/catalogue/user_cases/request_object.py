@@ -224,6 +224,19 @@ register(
     )
 )
 
+register(
+    _strict_jar_case(
+        "user-jar-unknown-crit",
+        "Request object with a critical header extension the server does not understand",
+        "the client signs a request object whose crit lists an extension header (x-ext)",
+        lambda world, h, c: h.update({"crit": ["x-ext"], "x-ext": True}),
+        description="request object has a critical header that is not understood",
+        check="jar.crit",
+        # jwx v3 parses crit and never enforces it (jws/headers_gen.go only stores it).
+        ref="RFC 7515 §4.1.11",
+    )
+)
+
 
 @STAGE.case(
     id="user-jar-foreign-signer",

@@ -5,21 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nutssim.catalogue.base import Case, Observation, register
+from nutssim.catalogue.base import Case, Expect, Observation, observe_flow, register
 from nutssim.catalogue.user_attacker import ResignResponse, apply_claims, request_object_of, verifier_key
 from nutssim.catalogue.user_cases.common import (
     AUTHORIZE,
     DIRECT_POST,
+    MALLORY,
     USER,
     at_wallet,
     denied,
     hospital_host,
+    impersonation,
     mutate,
     observe_at,
     user_case,
 )
 from nutssim.network import Tamper
 from nutssim.scenarios import UserWorld
+from nutssim.scenarios.user import USER as EMPLOYEE
+
+USER_ID = EMPLOYEE["id"]
 
 STAGE = USER.at(DIRECT_POST)
 
@@ -138,3 +143,34 @@ def definition_unreachable(world: UserWorld) -> Observation:
     host = hospital_host(world)
     drop = Tamper(lambda r: r.origin == host and r.path.endswith("/presentation_definition"), lambda r: None)
     return observe_at(world, DIRECT_POST, flow=mutate(world, drop))
+
+
+# == the session wallet behind the browser's cookie (PROTOCOL.md §2.4) ====================================
+@STAGE.case(
+    id="user-shared-browser-second-user",
+    title="Second employee in the same browser is presented as the first",
+    attack="Mallory starts the flow in the browser John Doe just used: the node's session cookie "
+    "brings back his session wallet",
+    # auth/api/iam/user.go provisionUserSession: a session wallet with credentials counts as
+    # provisioned, so Mallory's token carries John Doe's employee credential. strict gives her a
+    # session wallet of her own.
+    expected={"nuts-node": Expect("granted"), "strict": Expect("denied", "injection_ineffective")},
+    refs=("PROTOCOL.md §2.4", "auth/api/iam/user.go provisionUserSession", "OpenID4VP §14.1"),
+)
+def shared_browser_second_user(world: UserWorld) -> Observation:
+    """The session wallet outlives the user the EHR vouched for."""
+    world.run()  # John Doe's flow, in world.browser
+    flow = world.sim.user_access(
+        world.requester,
+        world.authorization_server,
+        world.options["scope"],
+        preauthorized_user=dict(MALLORY),
+        ehr=world.ehr,
+        browser=world.browser,
+        resource_server=world.resource_server,
+        dpop=world.options.get("dpop", True),
+    )
+    flow.finish()
+    if flow.result is not None and flow.result.status == "granted":
+        return impersonation(world, flow, expected_user=USER_ID)
+    return observe_flow(flow)

@@ -1,0 +1,371 @@
+"""Months of simulated time (issue #21 item 5): run a flow every day and report what failed and why.
+
+An operator lives through credential expiry, renewal, key rotation and revocation over
+months; a single flow shows none of it. ``TimeLapse`` builds one world, then for each
+simulated day applies the day's events (issue, revoke, rotate the issuer's key, remove the
+old key), renews credentials that are about to expire (``RenewBefore``), runs the
+scenario's flow once at a fixed hour and records the outcome with the decisive check
+(the root cause a sweep reports). The result reads as periods ("days 25–37 denied:
+``vc.signature``") and as a timeline picture (``nutssim.views.timelapse``).
+
+Renewal here re-issues the credential from the register directly (the "by fiat" set-up);
+over the wire it is OpenID4VCI, which runs the same checks on the issuer side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from nutssim.errors import InputError
+from nutssim.models.credential import Credential
+from nutssim.profiles import Profile, as_profile
+from nutssim.scenarios import registry
+from nutssim.scenarios.world import S2SWorld
+from nutssim.specs import vc_jwt
+from nutssim.sweep.runner import root_cause
+
+DAY = 24 * 3600
+#: The hour of day at which the daily flow runs (a working day's morning).
+FLOW_HOUR = 9
+MAX_DAYS = 3660  # ten years: a bound on the work one call can ask for
+ORGANIZATION_TYPE = "NutsOrganizationCredential"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happens on ``day`` before that day's flow."""
+
+    day: int
+    kind: str  # "issue" | "revoke" | "rotate_key" | "remove_key" | "renew"
+    label: str
+    apply: Callable[[Life], None] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class RenewBefore:
+    """Renew a credential ``days`` before it expires (the holder's monitoring, nuts-node #4217)."""
+
+    days: int = 7
+    valid_days: int = 45
+
+
+@dataclass
+class CredentialSpan:
+    """One credential's life in the wallet: issued, expiring, and how it ended."""
+
+    id: str
+    type: str
+    key_id: str
+    issued_day: int
+    expires_day: int | None
+    ended_day: int | None = None
+    ended_by: str = ""  # "renewed" | "replaced" | "revoked" (revoked spans stay until replaced)
+    revoked_day: int | None = None
+
+
+@dataclass
+class KeySpan:
+    """One issuer key: the day it was added and the day it left the DID document."""
+
+    kid: str
+    added_day: int
+    removed_day: int | None = None
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """The daily flow's outcome: status, OAuth error, decisive check and what the wallet held."""
+
+    day: int
+    time: int
+    status: str
+    error: str = ""
+    cause: str = ""
+    detail: str = ""
+    held: tuple[str, ...] = ()
+    expiring: tuple[tuple[str, int], ...] = ()  # (credential type, days left) within the warning window
+
+    @property
+    def date(self) -> str:
+        """The flow's date as ``YYYY-MM-DD``."""
+        return vc_jwt.to_rfc3339(self.time)[:10]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Consecutive days with the same outcome and cause."""
+
+    first: int
+    last: int
+    status: str
+    cause: str = ""
+    error: str = ""
+    detail: str = ""
+
+    @property
+    def reason(self) -> str:
+        """The decisive check's detail without the credential id it names, UUIDs shortened."""
+        return _UUID.sub(lambda m: m[0][:8] + "…", self.detail.rsplit("): ", 1)[-1])
+
+    @property
+    def days(self) -> int:
+        """How many days the period lasts."""
+        return self.last - self.first + 1
+
+
+@dataclass
+class TimeLapseResult:
+    """Per-day outcomes, the events, and the credential and key lifetimes behind them."""
+
+    scenario: str
+    profile: str
+    days: list[DayResult]
+    events: list[Event]
+    credentials: list[CredentialSpan]
+    keys: list[KeySpan]
+
+    @property
+    def failures(self) -> list[DayResult]:
+        """The days whose flow was not granted."""
+        return [d for d in self.days if d.status != "granted"]
+
+    def periods(self) -> list[Period]:
+        """The days grouped into runs of the same status, cause and reason."""
+        out: list[Period] = []
+        for d in self.days:
+            this = Period(d.day, d.day, d.status, d.cause, d.error, d.detail)
+            last = out[-1] if out else None
+            if last and (last.status, last.cause, last.error, last.reason) == (
+                d.status,
+                d.cause,
+                d.error,
+                this.reason,
+            ):
+                out[-1] = Period(last.first, d.day, d.status, d.cause, d.error, last.detail)
+            else:
+                out.append(this)
+        return out
+
+    def expiring(self, day: int) -> tuple[tuple[str, int], ...]:
+        """What the wallet held on ``day`` that expires within the warning window."""
+        return self.days[day].expiring
+
+    def summary(self) -> str:
+        """One line per period and per event: what happened when."""
+        lines = [f"{self.scenario} under {self.profile}, {len(self.days)} days"]
+        for p in self.periods():
+            span = f"day {p.first}" if p.days == 1 else f"days {p.first}–{p.last}"
+            why = f": {p.error} ({p.cause}) {p.reason}" if p.status != "granted" else ""
+            lines.append(f"  {span:<12} {p.status}{why}")
+        lines.append("events:")
+        lines.extend(f"  day {e.day:<4} {e.label}" for e in self.events)
+        return "\n".join(lines)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The days as flat rows (one per day) for a DataFrame."""
+        return [
+            {
+                "day": d.day,
+                "date": d.date,
+                "status": d.status,
+                "error": d.error,
+                "cause": d.cause,
+                "held": len(d.held),
+                "expiring": ", ".join(f"{t} in {n} d" for t, n in d.expiring),
+            }
+            for d in self.days
+        ]
+
+
+class Life:
+    """The mutable state a time-lapse acts on: the world, today, and the spans it records."""
+
+    def __init__(self, world: S2SWorld, start: int) -> None:
+        self.world = world
+        self.start = start
+        self.day = 0
+        self.credentials: list[CredentialSpan] = []
+        self.keys: list[KeySpan] = [KeySpan(k.kid or "", 0) for k in world.register.identity.keys]
+        self.events: list[Event] = []
+
+    def now(self) -> int:
+        """The simulated time."""
+        return self.world.sim.clock.now()
+
+    def current(self, type: str = ORGANIZATION_TYPE) -> tuple[Credential, CredentialSpan] | None:
+        """The newest credential of ``type`` in the requester's wallet, with its span."""
+        for credential in reversed(self.world.requester.wallet.credentials):
+            if type in credential.types:
+                span = next(s for s in self.credentials if s.id == credential.id)
+                return credential, span
+        return None
+
+    def issue(self, valid_days: int, ended_by: str = "replaced") -> Credential:
+        """Issue a fresh organization credential; the wallet drops the one it replaces."""
+        previous = self.current()
+        world = self.world
+        credential = world.register.issue_organization_credential(
+            world.requester, valid_for=valid_days * DAY, revocable=True
+        )
+        if previous is not None:
+            world.requester.wallet.remove(previous[0])
+            previous[1].ended_day, previous[1].ended_by = self.day, ended_by
+        self.credentials.append(
+            CredentialSpan(
+                credential.id,
+                ORGANIZATION_TYPE,
+                world.register.identity.key.kid or "",
+                self.day,
+                self.day + valid_days,
+            )
+        )
+        return credential
+
+    def revoke(self) -> None:
+        """Revoke the current organization credential on the register's status list."""
+        held = self.current()
+        if held is None:
+            raise InputError(f"day {self.day}: nothing to revoke", where="timelapse events")
+        self.world.register.revoke(held[0])
+        held[1].revoked_day = self.day
+
+    def rotate_key(self) -> str:
+        """Give the register a new signing key; the old one stays in its DID document for now."""
+        kid = self.world.register.rotate_key()
+        self.keys.append(KeySpan(kid, self.day))
+        return kid
+
+    def remove_key(self, kid: str) -> None:
+        """Drop ``kid`` from the register's DID document (credentials it signed no longer verify)."""
+        self.world.register.remove_key(kid)
+        for span in self.keys:
+            if span.kid == kid:
+                span.removed_day = self.day
+
+
+def issue_credential(day: int, valid_days: int = 45) -> Event:
+    """The register issues the requester a NutsOrganizationCredential valid ``valid_days``."""
+    return Event(
+        day, "issue", f"register issues a {valid_days}-day credential", lambda life: _issue(life, valid_days)
+    )
+
+
+def _issue(life: Life, valid_days: int) -> None:
+    life.issue(valid_days)
+
+
+def revoke_credential(day: int) -> Event:
+    """The register revokes the requester's current credential (StatusList2021)."""
+    return Event(day, "revoke", "register revokes the credential", Life.revoke)
+
+
+def rotate_issuer_key(day: int, grace_days: int = 5) -> list[Event]:
+    """The register rotates its key on ``day`` and removes the old one ``grace_days`` later."""
+    removed: dict[str, str] = {}
+
+    def rotate(life: Life) -> None:
+        removed["kid"] = life.world.register.identity.key.kid or ""
+        life.rotate_key()
+
+    def remove(life: Life) -> None:
+        life.remove_key(removed["kid"])
+
+    return [
+        Event(day, "rotate_key", "register rotates its signing key", rotate),
+        Event(day + grace_days, "remove_key", "register removes its old key", remove),
+    ]
+
+
+def plan_events() -> list[Event]:
+    """A 90-day story: issue, key rotation without re-issuing, renewal, revocation, re-issue."""
+    return [
+        issue_credential(0, 45),
+        *rotate_issuer_key(20, grace_days=5),
+        revoke_credential(60),
+        issue_credential(65, 45),
+    ]
+
+
+@dataclass
+class TimeLapse:
+    """Run ``scenario``'s flow once a day for ``days`` days while ``events`` happen."""
+
+    scenario: str = "s2s"
+    days: int = 90
+    events: Iterable[Event] | None = None
+    renewal: RenewBefore | None = field(default_factory=RenewBefore)
+    profile: str | Profile = "nuts-node"
+    seed: int = 0
+    warn_days: int = 14
+
+    def run(self) -> TimeLapseResult:
+        """Build the world and live through the days."""
+        if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
+            raise InputError(f"days is {self.days!r}; give a whole number from 1 to {MAX_DAYS}")
+        events = sorted(plan_events() if self.events is None else self.events, key=lambda e: e.day)
+        world = registry.build(self.scenario, seed=self.seed, profile=self.profile)
+        if not isinstance(world, S2SWorld):
+            raise InputError(f"a time-lapse runs an s2s scenario, not {self.scenario!r}")
+        life = Life(world, world.sim.clock.now())
+        for credential in list(world.requester.wallet.credentials):  # the story issues its own
+            if ORGANIZATION_TYPE in credential.types:
+                world.requester.wallet.remove(credential)
+        results = [self._day(life, day, [e for e in events if e.day == day]) for day in range(self.days)]
+        return TimeLapseResult(
+            self.scenario, as_profile(self.profile).label, results, life.events, life.credentials, life.keys
+        )
+
+    def _day(self, life: Life, day: int, events: list[Event]) -> DayResult:
+        life.day = day
+        clock = life.world.sim.clock
+        midnight = life.start + day * DAY
+        clock.advance(max(0, midnight - clock.now()))  # events happen as the day begins
+        for event in events:
+            event.apply(life)
+            life.events.append(event)
+        self._renew(life)
+        clock.advance(max(0, midnight + FLOW_HOUR * 3600 - clock.now()))
+        return self._flow(life)
+
+    def _renew(self, life: Life) -> None:
+        held = life.current()
+        if self.renewal is None or held is None or held[1].revoked_day is not None:
+            return
+        span = held[1]
+        if span.expires_day is not None and span.expires_day - life.day <= self.renewal.days:
+            life.issue(self.renewal.valid_days, ended_by="renewed")
+            label = f"holder renews ({self.renewal.days} d before expiry)"
+            life.events.append(Event(life.day, "renew", label, lambda _: None))
+
+    def _flow(self, life: Life) -> DayResult:
+        trace = life.world.sim.trace
+        before = {x.seq for x in trace.exchanges}
+        flow = life.world.start(no_cache=True)
+        result = flow.finish()
+        failed = [(x, c) for x in trace.exchanges if x.seq not in before for c in x.failed_checks]
+        cause = root_cause(failed) or ""
+        detail = next((c.detail for x, c in failed if c.id == cause), "")
+        error = str((result.error or {}).get("error", "")) if result.status != "granted" else ""
+        return DayResult(
+            day=life.day,
+            time=life.now(),
+            status=result.status,
+            error=error,
+            cause=cause,
+            detail=detail,
+            held=tuple(c.id for c in life.world.requester.wallet.credentials),
+            expiring=self._expiring(life),
+        )
+
+    def _expiring(self, life: Life) -> tuple[tuple[str, int], ...]:
+        out = []
+        for span in life.credentials:
+            if span.ended_day is None and span.expires_day is not None:
+                left = span.expires_day - life.day
+                if 0 <= left <= self.warn_days:
+                    out.append((span.type, left))
+        return tuple(out)

@@ -1,0 +1,154 @@
+"""The time-lapse: a flow a day for months, with expiry, renewal, key rotation and revocation."""
+
+from __future__ import annotations
+
+import pytest
+
+from nutssim.errors import InputError
+from nutssim.timelapse import RenewBefore, TimeLapse, issue_credential, plan_events, revoke_credential
+
+
+@pytest.fixture(scope="module")
+def story():
+    return TimeLapse(days=90).run()
+
+
+def spans(result):
+    return [(p.first, p.last, p.status, p.cause) for p in result.periods()]
+
+
+def test_the_default_story_fails_exactly_while_the_old_key_is_gone_and_while_revoked(story):
+    periods = [(p.first, p.last, p.status) for p in story.periods()]
+    assert periods == [
+        (0, 24, "granted"),  # issued day 0 with key 1; key 2 from day 20
+        (25, 37, "denied"),  # key 1 removed on day 25: the credential it signed no longer verifies
+        (38, 59, "granted"),  # renewed 7 days before its day-45 expiry, signed with key 2
+        (60, 64, "denied"),  # revoked on day 60
+        (65, 89, "granted"),  # re-issued on day 65
+    ]
+
+
+def test_each_failure_names_its_decisive_check(story):
+    denied = [p for p in story.periods() if p.status == "denied"]
+    assert [(p.error, p.cause) for p in denied] == [
+        ("invalid_request", "token.verify_vp"),
+        ("invalid_request", "vc.revocation"),
+    ]
+    assert "verification method" in denied[0].reason and "not found" in denied[0].reason
+
+
+def test_the_renewal_is_an_event_and_the_credentials_are_recorded(story):
+    assert [(e.day, e.kind) for e in story.events] == [
+        (0, "issue"),
+        (20, "rotate_key"),
+        (25, "remove_key"),
+        (38, "renew"),
+        (60, "revoke"),
+        (65, "issue"),
+    ]
+    assert [(c.issued_day, c.ended_day, c.ended_by, c.revoked_day) for c in story.credentials] == [
+        (0, 38, "renewed", None),
+        (38, 65, "replaced", 60),
+        (65, None, "", None),
+    ]
+    assert [(k.added_day, k.removed_day) for k in story.keys] == [(0, 25), (20, None)]
+
+
+def test_expiring_soon_lists_the_credential_in_its_warning_window(story):
+    assert story.expiring(31) == (("NutsOrganizationCredential", 14),)
+    assert story.expiring(30) == ()
+    assert story.days[40].expiring == ()
+
+
+def test_without_renewal_the_credential_expires_on_its_day():
+    result = TimeLapse(days=50, events=[issue_credential(0, 45)], renewal=None).run()
+    assert [(p.first, p.last, p.status) for p in result.periods()] == [(0, 44, "granted"), (45, 49, "denied")]
+    assert result.periods()[1].reason == "credential not valid at given time"  # vcr/verifier/verifier.go
+
+
+def test_same_seed_same_outcome_and_summary():
+    a = TimeLapse(days=30, seed=3).run()
+    b = TimeLapse(days=30, seed=3).run()
+    assert a.summary() == b.summary()
+    assert [d.held for d in a.days] == [d.held for d in b.days]
+
+
+def test_records_are_one_row_per_day(story):
+    rows = story.records()
+    assert len(rows) == 90 and rows[0]["day"] == 0 and rows[0]["date"] == "2025-01-01"
+    assert rows[30]["status"] == "denied"
+
+
+def test_summary_reads_as_periods_and_events(story):
+    text = story.summary()
+    assert (
+        "days 25–37   denied: invalid_request (token.verify_vp)" in text
+        and "day 60   register revokes the credential" in text
+    )
+
+
+@pytest.mark.parametrize("days", [0, -1, 100_000, "90"])
+def test_days_out_of_range_is_a_clear_error(days):
+    with pytest.raises(InputError, match="days is"):
+        TimeLapse(days=days).run()
+
+
+def test_a_user_flow_is_refused_with_a_clear_error():
+    with pytest.raises(InputError, match="s2s scenario"):
+        TimeLapse(scenario="user", days=2).run()
+
+
+def test_revoking_nothing_says_which_day():
+    with pytest.raises(InputError, match="day 0: nothing to revoke"):
+        TimeLapse(days=2, events=[revoke_credential(0)]).run()
+
+
+def test_plan_events_is_the_documented_story():
+    assert [e.day for e in plan_events()] == [0, 20, 25, 60, 65]
+    assert RenewBefore().days == 7
+
+
+def test_the_picture_renders(story):
+    from nutssim.views.timelapse import render_timelapse_png
+
+    png = render_timelapse_png(story)
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    assert render_timelapse_png(story) == png  # deterministic bytes
+
+
+def test_cli_prints_the_periods_and_draws_the_picture(tmp_path, capsys):
+    from nutssim.cli import main
+
+    png = tmp_path / "t.png"
+    assert main(["timelapse", "--days", "30", "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "days 25–29   denied: invalid_request (token.verify_vp)" in out
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_cli_json_is_one_row_per_day(tmp_path):
+    import json
+
+    from nutssim.cli import main
+
+    out = tmp_path / "days.json"
+    assert main(["timelapse", "--days", "3", "--format", "json", "--out", str(out)]) == 0
+    assert [r["status"] for r in json.loads(out.read_text())] == ["granted"] * 3
+
+
+def test_cli_usage_errors_are_one_line_exit_2(capsys):
+    from nutssim.cli import main
+
+    assert main(["timelapse", "--days", "0"]) == 2
+    assert capsys.readouterr().err == "nutssim: days is 0; give a whole number from 1 to 3660\n"
+
+
+def test_strict_sees_the_same_story():
+    result = TimeLapse(days=70, profile="strict").run()
+    assert [(p.first, p.last, p.status) for p in result.periods()] == [
+        (0, 24, "granted"),
+        (25, 37, "denied"),
+        (38, 59, "granted"),
+        (60, 64, "denied"),
+        (65, 69, "granted"),
+    ]
