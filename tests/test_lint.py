@@ -461,3 +461,54 @@ def test_semantics_differ_names_the_reason(flt, path, says):
 def test_semantics_differ_is_quiet_where_both_readings_agree_and_off_by_default():
     assert _differences({"type": "string", "const": "Utrecht"}) == []
     assert not [f for f in lint(clean_policy()) if f.code == "semantics-differ"]
+
+
+# -- the profile's reading decides what loads (issue #22: the linter reads as the profile does) ----
+def _with_org_fields(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    policy = clean_policy()
+    policy["eoverdracht"]["organization"]["input_descriptors"][0]["constraints"]["fields"] = fields
+    return policy
+
+
+def test_a_numeric_const_is_refused_by_the_reference_reading_only():
+    # vcr/pe/types.go Filter.Const is a *string: json.Unmarshal of 3 fails, so the node refuses the
+    # policy at start-up; to the DIF text a numeric const is an ordinary JSON Schema.
+    policy = _with_org_fields([ISSUER, {"path": ["$.credentialSubject.level"], "filter": {"const": 3}}])
+    (finding,) = [f for f in lint(policy) if f.code == "invalid-definition"]
+    assert finding.message.startswith("the reference reads filter member 'const' as a string")
+    assert finding.where.pointer == "/organization/input_descriptors/0/constraints/fields/1/filter/const"
+    assert not [f for f in lint(policy, profile="strict") if f.code == "invalid-definition"]
+
+
+def test_duplicate_descriptor_ids_are_refused_by_the_spec_reading_only():
+    # DIF PE v2 §Input Descriptor Object: an id "MUST NOT conflict"; the reference checks the schema only.
+    policy = clean_policy()
+    descriptors = policy["eoverdracht"]["organization"]["input_descriptors"]
+    descriptors[1]["id"] = descriptors[0]["id"]
+    assert not [f for f in lint(policy) if f.code == "invalid-definition"]
+    assert [f.code for f in lint(policy, profile="strict") if f.code == "invalid-definition"] == [
+        "invalid-definition"
+    ]
+
+
+def test_type_elements_mean_the_same_to_both_readings():
+    # The shipped policies select $.type[*]: a string per element to the spec, one array the
+    # reference's matchFilter reads element by element; the linter sees the type constraint.
+    assert _differences({"type": "string", "const": "X"}, "$.type[*]") == []
+    policy = _with_org_fields([
+        {"path": ["$.type[*]"], "filter": {"type": "string", "const": "NutsOrganizationCredential"}},
+        ISSUER,
+    ])  # fmt: skip
+    assert "no-type-constraint" not in codes(lint(policy))
+
+
+def test_cli_lint_profile_picks_the_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = clean_policy()
+    descriptors = policy["eoverdracht"]["organization"]["input_descriptors"]
+    descriptors[1]["id"] = descriptors[0]["id"]
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(policy))
+    assert main(["lint", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["lint", str(path), "--profile", "strict", "--json"]) == 1
+    assert [r["code"] for r in json.loads(capsys.readouterr().out)] == ["invalid-definition"]

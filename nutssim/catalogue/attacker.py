@@ -228,18 +228,28 @@ def submission_for(
     descriptors: Sequence[str] | None = None,
     prefix: str = "$",
     scope: str | None = None,
+    positions: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """A submission mapping ``credentials`` (in PD descriptor order) to ``$.verifiableCredential[i]``."""
+    """A submission mapping ``credentials`` (in PD descriptor order) into a JWT VP's ``verifiableCredential``.
+
+    ``positions`` says where each credential sits in the VP (default: in order). The path
+    shape is the one the profile's verifier resolves: under ``nuts-node`` the decoded view
+    (``$.verifiableCredential[i]``, ``vcr/pe/util.go vpAsInterface``); under ``strict`` the
+    JWT VP as sent, addressed as ``jwt_vp`` and nested into its claims (DIF PE v2
+    §Processing of Submission Entries; ``pex.Semantics.decoded_jwt_vp_view``).
+    """
     pd = world.authorization_server.policy.presentation_definition(scope or world.options["scope"])
     ids = list(descriptors) if descriptors is not None else [d.id for d in pd.input_descriptors]
-    return {
-        "id": world.sim.rng.uuid(),
-        "definition_id": pd.id,
-        "descriptor_map": [
-            {"id": d, "format": c.format, "path": f"{prefix}.verifiableCredential[{i}]"}
-            for i, (d, c) in enumerate(zip(ids, credentials, strict=False))
-        ],
-    }
+    places = list(positions) if positions is not None else list(range(len(credentials)))
+    spec_shape = world.sim.profile.strict
+    entries = []
+    for d, c, i in zip(ids, credentials, places, strict=False):
+        if spec_shape:
+            nested = {"id": d, "format": c.format, "path": f"$.vp.verifiableCredential[{i}]"}
+            entries.append({"id": d, "format": "jwt_vp", "path": prefix, "path_nested": nested})
+        else:
+            entries.append({"id": d, "format": c.format, "path": f"{prefix}.verifiableCredential[{i}]"})
+    return {"id": world.sim.rng.uuid(), "definition_id": pd.id, "descriptor_map": entries}
 
 
 def self_attested_employee(world: NodesWorld, holder: str) -> Credential:

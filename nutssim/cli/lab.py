@@ -80,6 +80,12 @@ def add_parsers(sub: Any) -> None:
         action="store_true",
         help="also report filters a reference node and a spec-exact verifier read differently",
     )
+    lint.add_argument(
+        "--profile",
+        choices=("nuts-node", "strict"),
+        default="nuts-node",
+        help="whose reading of Presentation Exchange decides what loads (default: nuts-node)",
+    )
     out_and_format(lint, ("text", "json"))  # --format json is --json
     lint.add_argument(
         "--metadata",
@@ -165,7 +171,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
     findings = [
         f
         for path in args.policies
-        for f in lint(path, as_metadata=metadata, authzen_endpoint=args.authzen, semantics=args.semantics)
+        for f in lint(
+            path,
+            as_metadata=metadata,
+            authzen_endpoint=args.authzen,
+            semantics=args.semantics,
+            profile=args.profile,
+        )
     ]
     if args.json or args.format == "json":
         emit(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False) + "\n", args.out)

@@ -16,7 +16,7 @@ from typing import Any
 from nutssim.lint.checks import Linter
 from nutssim.lint.rules import RULES, SEVERITIES, Finding, Rule, Severity, Where
 from nutssim.specs.nuts_policy import Policy
-from nutssim.specs.pex import DEFAULT_LIMITS, Limits
+from nutssim.specs.pex import DEFAULT_LIMITS, Limits, semantics_for
 
 __all__ = ["RULES", "SEVERITIES", "Finding", "Rule", "Severity", "Where", "has_errors", "lint"]
 
@@ -28,13 +28,18 @@ def lint(
     authzen_endpoint: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     semantics: bool = False,
+    profile: str = "nuts-node",
 ) -> list[Finding]:
     """Lint a policy (file, directory, dict or ``Policy``) against a node's metadata (default: 4 formats).
 
-    ``semantics=True`` adds ``semantics-differ``: filters a reference node (``pex.NUTS_NODE``)
-    and a spec-exact verifier (``pex.STRICT``) read differently.
+    ``profile`` is whose reading of Presentation Exchange decides whether a definition loads
+    (``pex.semantics_for``: ``nuts-node`` as the reference's ``vcr/pe``, ``strict`` as the DIF
+    PE v2.0.0 text). ``semantics=True`` adds ``semantics-differ``: filters a reference node
+    (``pex.NUTS_NODE``) and a spec-exact verifier (``pex.STRICT``) read differently.
     """
-    linter = Linter(as_metadata, authzen_endpoint, limits, semantics=semantics)
+    linter = Linter(
+        as_metadata, authzen_endpoint, limits, semantics=semantics, reading=semantics_for(profile)
+    )
     if isinstance(policy_or_path, Policy):
         linter.file(policy_or_path.to_dict(), "<policy>")
     elif isinstance(policy_or_path, Mapping):

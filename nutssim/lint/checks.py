@@ -21,7 +21,14 @@ from nutssim.lint.rules import (
 )
 from nutssim.messages import parse_json
 from nutssim.specs.nuts_policy import SCOPE_POLICIES, WALLET_OWNER_TYPES
-from nutssim.specs.pex import RESERVED_CLAIMS, Limits, compile_definition, parse_definition
+from nutssim.specs.pex import (
+    NUTS_NODE,
+    RESERVED_CLAIMS,
+    Limits,
+    Semantics,
+    compile_definition,
+    parse_definition,
+)
 from nutssim.specs.pex.errors import LimitExceeded, PexDocumentError
 from nutssim.specs.pex.regex import RegexError, compile_ecma
 
@@ -40,8 +47,10 @@ class Linter:
         limits: Limits,
         *,
         semantics: bool = False,
+        reading: Semantics = NUTS_NODE,
     ) -> None:
         self.semantics = semantics
+        self.reading = reading  # the profile's PE reading: what loads, and how filters are read
         self.supported = _supported_formats(metadata or DEFAULT_METADATA)
         self.authzen_endpoint = authzen_endpoint
         self.limits = limits
@@ -163,7 +172,9 @@ class Linter:
         for pointer, pattern, reason in _unbounded_patterns(definition):
             self.add("unbounded-regex", _at(where, pointer), pattern=json.dumps(pattern), reason=reason)
         try:
-            compile_definition(parse_definition(definition, limits=self.limits), limits=self.limits)
+            compile_definition(
+                parse_definition(definition, limits=self.limits), limits=self.limits, semantics=self.reading
+            )
         except PexDocumentError as exc:
             bounds = (
                 isinstance(exc, LimitExceeded) or "/path/" in exc.pointer or exc.pointer.endswith("/pattern")
@@ -212,7 +223,7 @@ class Linter:
         types = _asked_types(fields_)
         if types is None:
             self.add("no-type-constraint", _at(where, pointer), descriptor=name)
-        elif all(_paths(f) == ["$.type"] for f in fields_):
+        elif all(len(_paths(f)) == 1 and _paths(f)[0] in _TYPE_PATHS for f in fields_):
             self.add("type-only", _at(where, pointer), descriptor=name)
         self.issuer(where, pointer, name, types, fields_)
         for j, f in enumerate(fields_):
@@ -379,7 +390,7 @@ def _asked_types(fields_: list[dict[str, Any]]) -> list[str] | None:
     """Credential types the descriptor's $.type fields ask for (``*`` for a pattern); None if none."""
     found: list[str] | None = None
     for f in fields_:
-        if "$.type" not in _paths(f):
+        if not _TYPE_PATHS.intersection(_paths(f)):
             continue
         found = found or []
         raw = f.get("filter")
@@ -405,6 +416,8 @@ def _constrains(flt: Any) -> bool:
 _REFERENCE_MEMBERS = frozenset({"type", "const", "enum", "pattern"})
 #: Paths whose value is an array in every W3C credential (VC-DM 1.1 §4.3 type, §4.1 @context).
 _ARRAY_PATHS = frozenset({"$.type", "$['type']", "$.@context", "$['@context']"})
+#: Paths to a credential's types: the array, or each of its elements (both readings agree on those).
+_TYPE_PATHS = frozenset({"$.type", "$.type[*]"})
 
 
 def semantics_differences(field: dict[str, Any]) -> list[tuple[str, str]]:
@@ -434,8 +447,8 @@ def semantics_differences(field: dict[str, Any]) -> list[tuple[str, str]]:
         out.append((
             "the value is an array: the reference matches one element, the spec validates the whole array "
             "(which is not a string), so a spec-exact verifier never accepts it",
-            'the spec reading needs {"type": "array", "contains": {"const": …}} — which the reference '
-            "ignores; no one filter means the same to both",
+            'select the elements instead ("$.type[*]"): each is then a string to both readings '
+            "(the reference's jsonpath returns them as one array; matchFilter reads it element by element)",
         ))  # fmt: skip
     return out
 

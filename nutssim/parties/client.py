@@ -30,6 +30,7 @@ from nutssim.parties.wallet import (
     BuiltPresentation,
     choose_vp_format,
     complete_self_attested,
+    pex_semantics,
     sign_presentation,
 )
 from nutssim.specs import nuts_node_api as api
@@ -242,7 +243,9 @@ class Client:
                 templates, did, ctx.now(), ctx.rng, reference=bare_ids
             )
             try:
-                match = pex.match_definition(pd, credentials, selection=selection)
+                match = pex.match_definition(
+                    pd, credentials, selection=selection, semantics=pex_semantics(ctx), holder=did
+                )
             except pex.NoCredentials as exc:
                 last_error = exc
                 continue

@@ -20,6 +20,7 @@ from nutssim.models.credential import Credential, Presentation
 from nutssim.parties.base import Context, fail_rule
 from nutssim.parties.core import Subject
 from nutssim.parties.revocation import CachedList, StatusListClient
+from nutssim.parties.wallet import pex_semantics
 from nutssim.specs import nuts_policy, nuts_rfc021, pex, vc_jwt, vc_verify
 from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
@@ -157,12 +158,23 @@ def check_fulfilment(
         return pd, mapping
     try:
         result = pex.check_submission(
-            pd, submission, envelope.value, parse_credential=vc_jwt.parse_credential
+            pd,
+            submission,
+            envelope.value,
+            parse_credential=vc_jwt.parse_credential,
+            semantics=pex_semantics(ctx),
+            holder=_submitter(envelope),
         )
     except pex.SubmissionMismatch as exc:
         fail_rule(ctx, nuts_rfc021.PD_UNFULFILLED, detail=exc.explanation, reason=exc.reference_text)
     ctx.check("token.pd_fulfil", ref, True, describe_fulfilment(pd, result.credentials))
     return pd, dict(result.credentials)
+
+
+def _submitter(envelope: Envelope) -> str | None:
+    """Who submits: the one signer DID of the envelope's VPs (a required is_holder, strict only)."""
+    signers = {p.signer_did for p in envelope.presentations}
+    return signers.pop() if len(signers) == 1 else None
 
 
 def submitted_credentials(submission: dict[str, Any], envelope: Envelope) -> dict[str, Credential]:
@@ -173,6 +185,14 @@ def submitted_credentials(submission: dict[str, Any], envelope: Envelope) -> dic
     out: dict[str, Credential] = {}
     for entry in submission.get("descriptor_map", []):
         found = jsonpath.findall(str(entry.get("path", "$")), view)
+        nested = entry.get("path_nested")
+        if isinstance(nested, dict):  # the spec's shape (strict): a JWT VP as sent, then into its claims
+            vps = jsonpath.findall(str(entry.get("path", "$")), envelope.value)
+            try:
+                claims = pex.decode_jwt_claims(vps[0] if vps else None)
+            except ValueError:
+                claims = {}
+            found = jsonpath.findall(str(nested.get("path", "$")), claims)
         if found:
             out[str(entry.get("id"))] = vc_jwt.parse_credential(found[0])
     return out

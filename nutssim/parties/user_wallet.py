@@ -24,7 +24,13 @@ from nutssim.messages import HttpRequest, HttpResponse, redirect
 from nutssim.parties.base import Context, Flow, expect_rule
 from nutssim.parties.core import NodeCore, Subject
 from nutssim.parties.sessions import UserSession
-from nutssim.parties.wallet import BuiltPresentation, Wallet, choose_vp_format, sign_presentation
+from nutssim.parties.wallet import (
+    BuiltPresentation,
+    Wallet,
+    choose_vp_format,
+    pex_semantics,
+    sign_presentation,
+)
 from nutssim.specs import openid4vp, pex
 from nutssim.specs.openid4vp import USER, VP_LIFETIME
 from nutssim.specs.rfc9101 import Rule
@@ -140,7 +146,7 @@ class UserWallet:
             reason="verifier, wallet and presentation definition don't share a supported VP format",
         )
         try:
-            match = pex.match_definition(definition, credentials)
+            match = pex.match_definition(definition, credentials, semantics=pex_semantics(ctx), holder=did)
         except pex.NoCredentials as exc:
             _posted(ctx, False, openid4vp.FULFIL, pd_id=definition.id, wallet=did, reason=str(exc))
         except pex.PexError as exc:

@@ -75,6 +75,16 @@ class Wallet:
         raise KeyError(did)
 
 
+def pex_semantics(ctx: Context) -> pex.Semantics:
+    """The profile's reading of Presentation Exchange: ``pex.NUTS_NODE`` or ``pex.STRICT`` (issue #22).
+
+    Under ``nuts-node`` the wallet and the verifier read a PD as ``vcr/pe`` at d2ad162 does
+    (``presentation_definition.go Match``/``matchFilter``, ``presentation_submission.go
+    Validate``); under ``strict`` as the DIF PE v2.0.0 text does (``specs/pex/semantics.py``).
+    """
+    return pex.semantics_for(ctx.profile.name)
+
+
 def complete_self_attested(
     templates: Iterable[dict[str, Any]], holder: str, now: int, rng: SimRandom, *, reference: bool = False
 ) -> list[Credential]:

@@ -54,7 +54,9 @@ def organization_policy(fingerprint: str | None) -> dict[str, Any]:
     """The hospital's policy: one X509Credential from the CA ``fingerprint`` (None: any CA)."""
     ca = fingerprint or "[A-Za-z0-9_-]+"
     fields = [
-        {"path": ["$.type"], "filter": {"type": "string", "const": "X509Credential"}},
+        # $.type[*]: a string per element to the DIF text (strict), one array to the reference's
+        # matchFilter (nuts-node); "$.type" with a string filter would match nothing under strict.
+        {"path": ["$.type[*]"], "filter": {"type": "string", "const": "X509Credential"}},
         {
             "path": ["$.issuer"],
             "purpose": "only certificates under the UZI register's CA are trusted",

@@ -36,6 +36,7 @@ from nutssim.specs.pex.fields import reserved_field_ids
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, using_limits
 from nutssim.specs.pex.models import PresentationDefinition, dump, parse_definition
 from nutssim.specs.pex.schemas import NUTS_POLICY_PROFILE, validate_schema
+from nutssim.specs.pex.semantics import NUTS_NODE, STRICT, Semantics
 
 WALLET_OWNER_TYPES = ("organization", "user", "service_provider")
 SCOPE_POLICIES = ("profile-only", "passthrough", "dynamic")
@@ -336,9 +337,11 @@ def _reference_profile(scope: str, entry: dict[str, Any], source: str, limits: L
     # loads and meets regexp2 (no timeout) at match time. So here too: a pattern the backtracking
     # guard refuses runs on RE2, whose time is linear (the reference's is not: the linter reports
     # it). A filter-selector path is still refused: PaesslerAG/jsonpath's dialect is not RFC 9535's.
+    # json.Unmarshal into vcr/pe/types.go Filter refuses what it cannot hold (a numeric const):
+    # the node does not start, so the filters are compiled as the reference reads them.
     limits = reference_limits(limits)
     definitions = {
-        t: _definition(entry[t], where, f"/{t}", limits)
+        t: _definition(entry[t], where, f"/{t}", limits, NUTS_NODE)
         for t in WALLET_OWNER_TYPES
         if entry.get(t) is not None
     }
@@ -366,10 +369,15 @@ def _is_legacy(entry: dict[str, Any]) -> bool:
     return not entry.keys() & set(_PROFILE_KEYS) and bool(entry.keys() & {"id", "input_descriptors"})
 
 
-def _definition(document: Any, where: str, pointer: str, limits: Limits) -> PresentationDefinition:
+def _definition(
+    document: Any, where: str, pointer: str, limits: Limits, semantics: Semantics = STRICT
+) -> PresentationDefinition:
+    """One definition, refused here if the reading it will be matched under refuses it (issue #22)."""
     try:
         definition = parse_definition(document, limits=limits)
-        compile_definition(definition, limits=limits)
+        # Filter selectors stay refused at load, as before the readings (FIDELITY.md "Policy:
+        # hostile JSONPath/regex", open): the reference loads them and meets them at match time.
+        compile_definition(definition, limits=limits, semantics=replace(semantics, filter_selectors=False))
     except PexDocumentError as exc:
         raise PolicyError(
             exc.reason,

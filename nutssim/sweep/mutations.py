@@ -123,9 +123,9 @@ def _definitions(policy: PolicyDict, scope: str | None, owner: str | None) -> li
 
 
 def _asks_type(descriptor: dict[str, Any], credential_type: str) -> bool:
-    """Whether a descriptor's ``$.type`` field asks for ``credential_type`` (const, enum or pattern)."""
+    """Whether a descriptor's type field (``$.type`` or ``$.type[*]``) asks for ``credential_type``."""
     for f in (descriptor.get("constraints") or {}).get("fields") or []:
-        if "$.type" not in f.get("path", []):
+        if not {"$.type", "$.type[*]"}.intersection(f.get("path", [])):
             continue
         flt = f.get("filter") or {}
         if flt.get("const") == credential_type or credential_type in (flt.get("enum") or []):

@@ -32,6 +32,7 @@ from nutssim.profiles import Profile
 from nutssim.scenarios import World
 from tests.fuzz import strategies as fz
 from tests.fuzz.conftest import PROFILE, fuzz_settings
+from tests.reference_data import scenario_options
 
 SEED = 3
 PROFILES = ("nuts-node", "strict")
@@ -158,7 +159,9 @@ def test_every_route_answers_hostile_requests(name: str, profile: str) -> None:
 @pytest.mark.parametrize(("name", "index", "label"), PAUSES, ids=[f"{n}-{i}" for n, i, _ in PAUSES])
 def test_mid_flow_hostile_requests(name: str, index: int, label: str, profile: str) -> None:
     """Hostile variants of the request a flow is about to send, while its state is live."""
-    world = scenarios.build(name, seed=SEED, profile=Profile(profile).without(*REPLAY_CONTROLS))
+    world = scenarios.build(
+        name, seed=SEED, profile=Profile(profile).without(*REPLAY_CONTROLS), **scenario_options(name, profile)
+    )
     flow = world.start()
     for _ in range(index):
         flow.step()

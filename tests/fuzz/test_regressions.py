@@ -14,6 +14,7 @@ from nutssim.profiles import Profile
 from nutssim.scenarios import World
 from tests.fuzz.strategies import SENDER, b64
 from tests.fuzz.test_fuzz import check_answer, check_no_crash
+from tests.reference_data import scenario_options
 
 SEED = 3
 HUGE = "9" * 5000
@@ -122,8 +123,13 @@ def test_verifier_metadata_of_the_wrong_shape_or_without_jwt(vp_formats: Any) ->
 
 def test_a_json_ld_proof_header_with_an_over_long_integer() -> None:
     profile = Profile("strict").without("vp_nonce_store")
-    good = scenarios.run("s2s-ldp", seed=SEED, profile=profile).sim.trace.find("token request")[0].request
-    world = scenarios.build("s2s-ldp", seed=SEED, profile=profile)
+    options = scenario_options("s2s-ldp", profile)
+    good = (
+        scenarios.run("s2s-ldp", seed=SEED, profile=profile, **options)
+        .sim.trace.find("token request")[0]
+        .request
+    )
+    world = scenarios.build("s2s-ldp", seed=SEED, profile=profile, **options)
     vp = json.loads(good.form["assertion"])
     signature = vp["proof"]["jws"].split("..")[1]
     vp["proof"]["jws"] = b64('{"alg":"ES256","x":' + HUGE + "}") + ".." + signature

@@ -10,6 +10,7 @@ from jwcrypto import jwk, jws
 from nutssim import jose, scenarios
 from nutssim.messages import HttpRequest
 from nutssim.specs import rfc9449
+from tests.reference_data import scenario_options
 
 EXPECTED_LABELS = [
     "request service access token",
@@ -161,9 +162,19 @@ def test_bearer_variant_has_no_cnf_and_no_dpop_header():
 @pytest.mark.parametrize("name", ["s2s", "s2s-bearer", "s2s-ldp", "s2s-mixed"])
 @pytest.mark.parametrize("profile", ["nuts-node", "strict"])
 def test_every_s2s_scenario_is_granted_under_both_profiles(name, profile):
-    """The good runs work under the reference and the strict profile."""
-    world = scenarios.run(name, seed=5, profile=profile)
+    """The good runs work under the reference and the strict profile (s2s-ldp: see the next test)."""
+    world = scenarios.run(name, seed=5, profile=profile, **scenario_options(name, profile))
     assert world.sim.trace.outcome["status"] == "granted", world.sim.trace.failed_checks()
+
+
+def test_the_reference_e2e_policy_finds_no_credential_under_the_spec_reading():
+    """Issue #22: rfc021-e2e.json tests the $.type array with a string filter (DIF PE v2 §Input Eval.)."""
+    world = scenarios.run("s2s-ldp", seed=5, profile="strict")
+    outcome = world.sim.trace.outcome
+    assert outcome["status"] == "denied"
+    description = outcome["error"]["error_description"]
+    assert description.startswith("wallet could not fulfill requirements: no credentials fulfil")
+    assert "an element passes, but the filter applies to the whole array" in description
 
 
 def test_ldp_scenario_uses_the_reference_policy_and_json_ld_vp():

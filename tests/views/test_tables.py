@@ -41,7 +41,7 @@ def test_pd_table_has_one_row_per_constraint_field() -> None:
     table = pd_table(definition)
     fields = [f for d in definition.input_descriptors for f in d.constraints.fields]
     assert len(table) == len(fields)
-    assert ("$.type", '= "NutsOrganizationCredential"') in {(r[1], r[2]) for r in table.rows}
+    assert ("$.type[*]", '= "NutsOrganizationCredential"') in {(r[1], r[2]) for r in table.rows}
     assert any(r[1].startswith("$.issuer") and r[2].startswith("~ /^did:web:register") for r in table.rows)
     assert any("→ organization_name" in r[1] for r in table.rows)  # the claim the field becomes
 

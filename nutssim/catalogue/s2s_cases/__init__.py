@@ -29,5 +29,6 @@ from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     pdp,
     presentation,
     replay,
+    semantics,
     x509,
 )

@@ -88,9 +88,8 @@ def submission_maps_other_vc(world: S2SWorld) -> Observation:
     fake = complete_self_attested([template], gp.did, world.sim.clock.now(), world.sim.rng)[0]
     credentials = [org_credential(world), fake, self_attested_employee(world, gp.did)]
     vp = build_vp(world, key=gp_key(world), holder=gp.did, credentials=credentials)
-    submission = submission_for(world, [fake, credentials[2]])
-    submission["descriptor_map"][0]["path"] = "$.verifiableCredential[1]"  # the fake, not the first match
-    submission["descriptor_map"][1]["path"] = "$.verifiableCredential[2]"
+    # The organization descriptor points at the fake (position 1), not the first match.
+    submission = submission_for(world, [fake, credentials[2]], positions=[1, 2])
     return post_token(world, token_form(world, vp, submission), dpop_key=gp_key(world))
 
 

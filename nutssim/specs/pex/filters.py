@@ -220,7 +220,21 @@ def _reference_reason(raw: dict[str, Any], value: Any) -> str:
     scalar = value[0] if isinstance(value, list) and value else value
     if kind is None and isinstance(scalar, str):
         return f'the filter has no "type": "string", so the reference matches no string{note}'
+    if isinstance(value, list):
+        return f"no element passes the reference's matchFilter (type {kind!r}, const/pattern){note}"
+    expected = _REFERENCE_TYPES.get(type(value))
+    if expected is not None and kind != expected:
+        return f"{value!r} is not of type {kind!r} as the reference reads it (a {expected}){note}"
+    const, pattern = raw.get("const"), raw.get("pattern")
+    if const is not None and value != const:
+        return f"{const!r} was expected{note}"
+    if isinstance(pattern, str) and isinstance(value, str):  # the only way left to refuse a string
+        return f"{value!r} does not match {pattern!r}{note}"
     return f"the reference's matchFilter refuses it (type {kind!r}, const/pattern){note}"
+
+
+#: ``matchFilter``'s type switch: the one type name each JSON value passes (floats and ints are "number").
+_REFERENCE_TYPES = {str: "string", bool: "boolean", int: "number", float: "number"}
 
 
 def _check_schema(raw: dict[str, Any], pointer: str) -> None:

@@ -60,8 +60,9 @@ refusal unless ``Limits.allow_filter_selectors``).
 
 Presets: ``NUTS_NODE`` (every switch on), ``STRICT`` (every deviation off), and ``DEFAULT``: the
 reading nutssim applied before it had modes (every reference behaviour except the filter
-semantics, which are JSON Schema). ``DEFAULT`` stays the engine default until the profiles
-pass their own: ``nuts-node`` → ``NUTS_NODE``, ``strict`` → ``STRICT``.
+semantics, which are JSON Schema). ``DEFAULT`` stays the engine's default for callers that
+name no reading; the parties pass their profile's (``parties/wallet.py pex_semantics``:
+``nuts-node`` → ``NUTS_NODE``, ``strict`` → ``STRICT``), as do policy loading and the linter.
 """
 
 from __future__ import annotations
