@@ -8,8 +8,12 @@ scenario's flow once at a fixed hour and records the outcome with the decisive c
 (the root cause a sweep reports). The result reads as periods ("days 25–37 denied:
 ``vc.signature``") and as a timeline picture (``nutssim.views.timelapse``).
 
-Renewal here re-issues the credential from the register directly (the "by fiat" set-up);
-over the wire it is OpenID4VCI, which runs the same checks on the issuer side.
+Issuance and renewal run "by fiat" by default (the register signs into the wallet directly,
+fast), or with ``RenewBefore(over="vci")`` over the wire: the holder's node asks the register
+over OpenID4VCI 1.0 (the EHR reads an offer, the node's ``request-credential``, the browser at
+the register's authorization endpoint, token, nonce, credential). An issuance that fails there
+is a ``renew_failed`` (or ``issue_failed``) event with the EHR's error, and the credential it
+should have replaced then expires.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from typing import Any
 
 from nutssim.errors import InputError
 from nutssim.models.credential import Credential
+from nutssim.parties.browser import Browser
+from nutssim.parties.ehr_vci import from_offer
+from nutssim.parties.vci_issuer import ORGANIZATION_CONFIGURATION
 from nutssim.profiles import Profile, as_profile
 from nutssim.scenarios import registry
 from nutssim.scenarios.world import S2SWorld
@@ -32,6 +39,8 @@ DAY = 24 * 3600
 FLOW_HOUR = 9
 MAX_DAYS = 3660  # ten years: a bound on the work one call can ask for
 ORGANIZATION_TYPE = "NutsOrganizationCredential"
+#: How issuance and renewal reach the wallet: by the register's fiat, or over OpenID4VCI.
+OVER = ("fiat", "vci")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -40,7 +49,7 @@ class Event:
     """Something that happens on ``day`` before that day's flow."""
 
     day: int
-    kind: str  # "issue" | "revoke" | "rotate_key" | "remove_key" | "renew"
+    kind: str  # "issue" | "revoke" | "rotate_key" | "remove_key" | "end_enrolment" | "renew" | "*_failed"
     label: str
     apply: Callable[[Life], None] = field(repr=False, compare=False)
 
@@ -51,6 +60,11 @@ class RenewBefore:
 
     days: int = 7
     valid_days: int = 45
+    over: str = "fiat"  # "fiat" (the register signs into the wallet) or "vci" (OpenID4VCI on the wire)
+
+
+class IssuanceFailed(Exception):
+    """An issuance over OpenID4VCI that did not fill the wallet: the EHR's error and the decisive check."""
 
 
 @dataclass
@@ -65,6 +79,7 @@ class CredentialSpan:
     ended_day: int | None = None
     ended_by: str = ""  # "renewed" | "replaced" | "revoked" (revoked spans stay until replaced)
     revoked_day: int | None = None
+    renewal_error: str = ""  # the last failed renewal's error (a new one is an event)
 
 
 @dataclass
@@ -184,10 +199,16 @@ class TimeLapseResult:
 class Life:
     """The mutable state a time-lapse acts on: the world, today, and the spans it records."""
 
-    def __init__(self, world: S2SWorld, start: int) -> None:
+    def __init__(self, world: S2SWorld, start: int, over: str = "fiat") -> None:
         self.world = world
         self.start = start
         self.day = 0
+        self.over = over
+        self.browser: Browser | None = None
+        if over == "vci":  # the issuer side: the register knows the practice, a user's browser
+            requester = world.requester
+            world.register.openid4vci.enrol(requester.url, requester.name, "Utrecht")
+            self.browser = world.sim.add_browser()
         self.credentials: list[CredentialSpan] = []
         self.keys: list[KeySpan] = [KeySpan(k.kid or "", 0) for k in world.register.identity.keys]
         self.events: list[Event] = []
@@ -208,8 +229,12 @@ class Life:
         """Issue a fresh organization credential; the wallet drops the one it replaces."""
         previous = self.current()
         world = self.world
-        credential = world.register.issue_organization_credential(
-            world.requester, valid_for=valid_days * DAY, revocable=True
+        credential = (
+            self._over_vci(valid_days)
+            if self.over == "vci"
+            else world.register.issue_organization_credential(
+                world.requester, valid_for=valid_days * DAY, revocable=True
+            )
         )
         if previous is not None:
             world.requester.wallet.remove(previous[0])
@@ -224,6 +249,30 @@ class Life:
             )
         )
         return credential
+
+    def _over_vci(self, valid_days: int) -> Credential:
+        """The holder's node fetches a fresh credential from the register over OpenID4VCI."""
+        world, issuer = self.world, self.world.register.openid4vci
+        assert self.browser is not None
+        issuer.valid_for = valid_days * DAY
+        wallet = world.requester.wallet
+        before = {c.id for c in wallet.credentials}
+        seen = {x.seq for x in world.sim.trace.exchanges}
+        offer = issuer.offer(ORGANIZATION_CONFIGURATION)
+        process = from_offer(world.ehr, self.browser, world.requester.id, world.requester.did, offer)
+        result = world.sim.start(process, world.ehr.id).finish()
+        fresh = [c for c in wallet.credentials if c.id not in before and ORGANIZATION_TYPE in c.types]
+        if result.status == "granted" and fresh:
+            return fresh[-1]
+        failed = [(x, c) for x in world.sim.trace.exchanges if x.seq not in seen for c in x.failed_checks]
+        error = result.error or {}
+        text = ": ".join(str(error[k]) for k in ("error", "error_description") if error.get(k))
+        cause = root_cause(failed)
+        raise IssuanceFailed(f"{text or 'no credential'}" + (f" ({cause})" if cause else ""))
+
+    def end_enrolment(self) -> None:
+        """The register stops issuing to the requester over OpenID4VCI (it forgets the enrolment)."""
+        self.world.register.openid4vci.enrolments.pop(self.world.requester.url, None)
 
     def revoke(self) -> None:
         """Revoke the current organization credential on the register's status list."""
@@ -261,6 +310,11 @@ def _issue(life: Life, valid_days: int) -> None:
 def revoke_credential(day: int) -> Event:
     """The register revokes the requester's current credential (StatusList2021)."""
     return Event(day, "revoke", "register revokes the credential", Life.revoke)
+
+
+def end_enrolment(day: int) -> Event:
+    """The register ends the practice's enrolment: later issuance over OpenID4VCI is refused."""
+    return Event(day, "end_enrolment", "register ends the practice's enrolment", Life.end_enrolment)
 
 
 def rotate_issuer_key(day: int, grace_days: int = 5) -> list[Event]:
@@ -306,11 +360,14 @@ class TimeLapse:
         """Build the world and live through the days."""
         if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
             raise InputError(f"days is {self.days!r}; give a whole number from 1 to {MAX_DAYS}")
+        over = self.renewal.over if self.renewal is not None else "fiat"
+        if over not in OVER:
+            raise InputError(f"renewal over {over!r}; give one of {', '.join(OVER)}")
         events = sorted(plan_events() if self.events is None else self.events, key=lambda e: e.day)
         world = registry.build(self.scenario, seed=self.seed, profile=self.profile)
         if not isinstance(world, S2SWorld):
             raise InputError(f"a time-lapse runs an s2s scenario, not {self.scenario!r}")
-        life = Life(world, world.sim.clock.now())
+        life = Life(world, world.sim.clock.now(), over)
         for credential in list(world.requester.wallet.credentials):  # the story issues its own
             if ORGANIZATION_TYPE in credential.types:
                 world.requester.wallet.remove(credential)
@@ -325,7 +382,11 @@ class TimeLapse:
         midnight = life.start + day * DAY
         clock.advance(max(0, midnight - clock.now()))  # events happen as the day begins
         for event in events:
-            event.apply(life)
+            try:
+                event.apply(life)
+            except IssuanceFailed as exc:
+                label = f"{event.label} fails: {exc}"
+                event = Event(day, f"{event.kind}_failed", label, _nothing)
             life.events.append(event)
         self._renew(life)
         clock.advance(max(0, midnight + FLOW_HOUR * 3600 - clock.now()))
@@ -336,10 +397,19 @@ class TimeLapse:
         if self.renewal is None or held is None or held[1].revoked_day is not None:
             return
         span = held[1]
-        if span.expires_day is not None and span.expires_day - life.day <= self.renewal.days:
+        if span.expires_day is None or span.expires_day - life.day > self.renewal.days:
+            return
+        how = " over OpenID4VCI" if life.over == "vci" else ""
+        try:
             life.issue(self.renewal.valid_days, ended_by="renewed")
-            label = f"holder renews ({self.renewal.days} d before expiry)"
-            life.events.append(Event(life.day, "renew", label, lambda _: None))
+        except IssuanceFailed as exc:  # the holder tries again each day; a new error is a new event
+            if span.renewal_error != str(exc):
+                span.renewal_error = str(exc)
+                label = f"holder's renewal{how} fails: {exc}"
+                life.events.append(Event(life.day, "renew_failed", label, _nothing))
+            return
+        label = f"holder renews{how} ({self.renewal.days} d before expiry)"
+        life.events.append(Event(life.day, "renew", label, _nothing))
 
     def _flow(self, life: Life) -> DayResult:
         trace = life.world.sim.trace
@@ -369,3 +439,7 @@ class TimeLapse:
                 if 0 <= left <= self.warn_days:
                     out.append((span.type, left))
         return tuple(out)
+
+
+def _nothing(life: Life) -> None:
+    """An event that records what happened (a renewal) rather than making it happen."""

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from nutssim.errors import InputError
-from nutssim.timelapse import RenewBefore, TimeLapse, issue_credential, plan_events, revoke_credential
+from nutssim.timelapse import (
+    RenewBefore,
+    TimeLapse,
+    end_enrolment,
+    issue_credential,
+    plan_events,
+    revoke_credential,
+    rotate_issuer_key,
+)
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +160,40 @@ def test_strict_sees_the_same_story():
         (60, 64, "denied"),
         (65, 69, "granted"),
     ]
+
+
+def test_the_default_story_over_openid4vci_has_the_periods_it_has_by_fiat(story):
+    over = TimeLapse(days=90, renewal=RenewBefore(over="vci")).run()
+    assert spans(over) == spans(story)
+    renew = next(e for e in over.events if e.kind == "renew")
+    assert (renew.day, renew.label) == (38, "holder renews over OpenID4VCI (7 d before expiry)")
+    # Issued on the wire: the wallet's credentials are the register's, 45 days each (its valid_for).
+    assert [(c.issued_day, c.expires_day) for c in over.credentials] == [(0, 45), (38, 83), (65, 110)]
+
+
+def test_a_renewal_refused_over_openid4vci_is_an_event_and_the_credential_then_expires():
+    events = [issue_credential(0, 45), end_enrolment(30)]
+    result = TimeLapse(days=50, events=events, renewal=RenewBefore(over="vci")).run()
+    assert [(p.first, p.last, p.status) for p in result.periods()] == [(0, 44, "granted"), (45, 49, "denied")]
+    assert result.periods()[1].reason == "credential not valid at given time"
+    failed = [(e.day, e.label) for e in result.events if e.kind == "renew_failed"]
+    # Tried again each day from day 38; the same error is one event (vci_issuer.authorize, RFC 6749 §4.1.2.1).
+    assert failed == [
+        (
+            38,
+            "holder's renewal over OpenID4VCI fails: invalid_request: unknown client_id or redirect_uri"
+            " (vci.authorize.client)",
+        )
+    ]
+
+
+def test_a_key_rotated_on_the_renewal_day_does_not_stop_the_renewal_over_openid4vci():
+    events = [issue_credential(0, 45), *rotate_issuer_key(38, grace_days=1)]
+    result = TimeLapse(days=60, events=events, renewal=RenewBefore(over="vci")).run()
+    assert [(p.first, p.last, p.status) for p in result.periods()] == [(0, 59, "granted")]
+    assert result.credentials[1].key_id == result.keys[1].kid  # signed with the new key
+
+
+def test_an_unknown_renewal_channel_is_an_input_error():
+    with pytest.raises(InputError, match="renewal over 'post'"):
+        TimeLapse(days=2, renewal=RenewBefore(over="post")).run()
