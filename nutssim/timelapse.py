@@ -33,12 +33,14 @@ from nutssim.scenarios import registry
 from nutssim.scenarios.world import S2SWorld
 from nutssim.specs import vc_jwt
 from nutssim.sweep.runner import root_cause
+from nutssim.trace import Exchange
 
 DAY = 24 * 3600
 #: The hour of day at which the daily flow runs (a working day's morning).
 FLOW_HOUR = 9
 MAX_DAYS = 3660  # ten years: a bound on the work one call can ask for
 ORGANIZATION_TYPE = "NutsOrganizationCredential"
+STATUS_LIST_PATH = "/statuslist/"  # where the register serves its StatusList2021 credentials
 #: How issuance and renewal reach the wallet: by the register's fiat, or over OpenID4VCI.
 OVER = ("fiat", "vci")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -46,12 +48,13 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happens on ``day`` before that day's flow."""
+    """Something that happens on ``day`` at ``hour`` (before the day's flow unless later than FLOW_HOUR)."""
 
     day: int
-    kind: str  # "issue" | "revoke" | "rotate_key" | "remove_key" | "end_enrolment" | "renew" | "*_failed"
+    kind: str  # issue | revoke | rotate_key | remove_key | end_enrolment | check | renew | *_failed
     label: str
     apply: Callable[[Life], None] = field(repr=False, compare=False)
+    hour: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class DayResult:
     detail: str = ""
     held: tuple[str, ...] = ()
     expiring: tuple[tuple[str, int], ...] = ()  # (credential type, days left) within the warning window
+    status_list: str = ""  # how the AS had the status list: "fetched", "HTTP cache", "AS cache" or ""
 
     @property
     def date(self) -> str:
@@ -307,9 +311,35 @@ def _issue(life: Life, valid_days: int) -> None:
     life.issue(valid_days)
 
 
-def revoke_credential(day: int) -> Event:
-    """The register revokes the requester's current credential (StatusList2021)."""
-    return Event(day, "revoke", "register revokes the credential", Life.revoke)
+def revoke_credential(day: int, hour: float = 0.0) -> Event:
+    """The register revokes the requester's current credential (StatusList2021) at ``hour``."""
+    at = f" at {_clock(hour)}" if hour else ""
+    return Event(day, "revoke", f"register revokes the credential{at}", Life.revoke, hour)
+
+
+def check_at(day: int, hour: float) -> Event:
+    """An extra flow at ``hour``; its outcome and how the AS had the status list become the label."""
+
+    def check(life: Life) -> None:
+        outcome = flow_outcome(life.world)
+        why = f" ({outcome.cause})" if outcome.cause else ""
+        source = _SOURCES.get(outcome.status_list, "")
+        label = f"extra flow at {_clock(hour)}: {outcome.status}{why}{source}"
+        life.events.append(Event(day, "check", label, _nothing, hour))
+
+    return Event(day, "check", f"extra flow at {_clock(hour)}", check, hour)
+
+
+_SOURCES = {
+    "fetched": ", status list fetched anew",
+    "HTTP cache": ", status list from the HTTP cache",
+    "AS cache": ", status list from the AS's 15-min copy",
+}
+
+
+def _clock(hour: float) -> str:
+    minutes = round(hour * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def end_enrolment(day: int) -> Event:
@@ -381,16 +411,26 @@ class TimeLapse:
         clock = life.world.sim.clock
         midnight = life.start + day * DAY
         clock.advance(max(0, midnight - clock.now()))  # events happen as the day begins
-        for event in events:
-            try:
-                event.apply(life)
-            except IssuanceFailed as exc:
-                label = f"{event.label} fails: {exc}"
-                event = Event(day, f"{event.kind}_failed", label, _nothing)
-            life.events.append(event)
+        for event in (e for e in events if e.hour <= FLOW_HOUR):
+            self._apply(life, midnight, event)
         self._renew(life)
         clock.advance(max(0, midnight + FLOW_HOUR * 3600 - clock.now()))
-        return self._flow(life)
+        result = self._flow(life)
+        for event in (e for e in events if e.hour > FLOW_HOUR):
+            self._apply(life, midnight, event)
+        return result
+
+    def _apply(self, life: Life, midnight: int, event: Event) -> None:
+        clock = life.world.sim.clock
+        clock.advance(max(0, midnight + round(event.hour * 3600) - clock.now()))
+        try:
+            event.apply(life)
+        except IssuanceFailed as exc:
+            event = Event(
+                life.day, f"{event.kind}_failed", f"{event.label} fails: {exc}", _nothing, event.hour
+            )
+        if event.kind != "check":  # a check records itself, with its outcome
+            life.events.append(event)
 
     def _renew(self, life: Life) -> None:
         held = life.current()
@@ -412,23 +452,17 @@ class TimeLapse:
         life.events.append(Event(life.day, "renew", label, _nothing))
 
     def _flow(self, life: Life) -> DayResult:
-        trace = life.world.sim.trace
-        before = {x.seq for x in trace.exchanges}
-        flow = life.world.start(no_cache=True)
-        result = flow.finish()
-        failed = [(x, c) for x in trace.exchanges if x.seq not in before for c in x.failed_checks]
-        cause = root_cause(failed) or ""
-        detail = next((c.detail for x, c in failed if c.id == cause), "")
-        error = str((result.error or {}).get("error", "")) if result.status != "granted" else ""
+        outcome = flow_outcome(life.world)
         return DayResult(
             day=life.day,
             time=life.now(),
-            status=result.status,
-            error=error,
-            cause=cause,
-            detail=detail,
+            status=outcome.status,
+            error=outcome.error,
+            cause=outcome.cause,
+            detail=outcome.detail,
             held=tuple(c.id for c in life.world.requester.wallet.credentials),
             expiring=self._expiring(life),
+            status_list=outcome.status_list,
         )
 
     def _expiring(self, life: Life) -> tuple[tuple[str, int], ...]:
@@ -443,3 +477,46 @@ class TimeLapse:
 
 def _nothing(life: Life) -> None:
     """An event that records what happened (a renewal) rather than making it happen."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One flow's status, OAuth error, decisive check, and how the AS had the status list."""
+
+    status: str
+    error: str
+    cause: str
+    detail: str
+    status_list: str
+
+
+def flow_outcome(world: S2SWorld) -> Outcome:
+    """Run the s2s flow now (no token reuse) and read its outcome from the trace."""
+    # The first sequence number the flow can use, read without reserving one (next_seq would).
+    trace = world.sim.trace
+    since = 1 + max(
+        [x.seq for x in trace.exchanges] + [f.seq for f in trace.facts()], default=0
+    )  # reserve nothing
+    result = world.start(no_cache=True).finish()
+    exchanges = [x for x in trace.exchanges if x.seq >= since]
+    failed = [(x, c) for x in exchanges for c in x.failed_checks]
+    cause = root_cause(failed) or ""
+    detail = next((c.detail for x, c in failed if c.id == cause), "")
+    error = str((result.error or {}).get("error", "")) if result.status != "granted" else ""
+    return Outcome(result.status, error, cause, detail, _status_list_source(world, since, exchanges))
+
+
+def _status_list_source(world: S2SWorld, since: int, exchanges: list[Exchange]) -> str:
+    """Fetched on the wire, an HTTP cache hit (rfc9111, max-age=300), or the AS's own 15-minute copy.
+
+    The AS keeps a verified list 15 minutes (vcr/revocation/statuslist2021_verifier.go,
+    maxAgeExternal); when it refreshes, its HTTP client may answer from its response cache
+    (http/client/caching.go, control ``http_cache``) while the register's max-age=300 holds.
+    """
+    if any(STATUS_LIST_PATH in x.request.url for x in exchanges):
+        return "fetched"
+    hits = [f for f in world.sim.trace.facts("http_cache_hit") if f.seq >= since]
+    if any(STATUS_LIST_PATH in str(f.data.get("url", "")) for f in hits):
+        return "HTTP cache"
+    checked = any(c.id == "vc.revocation" for x in exchanges for c in x.checks)
+    return "AS cache" if checked else ""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from nutssim.errors import InputError
+from nutssim.profiles import Profile
 from nutssim.timelapse import (
     RenewBefore,
     TimeLapse,
+    check_at,
     end_enrolment,
     issue_credential,
     plan_events,
@@ -197,3 +199,39 @@ def test_a_key_rotated_on_the_renewal_day_does_not_stop_the_renewal_over_openid4
 def test_an_unknown_renewal_channel_is_an_input_error():
     with pytest.raises(InputError, match="renewal over 'post'"):
         TimeLapse(days=2, renewal=RenewBefore(over="post")).run()
+
+
+def test_a_revocation_after_the_days_flow_is_seen_on_the_next_days_flow():
+    events = [issue_credential(0, 45), revoke_credential(40, hour=10)]
+    result = TimeLapse(days=43, events=events).run()
+    assert [(p.first, p.last, p.status, p.cause) for p in result.periods()] == [
+        (0, 40, "granted", ""),
+        (41, 42, "denied", "vc.revocation"),
+    ]
+    # A day later the AS's copy (fetched at 09:00 the day before) is long stale: it fetches anew.
+    assert [d.status_list for d in result.days[40:]] == ["fetched", "fetched", "fetched"]
+    assert [e.label for e in result.events if e.kind == "revoke"] == [
+        "register revokes the credential at 10:00"
+    ]
+
+
+@pytest.mark.parametrize("profile", [Profile("nuts-node"), Profile("nuts-node").without("http_cache")])
+def test_the_as_keeps_a_fetched_status_list_15_minutes(profile):
+    # statuslist2021_verifier.go maxAgeExternal: within 15 minutes of the 09:00 fetch the AS does
+    # not ask again, so a revocation at 09:05 is not seen at 09:10 or 09:14; at 09:16 it is.
+    hours = [9 + m / 60 for m in (10, 14, 16)]
+    events = [
+        issue_credential(0, 45),
+        revoke_credential(30, hour=9 + 5 / 60),
+        *(check_at(30, h) for h in hours),
+    ]
+    result = TimeLapse(days=32, events=events, profile=profile).run()
+    assert [e.label for e in result.events if e.day == 30] == [
+        "register revokes the credential at 09:05",
+        "extra flow at 09:10: granted, status list from the AS's 15-min copy",
+        "extra flow at 09:14: granted, status list from the AS's 15-min copy",
+        "extra flow at 09:16: denied (vc.revocation), status list fetched anew",
+    ]
+    assert [(p.first, p.last, p.status) for p in result.periods()] == [(0, 30, "granted"), (31, 31, "denied")]
+    # The register's max-age=300 ran out at 09:05, before the AS's own copy: with the HTTP cache
+    # (http/client/caching.go) on or off, the refresh at 09:16 goes to the wire.
