@@ -146,6 +146,7 @@ class TimeLapseResult:
     events: list[Event]
     credentials: list[CredentialSpan]
     keys: list[KeySpan]
+    over: str = "fiat"  # how credentials reached the wallet (RenewBefore.over)
 
     @property
     def failures(self) -> list[DayResult]:
@@ -403,7 +404,13 @@ class TimeLapse:
                 world.requester.wallet.remove(credential)
         results = [self._day(life, day, [e for e in events if e.day == day]) for day in range(self.days)]
         return TimeLapseResult(
-            self.scenario, as_profile(self.profile).label, results, life.events, life.credentials, life.keys
+            self.scenario,
+            as_profile(self.profile).label,
+            results,
+            life.events,
+            life.credentials,
+            life.keys,
+            over,
         )
 
     def _day(self, life: Life, day: int, events: list[Event]) -> DayResult:

@@ -235,3 +235,28 @@ def test_the_as_keeps_a_fetched_status_list_15_minutes(profile):
     assert [(p.first, p.last, p.status) for p in result.periods()] == [(0, 30, "granted"), (31, 31, "denied")]
     # The register's max-age=300 ran out at 09:05, before the AS's own copy: with the HTTP cache
     # (http/client/caching.go) on or off, the refresh at 09:16 goes to the wire.
+
+
+def test_cli_renews_over_openid4vci(capsys):
+    from nutssim.cli import main
+
+    assert main(["timelapse", "--days", "45", "--renew-over", "vci"]) == 0
+    out = capsys.readouterr().out
+    assert "day 38   holder renews over OpenID4VCI (7 d before expiry)" in out
+    assert "days 25–37   denied" in out
+
+
+def test_the_picture_marks_a_failed_renewal_and_says_over_openid4vci():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nutssim.views.timelapse import draw_timelapse
+
+    events = [issue_credential(0, 45), end_enrolment(30)]
+    result = TimeLapse(days=50, events=events, renewal=RenewBefore(over="vci")).run()
+    ax = draw_timelapse(result)
+    texts = [t.get_text() for t in ax.texts]
+    assert "✗3" in texts and "expired" in texts  # the failed renewal's number; the lane's end
+    assert ax.get_title(loc="left").endswith("one flow a day, credentials over OpenID4VCI")
+    listed = next(a.get_text() for a in ax.texts if a.get_text().startswith("1  day 0"))
+    assert "3  day 38: ✗ holder's renewal over OpenID4VCI fails" in listed
