@@ -196,6 +196,7 @@ class TimeLapseResult:
                 "cause": d.cause,
                 "held": len(d.held),
                 "expiring": ", ".join(f"{t} in {n} d" for t, n in d.expiring),
+                "status_list": d.status_list,
             }
             for d in self.days
         ]

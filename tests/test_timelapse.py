@@ -87,6 +87,7 @@ def test_records_are_one_row_per_day(story):
     rows = story.records()
     assert len(rows) == 90 and rows[0]["day"] == 0 and rows[0]["date"] == "2025-01-01"
     assert rows[30]["status"] == "denied"
+    assert rows[0]["status_list"] == "fetched"  # one flow a day: the AS's 15-minute copy is always stale
 
 
 def test_summary_reads_as_periods_and_events(story):
