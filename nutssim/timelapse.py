@@ -8,8 +8,12 @@ scenario's flow once at a fixed hour and records the outcome with the decisive c
 (the root cause a sweep reports). The result reads as periods ("days 25–37 denied:
 ``vc.signature``") and as a timeline picture (``nutssim.views.timelapse``).
 
-Renewal here re-issues the credential from the register directly (the "by fiat" set-up);
-over the wire it is OpenID4VCI, which runs the same checks on the issuer side.
+Issuance and renewal run "by fiat" by default (the register signs into the wallet directly,
+fast), or with ``RenewBefore(over="vci")`` over the wire: the holder's node asks the register
+over OpenID4VCI 1.0 (the EHR reads an offer, the node's ``request-credential``, the browser at
+the register's authorization endpoint, token, nonce, credential). An issuance that fails there
+is a ``renew_failed`` (or ``issue_failed``) event with the EHR's error, and the credential it
+should have replaced then expires.
 """
 
 from __future__ import annotations
@@ -21,28 +25,36 @@ from typing import Any
 
 from nutssim.errors import InputError
 from nutssim.models.credential import Credential
+from nutssim.parties.browser import Browser
+from nutssim.parties.ehr_vci import from_offer
+from nutssim.parties.vci_issuer import ORGANIZATION_CONFIGURATION
 from nutssim.profiles import Profile, as_profile
 from nutssim.scenarios import registry
 from nutssim.scenarios.world import S2SWorld
 from nutssim.specs import vc_jwt
 from nutssim.sweep.runner import root_cause
+from nutssim.trace import Exchange
 
 DAY = 24 * 3600
 #: The hour of day at which the daily flow runs (a working day's morning).
 FLOW_HOUR = 9
 MAX_DAYS = 3660  # ten years: a bound on the work one call can ask for
 ORGANIZATION_TYPE = "NutsOrganizationCredential"
+STATUS_LIST_PATH = "/statuslist/"  # where the register serves its StatusList2021 credentials
+#: How issuance and renewal reach the wallet: by the register's fiat, or over OpenID4VCI.
+OVER = ("fiat", "vci")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happens on ``day`` before that day's flow."""
+    """Something that happens on ``day`` at ``hour`` (before the day's flow unless later than FLOW_HOUR)."""
 
     day: int
-    kind: str  # "issue" | "revoke" | "rotate_key" | "remove_key" | "renew"
+    kind: str  # issue | revoke | rotate_key | remove_key | end_enrolment | check | renew | *_failed
     label: str
     apply: Callable[[Life], None] = field(repr=False, compare=False)
+    hour: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,11 @@ class RenewBefore:
 
     days: int = 7
     valid_days: int = 45
+    over: str = "fiat"  # "fiat" (the register signs into the wallet) or "vci" (OpenID4VCI on the wire)
+
+
+class IssuanceFailed(Exception):
+    """An issuance over OpenID4VCI that did not fill the wallet: the EHR's error and the decisive check."""
 
 
 @dataclass
@@ -65,6 +82,7 @@ class CredentialSpan:
     ended_day: int | None = None
     ended_by: str = ""  # "renewed" | "replaced" | "revoked" (revoked spans stay until replaced)
     revoked_day: int | None = None
+    renewal_error: str = ""  # the last failed renewal's error (a new one is an event)
 
 
 @dataclass
@@ -88,6 +106,7 @@ class DayResult:
     detail: str = ""
     held: tuple[str, ...] = ()
     expiring: tuple[tuple[str, int], ...] = ()  # (credential type, days left) within the warning window
+    status_list: str = ""  # how the AS had the status list: "fetched", "HTTP cache", "AS cache" or ""
 
     @property
     def date(self) -> str:
@@ -127,6 +146,7 @@ class TimeLapseResult:
     events: list[Event]
     credentials: list[CredentialSpan]
     keys: list[KeySpan]
+    over: str = "fiat"  # how credentials reached the wallet (RenewBefore.over)
 
     @property
     def failures(self) -> list[DayResult]:
@@ -176,6 +196,7 @@ class TimeLapseResult:
                 "cause": d.cause,
                 "held": len(d.held),
                 "expiring": ", ".join(f"{t} in {n} d" for t, n in d.expiring),
+                "status_list": d.status_list,
             }
             for d in self.days
         ]
@@ -184,10 +205,16 @@ class TimeLapseResult:
 class Life:
     """The mutable state a time-lapse acts on: the world, today, and the spans it records."""
 
-    def __init__(self, world: S2SWorld, start: int) -> None:
+    def __init__(self, world: S2SWorld, start: int, over: str = "fiat") -> None:
         self.world = world
         self.start = start
         self.day = 0
+        self.over = over
+        self.browser: Browser | None = None
+        if over == "vci":  # the issuer side: the register knows the practice, a user's browser
+            requester = world.requester
+            world.register.openid4vci.enrol(requester.url, requester.name, "Utrecht")
+            self.browser = world.sim.add_browser()
         self.credentials: list[CredentialSpan] = []
         self.keys: list[KeySpan] = [KeySpan(k.kid or "", 0) for k in world.register.identity.keys]
         self.events: list[Event] = []
@@ -208,8 +235,12 @@ class Life:
         """Issue a fresh organization credential; the wallet drops the one it replaces."""
         previous = self.current()
         world = self.world
-        credential = world.register.issue_organization_credential(
-            world.requester, valid_for=valid_days * DAY, revocable=True
+        credential = (
+            self._over_vci(valid_days)
+            if self.over == "vci"
+            else world.register.issue_organization_credential(
+                world.requester, valid_for=valid_days * DAY, revocable=True
+            )
         )
         if previous is not None:
             world.requester.wallet.remove(previous[0])
@@ -224,6 +255,30 @@ class Life:
             )
         )
         return credential
+
+    def _over_vci(self, valid_days: int) -> Credential:
+        """The holder's node fetches a fresh credential from the register over OpenID4VCI."""
+        world, issuer = self.world, self.world.register.openid4vci
+        assert self.browser is not None
+        issuer.valid_for = valid_days * DAY
+        wallet = world.requester.wallet
+        before = {c.id for c in wallet.credentials}
+        seen = {x.seq for x in world.sim.trace.exchanges}
+        offer = issuer.offer(ORGANIZATION_CONFIGURATION)
+        process = from_offer(world.ehr, self.browser, world.requester.id, world.requester.did, offer)
+        result = world.sim.start(process, world.ehr.id).finish()
+        fresh = [c for c in wallet.credentials if c.id not in before and ORGANIZATION_TYPE in c.types]
+        if result.status == "granted" and fresh:
+            return fresh[-1]
+        failed = [(x, c) for x in world.sim.trace.exchanges if x.seq not in seen for c in x.failed_checks]
+        error = result.error or {}
+        text = ": ".join(str(error[k]) for k in ("error", "error_description") if error.get(k))
+        cause = root_cause(failed)
+        raise IssuanceFailed(f"{text or 'no credential'}" + (f" ({cause})" if cause else ""))
+
+    def end_enrolment(self) -> None:
+        """The register stops issuing to the requester over OpenID4VCI (it forgets the enrolment)."""
+        self.world.register.openid4vci.enrolments.pop(self.world.requester.url, None)
 
     def revoke(self) -> None:
         """Revoke the current organization credential on the register's status list."""
@@ -258,9 +313,40 @@ def _issue(life: Life, valid_days: int) -> None:
     life.issue(valid_days)
 
 
-def revoke_credential(day: int) -> Event:
-    """The register revokes the requester's current credential (StatusList2021)."""
-    return Event(day, "revoke", "register revokes the credential", Life.revoke)
+def revoke_credential(day: int, hour: float = 0.0) -> Event:
+    """The register revokes the requester's current credential (StatusList2021) at ``hour``."""
+    at = f" at {_clock(hour)}" if hour else ""
+    return Event(day, "revoke", f"register revokes the credential{at}", Life.revoke, hour)
+
+
+def check_at(day: int, hour: float) -> Event:
+    """An extra flow at ``hour``; its outcome and how the AS had the status list become the label."""
+
+    def check(life: Life) -> None:
+        outcome = flow_outcome(life.world)
+        why = f" ({outcome.cause})" if outcome.cause else ""
+        source = _SOURCES.get(outcome.status_list, "")
+        label = f"extra flow at {_clock(hour)}: {outcome.status}{why}{source}"
+        life.events.append(Event(day, "check", label, _nothing, hour))
+
+    return Event(day, "check", f"extra flow at {_clock(hour)}", check, hour)
+
+
+_SOURCES = {
+    "fetched": ", status list fetched anew",
+    "HTTP cache": ", status list from the HTTP cache",
+    "AS cache": ", status list from the AS's 15-min copy",
+}
+
+
+def _clock(hour: float) -> str:
+    minutes = round(hour * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def end_enrolment(day: int) -> Event:
+    """The register ends the practice's enrolment: later issuance over OpenID4VCI is refused."""
+    return Event(day, "end_enrolment", "register ends the practice's enrolment", Life.end_enrolment)
 
 
 def rotate_issuer_key(day: int, grace_days: int = 5) -> list[Event]:
@@ -306,17 +392,26 @@ class TimeLapse:
         """Build the world and live through the days."""
         if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
             raise InputError(f"days is {self.days!r}; give a whole number from 1 to {MAX_DAYS}")
+        over = self.renewal.over if self.renewal is not None else "fiat"
+        if over not in OVER:
+            raise InputError(f"renewal over {over!r}; give one of {', '.join(OVER)}")
         events = sorted(plan_events() if self.events is None else self.events, key=lambda e: e.day)
         world = registry.build(self.scenario, seed=self.seed, profile=self.profile)
         if not isinstance(world, S2SWorld):
             raise InputError(f"a time-lapse runs an s2s scenario, not {self.scenario!r}")
-        life = Life(world, world.sim.clock.now())
+        life = Life(world, world.sim.clock.now(), over)
         for credential in list(world.requester.wallet.credentials):  # the story issues its own
             if ORGANIZATION_TYPE in credential.types:
                 world.requester.wallet.remove(credential)
         results = [self._day(life, day, [e for e in events if e.day == day]) for day in range(self.days)]
         return TimeLapseResult(
-            self.scenario, as_profile(self.profile).label, results, life.events, life.credentials, life.keys
+            self.scenario,
+            as_profile(self.profile).label,
+            results,
+            life.events,
+            life.credentials,
+            life.keys,
+            over,
         )
 
     def _day(self, life: Life, day: int, events: list[Event]) -> DayResult:
@@ -324,41 +419,58 @@ class TimeLapse:
         clock = life.world.sim.clock
         midnight = life.start + day * DAY
         clock.advance(max(0, midnight - clock.now()))  # events happen as the day begins
-        for event in events:
-            event.apply(life)
-            life.events.append(event)
+        for event in (e for e in events if e.hour <= FLOW_HOUR):
+            self._apply(life, midnight, event)
         self._renew(life)
         clock.advance(max(0, midnight + FLOW_HOUR * 3600 - clock.now()))
-        return self._flow(life)
+        result = self._flow(life)
+        for event in (e for e in events if e.hour > FLOW_HOUR):
+            self._apply(life, midnight, event)
+        return result
+
+    def _apply(self, life: Life, midnight: int, event: Event) -> None:
+        clock = life.world.sim.clock
+        clock.advance(max(0, midnight + round(event.hour * 3600) - clock.now()))
+        try:
+            event.apply(life)
+        except IssuanceFailed as exc:
+            event = Event(
+                life.day, f"{event.kind}_failed", f"{event.label} fails: {exc}", _nothing, event.hour
+            )
+        if event.kind != "check":  # a check records itself, with its outcome
+            life.events.append(event)
 
     def _renew(self, life: Life) -> None:
         held = life.current()
         if self.renewal is None or held is None or held[1].revoked_day is not None:
             return
         span = held[1]
-        if span.expires_day is not None and span.expires_day - life.day <= self.renewal.days:
+        if span.expires_day is None or span.expires_day - life.day > self.renewal.days:
+            return
+        how = " over OpenID4VCI" if life.over == "vci" else ""
+        try:
             life.issue(self.renewal.valid_days, ended_by="renewed")
-            label = f"holder renews ({self.renewal.days} d before expiry)"
-            life.events.append(Event(life.day, "renew", label, lambda _: None))
+        except IssuanceFailed as exc:  # the holder tries again each day; a new error is a new event
+            if span.renewal_error != str(exc):
+                span.renewal_error = str(exc)
+                label = f"holder's renewal{how} fails: {exc}"
+                life.events.append(Event(life.day, "renew_failed", label, _nothing))
+            return
+        label = f"holder renews{how} ({self.renewal.days} d before expiry)"
+        life.events.append(Event(life.day, "renew", label, _nothing))
 
     def _flow(self, life: Life) -> DayResult:
-        trace = life.world.sim.trace
-        before = {x.seq for x in trace.exchanges}
-        flow = life.world.start(no_cache=True)
-        result = flow.finish()
-        failed = [(x, c) for x in trace.exchanges if x.seq not in before for c in x.failed_checks]
-        cause = root_cause(failed) or ""
-        detail = next((c.detail for x, c in failed if c.id == cause), "")
-        error = str((result.error or {}).get("error", "")) if result.status != "granted" else ""
+        outcome = flow_outcome(life.world)
         return DayResult(
             day=life.day,
             time=life.now(),
-            status=result.status,
-            error=error,
-            cause=cause,
-            detail=detail,
+            status=outcome.status,
+            error=outcome.error,
+            cause=outcome.cause,
+            detail=outcome.detail,
             held=tuple(c.id for c in life.world.requester.wallet.credentials),
             expiring=self._expiring(life),
+            status_list=outcome.status_list,
         )
 
     def _expiring(self, life: Life) -> tuple[tuple[str, int], ...]:
@@ -369,3 +481,50 @@ class TimeLapse:
                 if 0 <= left <= self.warn_days:
                     out.append((span.type, left))
         return tuple(out)
+
+
+def _nothing(life: Life) -> None:
+    """An event that records what happened (a renewal) rather than making it happen."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One flow's status, OAuth error, decisive check, and how the AS had the status list."""
+
+    status: str
+    error: str
+    cause: str
+    detail: str
+    status_list: str
+
+
+def flow_outcome(world: S2SWorld) -> Outcome:
+    """Run the s2s flow now (no token reuse) and read its outcome from the trace."""
+    # The first sequence number the flow can use, read without reserving one (next_seq would).
+    trace = world.sim.trace
+    since = 1 + max(
+        [x.seq for x in trace.exchanges] + [f.seq for f in trace.facts()], default=0
+    )  # reserve nothing
+    result = world.start(no_cache=True).finish()
+    exchanges = [x for x in trace.exchanges if x.seq >= since]
+    failed = [(x, c) for x in exchanges for c in x.failed_checks]
+    cause = root_cause(failed) or ""
+    detail = next((c.detail for x, c in failed if c.id == cause), "")
+    error = str((result.error or {}).get("error", "")) if result.status != "granted" else ""
+    return Outcome(result.status, error, cause, detail, _status_list_source(world, since, exchanges))
+
+
+def _status_list_source(world: S2SWorld, since: int, exchanges: list[Exchange]) -> str:
+    """Fetched on the wire, an HTTP cache hit (rfc9111, max-age=300), or the AS's own 15-minute copy.
+
+    The AS keeps a verified list 15 minutes (vcr/revocation/statuslist2021_verifier.go,
+    maxAgeExternal); when it refreshes, its HTTP client may answer from its response cache
+    (http/client/caching.go, control ``http_cache``) while the register's max-age=300 holds.
+    """
+    if any(STATUS_LIST_PATH in x.request.url for x in exchanges):
+        return "fetched"
+    hits = [f for f in world.sim.trace.facts("http_cache_hit") if f.seq >= since]
+    if any(STATUS_LIST_PATH in str(f.data.get("url", "")) for f in hits):
+        return "HTTP cache"
+    checked = any(c.id == "vc.revocation" for x in exchanges for c in x.checks)
+    return "AS cache" if checked else ""

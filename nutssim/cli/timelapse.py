@@ -22,6 +22,7 @@ def add_parser(sub: Any) -> None:
         "revokes on day 60 and re-issues on day 65.\n\n"
         "examples:\n  nutssim timelapse\n  nutssim timelapse --profile strict --png timelapse.png\n"
         "  nutssim timelapse --days 120 --format json --out days.json\n"
+        "  nutssim timelapse --renew-over vci   # issuance and renewal over OpenID4VCI on the wire\n"
         "exit codes: 0 ran (denied days are a finding, not an error), 2 usage error",
     )
     parser.add_argument("--scenario", default="s2s", help="an s2s scenario to run each day (default s2s)")
@@ -29,6 +30,13 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--profile", choices=PROFILES, default="nuts-node", help="default nuts-node")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--no-renewal", action="store_true", help="the holder never renews")
+    parser.add_argument(
+        "--renew-over",
+        choices=("fiat", "vci"),
+        default="fiat",
+        help="fiat: the register signs into the wallet (default, fast); vci: the holder's node asks "
+        "the register over OpenID4VCI",
+    )
     parser.add_argument("--png", type=Path, help="also draw the timeline picture into this PNG file")
     out_and_format(parser, ("text", "json"))
 
@@ -36,11 +44,12 @@ def add_parser(sub: Any) -> None:
 def cmd_timelapse(args: argparse.Namespace) -> int:
     """Live through the days; print the periods (text) or one row per day (JSON)."""
     from nutssim.terminal import progress
-    from nutssim.timelapse import TimeLapse
+    from nutssim.timelapse import RenewBefore, TimeLapse
 
-    lapse = TimeLapse(scenario=args.scenario, days=args.days, profile=args.profile, seed=args.seed)
-    if args.no_renewal:
-        lapse.renewal = None
+    renewal = None if args.no_renewal else RenewBefore(over=args.renew_over)
+    lapse = TimeLapse(
+        scenario=args.scenario, days=args.days, profile=args.profile, seed=args.seed, renewal=renewal
+    )
     with progress(f"{args.days} days of {args.scenario} under {args.profile}"):
         result = lapse.run()
     if args.png is not None:

@@ -104,6 +104,8 @@ class CredentialIssuerRole:
             "HealthcareProviderCredential_jwt": vci.configuration("HealthcareProviderCredential"),
         }
         self.enrolments: dict[str, Enrolment] = {}
+        #: How long a credential it issues is valid (a register's choice; a year by default).
+        self.valid_for = 365 * 24 * 3600
         self.offers: dict[str, dict[str, Any]] = {}
         self.codes: ExpiringMap[str, CodeGrant] = ExpiringMap(CODE_TTL)
         self.tokens: ExpiringMap[str, TokenGrant] = ExpiringMap(TOKEN_TTL)
@@ -349,7 +351,7 @@ class CredentialIssuerRole:
             type=credential_type,
             issuer=self.issuer.did,
             issuance_date=vc_jwt.to_rfc3339(now),
-            expiration_date=vc_jwt.to_rfc3339(now + 365 * 24 * 3600),
+            expiration_date=vc_jwt.to_rfc3339(now + self.valid_for),
             subject=organization_subject(holder_did, enrolment.name, enrolment.city),
         )
         credential = self.issuer.issue(document, revocable=True)

@@ -7,7 +7,9 @@ signing key has left the issuer's DID document is grey and hatched. Each issuer 
 from the day it was added to the day it was removed. The bottom strip is the daily flow:
 blue granted, vermillion denied, each denied period labelled with its error and decisive
 check (the why in words is in ``TimeLapseResult.summary()``), so a failure never rests on
-colour alone (``styles``). Numbered lines mark the events, listed under the picture.
+colour alone (``styles``). Numbered lines mark the events, listed under the picture; an
+event that failed (a renewal over OpenID4VCI the register refused) is marked and numbered in
+vermillion with the failure glyph.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 
 LANE = 0.62  # lane height in data units (one lane per unit)
 WIDTH = 13.0  # inches: reads on a projector at 110 dpi
+AXES_INCHES = WIDTH - 2.3 - 0.02 * WIDTH  # the axes' width (render_timelapse_png's margins)
+CHAR_INCHES = 0.085  # a 10-point character, about
+LABEL_DROP = 0.9  # how much lower a denied label goes when it would overlap the one before
 WARN_DAYS = 14  # the orange stretch before an expiry (TimeLapse.warn_days' default)
 
 
@@ -51,12 +56,12 @@ def draw_timelapse(result: TimeLapseResult, ax: Axes | None = None) -> Axes:
         labels.append(f"issuer key {number}")
         row += 1
     row += 0.4
-    _outcome_strip(ax, row, result)
+    drop = _outcome_strip(ax, row, result)
     labels.append("daily flow")
     _events(ax, result, row)
     _legend(ax)
     ax.set_yticks([*range(len(labels) - 1), row], labels=labels, fontsize=11, color=INK)
-    ax.set_ylim(row + 1.4, -1.3)
+    ax.set_ylim(row + 1.4 + drop, -1.3)
     ax.set_xlim(-0.5, days + 0.5)
     ax.set_xlabel("day", fontsize=11, color=MUTED)
     ax.tick_params(axis="x", labelsize=10, colors=MUTED)
@@ -64,7 +69,8 @@ def draw_timelapse(result: TimeLapseResult, ax: Axes | None = None) -> Axes:
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.set_title(
-        f"{result.scenario} under {result.profile}: {days} days, one flow a day",
+        f"{result.scenario} under {result.profile}: {days} days, one flow a day"
+        + (", credentials over OpenID4VCI" if result.over == "vci" else ""),
         loc="left",
         fontsize=13,
         color=INK,
@@ -97,7 +103,9 @@ def _credential_lane(ax: Axes, row: float, span: CredentialSpan, result: TimeLap
         )
     if span.expires_day is not None and span.expires_day <= days:
         ax.plot([span.expires_day] * 2, [row - LANE / 2, row + LANE / 2], color=INK, linewidth=2)
-    ending = " → ".join(x for x in ("revoked" if span.revoked_day is not None else "", span.ended_by) if x)
+    expired = span.ended_day is None and span.expires_day is not None and span.expires_day < days
+    ended_by = "expired" if expired else span.ended_by
+    ending = " → ".join(x for x in ("revoked" if span.revoked_day is not None else "", ended_by) if x)
     if ending:
         ax.text(end + 0.5, row, ending, va="center", ha="left", fontsize=10, color=MUTED)
 
@@ -128,17 +136,24 @@ def _legend(ax: Axes) -> None:
     )
 
 
-def _outcome_strip(ax: Axes, row: float, result: TimeLapseResult) -> None:
-    """One cell per day, and a label per denied period."""
+def _outcome_strip(ax: Axes, row: float, result: TimeLapseResult) -> float:
+    """One cell per day, and a label per denied period; how much lower than usual the labels reach."""
     for day in result.days:
         colour = tint(BLUE, 0.55) if day.status == "granted" else FAIL
         ax.barh(row, 1, left=day.day - 0.5, height=LANE, color=colour, linewidth=0)
+    free, last_drop, dropped = -1.0, 0.0, False  # where the last label ended, how low it sat
     for period in result.periods():
         if period.status == "granted":
             continue
         span = f"day {period.first}" if period.days == 1 else f"days {period.first}–{period.last}"
         text = f"{GLYPH_FAIL} {span}: {period.error or period.status}\n{period.cause}"
-        ax.text(period.first - 0.5, row + LANE / 2 + 0.12, text, va="top", fontsize=10, color=FAIL)
+        # Near the right edge the label moves left just enough to stay inside the axes.
+        width = max(map(len, text.splitlines())) * CHAR_INCHES * len(result.days) / AXES_INCHES
+        x = max(-0.5, min(period.first - 0.5, len(result.days) + 0.5 - width))
+        drop = LABEL_DROP if x < free and not last_drop else 0.0  # would overlap the last one: go lower
+        free, last_drop, dropped = x + width, drop, dropped or bool(drop)
+        ax.text(x, row + LANE / 2 + 0.12 + drop, text, va="top", fontsize=10, color=FAIL)
+    return LABEL_DROP if dropped else 0.0
 
 
 def _events(ax: Axes, result: TimeLapseResult, bottom: float) -> None:
@@ -146,10 +161,17 @@ def _events(ax: Axes, result: TimeLapseResult, bottom: float) -> None:
     numbered: dict[int, int] = {}
     for event in result.events:
         numbered.setdefault(event.day, len(numbered) + 1)
+    failed_days = {e.day for e in result.events if e.kind.endswith("_failed")}
     for day, number in numbered.items():
-        ax.plot([day, day], [-0.8, bottom + LANE / 2], color=MUTED, linewidth=0.8, linestyle=":")
-        ax.text(day, -0.95, str(number), ha="center", va="bottom", fontsize=10, color=INK, fontweight="bold")
-    lines = [f"{numbered[e.day]}  day {e.day}: {e.label}" for e in result.events]
+        colour = FAIL if day in failed_days else MUTED
+        ax.plot([day, day], [-0.8, bottom + LANE / 2], color=colour, linewidth=0.8, linestyle=":")
+        mark = f"{GLYPH_FAIL}{number}" if day in failed_days else str(number)
+        ink = FAIL if day in failed_days else INK
+        ax.text(day, -0.95, mark, ha="center", va="bottom", fontsize=10, color=ink, fontweight="bold")
+    lines = [
+        f"{numbered[e.day]}  day {e.day}: {GLYPH_FAIL + ' ' if e.kind.endswith('_failed') else ''}{e.label}"
+        for e in result.events
+    ]
     ax.annotate(
         "\n".join(lines),
         xy=(0, 0),
