@@ -40,8 +40,8 @@ _PROOF_MEMBERS = (
 #: Optional members (``*string``/``*time.Time`` with ``omitempty``): absent or null stays absent.
 _OPTIONAL = frozenset({"domain", "challenge", "expires", "nonce"})
 _TIMES = frozenset({"created", "expires"})
-#: go-did v0.22.0 ``vc/vc.go VerifiableCredential``'s JSON members.
-_CREDENTIAL_MEMBERS = (
+#: go-did v0.22.0 ``vc/vc.go VerifiableCredential``'s JSON members, in the order encoding/json writes them.
+GO_VC_MEMBERS = (
     "@context",
     "id",
     "type",
@@ -117,7 +117,7 @@ def created_or_zero(proof: Mapping[str, Any]) -> str:
 
 def credential(document: Mapping[str, Any]) -> dict[str, Any]:
     """A JSON-LD credential as go-did v0.22.0 marshals it back: unknown members dropped, dates re-written."""
-    view = _go_members(document, _CREDENTIAL_MEMBERS)
+    view = _go_members(document, GO_VC_MEMBERS)
     # issuanceDate is a time.Time (always written, zero when absent); expirationDate a *time.Time.
     view["issuanceDate"] = go_rfc3339nano(view["issuanceDate"]) if view.get("issuanceDate") else GO_ZERO_TIME
     if view.get("expirationDate") is not None:

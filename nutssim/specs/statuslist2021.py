@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nutssim.errors import ProtocolError, SimulationError
+from nutssim.specs.ld_reference import GO_VC_MEMBERS
 
 VC_CONTEXT_V1 = "https://www.w3.org/2018/credentials/v1"
 STATUS_LIST_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
@@ -288,25 +289,13 @@ def status_list_credential_document(
 # --- the wire format ----------------------------------------------------------------------------
 
 LDP, JWT = "ldp", "jwt"
-#: go-did's ``VerifiableCredential`` member order (vc/vc.go), which encoding/json follows.
-_GO_VC_ORDER = (
-    "@context",
-    "id",
-    "type",
-    "issuer",
-    "issuanceDate",
-    "expirationDate",
-    "credentialStatus",
-    "credentialSubject",
-    "proof",
-)
 
 
 def go_json(document: Mapping[str, Any]) -> str:
     """A VC as the reference's ``json.NewEncoder(w).Encode`` writes it: compact, Go member order, newline."""
     # Known members in struct order, nested maps with sorted keys (Go marshals maps sorted), and
     # encoding/json's HTML escaping of <, > and & (the StatusList200JSONResponse writer).
-    ordered = [k for k in _GO_VC_ORDER if k in document] + [k for k in document if k not in _GO_VC_ORDER]
+    ordered = [k for k in GO_VC_MEMBERS if k in document] + [k for k in document if k not in GO_VC_MEMBERS]
     members = [
         json.dumps(k)
         + ":"
