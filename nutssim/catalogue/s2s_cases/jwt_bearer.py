@@ -5,7 +5,8 @@ which requires ``client_id``) gets that far; ``nuts-node`` never sends the reque
 AS does not advertise the grant, so master's client refuses: ``NOT_SENT``). The outcomes
 show what each version does with a VP2 it should refuse: project-gf never reads
 ``client_assertion`` (``bearer_token.go handleJWTBearerTokenRequest``: "TODO: support
-client_assertion"), so every VP2 attack is granted there; ``strict`` refuses it by the check
+client_assertion"), so every attack that changes only VP2 on the wire is granted there (one
+that moves VP1 too, or fails in the client, is refused earlier); ``strict`` refuses it by the check
 named, and the vulnerable variant (that check's control off) shows what the next layer does.
 """
 
