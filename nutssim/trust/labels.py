@@ -41,6 +41,13 @@ def _holder_label(r: Reader, key: str, data: dict[str, Any]) -> str:
         and r.credentials[c].subjects
         and isinstance(r.credentials[c].subjects[0].get("organization"), dict)
     ]
+    held = [
+        r.credentials[c].subjects[0]
+        for c, _, d in r.g.in_edges(key, data=True)
+        if d["relation"] == "holds" and c in r.credentials and r.credentials[c].subjects
+    ]
+    # A service provider's credential names the provider itself (the two-VP grant's VP2 signer).
+    names += [s.get("name") for s in held]
     name = next((n for n in names if isinstance(n, str) and n), None)
     url = r.subject_urls.get(did)
     if name is None and url:

@@ -187,26 +187,38 @@ class Reader:
         self.g.nodes[key]["issued_by_party"] = fact.party
 
     def read_presentations(self, exchange: Exchange) -> None:
-        """The VPs of a token request (``assertion``) or an OpenID4VP response (``vp_token``)."""
+        """The VPs of a token request (``assertion``, and ``client_assertion`` of the two-VP
+        jwt-bearer grant) or of an OpenID4VP response (``vp_token``)."""
         if exchange.request.method != "POST" or "form-urlencoded" not in exchange.request.content_type:
             return
         form = exchange.request.form
-        value = form.get("assertion") or form.get("vp_token")
-        if not value:
-            return
-        try:
-            envelope = parse_envelope(value)
-        except NutsSimError:
+        values = [form.get("assertion") or form.get("vp_token"), form.get("client_assertion")]
+        if not any(values):
             return
         verifier = self.verifier(exchange.request.url.split("?")[0].rsplit("/", 1)[0], exchange.seq)
         failed = exchange.failed_checks
-        for index, vp in enumerate(envelope.presentations):
-            self._presentation(exchange, index, vp, verifier, failed)
+        firsts: list[str] = []
+        for offset, value in enumerate(values):
+            try:
+                envelope = parse_envelope(value) if value else None
+            except NutsSimError:
+                envelope = None
+            for index, vp in enumerate(envelope.presentations if envelope else ()):
+                firsts.append(self._presentation(exchange, 100 * offset + index, vp, verifier, failed))
+        if form.get("client_assertion") and len(firsts) == 2:
+            self._binding(exchange, *firsts)
+
+    def _binding(self, exchange: Exchange, organization_vp: str, provider_vp: str) -> None:
+        """The two-VP grant's cross-VP binding (GFI-004): VP2 acts on VP1's behalf, checked or not."""
+        check = find(exchange.checks, "token.cross_vp_binding")
+        edge = self.edge(organization_vp, provider_vp, "bound-to", exchange.seq, checked=check is not None)
+        if check is not None and not check.passed:
+            self.mark_broken(organization_vp, provider_vp, edge, check, check.detail)
 
     def _presentation(
         self, exchange: Exchange, index: int, vp: Presentation, verifier: str, failed: tuple[Check, ...]
-    ) -> None:
-        """One VP: who presented it, what it carried, and whether the verifier took it."""
+    ) -> str:
+        """One VP: who presented it, what it carried, and whether the verifier took it (its node)."""
         seq = exchange.seq
         key = self.node(
             f"vp:{seq}:{index}",
@@ -253,6 +265,7 @@ class Reader:
                 str(described or (check.detail if check else "")),
                 error=exchange.error,
             )
+        return key
 
 
 def short_did(did: str, keep: int = 6) -> str:
