@@ -26,9 +26,9 @@ from nutssim.parties.base import Context, Flow, Process, expect_rule, fail_rule
 from nutssim.parties.core import NodeCore, Subject
 from nutssim.parties.metadata import metadata as metadata  # re-exported for the catalogue
 from nutssim.parties.presentation_checks import PresentationVerifier
-from nutssim.parties.tokens import TokenService, access_token_response, introspection_body
+from nutssim.parties.tokens import TokenService, access_token_response, introspection_body, policy_scope
 from nutssim.parties.wallet import Wallet
-from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc7523, rfc7662, rfc9449, scope_policy
+from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc7523, rfc7662, rfc9449
 from nutssim.specs.rfc6749 import (
     AUTHORIZATION_CODE,
     PRE_AUTHORIZED_CODE,
@@ -162,7 +162,7 @@ class AuthorizationServer:
         yield from self.presentations.verify(ctx, subject, envelope)
         claims = checks.resolve_claims(ctx, [(pd, fulfilled)])
         signer = envelope.presentations[0].signer_did if envelope.presentations else None
-        granted = yield from self._grant_scopes(ctx, found, signer, claims)
+        granted = yield from self.grant_scopes(ctx, found, signer, claims)
         record = self.tokens.issue(
             ctx,
             subject,
@@ -179,26 +179,16 @@ class AuthorizationServer:
         )
         return access_token_response(record, strict=ctx.profile.strict)
 
-    def _grant_scopes(
+    def grant_scopes(
         self, ctx: Context, found: nuts_policy.ProfileMatch, signer: str | None, claims: dict[str, Any]
     ) -> Generator[HttpRequest, HttpResponse, str]:
         """§1.5 #18: the granted scopes; under ``dynamic`` one AuthZEN batch to the node's PDP."""
         endpoint = self.core.authzen_endpoint
         if found.scope_policy != "dynamic" or not endpoint:
             return _static_scopes(ctx, found)
-        outcome = yield from scope_policy.grant(
-            found,
-            subject_did=signer or "",
-            claims=claims,
-            endpoint=endpoint,
-            reference=not ctx.profile.strict,
-            call=scope_policy.pdp_call(ctx),
+        return (
+            yield from policy_scope(ctx, found, signer, claims, endpoint, reference=not ctx.profile.strict)
         )
-        for check in outcome.checks:
-            ctx.check(*check)
-        if outcome.error is not None:
-            raise outcome.error
-        return outcome.scope or found.scope
 
     def find_profile(self, ctx: Context, subject: Subject, scope: str) -> nuts_policy.ProfileMatch:
         """PROTOCOL.md §1.5 #10-11 for the grants in their own modules (``jwt_bearer_grant``).

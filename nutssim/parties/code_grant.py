@@ -19,7 +19,7 @@ from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
 from nutssim.parties.base import Context, Flow, expect_rule
 from nutssim.parties.core import Subject
-from nutssim.parties.tokens import TokenService, access_token_response
+from nutssim.parties.tokens import TokenService, access_token_response, policy_scope
 from nutssim.specs import openid4vp, pex, rfc7636, scope_policy
 from nutssim.specs.openid4vp import FLOW_TIMEOUT, ORGANIZATION
 from nutssim.stores import ExpiringMap
@@ -177,16 +177,4 @@ def _granted_scope(
     except OAuthError as exc:
         ctx.check(SCOPE_POLICY_CHECK, REF_APPLIED, False, exc.description)
         raise
-    outcome = yield from scope_policy.grant(
-        found,
-        subject_did=signer or "",
-        claims=claims,
-        endpoint=endpoint,
-        reference=False,
-        call=scope_policy.pdp_call(ctx),
-    )
-    for check in outcome.checks:
-        ctx.check(*check)
-    if outcome.error is not None:
-        raise outcome.error
-    return outcome.scope or found.scope
+    return (yield from policy_scope(ctx, found, signer, claims, endpoint, reference=False))

@@ -46,7 +46,7 @@ class AuthorizationServer(Protocol):
 
     def _burn_s2s_nonce(self, ctx: Context, nonce: str) -> None: ...
 
-    def _grant_scopes(
+    def grant_scopes(
         self, ctx: Context, found: Any, signer: str | None, claims: dict[str, Any]
     ) -> Generator[HttpRequest, HttpResponse, str]: ...
 
@@ -81,7 +81,7 @@ def _single_vp(server: AuthorizationServer, request: Any, ctx: Context, subject:
     yield from server.presentations.verify(ctx, subject, envelope)
     assert org_pd is not None
     claims = checks.resolve_claims(ctx, [(org_pd, mapping)])
-    granted = yield from server._grant_scopes(ctx, found, vp.signer_did, claims)
+    granted = yield from server.grant_scopes(ctx, found, vp.signer_did, claims)
     record = server.tokens.issue(
         ctx,
         subject,
@@ -161,7 +161,7 @@ def _two_vp(server: AuthorizationServer, request: Any, ctx: Context, subject: Su
         )
     claims = {**claims2, **claims1}  # shared ids are equal (the binding)
     ctx.check("token.claims", "RFC 7662 §2.2; GFI-004: claims of both VPs", True, ", ".join(sorted(claims)))
-    granted = yield from server._grant_scopes(ctx, found, vp1.signer_did, claims)
+    granted = yield from server.grant_scopes(ctx, found, vp1.signer_did, claims)
     record = server.tokens.issue(
         ctx,
         subject,

@@ -8,13 +8,14 @@ stores a 15-minute token that introspection reads (§1.6–1.7).
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties.base import Context
 from nutssim.parties.core import Subject
-from nutssim.specs import rfc7662, rfc9449
+from nutssim.specs import nuts_policy, rfc7662, rfc9449, scope_policy
 from nutssim.specs.rfc6749 import token_response
 from nutssim.stores import ExpiringMap, ExpiringSet
 
@@ -172,3 +173,32 @@ def introspection_body(ctx: Context, record: AccessToken, extended: bool) -> dic
             vps=record.vps,
         )
     return body
+
+
+def policy_scope(
+    ctx: Context,
+    found: nuts_policy.ProfileMatch,
+    signer: str | None,
+    claims: dict[str, Any],
+    endpoint: str | None,
+    *,
+    reference: bool,
+) -> Generator[HttpRequest, HttpResponse, str]:
+    """The token's scope as the profile's scope policy grants it (one AuthZEN batch under ``dynamic``).
+
+    The checks ``scope_policy.grant`` decided are recorded here; its error (a denied profile scope,
+    an unavailable PDP) is raised for the caller's error path.
+    """
+    outcome = yield from scope_policy.grant(
+        found,
+        subject_did=signer or "",
+        claims=claims,
+        endpoint=endpoint,
+        reference=reference,
+        call=scope_policy.pdp_call(ctx),
+    )
+    for check in outcome.checks:
+        ctx.check(*check)
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.scope or found.scope
