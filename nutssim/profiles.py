@@ -17,6 +17,9 @@ from dataclasses import dataclass, field, replace
 from nutssim.errors import InputError, did_you_mean
 
 PROFILES = ("nuts-node", "nuts-node-gf", "strict")
+#: Readings of Presentation Exchange a profile can be told to use instead of its own (issue #22):
+#: the reference's ``vcr/pe`` or the DIF PE v2.0.0 text (``specs/pex/semantics.py`` presets).
+PEX_SEMANTICS = ("nuts-node", "strict")
 
 #: The nuts-node repository every ``nuts-node*`` profile reproduces a version of.
 REFERENCE_REPO = "github.com/nuts-foundation/nuts-node"
@@ -119,12 +122,21 @@ class Profile:
     trusted_issuer_lists: bool = False
     #: strict option: the token endpoint demands a DPoP server nonce (RFC 9449 §8).
     dpop_server_nonce: bool = False
+    #: The reading of Presentation Exchange, if not the profile's own: one of ``PEX_SEMANTICS``. With it
+    #: a sweep holds the profile fixed and changes only how wallets and verifiers read a PD.
+    pex_semantics: str | None = None
 
     def __post_init__(self) -> None:
         if self.name not in PROFILES:
             raise InputError(
                 f"unknown profile {self.name!r}",
                 hint=did_you_mean(self.name, PROFILES, listing=False) or f"use one of {', '.join(PROFILES)}",
+            )
+        if self.pex_semantics is not None and self.pex_semantics not in PEX_SEMANTICS:
+            raise InputError(
+                f"unknown pex_semantics {self.pex_semantics!r}",
+                hint=did_you_mean(str(self.pex_semantics), PEX_SEMANTICS, listing=False)
+                or f"use one of {', '.join(PEX_SEMANTICS)}, or None for the profile's own",
             )
         unknown = sorted(set(self.controls) - set(CONTROLS))
         if unknown:
@@ -144,6 +156,7 @@ class Profile:
                 tuple(sorted(self.controls.items())),
                 self.trusted_issuer_lists,
                 self.dpop_server_nonce,
+                self.pex_semantics,
             )
         )
 
@@ -181,7 +194,8 @@ class Profile:
     def label(self) -> str:
         """Name plus the switched-off controls, e.g. ``nuts-node -pkce``."""
         off = sorted(k for k, v in self.controls.items() if not v)
-        return " ".join([self.name, *(f"-{c}" for c in off)])
+        pex = [f"pex={self.pex_semantics}"] if self.pex_semantics else []
+        return " ".join([self.name, *pex, *(f"-{c}" for c in off)])
 
 
 def as_profile(value: str | Profile | None) -> Profile:

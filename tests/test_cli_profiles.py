@@ -32,3 +32,14 @@ def test_every_profile_has_a_reference_and_a_family():
     assert [Profile(p).family for p in PROFILES] == ["nuts-node", "nuts-node", "strict"]
     assert [Profile(p).nuts_node for p in PROFILES] == [True, True, False]
     assert not Profile("nuts-node-gf").strict
+
+
+def test_run_with_another_pex_reading(capsys):
+    """``--pex-semantics`` changes only the PD reading: the reference's own rfc021-e2e policy (``$.type``
+    tested with a string filter) is granted by a nuts-node, refused when it reads PE as the DIF text."""
+    assert cli.main(["run", "s2s-ldp", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["outcome"]["status"] == "granted"
+    assert cli.main(["run", "s2s-ldp", "--pex-semantics", "strict", "--format", "json"]) == 1
+    trace = json.loads(capsys.readouterr().out)
+    assert trace["outcome"]["status"] == "denied"
+    assert trace["profile"].startswith("nuts-node")

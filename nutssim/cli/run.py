@@ -18,7 +18,7 @@ from nutssim.cli.common import (
     subparser,
 )
 from nutssim.errors import InputError, did_you_mean
-from nutssim.profiles import PROFILES
+from nutssim.profiles import PEX_SEMANTICS, PROFILES
 
 
 def add_parsers(sub: Any) -> None:
@@ -56,6 +56,13 @@ def add_parsers(sub: Any) -> None:
         default=[],
         metavar="CONTROL",
         help="switch a security control off (repeatable); the controls: nutssim scenarios NAME",
+    )
+    run.add_argument(
+        "--pex-semantics",
+        choices=PEX_SEMANTICS,
+        default=None,
+        help="read Presentation Exchange as the reference (nuts-node) or the DIF PE v2.0.0 text (strict), "
+        "whatever the profile (default: the profile's own reading)",
     )
     run.add_argument(
         "--option",
@@ -210,7 +217,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from nutssim.profiles import Profile
     from nutssim.terminal import progress
 
-    profile = Profile(args.profile).without(*args.without) if args.without else args.profile
+    profile = Profile(args.profile, pex_semantics=args.pex_semantics).without(*args.without)
     options = run_options(args)
     with progress(f"running {args.name}"):
         world = scenarios.run(args.name, seed=args.seed, profile=profile, **options)

@@ -80,9 +80,10 @@ def pex_semantics(ctx: Context) -> pex.Semantics:
 
     Under ``nuts-node`` the wallet and the verifier read a PD as ``vcr/pe`` at d2ad162 does
     (``presentation_definition.go Match``/``matchFilter``, ``presentation_submission.go
-    Validate``); under ``strict`` as the DIF PE v2.0.0 text does (``specs/pex/semantics.py``).
+    Validate``); under ``strict`` as the DIF PE v2.0.0 text does (``specs/pex/semantics.py``). A
+    profile told otherwise (``Profile.pex_semantics``) reads it that way, all else unchanged.
     """
-    return pex.semantics_for(ctx.profile.name)
+    return pex.semantics_for(ctx.profile.pex_semantics or ctx.profile.name)
 
 
 def complete_self_attested(

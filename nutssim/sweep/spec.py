@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from nutssim.errors import InputError
-from nutssim.profiles import CONTROLS, PROFILES, Profile
+from nutssim.profiles import CONTROLS, PEX_SEMANTICS, PROFILES, Profile
 from nutssim.specs.nuts_policy import SCOPE_POLICIES
 from nutssim.sweep.designs import Plan, design_of, make_plan
 from nutssim.sweep.policies import PolicyVariant, policy_variant
@@ -45,6 +45,7 @@ from nutssim.sweep.wallets import WALLETS
 DIMENSIONS = (
     "flow",
     "profile",
+    "pex_semantics",
     "controls_off",
     "policy",
     "scope",
@@ -54,12 +55,15 @@ DIMENSIONS = (
     "seed",
 )
 OPTIONS = ("name", "derive_seeds", "design")
+#: Dimensions added after datasets existed; at their neutral level they change no seed or fingerprint.
+_LATE = frozenset({"pex_semantics"})
 INT_DIMENSIONS = ("clock_skew", "seed")
 RANGE_FIELDS = ("from", "to", "step")
 MAX_RANGE_LEVELS = 100_000
 NO_CONTROLS_OFF = "none"
 DEFAULT_SCOPE = "default"
 KEEP_SCOPE_POLICY = "keep"
+PROFILE_PEX = "profile"  # the pex_semantics level that keeps each profile's own reading
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,14 @@ class Variant:
         return self.levels[dimension].value
 
     @property
+    def coordinates(self) -> dict[str, str | int]:
+        """The labels its seed is derived from (``coordinates``)."""
+        return coordinates(self.levels)
+
+    @property
     def profile(self) -> Profile:
         """The profile with the variant's controls switched off."""
-        return Profile(self["profile"]).without(*self["controls_off"])
+        return Profile(self["profile"], pex_semantics=self["pex_semantics"]).without(*self["controls_off"])
 
 
 @dataclass
@@ -98,6 +107,7 @@ class SweepSpec:
 
     flow: Any = ("s2s",)
     profile: Any = ("nuts-node",)
+    pex_semantics: Any = (None,)  # None: each profile's own reading of Presentation Exchange
     controls_off: Any = ((),)
     policy: Any = ("base",)
     scope: Any = (None,)
@@ -149,7 +159,7 @@ class SweepSpec:
         point = self.plan().point(index)
         ordered = {d: self._levels[d][i] for d, i in zip(DIMENSIONS, point, strict=True)}
         base = int(ordered["seed"].value)
-        seed = derive_seed(base, {d: lv.label for d, lv in ordered.items()}) if self.derive_seeds else base
+        seed = derive_seed(base, coordinates(ordered)) if self.derive_seeds else base
         return Variant(index, ordered, seed)
 
     def variants(self) -> Iterator[Variant]:
@@ -161,6 +171,8 @@ class SweepSpec:
         """The JSON/YAML form (callables by qualified name)."""
         out: dict[str, Any] = {"name": self.name}
         for d in DIMENSIONS:
+            if d in _LATE and all(lv.value is None for lv in self._levels[d]):
+                continue  # a spec without the later dimension keeps its fingerprint
             if self._ranged(d):  # compact: the range, not its expansion
                 out[d] = getattr(self, d)
             else:
@@ -209,6 +221,15 @@ class SweepSpec:
                 hint=f"fields: {', '.join((*DIMENSIONS, *OPTIONS))}",
             )
         return cls(**dict(data))
+
+
+def coordinates(levels: Mapping[str, Level]) -> dict[str, str | int]:
+    """Dimension → label, without a later dimension at its neutral level.
+
+    A dimension added after datasets existed (``pex_semantics``) stays out of the coordinates at
+    its "no change" level, so every variant keeps the seed it had before the dimension existed.
+    """
+    return {d: lv.label for d, lv in levels.items() if d not in _LATE or lv.value is not None}
 
 
 def derive_seed(base: int, labels: Mapping[str, Any]) -> int:
@@ -347,6 +368,7 @@ def _allowed(dimension: str) -> str:
         return f"allowed: {', '.join(scenarios.names())}{more}"
     return {
         "profile": f"allowed: {', '.join(PROFILES)}",
+        "pex_semantics": f"allowed: {', '.join(PEX_SEMANTICS)}, or null for the profile's own",
         "controls_off": f"lists of controls from: {', '.join(CONTROLS)}",
         "policy": "'base', a policy file path, a policy dict, or {name, file|policy, mutate, scope}",
         "scope": "scope strings, or null for the flow's scope",
@@ -376,6 +398,14 @@ def _flow(value: Any, where: str) -> Level:
 def _profile(value: Any, where: str) -> Level:
     if value not in PROFILES:
         raise InputError(f"unknown profile {value!r}", where=where, hint=_allowed("profile"))
+    return Level(value, value)
+
+
+def _pex_semantics(value: Any, where: str) -> Level:
+    if value is None or value == PROFILE_PEX:
+        return Level(PROFILE_PEX, None)
+    if value not in PEX_SEMANTICS:
+        raise InputError(f"unknown pex_semantics {value!r}", where=where, hint=_allowed("pex_semantics"))
     return Level(value, value)
 
 
@@ -442,6 +472,7 @@ def _int(dimension: str) -> Callable[[Any, str], Level]:
 _READERS: dict[str, Callable[[Any, str], Level]] = {
     "flow": _flow,
     "profile": _profile,
+    "pex_semantics": _pex_semantics,
     "controls_off": _controls,
     "policy": _policy,
     "scope": _scope,

@@ -35,8 +35,10 @@ def test_round_trip(tmp_path: Path, grid_records: list[dict[str, Any]], suffix: 
 def test_csv_is_plain_csv(tmp_path: Path, grid_records: list[dict[str, Any]]) -> None:
     path = sweep.save_records(grid_records, tmp_path / "r.csv")
     header, first = path.read_text().splitlines()[:2]
-    assert header.startswith("variant,flow,profile,controls_off,policy,scope,scope_policy,wallet,")
-    assert first.startswith("0,s2s-bearer,nuts-node,none,base,default,keep,ok,0,0,")
+    assert header.startswith(
+        "variant,flow,profile,pex_semantics,controls_off,policy,scope,scope_policy,wallet,"
+    )
+    assert first.startswith("0,s2s-bearer,nuts-node,profile,none,base,default,keep,ok,0,0,")
     plain = pd.read_csv(path)  # any CSV reader will do
     assert len(plain) == 56 and (plain["status"] == "granted").sum() == 20
 

@@ -18,6 +18,7 @@ def test_grid_shape_size_and_index_order(grid_spec: sweep.SweepSpec) -> None:
     assert first.labels == {
         "flow": "s2s-bearer",
         "profile": "nuts-node",
+        "pex_semantics": "profile",
         "controls_off": "none",
         "policy": "base",
         "scope": "default",
@@ -26,6 +27,7 @@ def test_grid_shape_size_and_index_order(grid_spec: sweep.SweepSpec) -> None:
         "clock_skew": 0,
         "seed": 0,
     }
+    assert "pex_semantics" not in first.coordinates  # neutral: the seed it had before the dimension
     assert second.labels["seed"] == 1  # the last dimension varies fastest
     assert last.labels["policy"] == "drop $.issuer" and last.labels["wallet"] == "other_subject"
     assert [v.index for v in grid_spec.variants()] == list(range(56))
@@ -37,7 +39,7 @@ def test_variant_seeds_come_from_coordinates_not_hash(grid_spec: sweep.SweepSpec
     seeds = [v.seed for v in grid_spec.variants()]
     assert len(set(seeds)) == len(seeds)
     # SHA-256 of the canonical coordinates: the same in every process and on every machine.
-    assert grid_spec.variant(0).seed == sweep.derive_seed(0, grid_spec.variant(0).labels)
+    assert grid_spec.variant(0).seed == sweep.derive_seed(0, grid_spec.variant(0).coordinates)
     same = sweep.SweepSpec(
         flow="s2s-bearer",
         policy=["base", sweep.DropField("$.issuer")],
@@ -133,7 +135,7 @@ def test_python_objects_load_too() -> None:
         ({"clock_skew": [0, "5s"]}, "sweep spec: clock_skew[1]", "integers"),
         ({"seed": []}, "sweep spec: seed", "integers"),
         ({"wallet": ["ok", "ok"]}, "sweep spec: wallet[1]", "distinct"),
-        ({"wallets": ["ok"]}, "sweep spec", "flow, profile, controls_off, policy"),
+        ({"wallets": ["ok"]}, "sweep spec", "flow, profile, pex_semantics, controls_off, policy"),
         (
             {"policy": [{"mutate": [{"op": "remove", "path": "$.x"}]}]},
             "sweep spec: policy[0]/mutate/0",
