@@ -24,8 +24,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,12 +33,21 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from frozendict import frozendict
 from pyld import ContextResolver
 from pyld.canon import URDNA2015
 from pyld.jsonld import JsonLdError as PyLdError
 from pyld.jsonld import JsonLdProcessor
 
 from nutssim.errors import ProtocolError
+from nutssim.specs.jsonld_cache import (
+    MAX_CACHED_CANONICAL,
+    MAX_CACHED_CONTEXTS,
+    MAX_PROCESSED_CONTEXTS,
+    BoundedCache,
+    canonical_key,
+    json_text,
+)
 
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 STATUSLIST2021_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
@@ -60,10 +67,6 @@ CONTEXT_FILES: Mapping[str, str] = MappingProxyType(
         NUTS_2024_CONTEXT: "nuts-2024.jsonld",
     }
 )
-
-#: Bound on resolved contexts kept per loader: inline contexts come from documents
-#: received over the wire, so an attacker must not be able to grow the cache without end.
-MAX_CACHED_CONTEXTS = 256
 
 
 class LdProcessing(Enum):
@@ -143,6 +146,7 @@ class CanonicalizationLimits:
 
 
 DEFAULT_CANONICALIZATION_LIMITS = CanonicalizationLimits()
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def known_context_urls() -> tuple[str, ...]:
@@ -167,46 +171,26 @@ def context_document(url: str) -> dict[str, Any]:
     return copy.deepcopy(dict(_parsed_context(url)))
 
 
-class _BoundedCache:
-    """A small thread-safe LRU mapping with the two methods pyld's ContextResolver uses."""
-
-    def __init__(self, maxsize: int) -> None:
-        self._items: OrderedDict[str, Any] = OrderedDict()
-        self._maxsize = maxsize
-        self._lock = threading.Lock()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """Return the entry for ``key`` and mark it recently used."""
-        with self._lock:
-            if key not in self._items:
-                return default
-            self._items.move_to_end(key)
-            return self._items[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._maxsize:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
 class OfflineLoader:
     """A pyld document loader that serves only the shipped contexts, with its own cache.
 
-    With ``cache=True`` resolved and processed contexts are kept across operations in
-    a cache private to this loader (pyld's global cache is shared by every loader in
-    the process, so a test's doctored copy of a context could otherwise leak in).
+    With ``cache=True`` resolved and processed contexts and canonical N-Quads are kept
+    across operations in bounded caches private to this loader (``jsonld_cache``; pyld's
+    global cache is shared by every loader in the process, so a test's doctored copy of a
+    context could otherwise leak in). A loader must serve the same document for a URL
+    every time: that is what lets the contexts stand for themselves in every key.
     ``calls`` counts how often pyld asked for a document.
     """
 
     def __init__(self, *, cache: bool = True) -> None:
         self.cache = cache
         self.calls = 0
-        self._resolved = _BoundedCache(MAX_CACHED_CONTEXTS)
+        self._new_caches()
+
+    def _new_caches(self) -> None:
+        self._resolved = BoundedCache(MAX_CACHED_CONTEXTS)
+        self._processed = BoundedCache(MAX_PROCESSED_CONTEXTS)
+        self._canonical = BoundedCache(MAX_CACHED_CANONICAL)
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Return a pyld RemoteDocument for ``url`` or raise ``UnknownContextError``."""
@@ -223,8 +207,8 @@ class OfflineLoader:
         return remote
 
     def clear(self) -> None:
-        """Forget every cached context and reset the call counter."""
-        self._resolved = _BoundedCache(MAX_CACHED_CONTEXTS)
+        """Forget every cached context and canonical form, and reset the call counter."""
+        self._new_caches()
         self.calls = 0
 
     def options(self) -> dict[str, Any]:
@@ -248,7 +232,9 @@ DEFAULT_LOADER = OfflineLoader()
 class _StrictProcessor(JsonLdProcessor):
     """A pyld processor that records dropped terms and keeps the expanded form it produced."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, memo: bool = False) -> None:
+        # memo: the document holds only JSON types, so its contexts' JSON text identifies them.
+        self.memo = memo
         self.dropped: list[str] = []
         self.expanded: list[dict[str, Any]] = []
         super().__init__(on_property_dropped=self._dropped)
@@ -256,6 +242,39 @@ class _StrictProcessor(JsonLdProcessor):
     def _dropped(self, term: str | None) -> None:
         # pyld reports the expanded key: None for a term mapped to null or a keyword look-alike.
         self.dropped.append(term if term is not None else "(a term mapped to null or a keyword look-alike)")
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        """pyld's context processing (JSON-LD 1.1 API §4.1), done once per loader for each input.
+
+        The result is a pure function of the (immutable, once processed) active context, the
+        local context, the flags and the options, so it is kept in the loader's memo. pyld's
+        own cache misses here: it keys by a fresh id given to each cloned context.
+        """
+        memo = _processed_memo(options) if self.memo else None
+        text = json_text(local_ctx) if memo is not None and _is_frozen(active_ctx) and not cycles else None
+        if text is None or memo is None:
+            return super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
+        settings = (options.get("base"), options.get("processingMode"))
+        key = (active_ctx["_uuid"], text, override_protected, propagate, validate_scoped, *settings)
+        processed = memo.get(key)
+        if processed is None:
+            processed = super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
+            if isinstance(processed, frozendict):  # a fresh mutable clone is never shared
+                memo[key] = processed
+        return processed
 
     def expand(self, input_: Any, options: Any) -> Any:
         """Expand as pyld does, remembering the result for the strict check."""
@@ -285,8 +304,19 @@ class _JsonGoldProcessor(_StrictProcessor):
         return super()._object_to_rdf(item, issuer, triples, options)
 
 
-def _processor(mode: LdProcessing) -> _StrictProcessor:
-    return _JsonGoldProcessor() if mode is LdProcessing.JSON_GOLD else _StrictProcessor()
+def _processed_memo(options: Mapping[str, Any]) -> BoundedCache | None:
+    """The processed-context memo of the loader in ``options`` (none when it does not cache)."""
+    loader = options.get("documentLoader")
+    return loader._processed if isinstance(loader, OfflineLoader) and loader.cache else None
+
+
+def _is_frozen(active_ctx: Any) -> bool:
+    # pyld freezes every context it has finished processing (and its initial ones).
+    return isinstance(active_ctx, frozendict) and isinstance(active_ctx.get("_uuid"), str)
+
+
+def _processor(mode: LdProcessing, *, memo: bool = False) -> _StrictProcessor:
+    return _JsonGoldProcessor(memo=memo) if mode is LdProcessing.JSON_GOLD else _StrictProcessor(memo=memo)
 
 
 def expand(
@@ -331,14 +361,42 @@ def canonicalize(
     term (``strict`` applies to ``SPEC`` only). Bounded: the document's size, its dataset's
     size and the canonicalization's work are checked against ``limits`` (cheapest first) and
     refused with ``CanonicalizationLimitExceeded`` (a bound of nutssim in both modes).
+
+    A loader that caches keeps the result (``jsonld_cache``): the same document, contexts,
+    mode, strictness and limits give the same N-Quads, so they are computed once. The JSON
+    bounds are checked before the look-up, and only successes are kept.
     """
     _require_object(document)
-    _check_json_size(document, limits)
-    processor = _processor(mode)
+    received = dict(document)
+    plain = _check_json_size(received, limits)
+    loader = loader or DEFAULT_LOADER
+    strict = strict and mode is LdProcessing.SPEC
+    text = json_text(received) if plain and loader.cache else None
+    key = canonical_key(text, mode.value, strict, limits) if text is not None else None
+    cached: str | None = loader._canonical.get(key) if key is not None else None
+    if cached is not None:
+        return cached
+    nquads = _canonicalize(received, loader, strict, mode, limits, memo=plain)
+    if key is not None:
+        loader._canonical[key] = nquads
+    return nquads
+
+
+def _canonicalize(
+    document: dict[str, Any],
+    loader: OfflineLoader,
+    strict: bool,
+    mode: LdProcessing,
+    limits: CanonicalizationLimits,
+    *,
+    memo: bool,
+) -> str:
+    """Expand, check, bound and hash ``document`` (``canonicalize`` without its cache)."""
+    processor = _processor(mode, memo=memo)
     with _translated_errors():
         # to_rdf expands through processor.expand, which keeps the expanded form.
-        dataset = processor.to_rdf(dict(document), {**_options(loader), "produceGeneralizedRdf": False})
-    if strict and mode is LdProcessing.SPEC:
+        dataset = processor.to_rdf(document, {**loader.options(), "produceGeneralizedRdf": False})
+    if strict:
         processor.check_strict()
     _check_dataset_size(dataset, limits)
     with _translated_errors():
@@ -346,10 +404,15 @@ def canonicalize(
     return nquads
 
 
-def _check_json_size(document: Any, limits: CanonicalizationLimits) -> None:
-    """Count values and depth iteratively (a hostile document cannot exhaust the stack first)."""
+def _check_json_size(document: Any, limits: CanonicalizationLimits) -> bool:
+    """Count values and depth iteratively (a hostile document cannot exhaust the stack first).
+
+    Return whether every value is of a JSON type (``dict`` with ``str`` keys, ``list``,
+    ``str``, ``int``, ``float``, ``bool``, ``None``): only such documents are cached.
+    """
     stack: list[tuple[Any, int]] = [(document, 1)]
     values = 0
+    plain = True
     while stack:
         value, depth = stack.pop()
         values += 1
@@ -357,8 +420,14 @@ def _check_json_size(document: Any, limits: CanonicalizationLimits) -> None:
             raise CanonicalizationLimitExceeded("JSON values", values, limits.max_json_values)
         if depth > limits.max_depth:
             raise CanonicalizationLimitExceeded("levels of nesting", depth, limits.max_depth)
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        stack.extend((child, depth + 1) for child in children)
+        if isinstance(value, dict):
+            plain = plain and all(type(name) is str for name in value)
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+        else:
+            plain = plain and type(value) in _JSON_SCALARS
+    return plain
 
 
 def _check_dataset_size(dataset: Mapping[str, list[dict[str, Any]]], limits: CanonicalizationLimits) -> None:
