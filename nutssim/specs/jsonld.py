@@ -33,11 +33,9 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from frozendict import frozendict
 from pyld import ContextResolver
 from pyld.canon import URDNA2015
 from pyld.jsonld import JsonLdError as PyLdError
-from pyld.jsonld import JsonLdProcessor
 
 from nutssim.errors import ProtocolError
 from nutssim.specs.jsonld_cache import (
@@ -48,6 +46,7 @@ from nutssim.specs.jsonld_cache import (
     canonical_key,
     json_text,
 )
+from nutssim.specs.jsonld_processor import JsonGoldProcessor, StrictProcessor
 
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 STATUSLIST2021_CONTEXT = "https://w3id.org/vc/status-list/2021/v1"
@@ -229,94 +228,15 @@ class OfflineLoader:
 DEFAULT_LOADER = OfflineLoader()
 
 
-class _StrictProcessor(JsonLdProcessor):
-    """A pyld processor that records dropped terms and keeps the expanded form it produced."""
-
-    def __init__(self, *, memo: bool = False) -> None:
-        # memo: the document holds only JSON types, so its contexts' JSON text identifies them.
-        self.memo = memo
-        self.dropped: list[str] = []
-        self.expanded: list[dict[str, Any]] = []
-        super().__init__(on_property_dropped=self._dropped)
-
-    def _dropped(self, term: str | None) -> None:
-        # pyld reports the expanded key: None for a term mapped to null or a keyword look-alike.
-        self.dropped.append(term if term is not None else "(a term mapped to null or a keyword look-alike)")
-
-    def _process_context(
-        self,
-        active_ctx: Any,
-        local_ctx: Any,
-        options: Any,
-        override_protected: bool = False,
-        propagate: bool = True,
-        validate_scoped: bool = True,
-        cycles: Any = None,
-    ) -> Any:
-        """pyld's context processing (JSON-LD 1.1 API §4.1), done once per loader for each input.
-
-        The result is a pure function of the (immutable, once processed) active context, the
-        local context, the flags and the options, so it is kept in the loader's memo. pyld's
-        own cache misses here: it keys by a fresh id given to each cloned context.
-        """
-        memo = _processed_memo(options) if self.memo else None
-        text = json_text(local_ctx) if memo is not None and _is_frozen(active_ctx) and not cycles else None
-        if text is None or memo is None:
-            return super()._process_context(
-                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
-            )
-        settings = (options.get("base"), options.get("processingMode"))
-        key = (active_ctx["_uuid"], text, override_protected, propagate, validate_scoped, *settings)
-        processed = memo.get(key)
-        if processed is None:
-            processed = super()._process_context(
-                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
-            )
-            if isinstance(processed, frozendict):  # a fresh mutable clone is never shared
-                memo[key] = processed
-        return processed
-
-    def expand(self, input_: Any, options: Any) -> Any:
-        """Expand as pyld does, remembering the result for the strict check."""
-        self.expanded = super().expand(input_, options)
-        return self.expanded
-
-    def check_strict(self) -> None:
-        """Refuse the document if expansion dropped terms or left relative IRIs."""
-        problems = sorted(set(self.dropped) | set(_relative_iris(self.expanded)))
-        if problems:
-            raise UndefinedTermError(problems)
+def _check_strict(processor: StrictProcessor) -> None:
+    """Refuse the document if expansion dropped terms or left relative IRIs."""
+    problems = processor.strict_problems()
+    if problems:
+        raise UndefinedTermError(problems)
 
 
-class _JsonGoldProcessor(_StrictProcessor):
-    """pyld producing the RDF dataset json-gold v0.8.0 produces.
-
-    json-gold ``ld/rdf_dataset.go GraphToRDF`` hands each ``@type`` value (a bare string
-    in the node map) to ``ld/node.go objectToRDF``, whose string branch returns an IRI
-    without the relative-IRI check its node-object branch has: ``{"type": "Foo"}`` with
-    ``Foo`` undefined becomes ``<s> rdf:type <Foo>``. pyld's ``_object_to_rdf`` skips
-    every relative IRI object (JSON-LD 1.1 API §8.2 step 3), so only that branch differs.
-    """
-
-    def _object_to_rdf(self, item: Any, issuer: Any, triples: Any, options: Any) -> Any:
-        if isinstance(item, str) and not item.startswith("_:"):
-            return {"type": "IRI", "value": item}
-        return super()._object_to_rdf(item, issuer, triples, options)
-
-
-def _processed_memo(options: Mapping[str, Any]) -> BoundedCache | None:
-    """The processed-context memo of the loader in ``options`` (none when it does not cache)."""
-    loader = options.get("documentLoader")
-    return loader._processed if isinstance(loader, OfflineLoader) and loader.cache else None
-
-
-def _is_frozen(active_ctx: Any) -> bool:
-    # pyld freezes every context it has finished processing (and its initial ones).
-    return isinstance(active_ctx, frozendict) and isinstance(active_ctx.get("_uuid"), str)
-
-
-def _processor(mode: LdProcessing, *, memo: bool = False) -> _StrictProcessor:
-    return _JsonGoldProcessor(memo=memo) if mode is LdProcessing.JSON_GOLD else _StrictProcessor(memo=memo)
+def _processor(mode: LdProcessing, *, memo: bool = False) -> StrictProcessor:
+    return JsonGoldProcessor(memo=memo) if mode is LdProcessing.JSON_GOLD else StrictProcessor(memo=memo)
 
 
 def expand(
@@ -324,11 +244,11 @@ def expand(
 ) -> list[dict[str, Any]]:
     """Expand ``document`` (JSON-LD 1.1 API §5.1); strict mode refuses dropped terms."""
     _require_object(document)
-    processor = _StrictProcessor()
+    processor = StrictProcessor()
     with _translated_errors():
         expanded: list[dict[str, Any]] = processor.expand(dict(document), _options(loader))
     if strict:
-        processor.check_strict()
+        _check_strict(processor)
     return expanded
 
 
@@ -343,7 +263,7 @@ def compact(
         _require_object(document)
         document = dict(document)
     with _translated_errors():
-        compacted: dict[str, Any] = JsonLdProcessor().compact(document, context, _options(loader))
+        compacted: dict[str, Any] = StrictProcessor().compact(document, context, _options(loader))
     return compacted
 
 
@@ -397,7 +317,7 @@ def _canonicalize(
         # to_rdf expands through processor.expand, which keeps the expanded form.
         dataset = processor.to_rdf(document, {**loader.options(), "produceGeneralizedRdf": False})
     if strict:
-        processor.check_strict()
+        _check_strict(processor)
     _check_dataset_size(dataset, limits)
     with _translated_errors():
         nquads: str = _BoundedUrdna2015(limits.max_work).main(dataset, {"format": "application/n-quads"})
@@ -484,6 +404,10 @@ def _translated_errors() -> Iterator[None]:
             if isinstance(cause, JsonLdError):
                 raise cause from None
         raise InvalidJsonLdError(f"invalid JSON-LD: {_describe(causes[-1])}") from None
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+        # pyld is not total on hostile input (a document is data, never a traceback: issue #18).
+        failure = f"{type(exc).__name__}: {exc}"
+        raise InvalidJsonLdError(f"invalid JSON-LD: the processor failed ({failure})") from None
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -499,35 +423,3 @@ def _describe(exc: BaseException) -> str:
     message = str(exc.args[0]) if exc.args else type(exc).__name__
     code = getattr(exc, "code", None)
     return f"{message} ({code})" if code else message
-
-
-def _relative_iris(node: Any) -> Iterator[str]:
-    """Yield node ids and types in expanded JSON-LD that are not absolute IRIs or blank nodes."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _relative_iris(item)
-        return
-    if not isinstance(node, dict):
-        return
-    if "@value" in node:
-        datatype = node.get("@type")
-        if isinstance(datatype, str) and datatype != "@json" and not _is_absolute(datatype):
-            yield datatype
-        return
-    node_id = node.get("@id")
-    if isinstance(node_id, str) and not _is_absolute(node_id):
-        yield node_id
-    for value in node.get("@type", []):
-        if isinstance(value, str) and not _is_absolute(value):
-            yield value
-    for key, value in node.items():
-        if key not in ("@id", "@type"):
-            yield from _relative_iris(value)
-
-
-def _is_absolute(iri: str) -> bool:
-    # RFC 3987 §5.1 scheme, or a blank node identifier (JSON-LD 1.1 §3.1).
-    scheme, sep, _ = iri.partition(":")
-    if not sep:
-        return False
-    return scheme == "_" or (scheme[:1].isalpha() and all(c.isalnum() or c in "+-." for c in scheme))
