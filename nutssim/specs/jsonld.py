@@ -377,6 +377,16 @@ class _BoundedUrdna2015(URDNA2015):
             raise CanonicalizationLimitExceeded("units of canonicalization work", self.spent, self.budget)
         return related
 
+    def modify_first_degree_component(self, id_: str, component: dict[str, Any], key: str) -> dict[str, Any]:
+        """§4.6.3 step 3.1.1: a blank node is ``_:a`` if it is the reference node, else ``_:z``.
+
+        A blank-node term holds only strings, so a shallow copy does what pyld's deep copy
+        does (a third of the time of a first-seen VP's hashing went to ``copy.deepcopy``).
+        """
+        if component["type"] != "blank node":
+            return component
+        return {**component, "value": "_:a" if component["value"] == id_ else "_:z"}
+
 
 def _permutations(count: int, cap: int) -> int:
     """``count!``, or ``cap + 1`` once it exceeds ``cap`` (no huge integers for huge counts)."""
