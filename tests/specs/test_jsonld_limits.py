@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from pyld.jsonld import JsonLdProcessor
 
 from nutssim.specs import jsonld
 from nutssim.specs.jsonld import (
@@ -85,7 +86,7 @@ def test_quads_are_bounded():
 
 def test_limits_change_nothing_for_documents_within_them():
     # the golden canonical forms of test_jsonld hold too; here: bounded == pyld's own normalize
-    unbounded = jsonld.JsonLdProcessor().normalize(
+    unbounded = JsonLdProcessor().normalize(
         _presentation(),
         {**OfflineLoader().options(), "algorithm": "URDNA2015", "format": "application/n-quads"},
     )
