@@ -69,3 +69,21 @@ def test_signature_texts_per_algorithm(alg: str, reason: str) -> None:
     assert jwx_text.signature_failed(alg) == (
         f"jwt.ParseString: failed to parse string: signature verification failed for {alg}: {reason}"
     )
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        PREFIX + '"exp" not satisfied: token is expired',
+        PREFIX + '"iat" not satisfied',
+    ],
+)
+def test_explain_knows_the_reference_texts(reason: str) -> None:
+    """``nutssim explain`` finds the VP check for jwx's whole text as a real node prints it."""
+    from nutssim.catalogue.explain import explain
+
+    text = f"presentation(s) or credential(s) verification failed: unable to validate JWT signature: {reason}"
+    found = explain(f"invalid_request - {text}")
+    assert found.error == "invalid_request"
+    assert found.description == text
+    assert found.check == "token.verify_vp"
