@@ -198,9 +198,17 @@ def _presentation_index(path: str, target: Any, compiled: CompiledDefinition) ->
     if not isinstance(target, list):
         return 0  # one VP: every entry is in it
     try:
-        query = compile_path(path, limits=compiled.limits, filters=compiled.semantics.filter_selectors)
+        semantics = compiled.semantics
+        query = compile_path(
+            path,
+            limits=compiled.limits,
+            filters=semantics.filter_selectors,
+            paessler=semantics.paessler_filters,
+        )
     except PexDocumentError:
         return None
+    if query.paessler is not None:
+        return None  # the reference's value is the list of matches, never one presentation
     if query.keys is not None:
         first = query.keys[0] if query.keys else None
         return first % len(target) if isinstance(first, int) and target else None
@@ -250,7 +258,7 @@ def _resolve(
     limits = compiled.limits
     if depth > limits.max_nested_path_depth:
         raise LimitExceeded(f"path_nested deeper than {limits.max_nested_path_depth} levels", pointer=pointer)
-    target = _select(entry.path, value, pointer, limits, compiled.semantics.filter_selectors)
+    target = _select(entry.path, value, pointer, limits, compiled.semantics)
     kind = (
         "a JWT string" if isinstance(target, str) else "a JSON object" if isinstance(target, dict) else None
     )
@@ -287,9 +295,15 @@ def _resolve(
         raise _Unresolvable(f"invalid {entry.format} credential at path '{entry.path}': {exc}") from None
 
 
-def _select(path: str, value: Any, pointer: str, limits: Limits, filters: bool) -> Any:
+def _select(path: str, value: Any, pointer: str, limits: Limits, semantics: Semantics) -> Any:
     try:
-        compiled = compile_path(path, pointer=f"{pointer}/path", limits=limits, filters=filters)
+        compiled = compile_path(
+            path,
+            pointer=f"{pointer}/path",
+            limits=limits,
+            filters=semantics.filter_selectors,
+            paessler=semantics.paessler_filters,
+        )
     except PexDocumentError as exc:
         raise _Unresolvable(exc.reason) from None
     nodes = compiled.nodes(value)

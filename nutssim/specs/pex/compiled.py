@@ -368,7 +368,13 @@ def _compile_field(
             pointer=f"{pointer}/path",
         )
     paths = tuple(
-        compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits, filters=semantics.filter_selectors)
+        compile_path(
+            p,
+            pointer=f"{pointer}/path/{i}",
+            limits=limits,
+            filters=semantics.filter_selectors,
+            paessler=semantics.paessler_filters,
+        )
         for i, p in enumerate(field.path)
     )
     compiled = None

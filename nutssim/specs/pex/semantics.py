@@ -52,11 +52,20 @@ one named switch, ``True`` meaning "as the reference does":
 - ``ignore_predicate``: the reference's ``Field`` has no ``predicate`` member: the field yields
   its value. Spec §Predicate Feature: the Field Query Result is the boolean ``true``.
 
+- ``paessler_filters``: ``getValueAtPath`` → PaesslerAG/jsonpath ``Get`` over gval's base
+  language: a filter selector has only ``==``/``!=`` (``reflect.DeepEqual``), no single-quoted
+  strings, and a filter path's value is the list of its matches, empty included
+  (``paessler.py``, which models that subset exactly and refuses the rest at load). Spec: the
+  JSONPath syntax table (RFC 9535's filters, python-jsonpath). Off in ``DEFAULT``, whose filter
+  selectors (``Limits.allow_filter_selectors``) stay RFC 9535.
+
 Not a deviation but a capability: ``filter_selectors`` lets paths use JSONPath filter
 selectors (``[?…]``), which the spec's JSONPath syntax table requires and the reference's
 PaesslerAG/jsonpath evaluates; nutssim evaluates them by RFC 9535 with python-jsonpath,
-bounded (``paths.py``). On under both modes, off under ``DEFAULT`` (which keeps today's
-refusal unless ``Limits.allow_filter_selectors``).
+bounded (``paths.py``), or with ``paessler_filters`` as the reference does. On under both
+modes, off under ``DEFAULT`` (which keeps today's refusal unless
+``Limits.allow_filter_selectors``). Policy loading allows them only under ``paessler_filters``
+(``nuts_policy._definition``): strict refuses filter paths in a policy, as before.
 
 Presets: ``NUTS_NODE`` (every switch on), ``STRICT`` (every deviation off), and ``DEFAULT``: the
 reading nutssim applied before it had modes (every reference behaviour except the filter
@@ -92,6 +101,7 @@ class Semantics:
     ignore_limit_disclosure: bool = True
     ignore_relational: bool = True
     ignore_predicate: bool = True
+    paessler_filters: bool = False  # on in NUTS_NODE only: DEFAULT keeps RFC 9535 for allowed filters
     filter_selectors: bool = False  # a capability, not a deviation (see the module docstring)
 
     def switches(self) -> dict[str, bool]:
@@ -111,7 +121,7 @@ class Semantics:
 
 _NOT_SWITCHES = frozenset({"name", "filter_selectors"})
 DEFAULT = Semantics()
-NUTS_NODE = Semantics(name="nuts-node", reference_filters=True, filter_selectors=True)
+NUTS_NODE = Semantics(name="nuts-node", reference_filters=True, paessler_filters=True, filter_selectors=True)
 STRICT = replace(
     Semantics(name="strict", filter_selectors=True),
     **{name: False for name in Semantics().switches() if name != "optional_absence_only"},  # type: ignore[arg-type]
