@@ -63,7 +63,9 @@ class CompiledField:
         for path in self.paths:
             value = path.find(document)
             if value is MISSING:
-                continue
+                if path.singular or not semantics.empty_list_is_a_value:
+                    continue
+                value = []  # ambiguousPath.evaluate: the empty list of matches, not nil
             if self.filter is None:
                 return True, value
             passed, extracted = self.filter.apply(value)
@@ -87,6 +89,8 @@ class CompiledField:
         semantics = self.semantics
         if semantics.null_is_absent and semantics.nodes_as_one_value:
             value = path.find(document)
+            if value is MISSING and semantics.empty_list_is_a_value and not path.singular:
+                return [[]]
             return [] if value is MISSING else [value]
         nodes = path.nodes(document)
         if semantics.null_is_absent:

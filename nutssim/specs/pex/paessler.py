@@ -226,6 +226,8 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _INDEX = re.compile(r"-?\d+")
 _STRING = re.compile(r'"([^"\\\n]*)"')
+#: Parentheses around a filter's expression, at most (the parser recurses once per pair).
+MAX_PARENTHESES = 16
 
 
 class _Parser:
@@ -298,10 +300,12 @@ class _Parser:
         while self.take(" "):
             pass
 
-    def expression(self) -> _Filter:
+    def expression(self, depth: int = 0) -> _Filter:
         self.spaces()
         if self.take("("):
-            inner = self.expression()
+            if depth >= MAX_PARENTHESES:
+                raise Unmodelled(f"filter parentheses nest deeper than {MAX_PARENTHESES}")
+            inner = self.expression(depth + 1)
             self.spaces()
             if not self.take(")"):
                 raise self.refuse("a closing parenthesis")

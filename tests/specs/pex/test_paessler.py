@@ -124,3 +124,27 @@ def test_policy_load_accepts_the_subset_under_nuts_node_only():
     quoted = {"s": {"organization": _pd("$.credentialSubject[?(@.role=='nurse')].id")}}
     with pytest.raises(nuts_policy.PolicyError, match="single-quoted string"):
         nuts_policy.load(quoted, reference=True)
+
+
+@pytest.mark.parametrize("path", ["$.credentialSubject[*].missing", "$.nothing[*]", "$..absent"])
+def test_a_wildcard_path_selecting_nothing_is_the_empty_list_under_the_reference(path: str) -> None:
+    """ambiguousPath.evaluate: [] is a value, so a field without filter matches; the spec: no match."""
+    pd = _pd(path)
+    assert pex.match_definition(pd, [_credential(DOC)], semantics=pex.NUTS_NODE).matches
+    for semantics in (pex.STRICT, pex.DEFAULT_SEMANTICS):
+        with pytest.raises(pex.NoCredentials):
+            pex.match_definition(pd, [_credential(DOC)], semantics=semantics)
+    # With a filter the reference's matchFilter sees an empty array: no element passes, so it falls
+    # through to the const/pattern checks after its switch: a bare type passes, a const does not.
+    typed = _pd(path, {"type": "string"})
+    assert pex.match_definition(typed, [_credential(DOC)], semantics=pex.NUTS_NODE).matches
+    with pytest.raises(pex.NoCredentials):
+        constant = _pd(path, {"type": "string", "const": "x"})
+        pex.match_definition(constant, [_credential(DOC)], semantics=pex.NUTS_NODE)
+
+
+def test_hostile_nesting_is_refused_not_a_recursion_error():
+    path = "$.a[?" + "(" * 5000 + "@" + ")" * 5000 + "]"
+    with pytest.raises(Unmodelled, match="nest deeper than 16"):
+        paessler.parse(path, 32)
+    assert paessler.parse("$.a[?" + "(" * 16 + "@" + ")" * 16 + "]", 32).evaluate({"a": [True, 0]}) == [True]

@@ -355,7 +355,11 @@ def test_overwrite_duplicate_entries():
 
 # -- the mode object itself ----------------------------------------------------------------------
 def test_presets_differ_only_where_documented():
-    assert pex.NUTS_NODE.differs_from(pex.DEFAULT_SEMANTICS) == ["reference_filters", "paessler_filters"]
+    assert pex.NUTS_NODE.differs_from(pex.DEFAULT_SEMANTICS) == [
+        "reference_filters",
+        "paessler_filters",
+        "empty_list_is_a_value",
+    ]
     assert [name for name, on in pex.STRICT.switches().items() if on] == ["optional_absence_only"]
     assert all(pex.NUTS_NODE.switches().values())
     assert pex.semantics_for("nuts-node-gf") is pex.NUTS_NODE
