@@ -63,7 +63,7 @@ class CompiledField:
         for path in self.paths:
             value = path.find(document)
             if value is MISSING:
-                if path.singular or not semantics.empty_list_is_a_value:
+                if not semantics.empty_list_is_a_value or path.singular:
                     continue
                 value = []  # ambiguousPath.evaluate: the empty list of matches, not nil
             if self.filter is None:
