@@ -164,6 +164,7 @@ def check_fulfilment(
             parse_credential=vc_jwt.parse_credential,
             semantics=pex_semantics(ctx),
             holder=_submitter(envelope),
+            holders=[p.signer_did for p in envelope.presentations],
         )
     except pex.SubmissionMismatch as exc:
         fail_rule(ctx, nuts_rfc021.PD_UNFULFILLED, detail=exc.explanation, reason=exc.reference_text)
@@ -172,7 +173,10 @@ def check_fulfilment(
 
 
 def _submitter(envelope: Envelope) -> str | None:
-    """Who submits: the one signer DID of the envelope's VPs (a required is_holder, strict only)."""
+    """Who submits: the one signer DID of the envelope's VPs (a required is_holder, strict only).
+
+    With several signers, ``holders`` (one per VP) decides per credential: the signer of its own VP.
+    """
     signers = {p.signer_did for p in envelope.presentations}
     return signers.pop() if len(signers) == 1 else None
 

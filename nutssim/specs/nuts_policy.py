@@ -375,9 +375,13 @@ def _definition(
     """One definition, refused here if the reading it will be matched under refuses it (issue #22)."""
     try:
         definition = parse_definition(document, limits=limits)
-        # Filter selectors stay refused at load, as before the readings (FIDELITY.md "Policy:
-        # hostile JSONPath/regex", open): the reference loads them and meets them at match time.
-        compile_definition(definition, limits=limits, semantics=replace(semantics, filter_selectors=False))
+        # Filter selectors load only where the reading models them: the reference's PaesslerAG
+        # subset (pex/paessler.py) under nuts-node; the rest stays refused here, where the
+        # reference would fail the match at match time (FIDELITY.md "Policy: hostile JSONPath").
+        selectors = semantics.paessler_filters and semantics.filter_selectors
+        compile_definition(
+            definition, limits=limits, semantics=replace(semantics, filter_selectors=selectors)
+        )
     except PexDocumentError as exc:
         raise PolicyError(
             exc.reason,

@@ -27,6 +27,7 @@ from nutssim.errors import ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import VC_CONTEXT, Credential, Presentation
 from nutssim.models.did import DIDDocument, DIDDocumentError, did_of
+from nutssim.specs import jwx_text
 from nutssim.specs.did import DIDResolutionError, resolve, resolve_key
 from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.vc_jwt import CredentialFormatError, from_rfc3339
@@ -38,10 +39,10 @@ X509_CREDENTIAL = "X509Credential"
 
 #: The reference's prefix of a VerificationError (``vcr/verifier/verifier.go VerificationError.Error``).
 VERIFICATION_FAILED = "presentation(s) or credential(s) verification failed"
-#: jwx's text for an ECDSA signature that does not verify (``vcr/verifier/signature_verifier_test.go``
-#: asserts it for JSON-LD proofs: the bare verifier's error, without the JWT parser's wrapper). The
-#: EdDSA and RSA texts of jwx v3.2.0 are not settled from source here, so other keys keep nutssim's words.
-_JWX_BAD_SIGNATURE = {"ES": "invalid ECDSA signature"}
+#: dsig's text for a signature that does not verify (``vcr/verifier/signature_verifier_test.go``
+#: asserts the ECDSA one for JSON-LD proofs: the bare verifier's error, without the JWT parser's
+#: wrapper; EdDSA and RSA from dsig's source, ``jwx_text``).
+_JWX_BAD_SIGNATURE = jwx_text.BAD_SIGNATURE
 
 #: Words of the reference's own failures that name a signature or proof (PROTOCOL.md §3.5): the link
 #: a library's message of unknown type breaks is classified at the raise site, once.
@@ -252,6 +253,11 @@ def verify_credential_signature(
         key = yield from _issuer_key(kid, issuer_document)
         try:
             jws.verify(key)
+        except jose.InvalidSignature:  # jwtSignature → crypto.ParseJWT: jwx's words
+            text = jwx_text.signature_failed(jws.alg)
+            raise VerificationFailed(
+                _prefixed(f"unable to validate JWT signature: {text}"), check="jws.signature"
+            ) from None
         except jose.JoseError as exc:
             raise VerificationFailed(
                 _prefixed(f"unable to validate JWT signature: {exc}"), check=exc.check
@@ -396,8 +402,7 @@ def _verify_jwt_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpRes
         raise VerificationFailed(str(exc), check=exc.check, kind=_resolution_kind(str(exc))) from None
     jws = jose.decode(vp.raw)
     try:
-        jws.verify(key)
-        jose.check_times(jws.payload, now, require=("nbf",))
+        jwx_text.parse_jwt(jws, key, now, require=("nbf",))  # crypto/jwx.go ParseJWT, jwx's words
     except jose.JoseError as exc:
         raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
 

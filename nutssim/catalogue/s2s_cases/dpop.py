@@ -24,6 +24,7 @@ from nutssim.catalogue.s2s_cases.common import (
 )
 from nutssim.messages import HttpRequest
 from nutssim.scenarios import S2SWorld
+from nutssim.specs import jwx_text
 
 
 # == §4.2 item 20, ATTACKS.md 3.6 #48, #50: the proof ====================================================
@@ -127,11 +128,19 @@ def _skew_case(
     )
 
 
-NOT_YET_VALID = f'{VERIFY_FAILED}unable to validate JWT signature: "nbf" not satisfied'
-EXPIRED = f'{VERIFY_FAILED}unable to validate JWT signature: "exp" not satisfied'
+# jwx v3.2.0 through crypto/jwx.go ParseJWT, whole (specs/jwx_text.py): its validators run iat, exp,
+# nbf in that order, so a VP whose iat = nbf lies beyond the skew reads as an iat failure.
+ISSUED_IN_FUTURE = (
+    f"{VERIFY_FAILED}unable to validate JWT signature: {jwx_text.PARSE_STRING}{jwx_text.VALIDATE}"
+    f"{jwx_text.ISSUED_IN_FUTURE}"
+)
+EXPIRED = (
+    f"{VERIFY_FAILED}unable to validate JWT signature: {jwx_text.PARSE_STRING}{jwx_text.VALIDATE}"
+    f"{jwx_text.EXPIRED}"
+)
 
 _skew_case(5, GRANTED)  # at the limit: nbf 5 s ahead is within the skew
-_skew_case(6, vp_error(PRESENTATION, NOT_YET_VALID, "token.verify_vp"))  # beyond: not yet valid
+_skew_case(6, vp_error(PRESENTATION, ISSUED_IN_FUTURE, "token.verify_vp"))  # beyond: iat before nbf
 # The VP lives 5 s and the skew adds 5 s: valid while now is *before* exp + skew (RFC 7519 §4.1.4;
 # jwx `!now.Before(exp.Add(skew))`), so a clock 9 s behind is accepted and 10 s is not.
 _skew_case(-9, GRANTED)

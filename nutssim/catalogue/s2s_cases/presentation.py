@@ -34,6 +34,10 @@ from nutssim.catalogue.s2s_cases.common import (
     vp_error,
 )
 from nutssim.scenarios import S2SWorld
+from nutssim.specs import jwx_text
+
+#: jwx v3.2.0's wrapper of a time-claim failure under crypto/jwx.go ParseJWT (specs/jwx_text.py).
+JWX_VALIDATION = jwx_text.PARSE_STRING + jwx_text.VALIDATE
 
 # == §4.2 items 6–7, ATTACKS.md 3.1 #5–6: the VP's times =================================================
 S2S.declare(
@@ -87,7 +91,7 @@ def vp_old_iat(world: S2SWorld) -> Observation:
     attack="the VP's iat lies beyond the 5 s clock skew",
     expected=vp_error(
         PRESENTATION,
-        f'{VERIFY_FAILED}unable to validate JWT signature: "iat" not satisfied',
+        f'{VERIFY_FAILED}unable to validate JWT signature: {JWX_VALIDATION}"iat" not satisfied',
         "token.verify_vp",
     ),
     refs=("ATTACKS.md 3.1 #5", "RFC021 §4.2.7", "PROTOCOL.md §3.5 step 2"),
@@ -104,7 +108,7 @@ S2S.declare(
     act=lambda world: hold_before(world, TOKEN, 11),
     expected=vp_error(
         PRESENTATION,
-        f'{VERIFY_FAILED}unable to validate JWT signature: "exp" not satisfied',
+        f"{VERIFY_FAILED}unable to validate JWT signature: {JWX_VALIDATION}{jwx_text.EXPIRED}",
         "token.verify_vp",
     ),
     refs=("PROTOCOL.md §4.2 #22", "RFC021 §4.2.8", "ATTACKS.md 3.1 #5"),

@@ -16,6 +16,7 @@ from typing import Any
 
 from nutssim.catalogue.base import Expect, Observation
 from nutssim.catalogue.s2s_cases.common import S2S, good_run, replace_org_credential, self_issued, with_policy
+from nutssim.catalogue.s2s_cases.definition import load_policy
 from nutssim.scenarios import S2SWorld
 
 #: The honest client finds no credential for the organization descriptor (PROTOCOL.md §1.3, 412).
@@ -101,3 +102,44 @@ def issuer_any_of_ignored(world: S2SWorld) -> Observation:
     """A reference node enforces no keyword outside type/const/enum/pattern."""
     replace_org_credential(world, self_issued(world))
     return good_run(world)
+
+
+# -- filter selectors as the reference reads them (pex/paessler.py, issue #22) ------------------------
+PAESSLER = "PaesslerAG/jsonpath path.go ambiguousPath.evaluate @3484786d6f97 (nuts-node's go.mod)"
+CITY_PATH = '$.credentialSubject[?(@.organization.city == "Amsterdam")]'
+
+
+def _city_by_filter_path(pd: dict[str, Any]) -> None:
+    # The author means "an organization in Amsterdam" and writes it as a filter path, no filter.
+    pd["input_descriptors"][0]["constraints"]["fields"].append({"path": [CITY_PATH]})
+
+
+@S2S.case(
+    id="s2s-pd-filter-path-without-filter",
+    title="PD requires a city through a filter path without a filter; the GP is in Utrecht",
+    step="token request",
+    attack="none: the policy adds a field whose path is "
+    f"{CITY_PATH} and which has no filter, to admit only Amsterdam organizations",
+    # nuts-node: the filter visits the subject's member values, none has organization.city, and
+    # the path's value is the empty list of matches, which is a value (not nil): matchField
+    # accepts any credential for a field without filter, so the Utrecht GP is granted. strict:
+    # the policy is refused at load (filter selectors in a PD; nutssim's strict loading).
+    expected={
+        "nuts-node": GRANTED,
+        "strict": Expect(
+            "denied",
+            "policy_error",
+            f"path {CITY_PATH!r}: filter selectors ('[?...]') are not allowed in presentation definitions",
+        ),
+    },
+    refs=(
+        PAESSLER,
+        "nuts-node vcr/pe/presentation_definition.go matchField @d2ad162",
+        "RFC 9535 §2.3.5",
+        "PROTOCOL.md §3.4",
+        "ATTACKS.md 3.8 #62",
+    ),
+)
+def filter_path_without_filter(world: S2SWorld) -> Observation:
+    """A reference node loads the PaesslerAG subset; nutssim's strict loading refuses filter paths."""
+    return load_policy(world, with_policy(_city_by_filter_path))

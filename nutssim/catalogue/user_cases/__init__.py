@@ -21,6 +21,7 @@ its own, so a vulnerable run shows the attacker holding a token.
 One module per stage of the flow, in flow order: ``authorize`` (steps 7–8),
 ``request_object`` (8–9), ``code_request`` (7 continued), ``wallet`` (11–15), ``response``
 (15), ``token`` (22) and ``callback`` (4, 21, 26); ``common`` holds the observing helpers.
+``semantics`` holds the policies a nuts-node and the PE text read differently (issue #22).
 """
 
 from nutssim.catalogue.user_cases import (  # noqa: F401  (registers on import)
@@ -29,6 +30,7 @@ from nutssim.catalogue.user_cases import (  # noqa: F401  (registers on import)
     code_request,
     request_object,
     response,
+    semantics,
     token,
     wallet,
 )

@@ -24,7 +24,7 @@ credential is refused, the field, path, value and filter; they are raised togeth
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -86,6 +86,7 @@ def check_submission(
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
     holder: str | None = None,
+    holders: Sequence[str | None] | None = None,
     status_of: StatusOf | None = None,
 ) -> CheckResult:
     """Check a submission against a definition and the envelope; raise ``SubmissionMismatch``.
@@ -95,7 +96,13 @@ def check_submission(
     the spec's reading (``Semantics.verifier_first_match`` off) that is the procedure, and the
     mapped descriptors must also meet the definition's requirements. ``holder`` (the presentation's
     signer) is what a required ``is_holder`` is checked against under the spec's reading, and
-    ``status_of`` what ``statuses`` is (``relational.py``).
+    ``status_of`` what ``statuses`` is (``relational.py``). ``holders`` (the signer of each
+    presentation of the envelope, in order) replaces ``holder`` when the envelope holds several
+    VPs: each credential's holder is the signer of the VP its entry's ``path`` points into
+    (DIF PE v2 §Relational Constraint Feature, ``is_holder``: the subject must be "the same as
+    the entity submitting" it, and in a ``vp_token`` of several VPs that is the entity whose
+    proof carries the credential; OpenID4VP §6.1). Under the reference's reading
+    (``ignore_relational``, ``presentation_definition.go matchConstraint``) no holder counts.
     """
     compiled = compile_definition(definition, limits=limits, semantics=semantics)
     try:
@@ -108,6 +115,7 @@ def check_submission(
             pool_presentations,
             rematch,
             Facts(holder, status_of),
+            tuple(holders) if holders is not None else None,
         )
     except SubmissionMismatch as exc:
         exc.semantics = compiled.semantics.describe()
@@ -124,6 +132,7 @@ def _check(
     pool_presentations: bool,
     rematch: bool,
     facts: Facts,
+    holders: tuple[str | None, ...] | None = None,
 ) -> CheckResult:
     semantics, limits = compiled.semantics, compiled.limits
     if not isinstance(submission, PresentationSubmission):
@@ -140,7 +149,8 @@ def _check(
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
     if not rematch or not semantics.verifier_first_match:
-        return _check_each(compiled, entries, facts)
+        per_entry = _entry_facts(compiled, submission, target, facts, holders)
+        return _check_each(compiled, entries, facts, per_entry)
     actual: dict[str, Credential] = {}
     for descriptor_id, credential in entries:
         # Later entries with the same id replace earlier ones, as the reference's map does.
@@ -163,6 +173,47 @@ def _check(
     if problems:
         raise SubmissionMismatch(compiled.id, problems)
     return CheckResult(compiled.id, match.mapping(), match, None if pool_presentations else index)
+
+
+def _entry_facts(
+    compiled: CompiledDefinition,
+    submission: PresentationSubmission,
+    target: Any,
+    facts: Facts,
+    holders: tuple[str | None, ...] | None,
+) -> list[Facts] | None:
+    """Per resolved entry, the facts with its own VP's signer as holder (``holders`` given), else None."""
+    if holders is None:
+        return None
+    out = []
+    for entry in submission.descriptor_map:
+        index = _presentation_index(entry.path, target, compiled)
+        holder = holders[index] if index is not None and 0 <= index < len(holders) else None
+        out.append(Facts(holder, facts.status_of))
+    return out
+
+
+def _presentation_index(path: str, target: Any, compiled: CompiledDefinition) -> int | None:
+    """Which presentation of the envelope an entry's top-level ``path`` selects into (None: unknown)."""
+    if not isinstance(target, list):
+        return 0  # one VP: every entry is in it
+    try:
+        semantics = compiled.semantics
+        query = compile_path(
+            path,
+            limits=compiled.limits,
+            filters=semantics.filter_selectors,
+            paessler=semantics.paessler_filters,
+        )
+    except PexDocumentError:
+        return None
+    if query.paessler is not None:
+        return None  # the reference's value is the list of matches, never one presentation
+    if query.keys is not None:
+        first = query.keys[0] if query.keys else None
+        return first % len(target) if isinstance(first, int) and target else None
+    parts = [m.parts for m in query.query.finditer(target)]
+    return parts[0][0] if len(parts) == 1 and parts[0] and isinstance(parts[0][0], int) else None
 
 
 def _resolve_all(
@@ -207,7 +258,7 @@ def _resolve(
     limits = compiled.limits
     if depth > limits.max_nested_path_depth:
         raise LimitExceeded(f"path_nested deeper than {limits.max_nested_path_depth} levels", pointer=pointer)
-    target = _select(entry.path, value, pointer, limits, compiled.semantics.filter_selectors)
+    target = _select(entry.path, value, pointer, limits, compiled.semantics)
     kind = (
         "a JWT string" if isinstance(target, str) else "a JSON object" if isinstance(target, dict) else None
     )
@@ -244,9 +295,15 @@ def _resolve(
         raise _Unresolvable(f"invalid {entry.format} credential at path '{entry.path}': {exc}") from None
 
 
-def _select(path: str, value: Any, pointer: str, limits: Limits, filters: bool) -> Any:
+def _select(path: str, value: Any, pointer: str, limits: Limits, semantics: Semantics) -> Any:
     try:
-        compiled = compile_path(path, pointer=f"{pointer}/path", limits=limits, filters=filters)
+        compiled = compile_path(
+            path,
+            pointer=f"{pointer}/path",
+            limits=limits,
+            filters=semantics.filter_selectors,
+            paessler=semantics.paessler_filters,
+        )
     except PexDocumentError as exc:
         raise _Unresolvable(exc.reason) from None
     nodes = compiled.nodes(value)
@@ -349,20 +406,26 @@ def _compare(
 
 
 def _check_each(
-    compiled: CompiledDefinition, entries: list[tuple[str, Credential]], facts: Facts = NO_FACTS
+    compiled: CompiledDefinition,
+    entries: list[tuple[str, Credential]],
+    facts: Facts = NO_FACTS,
+    per_entry: list[Facts] | None = None,
 ) -> CheckResult:
     """Each entry against its own descriptor; under the spec's reading also the requirements."""
     semantics = compiled.semantics
+    pairs = list(zip(entries, per_entry or [facts] * len(entries), strict=False))
     if semantics.overwrite_duplicate_entries:
-        entries = list(dict(entries).items())  # the reference's map: the last entry per id wins
+        # The reference's map: the last entry per id wins.
+        pairs = list({entry[0]: (entry, f) for entry, f in pairs}.values())
+        entries = [entry for entry, _ in pairs]
     problems = []
     fulfilled: set[str] = set()
-    for descriptor_id, credential in entries:
+    for (descriptor_id, credential), entry_facts in pairs:
         descriptor = compiled.descriptor(descriptor_id)
         if descriptor is None:
             problems.append(Problem("not an input descriptor of the definition", descriptor_id))
             continue
-        outcome = compiled.explain(descriptor, credential, -1, facts)
+        outcome = compiled.explain(descriptor, credential, -1, entry_facts)
         if not outcome.accepted:
             problems.append(
                 Problem("the submitted credential does not fulfil the descriptor", descriptor_id, outcome)

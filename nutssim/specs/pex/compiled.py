@@ -63,7 +63,9 @@ class CompiledField:
         for path in self.paths:
             value = path.find(document)
             if value is MISSING:
-                continue
+                if not semantics.empty_list_is_a_value or path.singular:
+                    continue
+                value = []  # ambiguousPath.evaluate: the empty list of matches, not nil
             if self.filter is None:
                 return True, value
             passed, extracted = self.filter.apply(value)
@@ -87,6 +89,8 @@ class CompiledField:
         semantics = self.semantics
         if semantics.null_is_absent and semantics.nodes_as_one_value:
             value = path.find(document)
+            if value is MISSING and semantics.empty_list_is_a_value and not path.singular:
+                return [[]]
             return [] if value is MISSING else [value]
         nodes = path.nodes(document)
         if semantics.null_is_absent:
@@ -368,7 +372,13 @@ def _compile_field(
             pointer=f"{pointer}/path",
         )
     paths = tuple(
-        compile_path(p, pointer=f"{pointer}/path/{i}", limits=limits, filters=semantics.filter_selectors)
+        compile_path(
+            p,
+            pointer=f"{pointer}/path/{i}",
+            limits=limits,
+            filters=semantics.filter_selectors,
+            paessler=semantics.paessler_filters,
+        )
         for i, p in enumerate(field.path)
     )
     compiled = None

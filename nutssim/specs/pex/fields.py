@@ -11,7 +11,7 @@ mapped field in Presentation Definitions"; ids that are introspection claims
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from nutssim.models.credential import Credential
@@ -20,7 +20,10 @@ from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
 from nutssim.specs.pex.errors import DuplicateMappedField, InvalidDefinition
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition
-from nutssim.specs.pex.semantics import Semantics
+from nutssim.specs.pex.semantics import DEFAULT, Semantics
+
+#: DEFAULT reading with filter paths as a reference node loads them (``reserved_field_ids``).
+_ANY_PATHS = replace(DEFAULT, filter_selectors=True, paessler_filters=True)
 
 # One list with the introspection response it protects (RFC 7662 §2.2, PROTOCOL.md §3.10).
 RESERVED_CLAIMS = rfc7662.RESERVED_CLAIMS
@@ -54,8 +57,12 @@ def resolve_fields(
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
 ) -> dict[str, Any]:
-    """Field id → value for one definition, given descriptor id → the credential presented for it."""
-    claims, _ = _resolve(compile_definition(definition, limits=limits, semantics=semantics), credentials)
+    """Field id → value for one definition, given descriptor id → the credential presented for it.
+
+    Without ``semantics``: DEFAULT's reading, filter paths as a reference node loaded them.
+    """
+    reading = semantics if semantics is not None else _ANY_PATHS
+    claims, _ = _resolve(compile_definition(definition, limits=limits, semantics=reading), credentials)
     return claims
 
 
@@ -67,12 +74,17 @@ def extract_claims(
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
 ) -> FieldClaims:
-    """Claims of several fulfilled definitions; each paired with a match, check result or mapping."""
+    """Claims of several fulfilled definitions; each paired with a match, check result or mapping.
+
+    Without ``semantics``: DEFAULT's reading, filter paths as a reference node loaded them (a
+    policy's definitions reach the token's claims only after they loaded).
+    """
+    reading = semantics if semantics is not None else _ANY_PATHS
     claims: dict[str, Any] = {}
     owner: dict[str, str] = {}
     findings: list[ClaimFinding] = []
     for definition, source in fulfilled:
-        compiled = compile_definition(definition, limits=limits, semantics=semantics)
+        compiled = compile_definition(definition, limits=limits, semantics=reading)
         values, inner = _resolve(compiled, _credentials_of(source))
         findings += inner
         for field_id, value in values.items():
@@ -95,7 +107,9 @@ def extract_claims(
 
 def reserved_field_ids(definition: Definition, *, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     """(pointer, id) of every field whose id shadows an introspection claim."""
-    compiled = compile_definition(definition, limits=limits)
+    # Ids do not depend on how paths read: filter paths a policy loaded with (nuts-node's
+    # PaesslerAG subset) compile here too, rather than meeting DEFAULT's refusal of filters.
+    compiled = compile_definition(definition, limits=limits, semantics=_ANY_PATHS)
     return [(f.pointer, f.id) for d in compiled.descriptors for f in d.fields if f.id in RESERVED_CLAIMS]
 
 

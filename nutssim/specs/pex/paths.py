@@ -25,8 +25,10 @@ from jsonpath.function_extensions import ExpressionType, FilterFunction
 from jsonpath.segments import JSONPathRecursiveDescentSegment
 from jsonpath.selectors import Filter, IndexSelector, NameSelector, SliceSelector, WildcardSelector
 
+from nutssim.specs.pex import paessler as paessler_dialect
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, active
+from nutssim.specs.pex.paessler import PaesslerPath
 from nutssim.specs.pex.regex import RegexError, compile_ecma
 from nutssim.specs.pex.values import MISSING as MISSING  # re-exported: the matcher's sentinel
 
@@ -73,6 +75,7 @@ class CompiledPath:
     text: str
     keys: tuple[str | int, ...] | None  # the singular fast path, or None
     query: Any  # jsonpath.JSONPath for non-singular paths
+    paessler: PaesslerPath | None = None  # a filter path as the reference reads it (paessler.py)
 
     @property
     def singular(self) -> bool:
@@ -81,6 +84,8 @@ class CompiledPath:
 
     def find(self, document: Any) -> Any:
         """The value at this path in ``document``, or ``MISSING``."""
+        if self.paessler is not None:  # ambiguousPath.evaluate: the list of matches, empty included
+            return self.paessler.evaluate(document)
         if self.keys is None:
             values = self.query.findall(document)
             return values if values else MISSING
@@ -100,6 +105,8 @@ class CompiledPath:
 
     def nodes(self, document: Any) -> list[Any]:
         """Every node the path selects in ``document`` (``null`` values included)."""
+        if self.paessler is not None:  # jsonpath.Get's one value: the list of matches
+            return [self.paessler.evaluate(document)]
         if self.keys is None:
             return list(self.query.findall(document))
         node = document
@@ -116,14 +123,22 @@ class CompiledPath:
 
 
 def compile_path(
-    text: Any, *, pointer: str = "", limits: Limits = DEFAULT_LIMITS, filters: bool = False
+    text: Any,
+    *,
+    pointer: str = "",
+    limits: Limits = DEFAULT_LIMITS,
+    filters: bool = False,
+    paessler: bool = False,
 ) -> CompiledPath:
     """Parse and bound a JSONPath; raise ``InvalidDefinition``/``LimitExceeded`` naming ``pointer``.
 
     Filter selectors (``[?…]``) are allowed when ``limits.allow_filter_selectors`` or
     ``filters`` (``Semantics.filter_selectors``) say so, nested at most
     ``limits.max_filter_nesting`` deep; python-jsonpath interprets them (a parser and an
-    evaluator over the JSON, no ``eval``), their regexes through the cost guard.
+    evaluator over the JSON, no ``eval``), their regexes through the cost guard. With
+    ``paessler`` (``Semantics.paessler_filters``, the reference) a filter path is read as
+    PaesslerAG/jsonpath over gval's base language does instead (``paessler.py``), and refused
+    when it is outside the subset that module models.
     """
     limits = active(limits)
     if not isinstance(text, str):
@@ -136,6 +151,8 @@ def compile_path(
             pointer=pointer,
         )
     try:
+        if paessler and (filters or limits.allow_filter_selectors) and paessler_dialect.has_filter(text):
+            return _compile_paessler(text, limits)
         return _compile(text, limits, filters or limits.allow_filter_selectors)
     except _PathRefused as exc:
         cls = LimitExceeded if exc.limit else InvalidDefinition
@@ -146,6 +163,15 @@ class _PathRefused(ValueError):
     def __init__(self, message: str, *, limit: bool = False) -> None:
         super().__init__(message)
         self.limit = limit
+
+
+@lru_cache(maxsize=4096)
+def _compile_paessler(text: str, limits: Limits) -> CompiledPath:
+    """A filter path under ``Semantics.paessler_filters``: PaesslerAG/jsonpath's reading (``paessler.py``)."""
+    try:
+        return CompiledPath(text, None, None, paessler_dialect.parse(text, limits.max_path_segments))
+    except paessler_dialect.Unmodelled as exc:
+        raise _PathRefused(str(exc)) from None
 
 
 @lru_cache(maxsize=4096)

@@ -52,11 +52,28 @@ one named switch, ``True`` meaning "as the reference does":
 - ``ignore_predicate``: the reference's ``Field`` has no ``predicate`` member: the field yields
   its value. Spec §Predicate Feature: the Field Query Result is the boolean ``true``.
 
+- ``paessler_filters``: ``getValueAtPath`` → PaesslerAG/jsonpath ``Get`` over gval's base
+  language: a filter selector has only ``==``/``!=`` (``reflect.DeepEqual``), no single-quoted
+  strings, and a filter path's value is the list of its matches, empty included
+  (``paessler.py``, which models that subset exactly and refuses the rest at load). Spec: the
+  JSONPath syntax table (RFC 9535's filters, python-jsonpath). Off in ``DEFAULT``, whose filter
+  selectors (``Limits.allow_filter_selectors``) stay RFC 9535.
+
+- ``empty_list_is_a_value``: ``path.go ambiguousPath.evaluate`` returns the (possibly empty)
+  list of matches of a path with a wildcard, descendant or filter selector, and never an
+  error, and ``matchField``'s ``value == nil`` does not hold for an empty list: a field without
+  ``filter`` on such a path matches a credential where it selects nothing, and so does one
+  whose filter is only a ``type`` (``matchFilter`` falls through its switch for an array with
+  no passing element; ``const``/``enum``/``pattern`` then refuse). Spec step 1.1.2: no match.
+  Off in ``DEFAULT`` (its wildcard paths keep "nothing found").
+
 Not a deviation but a capability: ``filter_selectors`` lets paths use JSONPath filter
 selectors (``[?…]``), which the spec's JSONPath syntax table requires and the reference's
 PaesslerAG/jsonpath evaluates; nutssim evaluates them by RFC 9535 with python-jsonpath,
-bounded (``paths.py``). On under both modes, off under ``DEFAULT`` (which keeps today's
-refusal unless ``Limits.allow_filter_selectors``).
+bounded (``paths.py``), or with ``paessler_filters`` as the reference does. On under both
+modes, off under ``DEFAULT`` (which keeps today's refusal unless
+``Limits.allow_filter_selectors``). Policy loading allows them only under ``paessler_filters``
+(``nuts_policy._definition``): strict refuses filter paths in a policy, as before.
 
 Presets: ``NUTS_NODE`` (every switch on), ``STRICT`` (every deviation off), and ``DEFAULT``: the
 reading nutssim applied before it had modes (every reference behaviour except the filter
@@ -92,6 +109,8 @@ class Semantics:
     ignore_limit_disclosure: bool = True
     ignore_relational: bool = True
     ignore_predicate: bool = True
+    paessler_filters: bool = False  # on in NUTS_NODE only: DEFAULT keeps RFC 9535 for allowed filters
+    empty_list_is_a_value: bool = False  # on in NUTS_NODE only: DEFAULT keeps today's "nothing found"
     filter_selectors: bool = False  # a capability, not a deviation (see the module docstring)
 
     def switches(self) -> dict[str, bool]:
@@ -111,7 +130,13 @@ class Semantics:
 
 _NOT_SWITCHES = frozenset({"name", "filter_selectors"})
 DEFAULT = Semantics()
-NUTS_NODE = Semantics(name="nuts-node", reference_filters=True, filter_selectors=True)
+NUTS_NODE = Semantics(
+    name="nuts-node",
+    reference_filters=True,
+    paessler_filters=True,
+    empty_list_is_a_value=True,
+    filter_selectors=True,
+)
 STRICT = replace(
     Semantics(name="strict", filter_selectors=True),
     **{name: False for name in Semantics().switches() if name != "optional_absence_only"},  # type: ignore[arg-type]

@@ -355,7 +355,11 @@ def test_overwrite_duplicate_entries():
 
 # -- the mode object itself ----------------------------------------------------------------------
 def test_presets_differ_only_where_documented():
-    assert pex.NUTS_NODE.differs_from(pex.DEFAULT_SEMANTICS) == ["reference_filters"]
+    assert pex.NUTS_NODE.differs_from(pex.DEFAULT_SEMANTICS) == [
+        "reference_filters",
+        "paessler_filters",
+        "empty_list_is_a_value",
+    ]
     assert [name for name, on in pex.STRICT.switches().items() if on] == ["optional_absence_only"]
     assert all(pex.NUTS_NODE.switches().values())
     assert pex.semantics_for("nuts-node-gf") is pex.NUTS_NODE
@@ -402,7 +406,18 @@ NURSE = {
 
 def test_filter_selectors_run_under_both_modes_and_stay_refused_by_default():
     assert _passes(FILTERED, NURSE, pex.STRICT)
-    assert _passes(FILTERED, NURSE, pex.NUTS_NODE)  # one value: the reference's list of one
+    # The reference's gval reads 'nurse' as a Go char literal it cannot unquote (paessler.py):
+    # outside the modelled subset, refused; with double quotes it is the reference's list of one.
+    with pytest.raises(pex.InvalidDefinition, match="a single-quoted string"):
+        pex.compile_definition(FILTERED, semantics=pex.NUTS_NODE)
+    double = _one_field(
+        {
+            **FILTERED["input_descriptors"][0]["constraints"]["fields"][0],
+            "path": ['$.credentialSubject.roles[?@.kind == "nurse"].since'],
+        }
+    )
+    assert _passes(double, NURSE, pex.NUTS_NODE)
+    assert _passes(double, NURSE, pex.STRICT)
     with pytest.raises(pex.LimitExceeded, match="filter selectors"):
         pex.compile_definition(FILTERED)
 

@@ -1,0 +1,88 @@
+"""The reference's JWT parser as its failures read: lestrrat-go/jwx v3.2.0, dsig v1.3.0 (issue #17 item 2).
+
+nuts-node (``go.mod`` at d2ad162: ``github.com/lestrrat-go/jwx/v3 v3.2.0``,
+``github.com/lestrrat-go/dsig v1.3.0``) verifies every JWT VC and VP through
+``crypto/jwx.go ParseJWT``, which calls ``jwt.ParseString`` with the key, so jwx verifies
+the signature and then validates the times, and wraps whatever fails in its own words.
+The exact texts are the reference's own test literals at d2ad162:
+
+- ``vcr/verifier/verifier_test.go`` (VerifyVP, an expired VP) and
+  ``auth/services/oauth/authz_server_test.go``: ``jwt.ParseString: failed to parse string:
+  jwt.Validate: validation failed: "exp" not satisfied: token is expired``;
+- ``crypto/jwx_test.go``, ``vcr/verifier/signature_verifier_test.go``: ``jwt.ParseString:
+  failed to parse string: signature verification failed for ES256: invalid ECDSA signature``.
+
+jwx's ``jwt.Validate`` runs its default validators in the order ``IsIssuedAtValid``,
+``IsExpirationValid``, ``IsNbfValid`` (``jwt/validate.go Validate``), so a token both issued
+in the future and expired reads as an ``iat`` failure; the comparisons are ``now <
+iat - skew``, ``!(now < exp + skew)`` and ``now < nbf - skew`` with whole seconds, as
+``jose.check_times``. The ``iat`` and ``nbf`` texts are jwx's defaults (``jwt/internal/errors``:
+``"iat" not satisfied``, ``"nbf" not satisfied: token is not yet valid``).
+
+Signature texts per key type are dsig's verifiers wrapped by jwx as ``signature verification
+failed for <alg>: <reason>``: ECDSA ``invalid ECDSA signature`` (the reference's tests),
+EdDSA ``invalid EdDSA signature`` (dsig ``eddsa.go VerifyEdDSA``), RSA (PKCS #1 v1.5 and PSS)
+Go's ``crypto/rsa: verification error`` (``rsa.ErrVerification``, returned unwrapped by dsig
+``rsa.go VerifyRSA``). The EdDSA and RSA texts come from dsig's source as stored, whose
+version is not confirmed as v1.3.0 (FIDELITY.md "jwx wording").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from nutssim import jose
+from nutssim.jose.jws import DEFAULT_SKEW
+
+#: ``jwt.ParseString``'s wrapper of every failure (jwx v3.2.0 ``jwt/jwt.go ParseString``).
+PARSE_STRING = "jwt.ParseString: failed to parse string: "
+#: ``jwt.Validate``'s wrapper of a claim validator's failure.
+VALIDATE = "jwt.Validate: validation failed: "
+EXPIRED = '"exp" not satisfied: token is expired'
+NOT_YET_VALID = '"nbf" not satisfied: token is not yet valid'
+ISSUED_IN_FUTURE = '"iat" not satisfied'
+#: dsig's reason per JWS algorithm family (the first two letters of ``alg``).
+BAD_SIGNATURE = {
+    "ES": "invalid ECDSA signature",
+    "Ed": "invalid EdDSA signature",
+    "RS": "crypto/rsa: verification error",
+    "PS": "crypto/rsa: verification error",
+}
+
+
+def signature_failed(alg: str) -> str:
+    """``jwt.ParseString``'s text for a signature that does not verify under ``alg``."""
+    reason = BAD_SIGNATURE.get(alg[:2], "signature verification failed")
+    return f"{PARSE_STRING}signature verification failed for {alg}: {reason}"
+
+
+def validate(claims: Mapping[str, Any], now: int, *, skew: int = DEFAULT_SKEW) -> None:
+    """jwx's default validators in its order (iat, exp, nbf); raise the jose error with jwx's words."""
+    checks = (
+        ("iat", lambda t: now < t - skew, jose.IssuedInFuture, ISSUED_IN_FUTURE),
+        ("exp", lambda t: now >= t + skew, jose.TokenExpired, EXPIRED),
+        ("nbf", lambda t: now < t - skew, jose.TokenNotYetValid, NOT_YET_VALID),
+    )
+    for name, fails, error, text in checks:
+        value = _seconds(claims.get(name))
+        if value is not None and fails(value):
+            raise error(f"{PARSE_STRING}{VALIDATE}{text}")
+
+
+def _seconds(value: Any) -> int | None:
+    """A finite numeric claim in whole seconds; anything else is refused by jose.check_times after."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if math.isfinite(value) else None
+
+
+def parse_jwt(jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, require: tuple[str, ...] = ()) -> None:
+    """``crypto/jwx.go ParseJWT``: the signature, jwx's time validation, then required claims."""
+    try:
+        jws.verify(key)
+    except jose.InvalidSignature:
+        raise jose.InvalidSignature(signature_failed(jws.alg)) from None
+    validate(jws.payload, now)
+    jose.check_times(jws.payload, now, require=require)

@@ -1,0 +1,89 @@
+"""jwx v3.2.0's words and validator order under the reference's ParseJWT (issue #17 item 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nutssim import jose
+from nutssim.specs import jwx_text
+
+NOW = 1_000_000
+PREFIX = "jwt.ParseString: failed to parse string: jwt.Validate: validation failed: "
+
+
+def _raised(claims: dict[str, object]) -> jose.JoseError:
+    with pytest.raises(jose.JoseError) as info:
+        jwx_text.validate(claims, NOW)
+    return info.value
+
+
+def test_expired_reads_as_the_reference_test_literal() -> None:
+    """vcr/verifier/verifier_test.go: the whole text of an expired JWT."""
+    error = _raised({"exp": NOW - 5})
+    assert str(error) == PREFIX + '"exp" not satisfied: token is expired'
+    assert error.check == "jwt.exp"
+
+
+def test_iat_is_checked_before_exp_and_nbf() -> None:
+    """jwt/validate.go Validate: IsIssuedAtValid runs first, so a future iat wins over an expired exp."""
+    error = _raised({"iat": NOW + 6, "exp": NOW - 100, "nbf": NOW + 100})
+    assert str(error) == PREFIX + '"iat" not satisfied'
+    assert error.check == "jwt.iat"
+
+
+def test_exp_is_checked_before_nbf() -> None:
+    """IsExpirationValid runs before IsNbfValid."""
+    error = _raised({"exp": NOW - 100, "nbf": NOW + 100})
+    assert str(error) == PREFIX + '"exp" not satisfied: token is expired'
+
+
+def test_not_yet_valid() -> None:
+    """jwx's default nbf text."""
+    error = _raised({"nbf": NOW + 6})
+    assert str(error) == PREFIX + '"nbf" not satisfied: token is not yet valid'
+    assert error.check == "jwt.nbf"
+
+
+def test_skew_boundaries_as_jwx() -> None:
+    """Within 5 s of skew every claim passes; exp fails at exp + skew exactly (!now.Before(exp+skew))."""
+    jwx_text.validate({"iat": NOW + 5, "nbf": NOW + 5, "exp": NOW - 4}, NOW)
+    assert _raised({"exp": NOW - 5}).check == "jwt.exp"
+
+
+def test_values_that_are_not_numbers_are_left_to_jose() -> None:
+    """A non-numeric or non-finite claim is no jwx time failure here (jose.check_times refuses it after)."""
+    jwx_text.validate({"exp": "soon", "iat": float("inf"), "nbf": True}, NOW)
+
+
+@pytest.mark.parametrize(
+    ("alg", "reason"),
+    [
+        ("ES256", "invalid ECDSA signature"),
+        ("EdDSA", "invalid EdDSA signature"),
+        ("RS256", "crypto/rsa: verification error"),
+        ("PS256", "crypto/rsa: verification error"),
+    ],
+)
+def test_signature_texts_per_algorithm(alg: str, reason: str) -> None:
+    """jwx wraps dsig's verifier error with the algorithm (crypto/jwx_test.go for ES256)."""
+    assert jwx_text.signature_failed(alg) == (
+        f"jwt.ParseString: failed to parse string: signature verification failed for {alg}: {reason}"
+    )
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        PREFIX + '"exp" not satisfied: token is expired',
+        PREFIX + '"iat" not satisfied',
+    ],
+)
+def test_explain_knows_the_reference_texts(reason: str) -> None:
+    """``nutssim explain`` finds the VP check for jwx's whole text as a real node prints it."""
+    from nutssim.catalogue.explain import explain
+
+    text = f"presentation(s) or credential(s) verification failed: unable to validate JWT signature: {reason}"
+    found = explain(f"invalid_request - {text}")
+    assert found.error == "invalid_request"
+    assert found.description == text
+    assert found.check == "token.verify_vp"
