@@ -21,8 +21,9 @@ from nutssim.views.editing import editable_text as editable_text
 from nutssim.views.inspector import inspect_html
 from nutssim.views.load import as_trace
 from nutssim.views.sequence import PendingCall, sequence_title
-from nutssim.views.sequence_render import View, render_svg, render_view
+from nutssim.views.sequence_render import SvgView, View, render_svg, render_svg_view, render_view
 from nutssim.views.summary import fact_summary, party_name
+from nutssim.views.svg import matplotlib_missing
 
 
 def is_live(source: Any) -> bool:
@@ -62,9 +63,18 @@ class Player:
     NARROW = 0.75
 
     def __init__(
-        self, source: Any, *, fold: bool = False, dpi: int = 96, view_height: int | None = VIEW_HEIGHT
+        self,
+        source: Any,
+        *,
+        fold: bool = False,
+        dpi: int = 96,
+        view_height: int | None = VIEW_HEIGHT,
+        svg: bool | None = None,
     ) -> None:
         self.source = source
+        #: Draw the diagram as inline SVG instead of a PNG: where matplotlib cannot be imported (the
+        #: browser edition) unless told; ``svg=True`` asks for it anywhere.
+        self.svg = matplotlib_missing() if svg is None else svg
         self.live = is_live(source)
         self.trace: Trace = as_trace(source)
         self.fold = fold
@@ -193,6 +203,18 @@ class Player:
             narrow=self.NARROW,
             **self._diagram_options(),
         )
+
+    def diagram_svg_view(self) -> SvgView:
+        """The diagram as inline SVG, cut to the same window as ``diagram_view`` (no matplotlib)."""
+        return render_svg_view(
+            self.trace, max_height=self.view_height, narrow=self.NARROW, **self._diagram_options()
+        )
+
+    def diagram_html(self) -> str:
+        """The SVG diagram in a box that shows it at its natural size, scaled down only to fit the width."""
+        view = self.diagram_svg_view()
+        style = "<style>.nsv-diagram svg {max-width: 100%; height: auto; display: block;}</style>"
+        return f'{style}<div class="nsv-diagram">{view.svg}</div>'
 
     def diagram_png(self) -> bytes:
         """The sequence diagram up to the highlighted exchange, as PNG bytes (see ``diagram_view``)."""

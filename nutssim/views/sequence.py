@@ -21,6 +21,7 @@ from nutssim.trace import Trace
 from nutssim.views import styles
 from nutssim.views.load import as_trace
 from nutssim.views.summary import error_code, network_failure, response_label
+from nutssim.views.svg import Picture, display_picture, matplotlib_missing
 from nutssim.views.timeline import (
     GROUP_GAP,
     Call,
@@ -58,8 +59,16 @@ def draw_sequence(
     *,
     pending: Sequence[PendingCall] = (),
     title: str | None = None,
-) -> Axes:
-    """Draw the sequence diagram of a trace (or its export) and return the ``Axes``."""
+) -> Axes | Picture:
+    """Draw the sequence diagram of a trace (or its export) and return the ``Axes``.
+
+    Without an ``ax`` where matplotlib cannot be imported (the browser edition), the same diagram
+    is drawn as SVG (``views/svg_sequence.py``), shown in the notebook and returned as a ``Picture``.
+    """
+    if ax is None and matplotlib_missing():
+        from nutssim.views.svg_sequence import sequence_svg
+
+        return display_picture(sequence_svg(trace, upto, highlight, fold, pending=pending, title=title))
     trace = as_trace(trace)
     lay = layout(trace, fold=fold, pending=pending)
     ax = ax if ax is not None else _new_axes(lay)
