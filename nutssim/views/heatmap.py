@@ -28,6 +28,7 @@ from nutssim.views.styles import (
     SKY_BLUE,
     tint,
 )
+from nutssim.views.svg import Picture, display_picture, matplotlib_missing
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -118,8 +119,16 @@ def figure_size(records: Iterable[Any]) -> tuple[float, float]:
     return width, TOP_MARGIN + BOTTOM_MARGIN + ROW_HEIGHT * max(len(rows), 1)
 
 
-def draw_heatmap(records: Iterable[Any], ax: Axes | None = None) -> Axes:
-    """Draw the case × profile/variant grid of ``records`` into ``ax`` (a new figure if None)."""
+def draw_heatmap(records: Iterable[Any], ax: Axes | None = None) -> Axes | Picture:
+    """Draw the case × profile/variant grid of ``records`` into ``ax`` (a new figure if None).
+
+    Without an ``ax`` where matplotlib cannot be imported (the browser edition), the same grid is
+    drawn as SVG (``views/svg_heatmap.py``), shown in the notebook and returned as a ``Picture``.
+    """
+    if ax is None and matplotlib_missing():
+        from nutssim.views.svg_heatmap import heatmap_svg
+
+        return display_picture(heatmap_svg(records))
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 

@@ -316,5 +316,8 @@ class Player:
     def _ipython_display_(self) -> None:
         from IPython.display import HTML, display
 
-        display(self.widget)
+        try:
+            display(self.widget)
+        except ImportError:  # no ipywidgets in this front end: the still below is the player
+            pass
         display(HTML(self.static_html()))  # what an export or a widget-less front end shows

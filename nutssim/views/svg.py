@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -329,6 +329,6 @@ def wrap(text: str, chars: int, lines: int = 3) -> str:
     return "\n".join(out)
 
 
-def join(parts: Iterable[str]) -> str:
-    """Concatenate SVG fragments."""
-    return "".join(parts)
+def fit(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the last one ``…`` when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

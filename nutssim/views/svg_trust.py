@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from nutssim.views import styles
-from nutssim.views.svg import Picture, Svg, text_width
+from nutssim.views.svg import Picture, Svg, fit, text_width
 from nutssim.views.trust_layout import (
     BOX_H,
     BOX_W,
@@ -145,15 +145,11 @@ def _node(svg: Svg, frame: _Frame, graph: Any, node: str, xy: Point, highlight: 
         cls="node broken" if hit else "node",
     )
     lines = str(data.get("label", node)).split("\n")
-    sub = _fit(lines[1], WRAP + 6) if len(lines) > 1 else ""
+    sub = fit(lines[1], WRAP + 6) if len(lines) > 1 else ""
     cx, cy = frame.p(xy)
-    svg.text(cx, cy - (9 if sub else 0), _fit(lines[0], WRAP), size=NAME, bold=True)
+    svg.text(cx, cy - (9 if sub else 0), fit(lines[0], WRAP), size=NAME, bold=True)
     if sub:
         svg.text(cx, cy + 12, sub, size=SUB, colour=styles.MUTED)
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _inside(point: Point, centre: Point, margin: float) -> bool:

@@ -20,6 +20,7 @@ import networkx as nx
 
 from nutssim.trust.graph import trust_graph
 from nutssim.views import styles
+from nutssim.views.svg import Picture, display_picture, matplotlib_missing
 from nutssim.views.trust_layout import (
     BOX_H,
     BOX_W,
@@ -63,8 +64,19 @@ def draw_trust_graph(
     show_dids: bool = False,
     show_claims: bool = True,
     title: str | None = None,
-) -> Axes:
-    """Draw a trust graph (or the graph of a trace, simulation or world) and return the ``Axes``."""
+) -> Axes | Picture:
+    """Draw a trust graph (or the graph of a trace, simulation or world) and return the ``Axes``.
+
+    Without an ``ax`` where matplotlib cannot be imported (the browser edition), the same graph is
+    drawn as SVG (``views/svg_trust.py``), shown in the notebook and returned as a ``Picture``.
+    """
+    if ax is None and matplotlib_missing():
+        from nutssim.views.svg_trust import trust_svg
+
+        picture = trust_svg(
+            graph, highlight_broken, show_dids=show_dids, show_claims=show_claims, title=title
+        )
+        return display_picture(picture)
     graph = as_graph(graph)
     shown = visible_nodes(graph, show_dids=show_dids, show_claims=show_claims)
     edges = drawn_edges(graph, shown, highlight=highlight_broken)
