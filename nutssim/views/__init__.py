@@ -7,7 +7,7 @@ Views never import ``nutssim.parties`` (ARCHITECTURE principle 10): everything t
 comes from the trace. Matplotlib and ipywidgets are imported only when a view needs them.
 """
 
-from nutssim.views.heatmap import draw_heatmap, render_heatmap_png
+from nutssim.views.heatmap import draw_heatmap, heatmap_svg, render_heatmap_png
 from nutssim.views.inspector import Inspector, inspect_html, inspect_text
 from nutssim.views.load import as_trace, load_trace
 from nutssim.views.mermaid import to_mermaid
@@ -16,7 +16,6 @@ from nutssim.views.report import html_report, to_text
 from nutssim.views.sequence import PendingCall, draw_sequence, sequence
 from nutssim.views.sequence_render import render_png, render_svg
 from nutssim.views.svg import Picture
-from nutssim.views.svg_heatmap import heatmap_svg
 from nutssim.views.svg_sequence import sequence_svg
 from nutssim.views.svg_trust import trust_svg
 from nutssim.views.tables import Table, case_table, observations, outcome_table, pd_table, why_table

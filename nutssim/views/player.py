@@ -9,6 +9,7 @@ it shows the message about to be delivered and lets the user deliver, edit or dr
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 from typing import Any
@@ -316,8 +317,6 @@ class Player:
     def _ipython_display_(self) -> None:
         from IPython.display import HTML, display
 
-        try:
+        with contextlib.suppress(ImportError):  # no ipywidgets here: the still below is the player
             display(self.widget)
-        except ImportError:  # no ipywidgets in this front end: the still below is the player
-            pass
         display(HTML(self.static_html()))  # what an export or a widget-less front end shows

@@ -22,6 +22,7 @@ from nutssim.views import styles
 from nutssim.views.load import as_trace
 from nutssim.views.summary import error_code, network_failure, response_label
 from nutssim.views.svg import Picture, display_picture, matplotlib_missing
+from nutssim.views.svg_sequence import highlight_call, sequence_svg, sequence_title
 from nutssim.views.timeline import (
     GROUP_GAP,
     Call,
@@ -66,8 +67,6 @@ def draw_sequence(
     is drawn as SVG (``views/svg_sequence.py``), shown in the notebook and returned as a ``Picture``.
     """
     if ax is None and matplotlib_missing():
-        from nutssim.views.svg_sequence import sequence_svg
-
         return display_picture(sequence_svg(trace, upto, highlight, fold, pending=pending, title=title))
     trace = as_trace(trace)
     lay = layout(trace, fold=fold, pending=pending)
@@ -220,13 +219,6 @@ def _header(ax: Axes, x: float, y: float, info: Any, party: str, colour: str) ->
         },
     )
     ax.text(x, y + 0.28, role, ha="center", va="top", fontsize=FONT - 1.5, color=styles.MUTED, zorder=4)
-
-
-def highlight_call(lay: Layout, seq: int | None) -> Call | None:
-    if seq is None:
-        return None
-    by_key = lay.by_key
-    return visible_ancestor(by_key.get(seq), by_key)
 
 
 def _draw_highlight(ax: Axes, lay: Layout, call: Call, shown: set[tuple[str, int]]) -> None:
@@ -493,24 +485,6 @@ def _checks_tag(ax: Axes, lay: Layout, call: Call) -> None:
         gid=f"check-{call.key}",
         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": styles.FAIL, "linewidth": 0.8},
     )
-
-
-def sequence_title(trace: Trace, *, outcome: bool = True) -> str:
-    """``scenario · profile · seed N — outcome`` (the outcome left out while stepping)."""
-    meta = trace.meta
-    parts = [str(meta.get("scenario") or "trace")]
-    if meta.get("profile"):
-        parts.append(str(meta["profile"]))
-    if meta.get("seed") is not None:
-        parts.append(f"seed {meta['seed']}")
-    text = " · ".join(parts)
-    result = (trace.outcome or {}) if outcome else {}
-    if result.get("status"):
-        text += f" — {result['status']}"
-        error = result.get("error")
-        if isinstance(error, dict) and error.get("error"):
-            text += f" ({styles.GLYPH_FAIL} {error['error']})"
-    return text
 
 
 def _title_colour(trace: Trace) -> str:

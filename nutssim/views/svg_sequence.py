@@ -68,8 +68,6 @@ def sequence_svg(
     narrow: float = 1.0,
 ) -> Picture:
     """The sequence diagram of a trace (or its export) as an SVG ``Picture``; same input, same bytes."""
-    from nutssim.views.sequence import highlight_call, sequence_title
-
     trace = as_trace(trace)
     lay = layout(trace, fold=fold, pending=pending)
     width, height = size(lay, narrow)
@@ -366,8 +364,6 @@ def _undelivered(call: Call) -> bool:
 
 def focus_rows(lay: Layout, narrow: float, **options: Any) -> tuple[float, float] | None:
     """Pixel rows (top, bottom) of the exchange a player keeps in view, as ``sequence_render`` does."""
-    from nutssim.views.sequence import highlight_call
-
     call = highlight_call(lay, options.get("highlight"))
     pending = [c for c in lay.calls if c.key < 0 and c.visible]
     if options.get("upto") is None and pending:
@@ -392,3 +388,29 @@ def cut_rows(lay: Layout, narrow: float) -> list[float]:
     geo = Geometry(LANE_PX * narrow, lay.rows)
     ys = {geo.y(y + 0.22) for c in lay.calls if c.visible for y in (c.y_req, c.y_resp) if y is not None}
     return sorted(ys)
+
+
+def highlight_call(lay: Layout, seq: int | None) -> Call | None:
+    """The call to highlight for ``seq``: itself, or the visible call a folded one hides in."""
+    if seq is None:
+        return None
+    by_key = lay.by_key
+    return visible_ancestor(by_key.get(seq), by_key)
+
+
+def sequence_title(trace: Trace, *, outcome: bool = True) -> str:
+    """``scenario · profile · seed N — outcome`` (the outcome left out while stepping)."""
+    meta = trace.meta
+    parts = [str(meta.get("scenario") or "trace")]
+    if meta.get("profile"):
+        parts.append(str(meta["profile"]))
+    if meta.get("seed") is not None:
+        parts.append(f"seed {meta['seed']}")
+    text = " · ".join(parts)
+    result = (trace.outcome or {}) if outcome else {}
+    if result.get("status"):
+        text += f" — {result['status']}"
+        error = result.get("error")
+        if isinstance(error, dict) and error.get("error"):
+            text += f" ({styles.GLYPH_FAIL} {error['error']})"
+    return text

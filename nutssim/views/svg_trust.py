@@ -25,12 +25,14 @@ from nutssim.views.trust_layout import (
     DrawnEdge,
     Point,
     arc_middle,
+    as_graph,
     broken_into,
     column_of,
     column_tops,
     drawn_edges,
     edge_label,
     extent,
+    graph_title,
     lane_corners,
     lane_heights,
     rounded_corners,
@@ -75,8 +77,6 @@ def trust_svg(
 
     Same input, same bytes.
     """
-    from nutssim.views.trust_graph import as_graph, graph_title
-
     graph = as_graph(source)
     shown = visible_nodes(graph, show_dids=show_dids, show_claims=show_claims)
     edges = drawn_edges(graph, shown, highlight=highlight_broken)

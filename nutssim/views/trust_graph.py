@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from nutssim.trust.graph import trust_graph
 from nutssim.views import styles
 from nutssim.views.svg import Picture, display_picture, matplotlib_missing
 from nutssim.views.trust_layout import (
@@ -38,6 +37,7 @@ from nutssim.views.trust_layout import (
     DrawnEdge,
     Point,
     arc_middle,
+    as_graph,
     broken_into,
     column_of,
     column_tops,
@@ -45,6 +45,7 @@ from nutssim.views.trust_layout import (
     edge_label,
     extent,
     figure_size,
+    graph_title,
     lane_corners,
     lane_heights,
     rounded_corners,
@@ -345,34 +346,5 @@ def _legend(ax: Axes, graph: nx.MultiDiGraph, shown: list[str], edges: list[Draw
     )
 
 
-def graph_title(graph: nx.MultiDiGraph) -> str:
-    """``Trust graph · trust-revoked · nuts-node · seed 1 — denied (✗ invalid_request)``."""
-    meta = graph.graph
-    parts = ["Trust graph", *(str(meta[k]) for k in ("scenario", "profile") if meta.get(k))]
-    if meta.get("seed") is not None:
-        parts.append(f"seed {meta['seed']}")
-    text = " · ".join(parts)
-    outcome = meta.get("outcome") or {}
-    if outcome.get("status"):
-        text += f" — {outcome['status']}"
-        error = outcome.get("error")
-        if isinstance(error, dict) and error.get("error"):
-            text += f" ({styles.GLYPH_FAIL} {error['error']})"
-    return text
-
-
 def _title_colour(graph: nx.MultiDiGraph) -> str:
     return styles.FAIL if (graph.graph.get("outcome") or {}).get("status") == "denied" else styles.INK
-
-
-def as_graph(source: Any) -> nx.MultiDiGraph:
-    """The trust graph of a graph (itself), a trace, its export, a simulation or a world."""
-    if isinstance(source, nx.MultiDiGraph):
-        return source
-    from nutssim.trace import Trace
-
-    if isinstance(source, Trace) or hasattr(source, "trace") or hasattr(source, "sim"):
-        return trust_graph(source)
-    from nutssim.views.load import as_trace
-
-    return trust_graph(as_trace(source))

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from nutssim.trust.graph import short_did
+from nutssim.trust.graph import short_did, trust_graph
 from nutssim.views import styles
 
 #: Column of each node kind, left to right (DIDs sit in their controller's column).
@@ -381,3 +381,32 @@ def arc_middle(start: Point, end: Point, rad: float) -> Point:
     pushed aside by ``rad``; also the control point's direction for a curve drawn without matplotlib."""
     (x1, y1), (x2, y2) = start, end
     return (x1 + x2) / 2 + 0.5 * rad * (y2 - y1), (y1 + y2) / 2 - 0.5 * rad * (x2 - x1)
+
+
+def graph_title(graph: nx.MultiDiGraph) -> str:
+    """``Trust graph · trust-revoked · nuts-node · seed 1 — denied (✗ invalid_request)``."""
+    meta = graph.graph
+    parts = ["Trust graph", *(str(meta[k]) for k in ("scenario", "profile") if meta.get(k))]
+    if meta.get("seed") is not None:
+        parts.append(f"seed {meta['seed']}")
+    text = " · ".join(parts)
+    outcome = meta.get("outcome") or {}
+    if outcome.get("status"):
+        text += f" — {outcome['status']}"
+        error = outcome.get("error")
+        if isinstance(error, dict) and error.get("error"):
+            text += f" ({styles.GLYPH_FAIL} {error['error']})"
+    return text
+
+
+def as_graph(source: Any) -> nx.MultiDiGraph:
+    """The trust graph of a graph (itself), a trace, its export, a simulation or a world."""
+    if isinstance(source, nx.MultiDiGraph):
+        return source
+    from nutssim.trace import Trace
+
+    if isinstance(source, Trace) or hasattr(source, "trace") or hasattr(source, "sim"):
+        return trust_graph(source)
+    from nutssim.views.load import as_trace
+
+    return trust_graph(as_trace(source))
