@@ -70,7 +70,8 @@ def _attrs(values: dict[str, Any]) -> str:
             continue
         if isinstance(value, float | int) and not isinstance(value, bool):
             value = n(value)
-        parts.append(f' {key.rstrip("_").replace("_", "-")}="{esc(value)}"')
+        name = "class" if key == "cls" else key.rstrip("_").replace("_", "-")
+        parts.append(f' {name}="{esc(value)}"')
     return "".join(parts)
 
 
