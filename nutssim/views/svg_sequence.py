@@ -378,15 +378,14 @@ def focus_rows(lay: Layout, narrow: float, **options: Any) -> tuple[float, float
 
 def header_rows(lay: Layout, narrow: float) -> float:
     """Pixel row where the lifeline headers end (the first arrow's label starts below it)."""
-    geo = Geometry(LANE_PX * narrow, lay.rows)
-    visible = [c.y_req for c in lay.calls if c.visible]
-    return geo.y(min(visible) - 0.75) if visible else geo.y(0.0)
+    # Just below the role names: a first label of two lines reaches nearly up to row 0.
+    return Geometry(LANE_PX * narrow, lay.rows).y(-0.55)
 
 
 def cut_rows(lay: Layout, narrow: float) -> list[float]:
     """Pixel rows where a window may start without slicing a label (just below an arrow)."""
     geo = Geometry(LANE_PX * narrow, lay.rows)
-    ys = {geo.y(y + 0.22) for c in lay.calls if c.visible for y in (c.y_req, c.y_resp) if y is not None}
+    ys = {geo.y(y + 0.1) for c in lay.calls if c.visible for y in (c.y_req, c.y_resp) if y is not None}
     return sorted(ys)
 
 
