@@ -19,7 +19,7 @@ from nutssim.views.svg import Picture
 from nutssim.views.svg_sequence import sequence_svg
 from nutssim.views.svg_trust import trust_svg
 from nutssim.views.tables import Table, case_table, observations, outcome_table, pd_table, why_table
-from nutssim.views.timelapse import draw_timelapse, render_timelapse_png
+from nutssim.views.timelapse import draw_timelapse, render_timelapse_png, timelapse_svg
 from nutssim.views.tokens import Token, find_tokens
 from nutssim.views.trust_graph import draw_trust_graph, render_trust_png
 
@@ -52,6 +52,7 @@ __all__ = [
     "render_trust_png",
     "sequence",
     "sequence_svg",
+    "timelapse_svg",
     "to_mermaid",
     "to_text",
     "trust_svg",

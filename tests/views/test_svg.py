@@ -169,6 +169,25 @@ def test_sweep_tables_without_pandas() -> None:
         outcome_table(records, "scope", "wallet")
 
 
+def test_timelapse_svg_shows_lanes_denied_days_and_events(output: Path) -> None:
+    from nutssim.timelapse import TimeLapse
+    from nutssim.views import timelapse_svg
+
+    lapse = TimeLapse(days=70, seed=1).run()
+    picture = timelapse_svg(lapse)
+    root = _parse(picture.svg)
+    texts, classes = _texts(root), _classes(root)
+    assert "credential 1, key 1" in texts and "daily flow" in texts
+    denied = [p for p in lapse.periods() if p.status != "granted"]
+    assert denied and "denied" in classes
+    for period in denied:
+        assert f"✗ days {period.first}–{period.last}: {period.error}" in texts
+    for event in lapse.events:
+        assert event.label in texts
+    assert timelapse_svg(TimeLapse(days=70, seed=1).run()).svg == picture.svg
+    picture.save(output / "timelapse.svg")
+
+
 CHILD = textwrap.dedent(
     """
     import importlib.abc, json, sys
