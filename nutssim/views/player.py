@@ -70,12 +70,14 @@ class Player:
         fold: bool = False,
         dpi: int = 96,
         view_height: int | None = VIEW_HEIGHT,
-        svg: bool | None = None,
+        svg: bool = True,
     ) -> None:
         self.source = source
-        #: Draw the diagram as inline SVG instead of a PNG: where matplotlib cannot be imported (the
-        #: browser edition) unless told; ``svg=True`` asks for it anywhere.
-        self.svg = matplotlib_missing() if svg is None else svg
+        #: Draw the diagram as inline SVG (``svg_sequence``), not a matplotlib PNG: ~100× faster a step
+        #: (12 ms against 1.6 s for the user flow on a loaded 2-core machine), text that stays sharp at
+        #: any zoom, and the same picture in CPython and the browser edition. ``svg=False`` asks for the
+        #: PNG, where matplotlib can be imported.
+        self.svg = svg or matplotlib_missing()
         self.live = is_live(source)
         self.trace: Trace = as_trace(source)
         self.fold = fold
