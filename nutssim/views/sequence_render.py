@@ -136,8 +136,8 @@ def render_view(
 
     band = _focus_band(lay, options)
     focus = (row(band[0]), row(band[1])) if band is not None else None
-    visible = [c.y_req for c in lay.calls if c.visible]
-    header = row(min(visible) - 0.75) if visible else 0
+    # Just below the role names: 0.75 rows above the first arrow sliced a first label of two lines.
+    header = row(-0.6) if any(c.visible for c in lay.calls) else 0
     if max_height is None or height <= max_height or header + VIEW_GAP >= max_height:
         return View(buffer.getvalue(), width, height, focus)
     # Where the window may start without slicing a label: just below an arrow (labels sit above them).
