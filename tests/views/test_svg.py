@@ -107,7 +107,7 @@ def test_player_draws_inline_svg_cut_around_the_step() -> None:
 def test_report_diagram_is_the_svg_renderer() -> None:
     trace = good_trace()
     page = html_report(trace)
-    assert sequence_svg(trace).svg in page
+    assert sequence_svg(trace, narrow=0.75).svg in page
 
 
 def test_trust_svg_marks_the_broken_link_with_its_check(output: Path) -> None:
