@@ -16,6 +16,7 @@ class Player(Protocol):
     index: int
     status: str
     live: bool
+    svg: bool
 
     @property
     def steps(self) -> list[Any]: ...
@@ -26,6 +27,7 @@ class Player(Protocol):
     @property
     def caption(self) -> str: ...
     def diagram_png(self) -> bytes: ...
+    def diagram_html(self) -> str: ...
     @property
     def inspector_html(self) -> str: ...
     @property
@@ -51,7 +53,7 @@ class PlayerUI:
     back: w.Button
     forward: w.Button
     caption: w.HTML
-    image: w.Image
+    image: w.Image | w.HTML  # an HTML widget holding inline SVG when the player draws SVG
     inspector: w.HTML
     state: w.HTML
     pending: w.HTML
@@ -69,7 +71,10 @@ class PlayerUI:
         self.back.disabled = player.index <= 0
         self.forward.disabled = player.at_end
         self.caption.value = f"<b>{_e(player.caption)}</b>"
-        self.image.value = player.diagram_png()
+        if isinstance(self.image, w.HTML):
+            self.image.value = player.diagram_html()
+        else:
+            self.image.value = player.diagram_png()
         self.inspector.value = player.inspector_html
         self.state.value = player.state_html
         self.pending.value = player.pending_html
@@ -153,7 +158,11 @@ def build(player: Player) -> PlayerUI:
     controls = w.HBox([back, forward, play_button, play, slider, caption])
     # The diagram at its natural aspect ratio: never stretched to the box (flex-start), scaled down
     # only to the width there is; the player crops it around the current step (Player.view_height).
-    image = w.Image(format="png", layout=w.Layout(width="auto", max_width="100%", height="auto"))
+    image: w.Image | w.HTML = (
+        w.HTML(layout=w.Layout(width="auto", max_width="100%"))
+        if player.svg
+        else w.Image(format="png", layout=w.Layout(width="auto", max_width="100%", height="auto"))
+    )
     inspector = w.HTML()
     state = w.HTML()
     pending, status = w.HTML(), w.HTML()

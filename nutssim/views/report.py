@@ -32,6 +32,9 @@ pre.outcome {{background: #f6f6f6; padding: 8px; white-space: pre-wrap; word-bre
 </style>"""
 
 
+REPORT_NARROW = 0.75  # lifeline spacing as a share of svg_sequence.LANE_PX (as Player.NARROW)
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -81,7 +84,9 @@ def _outcome_line(trace: Trace) -> str:
 
 
 def _diagram(trace: Trace, fold: bool, dpi: int) -> str:
-    svg = render_svg(trace, fold=fold)  # dpi: kept for callers; vector output has none
+    # Lifelines as close as in the Player: the user flow's ~1280 px fit the page's 1200 px almost
+    # unscaled, so its 15-16 px labels stay readable on a projector (dpi: vector output has none).
+    svg = render_svg(trace, fold=fold, narrow=REPORT_NARROW)
     label = f"sequence diagram of {len(trace.exchanges)} exchanges"
     return (
         f'<h2 class="section">Sequence</h2>'

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
+    from nutssim.views.tables import Table
+
 GRANTED = "granted"
 
 
@@ -112,8 +114,18 @@ def heatmap(
     return ax
 
 
-def matrix(data: Any, rows: str, cols: str, *, ax: Axes | None = None, title: str | None = None) -> Axes:
-    """The grant/deny matrix drawn: ✓ granted (blue), ✗ and the error code when denied (vermillion)."""
+def matrix(
+    data: Any, rows: str, cols: str, *, ax: Axes | None = None, title: str | None = None
+) -> Axes | Table:
+    """The grant/deny matrix drawn: ✓ granted (blue), ✗ and the error code when denied (vermillion).
+
+    Without an ``ax`` where pandas or matplotlib cannot be imported (the browser edition), the
+    same matrix is shown as a table (``tables.outcome_table``) and returned.
+    """
+    if ax is None and not isinstance(data, str | os.PathLike) and _without_pictures():
+        from nutssim.views.tables import display_table, outcome_table
+
+        return display_table(outcome_table(data, rows, cols, title=title or ""))
     frame = frame_of(data)
     labels = outcome_matrix(frame, rows, cols)
     share = grant_share(frame, rows, cols).reindex(index=labels.index, columns=labels.columns)
@@ -208,6 +220,13 @@ def why_chart(data: Any, *, by: str | None = None, ax: Axes | None = None, title
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+def _without_pictures() -> bool:
+    from nutssim.views.svg import matplotlib_missing
+    from nutssim.views.tables import pandas_missing
+
+    return pandas_missing() or matplotlib_missing()
+
+
 def _grant_cmap() -> Any:
     from matplotlib.colors import LinearSegmentedColormap
 

@@ -21,6 +21,8 @@ from nutssim.trace import Trace
 from nutssim.views import styles
 from nutssim.views.load import as_trace
 from nutssim.views.summary import error_code, network_failure, response_label
+from nutssim.views.svg import Picture, display_picture, matplotlib_missing
+from nutssim.views.svg_sequence import highlight_call, sequence_svg, sequence_title
 from nutssim.views.timeline import (
     GROUP_GAP,
     Call,
@@ -58,8 +60,14 @@ def draw_sequence(
     *,
     pending: Sequence[PendingCall] = (),
     title: str | None = None,
-) -> Axes:
-    """Draw the sequence diagram of a trace (or its export) and return the ``Axes``."""
+) -> Axes | Picture:
+    """Draw the sequence diagram of a trace (or its export) and return the ``Axes``.
+
+    Without an ``ax`` where matplotlib cannot be imported (the browser edition), the same diagram
+    is drawn as SVG (``views/svg_sequence.py``), shown in the notebook and returned as a ``Picture``.
+    """
+    if ax is None and matplotlib_missing():
+        return display_picture(sequence_svg(trace, upto, highlight, fold, pending=pending, title=title))
     trace = as_trace(trace)
     lay = layout(trace, fold=fold, pending=pending)
     ax = ax if ax is not None else _new_axes(lay)
@@ -211,13 +219,6 @@ def _header(ax: Axes, x: float, y: float, info: Any, party: str, colour: str) ->
         },
     )
     ax.text(x, y + 0.28, role, ha="center", va="top", fontsize=FONT - 1.5, color=styles.MUTED, zorder=4)
-
-
-def highlight_call(lay: Layout, seq: int | None) -> Call | None:
-    if seq is None:
-        return None
-    by_key = lay.by_key
-    return visible_ancestor(by_key.get(seq), by_key)
 
 
 def _draw_highlight(ax: Axes, lay: Layout, call: Call, shown: set[tuple[str, int]]) -> None:
@@ -484,24 +485,6 @@ def _checks_tag(ax: Axes, lay: Layout, call: Call) -> None:
         gid=f"check-{call.key}",
         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": styles.FAIL, "linewidth": 0.8},
     )
-
-
-def sequence_title(trace: Trace, *, outcome: bool = True) -> str:
-    """``scenario · profile · seed N — outcome`` (the outcome left out while stepping)."""
-    meta = trace.meta
-    parts = [str(meta.get("scenario") or "trace")]
-    if meta.get("profile"):
-        parts.append(str(meta["profile"]))
-    if meta.get("seed") is not None:
-        parts.append(f"seed {meta['seed']}")
-    text = " · ".join(parts)
-    result = (trace.outcome or {}) if outcome else {}
-    if result.get("status"):
-        text += f" — {result['status']}"
-        error = result.get("error")
-        if isinstance(error, dict) and error.get("error"):
-            text += f" ({styles.GLYPH_FAIL} {error['error']})"
-    return text
 
 
 def _title_colour(trace: Trace) -> str:

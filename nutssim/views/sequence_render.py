@@ -1,8 +1,9 @@
 """The sequence diagram as files and views: PNG, inline SVG, and a window cropped around one step.
 
-``views/sequence.py`` draws on a matplotlib ``Axes``; this module puts that drawing on a
-canvas (Agg for PNG, the SVG backend for text that stays text) and, for the player, crops
-it to the lifeline headers plus a window around the highlighted exchange.
+``views/sequence.py`` draws on a matplotlib ``Axes``; this module puts that drawing on the Agg
+canvas for PNG and, for the player, crops it to the lifeline headers plus a window around the
+highlighted exchange. SVG comes from ``views/svg_sequence.py`` (no matplotlib), whole or cut
+to the same kind of window (``render_svg_view``).
 """
 
 from __future__ import annotations
@@ -25,28 +26,67 @@ def render_png(trace: Any, *, dpi: int = 100, **options: Any) -> bytes:
 def render_svg(trace: Any, *, narrow: float = 1.0, **options: Any) -> str:
     """The sequence diagram as SVG text: zoomable, its labels real (selectable, searchable) text.
 
-    Same input, same bytes: no date, and element ids salted with a constant instead of random.
+    Drawn by ``views/svg_sequence.py`` (no matplotlib, so it works in the browser edition too).
+    Same input, same bytes: no date, no random ids.
     """
-    from io import StringIO
+    from nutssim.views.svg_sequence import sequence_svg
 
-    import matplotlib
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
+    return sequence_svg(trace, narrow=narrow, **options).svg
+
+
+def render_svg_view(
+    trace: Any, *, max_height: int | None = None, narrow: float = 1.0, **options: Any
+) -> SvgView:
+    """The diagram as inline SVG at most ``max_height`` pixels tall, cut like ``render_view`` cuts its PNG:
+    the lifeline headers, then a window of rows around the highlighted (or the pending) exchange."""
+    from nutssim.views.svg import window
+    from nutssim.views.svg_sequence import cut_rows, focus_rows, header_rows, sequence_svg
 
     trace = as_trace(trace)
+    picture = sequence_svg(trace, narrow=narrow, **options)
     lay = layout(trace, fold=bool(options.get("fold")), pending=options.get("pending", ()))
-    token = NARROW.set(narrow)
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "nutssim"}):
-        fig = Figure(figsize=figure_size(lay))
-        FigureCanvasSVG(fig)
-        ax = fig.add_subplot()
-        fig.subplots_adjust(left=0.01, right=0.99, top=1 - 0.55 / fig.get_figheight(), bottom=0.01)
-        draw_sequence(trace, ax, **options)
-        out = StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    NARROW.reset(token)
-    text = out.getvalue()
-    return text[text.index("<svg") :]  # no XML prolog or doctype: the SVG goes inline in HTML
+    band = focus_rows(lay, narrow, **options)
+    focus = (round(band[0]), round(band[1])) if band is not None else None
+    height, header = round(picture.height), round(header_rows(lay, narrow))
+    if max_height is None or height <= max_height or header + VIEW_GAP >= max_height:
+        return SvgView(picture.svg, picture.width, picture.height, focus)
+    cuts = [round(c) for c in cut_rows(lay, narrow)]
+    start = window_start(height, header, max_height, focus, cuts)
+    if start <= header + VIEW_GAP:  # the window joins the headers: one viewport from the top
+        start = header
+        text = window(picture, header, header, max_height, gap=0)
+    else:
+        text = window(picture, header, start, max_height, gap=VIEW_GAP)
+    offset = 0 if start == header else header + VIEW_GAP - start
+    moved = (focus[0] + offset, focus[1] + offset) if focus is not None else None
+    return SvgView(text, picture.width, max_height, moved, skipped=start - header)
+
+
+@dataclass(frozen=True)
+class SvgView:
+    """A diagram as SVG text, whole or cut to a window (the Player's picture without matplotlib)."""
+
+    svg: str
+    width: float
+    height: float
+    #: Pixel rows (top, bottom) of the focused exchange's band; None when nothing is focused.
+    focus: tuple[int, int] | None
+    #: Pixel rows of the whole diagram left out above the window.
+    skipped: int = 0
+
+
+def window_start(
+    height: int, header: int, max_height: int, focus: tuple[int, int] | None, cuts: Sequence[int] = ()
+) -> int:
+    """The first row of the window below the headers that keeps ``focus`` in view, at a clean cut."""
+    window = max_height - header - VIEW_GAP
+    top, bottom = focus if focus is not None else (height - window, height)
+    # The focus sits in the lower part of the window: what led up to it is the context a room needs.
+    start = top if bottom - top > window else bottom - (window * 3) // 4
+    start = max(header, min(start, height - window))
+    # Move up to the nearest clean cut, unless that would push the focus out of the window.
+    clean = [c for c in cuts if header <= c <= start and (focus is None or focus[1] <= c + window)]
+    return max(clean) if clean else start
 
 
 @dataclass(frozen=True)
@@ -96,8 +136,8 @@ def render_view(
 
     band = _focus_band(lay, options)
     focus = (row(band[0]), row(band[1])) if band is not None else None
-    visible = [c.y_req for c in lay.calls if c.visible]
-    header = row(min(visible) - 0.75) if visible else 0
+    # Just below the role names: 0.75 rows above the first arrow sliced a first label of two lines.
+    header = row(-0.6) if any(c.visible for c in lay.calls) else 0
     if max_height is None or height <= max_height or header + VIEW_GAP >= max_height:
         return View(buffer.getvalue(), width, height, focus)
     # Where the window may start without slicing a label: just below an arrow (labels sit above them).
@@ -135,13 +175,7 @@ def _crop(
     from PIL import Image
 
     window = max_height - header - VIEW_GAP
-    top, bottom = focus if focus is not None else (height - window, height)
-    # The focus sits in the lower part of the window: what led up to it is the context a room needs.
-    start = top if bottom - top > window else bottom - (window * 3) // 4
-    start = max(header, min(start, height - window))
-    # Move up to the nearest clean cut, unless that would push the focus out of the window.
-    clean = [c for c in cuts if header <= c <= start and (focus is None or focus[1] <= c + window)]
-    start = max(clean) if clean else start
+    start = window_start(height, header, max_height, focus, cuts)
     whole = Image.open(BytesIO(png)).convert("RGB")
     view = Image.new("RGB", (width, max_height), "white")
     view.paste(whole.crop((0, 0, width, header)), (0, 0))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from nutssim.views import styles
@@ -203,3 +204,108 @@ def _as_dict(definition: Any) -> dict[str, Any]:
 def _short(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# -- sweep results without pandas ------------------------------------------------------------------------
+class _ShownTable(Table):
+    """A table already displayed: as a cell's value it shows nothing more (no second copy)."""
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+def display_table(table: Table) -> Table:
+    """Show ``table`` under IPython (a cell ending in ``;`` still shows it), and return it."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return table
+    if get_ipython() is None:
+        return table
+    display(table)
+    return _ShownTable(**{f.name: getattr(table, f.name) for f in fields(table)})
+
+
+def pandas_missing() -> bool:
+    """Whether pandas cannot be imported here (Pyodide offline: no numpy, so no pandas)."""
+    return _pandas_fails()
+
+
+@cache
+def _pandas_fails() -> bool:
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+def _records(data: Any) -> list[Mapping[str, Any]]:
+    """Sweep records from a ``SweepResult``, a list of dicts or any iterable of mappings."""
+    rows = data.records if hasattr(data, "records") else data
+    return [row for row in rows if isinstance(row, Mapping)]
+
+
+def outcome_label(row: Mapping[str, Any]) -> str:
+    """``granted``, or ``denied: <error> (<check>)``: one sweep record's outcome (as ``results._label``)."""
+    if row.get("status") == "granted":
+        return "granted"
+    text = f"{row.get('status')}: {row['error']}" if row.get("error") else str(row.get("status"))
+    return f"{text} ({row['failed_check']})" if row.get("failed_check") else text
+
+
+def outcome_table(data: Any, rows: str, cols: str, *, title: str = "") -> Table:
+    """The grant/deny matrix of sweep records as a ``Table`` (no pandas): per cell ✓ granted,
+    ✗ and the error (with the failing check) when denied, or ``k/n granted`` when the runs disagree."""
+    cells: dict[tuple[str, str], list[str]] = {}
+    row_keys: dict[str, None] = {}
+    col_keys: dict[str, None] = {}
+    for record in _records(data):
+        for name in (rows, cols):
+            if name not in record:
+                known = ", ".join(map(str, record))
+                raise KeyError(f"no column {name!r}; columns: {known}")
+        r, c = str(record[rows]), str(record[cols])
+        row_keys.setdefault(r, None)
+        col_keys.setdefault(c, None)
+        cells.setdefault((r, c), []).append(outcome_label(record))
+    body: list[tuple[str, ...]] = []
+    for r in row_keys:
+        body.append((r, *(_cell_text(cells.get((r, c), [])) for c in col_keys)))
+    head = (f"{rows} \\ {cols}", *col_keys)
+    return Table(head, body, title or f"outcome by {rows} × {cols}", wrap_columns=tuple(range(1, len(head))))
+
+
+def _cell_text(labels: list[str]) -> str:
+    if not labels:
+        return "—"
+    if len(set(labels)) > 1:
+        granted = sum(label == "granted" for label in labels)
+        return f"{granted}/{len(labels)} granted"
+    label = labels[0]
+    if label == "granted":
+        return f"{styles.GLYPH_PASS} granted"
+    return f"{styles.GLYPH_FAIL} {label.split(': ', 1)[-1]}"
+
+
+def why_table(data: Any, *, title: str = "") -> Table:
+    """Refusals of sweep records by failing check and error, most first (``results.why`` without pandas)."""
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    refused = [r for r in _records(data) if r.get("status") != "granted"]
+    for record in refused:
+        key = (str(record.get("failed_check") or "(none)"), str(record.get("error") or "(none)"))
+        groups.setdefault(key, []).append(record)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    body = [
+        (
+            check,
+            error,
+            str(len(found)),
+            f"{len(found) / len(refused):.0%}",
+            _short(next((str(r["error_description"]) for r in found if r.get("error_description")), ""), 90),
+        )
+        for (check, error), found in ordered
+    ]
+    head = ("failed check", "error", "count", "share", "example")
+    return Table(head, body, title or "why refused: the failing check", code_columns=(0,), wrap_columns=(4,))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nutssim.views.styles import BLUE, FAIL, GLYPH_FAIL, GREY, INK, MUTED, ORANGE, REDDISH_PURPLE, tint
+from nutssim.views.svg import Picture, display_picture, matplotlib_missing
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,8 +38,14 @@ def figure_size(result: TimeLapseResult) -> tuple[float, float]:
     return WIDTH, 1.2 + 0.42 * lanes + 0.24 * len(result.events)
 
 
-def draw_timelapse(result: TimeLapseResult, ax: Axes | None = None) -> Axes:
-    """Draw ``result`` into ``ax`` (a new figure if None)."""
+def draw_timelapse(result: TimeLapseResult, ax: Axes | None = None) -> Axes | Picture:
+    """Draw ``result`` into ``ax`` (a new figure if None).
+
+    Without an ``ax`` where matplotlib cannot be imported (the browser edition), the same picture
+    is drawn as SVG (``timelapse_svg``), shown in the notebook and returned as a ``Picture``.
+    """
+    if ax is None and matplotlib_missing():
+        return display_picture(timelapse_svg(result))
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -201,3 +208,200 @@ def render_timelapse_png(result: TimeLapseResult, *, dpi: int = 110) -> bytes:
     buffer = BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
+
+
+# -- the same picture as SVG (no matplotlib) -----------------------------------------------------------------
+LEFT_PX, PLOT_PX, LANE_PX = 200.0, 1040.0, 36.0  # label column, days, one lane
+TEXT_PX = 14.0  # every label, pixels
+TOP = 66.0  # the first lane's top: the title, then the event numbers above it
+
+
+class _Days:
+    """Day numbers to pixels across the plot (-0.5 … days + 0.5, as the matplotlib axes)."""
+
+    def __init__(self, days: int) -> None:
+        self.days = days
+
+    def x(self, day: float) -> float:
+        return LEFT_PX + (day + 0.5) * PLOT_PX / (self.days + 1)
+
+
+def _hatch(
+    svg: Any, x: float, y: float, w: float, h: float, colour: str, step: float = 7.0, cross: bool = False
+) -> None:
+    """Diagonal hatching inside a rectangle (``cross``: both ways), as clipped lines: no pattern ids
+    that could clash when several pictures are inline on one page."""
+    c = step
+    while c < w + h:
+        x1, y1 = x + min(c, w), y + c - min(c, w)
+        x2, y2 = x + max(0.0, c - h), y + min(c, h)
+        svg.line(x1, y1, x2, y2, stroke=colour, stroke_width=1)
+        if cross:  # the same line mirrored left to right
+            svg.line(2 * x + w - x1, y1, 2 * x + w - x2, y2, stroke=colour, stroke_width=1)
+        c += step
+
+
+def timelapse_svg(result: TimeLapseResult) -> Picture:
+    """``result`` as an SVG ``Picture``: the lanes, the daily outcome strip, the events and the legend."""
+    from nutssim.views.svg import Svg, text_width
+
+    days = len(result.days)
+    scale = _Days(days)
+    lanes = len(result.credentials) + len(result.keys)
+    strip = TOP + LANE_PX * (lanes + 0.4) + LANE_PX / 2  # the middle of the daily flow's row
+    labels, drop = _svg_denied_labels(result, scale)
+    axis = strip + LANE_PX / 2 + 18 + (60 if drop else 36)
+    events = len(result.events)
+    height = axis + 56 + max(events * TEXT_PX * 1.3, 4 * TEXT_PX * 1.5) + 16
+    width = LEFT_PX + PLOT_PX + 20
+    title = f"{result.scenario} under {result.profile}: {days} days, one flow a day" + (
+        ", credentials over OpenID4VCI" if result.over == "vci" else ""
+    )
+    svg = Svg(width, height, label=title, css_class="nsv-timelapse")
+    svg.rect(0, 0, width, height, fill="white")
+    svg.text(10, 24, title, size=TEXT_PX + 3, anchor="start", colour=INK)
+    numbered: dict[int, int] = {}
+    for event in result.events:
+        numbered.setdefault(event.day, len(numbered) + 1)
+    failed_days = {e.day for e in result.events if e.kind.endswith("_failed")}
+    for day, number in numbered.items():  # event lines under the lanes
+        colour = FAIL if day in failed_days else MUTED
+        svg.line(
+            scale.x(day), TOP - 8, scale.x(day), strip + LANE_PX / 2, stroke=colour, stroke_dasharray="2 3"
+        )
+        mark = f"{GLYPH_FAIL}{number}" if day in failed_days else str(number)
+        svg.text(scale.x(day), TOP - 10, mark, size=TEXT_PX, valign="bottom", bold=True, colour=colour)
+    y = TOP
+    for number, span in enumerate(result.credentials, 1):
+        _svg_credential(svg, scale, y, span, result, days)
+        svg.text(
+            LEFT_PX - 10,
+            y + LANE_PX / 2,
+            f"credential {number}, {_kid_name(result, span.key_id)}",
+            size=TEXT_PX,
+            anchor="end",
+        )
+        y += LANE_PX
+    for number, key in enumerate(result.keys, 1):
+        end = days if key.removed_day is None else key.removed_day
+        bar = LANE * LANE_PX
+        svg.rect(
+            scale.x(key.added_day),
+            y + (LANE_PX - bar) / 2,
+            scale.x(end) - scale.x(key.added_day),
+            bar,
+            fill=tint(REDDISH_PURPLE, 0.45),
+        )
+        svg.text(LEFT_PX - 10, y + LANE_PX / 2, f"issuer key {number}", size=TEXT_PX, anchor="end")
+        y += LANE_PX
+    bar = LANE * LANE_PX
+    for period in result.periods():  # one bar per run of days: no seams between the days
+        colour = tint(BLUE, 0.55) if period.status == "granted" else FAIL
+        left, right = scale.x(period.first - 0.5), scale.x(period.last + 0.5)
+        svg.rect(left, strip - bar / 2, right - left, bar, fill=colour, cls=f"days {period.status}")
+    svg.text(LEFT_PX - 10, strip, "daily flow", size=TEXT_PX, anchor="end")
+    for x, lower, text in labels:
+        svg.text(
+            x,
+            strip + bar / 2 + 6 + (54 if lower else 0),
+            text,
+            size=TEXT_PX,
+            anchor="start",
+            valign="top",
+            colour=FAIL,
+        )
+    svg.line(LEFT_PX, axis, LEFT_PX + PLOT_PX, axis, stroke=MUTED)
+    step = next(s for s in (1, 2, 5, 10, 15, 30, 60, 90, 180, 365) if days / s <= 12)
+    for tick in range(0, days + 1, step):
+        svg.line(scale.x(tick), axis, scale.x(tick), axis + 5, stroke=MUTED)
+        svg.text(scale.x(tick), axis + 8, str(tick), size=TEXT_PX, valign="top", colour=MUTED)
+    svg.text(LEFT_PX + PLOT_PX / 2, axis + 30, "day", size=TEXT_PX, valign="top", colour=MUTED)
+    lines = [
+        f"{numbered[e.day]}  day {e.day}: {GLYPH_FAIL + ' ' if e.kind.endswith('_failed') else ''}{e.label}"
+        for e in result.events
+    ]
+    listed = "\n".join(lines)
+    if listed:
+        svg.text(LEFT_PX, axis + 56, listed, size=TEXT_PX, anchor="start", valign="top")
+    legend_x = max(LEFT_PX + PLOT_PX / 2, LEFT_PX + text_width(listed, TEXT_PX) + 30)
+    _svg_legend(svg, legend_x, axis + 56)
+    return svg.picture()
+
+
+def _svg_credential(
+    svg: Any, scale: _Days, y: float, span: CredentialSpan, result: TimeLapseResult, days: int
+) -> None:
+    """One credential lane: valid, warning window, signing key gone, revoked; the expiry tick."""
+    end = min(x for x in (span.ended_day, span.expires_day, days) if x is not None)
+    bar = LANE * LANE_PX
+    top = y + (LANE_PX - bar) / 2
+
+    def stretch(start: float, fill: str, hatch: str | None = None, cross: bool = False) -> None:
+        x, w = scale.x(start), scale.x(end) - scale.x(start)
+        svg.rect(x, top, w, bar, fill=fill)
+        if hatch:
+            _hatch(svg, x, top, w, bar, hatch, cross=cross)
+
+    stretch(span.issued_day, tint(BLUE, 0.35))
+    if span.expires_day is not None:
+        warn = max(span.issued_day, span.expires_day - WARN_DAYS)
+        if warn < end:
+            stretch(warn, tint(ORANGE, 0.3))
+    key_gone = next((k.removed_day for k in result.keys if k.kid == span.key_id and k.removed_day), None)
+    if key_gone is not None and key_gone < end:
+        stretch(key_gone, tint(GREY, 0.35), GREY)
+    if span.revoked_day is not None and span.revoked_day < end:
+        stretch(span.revoked_day, tint(FAIL, 0.4), FAIL, cross=True)
+    if span.expires_day is not None and span.expires_day <= days:
+        svg.line(
+            scale.x(span.expires_day), top, scale.x(span.expires_day), top + bar, stroke=INK, stroke_width=2.5
+        )
+    expired = span.ended_day is None and span.expires_day is not None and span.expires_day < days
+    ended_by = "expired" if expired else span.ended_by
+    ending = " → ".join(x for x in ("revoked" if span.revoked_day is not None else "", ended_by) if x)
+    if ending:
+        svg.text(scale.x(end + 0.5) + 4, y + LANE_PX / 2, ending, size=TEXT_PX, anchor="start", colour=MUTED)
+
+
+def _svg_denied_labels(result: TimeLapseResult, scale: _Days) -> tuple[list[tuple[float, bool, str]], bool]:
+    """Where each denied period's label goes (x, lower, text); whether any went lower to clear the last."""
+    from nutssim.views.svg import text_width
+
+    out: list[tuple[float, bool, str]] = []
+    free, last_lower, dropped = -1.0, False, False
+    right = LEFT_PX + PLOT_PX
+    for period in result.periods():
+        if period.status == "granted":
+            continue
+        span = f"day {period.first}" if period.days == 1 else f"days {period.first}–{period.last}"
+        text = f"{GLYPH_FAIL} {span}: {period.error or period.status}\n{period.cause}"
+        width = text_width(text, TEXT_PX)
+        x = max(LEFT_PX, min(scale.x(period.first - 0.5), right - width))
+        lower = x < free and not last_lower
+        free, last_lower, dropped = x + width + 8, lower, dropped or lower
+        out.append((x, lower, text))
+    return out, dropped
+
+
+def _svg_legend(svg: Any, x: float, y: float) -> None:
+    """What the fills mean, in two columns."""
+    entries = [
+        (tint(BLUE, 0.35), None, "credential valid"),
+        (tint(ORANGE, 0.3), None, f"expires within {WARN_DAYS} days"),
+        (tint(FAIL, 0.4), FAIL, "revoked"),
+        (tint(GREY, 0.35), GREY, "signing key removed"),
+        (None, INK, "expiry date"),
+        (tint(REDDISH_PURPLE, 0.45), None, "key in the issuer's DID document"),
+        (tint(BLUE, 0.55), None, "flow granted"),
+        (FAIL, None, f"flow denied ({GLYPH_FAIL})"),
+    ]
+    column = (svg.width - x - 10) / 2
+    for i, (fill, hatch, label) in enumerate(entries):
+        ex, ey = x + (i % 2) * column, y + (i // 2) * TEXT_PX * 1.6
+        if fill is None:
+            svg.line(ex + 12, ey, ex + 12, ey + 14, stroke=INK, stroke_width=2.5)
+        else:
+            svg.rect(ex, ey, 24, 14, fill=fill)
+            if hatch:
+                _hatch(svg, ex, ey, 24, 14, hatch, step=5, cross=hatch == FAIL)
+        svg.text(ex + 32, ey + 7, label, size=TEXT_PX, anchor="start")

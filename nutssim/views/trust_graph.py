@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from nutssim.trust.graph import trust_graph
 from nutssim.views import styles
+from nutssim.views.svg import Picture, display_picture, matplotlib_missing
 from nutssim.views.trust_layout import (
     BOX_H,
     BOX_W,
@@ -36,12 +36,19 @@ from nutssim.views.trust_layout import (
     Bounds,
     DrawnEdge,
     Point,
+    arc_middle,
+    as_graph,
+    broken_into,
     column_of,
+    column_tops,
     drawn_edges,
     edge_label,
     extent,
     figure_size,
+    graph_title,
+    lane_corners,
     lane_heights,
+    rounded_corners,
     trust_layout,
     visible_nodes,
 )
@@ -58,9 +65,20 @@ def draw_trust_graph(
     show_dids: bool = False,
     show_claims: bool = True,
     title: str | None = None,
-) -> Axes:
-    """Draw a trust graph (or the graph of a trace, simulation or world) and return the ``Axes``."""
-    graph = _as_graph(graph)
+) -> Axes | Picture:
+    """Draw a trust graph (or the graph of a trace, simulation or world) and return the ``Axes``.
+
+    Without an ``ax`` where matplotlib cannot be imported (the browser edition), the same graph is
+    drawn as SVG (``views/svg_trust.py``), shown in the notebook and returned as a ``Picture``.
+    """
+    if ax is None and matplotlib_missing():
+        from nutssim.views.svg_trust import trust_svg
+
+        picture = trust_svg(
+            graph, highlight_broken, show_dids=show_dids, show_claims=show_claims, title=title
+        )
+        return display_picture(picture)
+    graph = as_graph(graph)
     shown = visible_nodes(graph, show_dids=show_dids, show_claims=show_claims)
     edges = drawn_edges(graph, shown, highlight=highlight_broken)
     positions = trust_layout(graph, shown, edges)
@@ -69,7 +87,7 @@ def draw_trust_graph(
     ax = ax if ax is not None else _new_axes(bounds)
     _frame(ax, bounds)
     patches = {node: _draw_node(ax, graph, node, positions[node], highlight_broken) for node in shown}
-    tops = _column_tops(graph, positions)
+    tops = column_tops(graph, positions)
     for edge in edges:
         if edge.lane is None:
             _draw_arc(ax, positions, patches, edge)
@@ -94,7 +112,7 @@ def render_trust_png(source: Any, *, dpi: int = 100, **options: Any) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    graph = _as_graph(source)
+    graph = as_graph(source)
     fig = Figure(figsize=trust_figure_size(graph, **options))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -107,7 +125,7 @@ def render_trust_png(source: Any, *, dpi: int = 100, **options: Any) -> bytes:
 
 def trust_figure_size(graph: Any, **options: Any) -> tuple[float, float]:
     """Inches for a figure that shows the graph at INCH_PER_UNIT with room for title and legend."""
-    graph = _as_graph(graph)
+    graph = as_graph(graph)
     shown = visible_nodes(
         graph, show_dids=bool(options.get("show_dids")), show_claims=bool(options.get("show_claims", True))
     )
@@ -144,10 +162,7 @@ def _draw_node(ax: Axes, graph: nx.MultiDiGraph, node: str, xy: Point, highlight
     data = graph.nodes[node]
     colour = KIND_COLOURS.get(str(data.get("kind")), styles.GREY)
     x, y = xy
-    hit = highlight and any(  # what broke, not the verifier that refused it
-        not d.get("held", True) and d.get("noticed", True) and d.get("relation") != "verified-by"
-        for _, _, d in graph.in_edges(node, data=True)
-    )
+    hit = highlight and broken_into(graph, node)
     box = FancyBboxPatch(
         (x - BOX_W / 2, y - BOX_H / 2),
         BOX_W,
@@ -221,53 +236,21 @@ def _draw_arc(ax: Axes, positions: dict[str, Point], patches: dict[str, Any], ed
         )
     )
     if edge.style != "held":
-        (x1, y1), (x2, y2) = positions[u], positions[v]
-        # The middle of matplotlib's arc3 Bézier (equal aspect): the chord's middle, pushed aside.
-        x, y = (x1 + x2) / 2 + 0.5 * edge.rad * (y2 - y1), (y1 + y2) / 2 - 0.5 * edge.rad * (x2 - x1)
-        _reason(ax, x, y, edge)
-
-
-def _column_tops(graph: nx.MultiDiGraph, positions: dict[str, Point]) -> dict[str, float]:
-    """For every node, the height of the highest node in its column."""
-    highest: dict[int, float] = {}
-    for node, (_, y) in positions.items():
-        column = column_of(graph, node)
-        highest[column] = max(highest.get(column, y), y)
-    return {node: highest[column_of(graph, node)] for node in positions}
+        _reason(ax, *arc_middle(positions[u], positions[v], edge.rad), edge)
 
 
 def _draw_lane(
     ax: Axes, positions: dict[str, Point], lanes: dict[int, float], edge: DrawnEdge, *, from_above: bool
 ) -> None:
-    """A bracket from the source's top up to its lane, across, and down onto the target.
-
-    It lands on the target's top when nothing in its column is above it, else on the upper
-    part of its right side, coming down the gap beside the column; brackets nest, outer
-    lanes leaving further right, so they never cross.
-    """
+    """A bracket from the source's top up to its lane, across, and down onto the target (``lane_corners``)."""
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path
 
-    (xs, ys), (xt, yt) = positions[edge.source], positions[edge.target]
-    index = edge.lane or 0
-    lane = lanes[index]
-    x_up = xs + 0.3 * index
-    if from_above:
-        x_down = xt + 0.3 * index
-        corners = [(x_up, ys + BOX_H / 2), (x_up, lane), (x_down, lane), (x_down, yt + BOX_H / 2)]
-    else:
-        x_down = xt + BOX_W / 2 + 0.3 + 0.12 * index  # in the gap right of the target's column
-        landing = yt + BOX_H / 4
-        corners = [
-            (x_up, ys + BOX_H / 2),
-            (x_up, lane),
-            (x_down, lane),
-            (x_down, landing),
-            (xt + BOX_W / 2, landing),
-        ]
+    corners = lane_corners(positions, lanes, edge, from_above=from_above)
+    (x_up, lane), (x_down, _) = corners[1], corners[2]
     ax.add_patch(
         FancyArrowPatch(
-            path=Path(_rounded(corners, 0.2)),
+            path=Path(rounded_corners(corners, 0.2)),
             arrowstyle="-|>",
             mutation_scale=15,
             gid=f"edge:{edge.source}->{edge.target}:{edge.key}",
@@ -289,33 +272,6 @@ def _draw_lane(
             style="italic",
             zorder=4,
         )
-
-
-def _rounded(points: list[Point], radius: float) -> list[Point]:
-    """A polyline with its corners cut into short quadratic curves (as straight-line samples)."""
-    out = [points[0]]
-    for before, corner, after in zip(points, points[1:], points[2:], strict=False):
-        a = _towards(corner, before, radius)
-        b = _towards(corner, after, radius)
-        out.append(a)
-        out += [_bezier(a, corner, b, t / 6) for t in range(1, 6)]
-        out.append(b)
-    out.append(points[-1])
-    return out
-
-
-def _towards(origin: Point, to: Point, distance: float) -> Point:
-    dx, dy = to[0] - origin[0], to[1] - origin[1]
-    length = (dx * dx + dy * dy) ** 0.5 or 1.0
-    step = min(distance, length / 2) / length
-    return origin[0] + dx * step, origin[1] + dy * step
-
-
-def _bezier(a: Point, c: Point, b: Point, t: float) -> Point:
-    return (
-        (1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0],
-        (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1],
-    )
 
 
 def _reason(ax: Axes, x: float, y: float, edge: DrawnEdge) -> None:
@@ -390,33 +346,5 @@ def _legend(ax: Axes, graph: nx.MultiDiGraph, shown: list[str], edges: list[Draw
     )
 
 
-def graph_title(graph: nx.MultiDiGraph) -> str:
-    """``Trust graph · trust-revoked · nuts-node · seed 1 — denied (✗ invalid_request)``."""
-    meta = graph.graph
-    parts = ["Trust graph", *(str(meta[k]) for k in ("scenario", "profile") if meta.get(k))]
-    if meta.get("seed") is not None:
-        parts.append(f"seed {meta['seed']}")
-    text = " · ".join(parts)
-    outcome = meta.get("outcome") or {}
-    if outcome.get("status"):
-        text += f" — {outcome['status']}"
-        error = outcome.get("error")
-        if isinstance(error, dict) and error.get("error"):
-            text += f" ({styles.GLYPH_FAIL} {error['error']})"
-    return text
-
-
 def _title_colour(graph: nx.MultiDiGraph) -> str:
     return styles.FAIL if (graph.graph.get("outcome") or {}).get("status") == "denied" else styles.INK
-
-
-def _as_graph(source: Any) -> nx.MultiDiGraph:
-    if isinstance(source, nx.MultiDiGraph):
-        return source
-    from nutssim.trace import Trace
-
-    if isinstance(source, Trace) or hasattr(source, "trace") or hasattr(source, "sim"):
-        return trust_graph(source)
-    from nutssim.views.load import as_trace
-
-    return trust_graph(as_trace(source))

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from nutssim.trust.graph import short_did
+from nutssim.trust.graph import short_did, trust_graph
 from nutssim.views import styles
 
 #: Column of each node kind, left to right (DIDs sit in their controller's column).
@@ -303,3 +303,110 @@ def short_reason(text: str) -> str:
     text = re.sub(r"https?://([^/\s]+)\S*", r"\1", text)
     text = re.sub(r"did:[a-z0-9]+:[^\s'\"]+", lambda m: short_did(m.group(0)), text)
     return text if len(text) <= 90 else text[:89] + "…"
+
+
+def column_tops(graph: nx.MultiDiGraph, positions: dict[str, Point]) -> dict[str, float]:
+    """For every node, the height of the highest node in its column."""
+    highest: dict[int, float] = {}
+    for node, (_, y) in positions.items():
+        column = column_of(graph, node)
+        highest[column] = max(highest.get(column, y), y)
+    return {node: highest[column_of(graph, node)] for node in positions}
+
+
+def broken_into(graph: nx.MultiDiGraph, node: str) -> bool:
+    """Whether a noticed broken link ends at ``node`` (what broke, not the verifier that refused it)."""
+    return any(
+        not d.get("held", True) and d.get("noticed", True) and d.get("relation") != "verified-by"
+        for _, _, d in graph.in_edges(node, data=True)
+    )
+
+
+def lane_corners(
+    positions: dict[str, Point], lanes: dict[int, float], edge: DrawnEdge, *, from_above: bool
+) -> list[Point]:
+    """The corners of a lane's bracket: up from the source's top, across, down onto the target.
+
+    It lands on the target's top when nothing in its column is above it, else on the upper
+    part of its right side, coming down the gap beside the column; brackets nest, outer
+    lanes leaving further right, so they never cross.
+    """
+    (xs, ys), (xt, yt) = positions[edge.source], positions[edge.target]
+    index = edge.lane or 0
+    lane = lanes[index]
+    x_up = xs + 0.3 * index
+    if from_above:
+        x_down = xt + 0.3 * index
+        return [(x_up, ys + BOX_H / 2), (x_up, lane), (x_down, lane), (x_down, yt + BOX_H / 2)]
+    x_down = xt + BOX_W / 2 + 0.3 + 0.12 * index  # in the gap right of the target's column
+    landing = yt + BOX_H / 4
+    return [
+        (x_up, ys + BOX_H / 2),
+        (x_up, lane),
+        (x_down, lane),
+        (x_down, landing),
+        (xt + BOX_W / 2, landing),
+    ]
+
+
+def rounded_corners(points: list[Point], radius: float) -> list[Point]:
+    """A polyline with its corners cut into short quadratic curves (as straight-line samples)."""
+    out = [points[0]]
+    for before, corner, after in zip(points, points[1:], points[2:], strict=False):
+        a = _towards(corner, before, radius)
+        b = _towards(corner, after, radius)
+        out.append(a)
+        out += [_bezier(a, corner, b, t / 6) for t in range(1, 6)]
+        out.append(b)
+    out.append(points[-1])
+    return out
+
+
+def _towards(origin: Point, to: Point, distance: float) -> Point:
+    dx, dy = to[0] - origin[0], to[1] - origin[1]
+    length = (dx * dx + dy * dy) ** 0.5 or 1.0
+    step = min(distance, length / 2) / length
+    return origin[0] + dx * step, origin[1] + dy * step
+
+
+def _bezier(a: Point, c: Point, b: Point, t: float) -> Point:
+    return (
+        (1 - t) ** 2 * a[0] + 2 * (1 - t) * t * c[0] + t * t * b[0],
+        (1 - t) ** 2 * a[1] + 2 * (1 - t) * t * c[1] + t * t * b[1],
+    )
+
+
+def arc_middle(start: Point, end: Point, rad: float) -> Point:
+    """The middle of matplotlib's ``arc3`` curve between two points (equal aspect): the chord's middle,
+    pushed aside by ``rad``; also the control point's direction for a curve drawn without matplotlib."""
+    (x1, y1), (x2, y2) = start, end
+    return (x1 + x2) / 2 + 0.5 * rad * (y2 - y1), (y1 + y2) / 2 - 0.5 * rad * (x2 - x1)
+
+
+def graph_title(graph: nx.MultiDiGraph) -> str:
+    """``Trust graph · trust-revoked · nuts-node · seed 1 — denied (✗ invalid_request)``."""
+    meta = graph.graph
+    parts = ["Trust graph", *(str(meta[k]) for k in ("scenario", "profile") if meta.get(k))]
+    if meta.get("seed") is not None:
+        parts.append(f"seed {meta['seed']}")
+    text = " · ".join(parts)
+    outcome = meta.get("outcome") or {}
+    if outcome.get("status"):
+        text += f" — {outcome['status']}"
+        error = outcome.get("error")
+        if isinstance(error, dict) and error.get("error"):
+            text += f" ({styles.GLYPH_FAIL} {error['error']})"
+    return text
+
+
+def as_graph(source: Any) -> nx.MultiDiGraph:
+    """The trust graph of a graph (itself), a trace, its export, a simulation or a world."""
+    if isinstance(source, nx.MultiDiGraph):
+        return source
+    from nutssim.trace import Trace
+
+    if isinstance(source, Trace) or hasattr(source, "trace") or hasattr(source, "sim"):
+        return trust_graph(source)
+    from nutssim.views.load import as_trace
+
+    return trust_graph(as_trace(source))

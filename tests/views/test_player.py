@@ -53,7 +53,7 @@ def test_fold_skips_did_lookups(good: Trace) -> None:
 
 
 def test_widget_shows_diagram_inspector_and_slider(good: Trace, output: Path) -> None:
-    player = Player(good)
+    player = Player(good, svg=False)  # the matplotlib PNG (the SVG widget: tests/views/test_svg.py)
     ui = player.widget
     assert ui is player.widget  # built once
     parts = player._ui
@@ -121,6 +121,7 @@ def test_live_player_accepts_a_flow_run_and_drops(output: Path) -> None:
     flow = FlowLike(world.sim.start(world.s2s(), "ehr"), world.trace)
     player = Player(flow)
     ui = player.widget
+    assert player.svg and "<svg" in player._ui.image.value  # inline SVG by default
     assert player._ui.live_box.layout.display == ""
     while player.pending.label != "resource request":
         player.deliver()
@@ -132,7 +133,7 @@ def test_live_player_accepts_a_flow_run_and_drops(output: Path) -> None:
     assert "the run is done" in player.pending_html and player._ui.editor.disabled
     # A finished run: nothing to deliver, edit or drop, so those buttons are off.
     assert not player.can_act and all(button.disabled for button in player._ui.actions)
-    (output / "player-live-dropped.png").write_bytes(bytes(player._ui.image.value))
+    (output / "player-live-dropped.html").write_text(player._ui.image.value)
     assert ui is player.widget
 
 
