@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -120,9 +120,13 @@ class _HeaderAccess:
         """The media type of the body, without parameters, lower-cased."""
         return (self.header("Content-Type") or "").split(";")[0].strip().lower()
 
-    @property
+    @cached_property
     def json(self) -> Any:
-        """The body parsed as JSON, or ``None`` when it is not JSON."""
+        """The body parsed as JSON, or ``None`` when it is not JSON; parsed once, on first read.
+
+        A message is frozen, so its body never changes: parsing it once is exact (issue #23; a flow
+        read its responses' bodies 23 times). Readers get the one parsed value: copy it to change it.
+        """
         if not self.body:
             return None
         try:
