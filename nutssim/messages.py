@@ -11,14 +11,17 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 Headers = tuple[tuple[str, str], ...]
+
+#: ``json.dumps(data, separators=(",", ":"))`` without building an encoder per message (same bytes).
+_compact = _json.JSONEncoder(separators=(",", ":")).encode
 
 
 def _refuse_constant(name: str) -> Any:
@@ -117,9 +120,13 @@ class _HeaderAccess:
         """The media type of the body, without parameters, lower-cased."""
         return (self.header("Content-Type") or "").split(";")[0].strip().lower()
 
-    @property
+    @cached_property
     def json(self) -> Any:
-        """The body parsed as JSON, or ``None`` when it is not JSON."""
+        """The body parsed as JSON, or ``None`` when it is not JSON; parsed once, on first read.
+
+        A message is frozen, so its body never changes: parsing it once is exact (issue #23; a flow
+        read its responses' bodies 23 times). Readers get the one parsed value: copy it to change it.
+        """
         if not self.body:
             return None
         try:
@@ -161,13 +168,13 @@ class HttpRequest(_HeaderAccess):
     @classmethod
     def post_json(cls, url: str, data: Any, headers: Mapping[str, str] | None = None) -> HttpRequest:
         """Build a POST with a JSON body."""
-        body = _json.dumps(data, separators=(",", ":"))
+        body = _compact(data)
         return cls("POST", url, (("Content-Type", JSON), *_headers(headers)), body)
 
     @property
     def parts(self) -> tuple[str, str, str, str, str]:
         """The URL split into scheme, netloc, path, query, fragment."""
-        scheme, netloc, path, query, fragment = urlsplit(self.url)
+        scheme, netloc, path, query, fragment = split_url(self.url)
         return scheme, netloc, path, query, fragment
 
     @property
@@ -178,12 +185,12 @@ class HttpRequest(_HeaderAccess):
     @property
     def path(self) -> str:
         """The URL path."""
-        return urlsplit(self.url).path or "/"
+        return split_url(self.url).path or "/"
 
     @property
     def query_pairs(self) -> list[tuple[str, str]]:
         """Every query parameter in order, repeats kept."""
-        return parse_qsl(urlsplit(self.url).query, keep_blank_values=True)
+        return parse_qsl(split_url(self.url).query, keep_blank_values=True)
 
     @property
     def query(self) -> dict[str, str]:
@@ -299,6 +306,12 @@ def origin_of(url: str) -> str:
     return f"{scheme}://{host}" if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{scheme}://{host}:{port}"
 
 
+@lru_cache(maxsize=4096)
+def split_url(url: str) -> SplitResult:
+    """``urlsplit(url)``, parsed once per URL (every delivery reads its path and origin several times)."""
+    return urlsplit(url)
+
+
 def url_problem(url: object) -> str | None:
     """Why no HTTP client could send a request to ``url`` (no host to connect to), or None.
 
@@ -307,6 +320,12 @@ def url_problem(url: object) -> str | None:
     """
     if not isinstance(url, str):
         return f"the URL is a {type(url).__name__}, not a string"
+    return _url_problem(url)
+
+
+@lru_cache(maxsize=4096)
+def _url_problem(url: str) -> str | None:
+    """``url_problem`` of a string, once per URL (a pure function of the text)."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (raises ValueError for a port out of range or not a number)
@@ -334,7 +353,7 @@ def with_query(url: str, params: Mapping[str, str]) -> str:
 
 def json_response(status: int, data: Any, headers: Mapping[str, str] | None = None) -> HttpResponse:
     """Build a JSON response (``headers`` may override its Content-Type)."""
-    body = _json.dumps(data, separators=(",", ":"))
+    body = _compact(data)
     return HttpResponse(status, _with_content_type(JSON, headers), body)
 
 

@@ -25,7 +25,7 @@ client would see a failed connection.
 from __future__ import annotations
 
 from collections.abc import Generator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -37,7 +37,7 @@ from nutssim.parties.base import Context, Party, Process
 from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
-from nutssim.specs.pex.limits import DEFAULT_LIMITS, REFERENCE_LIMITS, using_limits
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, REFERENCE_LIMITS, active, using_limits
 from nutssim.specs.rfc9111 import ResponseCache
 from nutssim.trace import Check, Exchange, Fact, Trace
 from nutssim.wire import Delivery, Eavesdropper, Interceptor, PassThrough, Tamper, call_interceptor
@@ -66,6 +66,9 @@ __all__ = [
     "Tamper",
     "acting_as",
 ]
+
+#: What ``_pd_limits`` returns when the profile's limits are already in force.
+_IN_FORCE = nullcontext()
 
 #: A guard against a process that never ends (a redirect loop, a retry without end).
 MAX_STEPS = 20_000
@@ -102,6 +105,7 @@ class Network:
     def __init__(self, sim: Owner) -> None:
         self.sim = sim
         self.parties: dict[str, Party] = {}  # by host (scheme://host)
+        self._by_id: dict[str, Party] = {}  # the same parties by id (looked up twice per exchange)
         self.interceptors: list[Interceptor] = []
         #: Origins only some parties may reach (a node's internal API): origin → their ids.
         self.zones: dict[str, set[str]] = {}
@@ -125,10 +129,14 @@ class Network:
                 )
         for host in hosts:
             self.parties[host] = party
+        self._by_id.setdefault(party.id, party)
         return party
 
     def party_by_id(self, party_id: str) -> Party | None:
         """The party with this id, if it is on the network."""
+        found = self._by_id.get(party_id)
+        if found is not None and found.id == party_id:
+            return found
         return next((p for p in self.parties.values() if p.id == party_id), None)
 
     def party_at(self, url: str) -> Party | None:
@@ -230,6 +238,10 @@ class Run:
     # -- driving --------------------------------------------------------------------------------
     def step(self) -> Delivery:
         """Deliver the pending message (one delivery) and return it."""
+        with self._pd_limits():  # once per step, not per resumption of each frame
+            return self._step()
+
+    def _step(self) -> Delivery:
         delivery = self._require_pending()
         self.steps += 1
         if self.steps > MAX_STEPS:
@@ -281,7 +293,7 @@ class Run:
         if problem is not None:  # the sender's HTTP client refuses: it sees a failed request
             self._complete(delivery, _network_failure(502, f"not sent: {problem}"), note="malformed URL")
             return
-        party = self.network.party_at(delivery.request.url)
+        party = self.network.parties.get(origin_of(delivery.request.url))  # the URL is sound: see above
         refusal = self._zone_refusal(delivery, party)
         if refusal is not None:  # a firewall in front of the origin: the sender's connection fails
             self._complete(delivery, _network_failure(502, refusal), note="refused: internal API")
@@ -384,9 +396,8 @@ class Run:
         cached = self._from_cache(sender, request, parent)
         if cached is not None:
             return cached
-        frame.pending = Delivery(
-            request, sender, _receiver_id(self.network, request), parent, _label(self.network, request)
-        )
+        receiver, label = _address(self.network, request)
+        frame.pending = Delivery(request, sender, receiver, parent, label)
         return None
 
     def _pd_limits(self) -> AbstractContextManager[None]:
@@ -395,8 +406,10 @@ class Run:
         nuts-node evaluates hostile paths and patterns at match time (``REFERENCE_LIMITS``, its
         time bounded by RE2); strict refuses them (the default limits).
         """
-        strict = self.network.sim.profile.strict
-        return using_limits(DEFAULT_LIMITS if strict else REFERENCE_LIMITS)
+        wanted = DEFAULT_LIMITS if self.network.sim.profile.strict else REFERENCE_LIMITS
+        if active(DEFAULT_LIMITS) is wanted:  # already in force (a step sets them once): nothing to do
+            return _IN_FORCE
+        return using_limits(wanted)
 
     def _http_cache(self, sender: str) -> tuple[Party, ResponseCache] | None:
         """The sender's response cache, when it has one and the ``http_cache`` control is on."""
@@ -517,6 +530,16 @@ class Run:
         if self.network.sim.raise_party_exceptions:
             raise exc
         return party.render_crash(request, exc)
+
+
+def _address(network: Network, request: HttpRequest) -> tuple[str | None, str]:
+    """The receiver's id and the step's label, the URL looked up once (``_receiver_id``, ``_label``)."""
+    if url_problem(request.url) is not None:
+        return None, f"{request.method} (malformed URL)"
+    party = network.parties.get(origin_of(request.url))
+    if party is None:
+        return None, f"{request.method} {request.path}"
+    return party.id, party.label_for(request)
 
 
 def _receiver_id(network: Network, request: HttpRequest) -> str | None:

@@ -17,7 +17,7 @@ from nutssim.parties.node import Node, Subject
 from nutssim.parties.resource_server import ResourceServer
 from nutssim.profiles import Profile, as_profile
 from nutssim.rng import SimRandom
-from nutssim.trace import Fact, PartyInfo, Trace
+from nutssim.trace import FULL, Fact, PartyInfo, Trace
 
 P = TypeVar("P", bound=Party)
 
@@ -32,12 +32,15 @@ class Simulation:
         *,
         start: int = DEFAULT_START,
         raise_party_exceptions: bool = False,
+        trace_level: str = FULL,
     ) -> None:
         self.seed = seed
         self.profile = as_profile(profile)
         self.clock = SimClock(start)
         self.rng = SimRandom(seed)
-        self.trace = Trace()
+        #: ``full`` keeps every message as used, ``wire`` the raw ones, ``summary`` checks, facts and
+        #: outcome only (``nutssim.trace``; sweeps use ``summary``); ``trace.level`` may change later.
+        self.trace = Trace(trace_level)
         self.trace.meta.update(seed=seed, profile=self.profile.label, scenario=None)
         self.network = Network(self)
         #: Let a party's unexpected exception out instead of answering 500 (for debugging).

@@ -190,6 +190,10 @@ class Route:
     origin: str | None = None  # only requests to this origin match (e.g. a node's internal API)
 
 
+#: Distinct request targets a party remembers the route of before it starts over.
+_MATCH_MEMO = 512
+
+
 def _compile(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[a-z_]+\})", template)
     regex = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts)
@@ -208,6 +212,8 @@ class Party:
         self.hosts = [self.host]  # every origin this party answers on
         self.clock_offset = 0  # seconds this party's clock runs ahead of the simulation clock
         self._routes: list[Route] = []
+        #: (method, origin, path) → the match: routes are scanned once per distinct request target.
+        self._matches: dict[tuple[str, str, str], tuple[Route | None, dict[str, str], list[str]]] = {}
         #: The outbound HTTP client's response cache; a node has one (``http/client/caching.go``).
         self.http_cache: ResponseCache | None = None
 
@@ -219,6 +225,7 @@ class Party:
     ) -> None:
         """Serve ``method template`` with ``handler``; ``label`` names the step in traces."""
         self._routes.append(Route(method.upper(), template, handler, label, _compile(template), origin))
+        self._matches.clear()
 
     def dids(self) -> tuple[str, ...]:
         """The DIDs this party controls, for the trace's party list."""
@@ -226,6 +233,17 @@ class Party:
 
     def match(self, request: HttpRequest) -> tuple[Route | None, dict[str, str], list[str]]:
         """Find the route for a request: (route, path params, methods allowed on that path)."""
+        key = (request.method, request.origin, request.path)
+        found = self._matches.get(key)
+        if found is None:
+            if len(self._matches) >= _MATCH_MEMO:  # paths carry ids: bound the memo, not the run
+                self._matches.clear()
+            found = self._matches[key] = self._scan(request)
+        route, params, allowed = found
+        return route, dict(params), list(allowed)
+
+    def _scan(self, request: HttpRequest) -> tuple[Route | None, dict[str, str], list[str]]:
+        """The linear scan of the routes, in the order they were added (the first match wins)."""
         allowed: list[str] = []
         for route in self._routes:
             if route.origin is not None and route.origin != request.origin:

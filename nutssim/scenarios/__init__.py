@@ -9,7 +9,11 @@ options as data (``options(name)``); ``build`` accepts those and no others.
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from nutssim.scenarios.options import Option
+from nutssim.scenarios.registry import FAMILIES as _FAMILIES
 from nutssim.scenarios.registry import (
     SCENARIOS,
     ScenarioSpec,
@@ -22,7 +26,9 @@ from nutssim.scenarios.registry import (
     run,
     spec,
 )
-from nutssim.scenarios.world import NodesWorld, S2SWorld, TrustWorld, UserWorld, World
+
+if TYPE_CHECKING:
+    from nutssim.scenarios.world import NodesWorld, S2SWorld, TrustWorld, UserWorld, World
 
 __all__ = [
     "SCENARIOS",
@@ -43,5 +49,14 @@ __all__ = [
     "spec",
 ]
 
-# The families register on import, so SCENARIOS is full as soon as this package is.
-from nutssim.scenarios import jwt_bearer, pdp, s2s, status, trust, user, vci, x509  # noqa: F401
+#: The world classes, imported on first use: ``world`` pulls in the whole party stack (issue #23).
+_WORLDS = ("NodesWorld", "S2SWorld", "TrustWorld", "UserWorld", "World")
+
+
+def __getattr__(name: str) -> Any:
+    """A world class or a family module, imported when first asked for (PEP 562)."""
+    if name in _WORLDS:
+        return getattr(import_module("nutssim.scenarios.world"), name)
+    if name in _FAMILIES:  # a family module (``scenarios.s2s`` …), imported like the specs it registers
+        return import_module(f"nutssim.scenarios.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

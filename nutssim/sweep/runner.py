@@ -20,7 +20,7 @@ from nutssim.scenarios import NodesWorld, World, build
 from nutssim.specs import nuts_policy
 from nutssim.sweep.mutations import PolicyDict, SetScopePolicy
 from nutssim.sweep.spec import DIMENSIONS, SweepSpec, Variant
-from nutssim.trace import Trace
+from nutssim.trace import SUMMARY, Trace
 
 #: Record columns, in order; claim columns (``claim.<name>``) follow, sorted.
 COLUMNS = (
@@ -196,6 +196,7 @@ def run_variant(variant: Variant, res: _Resolver | None = None, *, timings: bool
         record["requested_scope"] = world.options.get("scope")
         flow_started = time.perf_counter()
         if case is None:
+            world.sim.trace.level = SUMMARY  # a row needs checks, facts and outcome (issue #23 item 3)
             world.run()
             _from_outcome(record, world.sim.trace)
         else:
