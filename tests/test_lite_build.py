@@ -66,22 +66,10 @@ def test_the_makefile_builds_with_the_pinned_tools():
 def test_the_lock_lists_each_wheel_with_its_browser_dependencies(tmp_path):
     runtime = tmp_path / "runtime"
     runtime.mkdir()
-    (runtime / "pyodide-lock.json").write_text(
-        json.dumps({"info": {"abi_version": "2026_0"}, "packages": {}})
-    )
+    (runtime / "pyodide-lock.json").write_text(json.dumps({"info": {"abi_version": "2026_0"}}))
+    requires = ["pydantic>=2.6", "numpy>=1.26", "cryptography>=45; sys_platform != 'emscripten'"]
     wheels = [
-        _wheel(
-            tmp_path,
-            "nutssim",
-            "0.1.0",
-            [
-                "pydantic>=2.6",
-                "numpy>=1.26",
-                "cryptography>=45; sys_platform != 'emscripten'",
-                "pytest; extra == 'dev'",
-            ],
-            ["nutssim"],
-        ),  # fmt: skip
+        _wheel(tmp_path, "nutssim", "0.1.0", [*requires, "pytest; extra == 'dev'"], ["nutssim"]),
         _wheel(tmp_path, "pydantic", "2.14.4", [], ["pydantic"]),
         _wheel(tmp_path, "typing-extensions", "4.16.0", [], ["typing_extensions.py"]),
     ]

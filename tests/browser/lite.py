@@ -41,6 +41,14 @@ CELLS = """() => {
   }));
 }"""
 
+#: JavaScript: true once the kernel is idle and no input prompt shows ``[*]`` (queued or running).
+BUSY_DONE = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const prompts = [...w.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+  return w.sessionContext.session.kernel.status === 'idle'
+    && !prompts.some(p => p.textContent.includes('*'));
+}"""
+
 
 @contextmanager
 def serve(site: Path = SITE) -> Iterator[str]:
@@ -104,21 +112,25 @@ class LiteNotebook:
         )
 
     def run_all(self, timeout: float = 300.0) -> list[dict[str, Any]]:
-        """Run All Cells (JupyterLab's command), wait until no cell is pending; the cells afterwards."""
-        self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        self.page.wait_for_function(
-            """() => { const w = window.jupyterapp.shell.currentWidget;
-                       const cells = [...w.content.model.cells].filter(c => c.type === 'code');
-                       const busy = w.sessionContext.session.kernel.status !== 'idle';
-                       return !busy && cells.every(c => c.executionCount !== null
-                         || c.outputs.toJSON().some(o => o.output_type === 'error'))
-                         || (!busy && [...w.content.widgets].every(
-                              c => !c.node.querySelector('.jp-InputPrompt')
-                                     || !c.node.querySelector('.jp-InputPrompt').textContent.includes('*'))); }""",
-            timeout=timeout * 1000,
-            polling=1000,
-        )
-        return self.cells()
+        """Run All Cells; where a cell fails, go on from the next one (Run All Below). The cells then."""
+        self._command("notebook:run-all-cells", timeout)
+        while True:
+            cells = self.cells()
+            broken = [i for i, cell in enumerate(cells) if failed(cell) and failed(cell) != "not run"]
+            rest = [i for i, cell in enumerate(cells) if cell["count"] is None]
+            after = [i for i in rest if not broken or i > broken[-1]]
+            if not after:
+                return cells
+            self.page.evaluate(
+                "(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", after[0]
+            )
+            self._command("notebook:run-all-below", timeout)
+
+    def _command(self, command: str, timeout: float) -> None:
+        """Execute a JupyterLab command, then wait until no cell is queued or running."""
+        self.page.evaluate("(c) => window.jupyterapp.commands.execute(c)", command)
+        self.page.wait_for_timeout(1000)
+        self.page.wait_for_function(BUSY_DONE, timeout=timeout * 1000, polling=500)
 
     def cells(self) -> list[dict[str, Any]]:
         """Every code cell's source, execution count and outputs."""

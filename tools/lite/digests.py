@@ -20,19 +20,24 @@ ROOT = Path(__file__).resolve().parents[2]
 PYODIDE = ROOT / "build" / "lite" / "static" / "pyodide"
 #: Runs in either interpreter: {scenario: [sha256, exit code] or [None, the exception]}.
 DIGESTS = """
-import hashlib, json, tempfile, os
+import contextlib, hashlib, io, json, tempfile, os
 from nutssim import cli, scenarios
 
 def digests(seed):
     found = {}
-    out = os.path.join(tempfile.mkdtemp(), "trace.json")
+    folder = tempfile.mkdtemp()
     for name in scenarios.names():
+        out, said = os.path.join(folder, name + ".json"), io.StringIO()
         try:
-            code = cli.main(["run", name, "--seed", str(seed), "--format", "json", "--out", out])
+            with contextlib.redirect_stderr(said):
+                code = cli.main(["run", name, "--seed", str(seed), "--format", "json", "--out", out])
+        except BaseException as exc:  # noqa: BLE001  (a scenario that cannot run here)
+            code, said = None, io.StringIO(f"{type(exc).__name__}: {exc}")
+        if os.path.exists(out):
             with open(out, "rb") as f:
                 found[name] = [hashlib.sha256(f.read()).hexdigest(), code]
-        except BaseException as exc:  # a scenario that cannot run here (e.g. no Rego engine)
-            found[name] = [None, f"{type(exc).__name__}: {exc}"]
+        else:  # nothing written: why, in the command's own last words
+            found[name] = [None, f"exit {code}: " + (said.getvalue().strip().splitlines() or [""])[-1][:200]]
     return found
 """
 #: Node.js: load Pyodide from the site with nutssim, run DIGESTS, print its JSON on the last line.
@@ -73,7 +78,9 @@ def main() -> None:
     differ = 0
     for name in sorted(here):
         (a, code_a), (b, code_b) = here[name], there.get(name, [None, "missing"])
-        if b is None:
+        if a is None and b is None:
+            verdict = f"runs in neither: CPython {code_a}; Pyodide {code_b}"
+        elif b is None:
             verdict = f"does not run in Pyodide: {code_b}"
         elif (a, code_a) == (b, code_b):
             verdict = f"same ({a[:12]}…, exit {code_a})"  # type: ignore[index]
