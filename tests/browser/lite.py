@@ -41,12 +41,17 @@ CELLS = """() => {
   }));
 }"""
 
-#: JavaScript: true once the kernel is idle and no input prompt shows ``[*]`` (queued or running).
-BUSY_DONE = """() => {
+#: JavaScript: make the ``i``-th code cell the active cell (markdown cells count in the index).
+ACTIVATE = """(i) => {
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  const cells = [...notebook.model.cells];
+  notebook.activeCellIndex = cells.indexOf(cells.filter(c => c.type === 'code')[i]);
+}"""
+#: JavaScript: the kernel's status and how many input prompts show ``[*]`` (queued or running).
+BUSY = """() => {
   const w = window.jupyterapp.shell.currentWidget;
   const prompts = [...w.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-  return w.sessionContext.session.kernel.status === 'idle'
-    && !prompts.some(p => p.textContent.includes('*'));
+  return [w.sessionContext.session.kernel.status, prompts.filter(p => p.textContent.includes('*')).length];
 }"""
 
 
@@ -121,16 +126,23 @@ class LiteNotebook:
             after = [i for i in rest if not broken or i > broken[-1]]
             if not after:
                 return cells
-            self.page.evaluate(
-                "(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", after[0]
-            )
+            self.page.evaluate(ACTIVATE, after[0])
             self._command("notebook:run-all-below", timeout)
 
     def _command(self, command: str, timeout: float) -> None:
         """Execute a JupyterLab command, then wait until no cell is queued or running."""
-        self.page.evaluate("(c) => window.jupyterapp.commands.execute(c)", command)
-        self.page.wait_for_timeout(1000)
-        self.page.wait_for_function(BUSY_DONE, timeout=timeout * 1000, polling=500)
+        # The command's promise settles when its cells have run; then the kernel must be idle too.
+        self.page.evaluate("async (c) => { await window.jupyterapp.commands.execute(c); }", command)
+        deadline = time.monotonic() + timeout
+        while True:
+            self.page.wait_for_timeout(1000)
+            status, pending = self.page.evaluate(BUSY)
+            if os.environ.get("NUTSSIM_LITE_DEBUG"):
+                print(f"  {self.name} {command}: kernel {status}, {pending} cells pending", flush=True)
+            if status == "idle" and pending == 0:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name}: {command} still running after {timeout:.0f} s")
 
     def cells(self) -> list[dict[str, Any]]:
         """Every code cell's source, execution count and outputs."""
@@ -143,3 +155,37 @@ def failed(cell: dict[str, Any]) -> str | None:
         if output["type"] == "error":
             return f"{output['ename']}: {output['evalue']}"
     return None if cell["count"] is not None else "not run"
+
+
+def census(names: list[str]) -> None:
+    """Run each notebook in the served site (offline) and print which code cells ran and which failed."""
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS
+
+    with serve() as url, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            tempfile.mkdtemp(prefix="nutssim-lite-"), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900},
+        )  # fmt: skip
+        refused = offline(context)
+        for name in names:
+            page = context.new_page()
+            started = time.monotonic()
+            notebook = LiteNotebook(page, url, name)
+            notebook.open()
+            cells = notebook.run_all()
+            bad = [(i, failed(c)) for i, c in enumerate(cells) if failed(c)]
+            took = time.monotonic() - started
+            print(f"{name}: {len(cells) - len(bad)}/{len(cells)} code cells ran ({took:.0f} s)", flush=True)
+            for index, why in bad:
+                print(f"  cell {index}: {why}", flush=True)
+            page.close()
+        print(f"requests refused (not 127.0.0.1): {refused}")
+        context.close()
+
+
+if __name__ == "__main__":  # python -m tests.browser.lite [NOTEBOOK.ipynb ...]
+    census(sys.argv[1:] or sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb")))
