@@ -33,7 +33,7 @@ from tests.browser.lite import SITE, LiteNotebook, failed, offline, serve
 pytestmark = pytest.mark.browser
 
 #: What a cell fails with while the pictures still need matplotlib (numpy has no Pyodide wheel).
-NO_PICTURES = re.compile(r"ModuleNotFoundError: No module named '(matplotlib|numpy|PIL)'")
+NO_PICTURES = re.compile(r"ModuleNotFoundError.*No module named '(matplotlib|numpy|PIL)'")
 CAPTION = re.compile(r"step (\d+)/(\d+)")
 #: In the page: the diagram's natural size (an image's pixels, an SVG's viewBox) and its shown size.
 MEASURE = """(el) => {
