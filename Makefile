@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test bench clean browser-deps
+.PHONY: lab test bench clean browser-deps lite
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,16 @@ browser-deps: $(STAMP)
 	  fi; \
 	fi
 	@$(BIN)/python -c 'import playwright' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[browser]'
+
+# The course as a static site in build/lite/ (JupyterLite + Pyodide, every file served locally;
+# README "The course in a browser tab"). Fetches from PyPI and npm only, into build/lite-cache/.
+LITE_STAMP := $(VENV)/.lite-installed
+$(LITE_STAMP): $(STAMP) tools/lite/pins.toml
+	$(BIN)/python -m pip install --quiet -e '.[lite]' $$($(BIN)/python tools/lite/build.py --pins)
+	touch $(LITE_STAMP)
+
+lite: $(LITE_STAMP)
+	$(BIN)/python tools/lite/build.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
