@@ -21,7 +21,8 @@ Each input is classified, the first matching class winning:
 * ``handled``: anything else.
 
 Hypothesis draws the inputs (generate phase only, derandomized: the same N gives the same
-inputs), but nothing is asserted inside it, so every example counts once and none is shrunk.
+inputs, the CI fuzz tests' first ones; ``--seed S`` draws others, the same for the same S),
+but nothing is asserted inside it, so every example counts once and none is shrunk.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from nutssim import jose, scenarios
@@ -277,15 +278,23 @@ def _broke_signature(original: HttpResponse, hostile: HttpResponse, keys: dict[s
     return _verifies(before, keys) and not _verifies(after, keys)
 
 
-def _settings(examples: int) -> settings:
-    return settings(
+#: ``--seed``: draw other inputs than the CI fuzz tests do (None: derandomized, as they are).
+_SEED: list[int | None] = [None]
+
+
+def _settings(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Hypothesis settings for ``examples`` inputs, seeded by ``--seed`` when given."""
+    chosen = settings(
         max_examples=examples,
-        derandomize=True,
+        derandomize=_SEED[0] is None,
         database=None,
         deadline=None,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
+    if _SEED[0] is None:
+        return chosen
+    return lambda test: seed(_SEED[0])(chosen(test))
 
 
 RUNNERS = {"routes": run_routes, "midflow": run_midflow, "peers": run_peers}
@@ -351,8 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=100, help="inputs per angle, world and profile")
     parser.add_argument("--world", choices=WORLDS, action="append", help="only these worlds (repeatable)")
     parser.add_argument("--angle", choices=ANGLES, action="append", help="only these angles (repeatable)")
+    parser.add_argument("--seed", type=int, help="draw other inputs than the CI fuzz tests (random, seeded)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
+    _SEED[0] = args.seed
     result = report(args.examples, tuple(args.world or WORLDS), tuple(args.angle or ANGLES))
     sys.stdout.write(json.dumps(result, indent=2) + "\n" if args.format == "json" else text(result))
     return 1 if any(result["totals"][c] for c in CLASSES) else 0
