@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nutssim.errors import InputError
+from nutssim.limits import TIMELAPSE_MAX_DAYS as MAX_DAYS
 from nutssim.models.credential import Credential
 from nutssim.parties.browser import Browser
 from nutssim.parties.ehr_vci import from_offer
@@ -38,7 +39,6 @@ from nutssim.trace import Exchange
 DAY = 24 * 3600
 #: The hour of day at which the daily flow runs (a working day's morning).
 FLOW_HOUR = 9
-MAX_DAYS = 3660  # ten years: a bound on the work one call can ask for
 ORGANIZATION_TYPE = "NutsOrganizationCredential"
 STATUS_LIST_PATH = "/statuslist/"  # where the register serves its StatusList2021 credentials
 #: How issuance and renewal reach the wallet: by the register's fiat, or over OpenID4VCI.

@@ -17,7 +17,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nutssim"
 
 #: Layer of each top-level module or package, lowest first (ARCHITECTURE principle 10).
 LAYERS: dict[str, int] = {
-    **dict.fromkeys(["clock", "rng", "causes", "errors", "messages", "trace", "stores", "profiles"], 0),
+    **dict.fromkeys(
+        ["clock", "rng", "causes", "errors", "limits", "messages", "trace", "stores", "profiles"], 0
+    ),
     **dict.fromkeys(["jose", "models"], 1),
     "specs": 2,
     "parties": 3,

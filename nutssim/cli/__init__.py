@@ -6,7 +6,8 @@ world as the API does), ``inspect`` (a JWT, a credential or a saved trace, decod
 explained), ``cases`` (the failure catalogue), ``sweep`` (policy variants), ``lint`` (policy
 files), ``timelapse`` (a flow a day for months), ``pack`` (a scenario's sample pack for a
 pilot vendor), ``profiles`` (each profile and the reference commit it reproduces) and
-``explain`` (an error text back to its check). Options mean the same everywhere: ``--seed``,
+``explain`` (an error text back to its check) and ``limits`` (every parser, wire and work
+limit, docs/LIMITS.md). Options mean the same everywhere: ``--seed``,
 ``--profile``, ``--format`` and ``--out``. Text output is coloured on a terminal and plain when
 piped; a progress line appears on standard error (terminal only) for work that takes over a
 second.
@@ -28,7 +29,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from nutssim.cli import cases, explain, inspect, lab, pack, profiles, run, timelapse
+from nutssim.cli import cases, explain, inspect, lab, limits, pack, profiles, run, timelapse
 from nutssim.cli.cases import cases_table
 from nutssim.cli.common import (
     EXIT_CODES,
@@ -88,6 +89,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     **timelapse.COMMANDS,
     **profiles.COMMANDS,
     **explain.COMMANDS,
+    **limits.COMMANDS,
 }
 
 
@@ -109,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     timelapse.add_parser(sub)
     profiles.add_parser(sub)
     explain.add_parser(sub)
+    limits.add_parser(sub)
     return parser
 
 

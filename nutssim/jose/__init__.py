@@ -34,6 +34,7 @@ from nutssim.jose.jws import (
     check_audience,
     check_crit,
     check_times,
+    crit_problem,
     decode,
     sign,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "check_audience",
     "check_crit",
     "check_times",
+    "crit_problem",
     "decode",
     "sign",
     "thumbprint",

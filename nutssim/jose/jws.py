@@ -144,6 +144,15 @@ def check_crit(header: Mapping[str, Any], understood: Iterable[str] = ()) -> Non
         raise CriticalHeaderNotUnderstood(f"{problem} (RFC 7515 §4.1.11)")
 
 
+def crit_problem(header: Mapping[str, Any], understood: Iterable[str] = ()) -> str:
+    """Why ``check_crit`` refuses ``header`` (its message), or ``""`` when it passes."""
+    try:
+        check_crit(header, understood)
+    except CriticalHeaderNotUnderstood as exc:
+        return str(exc)
+    return ""
+
+
 def _number(claims: Mapping[str, Any], name: str) -> int | None:
     value = claims.get(name)
     if value is None:

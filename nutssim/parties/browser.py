@@ -26,11 +26,11 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from nutssim.limits import MAX_REDIRECTS
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties.base import Party
 
 REDIRECTS = (301, 302, 303, 307, 308)
-MAX_REDIRECTS = 20
 ACCEPT = "text/html,application/xhtml+xml"
 
 

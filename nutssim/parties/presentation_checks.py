@@ -23,7 +23,7 @@ from nutssim.parties.revocation import CachedList, StatusListClient
 from nutssim.parties.wallet import pex_semantics
 from nutssim.specs import nuts_policy, nuts_rfc021, pex, vc_jwt, vc_verify
 from nutssim.specs.jsonld import LdProcessing
-from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
+from nutssim.specs.presentation import Envelope, check_critical_headers, parse_envelope, parse_submission_text
 from nutssim.specs.vc_jwt import CredentialFormatError
 
 _VERIFY_REF = "RFC021 §4.2.4; PROTOCOL.md §3.5"
@@ -276,6 +276,8 @@ class PresentationVerifier:
         crl = _LazyCRL(self, ctx) if ctx.profile.on("revocation_check") else None
         for vp in envelope.presentations:
             try:
+                if ctx.profile.strict:  # RFC 7515 §4.1.11; jwx stores crit, never enforces it
+                    check_critical_headers(vp)
                 yield from vc_verify.verify_presentation(
                     vp,
                     ctx.now(),

@@ -34,18 +34,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from nutssim.errors import ProtocolError
+from nutssim.limits import AUTHZEN_MAX_DEPTH as MAX_DEPTH
+from nutssim.limits import AUTHZEN_MAX_EVALUATIONS as MAX_EVALUATIONS
+from nutssim.limits import AUTHZEN_MAX_REQUEST_BYTES as MAX_REQUEST_BYTES
+from nutssim.limits import AUTHZEN_MAX_RESPONSE_BYTES as MAX_RESPONSE_BYTES
 from nutssim.messages import JSON, HttpRequest, HttpResponse, parse_json
 
 EVALUATION_PATH = "/access/v1/evaluation"  # §10.1 table "API Endpoint Overview"
 EVALUATIONS_PATH = "/access/v1/evaluations"  # client.go evaluationsPath
 SEMANTICS = ("execute_all", "deny_on_first_deny", "permit_on_first_permit")  # §7.1.2.1
 DEFAULT_SEMANTIC = "execute_all"
-#: http/client/client.go DefaultMaxHttpResponseSize: the reference's client reads no more.
-MAX_RESPONSE_BYTES = 1024 * 1024
-#: Bounds a PDP applies to what it is asked (§11.7 "reasonable protections"); nutssim's choice.
-MAX_REQUEST_BYTES = 256 * 1024
-MAX_EVALUATIONS = 100
-MAX_DEPTH = 32
 
 
 class AuthZenError(ProtocolError):

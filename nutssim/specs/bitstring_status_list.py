@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from nutssim import jose
 from nutssim.errors import ProtocolError, SimulationError
+from nutssim.limits import MAX_STATUS_SIZE
 from nutssim.specs.statuslist2021 import MAX_DECODED_BYTES, StatusListError, gunzip_bounded, gzip_pinned
 
 VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -30,9 +31,6 @@ SUBJECT_TYPE = "BitstringStatusList"
 REVOCATION, SUSPENSION = "revocation", "suspension"
 #: §2.2 encodedList: "The uncompressed bitstring MUST be at least 16KB in size" (131072 entries).
 MIN_BYTES = 16 * 1024
-#: Simulator guard, not a spec rule: statusSize is unbounded in §2.1, but 2**statusSize messages
-#: must be listed, so a hostile entry could ask for an astronomically long array.
-MAX_STATUS_SIZE = 8
 #: The JOSE ``typ`` of a credential secured as VC-JOSE-COSE (§3.1.1 there): ``vc+jwt``.
 JWT_TYP = "vc+jwt"
 

@@ -48,15 +48,13 @@ from cryptography.x509.verification import (
 
 from nutssim.errors import ProtocolError
 from nutssim.jose import PublicKey
+from nutssim.limits import MAX_CERT_BYTES, MAX_CHAIN
 from nutssim.models.did import DIDDocument, VerificationMethod
 from nutssim.rng import b64url
 from nutssim.specs.did import DIDResolutionError
 
 METHOD = "did:x509:"
 HASHES = ("sha1", "sha256", "sha384", "sha512")
-#: Bounds on hostile input before any parsing (not in the reference, which has none).
-MAX_CHAIN = 8
-MAX_CERT_BYTES = 16384
 #: Go's ``pkix.Name.String()`` names serialNumber SERIALNUMBER; cryptography would print its OID.
 NAME_OVERRIDES = {NameOID.SERIAL_NUMBER: "SERIALNUMBER"}
 _ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")

@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from nutssim import causes, jose
 from nutssim.causes import Cause
 from nutssim.errors import ProtocolError
+from nutssim.limits import RFC021_MAX_VALIDITY as MAX_VALIDITY
 from nutssim.models.credential import Presentation
 from nutssim.specs import vc_jwt
 from nutssim.specs.rfc6749 import INVALID_REQUEST, INVALID_SCOPE, SERVER_ERROR, UNSUPPORTED_GRANT_TYPE
 from nutssim.specs.rules import Rule
 
 GRANT_TYPE = "vp_token-bearer"  # §3
-MAX_VALIDITY = 5  # §4.2.9 / §4.3.9; the reference's s2sMaxPresentationValidity
 NONCE_TTL = 10  # §4.4: 5 s validity + 5 s clock skew (s2sNonceStore)
 
 # §4.5 error kinds

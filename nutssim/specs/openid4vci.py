@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nutssim import causes, jose
+from nutssim.limits import MAX_DETAILS, MAX_DETAILS_CHARS
 from nutssim.specs.rules import Rule
 
 WELL_KNOWN_ISSUER = "/.well-known/openid-credential-issuer"  # §12.2.2
@@ -31,9 +32,6 @@ UNKNOWN_IDENTIFIER = "unknown_credential_identifier"
 INVALID_PROOF = "invalid_proof"
 INVALID_NONCE = "invalid_nonce"
 REQUEST_DENIED = "credential_request_denied"
-#: Simulator bounds, not spec rules: authorization_details is attacker input in a URL.
-MAX_DETAILS = 8
-MAX_DETAILS_CHARS = 4096
 
 _AUTHZ = "OpenID4VCI 1.0 §5.1"
 _TOKEN = "OpenID4VCI 1.0 §6; RFC 6749 §4.1.3"

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nutssim import causes
+from nutssim.causes import Cause
 from nutssim.messages import parse_json
 from nutssim.models.credential import Presentation
 from nutssim.specs import vc_jwt
 from nutssim.specs.vc_jwt import CredentialFormatError
+from nutssim.specs.vc_verify import VERIFICATION_FAILED, VerificationFailed
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,28 @@ def presentation_from_json(document: dict[str, Any]) -> Presentation:
         credentials=tuple(vc_jwt.parse_credential(v) for v in raw_vcs),
         alg=None,
     )
+
+
+def check_critical_headers(vp: Presentation) -> None:
+    """Refuse a JWT VP, or a JWT VC in it, whose ``crit`` names an extension (RFC 7515 §4.1.11).
+
+    ``strict`` only: the reference accepts them (``vc_jwt.unknown_crit`` names where). The
+    failure reads as the JWT signature failure it is in the clause ("the JWS is invalid"):
+    the VP's as ``unable to validate JWT signature: …``, a VC's as its JWT signature failure
+    does (``invalid VC (id=…): presentation(s) or credential(s) verification failed: …``).
+    """
+    if vp.format == "jwt_vp" and isinstance(vp.raw, str):
+        problem = vc_jwt.unknown_crit(vp.raw)
+        if problem:
+            raise VerificationFailed(
+                f"unable to validate JWT signature: {problem}", check="vp.crit", kind=causes.UNSUPPORTED
+            )
+    for credential in vp.credentials:
+        problem = vc_jwt.unknown_crit(credential.raw) if isinstance(credential.raw, str) else ""
+        if problem:
+            reason = f"{VERIFICATION_FAILED}: unable to validate JWT signature: {problem}"
+            cause = Cause(causes.UNSUPPORTED, "credential", credential.id, reason=reason)
+            raise VerificationFailed("", check="vc.crit", cause=cause)
 
 
 def _ld_time(value: Any) -> int | None:

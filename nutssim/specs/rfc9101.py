@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nutssim import causes, jose
+from nutssim.limits import JAR_MAX_VALIDITY as MAX_VALIDITY
 from nutssim.messages import HttpRequest, HttpResponse, text_response, with_query
 from nutssim.models.did import did_of
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR, UNSUPPORTED_RESPONSE_TYPE
@@ -29,8 +30,6 @@ INVALID_REQUEST_URI_METHOD = "invalid_request_uri_method"
 #: Media type of a request object (RFC 9101 §9.4) and its explicit ``typ`` (RFC 9101 §10.8).
 MEDIA_TYPE = "application/oauth-authz-req+jwt"
 TYP = "oauth-authz-req+jwt"
-#: Reference ``jarMaxValidity`` (PROTOCOL.md §0): exp − iat of a request object.
-MAX_VALIDITY = 300
 #: Reference ``authzRequestObjectStore`` ttl (PROTOCOL.md §0).
 STORE_TTL = 900
 #: Values of ``request_uri_method`` (OpenID4VP; the empty string means ``get``).

@@ -15,10 +15,10 @@ from __future__ import annotations
 import email.utils
 from dataclasses import dataclass
 
+from nutssim.limits import CACHE_MAX_BYTES as MAX_BYTES
+from nutssim.limits import MAX_CACHE_TIME
 from nutssim.messages import HttpRequest, HttpResponse
 
-MAX_CACHE_TIME = 3600  # caching.go maxCacheTime
-MAX_BYTES = 10 * 1024 * 1024  # http/config.go ResponseCacheSize
 HEURISTIC_CAP = 24 * 3600  # cacheobject ExpirationObject: 10 % of the Last-Modified age, at most 24 h
 #: RFC 9110 §15.1 (cacheobject cachableStatusCode): cacheable by default, given a lifetime.
 CACHEABLE_BY_DEFAULT = frozenset({200, 203, 204, 206, 300, 301, 404, 405, 410, 414, 501})

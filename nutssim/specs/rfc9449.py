@@ -42,6 +42,7 @@ from nutssim.jose import (
     sign,
     thumbprint,
 )
+from nutssim.limits import MAX_JTI_LENGTH
 from nutssim.rng import SimRandom, b64url
 from nutssim.stores import ExpiringSet
 
@@ -49,8 +50,6 @@ DPOP_TYP = "dpop+jwt"
 #: §12.2 error codes (the token endpoint's and, with §7.1, the resource server's).
 INVALID_DPOP_PROOF = "invalid_dpop_proof"
 USE_DPOP_NONCE = "use_dpop_nonce"
-#: Reference ``maxJtiLength`` (PROTOCOL.md §0): bounds the jti replay store.
-MAX_JTI_LENGTH = 256
 #: Reference ``useNonceOnceStore`` ttl (PROTOCOL.md §0): a jti is remembered for 15 min.
 JTI_STORE_TTL = 900
 #: Leeway on exp/nbf/iat while parsing, as the reference: ``crypto/dpop/dpop.go:154 Parse`` calls

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nutssim.errors import ProtocolError, SimulationError
+from nutssim.limits import MAX_DECODED_BYTES
 from nutssim.specs.ld_reference import GO_VC_MEMBERS
 
 VC_CONTEXT_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -30,9 +31,6 @@ SUBJECT_TYPE = "StatusList2021"
 REVOCATION = "revocation"
 #: Reference ``defaultBitstringLengthInBytes`` × 8 (PROTOCOL.md §0): 16 KiB of herd privacy.
 DEFAULT_SIZE = 131072
-#: Simulator guard, not a reference rule: an encodedList is remote input, so bound what
-#: gunzip may produce (a gzip bomb would otherwise exhaust memory).
-MAX_DECODED_BYTES = 16 * 1024 * 1024
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 _GO_ATOI = re.compile(r"[+-]?[0-9]+")

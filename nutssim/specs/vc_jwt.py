@@ -252,6 +252,23 @@ def presentation_from_jwt(token: str) -> Presentation:
     )
 
 
+def unknown_crit(token: str) -> str:
+    """Why a JWT VC or VP's ``crit`` header is refused (RFC 7515 §4.1.11), or ``""``.
+
+    No JWS extension is understood in a VC or VP (the VC-JWT encoding of VC-DM 1.1 §6.3.1
+    defines none), so any name ``crit`` lists makes the token invalid for a recipient that
+    honours the clause. The reference does not: ``vcr/verifier/signature_verifier.go
+    jwtSignature`` → ``crypto/jwx.go ParseJWT`` → jwx ``jwt.ParseString`` with ``WithVerify``, and
+    jwx stores ``crit`` (``jws/headers_gen.go stdHeaders.Critical``) but ``jws.Verify``
+    (``jws/jws.go``) never reads it.
+    """
+    try:
+        header = jose.decode(token).header
+    except jose.JoseError:
+        return ""  # not a JWS: its parse reports that, not this check
+    return jose.crit_problem(header)
+
+
 def numeric_date(value: Any) -> int | None:
     """A JWT NumericDate as whole seconds, or None when it is not a finite number."""
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from nutssim.errors import InputError
+from nutssim.limits import MAX_SAMPLES
 
 DESIGNS = ("grid", "random", "lhs", "oat")
 DESIGN_FIELDS = ("kind", "samples", "seed", "baseline")
-MAX_SAMPLES = 5_000_000  # the Latin hypercube holds 4 bytes per sample and dimension
 Label = str | int
 
 

@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from nutssim.errors import InputError
+from nutssim.limits import MAX_CHUNK
 from nutssim.sweep.dataset import MANIFEST, DatasetWriter
 from nutssim.sweep.results import JsonlWriter, SweepResult, format_of, jsonl_to
 from nutssim.sweep.runner import PackedSpec, run_chunk, validate
 from nutssim.sweep.spec import SweepSpec, load_spec
 
-MAX_CHUNK = 256
 CHUNKS_PER_SLOT = 8  # enough tasks to balance load and move the progress bar
 IN_FLIGHT_PER_SLOT = 2  # one running, one queued: workers never wait for the driver
 PROGRESS_THRESHOLD = 200  # variants; below this a sweep is quick enough to need no bar

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from nutssim.errors import InputError
+from nutssim.limits import MAX_RANGE_LEVELS
 from nutssim.profiles import CONTROLS, PEX_SEMANTICS, PROFILES, Profile
 from nutssim.specs.nuts_policy import SCOPE_POLICIES
 from nutssim.sweep.designs import Plan, design_of, make_plan
@@ -59,7 +60,6 @@ OPTIONS = ("name", "derive_seeds", "design")
 _LATE = frozenset({"pex_semantics"})
 INT_DIMENSIONS = ("clock_skew", "seed")
 RANGE_FIELDS = ("from", "to", "step")
-MAX_RANGE_LEVELS = 100_000
 NO_CONTROLS_OFF = "none"
 DEFAULT_SCOPE = "default"
 KEEP_SCOPE_POLICY = "keep"

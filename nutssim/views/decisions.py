@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nutssim.limits import MAX_ROWS
 from nutssim.trace import Exchange
 from nutssim.views.blocks import Block, Heading, Para, Row, Rows
 from nutssim.views.styles import GLYPH_FAIL, GLYPH_PASS
 
 PATHS = ("/access/v1/evaluations", "/access/v1/evaluation")  # AuthZEN 1.0 §10.1
-MAX_ROWS = 100
 SHOWN_DENIED = 2  # denied resources named on the diagram's arrow; more are counted
 
 

@@ -15,11 +15,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from nutssim.jose import CompactJWS, JoseError, PublicKey, b64url_decode, decode
+from nutssim.limits import MAX_TOKENS
+from nutssim.limits import TOKENS_MAX_DEPTH as MAX_DEPTH
 from nutssim.trace import Exchange, Trace
 
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*$")
-MAX_DEPTH = 8
-MAX_TOKENS = 64
 _CREDENTIAL_TYPES = ("VerifiableCredential", "VerifiablePresentation")
 
 

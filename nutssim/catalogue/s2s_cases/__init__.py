@@ -21,6 +21,7 @@ rule, and nuts-node issue #4202 in the user flow).
 from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     cache,
     credentials,
+    crit,
     definition,
     dpop,
     form,

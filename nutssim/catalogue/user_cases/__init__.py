@@ -28,6 +28,7 @@ from nutssim.catalogue.user_cases import (  # noqa: F401  (registers on import)
     authorize,
     callback,
     code_request,
+    crit,
     request_object,
     response,
     semantics,

@@ -25,6 +25,7 @@ from jsonpath.function_extensions import ExpressionType, FilterFunction
 from jsonpath.segments import JSONPathRecursiveDescentSegment
 from jsonpath.selectors import Filter, IndexSelector, NameSelector, SliceSelector, WildcardSelector
 
+from nutssim.limits import MAX_FILTER_PATTERN
 from nutssim.specs.pex import paessler as paessler_dialect
 from nutssim.specs.pex.errors import InvalidDefinition, LimitExceeded
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, active
@@ -56,9 +57,6 @@ class _GuardedRegex(FilterFunction):
             return False
         return regex.search(value) is not None
 
-
-MAX_FILTER_PATTERN = 256
-"""Characters of a regex in a filter selector's match()/search() (a cost bound)."""
 
 # One environment for the whole engine: configuration only, no state between queries.
 _ENV = jsonpath.JSONPathEnvironment(strict=True)

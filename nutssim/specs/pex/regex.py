@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from nutssim.limits import MAX_INPUT_LENGTH
+
 # Python ≥ 3.11 keeps the regex parser in re._parser (the public sre_* aliases are deprecated).
 # It has no type information: its parse tree is (opcode, argument) pairs of many shapes, so
 # the walk below reads them as ``Op`` / ``Arg`` (Any) and checks shapes where it matters.
@@ -46,8 +48,6 @@ sre_parse: Any = importlib.import_module("re._parser")
 #: One item of an sre parse tree: an opcode and its argument (whose shape depends on the opcode).
 Item = tuple[Any, Any]
 
-MAX_INPUT_LENGTH = 2048
-"""Strings longer than this never match a pattern (cost bound; see the module docstring)."""
 
 # ECMA-262 WhiteSpace and LineTerminator code points, for `\s` (ECMA-262 §22.2.2.9).
 _ES_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"

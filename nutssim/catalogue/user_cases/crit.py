@@ -1,0 +1,40 @@
+"""User-flow case of a critical JWS extension in the organization wallet's VP (RFC 7515 §4.1.11, issue #18).
+
+The verifier's VerifyVP is the AS's (``presentation_checks.PresentationVerifier``): the reference
+accepts a VP whose ``crit`` lists an extension (jwx stores ``crit``, never enforces it;
+``vc_jwt.unknown_crit``), strict refuses it. The s2s twins are ``s2s_cases/crit.py``.
+"""
+
+from __future__ import annotations
+
+from nutssim.catalogue.attacker import resign
+from nutssim.catalogue.base import GRANTED, Expect, Observation
+from nutssim.catalogue.s2s_cases.common import VERIFY_FAILED
+from nutssim.catalogue.s2s_cases.crit import CRIT_HEADER, NOT_UNDERSTOOD
+from nutssim.catalogue.user_attacker import client_key
+from nutssim.catalogue.user_cases.common import DIRECT_POST, USER, edit_post, observe_at
+from nutssim.scenarios import UserWorld
+
+STAGE = USER.at(DIRECT_POST)
+
+
+@STAGE.case(
+    id="user-vp-unknown-crit",
+    title="OpenID4VP VP with a critical header extension the verifier does not understand",
+    attack="the organization wallet's VP lists an extension header (x-ext) in crit, re-signed by its key",
+    control="vp_signature",
+    expected={
+        "nuts-node": Expect("granted"),  # jwx stores crit and never enforces it
+        "strict": Expect("denied", "invalid_request", f"{VERIFY_FAILED}{NOT_UNDERSTOOD}", "token.verify_vp"),
+    },
+    vulnerable=GRANTED,
+    refs=("RFC 7515 §4.1.11", "OpenID4VP §6.5", "PROTOCOL.md §3.5", "ATTACKS.md 3.5 #41"),
+)
+def user_vp_unknown_crit(world: UserWorld) -> Observation:
+    """The first direct_post's VP with ``crit: ["x-ext"]``, signed again by the organization's key."""
+    key = client_key(world)
+    flow = edit_post(
+        world,
+        lambda p: p.request.with_form(vp_token=resign(p.request.form["vp_token"], key, header=CRIT_HEADER)),
+    )
+    return observe_at(world, DIRECT_POST, flow=flow)
