@@ -44,4 +44,4 @@ __all__ = [
 ]
 
 # The families register on import, so SCENARIOS is full as soon as this package is.
-from nutssim.scenarios import jwt_bearer, pdp, s2s, status, trust, user, vci, x509  # noqa: F401
+from nutssim.scenarios import jwt_bearer, pdp, pilot, s2s, status, trust, user, vci, x509  # noqa: F401
