@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -47,12 +48,11 @@ from nutssim.scenarios.jwt_bearer import (
     SERVICE_PROVIDER_ID,
     SP_SUBJECT,
     JwtBearerWorld,
-    two_vp_access,
 )
 from nutssim.scenarios.options import Option
 from nutssim.scenarios.registry import register
 from nutssim.scenarios.s2s import DPOP, SCOPE, shipped_policy, two_nodes
-from nutssim.simulation import Simulation
+from nutssim.simulation import FlowRun, Simulation
 
 DAY = 86400
 SERVER_CA_HOST = "https://uzi-ca.example"
@@ -86,6 +86,22 @@ class PilotWorld(JwtBearerWorld):
     ura: str = URA
     bsn: str = BSN
 
+    def lapse_material(self) -> dict[str, Any]:
+        """What a time-lapse lives through: the vendor's ServiceProviderCredential from the stelselhouder."""
+
+        def mint(valid_days: int) -> Any:
+            return creds.service_provider(
+                self.sim, self.operator, self.service_provider, valid_days, revocable=True
+            )
+
+        return {
+            "type": creds.SERVICE_PROVIDER,
+            "holder": self.service_provider,
+            "issuer": self.operator,
+            "mint": mint,
+            "name": "stelselhouder",
+        }
+
 
 def pilot_policy(server_root: str | None, pass_root: str | None, *, patient_claim: bool = False) -> Any:
     """``data/policies/pilot.json`` with the CA fingerprints pinned (None: any) and the BSN's id if asked."""
@@ -100,6 +116,33 @@ def pilot_policy(server_root: str | None, pass_root: str | None, *, patient_clai
                 if patient_claim and "hasEnrollment.patient.identifier.value" in field["path"][0]:
                     field["id"] = "patient_bsn"
     return policy
+
+
+def two_vp_access(sim: Simulation, parts: Any, api: Any) -> Callable[..., FlowRun]:
+    """The starter: the GP's EHR asks for a token naming the vendor (``no_cache`` for a time-lapse)."""
+    ehr, requester, hospital = parts["ehr"], parts["requester"], parts["authorization_server"]
+
+    def start(
+        *,
+        dpop: bool = True,
+        scope: str = "pilot-eoverdracht",
+        service_provider_subject_id: str = SERVICE_PROVIDER_ID,
+        credential_selection: dict[str, str] | None = None,
+        no_cache: bool = False,
+        expect: Any = None,  # the world's expectation for ``nutssim run``, not a flow argument
+    ) -> FlowRun:
+        extra = (
+            {}
+            if service_provider_subject_id == "-"
+            else {"service_provider_subject_id": service_provider_subject_id}
+        )
+        process = ehr.service_access(
+            requester.id, hospital.url, scope, resource_url=api.resource_url, dpop=dpop,
+            credential_selection=credential_selection, no_cache=no_cache, extra_body=extra,
+        )  # fmt: skip
+        return FlowRun(sim, sim.start(process, ehr.id), "s2s")
+
+    return start
 
 
 def _ca(sim: Simulation, id: str, name: str, host: str) -> Any:

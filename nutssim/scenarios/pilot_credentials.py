@@ -153,10 +153,17 @@ def healthcare_provider(sim: Simulation, signer: Pass, org: Subject, ura: str, d
     return sign_with_pass(sim, signer, _document(sim, HEALTHCARE_PROVIDER, signer.did, subject, days), org)
 
 
-def service_provider(sim: Simulation, operator: Issuer, vendor: Subject, days: int = 365) -> Credential:
-    """GF ServiceProviderCredential: the system operator certifies the vendor for ``gbc-client``."""
+def service_provider(
+    sim: Simulation, operator: Issuer, vendor: Subject, days: int = 365, *, revocable: bool = False
+) -> Credential:
+    """GF ServiceProviderCredential: the system operator certifies the vendor for ``gbc-client``.
+
+    ``revocable`` gives it a status list entry (StatusList2021; GF names Bitstring Status List
+    v1.0 as optional and "not currently used").
+    """
     subject = {"id": vendor.did, "@type": "ServiceProvider", "name": vendor.name, "services": ["gbc-client"]}
-    return operator.issue(_document(sim, SERVICE_PROVIDER, operator.did, subject, days), vendor)
+    document = _document(sim, SERVICE_PROVIDER, operator.did, subject, days)
+    return operator.issue(document, vendor, revocable=revocable)
 
 
 def service_provider_delegation(
