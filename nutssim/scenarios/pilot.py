@@ -234,3 +234,29 @@ def pilot_eoverdracht(seed: int = 0, profile: str | Profile = "nuts-node", **opt
 def pilot_enrollment(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> PilotWorld:
     """Use case 2: the enrollment and the professional's mandate in VP1."""
     return _expect(pilot_world(seed, profile, **options), options)
+
+
+@register(
+    "pilot-uzi-revoked",
+    "Pilot organization access after the UZI CA revoked the practice's server certificate: strict checks the "
+    "did:x509 issuer's CRL and denies; nuts-node-gf (--option client_id=true) grants, its did:x509 resolver "
+    "checks no CRL for a HealthcareProviderCredential",
+    options=(*OPTIONS[:1], replace(SCOPE, default="pilot-eoverdracht"), *OPTIONS[2:]),
+    needs=NEEDS,
+)
+def pilot_uzi_revoked(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> PilotWorld:
+    """The certificate behind the HealthcareProviderCredential is on the CA's CRL.
+
+    GF (credential-HealthcareProviderCredential: revocation "through the did:x509 DID
+    resolution") against nuts-node ``vdr/didx509/resolver.go Resolve`` ("does NOT check the
+    CRLs"; only ``vcr/credential/validator.go x509CredentialValidator`` does, for X509Credential).
+    """
+    world = pilot_world(seed, profile, **options)
+    world.server_ca.on_revoke.append(
+        lambda ca, cert: world.sim.record_fact(ca.id, "certificate_revoked", serial=cert.serial)
+    )
+    world.server_ca.revoke(world.organization_pass.leaf)
+    if world.sim.profile.strict:
+        world.options["expect"] = "denied"
+        return world
+    return _expect(world, options)

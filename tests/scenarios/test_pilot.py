@@ -144,3 +144,16 @@ def test_same_seed_same_token_request() -> None:
         return next(e for e in world.sim.trace.exchanges if e.label == "token request").request.form
 
     assert form(3) == form(3) != form(4)
+
+
+def test_a_revoked_uzi_certificate_is_refused_only_where_the_issuer_crl_is_read() -> None:
+    """strict reads the did:x509 issuer's CRL (GF); project-gf's resolver reads none (didx509 Resolve)."""
+    world = build("pilot-uzi-revoked", profile="strict")
+    result = world.run().result
+    assert (result.status, result.error["error"]) == ("denied", "invalid_verifiable_credentials")
+    assert (
+        "validation failed: certificate is revoked: subject=SERIALNUMBER=12345,CN=gp.example"
+        in (result.error["error_description"])
+    )
+    assert "vc.x509.crl" in failed(world)
+    assert build("pilot-uzi-revoked", profile="nuts-node-gf", client_id=True).run().result.status == "granted"

@@ -39,7 +39,7 @@ FAMILIES = {
     "user-no-user-pd": UserWorld,
     "vci-bootstrap": VciWorld,
     "user-dynamic-scope": UserPdpWorld,
-    **dict.fromkeys(["pilot-enrollment", "pilot-eoverdracht"], PilotWorld),
+    **dict.fromkeys(["pilot-enrollment", "pilot-eoverdracht", "pilot-uzi-revoked"], PilotWorld),
 }
 
 

@@ -6,10 +6,11 @@ the project-gf AS gets that far; nuts-node master's client never sends the reque
 
 from __future__ import annotations
 
-from nutssim.catalogue.base import Expect, Family
+from nutssim.catalogue.base import Expect, Family, Observation, observe_flow
 from nutssim.catalogue.s2s_cases.jwt_bearer import (
     DELEGATION,
     GF,
+    GRANTED,
     REFS,
     TOKEN,
     held,
@@ -51,6 +52,42 @@ PILOT.declare(
     refs=(
         "GF ServiceProviderDelegationCredential (subject: the service provider receiving the delegation)",
         "RFC021 §4.2.5",
+        *REFS,
+    ),
+    options=GF,
+)
+
+
+def _revoke_server_certificate(world: JwtBearerWorld) -> Observation:
+    """The UZI CA puts the practice's server certificate on its CRL, then the flow runs."""
+    assert isinstance(world, PilotWorld)
+    world.server_ca.revoke(world.organization_pass.leaf)
+    return observe_flow(world.run())
+
+
+PILOT.declare(
+    id="s2s-pilot-uzi-certificate-revoked",
+    title="HealthcareProviderCredential from a revoked UZI server certificate",
+    attack="the practice keeps presenting the HealthcareProviderCredential it issued from a server "
+    "certificate the UZI CA has since revoked",
+    control="revocation_check",
+    act=_revoke_server_certificate,
+    # strict checks the did:x509 issuer's CRL (GF: revocation "through the did:x509 DID resolution");
+    # project-gf does not: vdr/didx509/resolver.go Resolve "does NOT check the CRLs", and only
+    # x509CredentialValidator (type X509Credential) reads them.
+    expected=per_profile(
+        Expect(
+            "denied",
+            "invalid_verifiable_credentials",
+            "presentation(s) or credential(s) verification failed",
+            "vc.x509.crl",
+        )
+    ),
+    vulnerable=per_profile(GRANTED),
+    refs=(
+        "GF HealthcareProviderCredential (revocation method)",
+        "RFC 5280 §5",
+        "nuts-node vdr/didx509/resolver.go",
         *REFS,
     ),
     options=GF,
