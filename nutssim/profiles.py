@@ -109,6 +109,9 @@ CONTROLS: dict[str, str] = {
     "claims, as a PEP (nuts-knooppunt pep/nginx/js/authorize.js)",
     "http_cache": "a node's HTTP client serves GETs from its RFC 9111 response cache (nuts-node "
     "http/client/caching.go); off: every fetch is an exchange on the wire",
+    "startup_checks": "a node refuses to start when a credential profile's scope_policy is dynamic and no "
+    "AuthZEN endpoint is configured (nuts-node policy/local.go LocalPDP.Configure); off: it runs and answers "
+    "server_error at use",
 }
 
 

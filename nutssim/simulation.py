@@ -87,11 +87,27 @@ class Simulation:
     # -- running -----------------------------------------------------------------------------------
     def start(self, process: Process, sender: str) -> Run:
         """Start a steppable run of a process on behalf of party id ``sender``."""
+        self.check_startup()
         return self.network.start(process, sender)
 
     def run(self, process: Process, sender: str) -> Any:
         """Run a process to its end and return its result."""
+        self.check_startup()
         return self.network.run(process, sender)
+
+    def check_startup(self) -> None:
+        """Every node's start-up checks (``NodeCore.check_startup``) before a flow runs.
+
+        A misconfigured node is refused as the reference refuses to start it (an ``InputError``,
+        exit 2 on the command line), under every profile: strict follows the reference here,
+        since no specification defines a ``dynamic`` policy without a PDP and refusing the
+        configuration is the fail-safe reading. Control ``startup_checks`` off lets the node run.
+        """
+        if not self.profile.on("startup_checks"):
+            return
+        for party in self.parties:
+            if isinstance(party, NodeCore):
+                party.check_startup()
 
     # -- builders and flows: the API notebooks use (ARCHITECTURE.md "A notebook cell") -----------------
     def add_node(

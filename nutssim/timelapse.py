@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nutssim.errors import InputError
@@ -28,6 +28,8 @@ from nutssim.limits import TIMELAPSE_MAX_DAYS as MAX_DAYS
 from nutssim.models.credential import Credential
 from nutssim.parties.browser import Browser
 from nutssim.parties.ehr_vci import from_offer
+from nutssim.parties.issuer import Issuer
+from nutssim.parties.node import Subject
 from nutssim.parties.vci_issuer import ORGANIZATION_CONFIGURATION
 from nutssim.profiles import Profile, as_profile
 from nutssim.scenarios import registry
@@ -64,6 +66,36 @@ class RenewBefore:
     days: int = 7
     valid_days: int = 45
     over: str = "fiat"  # "fiat" (the register signs into the wallet) or "vci" (OpenID4VCI on the wire)
+
+
+@dataclass(frozen=True)
+class Material:
+    """Whose credential the story lives through: its type, holder and issuer, and how to mint one by fiat.
+
+    The default is the requester's NutsOrganizationCredential from the register; a world may
+    name another with a ``lapse_material()`` method returning these fields (the pilot set: the
+    service provider's ServiceProviderCredential from the stelselhouder).
+    """
+
+    type: str
+    holder: Subject
+    issuer: Issuer
+    mint: Callable[[int], Credential] = field(repr=False)  # valid days -> a revocable credential
+    name: str = "register"  # how the event labels call the issuer
+
+
+def material_of(world: S2SWorld) -> Material:
+    """The world's own material (``lapse_material()``), else the register's organization credential."""
+    own = getattr(world, "lapse_material", None)
+    if callable(own):
+        return Material(**own())
+
+    def mint(valid_days: int) -> Credential:
+        return world.register.issue_organization_credential(
+            world.requester, valid_for=valid_days * DAY, revocable=True
+        )
+
+    return Material(ORGANIZATION_TYPE, world.requester, world.register, mint)
 
 
 class IssuanceFailed(Exception):
@@ -210,46 +242,45 @@ class Life:
         self.start = start
         self.day = 0
         self.over = over
+        self.material = material_of(world)
         self.browser: Browser | None = None
+        if over == "vci" and self.material.type != ORGANIZATION_TYPE:
+            raise InputError(
+                f"renewal over OpenID4VCI covers the {ORGANIZATION_TYPE} only, not {world.name!r}"
+            )
         if over == "vci":  # the issuer side: the register knows the practice, a user's browser
             requester = world.requester
             world.register.openid4vci.enrol(requester.url, requester.name, "Utrecht")
             self.browser = world.sim.add_browser()
         self.credentials: list[CredentialSpan] = []
-        self.keys: list[KeySpan] = [KeySpan(k.kid or "", 0) for k in world.register.identity.keys]
+        self.keys: list[KeySpan] = [KeySpan(k.kid or "", 0) for k in self.material.issuer.identity.keys]
         self.events: list[Event] = []
 
     def now(self) -> int:
         """The simulated time."""
         return self.world.sim.clock.now()
 
-    def current(self, type: str = ORGANIZATION_TYPE) -> tuple[Credential, CredentialSpan] | None:
-        """The newest credential of ``type`` in the requester's wallet, with its span."""
-        for credential in reversed(self.world.requester.wallet.credentials):
-            if type in credential.types:
+    def current(self, type: str | None = None) -> tuple[Credential, CredentialSpan] | None:
+        """The newest credential of ``type`` (default: the material's) the holder holds, with its span."""
+        for credential in reversed(self.material.holder.wallet.credentials):
+            if (type or self.material.type) in credential.types:
                 span = next(s for s in self.credentials if s.id == credential.id)
                 return credential, span
         return None
 
     def issue(self, valid_days: int, ended_by: str = "replaced") -> Credential:
-        """Issue a fresh organization credential; the wallet drops the one it replaces."""
+        """Issue a fresh credential of the material; the wallet drops the one it replaces."""
         previous = self.current()
-        world = self.world
-        credential = (
-            self._over_vci(valid_days)
-            if self.over == "vci"
-            else world.register.issue_organization_credential(
-                world.requester, valid_for=valid_days * DAY, revocable=True
-            )
-        )
+        material = self.material
+        credential = self._over_vci(valid_days) if self.over == "vci" else material.mint(valid_days)
         if previous is not None:
-            world.requester.wallet.remove(previous[0])
+            material.holder.wallet.remove(previous[0])
             previous[1].ended_day, previous[1].ended_by = self.day, ended_by
         self.credentials.append(
             CredentialSpan(
                 credential.id,
-                ORGANIZATION_TYPE,
-                world.register.identity.key.kid or "",
+                material.type,
+                material.issuer.identity.key.kid or "",
                 self.day,
                 self.day + valid_days,
             )
@@ -281,22 +312,22 @@ class Life:
         self.world.register.openid4vci.enrolments.pop(self.world.requester.url, None)
 
     def revoke(self) -> None:
-        """Revoke the current organization credential on the register's status list."""
+        """Revoke the current credential on its issuer's status list."""
         held = self.current()
         if held is None:
             raise InputError(f"day {self.day}: nothing to revoke", where="timelapse events")
-        self.world.register.revoke(held[0])
+        self.material.issuer.revoke(held[0])
         held[1].revoked_day = self.day
 
     def rotate_key(self) -> str:
-        """Give the register a new signing key; the old one stays in its DID document for now."""
-        kid = self.world.register.rotate_key()
+        """Give the issuer a new signing key; the old one stays in its DID document for now."""
+        kid = self.material.issuer.rotate_key()
         self.keys.append(KeySpan(kid, self.day))
         return kid
 
     def remove_key(self, kid: str) -> None:
-        """Drop ``kid`` from the register's DID document (credentials it signed no longer verify)."""
-        self.world.register.remove_key(kid)
+        """Drop ``kid`` from the issuer's DID document (credentials it signed no longer verify)."""
+        self.material.issuer.remove_key(kid)
         for span in self.keys:
             if span.kid == kid:
                 span.removed_day = self.day
@@ -354,7 +385,7 @@ def rotate_issuer_key(day: int, grace_days: int = 5) -> list[Event]:
     removed: dict[str, str] = {}
 
     def rotate(life: Life) -> None:
-        removed["kid"] = life.world.register.identity.key.kid or ""
+        removed["kid"] = life.material.issuer.identity.key.kid or ""
         life.rotate_key()
 
     def remove(life: Life) -> None:
@@ -387,6 +418,7 @@ class TimeLapse:
     profile: str | Profile = "nuts-node"
     seed: int = 0
     warn_days: int = 14
+    options: dict[str, Any] = field(default_factory=dict)  # the scenario's options (``client_id``, …)
 
     def run(self) -> TimeLapseResult:
         """Build the world and live through the days."""
@@ -396,13 +428,14 @@ class TimeLapse:
         if over not in OVER:
             raise InputError(f"renewal over {over!r}; give one of {', '.join(OVER)}")
         events = sorted(plan_events() if self.events is None else self.events, key=lambda e: e.day)
-        world = registry.build(self.scenario, seed=self.seed, profile=self.profile)
+        world = registry.build(self.scenario, seed=self.seed, profile=self.profile, **self.options)
         if not isinstance(world, S2SWorld):
             raise InputError(f"a time-lapse runs an s2s scenario, not {self.scenario!r}")
         life = Life(world, world.sim.clock.now(), over)
-        for credential in list(world.requester.wallet.credentials):  # the story issues its own
-            if ORGANIZATION_TYPE in credential.types:
-                world.requester.wallet.remove(credential)
+        holder = life.material.holder
+        for credential in list(holder.wallet.credentials):  # the story issues its own
+            if life.material.type in credential.types:
+                holder.wallet.remove(credential)
         results = [self._day(life, day, [e for e in events if e.day == day]) for day in range(self.days)]
         return TimeLapseResult(
             self.scenario,
@@ -437,6 +470,8 @@ class TimeLapse:
             event = Event(
                 life.day, f"{event.kind}_failed", f"{event.label} fails: {exc}", _nothing, event.hour
             )
+        if life.material.name != "register":  # the story's labels name the register
+            event = replace(event, label=event.label.replace("register", life.material.name))
         if event.kind != "check":  # a check records itself, with its outcome
             life.events.append(event)
 
@@ -468,7 +503,7 @@ class TimeLapse:
             error=outcome.error,
             cause=outcome.cause,
             detail=outcome.detail,
-            held=tuple(c.id for c in life.world.requester.wallet.credentials),
+            held=tuple(c.id for c in life.material.holder.wallet.credentials),
             expiring=self._expiring(life),
             status_list=outcome.status_list,
         )

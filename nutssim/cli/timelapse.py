@@ -23,6 +23,8 @@ def add_parser(sub: Any) -> None:
         "examples:\n  nutssim timelapse\n  nutssim timelapse --profile strict --png timelapse.png\n"
         "  nutssim timelapse --days 120 --format json --out days.json\n"
         "  nutssim timelapse --renew-over vci   # issuance and renewal over OpenID4VCI on the wire\n"
+        "  nutssim timelapse --scenario pilot-eoverdracht --profile strict   # the pilot set: the vendor's\n"
+        "    ServiceProviderCredential from the stelselhouder lives the story\n"
         "exit codes: 0 ran (denied days are a finding, not an error), 2 usage error",
     )
     parser.add_argument("--scenario", default="s2s", help="an s2s scenario to run each day (default s2s)")
@@ -37,18 +39,32 @@ def add_parser(sub: Any) -> None:
         help="fiat: the register signs into the wallet (default, fast); vci: the holder's node asks "
         "the register over OpenID4VCI",
     )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a scenario option (repeatable), e.g. --scenario pilot-eoverdracht --option client_id=true",
+    )
     parser.add_argument("--png", type=Path, help="also draw the timeline picture into this PNG file")
     out_and_format(parser, ("text", "json"))
 
 
 def cmd_timelapse(args: argparse.Namespace) -> int:
     """Live through the days; print the periods (text) or one row per day (JSON)."""
+    from nutssim.cli.run import parse_option
     from nutssim.terminal import progress
     from nutssim.timelapse import RenewBefore, TimeLapse
 
     renewal = None if args.no_renewal else RenewBefore(over=args.renew_over)
+    options = dict(parse_option(args.scenario, text) for text in args.option)
     lapse = TimeLapse(
-        scenario=args.scenario, days=args.days, profile=args.profile, seed=args.seed, renewal=renewal
+        scenario=args.scenario,
+        days=args.days,
+        profile=args.profile,
+        seed=args.seed,
+        renewal=renewal,
+        options=options,
     )
     with progress(f"{args.days} days of {args.scenario} under {args.profile}"):
         result = lapse.run()

@@ -123,6 +123,20 @@ class NodeCore(DidWebHost):
             callback(self)
         return subject
 
+    def check_startup(self) -> None:
+        """Refuse to start as the reference does: ``scope_policy: dynamic`` needs a PDP endpoint.
+
+        nuts-node ``policy/local.go LocalPDP.Configure`` (d2ad162) refuses to start the node
+        when a credential profile's scope policy is ``dynamic`` and ``policy.authzen.endpoint``
+        is empty; ``scope_policy.check_startup`` raises the ``ScopePolicyConfigError`` (a user
+        error: the configuration is wrong, not the protocol run).
+        """
+        from nutssim.specs import scope_policy
+
+        for subject in self.subjects.values():
+            if subject.policy is not None:
+                scope_policy.check_startup(subject.policy, self.authzen_endpoint)
+
     def subject(self, subject_id: str) -> Subject | None:
         """The subject with this id, if the node hosts it."""
         return self.subjects.get(subject_id)

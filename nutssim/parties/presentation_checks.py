@@ -287,6 +287,7 @@ class PresentationVerifier:
                     ld_mode=ld_processing(ctx),
                     crl=crl,
                     eku_policy=ctx.profile.strict,
+                    issuer_crl=ctx.profile.strict,
                 )
             except ProtocolError as exc:
                 cause = exc.cause or Cause(vc_verify.kind_of(str(exc)), "presentation", reason=str(exc))

@@ -40,6 +40,29 @@ class ScenarioSpec:
 #: Every scenario: name → (its family module in ``nutssim.scenarios``, flow, description).
 #: A family's ``@register`` must agree with its rows (tests/scenarios/test_lazy_registry.py).
 INDEX: dict[str, tuple[str, str, str]] = {
+    "pilot-enrollment": (
+        "pilot",
+        "s2s",
+        "Pilot credential set, patient-enrollment-scoped access: VP1 adds a PatientEnrollmentCredential "
+        "and a HealthcareProfessionalDelegationCredential (both signed on a UZI Z-pas); strict grants; "
+        "nuts-node is not sent (master's AS does not advertise jwt-bearer); nuts-node-gf refuses (no "
+        "client_id), with --option client_id=true grants on VP1 alone",
+    ),
+    "pilot-eoverdracht": (
+        "pilot",
+        "s2s",
+        "Pilot credential set, organization access: HealthcareProviderCredential (did:x509, UZI server "
+        "certificate) as VP1, ServiceProvider(+Delegation)Credential as VP2; strict grants; nuts-node is "
+        "not sent (master's AS does not advertise jwt-bearer); nuts-node-gf refuses (no client_id), with "
+        "--option client_id=true grants on VP1 alone",
+    ),
+    "pilot-uzi-revoked": (
+        "pilot",
+        "s2s",
+        "Pilot organization access after the UZI CA revoked the practice's server certificate: strict "
+        "checks the did:x509 issuer's CRL and denies; nuts-node-gf (--option client_id=true) grants, its "
+        "did:x509 resolver checks no CRL for a HealthcareProviderCredential",
+    ),
     "s2s": (
         "s2s",
         "s2s",

@@ -146,14 +146,21 @@ def verify_credential(
     ld_mode: LdProcessing = LdProcessing.SPEC,
     crl: Any = None,
     eku_policy: bool = False,
+    issuer_crl: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Verify one credential: validators, types, revocation, trust, time, issuer, signature.
 
     ``crl`` is the X509Credential's CRL checker (``x509_credential.CRLChecker``; None skips CRLs)
     and ``eku_policy`` turns on the did:x509 ``eku`` policy (strict; the reference lacks it).
+    ``issuer_crl`` checks the CRLs of any did:x509 issuer's chain, not only an X509Credential's
+    (strict: the GF catalogue's HealthcareProviderCredential names "certificate revocation checks
+    (OCSP/CRL) through the did:x509 DID resolution"; nuts-node ``vdr/didx509/resolver.go
+    Resolve`` "does NOT check the CRLs", only ``x509CredentialValidator`` does).
     """
     try:
-        yield from _verify_credential(credential, now, holder, status, trusted, ld_mode, crl, eku_policy)
+        yield from _verify_credential(
+            credential, now, holder, status, trusted, ld_mode, crl, eku_policy, issuer_crl
+        )
     except VerificationFailed as exc:
         cause = exc.cause.on("credential", credential.id)
         raise VerificationFailed("", check=exc.check, cause=cause) from None
@@ -179,6 +186,7 @@ def _verify_credential(
     ld_mode: LdProcessing,
     crl: Any = None,
     eku_policy: bool = False,
+    issuer_crl: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     if X509_CREDENTIAL in credential.types:
         # vcr/credential/resolver.go FindValidator: the X509Credential validator runs first and
@@ -205,9 +213,18 @@ def _verify_credential(
         from nutssim.specs import x509_credential
 
         issuer_document = x509_credential.resolve_issuer(credential, now, eku_policy=eku_policy)
+        if issuer_crl and crl is not None and X509_CREDENTIAL not in credential.types:
+            yield from _issuer_crl(credential, now, crl)
     else:
         issuer_document = yield from resolve(credential.issuer)  # must resolve (not deactivated)
     yield from verify_credential_signature(credential, issuer_document, now=now, ld_mode=ld_mode)
+
+
+def _issuer_crl(credential: Credential, now: int, crl: Any) -> Generator[HttpRequest, HttpResponse, None]:
+    """The CRLs of a did:x509 issuer's chain (strict), refused as an X509Credential's are."""
+    from nutssim.specs import did_x509, x509_credential
+
+    yield from crl.check(did_x509.parse_chain(x509_credential.x5c_of(credential)), now)
 
 
 def _issuer_key(
@@ -360,6 +377,7 @@ def verify_presentation(
     ld_mode: LdProcessing = LdProcessing.SPEC,
     crl: Any = None,
     eku_policy: bool = False,
+    issuer_crl: bool = False,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """VerifyVP (PROTOCOL.md §3.5): presenter, VP signature and times, then every credential."""
     if check_subject and vp.credentials:
@@ -376,6 +394,7 @@ def verify_presentation(
                 ld_mode=ld_mode,
                 crl=crl,
                 eku_policy=eku_policy,
+                issuer_crl=issuer_crl,
             )
 
 

@@ -78,11 +78,15 @@ class Organization:
     uzi: str = "0"
     agb: str = "0"
     card_type: str = "1"
+    #: UZI pastype: ``S`` server certificate, ``Z`` healthcare professional pass, ``N`` named employee.
+    pass_type: str = "S"
+    #: UZI role code (``00.000`` for a server certificate; e.g. ``01.015`` for a GP on a Z-pas).
+    role: str = "00.000"
 
     @property
     def other_name(self) -> str:
-        """The SAN otherName value: ``<OID>-<type>-<UZI>-S-<URA>-00.000-<AGB>``."""
-        return f"{UZI_OID}-{self.card_type}-{self.uzi}-S-{self.ura}-00.000-{self.agb}"
+        """The SAN otherName value: ``<OID>-<type>-<UZI>-<pastype>-<URA>-<role>-<AGB>``."""
+        return f"{UZI_OID}-{self.card_type}-{self.uzi}-{self.pass_type}-{self.ura}-{self.role}-{self.agb}"
 
 
 def _when(epoch: int) -> dt.datetime:

@@ -14,6 +14,7 @@ from nutssim.parties.browser import Browser
 from nutssim.scenarios import NodesWorld, Option, S2SWorld, TrustWorld, UserWorld
 from nutssim.scenarios.jwt_bearer import JwtBearerWorld
 from nutssim.scenarios.pdp import PdpWorld, UserPdpWorld
+from nutssim.scenarios.pilot import PilotWorld
 from nutssim.scenarios.vci import VciWorld
 from nutssim.scenarios.x509 import X509World
 
@@ -38,6 +39,7 @@ FAMILIES = {
     "user-no-user-pd": UserWorld,
     "vci-bootstrap": VciWorld,
     "user-dynamic-scope": UserPdpWorld,
+    **dict.fromkeys(["pilot-enrollment", "pilot-eoverdracht", "pilot-uzi-revoked"], PilotWorld),
 }
 
 

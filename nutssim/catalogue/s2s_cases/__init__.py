@@ -28,6 +28,7 @@ from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     holder,
     jwt_bearer,
     pdp,
+    pilot,
     presentation,
     replay,
     semantics,

@@ -17,7 +17,6 @@ from nutssim.catalogue.s2s_cases.common import (
     PRESENTATION,
     S2S,
     SUBMISSION,
-    good_run,
     tamper_token_request,
     tampering,
     vp_error,
@@ -159,15 +158,35 @@ def _dynamic() -> dict[str, Any]:
     return policy
 
 
+#: nuts-node policy/local.go LocalPDP.Configure: the node does not start (scope_policy.check_startup).
+NO_PDP_AT_STARTUP = (
+    'credential profile "eoverdracht" has scope_policy "dynamic" but no AuthZen endpoint is configured'
+)
+
+
+def start_up(world: S2SWorld) -> Observation:
+    """Run the flow; a node that refuses to start (``Simulation.check_startup``) is a denial at start-up."""
+    from nutssim.specs.scope_policy import ScopePolicyConfigError
+
+    try:
+        return observe_flow(world.run())
+    except ScopePolicyConfigError as exc:
+        text = str(exc)
+        message = text[len(exc.where) + 2 :] if exc.where else text
+        return Observation("denied", "startup", message, ("node.startup",), detail=text)
+
+
 S2S.declare(
     id="s2s-dynamic-scope-policy",
     title="Profile with scope_policy dynamic and no policy decision point",
     attack="the AS is configured for AuthZen decisions but has no PDP",
-    act=good_run,
-    # nutssim models no AuthZen PDP: PROTOCOL.md §1.5 #11 gives the reference's answer when the
-    # dynamic policy has no ScopeEvaluator. The PDP outcomes of §4.2 #29 (access_denied,
-    # "policy decision point unavailable") need a PDP party and are left out.
-    expected=everywhere(
+    control="startup_checks",
+    act=start_up,
+    # The reference refuses to start the node (policy/local.go LocalPDP.Configure); so does strict.
+    # With the start-up check off the node runs and the token request meets PROTOCOL.md §1.5 #11:
+    # the dynamic policy has no ScopeEvaluator (policy/scope_granter.go NewScopeGranter).
+    expected=everywhere("denied", "startup", NO_PDP_AT_STARTUP, "node.startup"),
+    vulnerable=everywhere(
         "denied",
         "server_error",
         "dynamic scope policy configured but no ScopeEvaluator available",
