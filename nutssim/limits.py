@@ -56,6 +56,13 @@ MAX_FILTER_PATTERN = 256
 MAX_INPUT_LENGTH = 2048
 #: Resolved JSON-LD contexts kept per loader (inline contexts come off the wire).
 MAX_CACHED_CONTEXTS = 256
+#: Processed JSON-LD contexts and canonical N-Quads kept per loader (LRU; never a verification result).
+MAX_PROCESSED_CONTEXTS = 512
+MAX_CACHED_CANONICAL = 1024
+#: Nesting of parentheses in a PaesslerAG/jsonpath filter selector (nuts-node reading).
+MAX_PARENTHESES = 16
+#: Latest exchange per label kept by a trace below the full level.
+MAX_LATEST = 256
 #: The reference's HTTP cache: longest lifetime (caching.go maxCacheTime) and size (ResponseCacheSize).
 MAX_CACHE_TIME = 3600
 CACHE_MAX_BYTES = 10 * 1024 * 1024
@@ -167,7 +174,19 @@ TABLE: tuple[Limit, ...] = (
          "nutssim.specs.pex.regex.MAX_INPUT_LENGTH"),
     _row("MAX_CACHED_CONTEXTS", "contexts", "work", "resolved JSON-LD contexts kept per loader",
          "none: the oldest is evicted", "nutssim (inline contexts come off the wire)",
-         "nutssim.specs.jsonld.MAX_CACHED_CONTEXTS"),
+         "nutssim.specs.jsonld_cache.MAX_CACHED_CONTEXTS"),
+    _row("MAX_PROCESSED_CONTEXTS", "contexts", "work", "processed JSON-LD contexts kept per loader",
+         "none: the oldest is evicted", "nutssim (pyld re-processes every type-scoped context otherwise)",
+         "nutssim.specs.jsonld_cache.MAX_PROCESSED_CONTEXTS"),
+    _row("MAX_CACHED_CANONICAL", "documents", "work", "canonical N-Quads kept per loader (by JSON SHA-256)",
+         "none: the oldest is evicted", "nutssim (canonical N-Quads are a pure function of the document)",
+         "nutssim.specs.jsonld_cache.MAX_CACHED_CANONICAL"),
+    _row("MAX_PARENTHESES", "levels", "wire", "parentheses nesting of a PaesslerAG filter selector",
+         "the policy is refused at load (nesting over the bound)", "nutssim (a bound on recursion)",
+         "nutssim.specs.pex.paessler.MAX_PARENTHESES"),
+    _row("MAX_LATEST", "exchanges", "work", "latest exchanges per label kept below the full trace level",
+         "none: the oldest label's exchange is dropped", "nutssim (trace levels, issue #23)",
+         "nutssim.trace.MAX_LATEST"),
     _row("MAX_CACHE_TIME", "s", "work", "the lifetime of a cached HTTP response",
          "none: the entry expires sooner", "nuts-node http/client caching.go maxCacheTime; RFC 9111 §4.2",
          "nutssim.specs.rfc9111.MAX_CACHE_TIME"),

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from nutssim.causes import Cause
+from nutssim.limits import MAX_LATEST
 from nutssim.messages import HttpRequest, HttpResponse
 
 FORMAT = "nutssim-trace/1"
@@ -33,7 +34,6 @@ FULL, WIRE, SUMMARY = "full", "wire", "summary"
 #: The trace levels, from most to least kept (see the module docstring).
 LEVELS = (FULL, WIRE, SUMMARY)
 #: Labels whose latest full exchange a ``summary`` trace keeps before it starts over.
-MAX_LATEST = 256
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ PENDING_IMPORT = {
     "nutssim.messages.MAX_INTEGER_DIGITS",
     "nutssim.network.MAX_STEPS",
     "nutssim.parties.base.MAX_BODY_BYTES",
-    "nutssim.specs.jsonld.MAX_CACHED_CONTEXTS",
 }
 
 

@@ -16,6 +16,11 @@ flow: [s2s-bearer]
 # nuts-node (the reference, gaps included) or strict (the specifications to the letter).
 profile: [nuts-node, strict]
 
+# How wallets and verifiers read a presentation definition, whatever the profile: null (each
+# profile's own), nuts-node (the reference's vcr/pe) or strict (the DIF PE v2.0.0 text).
+# [null, strict] under profile nuts-node shows which grants owe to the reading alone.
+pex_semantics: [null]
+
 # Controls switched off: a list of names is one level, a list of lists several.
 # [] (or "none") switches nothing off. The names: `nutssim scenarios s2s`.
 controls_off:

@@ -25,13 +25,14 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from nutssim.limits import MAX_CACHED_CANONICAL as MAX_CACHED_CANONICAL  # re-exported
+from nutssim.limits import MAX_CACHED_CONTEXTS as MAX_CACHED_CONTEXTS
+from nutssim.limits import MAX_PROCESSED_CONTEXTS as MAX_PROCESSED_CONTEXTS
+
 #: Bound on resolved contexts kept per loader: inline contexts come from documents
 #: received over the wire, so an attacker must not be able to grow the cache without end.
-MAX_CACHED_CONTEXTS = 256
 #: Bound on processed active contexts kept per loader (a Nuts VP needs about 30).
-MAX_PROCESSED_CONTEXTS = 512
 #: Bound on canonical N-Quads kept per loader (each a few kB: about 4 MB at most).
-MAX_CACHED_CANONICAL = 1024
 
 
 class BoundedCache:

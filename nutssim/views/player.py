@@ -70,13 +70,13 @@ class Player:
         fold: bool = False,
         dpi: int = 96,
         view_height: int | None = VIEW_HEIGHT,
-        svg: bool = True,
+        svg: bool = False,
     ) -> None:
         self.source = source
-        #: Draw the diagram as inline SVG (``svg_sequence``), not a matplotlib PNG: ~100× faster a step
-        #: (12 ms against 1.6 s for the user flow on a loaded 2-core machine), text that stays sharp at
-        #: any zoom, and the same picture in CPython and the browser edition. ``svg=False`` asks for the
-        #: PNG, where matplotlib can be imported.
+        #: Draw the diagram as inline SVG (``svg_sequence``) instead of a matplotlib PNG: ~100× faster a
+        #: step and the same picture in CPython and the browser edition. It is chosen wherever matplotlib
+        #: cannot be imported (the browser edition); the PNG stays the default until the notebooks'
+        #: real-browser check (tests/test_notebooks_browser.py) measures the SVG widget too.
         self.svg = svg or matplotlib_missing()
         self.live = is_live(source)
         self.trace: Trace = as_trace(source)

@@ -43,6 +43,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from nutssim.limits import MAX_PARENTHESES
+
 
 class Unmodelled(ValueError):
     """The path is outside the modelled PaesslerAG/gval subset (the message says where)."""
@@ -227,7 +229,6 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _INDEX = re.compile(r"-?\d+")
 _STRING = re.compile(r'"([^"\\\n]*)"')
 #: Parentheses around a filter's expression, at most (the parser recurses once per pair).
-MAX_PARENTHESES = 16
 
 
 class _Parser:
