@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from nutssim.clock import DEFAULT_START, SimClock
 from nutssim.errors import SimulationError
+from nutssim.models.credential import Credential
 from nutssim.network import Network, Run
 from nutssim.parties.base import Party, Process
 from nutssim.parties.browser import Browser
@@ -136,16 +137,7 @@ class Simulation:
         host = host or f"{_short(name.lower().replace(' ', '-'))}.example"
         issuer = Issuer(id or self.unique_id(_short(host)), name, _https(host), self.rng, self.clock.now)
         issuer.on_issue.append(
-            lambda iss, cred, holder: self.record_fact(
-                iss.id,
-                "credential_issued",
-                id=cred.id,
-                credential_type=cred.type_label,
-                format=cred.format,
-                issuer=cred.issuer,
-                holder=holder.did if holder else None,
-                credential=cred.raw,
-            )
+            lambda iss, cred, holder: self.record_issued(iss.id, cred, holder.did if holder else None)
         )
         issuer.on_revoke.append(
             lambda iss, cred, revoked: self.record_fact(
@@ -198,6 +190,20 @@ class Simulation:
     def record_fact(self, party: str, type: str, **data: Any) -> None:
         """Record a fact that happens outside any exchange (set-up: a credential issued, …)."""
         self.trace.append(Fact(self.trace.next_seq(), self.clock.now(), type, party, data))
+
+    def record_issued(self, party: str, credential: Credential, holder: str | None, **extra: Any) -> None:
+        """Record the set-up fact that ``credential`` was issued to ``holder`` (the trust graph reads it)."""
+        self.record_fact(
+            party,
+            "credential_issued",
+            id=credential.id,
+            credential_type=credential.type_label,
+            format=credential.format,
+            issuer=credential.issuer,
+            holder=holder,
+            credential=credential.raw,
+            **extra,
+        )
 
     def service_access(
         self: Simulation,

@@ -128,16 +128,7 @@ def sign_with_pass(sim: Simulation, signer: Pass, document: dict[str, Any], hold
     raw = vc_jwt.issue_credential(document, signer.leaf.key.with_kid(f"{signer.did}#0"), headers=headers)
     credential = vc_jwt.parse_credential(raw)
     holder.wallet.add(credential)
-    sim.record_fact(
-        holder.node.id,
-        "credential_issued",
-        id=credential.id,
-        credential_type=credential.type_label,
-        format=credential.format,
-        issuer=credential.issuer,
-        holder=holder.did,
-        credential=raw,
-    )
+    sim.record_issued(holder.node.id, credential, holder.did)
     return credential
 
 

@@ -77,17 +77,7 @@ def self_issue_organization_credential(
     )
     credential = vc_jwt.credential_from_jwt(vc_jwt.issue_credential(document, subject.identities[0].key))
     subject.wallet.add(credential)
-    sim.record_fact(
-        subject.node.id,
-        "credential_issued",
-        id=credential.id,
-        credential_type=credential.type_label,
-        format=credential.format,
-        issuer=credential.issuer,
-        holder=subject.did,
-        credential=credential.raw,
-        self_issued=True,
-    )
+    sim.record_issued(subject.node.id, credential, subject.did, self_issued=True)
     return credential
 
 
