@@ -15,6 +15,8 @@ from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
+from nutssim.limits import MAX_INTEGER_DIGITS
+
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
@@ -57,11 +59,6 @@ def parse_json(text: str | bytes) -> Any:
     if _SURROGATE_ESCAPE.search(source) and _has_lone_surrogate(value):
         raise ValueError("a string holds a lone surrogate (RFC 8259 §8.2)")
     return value
-
-
-#: Digits of the longest integer accepted: a Go peer decodes a JSON number into a float64
-#: (encoding/json), which holds at most ~1.8e308, so longer integers are refused there too.
-MAX_INTEGER_DIGITS = 309
 
 
 def _bounded_int(text: str) -> int:

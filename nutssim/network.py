@@ -32,6 +32,7 @@ from typing import Any, Protocol, TypeVar
 from nutssim.causes import Cause
 from nutssim.clock import SimClock
 from nutssim.errors import ProtocolError, SimulationError
+from nutssim.limits import MAX_STEPS
 from nutssim.messages import HttpRequest, HttpResponse, origin_of, text_response, url_problem
 from nutssim.parties.base import Context, Party, Process
 from nutssim.parties.base import acting_as as acting_as  # re-exported: it moved to parties.base (layering)
@@ -69,9 +70,6 @@ __all__ = [
 
 #: What ``_pd_limits`` returns when the profile's limits are already in force.
 _IN_FORCE = nullcontext()
-
-#: A guard against a process that never ends (a redirect loop, a retry without end).
-MAX_STEPS = 20_000
 
 
 @dataclass(frozen=True)

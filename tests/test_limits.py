@@ -25,11 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "nutssim"
 _LIMIT_NAME = re.compile(r"^_?MAX_")
 #: Modules still defining their limit locally (same value as the table); the lead switches them.
-PENDING_IMPORT = {
-    "nutssim.messages.MAX_INTEGER_DIGITS",
-    "nutssim.network.MAX_STEPS",
-    "nutssim.parties.base.MAX_BODY_BYTES",
-}
+PENDING_IMPORT: set[str] = set()
 
 
 def _module(path: Path) -> str:

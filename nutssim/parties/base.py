@@ -19,6 +19,7 @@ from typing import Any, NoReturn, TypeVar
 from nutssim import causes
 from nutssim.causes import Cause
 from nutssim.errors import OAuthError, ProtocolError
+from nutssim.limits import MAX_BODY_BYTES
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, text_response, with_query
 from nutssim.parties.render import Renderer, renderer_for
 from nutssim.profiles import Profile
@@ -33,9 +34,6 @@ Flow = Generator[HttpRequest, HttpResponse, HttpResponse]
 HandlerResult = HttpResponse | Process
 Handler = Callable[..., HandlerResult]
 T = TypeVar("T")
-
-#: Inbound body limit of the reference (PROTOCOL.md §0, "Inbound HTTP body limit").
-MAX_BODY_BYTES = 1024 * 1024
 
 
 class Context:
