@@ -156,8 +156,6 @@ def two_vp_access(sim: Simulation, parts: Any, api: Any) -> Callable[..., FlowRu
 
 @register(
     "s2s-jwt-bearer",
-    "Two-VP RFC 7523 jwt-bearer (GFI-004): the organization's VP as assertion, the service provider's as "
-    "client_assertion",
     options=OPTIONS,
 )
 def s2s_jwt_bearer(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> JwtBearerWorld:

@@ -105,7 +105,6 @@ def pdp_world(
 
 @register(
     "s2s-dynamic-scope",
-    "scope_policy dynamic: an AuthZEN PDP in Rego grants the profile scope and the extra scopes it allows",
     options=OPTIONS,
 )
 def s2s_dynamic_scope(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> PdpWorld:
@@ -115,7 +114,6 @@ def s2s_dynamic_scope(seed: int = 0, profile: str | Profile = "nuts-node", **opt
 
 @register(
     "s2s-pdp-down",
-    "scope_policy dynamic with the PDP down: server_error 'policy decision point unavailable'",
     options=OPTIONS,
 )
 def s2s_pdp_down(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> PdpWorld:
@@ -132,8 +130,6 @@ class UserPdpWorld(UserWorld):
 
 @register(
     "user-dynamic-scope",
-    "User flow against a zorgtoepassing profile with a scope policy and a Rego PDP (nuts-node issue #4202)",
-    flow="user",
     options=USER_OPTIONS,
 )
 def user_dynamic_scope(

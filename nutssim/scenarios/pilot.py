@@ -206,16 +206,8 @@ def _expect(world: PilotWorld, options: dict[str, Any]) -> PilotWorld:
     return world
 
 
-_SUMMARY = (
-    "strict grants; nuts-node is not sent (master's AS does not advertise jwt-bearer); nuts-node-gf "
-    "refuses (no client_id), with --option client_id=true grants on VP1 alone"
-)
-
-
 @register(
     "pilot-eoverdracht",
-    "Pilot credential set, organization access: HealthcareProviderCredential (did:x509, UZI server "
-    "certificate) as VP1, ServiceProvider(+Delegation)Credential as VP2; " + _SUMMARY,
     options=(*OPTIONS[:1], replace(SCOPE, default="pilot-eoverdracht"), *OPTIONS[2:]),
     needs=NEEDS,
 )
@@ -226,8 +218,6 @@ def pilot_eoverdracht(seed: int = 0, profile: str | Profile = "nuts-node", **opt
 
 @register(
     "pilot-enrollment",
-    "Pilot credential set, patient-enrollment-scoped access: VP1 adds a PatientEnrollmentCredential and a "
-    "HealthcareProfessionalDelegationCredential (both signed on a UZI Z-pas); " + _SUMMARY,
     options=(*OPTIONS[:1], replace(SCOPE, default="pilot-enrollment"), *OPTIONS[2:]),
     needs=NEEDS,
 )
@@ -238,9 +228,6 @@ def pilot_enrollment(seed: int = 0, profile: str | Profile = "nuts-node", **opti
 
 @register(
     "pilot-uzi-revoked",
-    "Pilot organization access after the UZI CA revoked the practice's server certificate: strict checks the "
-    "did:x509 issuer's CRL and denies; nuts-node-gf (--option client_id=true) grants, its did:x509 resolver "
-    "checks no CRL for a HealthcareProviderCredential",
     options=(*OPTIONS[:1], replace(SCOPE, default="pilot-eoverdracht"), *OPTIONS[2:]),
     needs=NEEDS,
 )

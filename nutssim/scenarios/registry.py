@@ -38,7 +38,8 @@ class ScenarioSpec:
 
 
 #: Every scenario: name → (its family module in ``nutssim.scenarios``, flow, description).
-#: A family's ``@register`` must agree with its rows (tests/scenarios/test_lazy_registry.py).
+#: The one home of each description and flow; ``@register`` reads its row (and the family must be
+#: the module that registers it: tests/scenarios/test_lazy_registry.py).
 INDEX: dict[str, tuple[str, str, str]] = {
     "pilot-enrollment": (
         "pilot",
@@ -238,19 +239,29 @@ SCENARIOS = Registry()
 
 def register(
     name: str,
-    description: str,
-    flow: str = "s2s",
+    description: str | None = None,
+    flow: str | None = None,
     *,
     options: Iterable[Option] = (),
     needs: Iterable[str] = (),
 ) -> Callable[[Callable[..., World]], Callable[..., World]]:
-    """Decorator: register a world builder under ``name``; it is called with every declared option."""
+    """Decorator: register a world builder under ``name``; it is called with every declared option.
+
+    A scenario of the package takes its description and flow from its ``INDEX`` row (one home for
+    them, which listing reads without importing the family); any other scenario names both here.
+    """
     table = tuple(options)
     if len({o.name for o in table}) != len(table):
         raise InputError(f"scenario {name!r} declares an option twice")
+    row = INDEX.get(name)
+    if row is not None and (description, flow) != (None, None):
+        raise InputError(f"scenario {name!r} is indexed: its description and flow live in INDEX")
+    if row is None and description is None:
+        raise InputError(f"scenario {name!r} needs a description")
+    text, kind = (row[2], row[1]) if row is not None else (description or "", flow or "s2s")
 
     def wrap(builder: Callable[..., World]) -> Callable[..., World]:
-        SCENARIOS[name] = ScenarioSpec(name, description, builder, flow, table, tuple(needs))
+        SCENARIOS[name] = ScenarioSpec(name, text, builder, kind, table, tuple(needs))
         return builder
 
     return wrap

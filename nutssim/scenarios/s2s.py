@@ -131,7 +131,6 @@ def service_access(
 
 @register(
     "s2s",
-    "Service-to-service (RFC021 vp_token-bearer) with a DPoP-bound token, then the resource",
     options=OPTIONS,
 )
 def s2s(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> S2SWorld:
@@ -141,7 +140,6 @@ def s2s(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> 
 
 @register(
     "s2s-bearer",
-    "Service-to-service (RFC021) with a plain Bearer token (no DPoP)",
     options=with_defaults(OPTIONS, dpop=False),
 )
 def s2s_bearer(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> S2SWorld:
@@ -151,7 +149,6 @@ def s2s_bearer(seed: int = 0, profile: str | Profile = "nuts-node", **options: A
 
 @register(
     "s2s-ldp",
-    "Service-to-service with JSON-LD credentials end to end, under the reference's rfc021-e2e.json",
     options=(
         DPOP,
         replace(SCOPE, default="test"),
@@ -175,7 +172,6 @@ def s2s_ldp(
 
 @register(
     "s2s-mixed",
-    "Service-to-service with a JSON-LD organization credential and a JWT employee credential",
     options=with_defaults(OPTIONS, credential_format="ldp_vc"),
 )
 def s2s_mixed(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> S2SWorld:

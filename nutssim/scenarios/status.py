@@ -20,13 +20,9 @@ from nutssim.scenarios.trust import _finish, _trust_world
 from nutssim.scenarios.world import TrustWorld
 
 BSL_REVOKED = Option("revoked", bool, True, "whether the register set the credential's revocation status")
-_DESCRIPTION = (
-    "The GP's organization credential is revoked on a Bitstring Status List: nuts-node ignores the "
-    "entry and grants, strict (GFI-003) reads it and refuses"
-)
 
 
-@register("s2s-bsl-revoked", _DESCRIPTION, options=(DPOP, SCOPE, POLICY, BSL_REVOKED))
+@register("s2s-bsl-revoked", options=(DPOP, SCOPE, POLICY, BSL_REVOKED))
 def s2s_bsl_revoked(
     seed: int = 0, profile: str | Profile = "nuts-node", *, revoked: bool = True, **options: Any
 ) -> TrustWorld:

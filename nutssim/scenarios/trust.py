@@ -44,18 +44,6 @@ STATUS_LIST_FORMAT = Option(
 #: What the starter keeps out of the flow's arguments: the world's expectation and the options above.
 _OWN_OPTIONS = ("expect", REVOKED.name, ISSUER_CONSTRAINT.name, STATUS_LIST_FORMAT.name)
 
-_REVOKED = "The register revokes the GP's organization credential before the request (refused)"
-_STATUSLIST_DOWN = (
-    "The register's status list is unreachable: granted under nuts-node (fail-open), refused under strict"
-)
-_SELF_ISSUED = (
-    "An unregistered GP practice signs its own organization credential (issuer_constraint: refused; "
-    "without: granted)"
-)
-_UNTRUSTED_ISSUER = (
-    "A second register, not named by the PD's issuer pattern, issues the organization credential (refused)"
-)
-
 
 def self_issue_organization_credential(
     sim: Simulation,
@@ -145,7 +133,7 @@ def _unregistered_requester(world: TrustWorld, issue: Callable[[Subject], Creden
     return noord
 
 
-@register("trust-revoked", _REVOKED, options=(*OPTIONS, STATUS_LIST_FORMAT))
+@register("trust-revoked", options=(*OPTIONS, STATUS_LIST_FORMAT))
 def trust_revoked(
     seed: int = 0, profile: str | Profile = "nuts-node", *, status_list_format: str = "ldp", **options: Any
 ) -> TrustWorld:
@@ -159,7 +147,7 @@ def trust_revoked(
     return _finish(world, "trust-revoked", expect, status_list_format=status_list_format)
 
 
-@register("trust-statuslist-down", _STATUSLIST_DOWN, options=(*OPTIONS, REVOKED))
+@register("trust-statuslist-down", options=(*OPTIONS, REVOKED))
 def trust_statuslist_down(
     seed: int = 0, profile: str | Profile = "nuts-node", *, revoked: bool = True, **options: Any
 ) -> TrustWorld:
@@ -173,7 +161,7 @@ def trust_statuslist_down(
     )
 
 
-@register("trust-self-issued", _SELF_ISSUED, options=(*OPTIONS, ISSUER_CONSTRAINT))
+@register("trust-self-issued", options=(*OPTIONS, ISSUER_CONSTRAINT))
 def trust_self_issued(
     seed: int = 0,
     profile: str | Profile = "nuts-node",
@@ -196,7 +184,7 @@ def trust_self_issued(
     )
 
 
-@register("trust-untrusted-issuer", _UNTRUSTED_ISSUER, options=OPTIONS)
+@register("trust-untrusted-issuer", options=OPTIONS)
 def trust_untrusted_issuer(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> TrustWorld:
     """PROTOCOL.md §3.11, §4.2 #16: the issuer pattern names only the Zorgregister."""
     world = _trust_world(s2s_world(seed, profile, **options))

@@ -74,8 +74,6 @@ def organization_only(policy: dict[str, Any], scope: str = SCOPE) -> dict[str, A
 
 @register(
     "user",
-    "User flow: OpenID4VP organization and employee presentations, JAR, PKCE, DPoP, then the resource",
-    flow="user",
     options=OPTIONS,
 )
 def user(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> UserWorld:
@@ -85,8 +83,6 @@ def user(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) ->
 
 @register(
     "user-no-user-pd",
-    "User flow whose profile has no user definition: one presentation, then the code",
-    flow="user",
     options=OPTIONS,
 )
 def user_no_user_pd(

@@ -43,7 +43,6 @@ class VciWorld(S2SWorld):
 
 @register(
     "vci-bootstrap",
-    "An empty wallet filled over OpenID4VCI 1.0 from the register, then the s2s flow with it (granted)",
     options=(DPOP, SCOPE, POLICY, ACCESS, CONFIGURATION),
 )
 def vci_bootstrap(

@@ -161,7 +161,6 @@ def x509_world(
 
 @register(
     "s2s-x509",
-    "Service-to-service with an X509Credential from a UZI-like CA chain (RFC023)",
     options=OPTIONS,
     needs=NEEDS,
 )
@@ -172,7 +171,6 @@ def s2s_x509(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any
 
 @register(
     "s2s-x509-expired",
-    "X509Credential whose certificate has expired (RFC 5280 §6.1.3)",
     options=OPTIONS,
     needs=NEEDS,
 )
@@ -183,7 +181,6 @@ def s2s_x509_expired(seed: int = 0, profile: str | Profile = "nuts-node", **opti
 
 @register(
     "s2s-x509-revoked",
-    "X509Credential whose certificate is on the CA's CRL (RFC 5280 §5)",
     options=OPTIONS,
     needs=NEEDS,
 )
@@ -194,7 +191,6 @@ def s2s_x509_revoked(seed: int = 0, profile: str | Profile = "nuts-node", **opti
 
 @register(
     "s2s-x509-crl-down",
-    "X509Credential while the CA's CRL server is down: nuts-node soft-fails (granted), strict denies",
     options=OPTIONS,
     needs=NEEDS,
 )
@@ -205,7 +201,6 @@ def s2s_x509_crl_down(seed: int = 0, profile: str | Profile = "nuts-node", **opt
 
 @register(
     "s2s-x509-wrong-root",
-    "X509Credential from a chain to another root with the same names: only the PD's CA pin refuses it",
     options=OPTIONS,
     needs=NEEDS,
 )

@@ -10,7 +10,7 @@ import pytest
 
 from nutssim import scenarios
 from nutssim.errors import InputError
-from nutssim.scenarios.registry import FAMILIES, INDEX, Registry, ScenarioSpec
+from nutssim.scenarios.registry import FAMILIES, INDEX, Listing, Registry, ScenarioSpec, register
 
 
 def _fresh(code: str) -> str:
@@ -87,3 +87,22 @@ def test_listings_are_the_index_in_name_order() -> None:
     rows = scenarios.registry.listings()
     assert [r.name for r in rows] == sorted(INDEX)
     assert rows[0].description == INDEX[rows[0].name][2]
+
+
+def test_an_indexed_scenario_takes_its_description_and_flow_from_the_index_only() -> None:
+    """One home for the text: the family's ``@register`` names neither, and repeating them is refused."""
+    assert scenarios.SCENARIOS["user"].description == INDEX["user"][2]
+    assert scenarios.SCENARIOS["user"].flow == "user"
+    with pytest.raises(InputError, match="'s2s' is indexed: its description and flow live in INDEX"):
+        register("s2s", "a second text")
+
+
+def test_a_scenario_outside_the_package_names_its_own_description_and_flow() -> None:
+    builder = scenarios.SCENARIOS["s2s"].builder
+    try:
+        register("my-own", "a user's scenario", "user")(builder)
+        assert scenarios.SCENARIOS.listing("my-own") == Listing("my-own", "user", "a user's scenario")
+    finally:
+        del scenarios.SCENARIOS["my-own"]
+    with pytest.raises(InputError, match="scenario 'my-own' needs a description"):
+        register("my-own")
