@@ -61,7 +61,8 @@ def _compile_url() -> Any:
 
 
 _URL = _compile_url()
-_MAX_URL_RUNES = 2083  # rdf_dataset.go maxURLRuneCount
+#: rdf_dataset.go maxURLRuneCount: the reference's rule, not a bound of nutssim (so not in limits.TABLE)
+_URL_RUNE_CEILING = 2083
 _MIN_URL_LENGTH = 3  # minURLRuneCount (compared with the byte length, as Go's len does)
 _HEX = frozenset("0123456789abcdefABCDEF")
 _USERINFO_OK = frozenset("-._:~!$&'()*+,;=%@")
@@ -82,7 +83,7 @@ def valid_iri(value: str) -> bool:
 
 def is_url(text: str) -> bool:
     """``rdf_dataset.go IsURL`` for a text that starts with ``http(s)://``."""
-    if len(text) >= _MAX_URL_RUNES or len(text.encode("utf-8", "surrogatepass")) <= _MIN_URL_LENGTH:
+    if len(text) >= _URL_RUNE_CEILING or len(text.encode("utf-8", "surrogatepass")) <= _MIN_URL_LENGTH:
         return False
     parsed = _go_url_parse(text)
     if parsed is None:
