@@ -16,6 +16,7 @@ from pyld import ContextResolver
 from pyld.jsonld import JsonLdProcessor
 
 from nutssim.specs.jsonld_cache import BoundedCache, json_text
+from nutssim.specs.jsonld_iri import valid_quad
 
 
 class StrictProcessor(JsonLdProcessor):
@@ -88,6 +89,15 @@ class JsonGoldProcessor(StrictProcessor):
     ``Foo`` undefined becomes ``<s> rdf:type <Foo>``. pyld's ``_object_to_rdf`` skips
     every relative IRI object (JSON-LD 1.1 API §8.2 step 3), so only that branch differs.
     """
+
+    def _graph_to_rdf(self, graph: Any, issuer: Any, options: Any) -> Any:
+        """pyld's triples less those ``GraphToRDF``'s final ``Quad.Valid`` pass drops.
+
+        json-gold drops a quad with an http(s) IRI its URL check refuses or a malformed
+        language tag (``ld/rdf_dataset.go GraphToRDF``, ``InvalidNode``); pyld keeps it.
+        A named graph's own IRI is not checked here (pyld does not pass the name down).
+        """
+        return [t for t in super()._graph_to_rdf(graph, issuer, options) if valid_quad(t)]
 
     def _object_to_rdf(self, item: Any, issuer: Any, triples: Any, options: Any) -> Any:
         if isinstance(item, str) and not item.startswith("_:"):

@@ -23,8 +23,10 @@ Signature texts per key type are dsig's verifiers wrapped by jwx as ``signature 
 failed for <alg>: <reason>``: ECDSA ``invalid ECDSA signature`` (the reference's tests),
 EdDSA ``invalid EdDSA signature`` (dsig ``eddsa.go VerifyEdDSA``), RSA (PKCS #1 v1.5 and PSS)
 Go's ``crypto/rsa: verification error`` (``rsa.ErrVerification``, returned unwrapped by dsig
-``rsa.go VerifyRSA``). The EdDSA and RSA texts come from dsig's source as stored, whose
-version is not confirmed as v1.3.0 (FIDELITY.md "jwx wording").
+``rsa.go VerifyRSA``). The EdDSA and RSA texts are read from dsig v1.0.0 (``eddsa.go
+VerifyEdDSA``, ``rsa.go VerifyRSA``, ``verify.go dispatchRSAVerify``/``dispatchEdDSAVerify``
+return them unwrapped), the only tag the mirror holds; v1.3.0 (nuts-node's go.mod) is not
+at hand (FIDELITY.md "jwx wording").
 """
 
 from __future__ import annotations
@@ -52,9 +54,22 @@ BAD_SIGNATURE = {
 }
 
 
-def signature_failed(alg: str) -> str:
-    """``jwt.ParseString``'s text for a signature that does not verify under ``alg``."""
+#: dsig ``ecdsa.go UnpackECDSASignature``: the curve (Go's ``Params().Name``) and r||s length per alg.
+ECDSA_UNPACK = "dsig.VerifyECDSA: failed to unpack ECDSA signature: "
+ECDSA_CURVES = {"ES256": ("P-256", 64), "ES384": ("P-384", 96), "ES512": ("P-521", 132)}
+
+
+def signature_failed(alg: str, signature: bytes | None = None) -> str:
+    """``jwt.ParseString``'s text for a signature that does not verify under ``alg``.
+
+    An ECDSA signature of the wrong length fails before the curve check, in dsig
+    ``ecdsa.go VerifyECDSA`` (read at dsig v1.0.0): ``dsig.VerifyECDSA: failed to unpack
+    ECDSA signature: invalid signature length for curve "P-256"``.
+    """
     reason = BAD_SIGNATURE.get(alg[:2], "signature verification failed")
+    curve = ECDSA_CURVES.get(alg)
+    if curve is not None and signature is not None and len(signature) != curve[1]:
+        reason = f'{ECDSA_UNPACK}invalid signature length for curve "{curve[0]}"'
     return f"{PARSE_STRING}signature verification failed for {alg}: {reason}"
 
 
@@ -83,6 +98,6 @@ def parse_jwt(jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, require: t
     try:
         jws.verify(key)
     except jose.InvalidSignature:
-        raise jose.InvalidSignature(signature_failed(jws.alg)) from None
+        raise jose.InvalidSignature(signature_failed(jws.alg, jws.signature)) from None
     validate(jws.payload, now)
     jose.check_times(jws.payload, now, require=require)

@@ -271,7 +271,7 @@ def verify_credential_signature(
         try:
             jws.verify(key)
         except jose.InvalidSignature:  # jwtSignature → crypto.ParseJWT: jwx's words
-            text = jwx_text.signature_failed(jws.alg)
+            text = jwx_text.signature_failed(jws.alg, jws.signature)
             raise VerificationFailed(
                 _prefixed(f"unable to validate JWT signature: {text}"), check="jws.signature"
             ) from None

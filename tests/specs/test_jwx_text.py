@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from nutssim import jose
+from nutssim.jose import KeyPair
+from nutssim.jose import jws as jose_jws
+from nutssim.rng import SimRandom
 from nutssim.specs import jwx_text
 
 NOW = 1_000_000
@@ -87,3 +90,41 @@ def test_explain_knows_the_reference_texts(reason: str) -> None:
     assert found.error == "invalid_request"
     assert found.description == text
     assert found.check == "token.verify_vp"
+
+
+@pytest.mark.parametrize(
+    ("alg", "length", "reason"),
+    [
+        ("ES256", 64, "invalid ECDSA signature"),
+        (
+            "ES256",
+            63,
+            'dsig.VerifyECDSA: failed to unpack ECDSA signature: invalid signature length for curve "P-256"',
+        ),
+        (
+            "ES384",
+            64,
+            'dsig.VerifyECDSA: failed to unpack ECDSA signature: invalid signature length for curve "P-384"',
+        ),
+        ("EdDSA", 63, "invalid EdDSA signature"),
+        ("RS256", 10, "crypto/rsa: verification error"),
+        ("PS256", 10, "crypto/rsa: verification error"),
+    ],
+)
+def test_signature_texts_per_alg_as_dsig(alg: str, length: int, reason: str) -> None:
+    """dsig v1.0.0 VerifyECDSA (length before curve check), VerifyEdDSA, VerifyRSA, as jwx wraps them."""
+    text = jwx_text.signature_failed(alg, b"\0" * length)
+    assert (
+        text == f"jwt.ParseString: failed to parse string: signature verification failed for {alg}: {reason}"
+    )
+
+
+def test_a_truncated_es256_signature_reads_as_dsig_unpack() -> None:
+    """parse_jwt on a real JWT whose signature lost a byte: the unpack text, not the curve check's."""
+
+    key = KeyPair.generate(SimRandom(5))
+    header, payload, signature = jose_jws.sign({"alg": "ES256"}, {"iss": "a"}, key).split(".")
+    jws = jose_jws.decode(f"{header}.{payload}.{signature[:-2]}")
+    with pytest.raises(jose.InvalidSignature) as info:
+        jwx_text.parse_jwt(jws, key.public, NOW)
+    assert str(info.value).endswith('invalid signature length for curve "P-256"')

@@ -374,7 +374,10 @@ def test_item_72_old_proof_with_new_jti_accepted(key):
 def test_item_72_proof_from_the_future_refused(key):
     result = validate(proof_for(key, now=NOW + 60), key, jti_store())
     assert not result.valid
-    assert result.reason.startswith("failed to parse DPoP header: invalid DPoP token: ")
+    assert result.reason == (
+        "failed to parse DPoP header: invalid DPoP token\njwt.ParseString: failed to parse string: "
+        'jwt.Validate: validation failed: "iat" not satisfied'
+    )
     assert result.check == "dpop.time"
 
 
@@ -496,3 +499,38 @@ def test_strict_jti_replay_and_ath(key):
     no_ath = rfc9449.parse_proof(proof_for(key, token=None), NOW)
     with pytest.raises(DPoPError, match="missing ath claim"):
         rfc9449.check_ath(no_ath, TOKEN)
+
+
+# -- jwx's texts, errors.Join'ed, as crypto/dpop/dpop_test.go asserts them (issue #17 item 2) ------
+def test_two_segments_read_as_jwx_segment_count():
+    """dpop_test.go: "invalid DPoP token\\njws.ParseString: … jwsbb: invalid number of segments"."""
+    with pytest.raises(DPoPError) as info:
+        rfc9449.parse_proof("a.b", NOW)
+    assert str(info.value) == (
+        "invalid DPoP token\njws.ParseString: failed to parse string: jws.Parse: failed to parse compact "
+        "format: jws.Parse: invalid compact serialization format: jwsbb: invalid number of segments"
+    )
+
+
+def test_short_signature_reads_as_dsig_unpack(key):
+    """dpop_test.go: a wrong-length ES256 signature fails in dsig VerifyECDSA's unpack step."""
+    header, payload, signature = proof_for(key).split(".")
+    with pytest.raises(DPoPError) as info:
+        rfc9449.parse_proof(f"{header}.{payload}.{signature[:-2]}", NOW)  # 63 bytes
+    assert str(info.value) == (
+        "invalid DPoP token\njwt.ParseString: failed to parse string: signature verification failed for "
+        "ES256: dsig.VerifyECDSA: failed to unpack ECDSA signature: "
+        'invalid signature length for curve "P-256"'
+    )
+    assert info.value.check == "dpop.signature"
+
+
+def test_wrong_signature_reads_as_jwx(key):
+    header, payload, _ = proof_for(key).split(".")
+    _, _, other = proof_for(key, seed=2, htm="POST").split(".")
+    with pytest.raises(DPoPError) as info:
+        rfc9449.parse_proof(f"{header}.{payload}.{other}", NOW)
+    assert str(info.value) == (
+        "invalid DPoP token\njwt.ParseString: failed to parse string: signature verification failed for "
+        "ES256: invalid ECDSA signature"
+    )
