@@ -224,3 +224,27 @@ def test_a_json_body_of_too_many_values_is_refused_before_it_is_parsed(body: str
     assert (
         response.json["detail"] == "invalid_request - JSON body has more than MAX_JSON_VALUES (10000) values"
     )
+
+
+@pytest.mark.parametrize("profile", ["nuts-node", "strict"])
+@pytest.mark.parametrize(
+    ("after", "refused"),
+    [
+        (-1, "presentation nonce has already been used"),
+        (0, '"exp" not satisfied'),
+        (1, '"exp" not satisfied'),
+    ],
+)
+def test_a_replayed_token_request_at_the_ttl_boundary_is_refused(
+    profile: str, after: int, refused: str
+) -> None:
+    """Issue #18 item 4: at exp+skew−1 the nonce is still held; from exp+skew the VP has expired (jwx)."""
+    world = scenarios.build("s2s", seed=SEED, profile=profile)
+    world.start().finish()
+    captured = world.sim.trace.find("token request")[0]
+    vp = jose.decode(captured.request.form["assertion"]).payload
+    world.sim.clock.advance(vp["exp"] + 5 + after - world.sim.clock.now())  # 5: the jwx skew (RFC021 §4.4)
+    response = world.sim.network.send(_without_dpop(captured.request), captured.sender)
+    assert response.status == 400
+    assert refused in response.json["error_description"]
+    assert "access_token" not in response.json
