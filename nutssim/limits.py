@@ -22,6 +22,13 @@ from typing import Any
 MAX_BODY_BYTES = 1024 * 1024
 #: Digits of the longest JSON integer: a Go peer decodes a number into a float64 (~1.8e308).
 MAX_INTEGER_DIGITS = 309
+#: Pairs of a form body and of a URL query: Go net/url urlmaxqueryparams (Go 1.24.12/1.25.6).
+MAX_FORM_FIELDS = 10_000
+MAX_QUERY_FIELDS = 10_000
+#: Pairs of the Cookie headers of one request: Go net/http httpcookiemaxnum (Go 1.24.8/1.25.2).
+MAX_COOKIE_PAIRS = 3_000
+#: Values of an inbound JSON body, counted as its commas before parsing (simulator bound).
+MAX_JSON_VALUES = 10_000
 #: Redirects a browser follows for one navigation (Fetch §4.4 HTTP-redirect fetch: 20).
 MAX_REDIRECTS = 20
 #: The reference's maxJtiLength (PROTOCOL.md §0): bounds the DPoP jti replay store.
@@ -114,6 +121,22 @@ TABLE: tuple[Limit, ...] = (
          "413 invalid_request 'request body too large'",
          "nuts-node http/engine.go (middleware.BodyLimit; PROTOCOL.md §0)",
          "nutssim.parties.base.MAX_BODY_BYTES"),
+    _row("MAX_FORM_FIELDS", "fields", "wire", "key=value pairs of an inbound form body",
+         "400 invalid_request 'form body has more than MAX_FORM_FIELDS (10000) fields' (before parsing)",
+         "Go net/url ParseQuery urlmaxqueryparams=10000 (CVE-2025-61726), used by echo's form binding",
+         "nutssim.parties.field_limits.MAX_FORM_FIELDS"),
+    _row("MAX_QUERY_FIELDS", "parameters", "wire", "key=value pairs of an inbound URL query",
+         "400 invalid_request 'query has more than MAX_QUERY_FIELDS (10000) parameters' (before parsing)",
+         "Go net/url ParseQuery urlmaxqueryparams=10000 (CVE-2025-61726)",
+         "nutssim.parties.field_limits.MAX_QUERY_FIELDS"),
+    _row("MAX_COOKIE_PAIRS", "pairs", "wire", "name=value pairs of an inbound request's Cookie headers",
+         "400 invalid_request 'Cookie header has more than MAX_COOKIE_PAIRS (3000) pairs' (before parsing)",
+         "Go net/http readCookies httpcookiemaxnum=3000 (CVE-2025-58186)",
+         "nutssim.parties.field_limits.MAX_COOKIE_PAIRS"),
+    _row("MAX_JSON_VALUES", "values", "wire", "members and elements of an inbound JSON body (commas + 1)",
+         "400 invalid_request 'JSON body has more than MAX_JSON_VALUES (10000) values' (before parsing)",
+         "simulator bound (the reference has none below the 1 MiB body limit); RFC 8259 §9 permits limits",
+         "nutssim.parties.field_limits.MAX_JSON_VALUES"),
     _row("MAX_INTEGER_DIGITS", "digits", "wire", "an integer literal in wire JSON",
          "invalid JSON: 'integer with N digits (more than 309)'",
          "RFC 8259 §6 (interoperability: IEEE 754 double); Go encoding/json",

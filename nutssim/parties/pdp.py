@@ -49,6 +49,23 @@ class RegoPolicyError(InputError):
     """A Rego policy file cannot be used; ``where`` names the file (and line:column)."""
 
 
+class RegoUnavailable(InputError):
+    """The Rego engine (``regopy``) cannot be imported here (Pyodide, a build without it)."""
+
+
+def _regopy() -> Any:
+    """The ``regopy`` module, or a one-line ``RegoUnavailable`` naming what is missing (issue #24)."""
+    try:
+        import regopy
+    except ImportError as exc:
+        raise RegoUnavailable(
+            f"Rego policies need regopy (the rego-cpp runtime), which cannot be imported here ({exc}); "
+            "the PDP scenarios (s2s-dynamic-scope, user-dynamic-scope) run on "
+            "CPython only (pip install regopy)"
+        ) from None
+    return regopy
+
+
 @dataclass(frozen=True)
 class RegoDecision:
     """One evaluation of the policy: allow, an optional reason, or the error that stopped it."""
@@ -107,10 +124,11 @@ class RegoPolicy:
         return cls.from_files(*sorted(directory.glob("*.rego")), package=package)
 
     def _interpreter(self) -> Any:
-        from regopy import Interpreter, LogLevel, RegoError
+        regopy = _regopy()
+        RegoError = regopy.RegoError  # the library's class name
 
-        rego = Interpreter()
-        rego.log_level = LogLevel.NONE  # else rego-cpp prints parse errors on stdout
+        rego = regopy.Interpreter()
+        rego.log_level = regopy.LogLevel.NONE  # else rego-cpp prints parse errors on stdout
         for name, text in self.sources.items():
             try:
                 rego.add_module(name, text)
@@ -121,7 +139,7 @@ class RegoPolicy:
         return rego
 
     def _build(self, query: str) -> Any:
-        from regopy import RegoError
+        RegoError = _regopy().RegoError  # the library's class name
 
         rego = self._interpreter()
         try:
@@ -147,10 +165,11 @@ class RegoPolicy:
         return RegoDecision(allow is True, reason if isinstance(reason, str) else "", undefined=not found)
 
     def _query(self, bundle: Any, name: str, document: Mapping[str, Any]) -> tuple[Any, str, bool]:
-        from regopy import Interpreter, LogLevel, RegoError
+        regopy = _regopy()
+        RegoError = regopy.RegoError  # the library's class name
 
-        rego = Interpreter()
-        rego.log_level = LogLevel.NONE
+        rego = regopy.Interpreter()
+        rego.log_level = regopy.LogLevel.NONE
         # OPA's default turns a failing built-in (1 / 0) into "undefined", i.e. a silent deny;
         # surfacing it makes a broken policy visible as an error answer (§7.2.1).
         rego.strict_built_in_errors = True
