@@ -118,8 +118,12 @@ class Browser(Party):
             location = response.location if response.status in REDIRECTS else None
             if location is None:
                 return self._finish(Navigation(current, response, hops))
-            target = urljoin(current, location)
-            if urlsplit(target).scheme not in ("http", "https"):
+            try:
+                target = urljoin(current, location)
+                scheme = urlsplit(target).scheme
+            except ValueError:  # Fetch §4.4 HTTP-redirect fetch: a failed location URL is a network error
+                return self._finish(Navigation(current, response, hops, stopped_at="invalid Location"))
+            if scheme not in ("http", "https"):
                 return self._finish(Navigation(current, response, hops, stopped_at=target))
             if len(hops) > self.max_redirects:
                 return self._finish(Navigation(current, response, hops, stopped_at="too many redirects"))

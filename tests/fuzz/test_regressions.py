@@ -248,3 +248,17 @@ def test_a_replayed_token_request_at_the_ttl_boundary_is_refused(
     assert response.status == 400
     assert refused in response.json["error_description"]
     assert "access_token" not in response.json
+
+
+@pytest.mark.parametrize("profile", ["strict", "nuts-node"])
+def test_a_redirect_to_an_unparsable_location_stops_the_navigation(profile: str) -> None:
+    """Fuzz finding: ``urljoin`` of ``https://[::1/x`` raised out of the browser; now a network error."""
+    world = scenarios.build("user", seed=1, profile=profile)
+    flow = world.start()
+    flow.step()  # the EHR's answer to the browser's first navigation is the hostile one
+    flow.run.answer(HttpResponse(302, (("Location", "https://[::1/x"),), "{}"), note="hostile peer")
+    while not flow.done:
+        flow.step()
+    flow.finish()
+    stopped = [n.stopped_at for n in world.browser.history]
+    assert "invalid Location" in stopped and (flow.trace.outcome or {}).get("status") == "denied"
