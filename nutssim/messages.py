@@ -355,6 +355,8 @@ def json_response(status: int, data: Any, headers: Mapping[str, str] | None = No
 
 
 def _with_content_type(default: str, headers: Mapping[str, str] | None) -> Headers:
+    if headers is None:  # the common case: no copy, no scan
+        return (("Content-Type", default),)
     extra = _headers(headers)
     if any(k.lower() == "content-type" for k, _ in extra):
         return extra

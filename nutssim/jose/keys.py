@@ -29,6 +29,9 @@ from nutssim.jose.curves import CURVES, EC_ALGS, ED25519_SIZE, RSA_HASHES
 from nutssim.jose.errors import AlgorithmNotAllowed, InvalidSignature, MalformedToken
 from nutssim.rng import SimRandom, b64url
 
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` without an encoder built per call (same text).
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
 #: Algorithms the reference accepts for DPoP, JAR, VCs and VPs (PROTOCOL.md §0).
 SUPPORTED_ALGS: tuple[str, ...] = (
     "ES256",
@@ -57,7 +60,7 @@ def thumbprint(jwk: dict[str, Any]) -> str:
     except KeyError as exc:
         raise MalformedToken(f"JWK is missing member {exc.args[0]!r}") from None
     # RFC 7638 §3: required members only, lexicographic order, no whitespace.
-    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True)
+    canonical = _canonical(members)
     return b64url(hashlib.sha256(canonical.encode()).digest())
 
 
@@ -182,7 +185,7 @@ class PublicKey:
         if any(name in jwk for name in _PRIVATE_MEMBERS):
             raise MalformedToken("JWK contains private key material")
         try:
-            canonical = json.dumps(jwk, sort_keys=True, separators=(",", ":"))
+            canonical = _canonical(jwk)
         except (TypeError, ValueError) as exc:
             raise MalformedToken(f"invalid JWK: {exc}") from None
         numbers, ops = _verification_key(_backend.backend_name(), canonical)

@@ -34,6 +34,9 @@ from nutssim.specs.pex.relational import NO_FACTS, Facts, credential_refusal
 from nutssim.specs.pex.report import CandidateOutcome, FieldOutcome, PathAttempt
 from nutssim.specs.pex.semantics import DEFAULT, Semantics
 
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"), allow_nan=False)``, one encoder for all calls.
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledField:
@@ -292,7 +295,7 @@ def compile_definition(
 
 
 def _key(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return _canonical(document)
 
 
 @lru_cache(maxsize=256)

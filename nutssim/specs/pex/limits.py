@@ -67,20 +67,32 @@ def using_limits(limits: Limits) -> Iterator[None]:
 
 def check_document_size(document: Any, *, max_depth: int, max_nodes: int, what: str) -> None:
     """Refuse a JSON value nested deeper than ``max_depth`` or holding more than ``max_nodes`` values."""
-    # Iterative, so a hostile document cannot exhaust the Python stack before we refuse it.
-    stack: list[tuple[Any, int, str]] = [(document, 1, "")]
+    # Iterative, so a hostile document cannot exhaust the Python stack before we refuse it. Each
+    # entry keeps its parent's entry and its own key; the JSON pointer is spelt only on a refusal
+    # (issue #23: spelling one per value cost more than the walk on every parsed document).
+    stack: list[tuple[Any, int, Any, Any]] = [(document, 1, None, None)]
     nodes = 0
     while stack:
-        value, depth, pointer = stack.pop()
+        entry = stack.pop()
+        value, depth = entry[0], entry[1]
         nodes += 1
         if nodes > max_nodes:
-            raise LimitExceeded(f"{what} holds more than {max_nodes} JSON values", pointer=pointer)
+            raise LimitExceeded(f"{what} holds more than {max_nodes} JSON values", pointer=_pointer(entry))
         if depth > max_depth:
-            raise LimitExceeded(f"{what} is nested deeper than {max_depth} levels", pointer=pointer)
+            raise LimitExceeded(f"{what} is nested deeper than {max_depth} levels", pointer=_pointer(entry))
         if isinstance(value, dict):
-            stack.extend((v, depth + 1, f"{pointer}/{escape_pointer(str(k))}") for k, v in value.items())
+            stack.extend((v, depth + 1, entry, k) for k, v in value.items())
         elif isinstance(value, list):
-            stack.extend((v, depth + 1, f"{pointer}/{i}") for i, v in enumerate(value))
+            stack.extend((v, depth + 1, entry, i) for i, v in enumerate(value))
+
+
+def _pointer(entry: tuple[Any, int, Any, Any]) -> str:
+    """The JSON pointer of a ``check_document_size`` stack entry (its keys up to the root)."""
+    parts: list[Any] = []
+    while entry[2] is not None:
+        parts.append(entry[3])
+        entry = entry[2]
+    return pointer_of(parts[::-1])
 
 
 def escape_pointer(token: str) -> str:

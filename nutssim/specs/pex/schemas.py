@@ -21,6 +21,9 @@ from jsonschema.exceptions import best_match
 from nutssim.specs.pex.errors import InvalidDefinition, InvalidSubmission, PexDocumentError
 from nutssim.specs.pex.limits import pointer_of
 
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` without an encoder built per call (same text).
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
 _PEX = "identity.foundation/presentation-exchange/schemas/"
 _REGISTRY_URLS = (
     "https://identity.foundation/claim-format-registry/schemas/"
@@ -143,7 +146,7 @@ def _cache_key(instance: Any, kind: str) -> str | None:
             # The schema only requires `id` to be a string; blank it so fresh ids share a key.
             instance = {"presentation_submission": {**inner, "id": ""}}
     try:
-        return f"{kind}:" + json.dumps(instance, sort_keys=True, separators=(",", ":"))
+        return f"{kind}:" + _canonical(instance)
     except (TypeError, ValueError, RecursionError):
         return None
 
