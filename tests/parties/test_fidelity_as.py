@@ -239,9 +239,9 @@ def test_policy_hostile_jsonpath_regex() -> None:
 def test_policy_hostile_regex_runs_in_linear_time() -> None:
     """Evaluated at match time in bounded time: a 2 kB near-miss returns at once (RE2), and matches work."""
     regex = compile_ecma(HOSTILE, linear=True)
-    started = time.perf_counter()
+    started = time.process_time()
     assert regex.search("did:web:" + "a" * 2000 + "!") is None
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert regex.search("did:web:a.b") is not None
 
 
