@@ -21,6 +21,7 @@ from nutssim.causes import Cause
 from nutssim.errors import OAuthError, ProtocolError
 from nutssim.limits import MAX_BODY_BYTES
 from nutssim.messages import HttpRequest, HttpResponse, json_response, redirect, text_response, with_query
+from nutssim.parties.field_limits import field_limit_error
 from nutssim.parties.render import Renderer, renderer_for
 from nutssim.profiles import Profile
 from nutssim.rng import SimRandom
@@ -265,6 +266,9 @@ class Party:
             return self.render_error(
                 request, OAuthError(INVALID_REQUEST, "request body too large", status=413)
             )
+        refusal = field_limit_error(request)  # counted before any pair is parsed (limits.py)
+        if refusal is not None:
+            return self.render_error(request, refusal)
         route, params, allowed = self.match(request)
         if route is None:
             if allowed:

@@ -15,12 +15,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from nutssim import limits
 from nutssim.errors import InputError, OAuthError, ProtocolError
 from nutssim.jose import KeyPair
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties import problem
-from nutssim.parties.field_limits import field_limit_error
 from nutssim.parties.identity import DidWebHost, Identity
 from nutssim.parties.wallet import Wallet
 from nutssim.rng import SimRandom
@@ -152,8 +150,7 @@ class NodeCore(DidWebHost):
 
     def dispatch(self, request: HttpRequest, ctx: Any) -> Any:
         """Route a request; a max-age route's answer carries ``Cache-Control: max-age=300``."""
-        refusal = field_limit_error(request) if _within_body_limit(request) else None
-        result = self.render_error(request, refusal) if refusal else super().dispatch(request, ctx)
+        result = super().dispatch(request, ctx)
         if not _max_age_route(self, request):
             return result
         if isinstance(result, HttpResponse):
@@ -178,16 +175,6 @@ class NodeCore(DidWebHost):
                 if key.kid == kid:
                     return key
         return None
-
-
-def _within_body_limit(request: HttpRequest) -> bool:
-    """Whether the body is within the 1 MiB limit (over it, ``Party.dispatch`` answers 413 first)."""
-    body = request.body
-    # A character is at most 4 UTF-8 bytes: a short body needs no encoding to be measured.
-    return (
-        len(body) <= limits.MAX_BODY_BYTES // 4
-        or len(body.encode("utf-8", "surrogatepass")) <= limits.MAX_BODY_BYTES
-    )
 
 
 #: The routes whose every answer, errors included, says ``Cache-Control: max-age=300``:
