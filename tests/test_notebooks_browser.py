@@ -52,12 +52,16 @@ DIAGRAM = "div.nsv-diagram > svg.nsv-sequence"
 MEASURE = """(svg) => {
   const view = svg.viewBox.baseVal;
   const box = svg.getBoundingClientRect();
-  const mark = svg.querySelector('rect[class^="highlight-"]');
-  const fill = mark ? getComputedStyle(mark).fill : null;
-  let band = null;
-  if (mark) {
-    const r = mark.getBoundingClientRect();
-    band = [Math.max(r.top, box.top), Math.min(r.bottom, box.bottom)];
+  // A cut diagram shows the drawing twice (svg.window: headers, then the window), each nested
+  // viewport clipping it: the band is where a highlight rect meets the viewport that holds it.
+  let band = null, fill = null;
+  for (const mark of svg.querySelectorAll('rect[class^="highlight-"]')) {
+    const r = mark.getBoundingClientRect(), clip = mark.ownerSVGElement.getBoundingClientRect();
+    const top = Math.max(r.top, clip.top, box.top), bottom = Math.min(r.bottom, clip.bottom, box.bottom);
+    if (bottom - top > 1) {
+      band = band ? [Math.min(band[0], top), Math.max(band[1], bottom)] : [top, bottom];
+      fill = getComputedStyle(mark).fill;
+    }
   }
   // The visible area: the notebook's scroller (JupyterLab's toolbar and status bar are not in it).
   let scroller = svg.parentElement;
