@@ -5,9 +5,10 @@ nbval runs the notebooks in a kernel but never renders a widget. This test opens
 Playwright), runs every cell, and steps each notebook's replay player with **Next ▶** at two
 projector sizes (1280×720, 1920×1080). At three steps of each flow it checks what a room would see:
 
-- the diagram is shown at its natural aspect ratio (rendered width/height within 2 % of the PNG's),
-  not stretched or squashed into its box;
-- the highlighted exchange (its yellow band, found in the image's own pixels) is inside the visible
+- the diagram (inline SVG, ``div.nsv-diagram > svg.nsv-sequence``, the Player's default) is shown
+  at its natural aspect ratio (rendered width/height within 2 % of its viewBox's), not stretched or
+  squashed into its box, and its smallest label is at least ``LEGIBLE_PX`` CSS pixels on screen;
+- the highlighted exchange (its yellow band, the SVG's highlight rect) is inside the visible
   area of the screen, together with the player's buttons;
 - the caption, the inspector and the diagram moved on (the left sidebar is closed, as a trainer
   presenting would); the static still that exports show is hidden
@@ -44,36 +45,44 @@ PLAYERS = {
     "01_service_to_service.ipynb": ("replay = ns.views.Player(", "request service access token"),
     "02_user_flow.ipynb": ("ns.views.Player(trace, fold=True)", None),
 }
-#: In the page: where the highlight band is in the diagram, and where the diagram is on screen.
-MEASURE = """(img) => {
-  const [r, g, b] = %s;
-  const canvas = document.createElement('canvas');
-  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(img, 0, 0);
-  const rows = [];
-  for (const fraction of [0.012, 0.5, 0.985]) {
-    const x = Math.floor(img.naturalWidth * fraction);
-    const data = ctx.getImageData(x, 0, 1, img.naturalHeight).data;
-    for (let y = 0; y < img.naturalHeight; y++) {
-      if (data[4 * y] === r && data[4 * y + 1] === g && data[4 * y + 2] === b) rows.push(y);
+#: The Player's diagram: inline SVG in an HTML widget (``Player.diagram_html``; the PNG is on request).
+DIAGRAM = "div.nsv-diagram > svg.nsv-sequence"
+#: In the page: the SVG's natural size (its viewBox), its size on screen, where the highlight band is
+#: (the rect ``svg_sequence`` draws in ``styles.HIGHLIGHT``, clipped to the picture), and the visible area.
+MEASURE = """(svg) => {
+  const view = svg.viewBox.baseVal;
+  const box = svg.getBoundingClientRect();
+  // A cut diagram shows the drawing twice (svg.window: headers, then the window), each nested
+  // viewport clipping it: the band is where a highlight rect meets the viewport that holds it.
+  let band = null, fill = null;
+  for (const mark of svg.querySelectorAll('rect[class^="highlight-"]')) {
+    const r = mark.getBoundingClientRect(), clip = mark.ownerSVGElement.getBoundingClientRect();
+    const top = Math.max(r.top, clip.top, box.top), bottom = Math.min(r.bottom, clip.bottom, box.bottom);
+    if (bottom - top > 1) {
+      band = band ? [Math.min(band[0], top), Math.max(band[1], bottom)] : [top, bottom];
+      fill = getComputedStyle(mark).fill;
     }
   }
-  const box = img.getBoundingClientRect();
   // The visible area: the notebook's scroller (JupyterLab's toolbar and status bar are not in it).
-  let scroller = img.parentElement;
+  let scroller = svg.parentElement;
   while (scroller && !(/(auto|scroll)/.test(getComputedStyle(scroller).overflowY)
                        && scroller.scrollHeight > scroller.clientHeight)) scroller = scroller.parentElement;
   const area = scroller ? scroller.getBoundingClientRect() : {top: 0, bottom: window.innerHeight};
+  const texts = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize)
+                                                     * box.width / view.width);
   return {
     area: [Math.max(area.top, 0), Math.min(area.bottom, window.innerHeight)],
-    natural: [img.naturalWidth, img.naturalHeight],
+    natural: [view.width, view.height],
     shown: [box.width, box.height],
     top: box.top, left: box.left,
-    band: rows.length ? [Math.min(...rows), Math.max(...rows)] : null,
+    band, fill,
+    smallest_text: texts.length ? Math.min(...texts) : 0,
     viewport: [window.innerWidth, window.innerHeight],
   };
-}""" % [int(HIGHLIGHT[i : i + 2], 16) for i in (1, 3, 5)]
+}"""
+HIGHLIGHT_RGB = "rgb({}, {}, {})".format(*(int(HIGHLIGHT[i : i + 2], 16) for i in (1, 3, 5)))
+#: The smallest label on screen, in CSS pixels: what a room reads on a projector (~9 px is too small).
+LEGIBLE_PX = 9.5
 
 
 @pytest.fixture(scope="module")
@@ -93,26 +102,24 @@ def read_player(cell: Any) -> dict[str, str]:
     """What the player shows: its caption, the diagram's image source and the inspector's heading."""
     return {
         "caption": cell.locator(".widget-html", has_text="step ").first.inner_text().strip(),
-        "image": cell.locator(".widget-image").first.get_attribute("src") or "",
+        "image": cell.locator(DIAGRAM).first.evaluate("(svg) => svg.outerHTML"),
         "inspector": cell.locator(".nsv h1, .nsv h2").first.inner_text().strip(),
     }
 
 
 def check_legible(notebook: Notebook, cell: Any, name: str) -> dict[str, Any]:
     """The diagram keeps its proportions and its highlighted exchange is on screen with the buttons."""
-    image = cell.locator(".widget-image").first
+    image = cell.locator(DIAGRAM).first
     # As a trainer stepping through it sees the player: its buttons at the top of the notebook view.
     cell.get_by_role("button", name="◀ Back").evaluate("b => b.scrollIntoView({block: 'start'})")
-    notebook.page.wait_for_function(
-        "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle()
-    )
     seen = image.evaluate(MEASURE)
     (natural_w, natural_h), (shown_w, shown_h) = seen["natural"], seen["shown"]
     ratio, natural = shown_w / shown_h, natural_w / natural_h
     assert abs(ratio / natural - 1) <= 0.02, f"{name}: the diagram is distorted ({shown_w:.0f}×{shown_h:.0f})"
     assert seen["band"] is not None, f"{name}: no highlighted exchange in the diagram"
-    scale = shown_h / natural_h
-    top, bottom = (seen["top"] + row * scale for row in seen["band"])
+    assert seen["fill"] == HIGHLIGHT_RGB, f"{name}: the highlight is {seen['fill']}"
+    assert seen["smallest_text"] >= LEGIBLE_PX, f"{name}: labels of {seen['smallest_text']:.1f} px"
+    top, bottom = seen["band"]
     width, _ = seen["viewport"]
     area_top, area_bottom = seen["area"][0] - 2, seen["area"][1] + 2  # sub-pixel layout
     assert area_top <= top < bottom <= area_bottom, (
@@ -158,17 +165,16 @@ def check_inspector_tables(cell: Any) -> None:
 def step_to(cell: Any, target: int, total: int) -> None:
     """Click Next ▶ until the caption says ``step target/total`` and the diagram has been redrawn."""
     next_button = cell.get_by_role("button", name="Next ▶")
-    image = cell.locator(".widget-image").first
     current = int(CAPTION.match(read_player(cell)["caption"]).group(1))
     while current < target:
-        before = image.get_attribute("src")
+        before = read_player(cell)["image"]
         next_button.click()
         current += 1
         cell.locator(".widget-html", has_text=f"step {current}/{total}").first.wait_for(timeout=20_000)
         # The kernel updates the caption first, then the diagram: wait for the new picture too.
-        image.page.wait_for_function(
-            "([img, old]) => img.getAttribute('src') !== old && img.complete",
-            arg=[image.element_handle(), before],
+        cell.page.wait_for_function(
+            "([cell, sel, old]) => { const s = cell.querySelector(sel); return s && s.outerHTML !== old; }",
+            arg=[cell.element_handle(), DIAGRAM, before],
             timeout=20_000,
         )
 

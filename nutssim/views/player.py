@@ -60,6 +60,10 @@ class Player:
     #: Diagram height in pixels (at ``dpi`` 96): with the controls above it, the diagram fits the
     #: notebook area of a 1280×720 projector; at 1920×1080 it shows unscaled.
     VIEW_HEIGHT = 600
+    #: The SVG's window at the default ``view_height``: shown at its natural size (not scaled to the
+    #: width as the PNG was), it must fit under the controls in a 1280×720 notebook view
+    #: (tests/test_notebooks_browser.py: at 600 the last exchanges fell below the screen's edge).
+    SVG_VIEW_HEIGHT = 520
     #: Lifelines 3/4 as far apart as in the report: scaled to a screen's width, the labels read larger.
     NARROW = 0.75
 
@@ -70,13 +74,13 @@ class Player:
         fold: bool = False,
         dpi: int = 96,
         view_height: int | None = VIEW_HEIGHT,
-        svg: bool = False,
+        svg: bool = True,
     ) -> None:
         self.source = source
-        #: Draw the diagram as inline SVG (``svg_sequence``) instead of a matplotlib PNG: ~100× faster a
-        #: step and the same picture in CPython and the browser edition. It is chosen wherever matplotlib
-        #: cannot be imported (the browser edition); the PNG stays the default until the notebooks'
-        #: real-browser check (tests/test_notebooks_browser.py) measures the SVG widget too.
+        #: Draw the diagram as inline SVG (``svg_sequence``), not a matplotlib PNG: ~100× faster a step,
+        #: text that stays sharp at projector zoom, and the same picture in CPython and the browser
+        #: edition (tests/test_notebooks_browser.py measures it in Chromium). ``svg=False`` asks for the
+        #: PNG, which only matplotlib can draw: without it the SVG is used anyway.
         self.svg = svg or matplotlib_missing()
         self.live = is_live(source)
         self.trace: Trace = as_trace(source)
@@ -209,9 +213,8 @@ class Player:
 
     def diagram_svg_view(self) -> SvgView:
         """The diagram as inline SVG, cut to the same window as ``diagram_view`` (no matplotlib)."""
-        return render_svg_view(
-            self.trace, max_height=self.view_height, narrow=self.NARROW, **self._diagram_options()
-        )
+        height = self.SVG_VIEW_HEIGHT if self.view_height == self.VIEW_HEIGHT else self.view_height
+        return render_svg_view(self.trace, max_height=height, narrow=self.NARROW, **self._diagram_options())
 
     def diagram_html(self) -> str:
         """The SVG diagram in a box that shows it at its natural size, scaled down only to fit the width."""

@@ -119,9 +119,9 @@ def test_live_edit_reaches_the_receiver_and_the_trace(output: Path) -> None:
 def test_live_player_accepts_a_flow_run_and_drops(output: Path) -> None:
     world = World()
     flow = FlowLike(world.sim.start(world.s2s(), "ehr"), world.trace)
-    player = Player(flow, svg=True)
+    player = Player(flow)
     ui = player.widget
-    assert player.svg and "<svg" in player._ui.image.value  # inline SVG when asked
+    assert player.svg and "<svg" in player._ui.image.value  # inline SVG by default
     assert player._ui.live_box.layout.display == ""
     while player.pending.label != "resource request":
         player.deliver()
