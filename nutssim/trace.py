@@ -12,8 +12,9 @@ raw messages (method, URL, headers, body text), checks and facts, and decodes a 
 is read; ``summary`` (for sweeps) keeps each exchange's numbering, parties, label, status and
 checks, every fact and the outcome, and no message (an exchange read back carries an empty request
 and a bodiless response of the same method and status), except the latest exchange of each label,
-which the flow's outcome reads (the introspection). Identical strings, headers and check tuples are
-stored once, so a long simulation grows by what is new in each flow.
+which the flow's outcome reads (the introspection). Below ``full`` an event is a row of columns
+(``_Rows``: its numbers in arrays, the rest one tuple) and identical strings, headers, check tuples
+and whole rows are stored once, so a long simulation grows by what is new in each flow.
 """
 
 from __future__ import annotations
