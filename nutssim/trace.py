@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import json
+import zlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -167,6 +168,21 @@ class PartyInfo:
 _BRIEF, _WIRE, _FACT = 0, 1, 2
 #: ``parent`` of a row without one (sequence numbers start at 1).
 _NO_PARENT = -1
+#: A ``wire`` row keeps a body at least this long zlib-compressed (tokens and VPs: base64 text).
+_PACK_FROM = 512
+
+
+def _pack(body: str) -> str | bytes:
+    """``body`` as a ``wire`` row keeps it: compressed when long and that makes it smaller."""
+    if len(body) < _PACK_FROM:
+        return body
+    packed = zlib.compress(body.encode("utf-8", "surrogatepass"), 1)
+    return packed if len(packed) < len(body) else body
+
+
+def _unpack(body: str | bytes) -> str:
+    """The body text a ``wire`` row kept (exactly: the round trip is lossless)."""
+    return body if isinstance(body, str) else zlib.decompress(body).decode("utf-8", "surrogatepass")
 
 
 class _Rows:
@@ -223,8 +239,8 @@ class _Rows:
         else:
             meta, request_headers, request_body, response_headers, response_body = rest
             sender, receiver, label, method, url, status, reason, checks, note = meta
-            request = HttpRequest(method, url, request_headers, request_body)
-            response = HttpResponse(status, response_headers, response_body, reason)
+            request = HttpRequest(method, url, request_headers, _unpack(request_body))
+            response = HttpResponse(status, response_headers, _unpack(response_body), reason)
         return Exchange(seq, time, sender, receiver, up, label, request, response, checks, note)
 
 
@@ -276,8 +292,8 @@ class Trace:
         if self._level == WIRE:
             meta = (event.sender, event.receiver, event.label, request.method, request.url, response.status)
             meta = share((*meta, response.reason, checks, event.note))
-            bodies = (share(request.headers), share(request.body))
-            return (_WIRE, meta, *bodies, share(response.headers), share(response.body))
+            bodies = (share(request.headers), share(_pack(request.body)))
+            return (_WIRE, meta, *bodies, share(response.headers), share(_pack(response.body)))
         if len(self._latest) >= MAX_LATEST and event.label not in self._latest:
             self._latest.clear()
         self._latest[event.label] = event
