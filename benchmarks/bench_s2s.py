@@ -106,7 +106,7 @@ def memory_per_flow(n: int, level: str = "full") -> tuple[float, float, dict[str
     gc.collect()
     with_trace = tracemalloc.get_traced_memory()[0] - base
     trace = world.sim.trace
-    for kept in (trace._events, trace._shared, trace._latest):  # what remains is the parties' state:
+    for kept in (trace._events, trace._rows, trace._shared, trace._latest):  # what remains: party state,
         kept.clear()  # their stores must have expired
     gc.collect()
     without_trace = tracemalloc.get_traced_memory()[0] - base

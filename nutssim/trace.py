@@ -12,17 +12,21 @@ raw messages (method, URL, headers, body text), checks and facts, and decodes a 
 is read; ``summary`` (for sweeps) keeps each exchange's numbering, parties, label, status and
 checks, every fact and the outcome, and no message (an exchange read back carries an empty request
 and a bodiless response of the same method and status), except the latest exchange of each label,
-which the flow's outcome reads (the introspection). Identical strings, headers and check tuples are
-stored once, so a long simulation grows by what is new in each flow.
+which the flow's outcome reads (the introspection). Below ``full`` an event is a row of columns
+(``_Rows``: its numbers in arrays, the rest one tuple) and identical strings, headers, check tuples
+and whole rows are stored once, so a long simulation grows by what is new in each flow.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import json
+import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from nutssim.causes import Cause
 from nutssim.limits import MAX_LATEST
@@ -160,105 +164,96 @@ class PartyInfo:
         return out
 
 
-class _Brief(NamedTuple):
-    """What a ``summary`` trace keeps of an exchange (a tuple: no per-event dict)."""
-
-    seq: int
-    time: int
-    sender: str
-    receiver: str
-    parent: int | None
-    label: str
-    method: str
-    status: int
-    checks: tuple[Check, ...]
-    note: str
-
-    def expand(self) -> Exchange:
-        """The exchange as read back: its messages elided (an empty request, a bodiless response)."""
-        return Exchange(
-            self.seq,
-            self.time,
-            self.sender,
-            self.receiver,
-            self.parent,
-            self.label,
-            HttpRequest(self.method, ""),
-            HttpResponse(self.status),
-            self.checks,
-            self.note,
-        )
+#: The kinds of a reduced row (the first item of its payload).
+_BRIEF, _WIRE, _FACT = 0, 1, 2
+#: ``parent`` of a row without one (sequence numbers start at 1).
+_NO_PARENT = -1
+#: A ``wire`` row keeps a body at least this long zlib-compressed (tokens and VPs: base64 text).
+_PACK_FROM = 512
 
 
-class _Wire(NamedTuple):
-    """What a ``wire`` trace keeps of an exchange: the raw messages as fields of one tuple."""
-
-    seq: int
-    time: int
-    sender: str
-    receiver: str
-    parent: int | None
-    label: str
-    method: str
-    url: str
-    request_headers: tuple[tuple[str, str], ...]
-    request_body: str
-    status: int
-    response_headers: tuple[tuple[str, str], ...]
-    response_body: str
-    reason: str
-    checks: tuple[Check, ...]
-    note: str
-
-    def expand(self) -> Exchange:
-        """The exchange rebuilt from its raw messages (bodies decoded again when read)."""
-        request = HttpRequest(self.method, self.url, self.request_headers, self.request_body)
-        response = HttpResponse(self.status, self.response_headers, self.response_body, self.reason)
-        return Exchange(
-            self.seq,
-            self.time,
-            self.sender,
-            self.receiver,
-            self.parent,
-            self.label,
-            request,
-            response,
-            self.checks,
-            self.note,
-        )
+def _pack(body: str) -> str | bytes:
+    """``body`` as a ``wire`` row keeps it: compressed when long and that makes it smaller."""
+    if len(body) < _PACK_FROM:
+        return body
+    packed = zlib.compress(body.encode("utf-8", "surrogatepass"), 1)
+    return packed if len(packed) < len(body) else body
 
 
-class _BriefFact(NamedTuple):
-    """A fact kept as one tuple, its data as (key, value) pairs stored once when identical."""
-
-    seq: int
-    time: int
-    type: str
-    party: str
-    items: tuple[tuple[str, Any], ...]
-    parent: int | None
-
-    def expand(self) -> Fact:
-        """The fact as recorded."""
-        return Fact(self.seq, self.time, self.type, self.party, dict(self.items), self.parent)
+def _unpack(body: str | bytes) -> str:
+    """The body text a ``wire`` row kept (exactly: the round trip is lossless)."""
+    return body if isinstance(body, str) else zlib.decompress(body).decode("utf-8", "surrogatepass")
 
 
-_Stored = Exchange | Fact | _Brief | _Wire | _BriefFact
+class _Rows:
+    """Reduced events as columns: numbers in arrays (no int objects), the rest one shared tuple each.
+
+    A row's payload tuple starts with its kind. Everything that repeats from flow to flow
+    (parties, label, method, status, identical checks, identical fact data) is one stored
+    tuple, so a row costs its three numbers and one reference plus what is new in it.
+    """
+
+    def __init__(self) -> None:
+        self.seq = array("q")
+        self.time = array("q")
+        self.parent = array("q")
+        self.payload: list[tuple[Any, ...]] = []
+
+    def __len__(self) -> int:
+        return len(self.payload)
+
+    def insert(self, seq: int, time: int, parent: int | None, payload: tuple[Any, ...]) -> None:
+        """Store one row, keeping ``seq`` order (a parent completes after its children)."""
+        where = len(self.seq)
+        if where and seq < self.seq[-1]:
+            where = bisect.bisect(self.seq, seq)  # lands near the end: nesting is shallow
+        self.seq.insert(where, seq)
+        self.time.insert(where, time)
+        self.parent.insert(where, _NO_PARENT if parent is None else parent)
+        self.payload.insert(where, payload)
+
+    def clear(self) -> None:
+        """Forget every row."""
+        for column in (self.seq, self.time, self.parent):
+            del column[:]
+        self.payload.clear()
+
+    def label(self, i: int) -> str | None:
+        """The label of row ``i`` when it is an exchange."""
+        payload = self.payload[i]
+        if payload[0] == _BRIEF:
+            return str(payload[3])
+        return str(payload[1][2]) if payload[0] == _WIRE else None
+
+    def event(self, i: int) -> Event:
+        """Row ``i`` read back as an event (a summary exchange with its messages elided)."""
+        seq, time, parent = self.seq[i], self.time[i], self.parent[i]
+        up = None if parent == _NO_PARENT else parent
+        kind, *rest = self.payload[i]
+        if kind == _FACT:
+            type, party, keys, values = rest
+            return Fact(seq, time, type, party, dict(zip(keys, values, strict=True)), up)
+        if kind == _BRIEF:
+            sender, receiver, label, method, status, checks, note = rest
+            request, response = HttpRequest(method, ""), HttpResponse(status)
+        else:
+            meta, request_headers, request_body, response_headers, response_body = rest
+            sender, receiver, label, method, url, status, reason, checks, note = meta
+            request = HttpRequest(method, url, request_headers, _unpack(request_body))
+            response = HttpResponse(status, response_headers, _unpack(response_body), reason)
+        return Exchange(seq, time, sender, receiver, up, label, request, response, checks, note)
 
 
-def _seq(event: _Stored) -> int:
+def _seq(event: Event) -> int:
     return event.seq
-
-
-def _expand(stored: _Stored) -> Event:
-    return stored if isinstance(stored, Exchange | Fact) else stored.expand()
 
 
 class Trace:
     """Append-only list of events with queries and the JSON export."""
 
     def __init__(self, level: str = FULL) -> None:
-        self._events: list[_Stored] = []
+        self._events: list[Event] = []  # the full level's events
+        self._rows = _Rows()  # the wire and summary levels' events
         self._next_seq = 1
         self.parties: dict[str, PartyInfo] = {}
         self.meta: dict[str, Any] = {}
@@ -286,50 +281,24 @@ class Trace:
         except TypeError:  # unhashable (a cause holding a list): kept as it is
             return value
 
-    def _reduce(self, event: Event) -> _Stored:
-        """``event`` as this trace's level keeps it."""
+    def _reduce(self, event: Event) -> tuple[Any, ...]:
+        """The payload of ``event`` as this trace's level keeps it (repeated parts stored once)."""
         share = self._share
         if isinstance(event, Fact):
-            items = tuple(share((key, share(value))) for key, value in event.data.items())
-            return _BriefFact(
-                event.seq, event.time, share(event.type), share(event.party), share(items), event.parent
-            )
+            keys, values = tuple(event.data), tuple(share(v) for v in event.data.values())
+            return share((_FACT, share(event.type), share(event.party), share(keys), share(values)))
         checks = share(event.checks)
+        request, response = event.request, event.response
         if self._level == WIRE:
-            request, response = event.request, event.response
-            return _Wire(
-                event.seq,
-                event.time,
-                share(event.sender),
-                share(event.receiver),
-                event.parent,
-                share(event.label),
-                request.method,
-                share(request.url),
-                share(request.headers),
-                share(request.body),
-                response.status,
-                share(response.headers),
-                share(response.body),
-                response.reason,
-                checks,
-                event.note,
-            )
+            meta = (event.sender, event.receiver, event.label, request.method, request.url, response.status)
+            meta = share((*meta, response.reason, checks, event.note))
+            bodies = (share(request.headers), share(_pack(request.body)))
+            return (_WIRE, meta, *bodies, share(response.headers), share(_pack(response.body)))
         if len(self._latest) >= MAX_LATEST and event.label not in self._latest:
             self._latest.clear()
         self._latest[event.label] = event
-        return _Brief(
-            event.seq,
-            event.time,
-            share(event.sender),
-            share(event.receiver),
-            event.parent,
-            share(event.label),
-            event.request.method,
-            event.response.status,
-            checks,
-            event.note,
-        )
+        brief = (event.sender, event.receiver, event.label, request.method, response.status)
+        return share((_BRIEF, *brief, checks, event.note))
 
     def next_seq(self) -> int:
         """Reserve the next sequence number."""
@@ -339,35 +308,46 @@ class Trace:
 
     def append(self, event: Event) -> None:
         """Record an event, keeping ``seq`` order (a parent exchange completes after its children)."""
-        stored = event if self._level == FULL else self._reduce(event)
-        events = self._events
-        if not events or stored.seq > events[-1].seq:
-            events.append(stored)
+        if self._level != FULL:
+            self._rows.insert(event.seq, event.time, event.parent, self._reduce(event))
             return
-        bisect.insort(events, stored, key=_seq)  # lands near the end: nesting is shallow
+        events = self._events
+        if not events or event.seq > events[-1].seq:
+            events.append(event)
+            return
+        bisect.insort(events, event, key=_seq)  # lands near the end: nesting is shallow
 
     @property
     def events(self) -> list[Event]:
         """Every event in ``seq`` order."""
-        return [_expand(e) for e in self._events]
+        rows = self._rows
+        reduced = [rows.event(i) for i in range(len(rows))]
+        if not self._events:
+            return reduced
+        if not reduced:
+            return list(self._events)
+        return list(heapq.merge(self._events, reduced, key=_seq))  # the level changed during the run
 
     def latest(self, label: str) -> Exchange | None:
         """The most recent exchange with ``label`` (searched from the end)."""
-        for event in reversed(self._events):
-            if isinstance(event, Exchange) and event.label == label:
-                return event
-            if isinstance(event, _Wire) and event.label == label:
-                return event.expand()
-            if isinstance(event, _Brief) and event.label == label:
-                kept = self._latest.get(label)
-                return kept if kept is not None and kept.seq == event.seq else event.expand()
-        return None
+        whole = next(
+            (e for e in reversed(self._events) if isinstance(e, Exchange) and e.label == label), None
+        )
+        rows = self._rows
+        row = next((i for i in reversed(range(len(rows))) if rows.label(i) == label), None)
+        if row is None or (whole is not None and whole.seq > rows.seq[row]):
+            return whole
+        kept = self._latest.get(label)
+        if kept is not None and kept.seq == rows.seq[row]:
+            return kept  # summary: the latest exchange of a label kept whole
+        found = rows.event(row)
+        return found if isinstance(found, Exchange) else None
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events)
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._events) + len(self._rows)
 
     @property
     def exchanges(self) -> list[Exchange]:

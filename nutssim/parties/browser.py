@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -32,6 +33,8 @@ from nutssim.parties.base import Party
 
 REDIRECTS = (301, 302, 303, 307, 308)
 ACCEPT = "text/html,application/xhtml+xml"
+#: Navigations ``Browser.history`` keeps (the latest; a simulator bound, not a wire limit).
+HISTORY_KEPT = 64
 
 
 @dataclass
@@ -94,7 +97,8 @@ class Browser(Party):
         self.redirect_chain_same_site = redirect_chain_same_site
         self.max_redirects = max_redirects
         self.cookies: list[Cookie] = []
-        self.history: list[Navigation] = []
+        # The latest navigations only: a long simulation must not grow with every flow (issue #23 item 3).
+        self.history: deque[Navigation] = deque(maxlen=HISTORY_KEPT)
         self._created = 0
 
     def now(self) -> int:

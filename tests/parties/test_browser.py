@@ -8,6 +8,7 @@ from nutssim.messages import HttpRequest, HttpResponse, redirect, text_response
 from nutssim.network import acting_as
 from nutssim.parties.base import Context, Party
 from nutssim.parties.browser import (
+    HISTORY_KEPT,
     Browser,
     Navigation,
     default_path,
@@ -77,7 +78,15 @@ def test_follows_redirects_and_records_hops(world: tuple[Simulation, Browser, Si
     assert [x.sender for x in sim.trace.exchanges] == ["browser"] * 4
     assert [x.receiver for x in sim.trace.exchanges] == ["home", "other", "other", "other"]
     assert navigation.hops[-1].request.header("Accept", "").startswith("text/html")
-    assert browser.history == [navigation]
+    assert list(browser.history) == [navigation]
+
+
+def test_history_keeps_only_the_latest_navigations(world: tuple[Simulation, Browser, Site, Site]) -> None:
+    """A long simulation does not grow the history with every flow (issue #23 item 3)."""
+    sim, browser, _, _ = world
+    last = [go(sim, browser, "https://app.home.example/app/page") for _ in range(HISTORY_KEPT + 5)]
+    assert len(browser.history) == HISTORY_KEPT
+    assert list(browser.history) == last[-HISTORY_KEPT:]
 
 
 def test_stops_at_unopenable_schemes_and_loops(world: tuple[Simulation, Browser, Site, Site]) -> None:
