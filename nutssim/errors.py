@@ -42,6 +42,10 @@ class InputError(SimulationError):
         super().__init__(text)
 
 
+class ComponentMissing(InputError):
+    """A package a scenario cannot run without is not importable here (the browser edition lacks some)."""
+
+
 def did_you_mean(word: str, known: Iterable[str], *, cutoff: float = 0.6, listing: bool = True) -> str:
     """A hint for a misspelt name: "did you mean 'x'?", else (with ``listing``) the known names."""
     names = sorted({str(k) for k in known})

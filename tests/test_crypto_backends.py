@@ -151,5 +151,5 @@ def test_without_cryptography_an_x509_scenario_refuses_in_one_line():
     code = blocker + "from nutssim import cli\nraise SystemExit(cli.main(['run', 's2s-x509']))\n"
     done = _child("-c", code)
     assert done.returncode == 2, done.stderr
-    assert "the did:x509 scenarios need cryptography.x509" in done.stderr
+    assert "scenario 's2s-x509' needs cryptography, which cannot be imported here" in done.stderr
     assert "Traceback" not in done.stderr

@@ -57,6 +57,7 @@ from nutssim.catalogue.base import (
 )
 from nutssim.errors import InputError
 from nutssim.profiles import Profile, as_profile
+from nutssim.scenarios.registry import missing as scenario_missing
 
 __all__ = [
     "CASES",
@@ -76,6 +77,7 @@ __all__ = [
     "register",
     "run_case",
     "run_catalogue",
+    "unavailable",
 ]
 
 
@@ -97,6 +99,11 @@ def case(case_id: str) -> Case[Any]:
     return CASES[case_id]()
 
 
+def unavailable(flow: str | None = None) -> list[str]:
+    """The ids of the cases (of a flow) that cannot run here: their scenario needs a missing package."""
+    return [c.id for c in cases(flow) if scenario_missing(c.scenario)]
+
+
 def run_catalogue(
     profile: str | Profile = "nuts-node",
     *,
@@ -104,14 +111,20 @@ def run_catalogue(
     controls: Iterable[str] = (),
     vulnerable: bool = False,
     seed: int = 0,
+    available_only: bool = False,
 ) -> list[Record]:
-    """Run every case (of a flow) under a profile; ``vulnerable`` switches each case's control off."""
+    """Run every case (of a flow) under a profile; ``vulnerable`` switches each case's control off.
+
+    ``available_only`` leaves out the cases whose scenario needs a package missing here
+    (``unavailable()`` names them); by default such a case raises ``ComponentMissing``.
+    """
     base = as_profile(profile)
     if controls:
         base = base.without(*controls)
+    left_out = set(unavailable(flow)) if available_only else set()
     records = []
     for c in cases(flow):
-        if vulnerable and not (c.control and c.vulnerable):
+        if (vulnerable and not (c.control and c.vulnerable)) or c.id in left_out:
             continue
         records.append(run_case(c, base.without(c.control) if vulnerable and c.control else base, seed=seed))
     return records

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nutssim.errors import InputError
+from nutssim.errors import ComponentMissing, InputError
 from nutssim.messages import HttpRequest, HttpResponse, json_response, text_response
 from nutssim.parties.base import Context, Party
 from nutssim.specs import authzen
@@ -49,7 +49,7 @@ class RegoPolicyError(InputError):
     """A Rego policy file cannot be used; ``where`` names the file (and line:column)."""
 
 
-class RegoUnavailable(InputError):
+class RegoUnavailable(ComponentMissing):
     """The Rego engine (``regopy``) cannot be imported here (Pyodide, a build without it)."""
 
 

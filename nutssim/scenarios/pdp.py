@@ -42,6 +42,8 @@ OPTIONS = (DPOP, SCOPE, REGO, CREDENTIAL_FORMAT, SCOPE_POLICY, PEP)
 #: The user flow's options: the zorgtoepassing profile, asked for with one extra scope.
 USER_SCOPE = "zorgtoepassing patient/Secret.read"
 USER_OPTIONS = (DPOP, replace(SCOPE, default=USER_SCOPE), REGO, SCOPE_POLICY)
+#: The Rego engine: no browser wheel of regopy exists, so these scenarios run on CPython only.
+NEEDS = ("regopy",)
 
 
 @dataclass(kw_only=True)
@@ -106,6 +108,7 @@ def pdp_world(
 @register(
     "s2s-dynamic-scope",
     options=OPTIONS,
+    needs=NEEDS,
 )
 def s2s_dynamic_scope(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> PdpWorld:
     """Granted: eoverdracht with the two extra scopes scopes.rego lists; patient/Secret.read dropped."""
@@ -115,6 +118,7 @@ def s2s_dynamic_scope(seed: int = 0, profile: str | Profile = "nuts-node", **opt
 @register(
     "s2s-pdp-down",
     options=OPTIONS,
+    needs=NEEDS,
 )
 def s2s_pdp_down(seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> PdpWorld:
     """Refused under every profile: no decision, no token (policy/scope_granter.go)."""
@@ -131,6 +135,7 @@ class UserPdpWorld(UserWorld):
 @register(
     "user-dynamic-scope",
     options=USER_OPTIONS,
+    needs=NEEDS,
 )
 def user_dynamic_scope(
     seed: int = 0,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from nutssim.errors import InputError, did_you_mean
+from nutssim.errors import ComponentMissing, InputError, did_you_mean
 from nutssim.scenarios.options import Option
 from nutssim.scenarios.options import find as _find_option
 from nutssim.scenarios.options import resolve as _resolve_options
@@ -288,9 +288,28 @@ def parse_option(name: str, key: str, text: str) -> Any:
     return _find_option(spec(name).options, key, name).parse(text, name)
 
 
+def missing(name: str) -> tuple[str, ...]:
+    """The packages scenario ``name`` needs that cannot be imported here (empty where it runs)."""
+    return tuple(package for package in spec(name).needs if not _importable(package))
+
+
+def _importable(package: str) -> bool:
+    try:
+        import_module(package)
+    except ImportError:  # also a package blocked by a None entry in sys.modules
+        return False
+    return True
+
+
 def build(name: str, seed: int = 0, profile: str | Profile = "nuts-node", **options: Any) -> World:
     """Build the world of scenario ``name``; unknown options and ill-typed values are an InputError."""
     found = spec(name)
+    absent = missing(name)
+    if absent:
+        raise ComponentMissing(
+            f"scenario {name!r} needs {', '.join(absent)}, which cannot be imported here; "
+            f"it runs on CPython (pip install {' '.join(absent)})"
+        )
     resolved = _resolve_options(found.options, options, name)
     world = found.builder(seed=seed, profile=profile, **resolved)
     world.name = name  # a builder shared by several scenarios names its world after the first
