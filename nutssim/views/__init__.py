@@ -11,6 +11,7 @@ from nutssim.views.heatmap import draw_heatmap, heatmap_svg, render_heatmap_png
 from nutssim.views.inspector import Inspector, inspect_html, inspect_text
 from nutssim.views.load import as_trace, load_trace
 from nutssim.views.mermaid import to_mermaid
+from nutssim.views.needs import enable as enable_needs_magic
 from nutssim.views.player import Player
 from nutssim.views.report import html_report, to_text
 from nutssim.views.sequence import PendingCall, draw_sequence, sequence
@@ -36,6 +37,7 @@ __all__ = [
     "draw_sequence",
     "draw_timelapse",
     "draw_trust_graph",
+    "enable_needs_magic",
     "find_tokens",
     "heatmap_svg",
     "html_report",
