@@ -36,6 +36,10 @@ class DIDResolutionError(ProtocolError):
     check = "did.resolve"
 
 
+class KeyNotFound(DIDResolutionError):
+    """The DID resolved, but the DID URL is not one of its keys under the relationship asked for."""
+
+
 # -- did:web ------------------------------------------------------------------------------------
 def web_url(did: str) -> str:
     """Map a did:web DID to its document URL (did:web method spec §3.2)."""
@@ -110,7 +114,7 @@ def resolve_key(
     try:
         return document.public_key(did_url, relationship)
     except DIDDocumentError as exc:
-        raise DIDResolutionError(f"unable to resolve {did_url}: {exc}") from None
+        raise KeyNotFound(f"unable to resolve {did_url}: {exc}") from None
 
 
 # -- did:jwk ------------------------------------------------------------------------------------

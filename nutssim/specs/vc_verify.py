@@ -28,7 +28,7 @@ from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import VC_CONTEXT, Credential, Presentation
 from nutssim.models.did import DIDDocument, DIDDocumentError, did_of
 from nutssim.specs import jwx_text
-from nutssim.specs.did import DIDResolutionError, resolve, resolve_key
+from nutssim.specs.did import DIDResolutionError, KeyNotFound, resolve, resolve_key
 from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.vc_jwt import CredentialFormatError, from_rfc3339
 
@@ -236,7 +236,18 @@ def _issuer_key(
     try:
         return issuer_document.public_key(kid)
     except DIDDocumentError as exc:
-        raise DIDResolutionError(f"unable to resolve {kid}: {exc}") from None
+        raise KeyNotFound(f"unable to resolve {kid}: {exc}") from None
+
+
+def _signing_key_text(exc: DIDResolutionError) -> str:
+    """A JWT's key lookup failure as ``signature_verifier.go jwtSignature`` wraps it (twice).
+
+    Its key function wraps the resolver's error in "unable to resolve signing key: ", and
+    ``crypto/jwx.go ParseJWT`` returns that unchanged into "unable to validate JWT signature: ";
+    a DID that resolves without the key is ``vdr/resolver/key.go ResolveKeyByID``'s ErrKeyNotFound.
+    """
+    reason = "key not found in DID document" if isinstance(exc, KeyNotFound) else str(exc)
+    return f"unable to validate JWT signature: unable to resolve signing key: {reason}"
 
 
 def _prefixed(text: str) -> str:
@@ -267,7 +278,10 @@ def verify_credential_signature(
                 ),
                 check="vc.kid",
             )
-        key = yield from _issuer_key(kid, issuer_document)
+        try:
+            key = yield from _issuer_key(kid, issuer_document)
+        except DIDResolutionError as exc:
+            raise DIDResolutionError(_prefixed(_signing_key_text(exc))) from None
         try:
             jws.verify(key)
         except jose.InvalidSignature:  # jwtSignature → crypto.ParseJWT: jwx's words
@@ -418,7 +432,8 @@ def _verify_jwt_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpRes
     try:
         key = yield from resolve_key(vp.signer)
     except DIDResolutionError as exc:
-        raise VerificationFailed(str(exc), check=exc.check, kind=_resolution_kind(str(exc))) from None
+        text = _signing_key_text(exc)
+        raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
     jws = jose.decode(vp.raw)
     try:
         jwx_text.parse_jwt(jws, key, now, require=("nbf",))  # crypto/jwx.go ParseJWT, jwx's words

@@ -209,9 +209,12 @@ def vp_alg_none(world: S2SWorld) -> Observation:
     return post_token(world, form, dpop_key=attacker(world).key)
 
 
-UNRESOLVABLE = vp_error(
-    PRESENTATION, f"{VERIFY_FAILED}unable to resolve did:web:gp.example", "token.verify_vp"
-)
+#: signature_verifier.go jwtSignature: the key lookup's error, wrapped twice; a DID without the key
+#: is ResolveKeyByID's ErrKeyNotFound. A DID that does not resolve gives the resolver's own words
+#: after the prefix (did:web's are not modelled word for word: FIDELITY.md).
+SIGNING_KEY = f"{VERIFY_FAILED}unable to validate JWT signature: unable to resolve signing key: "
+UNRESOLVABLE = vp_error(PRESENTATION, f"{SIGNING_KEY}key not found in DID document", "token.verify_vp")
+HOLDER_GONE = vp_error(PRESENTATION, SIGNING_KEY, "token.verify_vp")
 
 
 @S2S.case(
@@ -239,7 +242,7 @@ def vp_foreign_key(world: S2SWorld) -> Observation:
     id="s2s-holder-did-deactivated",
     title="Holder DID no longer resolvable",
     attack="the GP's did:web document is gone (404) when the AS resolves the VP's key",
-    expected=UNRESOLVABLE,
+    expected=HOLDER_GONE,
     refs=("PROTOCOL.md §4.2 #23", "PROTOCOL.md §3.1"),
 )
 def holder_did_deactivated(world: S2SWorld) -> Observation:
