@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Generator
 from functools import lru_cache
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -31,9 +32,13 @@ METHODS: tuple[str, ...] = ("jwk", "key", "web")
 
 
 class DIDResolutionError(ProtocolError):
-    """A DID could not be resolved; the message says why."""
+    """A DID could not be resolved; the message says why, ``reference`` how a reference node words it."""
 
     check = "did.resolve"
+
+    def __init__(self, message: str, *, reference: str = "") -> None:
+        super().__init__(message)
+        self.reference = reference or message
 
 
 class KeyNotFound(DIDResolutionError):
@@ -67,7 +72,10 @@ def resolve(did: str) -> Generator[HttpRequest, HttpResponse, DIDDocument]:
     if method == "key":
         return key_document(did)
     if method != "web":
-        raise DIDResolutionError(f"unable to resolve {did}: DID method {method!r} is not supported")
+        raise DIDResolutionError(  # vdr/resolver/did.go DIDResolverRouter.Resolve
+            f"unable to resolve {did}: DID method {method!r} is not supported",
+            reference="DID method not supported",
+        )
     url = web_url(did)
     response = yield HttpRequest.get(url, headers={"Accept": "application/did+json"})
     return _web_document(did, url, response)
@@ -76,22 +84,42 @@ def resolve(did: str) -> Generator[HttpRequest, HttpResponse, DIDDocument]:
 def _web_document(did: str, url: str, response: HttpResponse) -> DIDDocument:
     if response.header("X-Nutssim-Network"):
         raise DIDResolutionError(f"unable to resolve {did}: {url} is unreachable ({response.body})")
+    # The reference's words are vdr/didweb/web.go Resolver.Resolve's (Go's "404 Not Found" Status).
     if not response.ok:
-        raise DIDResolutionError(f"unable to resolve {did}: {url} answered HTTP {response.status}")
+        raise DIDResolutionError(
+            f"unable to resolve {did}: {url} answered HTTP {response.status}",
+            reference=f"did:web non-ok HTTP status: {response.status} {_status_text(response.status)}",
+        )
     if response.content_type not in DID_CONTENT_TYPES:
         raise DIDResolutionError(
             f"unable to resolve {did}: {url} answered content type {response.content_type or 'none'!r}, "
-            f"expected one of {', '.join(DID_CONTENT_TYPES)}"
+            f"expected one of {', '.join(DID_CONTENT_TYPES)}",
+            reference=(
+                f"did:web unsupported content-type: {response.content_type}"
+                if response.content_type
+                else "did:web invalid content-type: mime: no media type"
+            ),
         )
     try:
         document = _parse_document(response.body)
     except DIDDocumentError as exc:
-        raise DIDResolutionError(f"unable to resolve {did}: {exc}") from None
+        raise DIDResolutionError(
+            f"unable to resolve {did}: {exc}", reference="did:web document could not be parsed as JSON"
+        ) from None
     if document.id != did:
         raise DIDResolutionError(
-            f"unable to resolve {did}: document id {document.id!r} does not match the DID"
+            f"unable to resolve {did}: document id {document.id!r} does not match the DID",
+            reference=f"did:web document ID mismatch: {document.id} != {did}",
         )
     return document
+
+
+def _status_text(status: int) -> str:
+    """Go's ``http.StatusText`` (the IANA reason phrase; empty for an unregistered code)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 @lru_cache(maxsize=1024)

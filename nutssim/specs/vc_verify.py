@@ -246,8 +246,12 @@ def _signing_key_text(exc: DIDResolutionError) -> str:
     ``crypto/jwx.go ParseJWT`` returns that unchanged into "unable to validate JWT signature: ";
     a DID that resolves without the key is ``vdr/resolver/key.go ResolveKeyByID``'s ErrKeyNotFound.
     """
-    reason = "key not found in DID document" if isinstance(exc, KeyNotFound) else str(exc)
-    return f"unable to validate JWT signature: unable to resolve signing key: {reason}"
+    return f"unable to validate JWT signature: unable to resolve signing key: {_lookup_words(exc)}"
+
+
+def _lookup_words(exc: DIDResolutionError) -> str:
+    """The key resolver's error as the reference words it (``ResolveKeyByID``, then the DID's resolver)."""
+    return "key not found in DID document" if isinstance(exc, KeyNotFound) else exc.reference
 
 
 def _prefixed(text: str) -> str:
@@ -328,7 +332,7 @@ def _issuer_key_for_ld(
     try:
         return (yield from _issuer_key(method, issuer_document))
     except DIDResolutionError as exc:
-        raise DIDResolutionError(f"unable to resolve valid signing key: {exc}") from None
+        raise DIDResolutionError(f"unable to resolve valid signing key: {_lookup_words(exc)}") from None
 
 
 def _check_ld_proof_time(proof: Any, now: int, ld_mode: LdProcessing, wrap: Callable[[str], str]) -> None:
@@ -452,7 +456,7 @@ def _verify_ld_vp(
     try:
         key = yield from resolve_key(vp.signer)
     except DIDResolutionError as exc:
-        text = f"unable to resolve valid signing key: {exc}"
+        text = f"unable to resolve valid signing key: {_lookup_words(exc)}"  # jsonldProof
         raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
     # go-did marshals a parsed VP back byte for byte: the document is canonicalized as received.
     _check_ld_signature(vp.document, key, ld_mode, str)

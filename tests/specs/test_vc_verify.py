@@ -246,7 +246,10 @@ def test_vp_signer_did_unresolvable(sim, world, make_identity):
     ghost.deactivated = True
     vc = org_vc(sim, world["issuer"], ghost.did)
     error = failure(sim, make_vp(sim, ghost, [vc]))
-    assert error.check == "did.resolve" and "HTTP 404" in str(error)
+    assert error.check == "did.resolve" and str(error) == (  # signature_verifier.go jwtSignature, didweb
+        "unable to validate JWT signature: unable to resolve signing key: "
+        "did:web non-ok HTTP status: 404 Not Found"
+    )
 
 
 # -- VC failures ---------------------------------------------------------------------------------------------

@@ -210,11 +210,12 @@ def vp_alg_none(world: S2SWorld) -> Observation:
 
 
 #: signature_verifier.go jwtSignature: the key lookup's error, wrapped twice; a DID without the key
-#: is ResolveKeyByID's ErrKeyNotFound. A DID that does not resolve gives the resolver's own words
-#: after the prefix (did:web's are not modelled word for word: FIDELITY.md).
+#: is ResolveKeyByID's ErrKeyNotFound, a did:web document gone is vdr/didweb/web.go Resolve's words.
 SIGNING_KEY = f"{VERIFY_FAILED}unable to validate JWT signature: unable to resolve signing key: "
 UNRESOLVABLE = vp_error(PRESENTATION, f"{SIGNING_KEY}key not found in DID document", "token.verify_vp")
-HOLDER_GONE = vp_error(PRESENTATION, SIGNING_KEY, "token.verify_vp")
+HOLDER_GONE = vp_error(
+    PRESENTATION, f"{SIGNING_KEY}did:web non-ok HTTP status: 404 Not Found", "token.verify_vp"
+)
 
 
 @S2S.case(
