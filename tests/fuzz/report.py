@@ -50,6 +50,7 @@ from tests.fuzz.test_fuzz import (
     REPLAY_CONTROLS,
     SEED,
     _sender_for,
+    answered_from_cache,
     check_answer,
     templates,
 )
@@ -144,7 +145,7 @@ def classify_request(world: World, cat: fz.Catalogue, request: HttpRequest) -> t
     if wrong:
         return "accepted", f"{what}: {wrong}", spent
     try:
-        check_answer(request, response)
+        check_answer(request, response, cached=answered_from_cache(world, since))
     except AssertionError as exc:
         return "unclear", f"{exc}", spent
     return "handled", what, spent

@@ -20,7 +20,7 @@ from nutssim.messages import HttpRequest, HttpResponse, json_response, text_resp
 from nutssim.profiles import Profile
 from nutssim.scenarios import World
 from tests.fuzz.strategies import SENDER, b64
-from tests.fuzz.test_fuzz import check_answer, check_no_crash
+from tests.fuzz.test_fuzz import answered_from_cache, check_answer, check_no_crash
 from tests.reference_data import scenario_options
 
 SEED = 3
@@ -262,3 +262,17 @@ def test_a_redirect_to_an_unparsable_location_stops_the_navigation(profile: str)
     flow.finish()
     stopped = [n.stopped_at for n in world.browser.history]
     assert "invalid Location" in stopped and (flow.trace.outcome or {}).get("status") == "denied"
+
+
+def test_a_get_its_sender_cache_answers_never_reaches_the_party_so_its_body_is_not_measured() -> None:
+    """Fuzz report finding: the sender's cached 404 answered a GET with a 1 MiB body (RFC 9111 §4)."""
+    world = scenarios.build("s2s", seed=1, profile="strict")
+    url = "https://hospital.example:8081/.well-known/did.json"
+    first = world.sim.network.send(HttpRequest.get(url), "hospital")
+    since = world.sim.trace._next_seq - 1
+    big = HttpRequest("GET", url, (), "x" * (MAX_BODY_BYTES + 1))
+    again = world.sim.network.send(big, "hospital")
+    assert first.status == again.status == 404 and answered_from_cache(world, since)
+    check_answer(big, again, cached=True)
+    fresh = scenarios.build("s2s", seed=1, profile="strict")
+    assert fresh.sim.network.send(big, "hospital").status == 413  # not cached: the party refuses it
