@@ -237,12 +237,14 @@ class Run:
     # -- driving --------------------------------------------------------------------------------
     def step(self) -> Delivery:
         """Deliver the pending message (one delivery) and return it."""
+        if self._stepping:  # inside finish(): the limits are in force for the whole loop
+            return self._step()
         with self._pd_limits():  # once per step, not per resumption of each frame
-            outer, self._stepping = self._stepping, True
+            self._stepping = True
             try:
                 return self._step()
             finally:
-                self._stepping = outer
+                self._stepping = False
 
     def _step(self) -> Delivery:
         delivery = self._require_pending()
@@ -265,9 +267,14 @@ class Run:
         return delivery
 
     def finish(self) -> Any:
-        """Step until the root process returns; return its result."""
-        while not self.done:
-            self.step()
+        """Step until the root process returns; return its result (the PD limits set once for all steps)."""
+        with self._pd_limits():
+            outer, self._stepping = self._stepping, True
+            try:
+                while not self.done:
+                    self._step()
+            finally:
+                self._stepping = outer
         return self.result
 
     def _require_pending(self) -> Delivery:
