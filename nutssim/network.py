@@ -181,6 +181,7 @@ class Run:
         self.done = False
         self.result: Any = None
         self.steps = 0
+        self._stepping = False  # inside step(): the profile's PD limits are in force already
         self._advance(self._stack[0], None)
 
     # -- inspection ---------------------------------------------------------------------------
@@ -236,8 +237,14 @@ class Run:
     # -- driving --------------------------------------------------------------------------------
     def step(self) -> Delivery:
         """Deliver the pending message (one delivery) and return it."""
-        with self._pd_limits():  # once per step, not per resumption of each frame
+        if self._stepping:  # inside finish(): the limits are in force for the whole loop
             return self._step()
+        with self._pd_limits():  # once per step, not per resumption of each frame
+            self._stepping = True
+            try:
+                return self._step()
+            finally:
+                self._stepping = False
 
     def _step(self) -> Delivery:
         delivery = self._require_pending()
@@ -260,9 +267,14 @@ class Run:
         return delivery
 
     def finish(self) -> Any:
-        """Step until the root process returns; return its result."""
-        while not self.done:
-            self.step()
+        """Step until the root process returns; return its result (the PD limits set once for all steps)."""
+        with self._pd_limits():
+            outer, self._stepping = self._stepping, True
+            try:
+                while not self.done:
+                    self._step()
+            finally:
+                self._stepping = outer
         return self.result
 
     def _require_pending(self) -> Delivery:
@@ -402,8 +414,11 @@ class Run:
         """The profile's reading of presentation definitions while a party works (``pex.limits``).
 
         nuts-node evaluates hostile paths and patterns at match time (``REFERENCE_LIMITS``, its
-        time bounded by RE2); strict refuses them (the default limits).
+        time bounded by RE2); strict refuses them (the default limits). Inside ``step()`` they
+        are set already: the delivery and each resumption of a frame skip the work (issue #23).
         """
+        if self._stepping:
+            return _IN_FORCE
         wanted = DEFAULT_LIMITS if self.network.sim.profile.strict else REFERENCE_LIMITS
         if active(DEFAULT_LIMITS) is wanted:  # already in force (a step sets them once): nothing to do
             return _IN_FORCE

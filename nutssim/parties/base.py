@@ -232,14 +232,18 @@ class Party:
 
     def match(self, request: HttpRequest) -> tuple[Route | None, dict[str, str], list[str]]:
         """Find the route for a request: (route, path params, methods allowed on that path)."""
+        route, params, allowed = self._found(request)
+        return route, dict(params), list(allowed)
+
+    def _found(self, request: HttpRequest) -> tuple[Route | None, dict[str, str], list[str]]:
+        """The memo entry of a request's route (shared: callers copy what they hand out)."""
         key = (request.method, request.origin, request.path)
         found = self._matches.get(key)
         if found is None:
             if len(self._matches) >= _MATCH_MEMO:  # paths carry ids: bound the memo, not the run
                 self._matches.clear()
             found = self._matches[key] = self._scan(request)
-        route, params, allowed = found
-        return route, dict(params), list(allowed)
+        return found
 
     def _scan(self, request: HttpRequest) -> tuple[Route | None, dict[str, str], list[str]]:
         """The linear scan of the routes, in the order they were added (the first match wins)."""
@@ -257,7 +261,7 @@ class Party:
 
     def label_for(self, request: HttpRequest) -> str:
         """The human step name of a request to this party."""
-        route, _, _ = self.match(request)
+        route = self._found(request)[0]  # no copies: only the label is read
         return route.label if route else f"{request.method} {request.path}"
 
     def dispatch(self, request: HttpRequest, ctx: Context) -> HandlerResult:

@@ -31,11 +31,14 @@ def _count(text: str, separator: str) -> int:
 
 def field_limit_error(request: HttpRequest) -> OAuthError | None:
     """The ``invalid_request`` for a form, query or Cookie header with too many pairs, else ``None``."""
-    if request.content_type == FORM and _count(request.body, "&") > MAX_FORM_FIELDS:
+    # A text of n characters holds at most n separators: a body or URL shorter than a bound
+    # cannot exceed it, so the common small message skips the counting (issue #23, hot path).
+    body = request.body
+    if len(body) >= MAX_FORM_FIELDS and request.content_type == FORM and _count(body, "&") > MAX_FORM_FIELDS:
         return _refusal(f"form body has more than MAX_FORM_FIELDS ({MAX_FORM_FIELDS}) fields")
-    if _count(split_url(request.url).query, "&") > MAX_QUERY_FIELDS:
+    if len(request.url) >= MAX_QUERY_FIELDS and _count(split_url(request.url).query, "&") > MAX_QUERY_FIELDS:
         return _refusal(f"query has more than MAX_QUERY_FIELDS ({MAX_QUERY_FIELDS}) parameters")
-    if _JSON_START.match(request.body) and request.body.count(",") >= MAX_JSON_VALUES:
+    if len(body) >= MAX_JSON_VALUES and _JSON_START.match(body) and body.count(",") >= MAX_JSON_VALUES:
         return _refusal(f"JSON body has more than MAX_JSON_VALUES ({MAX_JSON_VALUES}) values")
     cookies = sum(_count(value, ";") for value in request.header_values("Cookie"))
     if cookies > MAX_COOKIE_PAIRS:

@@ -12,7 +12,9 @@ import calendar
 import difflib
 import json
 import math
+import pickle
 import time
+from collections import OrderedDict
 from typing import Any
 
 from nutssim import jose
@@ -131,10 +133,30 @@ def _issuer_id(issuer: Any) -> str:
     return str(issuer.get("id", "")) if isinstance(issuer, dict) else str(issuer or "")
 
 
+#: Decoded JWT VCs by their raw token: the data-model view frozen as pickled bytes, and the alg.
+_DECODED: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+_DECODED_MAX = 256
+
+
 def credential_from_jwt(token: str) -> Credential:
-    """Decode a JWT VC (no verification) into its data-model view."""
-    jws = jose.decode(token)
-    return Credential(raw=token, document=jwt_vc_document(jws.payload), format="jwt_vc", alg=jws.alg)
+    """Decode a JWT VC (no verification) into its data-model view; each token decoded once.
+
+    Decoding is a pure function of the token's bytes, so a bounded memo keyed by the token is
+    honest (issue #23: a flow decoded each VC three times). Only the *decoding* is memoized:
+    signatures are verified by their callers every time. Every caller gets its own copy of the
+    document (unpickled from the frozen form), so one party's change cannot leak into another's.
+    """
+    found = _DECODED.get(token)
+    if found is None:
+        jws = jose.decode(token)
+        document = jwt_vc_document(jws.payload)
+        found = (pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL), jws.alg)
+        _DECODED[token] = found
+        if len(_DECODED) > _DECODED_MAX:
+            _DECODED.popitem(last=False)
+        return Credential(raw=token, document=document, format="jwt_vc", alg=jws.alg)
+    _DECODED.move_to_end(token)
+    return Credential(raw=token, document=pickle.loads(found[0]), format="jwt_vc", alg=found[1])
 
 
 def jwt_vc_document(claims: dict[str, Any]) -> dict[str, Any]:

@@ -124,6 +124,21 @@ def test_credential_round_trip_restores_the_document(issuer_key):
     assert credential.subject_ids == [HOLDER]
 
 
+def test_a_token_decoded_again_gives_an_equal_independent_document(issuer_key):
+    """The decode memo (issue #23) hands each caller its own copy: a change to one never leaks."""
+    token = issue_credential(org_document(), issuer_key)
+    first = credential_from_jwt(token)
+    first.document["credentialSubject"][0]["organization"]["name"] = "Tampered"
+    first.document["type"].append("Extra")
+    again, third = credential_from_jwt(token), credential_from_jwt(token)
+    assert again.document == credential_from_jwt(issue_credential(org_document(), issuer_key)).document
+    assert again.document["credentialSubject"][0]["organization"]["name"] == "Huisartsenpraktijk West"
+    assert again.document["type"] == ["VerifiableCredential", "NutsOrganizationCredential"]
+    assert again.document is not third.document
+    assert again.document["credentialSubject"] is not third.document["credentialSubject"]
+    assert (again.alg, again.raw) == ("ES256", token)
+
+
 def test_credential_without_expiry_or_subject_id(issuer_key):
     """A VC without expirationDate has no ``exp``; a subject without id has no ``sub``."""
     document = org_document(
