@@ -8,7 +8,7 @@ from pathlib import Path
 
 #: Quick settings so `make bench` finishes in minutes; run a script alone for the full figures.
 ARGS = {
-    "bench_s2s.py": ["--flows", "200", "--memory-flows", "2000"],
+    "bench_s2s.py": ["--flows", "200"],
     "bench_memory.py": ["--flows", "2000", "--store-flows", "10000"],
 }
 SKIP_BY_DEFAULT = {"bench_sweep.py"}  # minutes long; run it alone
