@@ -227,5 +227,17 @@ def test_run_all_then_step_the_replay_player_at_projector_sizes(
             page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
         assert time.monotonic() - started < 300
     finally:
-        page.screenshot(path=str(SHOTS / f"{stem}_last_view.png"))
+        _last_view(page, SHOTS / f"{stem}_last_view.png")
         page.close()
+
+
+def _last_view(page: Any, path: Path) -> None:
+    """Save what the page shows last, for a person to look at; best effort, never the test's verdict.
+
+    Once (in a full suite run) this screenshot waited out its 30 s after every check had passed;
+    a diagnostic must not turn a passed check into a failure, nor hide a failure behind its own.
+    """
+    try:
+        page.screenshot(path=str(path), timeout=10_000)
+    except Exception as exc:  # playwright's TimeoutError, or a page already closed
+        print(f"no last-view screenshot ({type(exc).__name__}): {exc}".splitlines()[0])
