@@ -4,8 +4,9 @@ Run: .venv/bin/python benchmarks/bench_memory.py [--flows N] [--store-flows K] [
 
 Part one (issue #23 items 3 and 5): for each trace level (``full``, ``wire``, ``summary``) one
 simulation runs W warm-up flows (the clock advancing 2 s per flow, so the nonce, jti and token
-stores reach their steady size), then N more flows under ``tracemalloc``; the growth per flow is
-split into the trace's part and the rest (the parties' state, which must stay near zero).
+stores reach their steady size) and drops its trace, then N more flows under ``tracemalloc``; what
+they leave is split into the trace's part and the rest: the parties' live store entries, one
+timer's worth (the rest *per flow* halves when N doubles: bounded, not growing).
 Part two: K flows in ONE simulation (``summary`` trace) on the simulated clock, printing each
 node store's size at 1k, 10k, 100k … flows: bounded by their timers, flat, not by the count.
 Figures are printed, never asserted (the bounded-store test is tests/test_trace_memory.py).
@@ -44,23 +45,34 @@ def store_sizes(world: scenarios.World) -> dict[str, int]:
 
 
 def retained_per_flow(level: str, n: int, warm: int) -> tuple[float, float]:
-    """Bytes per flow the trace at ``level`` and the rest of the simulation retain over ``n`` flows."""
+    """Bytes per flow the trace at ``level`` retains over ``n`` flows, and the party state alive at the end.
+
+    The warm-up fills the stores to their timers; its trace is then dropped, so what the trace
+    holds at the end is the ``n`` measured flows' alone. Tracing starts after the warm-up: a
+    store entry made before and expired during the run is not counted at all (neither way).
+    """
     world = scenarios.build("s2s", seed=2)
     world.sim.trace.level = level
-    tracemalloc.start()  # before the warm-up: the entries the stores drop later are counted as freed
     run_flows(world, warm)
+    _drop_trace(world)
     gc.collect()
+    tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     run_flows(world, n)
     gc.collect()
     total = tracemalloc.get_traced_memory()[0] - base
-    trace = world.sim.trace
-    for kept in (trace._events, trace._rows, trace._shared, trace._latest):
-        kept.clear()  # what remains is the parties' state grown since the warm-up
+    _drop_trace(world)
     gc.collect()
     rest = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     return (total - rest) / n, rest / n
+
+
+def _drop_trace(world: scenarios.World) -> None:
+    """Empty the trace's containers (what remains is the simulation without its record)."""
+    trace = world.sim.trace
+    for kept in (trace._events, trace._rows, trace._shared, trace._latest):
+        kept.clear()
 
 
 def rss_mib() -> float:
@@ -101,7 +113,8 @@ def main() -> None:
         for level, goal in (("full", None), ("wire", 10), ("summary", 2)):
             trace, rest = retained_per_flow(level, args.flows, args.warm)
             aim = f" (goal <= {goal} KiB)" if goal else ""
-            print(f"  {level:<8} trace {trace / 1024:5.2f} KiB/flow{aim}; rest {rest:4.0f} B/flow")
+            line = f"  {level:<8} trace {trace / 1024:5.2f} KiB/flow{aim}; rest {rest:4.0f} B/flow"
+            print(line + " (live store entries / N)")
     if args.store_flows:
         stores_over(args.store_flows)
 
