@@ -37,7 +37,6 @@ FORMAT = "nutssim-trace/1"
 FULL, WIRE, SUMMARY = "full", "wire", "summary"
 #: The trace levels, from most to least kept (see the module docstring).
 LEVELS = (FULL, WIRE, SUMMARY)
-#: Labels whose latest full exchange a ``summary`` trace keeps before it starts over.
 
 
 @dataclass(frozen=True)

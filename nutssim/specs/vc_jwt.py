@@ -149,14 +149,14 @@ def credential_from_jwt(token: str) -> Credential:
     found = _DECODED.get(token)
     if found is None:
         jws = jose.decode(token)
-        document = jwt_vc_document(jws.payload)
-        found = (pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL), jws.alg)
-        _DECODED[token] = found
+        document, alg = jwt_vc_document(jws.payload), jws.alg
+        _DECODED[token] = (pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL), alg)
         if len(_DECODED) > _DECODED_MAX:
             _DECODED.popitem(last=False)
-        return Credential(raw=token, document=document, format="jwt_vc", alg=jws.alg)
-    _DECODED.move_to_end(token)
-    return Credential(raw=token, document=pickle.loads(found[0]), format="jwt_vc", alg=found[1])
+    else:
+        _DECODED.move_to_end(token)
+        document, alg = pickle.loads(found[0]), found[1]
+    return Credential(raw=token, document=document, format="jwt_vc", alg=alg)
 
 
 def jwt_vc_document(claims: dict[str, Any]) -> dict[str, Any]:
