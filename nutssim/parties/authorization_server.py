@@ -172,7 +172,7 @@ class AuthorizationServer:
             claims=claims,
             subject_did=signer,
             vps=[p.raw for p in envelope.presentations],
-            submissions={pd.id: submission},
+            submissions={pd.id: pex.dump(submission)},
             # auth/api/iam/s2s_vptoken.go createAccessToken keeps pexConsumer.RequiredPresentationDefinitions:
             # every PD of the scope's profile, by wallet owner, not only the one fulfilled.
             definitions={owner: pex.dump(d) for owner, d in found.profile.definitions.items()},

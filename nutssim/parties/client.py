@@ -198,7 +198,7 @@ class Client:
                 status=502,
             )
         try:
-            return pex.parse_definition(response.json)
+            return pex.canonical_definition(response.json)  # parsed once per content (issue #23)
         except NutsSimError as exc:
             raise ClientError(SERVER_ERROR, f"invalid presentation definition: {exc}", status=502) from None
 

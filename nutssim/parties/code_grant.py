@@ -35,7 +35,7 @@ class Fulfilment:
     """One definition answered: by which wallet, with which credentials and presentations."""
 
     owner: str
-    definition: pex.PresentationDefinition
+    definition: pex.CanonicalDefinition
     credentials: dict[str, Credential]
     submission: dict[str, Any]
     presentations: tuple[Any, ...]
@@ -112,7 +112,7 @@ class CodeGrant:
             subject_did=organization.signer if organization else None,
             vps=[vp for f in fulfilled for vp in f.presentations],
             submissions={f.definition.id: f.submission for f in fulfilled},
-            definitions={f.owner: pex.dump(f.definition) for f in fulfilled},
+            definitions={f.owner: pex.dump(f.definition.definition) for f in fulfilled},
         )
         return access_token_response(record, strict=ctx.profile.strict)
 

@@ -41,8 +41,8 @@ def parse_assertion(ctx: Context, assertion: str) -> Envelope:
     return envelope
 
 
-def parse_submission(ctx: Context, text: str) -> dict[str, Any]:
-    """PROTOCOL.md §1.5 #5: the presentation submission parses."""
+def parse_submission(ctx: Context, text: str) -> pex.PresentationSubmission:
+    """PROTOCOL.md §1.5 #5: the presentation submission parses (once: §1.5 #12 checks this model)."""
     rule = nuts_rfc021.SUBMISSION
     try:
         submission = parse_submission_text(text)
@@ -144,21 +144,24 @@ def check_audience(ctx: Context, vp: Presentation, issuer: str) -> None:
 
 
 def check_fulfilment(
-    ctx: Context, found: nuts_policy.ProfileMatch, submission: dict[str, Any], envelope: Envelope
-) -> tuple[pex.PresentationDefinition, dict[str, Credential]]:
+    ctx: Context,
+    found: nuts_policy.ProfileMatch,
+    submission: pex.PresentationSubmission,
+    envelope: Envelope,
+) -> tuple[pex.CanonicalDefinition, dict[str, Credential]]:
     """PROTOCOL.md §1.5 #12: the submission answers one of the profile's PDs, re-evaluated (§3.7)."""
     ref = "RFC021 §4.1.1–3; DIF PE v2 §6; PROTOCOL.md §3.7, §1.5 #12"
-    definition_id = str(submission.get("definition_id", ""))
-    pd = next((d for d in found.profile.definitions.values() if d.id == definition_id), None)
-    if pd is None:
+    definition_id = submission.definition_id
+    canonical = next((d for d in found.profile.canonical.values() if d.id == definition_id), None)
+    if canonical is None:
         fail_rule(ctx, nuts_rfc021.PD_NOT_REQUIRED, quote_error=True, definition_id=definition_id)
     if not ctx.profile.on("pd_reevaluation"):
-        mapping = submitted_credentials(submission, envelope)
+        mapping = submitted_credentials(pex.dump(submission), envelope)
         ctx.check("token.pd_fulfil", ref, True, "not re-evaluated: pd_reevaluation control is off")
-        return pd, mapping
+        return canonical, mapping
     try:
         result = pex.check_submission(
-            pd,
+            canonical,
             submission,
             envelope.value,
             parse_credential=vc_jwt.parse_credential,
@@ -168,8 +171,8 @@ def check_fulfilment(
         )
     except pex.SubmissionMismatch as exc:
         fail_rule(ctx, nuts_rfc021.PD_UNFULFILLED, detail=exc.explanation, reason=exc.reference_text)
-    ctx.check("token.pd_fulfil", ref, True, describe_fulfilment(pd, result.credentials))
-    return pd, dict(result.credentials)
+    ctx.check("token.pd_fulfil", ref, True, describe_fulfilment(canonical, result.credentials))
+    return canonical, dict(result.credentials)
 
 
 def _submitter(envelope: Envelope) -> str | None:
@@ -202,7 +205,9 @@ def submitted_credentials(submission: dict[str, Any], envelope: Envelope) -> dic
     return out
 
 
-def describe_fulfilment(pd: pex.PresentationDefinition, credentials: dict[str, Credential] | Any) -> str:
+def describe_fulfilment(
+    pd: pex.PresentationDefinition | pex.CanonicalDefinition, credentials: dict[str, Credential] | Any
+) -> str:
     """One line: which credential answered which input descriptor."""
     pairs = ", ".join(f"{d} ← {c.type_label} from {c.issuer}" for d, c in dict(credentials).items())
     return f"{pd.id}: {pairs or 'no credentials required'}"

@@ -31,7 +31,7 @@ from nutssim.parties.metadata import metadata
 from nutssim.parties.presentation_checks import PresentationVerifier
 from nutssim.parties.request_objects import RequestObjects, read_request
 from nutssim.parties.sessions import UserSession, UserSessions
-from nutssim.specs import entity_statement, nuts_policy, openid4vp, rfc7636, rfc9101
+from nutssim.specs import entity_statement, nuts_policy, openid4vp, pex, rfc7636, rfc9101
 from nutssim.specs.openid4vp import FLOW_TIMEOUT, ORGANIZATION, USER
 from nutssim.specs.presentation import Envelope, parse_envelope, parse_submission_text
 from nutssim.specs.rfc6749 import INVALID_REQUEST
@@ -345,18 +345,23 @@ class Verifier:
         ctx: Context,
         subject: Subject,
         authz: AuthzSession,
-        submission: dict[str, Any],
+        submission: pex.PresentationSubmission,
         envelope: Envelope,
     ) -> None:
         """PD fulfilment (PROTOCOL.md §1.5 #12) for a definition not yet fulfilled in this session."""
-        definition_id = str(submission.get("definition_id", ""))
+        definition_id = submission.definition_id
         expect_rule(ctx, definition_id not in authz.fulfilled, openid4vp.R_FULFILLED, detail=definition_id)
         found = _scope_profile(ctx, subject, authz.scope, None, None)
         definition, credentials = checks.check_fulfilment(ctx, found, submission, envelope)
         owner = next(o for o, d in authz.required if d.id == definition.id)
         signer = envelope.presentations[0].signer_did if envelope.presentations else ""
         authz.fulfilled[definition.id] = Fulfilment(
-            owner, definition, credentials, submission, tuple(p.raw for p in envelope.presentations), signer
+            owner,
+            definition,
+            credentials,
+            pex.dump(submission),
+            tuple(p.raw for p in envelope.presentations),
+            signer,
         )
 
     def _next_or_code(
@@ -471,7 +476,7 @@ def _parse_vp_token(ctx: Context, vp_token: str) -> Envelope:
     return envelope
 
 
-def _parse_response_submission(ctx: Context, text: str) -> dict[str, Any]:
+def _parse_response_submission(ctx: Context, text: str) -> pex.PresentationSubmission:
     """Step 15: the submission parses ("invalid presentation_submission: …", PROTOCOL.md §2.2)."""
     try:
         submission = parse_submission_text(text)

@@ -25,12 +25,13 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from nutssim.errors import InputError, ProtocolError, did_you_mean
 from nutssim.messages import parse_json
-from nutssim.specs.pex.compiled import compile_definition
+from nutssim.specs.pex.compiled import CanonicalDefinition, compile_definition
 from nutssim.specs.pex.errors import PexDocumentError
 from nutssim.specs.pex.fields import reserved_field_ids
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, using_limits
@@ -109,6 +110,13 @@ class CredentialProfile:
     def __repr__(self) -> str:
         owners = ", ".join(f"{t}={d.id!r}" for t, d in self.definitions.items())
         return f"<CredentialProfile {self.scope!r}: {owners}, scope_policy={self.scope_policy!r}>"
+
+    @cached_property
+    def canonical(self) -> dict[str, CanonicalDefinition]:
+        """Each definition with its canonical text, read once: a profile is a value (issue #23)."""
+        # A token request compiles from the text (a cache hit), not from a dump of the model per
+        # request. The models are not to be changed in place; a changed policy is a new profile.
+        return {t: CanonicalDefinition.of(d) for t, d in self.definitions.items()}
 
     def presentation_definition(self, wallet_owner_type: str = "organization") -> PresentationDefinition:
         """The definition for a wallet owner type; ``NoDefinitionForWallet`` when there is none."""

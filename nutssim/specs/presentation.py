@@ -8,7 +8,7 @@ for one VP, ``$[0].verifiableCredential[0]`` for an array; ``pex.envelope_view``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nutssim import causes
 from nutssim.causes import Cause
@@ -17,6 +17,9 @@ from nutssim.models.credential import Presentation
 from nutssim.specs import vc_jwt
 from nutssim.specs.vc_jwt import CredentialFormatError
 from nutssim.specs.vc_verify import VERIFICATION_FAILED, VerificationFailed
+
+if TYPE_CHECKING:
+    from nutssim.specs.pex import PresentationSubmission
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,8 @@ def _ld_time(value: Any) -> int | None:
         return None
 
 
-def parse_submission_text(text: str) -> dict[str, Any]:
-    """Parse a ``presentation_submission`` form value (JSON text) into its schema-valid JSON."""
-    from nutssim.messages import parse_json
+def parse_submission_text(text: str) -> PresentationSubmission:
+    """Parse a ``presentation_submission`` form value (JSON text), under the PD limits in force."""
     from nutssim.specs import pex
 
-    return pex.dump(pex.parse_submission(parse_json(text)))
+    return pex.parse_submission(parse_json(text))

@@ -12,7 +12,13 @@ Where the reference departs from the DIF text, ``Semantics`` says which reading 
 from nutssim.specs.pex import _jsonschema  # noqa: F401  (first: see its docstring)
 from nutssim.specs.pex.check import CheckResult, check_submission
 from nutssim.specs.pex.compare import Comparison, compare_semantics
-from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition, format_refusal
+from nutssim.specs.pex.compiled import (
+    CanonicalDefinition,
+    CompiledDefinition,
+    canonical_definition,
+    compile_definition,
+    format_refusal,
+)
 from nutssim.specs.pex.envelope import decode_jwt_claims, decode_jwt_vp, envelope_view
 from nutssim.specs.pex.errors import (
     DuplicateMappedField,
@@ -79,6 +85,7 @@ __all__ = [
     "STRICT",
     "VP_FORMATS",
     "CandidateOutcome",
+    "CanonicalDefinition",
     "CheckResult",
     "ClaimFinding",
     "Comparison",
@@ -112,6 +119,7 @@ __all__ = [
     "SubmissionMismatch",
     "SubmissionRequirement",
     "build_submission",
+    "canonical_definition",
     "check_submission",
     "compare_semantics",
     "compile_definition",

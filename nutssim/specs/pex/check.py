@@ -31,7 +31,7 @@ from typing import Any
 from nutssim.errors import NutsSimError
 from nutssim.models.credential import Credential
 from nutssim.specs.pex import requirements
-from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
+from nutssim.specs.pex.compiled import CanonicalDefinition, CompiledDefinition, compile_definition
 from nutssim.specs.pex.envelope import (
     DecodePresentation,
     decode_jwt_claims,
@@ -75,7 +75,7 @@ class _Unresolvable(Exception):
 
 
 def check_submission(
-    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    definition: PresentationDefinition | CompiledDefinition | CanonicalDefinition | Mapping[str, Any],
     submission: PresentationSubmission | Mapping[str, Any],
     envelope: Any,
     *,

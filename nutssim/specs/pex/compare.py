@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nutssim.models.credential import Credential
-from nutssim.specs.pex.compiled import CompiledDefinition
+from nutssim.specs.pex.compiled import CanonicalDefinition, CompiledDefinition
 from nutssim.specs.pex.errors import PexDocumentError, PexError
 from nutssim.specs.pex.match import match_definition
 from nutssim.specs.pex.models import PresentationDefinition
@@ -57,7 +57,7 @@ class Comparison:
 
 
 def compare_semantics(
-    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    definition: PresentationDefinition | CompiledDefinition | CanonicalDefinition | Mapping[str, Any],
     credentials: Sequence[Credential],
     *,
     first: Semantics = NUTS_NODE,
@@ -73,7 +73,7 @@ def compare_semantics(
 
 
 def _outcome(
-    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    definition: PresentationDefinition | CompiledDefinition | CanonicalDefinition | Mapping[str, Any],
     credentials: Sequence[Credential],
     semantics: Semantics,
     holder: str | None,

@@ -193,6 +193,7 @@ class CompiledDefinition:
     field_ids: frozenset[str]
     limits: Limits
     semantics: Semantics = DEFAULT
+    key: str = ""  # the canonical JSON text it was compiled from ("" when it was not plain JSON)
 
     @property
     def id(self) -> str:
@@ -263,8 +264,70 @@ def format_refusal(formats: ClaimFormats | None, credential: Credential) -> str 
     return f"{credential.format} credentials are not matched by format"
 
 
+@dataclass(frozen=True)
+class CanonicalDefinition:
+    """A parsed definition with its canonical JSON text, so compiling it needs no dump.
+
+    A policy's definitions are read once (``nuts_policy.CredentialProfile.canonical``); every
+    token request then compiles from the text, a cache hit, where a model costs a dump and an
+    encode per call (issue #23).
+    """
+
+    definition: PresentationDefinition
+    text: str
+
+    @classmethod
+    def of(cls, definition: PresentationDefinition) -> CanonicalDefinition:
+        """The definition and its text, as ``compile_definition`` keys it."""
+        return cls(definition, _key(dump(definition)))
+
+    @property
+    def id(self) -> str:
+        """The definition id."""
+        return self.definition.id
+
+    @property
+    def format(self) -> ClaimFormats | None:
+        """The definition's claim format designation."""
+        return self.definition.format
+
+
+#: Definitions parsed from JSON, by canonical text and limits: a wallet reads the same PD per flow.
+_PARSED: dict[tuple[str, Limits], PresentationDefinition] = {}
+_PARSED_MAX = 256
+
+
+def canonical_definition(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> CanonicalDefinition:
+    """Parse a definition (JSON value) as ``parse_definition`` does, cached by its content.
+
+    Parsing is a pure function of the document, so a document seen before is not validated
+    again; one that fails is parsed, and refused, every time, with the parser's own words.
+    """
+    limits = active(limits)
+    text = _plain_text(document)
+    if text is None:
+        return CanonicalDefinition.of(parse_definition(document, limits=limits))
+    definition = _PARSED.get((text, limits))
+    if definition is None:
+        definition = parse_definition(document, limits=limits)
+        if len(_PARSED) >= _PARSED_MAX:
+            del _PARSED[next(iter(_PARSED))]  # the oldest: bounded however many PDs a run meets
+        _PARSED[(text, limits)] = definition
+    return CanonicalDefinition(definition, text)
+
+
+def _plain_text(document: Any) -> str | None:
+    """The canonical text of a JSON object, or None when it is not one (the parser refuses it)."""
+    if not isinstance(document, Mapping):
+        return None
+    try:
+        return _key(document)
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
 def compile_definition(
-    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    definition: PresentationDefinition | CompiledDefinition | CanonicalDefinition | Mapping[str, Any],
     *,
     limits: Limits = DEFAULT_LIMITS,
     semantics: Semantics | None = None,
@@ -273,15 +336,19 @@ def compile_definition(
 
     A JSON value is parsed (and checked against the PE v2 schema) first; a model is taken
     as it is. Either way the cache key is the content, so a changed definition recompiles.
-    A compiled definition is taken as it is unless other ``semantics`` are asked for.
+    A compiled definition is taken as it is unless other ``semantics`` are asked for; a
+    ``CanonicalDefinition`` compiles from its text without a dump.
     Default ``limits`` are the ones in force (``limits.using_limits``).
     """
     limits = active(limits)
     if isinstance(definition, CompiledDefinition):
         if semantics is None or semantics == definition.semantics:
             return definition
-        return _compile_cached(_key(dump(definition.definition)), definition.limits, semantics, False)
+        text = definition.key or _key(dump(definition.definition))
+        return _compile_cached(text, definition.limits, semantics, False)
     semantics = semantics or DEFAULT
+    if isinstance(definition, CanonicalDefinition):
+        return _compile_cached(definition.text, limits, semantics, False)
     if isinstance(definition, PresentationDefinition):
         return _compile_cached(_key(dump(definition)), limits, semantics, False)
     if isinstance(definition, Mapping):
@@ -300,10 +367,13 @@ def _key(document: Any) -> str:
 
 @lru_cache(maxsize=256)
 def _compile_cached(key: str, limits: Limits, semantics: Semantics, check_schema: bool) -> CompiledDefinition:
-    return _compile(parse_definition(key, check_schema=check_schema, limits=limits), limits, semantics)
+    definition = parse_definition(key, check_schema=check_schema, limits=limits)
+    return _compile(definition, limits, semantics, key)
 
 
-def _compile(definition: PresentationDefinition, limits: Limits, semantics: Semantics) -> CompiledDefinition:
+def _compile(
+    definition: PresentationDefinition, limits: Limits, semantics: Semantics, key: str = ""
+) -> CompiledDefinition:
     descriptors = definition.input_descriptors
     if len(descriptors) > limits.max_input_descriptors:
         raise LimitExceeded(
@@ -317,7 +387,7 @@ def _compile(definition: PresentationDefinition, limits: Limits, semantics: Sema
     _check_requirements(requirements, compiled, limits)
     field_ids = frozenset(f.id for d in compiled for f in d.fields if f.id is not None)
     return CompiledDefinition(
-        definition, compiled, definition.format, requirements, field_ids, limits, semantics
+        definition, compiled, definition.format, requirements, field_ids, limits, semantics, key
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from nutssim.models.credential import Credential
 from nutssim.specs import rfc7662
-from nutssim.specs.pex.compiled import CompiledDefinition, compile_definition
+from nutssim.specs.pex.compiled import CanonicalDefinition, CompiledDefinition, compile_definition
 from nutssim.specs.pex.errors import DuplicateMappedField, InvalidDefinition
 from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits
 from nutssim.specs.pex.models import PresentationDefinition
@@ -29,7 +29,7 @@ _ANY_PATHS = replace(DEFAULT, filter_selectors=True, paessler_filters=True)
 RESERVED_CLAIMS = rfc7662.RESERVED_CLAIMS
 """Introspection response members a field id must not shadow (PROTOCOL.md §3.10)."""
 
-Definition = PresentationDefinition | CompiledDefinition | Mapping[str, Any]
+Definition = PresentationDefinition | CompiledDefinition | CanonicalDefinition | Mapping[str, Any]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from nutssim.models.credential import Credential
 from nutssim.specs.pex import requirements
 from nutssim.specs.pex.compiled import (
+    CanonicalDefinition,
     CompiledDefinition,
     CompiledDescriptor,
     compile_definition,
@@ -92,7 +93,7 @@ class MatchResult:
 
 
 def match_definition(
-    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    definition: PresentationDefinition | CompiledDefinition | CanonicalDefinition | Mapping[str, Any],
     credentials: Sequence[Credential],
     *,
     selection: Mapping[str, str] | None = None,
@@ -372,7 +373,7 @@ def _fail(
 
 
 def fulfil(
-    definition: PresentationDefinition | CompiledDefinition | Mapping[str, Any],
+    definition: PresentationDefinition | CompiledDefinition | CanonicalDefinition | Mapping[str, Any],
     credentials: Sequence[Credential],
     *,
     submission_id: str,

@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from nutssim.specs.pex.errors import InvalidDefinition, InvalidSubmission, PexDocumentError
-from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, check_document_size, pointer_of
+from nutssim.specs.pex.limits import DEFAULT_LIMITS, Limits, active, check_document_size, pointer_of
 from nutssim.specs.pex.schemas import spelling_hint, validate_schema
 
 Directive = Literal["required", "preferred"]
@@ -170,6 +170,9 @@ def parse_submission(
 def _parse(
     model: type[M], data: Any, kind: str, check_schema: bool, limits: Limits, error: type[PexDocumentError]
 ) -> M:
+    # The limits in force when a caller left the default, as compile_definition reads them: a
+    # node's edge parse and its later checks then bound a document alike (using_limits).
+    limits = active(limits)
     if isinstance(data, str | bytes):
         try:
             data = json.loads(data)
