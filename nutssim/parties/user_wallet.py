@@ -268,7 +268,7 @@ def _presentation_definition(
             ctx, document is not None, openid4vp.DEFINITION_FETCH, detail=f"HTTP {response.status}", uri=uri
         )
     try:
-        return pex.parse_definition(document)
+        return pex.canonical_definition(document)  # parsed once per content (issue #23)
     except NutsSimError as exc:
         rule = openid4vp.DEFINITION_INVALID if inline else openid4vp.DEFINITION_FETCH
         _posted(ctx, False, rule, detail=str(exc), uri=uri)
