@@ -16,7 +16,8 @@ import inspect
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from types import MappingProxyType
+from functools import lru_cache
+from types import CodeType, MappingProxyType
 from typing import Any, ClassVar
 
 from nutssim.errors import InputError, did_you_mean
@@ -78,12 +79,23 @@ class World:
         raise KeyError(f"{name!r} is not a part of {self.name!r} ({did_you_mean(name, self.parts)})")
 
 
-def _keywords(function: Callable[..., Any]) -> set[str] | None:
+def _keywords(function: Callable[..., Any]) -> frozenset[str] | None:
     """The keyword arguments ``function`` takes, or None when it takes any (``**kwargs``)."""
+    code = getattr(function, "__code__", None)
+    if isinstance(code, CodeType) and not hasattr(function, "__wrapped__"):
+        return _code_keywords(code)  # a plain function (each world's starter): read once per def
     parameters = inspect.signature(function).parameters.values()
     if any(p.kind is p.VAR_KEYWORD for p in parameters):
         return None
-    return {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return frozenset(p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+
+@lru_cache(maxsize=256)
+def _code_keywords(code: CodeType) -> frozenset[str] | None:
+    """What ``inspect.signature`` says of a plain function, from its code (0.1 ms a flow, issue #23)."""
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        return None
+    return frozenset(code.co_varnames[code.co_posonlyargcount : code.co_argcount + code.co_kwonlyargcount])
 
 
 @dataclass(kw_only=True)

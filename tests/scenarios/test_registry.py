@@ -169,3 +169,30 @@ def test_start_refuses_an_unknown_override_with_a_hint(name):
     with pytest.raises(InputError, match=f"'{name}' cannot start with nope") as info:
         world.start(nope=1)
     assert "did you mean" in str(info.value.hint)
+
+
+def test_start_keywords_read_from_code_match_inspect_signature() -> None:
+    """World.start reads a plain starter's keywords from its code, as inspect.signature names them."""
+    import functools
+    import inspect
+
+    from nutssim.scenarios.world import _keywords
+
+    def any_keywords(a, /, b, *args, c=1, d, **kw):  # type: ignore[no-untyped-def]
+        return None
+
+    def positional_only(a, /, b, *args, c=1, d):  # type: ignore[no-untyped-def]
+        return None
+
+    @functools.wraps(positional_only)
+    def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return positional_only(*args, **kwargs)
+
+    for function in (any_keywords, positional_only, wrapped, lambda *, k: k):
+        parameters = inspect.signature(function).parameters.values()
+        expected = (
+            None
+            if any(p.kind is p.VAR_KEYWORD for p in parameters)
+            else {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+        )
+        assert _keywords(function) == expected, function
