@@ -65,9 +65,12 @@ def parse_json(text: str | bytes) -> Any:
     carry it on) are refused; they would otherwise make a trace unsavable or its export invalid.
     """
     try:
-        value = _json.loads(
-            text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int
-        )
+        if isinstance(text, str) and not text.startswith("\ufeff"):
+            value = _DECODER.decode(text)  # what json.loads does for such a text, minus a decoder per call
+        else:  # bytes (encoding detection) or a BOM (refused): json.loads's own handling and words
+            value = _json.loads(
+                text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int
+            )
     except RecursionError:  # the decoder recurses per level: bounded by the interpreter, refused
         raise ValueError("JSON nested too deeply (deeper than the decoder's recursion limit)") from None
     source = text if isinstance(text, str) else text.decode("utf-8", "replace")
@@ -81,6 +84,12 @@ def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
         raise ValueError(f"integer with {len(text.lstrip('-'))} digits (more than {MAX_INTEGER_DIGITS})")
     return int(text)
+
+
+#: The decoder ``json.loads`` would build per call with these hooks, built once.
+_DECODER = _json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int
+)
 
 
 def _has_lone_surrogate(value: Any) -> bool:

@@ -6,6 +6,8 @@ import dataclasses
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nutssim.messages import (
     FORM,
@@ -207,3 +209,27 @@ def test_an_integer_a_double_can_hold_is_kept_exactly():
     from nutssim.messages import MAX_INTEGER_DIGITS, parse_json
 
     assert parse_json("9" * MAX_INTEGER_DIGITS) == int("9" * MAX_INTEGER_DIGITS)
+
+
+@given(st.text(max_size=60) | st.from_regex(r'\A[\[\]{}",:0-9.eE+\- a-z\\u]{0,40}\Z'))
+def test_parse_json_reads_and_refuses_as_json_loads_with_its_hooks(text: str) -> None:
+    """The decoder built once reads (and refuses, in the same words) what json.loads builds per call."""
+    from nutssim import messages
+
+    def loads() -> object:
+        return json.loads(
+            text,
+            parse_constant=messages._refuse_constant,
+            parse_float=messages._finite_float,
+            parse_int=messages._bounded_int,
+        )
+
+    try:
+        expected: object = ("ok", loads())
+    except ValueError as exc:
+        expected = ("refused", str(exc))
+    try:
+        got: object = ("ok", messages._DECODER.decode(text) if not text.startswith("\ufeff") else loads())
+    except ValueError as exc:
+        got = ("refused", str(exc))
+    assert got == expected
