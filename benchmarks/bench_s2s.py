@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -60,8 +61,24 @@ def crypto_floor(signed: list[int], verified: list[int]) -> float:
     return (time.process_time() - start) / rounds
 
 
-def flows_per_second(n: int) -> tuple[float, float, int, int]:
-    """Run n flows in one world (token cache bypassed); return (s/flow, floor s/flow, signs, verifies)."""
+def per_flow(run_one: Callable[[], None], n: int) -> tuple[float, float]:
+    """CPU seconds per flow over ``CHUNKS`` chunks of n flows: (median chunk, best chunk).
+
+    The median is the figure; the best chunk is what the code costs when nothing else on a
+    shared machine disturbs it (both are printed, so a loaded run reads as one).
+    """
+    size = max(n // CHUNKS, 1)
+    chunks = []
+    for _ in range(CHUNKS):
+        start = time.process_time()
+        for _ in range(size):
+            run_one()
+        chunks.append((time.process_time() - start) / size)
+    return statistics.median(chunks), min(chunks)
+
+
+def flows_per_second(n: int) -> tuple[float, float, int, int, float]:
+    """Run n flows in one world (token cache bypassed); (s/flow, floor, signs, verifies, best s/flow)."""
     world = scenarios.build("s2s", seed=1)
     world.run(no_cache=True)  # warm-up: compiles PDs, caches contexts
     _count_crypto()
@@ -70,20 +87,18 @@ def flows_per_second(n: int) -> tuple[float, float, int, int]:
     world.sim.clock.advance(20)
     world.run(no_cache=True)
     per_flow_signs, per_flow_verifies = list(SIGNED), list(VERIFIED)
-    chunks = []  # the median of 5 chunks: a shared machine disturbs some of them
-    for _ in range(CHUNKS):
-        start = time.process_time()
-        for _ in range(max(n // CHUNKS, 1)):
-            world.sim.clock.advance(2)
-            flow = world.start(no_cache=True)
-            assert flow.finish().granted
-        chunks.append((time.process_time() - start) / max(n // CHUNKS, 1))
-    elapsed = statistics.median(chunks)
+
+    def one() -> None:
+        world.sim.clock.advance(2)
+        assert world.start(no_cache=True).finish().granted
+
+    elapsed, best = per_flow(one, n)
     return (
         elapsed,
         crypto_floor(per_flow_signs, per_flow_verifies),
         len(per_flow_signs),
         len(per_flow_verifies),
+        best,
     )
 
 
@@ -92,19 +107,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--flows", type=int, default=200)
     args = parser.parse_args()
-    per_flow, floor, signs, verifies = flows_per_second(args.flows)
+    flow, floor, signs, verifies, best = flows_per_second(args.flows)
     print(f"s2s flow with DPoP, EHR trigger to resource, {args.flows} flows on one core")
-    print(f"  {1 / per_flow:8.1f} flows/s   {per_flow * 1e3:7.2f} ms/flow")
+    print(f"  {1 / flow:8.1f} flows/s   {flow * 1e3:7.2f} ms/flow (best chunk {best * 1e3:.2f} ms)")
     print(f"  crypto floor: {signs} signs + {verifies} verifies = {floor * 1e3:.2f} ms/flow")
-    print(f"  ratio to floor: {per_flow / floor:.2f}x (goal <= 4x, aim 2x)")
+    print(f"  ratio to floor: {flow / floor:.2f}x, best chunk {best / floor:.2f}x (goal <= 4x, aim 2x)")
     import bench_user_flow  # here: it imports this module
 
-    user_flow, user_floor, _, _, _ = bench_user_flow.flows_per_second(max(args.flows // 4, CHUNKS))
+    user, user_floor, _, _, _, user_best = bench_user_flow.flows_per_second(max(args.flows // 4, CHUNKS))
     print("both flows in this run, ratio to their crypto floor (issue #23 item 5; goal <= 4x, aim 2x)")
-    print(f"  s2s  {per_flow * 1e3:6.2f} ms / floor {floor * 1e3:.2f} ms = {per_flow / floor:5.2f}x")
-    print(
-        f"  user {user_flow * 1e3:6.2f} ms / floor {user_floor * 1e3:.2f} ms = {user_flow / user_floor:5.2f}x"
-    )
+    print("         median chunk            best chunk")
+    for name, median, low, base in (("s2s", flow, best, floor), ("user", user, user_best, user_floor)):
+        print(
+            f"  {name:<4} {median * 1e3:6.2f} ms = {median / base:5.2f}x   "
+            f"{low * 1e3:6.2f} ms = {low / base:5.2f}x   (floor {base * 1e3:.2f} ms)"
+        )
 
 
 if __name__ == "__main__":
