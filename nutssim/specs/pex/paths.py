@@ -3,7 +3,8 @@
 Paths are parsed by python-jsonpath in strict RFC 9535 mode. A *singular* path (only
 name and index selectors, RFC 9535 §2.3.5.1) is then evaluated by a direct walk of the
 keys, which is what almost every presentation definition uses and is two orders of
-magnitude cheaper; any other path runs through python-jsonpath.
+magnitude cheaper; so is a singular path ending in one wildcard (``$.type[*]``, in nearly
+every Nuts PD); any other path runs through python-jsonpath.
 
 Value semantics (PROTOCOL.md §3.4, as the reference's PaesslerAG/jsonpath behaves):
 ``find`` gives a singular path's one value or nothing, a JSON ``null`` counting as nothing,
@@ -22,7 +23,7 @@ import jsonpath
 from jsonpath.exceptions import JSONPathError
 from jsonpath.filter import FilterExpression
 from jsonpath.function_extensions import ExpressionType, FilterFunction
-from jsonpath.segments import JSONPathRecursiveDescentSegment
+from jsonpath.segments import JSONPathChildSegment, JSONPathRecursiveDescentSegment
 from jsonpath.selectors import Filter, IndexSelector, NameSelector, SliceSelector, WildcardSelector
 
 from nutssim.limits import MAX_FILTER_PATTERN
@@ -74,6 +75,7 @@ class CompiledPath:
     keys: tuple[str | int, ...] | None  # the singular fast path, or None
     query: Any  # jsonpath.JSONPath for non-singular paths
     paessler: PaesslerPath | None = None  # a filter path as the reference reads it (paessler.py)
+    star: tuple[str | int, ...] | None = None  # a singular path then ``[*]``: walked too, or None
 
     @property
     def singular(self) -> bool:
@@ -85,7 +87,7 @@ class CompiledPath:
         if self.paessler is not None:  # ambiguousPath.evaluate: the list of matches, empty included
             return self.paessler.evaluate(document)
         if self.keys is None:
-            values = self.query.findall(document)
+            values = self._findall(document)
             return values if values else MISSING
         node = document
         for key in self.keys:
@@ -101,12 +103,19 @@ class CompiledPath:
                 node = node[key]
         return MISSING if node is None else node
 
+    def _findall(self, document: Any) -> list[Any]:
+        """python-jsonpath's ``findall``; a ``[*]`` path over a parsed document by a walk."""
+        # Only a dict or list: python-jsonpath reads a str document as JSON text (load_data).
+        if self.star is not None and isinstance(document, dict | list):
+            return _members(document, self.star)
+        return list(self.query.findall(document))
+
     def nodes(self, document: Any) -> list[Any]:
         """Every node the path selects in ``document`` (``null`` values included)."""
         if self.paessler is not None:  # jsonpath.Get's one value: the list of matches
             return [self.paessler.evaluate(document)]
         if self.keys is None:
-            return list(self.query.findall(document))
+            return list(self._findall(document))
         node = document
         for key in self.keys:
             if isinstance(key, str):
@@ -118,6 +127,23 @@ class CompiledPath:
             else:
                 node = node[key]
         return [node]
+
+
+def _members(document: Any, keys: tuple[str | int, ...]) -> list[Any]:
+    """``$<keys>[*]``: the values of the array or object the keys reach (RFC 9535 §2.3.2.2), in order."""
+    node = document
+    for key in keys:
+        if isinstance(key, str):
+            if not isinstance(node, dict) or key not in node:
+                return []
+            node = node[key]
+        elif not isinstance(node, list) or not -len(node) <= key < len(node):
+            return []
+        else:
+            node = node[key]
+    if isinstance(node, list):
+        return list(node)
+    return list(node.values()) if isinstance(node, dict) else []
 
 
 def compile_path(
@@ -184,7 +210,26 @@ def _compile(text: str, limits: Limits, filters: bool) -> CompiledPath:
     keys: tuple[str | int, ...] | None = None
     if query.singular_query():
         keys = tuple(_key(segment.selectors[0]) for segment in query.segments)
-    return CompiledPath(text, keys, query)
+    return CompiledPath(text, keys, query, star=None if keys is not None else _star_prefix(query))
+
+
+def _star_prefix(query: Any) -> tuple[str | int, ...] | None:
+    """The keys before a last ``[*]`` when every segment before it is singular, else None."""
+    *prefix, last = query.segments or [None]
+    if not _child_with(last, WildcardSelector):
+        return None
+    if not all(_child_with(s, NameSelector) or _child_with(s, IndexSelector) for s in prefix):
+        return None
+    return tuple(_key(segment.selectors[0]) for segment in prefix)
+
+
+def _child_with(segment: Any, kind: type) -> bool:
+    """Whether a segment is a child segment of exactly one selector of ``kind``."""
+    return (
+        isinstance(segment, JSONPathChildSegment)
+        and len(segment.selectors) == 1
+        and isinstance(segment.selectors[0], kind)
+    )
 
 
 def _key(selector: Any) -> str | int:

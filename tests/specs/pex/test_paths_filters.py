@@ -244,3 +244,37 @@ def test_fast_path_agrees_with_jsonschema(raw, value):
 def test_json_equal_is_json_schema_equality():
     assert json_equal(1, 1.0) and not json_equal(True, 1) and not json_equal(0, False)
     assert json_equal({"a": [1, "x"]}, {"a": [1.0, "x"]}) and not json_equal([1], [1, 1])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["a", "b", "type"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", "type"]), inner),
+    max_leaves=12,
+)
+_STAR_PATHS = st.lists(st.sampled_from([".a", ".b", ".type", "[0]", "[1]", "[-1]", "['a']"]), max_size=3).map(
+    lambda parts: "$" + "".join(parts) + "[*]"
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(_STAR_PATHS, _JSON)
+def test_a_singular_path_then_a_wildcard_walks_as_python_jsonpath_finds(path: str, document: object) -> None:
+    """``$.type[*]`` and its kin take the walk; its nodes and value are python-jsonpath's (RFC 9535)."""
+    compiled = compile_path(path)
+    assert compiled.star is not None
+    found = compiled.query.findall(document)
+    assert compiled.nodes(document) == found
+    assert compiled.find(document) == (found if found else MISSING)
+
+
+def test_only_a_last_lone_wildcard_after_singular_segments_takes_the_walk() -> None:
+    """Wildcards elsewhere, unions and descendants still run through python-jsonpath."""
+    assert compile_path("$.type[*]").star == ("type",)
+    assert compile_path("$.a[-1][*]").star == ("a", -1)
+    for path in ("$.a[*].b", "$..a[*]", "$.a[*][*]", "$.a[0,1][*]", "$.a[*,0]"):
+        assert compile_path(path).star is None, path
+
+
+def test_a_text_document_is_python_jsonpaths_to_read() -> None:
+    """python-jsonpath reads a str document as JSON text; the walk leaves such a document to it."""
+    assert compile_path("$.a[*]").find('{"a": [1, 2]}') == [1, 2]
