@@ -198,7 +198,9 @@ class Client:
                 status=502,
             )
         try:
-            return pex.canonical_definition(response.json)  # parsed once per content (issue #23)
+            return pex.canonical_definition(
+                response.json, raw=response.body
+            )  # parsed once per content (issue #23)
         except NutsSimError as exc:
             raise ClientError(SERVER_ERROR, f"invalid presentation definition: {exc}", status=502) from None
 

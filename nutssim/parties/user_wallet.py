@@ -258,17 +258,19 @@ def _presentation_definition(
     inline, uri = params.get("presentation_definition"), params.get("presentation_definition_uri")
     _posted(ctx, not (inline and uri), openid4vp.DEFINITION)
     document = openid4vp.json_param(inline) if inline else None
+    raw = inline  # the text the document is read from: it keys the parse cache
     if not inline:
         _posted(
             ctx, bool(uri), openid4vp.DEFINITION_INVALID, detail="neither presentation_definition nor its uri"
         )
         response = yield HttpRequest.get(uri or "", headers={"Accept": "application/json"})
         document = response.json if response.ok and isinstance(response.json, dict) else None
+        raw = response.body
         _posted(
             ctx, document is not None, openid4vp.DEFINITION_FETCH, detail=f"HTTP {response.status}", uri=uri
         )
     try:
-        return pex.canonical_definition(document)  # parsed once per content (issue #23)
+        return pex.canonical_definition(document, raw=raw)  # parsed once per content (issue #23)
     except NutsSimError as exc:
         rule = openid4vp.DEFINITION_INVALID if inline else openid4vp.DEFINITION_FETCH
         _posted(ctx, False, rule, detail=str(exc), uri=uri)

@@ -69,3 +69,15 @@ def test_a_definition_parsed_from_json_is_parsed_once_per_content(monkeypatch: p
         with pytest.raises(pex.InvalidDefinition):
             pex.canonical_definition(broken)
     assert len(parsed) == 4
+
+
+def test_the_text_a_definition_was_read_from_keys_the_parse() -> None:
+    """A fetched PD is keyed by its body text: the same text, one parse; its canonical text kept."""
+    from nutssim.specs.pex import compiled
+
+    document = {"input_descriptors": [{"id": "d", "constraints": {"fields": []}}], "id": "raw-keyed"}
+    body = json.dumps(document)
+    first = pex.canonical_definition(document, raw=body)
+    again = pex.canonical_definition(json.loads(body), raw=body)
+    assert again is first and first.text == compiled._key(document)
+    assert pex.compile_definition(first).id == "raw-keyed"

@@ -292,28 +292,35 @@ class CanonicalDefinition:
         return self.definition.format
 
 
-#: Definitions parsed from JSON, by canonical text and limits: a wallet reads the same PD per flow.
-_PARSED: dict[tuple[str, Limits], PresentationDefinition] = {}
+#: Definitions parsed from JSON, by the text they were read from and limits: a wallet reads the
+#: same PD per flow. Each entry keeps the definition and its canonical text.
+_PARSED: dict[tuple[str, Limits], CanonicalDefinition] = {}
 _PARSED_MAX = 256
 
 
-def canonical_definition(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> CanonicalDefinition:
+def canonical_definition(
+    document: Any, *, limits: Limits = DEFAULT_LIMITS, raw: str | None = None
+) -> CanonicalDefinition:
     """Parse a definition (JSON value) as ``parse_definition`` does, cached by its content.
 
     Parsing is a pure function of the document, so a document seen before is not validated
     again; one that fails is parsed, and refused, every time, with the parser's own words.
+    ``raw`` is the JSON text ``document`` was parsed from (a response body): the same text is
+    the same document, so it keys the cache without encoding the document again.
     """
     limits = active(limits)
-    text = _plain_text(document)
-    if text is None:
+    key = raw if raw is not None else _plain_text(document)
+    if key is None:
         return CanonicalDefinition.of(parse_definition(document, limits=limits))
-    definition = _PARSED.get((text, limits))
-    if definition is None:
+    found = _PARSED.get((key, limits))
+    if found is None:
         definition = parse_definition(document, limits=limits)
+        text = key if raw is None else _plain_text(document)
+        found = CanonicalDefinition(definition, text) if text else CanonicalDefinition.of(definition)
         if len(_PARSED) >= _PARSED_MAX:
             del _PARSED[next(iter(_PARSED))]  # the oldest: bounded however many PDs a run meets
-        _PARSED[(text, limits)] = definition
-    return CanonicalDefinition(definition, text)
+        _PARSED[(key, limits)] = found
+    return found
 
 
 def _plain_text(document: Any) -> str | None:

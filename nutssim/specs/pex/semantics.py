@@ -85,6 +85,7 @@ name no reading; the parties pass their profile's (``parties/wallet.py pex_seman
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 from nutssim.errors import SimulationError
 
@@ -119,8 +120,7 @@ class Semantics:
 
     def describe(self) -> str:
         """One line: the name, and the switches that differ from the spec (``STRICT``)."""
-        on = self.differs_from(STRICT)
-        return f"{self.name} ({'reference behaviour: ' + ', '.join(on) if on else 'the DIF PE v2.0.0 text'})"
+        return _describe(self)
 
     def differs_from(self, other: Semantics) -> list[str]:
         """The switches on which two readings differ."""
@@ -151,3 +151,10 @@ def semantics_for(name: str) -> Semantics:
     if name.startswith("nuts-node"):  # other versions of the reference (nuts-node-gf) read PE alike
         return NUTS_NODE
     raise SimulationError(f"unknown PEX semantics {name!r}; known: {', '.join(sorted(PRESETS))}")
+
+
+@lru_cache(maxsize=64)
+def _describe(semantics: Semantics) -> str:
+    """``Semantics.describe``, once per reading (a token request's check names its reading)."""
+    on = semantics.differs_from(STRICT)
+    return f"{semantics.name} ({'reference behaviour: ' + ', '.join(on) if on else 'the DIF PE v2.0.0 text'})"
