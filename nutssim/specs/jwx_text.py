@@ -31,12 +31,15 @@ at hand (FIDELITY.md "jwx wording").
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
 from nutssim import jose
 from nutssim.jose.jws import DEFAULT_SKEW
+from nutssim.specs import go_text
 
 #: ``jwt.ParseString``'s wrapper of every failure (jwx v3.2.0 ``jwt/jwt.go ParseString``).
 PARSE_STRING = "jwt.ParseString: failed to parse string: "
@@ -101,3 +104,70 @@ def parse_jwt(jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, require: t
         raise jose.InvalidSignature(signature_failed(jws.alg, jws.signature)) from None
     validate(jws.payload, now)
     jose.check_times(jws.payload, now, require=require)
+
+
+# -- jws.ParseString ---------------------------------------------------------------------------------
+#: ``jws.ParseString`` → ``jws.Parse``'s wrappers around ``parse``'s own words (``jws/jws.go``).
+JWS_PARSE_STRING = "jws.ParseString: failed to parse string: "
+JWS_COMPACT = f"{JWS_PARSE_STRING}jws.Parse: failed to parse compact format: "
+#: jwx's text for a compact form without three segments (nuts-node ``crypto/dpop/dpop_test.go``).
+JWS_SEGMENTS = (
+    f"{JWS_COMPACT}jws.Parse: invalid compact serialization format: jwsbb: invalid number of segments"
+)
+
+
+def jws_parse_failure(value: str, fallback: str) -> str:
+    """``jws.ParseString``'s failure text where jwx fails; ``fallback`` where only nutssim refuses.
+
+    jwx's ``jws/jws.go parse`` decodes the header (``failed to decode protected headers``),
+    unmarshals it (``failed to parse JOSE headers``; nuts-node's ``auth/services/oauth/
+    authz_server_test.go`` pins Go's ``invalid character '×' looking for beginning of value``
+    for ``123.456.787``), then decodes the payload (unless ``b64`` is false) and the signature,
+    each failure in Go's own words (``specs/go_text.py``). What jwx accepts and nutssim's decoder
+    refuses (padding, the standard alphabet, a header that is JSON but no object) keeps ``fallback``.
+    """
+    if not value.strip():
+        return f"{JWS_PARSE_STRING}jws.Parse: invalid byte sequence"  # detectParseFormat finds nothing
+    if value.count(".") != 2:
+        return JWS_SEGMENTS
+    reason = _parse_reason(value.encode("utf-8", "surrogatepass"))
+    return f"{JWS_COMPACT}{reason}" if reason else fallback
+
+
+def _parse_reason(token: bytes) -> str | None:
+    """jwx ``parse``'s reason for a three-segment compact JWS, or ``None`` when jwx would parse it."""
+    protected, payload, signature = token.split(b".")
+    header = _decoded(protected)
+    if isinstance(header, str):
+        return f"failed to decode protected headers: {header}"
+    syntax = go_text.json_syntax_error(header)
+    if syntax is not None:
+        return f"failed to parse JOSE headers: {syntax}"
+    if _b64_header(header):
+        failure = go_text.base64_error(payload)
+        if failure is not None:
+            return f"failed to decode payload: {failure}"
+    failure = go_text.base64_error(signature)
+    return f"failed to decode signature: {failure}" if failure is not None else None
+
+
+def _decoded(segment: bytes) -> bytes | str:
+    """A segment decoded as jwx's auto-detecting decoder does, or Go's failure text."""
+    failure = go_text.base64_error(segment)
+    if failure is not None:
+        return failure
+    symbols = bytes(c for c in segment if c not in b"=\r\n")  # Go skips newlines; padding re-added
+    urlsafe = symbols.replace(b"+", b"-").replace(b"/", b"_")
+    return base64.urlsafe_b64decode(urlsafe + b"=" * (-len(urlsafe) % 4))
+
+
+def _b64_header(header: bytes) -> bool:
+    """jws ``getB64Value``: ``b64`` absent is true, a boolean is itself, anything else false (RFC 7797)."""
+    try:
+        parsed = json.loads(header)
+    except (ValueError, RecursionError):
+        return True  # a header nutssim cannot read: the payload is decoded as usual
+    if not isinstance(parsed, dict) or "b64" not in parsed:
+        return True
+    value = parsed["b64"]
+    return value if isinstance(value, bool) else False
