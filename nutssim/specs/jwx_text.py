@@ -23,10 +23,17 @@ Signature texts per key type are dsig's verifiers wrapped by jwx as ``signature 
 failed for <alg>: <reason>``: ECDSA ``invalid ECDSA signature`` (the reference's tests),
 EdDSA ``invalid EdDSA signature`` (dsig ``eddsa.go VerifyEdDSA``), RSA (PKCS #1 v1.5 and PSS)
 Go's ``crypto/rsa: verification error`` (``rsa.ErrVerification``, returned unwrapped by dsig
-``rsa.go VerifyRSA``). The EdDSA and RSA texts are read from dsig v1.0.0 (``eddsa.go
+``rsa.go VerifyRSA``). The EdDSA and RSA texts are read in dsig's source at v1.0.0 (``eddsa.go
 VerifyEdDSA``, ``rsa.go VerifyRSA``, ``verify.go dispatchRSAVerify``/``dispatchEdDSAVerify``
-return them unwrapped), the only tag the mirror holds; v1.3.0 (nuts-node's go.mod) is not
-at hand (FIDELITY.md "jwx wording").
+return them unwrapped) and held to v1.3.0 by dsig's ``Changes`` (its v1.3.0 entry: for the
+built-in families "the only observable difference for existing callers is one extra call
+frame"); the v1.3.0 files themselves are not in the stored index (FIDELITY.md "VerifyVP error
+texts").
+
+``jws.ParseString``'s own failures (``jws_parse_failure``) are ``jws/jws.go parse``'s words,
+the same at jwx develop/v3 (2024-10), in a late v3 and in v4, with Go's base64 and JSON texts
+after them (``specs/go_text.py``); nuts-node's ``auth/services/oauth/authz_server_test.go``
+pins the header case for ``123.456.787`` (FIDELITY.md "DPoP parse texts").
 """
 
 from __future__ import annotations
@@ -66,8 +73,9 @@ def signature_failed(alg: str, signature: bytes | None = None) -> str:
     """``jwt.ParseString``'s text for a signature that does not verify under ``alg``.
 
     An ECDSA signature of the wrong length fails before the curve check, in dsig
-    ``ecdsa.go VerifyECDSA`` (read at dsig v1.0.0): ``dsig.VerifyECDSA: failed to unpack
-    ECDSA signature: invalid signature length for curve "P-256"``.
+    ``ecdsa.go VerifyECDSA`` (read at dsig v1.0.0; nuts-node's ``crypto/dpop/dpop_test.go`` pins
+    it at v1.3.0): ``dsig.VerifyECDSA: failed to unpack ECDSA signature: invalid signature
+    length for curve "P-256"``.
     """
     reason = BAD_SIGNATURE.get(alg[:2], "signature verification failed")
     curve = ECDSA_CURVES.get(alg)
