@@ -179,3 +179,67 @@ def _b64_header(header: bytes) -> bool:
         return True
     value = parsed["b64"]
     return value if isinstance(value, bool) else False
+
+
+# -- crit under jwt.ParseString with one WithKey (jwx v3 after PR #1793, 2026-04-14) -----------------
+#: ``jws.Verify``'s wrapper once ``jwt.verifyJWS`` retries a crit-bearing JWT with crit validation.
+CRIT_REFUSED = (
+    f"{PARSE_STRING}jws.Verify: could not verify message using any of the signatures or keys: "
+    'jws.Verify: signature #1 has invalid "crit" header: jws.Verify: '
+)
+#: ``jws/headers.go stdHeaderNames`` that ``crit`` must not list (``b64`` is RFC 7797's, allowed).
+_STD_HEADERS = frozenset({"alg", "cty", "crit", "jku", "jwk", "kid", "typ", "x5c", "x5t", "x5t#S256", "x5u"})
+
+
+def crit_refusal(header: Mapping[str, Any]) -> str | None:
+    """``jwt.ParseString``'s refusal of a ``crit`` header with ``WithKey`` alone, or ``None`` without one.
+
+    ``jws.VerifyCompactFast`` refuses any ``crit`` (``ErrCritPresent``) and ``jwt/jwt.go verifyJWS``
+    retries through ``jws.Verify`` with ``WithCritValidation(true)`` and no ``WithCritExtension``
+    (lestrrat-go/jwx PR #1793, v3, merged 2026-04-14, before v3.1.1 took dsig v1.3.0), so
+    ``jws/verify.go validateCritical`` refuses every extension: its words as a stored v3
+    ``verify.go`` gives them, before the signature is checked.
+    """
+    if "crit" not in header:
+        return None
+    names = header["crit"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        # jwx's header decoder refuses a crit that is no list of strings first, in words not at hand
+        return f"{PARSE_STRING}{jose.crit_problem(header)}"
+    return f"{CRIT_REFUSED}{_crit_reason(names, header)}"
+
+
+def _crit_reason(names: list[str], header: Mapping[str, Any]) -> str:
+    """``validateCritical``'s first complaint about ``names``, in its order of checks."""
+    if not names:
+        return '"crit" header must not be empty'
+    seen: set[str] = set()
+    for name in names:
+        if name == "":
+            return '"crit" header must not contain an empty extension name'
+        if name in seen:
+            return f'"crit" header must not contain duplicate extension {_go_quote(name)}'
+        seen.add(name)
+        if name in _STD_HEADERS:
+            return f'"crit" header must not contain standard header parameter {_go_quote(name)}'
+        if name not in header:
+            return (
+                f'"crit" header references extension {_go_quote(name)}, '
+                "but it is not present in the protected header"
+            )
+        if name == "b64":
+            return (
+                '"crit" header references extension "b64", but the recipient has not declared support '
+                'for it; pass jws.WithCritExtension("b64") to accept in-band b64=false (auto-declare only '
+                "fires for jws.WithDetachedPayload / jws.WithDetachedPayloadReader)"
+            )
+        return (
+            f'"crit" header references extension {_go_quote(name)}, but the recipient has not '
+            f"declared support for it (use jws.WithCritExtension({_go_quote(name)}))"
+        )
+    return '"crit" header must not be empty'  # unreachable: names is non-empty
+
+
+def _go_quote(value: str) -> str:
+    """Go's ``%q`` for the printable names a header carries (JSON's quoting agrees there)."""
+    return json.dumps(value, ensure_ascii=False)

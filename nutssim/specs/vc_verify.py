@@ -286,6 +286,10 @@ def verify_credential_signature(
             key = yield from _issuer_key(kid, issuer_document)
         except DIDResolutionError as exc:
             raise DIDResolutionError(_prefixed(_signing_key_text(exc))) from None
+        refusal = jwx_text.crit_refusal(jws.header) if reference else None
+        if refusal:  # jwt.ParseString refuses crit before it checks the signature
+            text = _prefixed(f"unable to validate JWT signature: {refusal}")
+            raise VerificationFailed(text, check="vc.crit", kind=causes.UNSUPPORTED)
         try:
             jws.verify(key)
         except jose.InvalidSignature:  # jwtSignature → crypto.ParseJWT: jwx's words
@@ -470,6 +474,10 @@ def _verify_jwt_vp(vp: Presentation, now: int, reference: bool) -> Generator[Htt
         text = _signing_key_text(exc)
         raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
     jws = jose.decode(vp.raw)
+    refusal = jwx_text.crit_refusal(jws.header) if reference else None
+    if refusal:  # jwt.ParseString refuses crit before it checks the signature
+        text = f"unable to validate JWT signature: {refusal}"
+        raise VerificationFailed(text, check="vp.crit", kind=causes.UNSUPPORTED)
     try:
         jwx_text.parse_jwt(jws, key, now, require=("nbf",))  # crypto/jwx.go ParseJWT, jwx's words
     except jose.JoseError as exc:

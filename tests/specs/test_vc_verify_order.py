@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pytest
 
+from nutssim.catalogue.attacker import resign
 from nutssim.specs.jsonld import LdProcessing
-from nutssim.specs.vc_jwt import credential_from_jwt
+from nutssim.specs.vc_jwt import credential_from_jwt, presentation_from_jwt
 from nutssim.specs.vc_verify import VerificationFailed
 from tests.specs.test_vc_verify import failure, forge, make_vp, org_vc, verify
 
@@ -114,3 +115,18 @@ def test_vp_with_other_iss_in_time_reference(sim, world):
     assert verify(sim, vp, ld_mode=REFERENCE) is None
     with pytest.raises(VerificationFailed, match="verification method is not of issuer"):
         verify(sim, vp, ld_mode=STRICT)
+
+
+def test_crit_vp_is_refused_by_the_reference_after_the_key_lookup(sim, world):
+    """jwt.ParseString refuses crit with one WithKey (jwx PR #1793): after the kid's key is resolved."""
+    vp = make_vp(sim, world["holder"], [])
+    token = resign(vp.raw, world["holder"].key, header={"crit": ["x-ext"], "x-ext": True})
+    error = failure(sim, presentation_from_jwt(token), ld_mode=REFERENCE)
+    assert (error.check, str(error)) == (
+        "vp.crit",
+        "unable to validate JWT signature: jwt.ParseString: failed to parse string: jws.Verify: could not "
+        'verify message using any of the signatures or keys: jws.Verify: signature #1 has invalid "crit" '
+        'header: jws.Verify: "crit" header references extension "x-ext", but the recipient has not declared '
+        'support for it (use jws.WithCritExtension("x-ext"))',
+    )
+    assert fetched(sim, "gp.example")
