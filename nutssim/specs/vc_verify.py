@@ -308,12 +308,10 @@ def verify_credential_signature(
 
 
 def _reference_order(ld_mode: LdProcessing) -> bool:
-    """True for the reference's order of checks: the nuts-node profiles, which verify with json-gold.
+    """True for the reference's order (the nuts-node profiles, which verify with json-gold).
 
     ``signature_verifier.go jwtSignature`` resolves the ``kid``'s key and lets ``crypto/jwx.go
-    ParseJWT`` verify the signature and times before any signer check (``IssuerKidValidator``
-    for a VC, "verification method is not of issuer" after it); strict refuses a key of
-    another DID before looking it up, so nothing is fetched for it.
+    ParseJWT`` check crit, signature and times before any signer check; strict refuses first.
     """
     return ld_mode is LdProcessing.JSON_GOLD
 
