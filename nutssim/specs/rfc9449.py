@@ -407,7 +407,11 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def check_proof_crit(proof: DPoPProof) -> None:
-    """Refuse a proof whose ``crit`` names an extension (RFC 7515 §4.1.11; jwx never enforces it)."""
+    """Refuse a proof whose ``crit`` names an extension (RFC 7515 §4.1.11; strict's own words).
+
+    jwx v3.2.0's ``jwt.ParseString(s, jwt.WithKey(…))`` in ``crypto/dpop/dpop.go Parse`` refuses
+    it too (``jwx_text.crit_refusal``), which ``parse_proof`` does not model yet (FIDELITY.md).
+    """
     try:
         check_crit(proof.header)
     except CriticalHeaderNotUnderstood as exc:
