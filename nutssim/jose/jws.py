@@ -121,8 +121,8 @@ def check_crit(header: Mapping[str, Any], understood: Iterable[str] = ()) -> Non
 
     RFC 7515 §4.1.11: ``crit`` is a non-empty array of header names, none defined by JWS or
     JWA, each present in the header; a recipient that does not understand one MUST reject
-    the JWS. The reference (jwx v3) parses ``crit`` but never enforces it, so only the
-    ``strict`` profile calls this.
+    the JWS. The reference refuses ``crit`` in jwx v3.2.0's own words where it parses a JWT
+    with one key (``specs/jwx_text.py crit_refusal``), so only the ``strict`` profile calls this.
     """
     if "crit" not in header:
         return

@@ -23,20 +23,30 @@ Signature texts per key type are dsig's verifiers wrapped by jwx as ``signature 
 failed for <alg>: <reason>``: ECDSA ``invalid ECDSA signature`` (the reference's tests),
 EdDSA ``invalid EdDSA signature`` (dsig ``eddsa.go VerifyEdDSA``), RSA (PKCS #1 v1.5 and PSS)
 Go's ``crypto/rsa: verification error`` (``rsa.ErrVerification``, returned unwrapped by dsig
-``rsa.go VerifyRSA``). The EdDSA and RSA texts are read from dsig v1.0.0 (``eddsa.go
+``rsa.go VerifyRSA``). The EdDSA and RSA texts are read in dsig's source at v1.0.0 (``eddsa.go
 VerifyEdDSA``, ``rsa.go VerifyRSA``, ``verify.go dispatchRSAVerify``/``dispatchEdDSAVerify``
-return them unwrapped), the only tag the mirror holds; v1.3.0 (nuts-node's go.mod) is not
-at hand (FIDELITY.md "jwx wording").
+return them unwrapped) and held to v1.3.0 by dsig's ``Changes`` (its v1.3.0 entry: for the
+built-in families "the only observable difference for existing callers is one extra call
+frame"); the v1.3.0 files themselves are not in the stored index (FIDELITY.md "VerifyVP error
+texts").
+
+``jws.ParseString``'s own failures (``jws_parse_failure``) are ``jws/jws.go parse``'s words,
+the same at jwx develop/v3 (2024-10), in a late v3 and in v4, with Go's base64 and JSON texts
+after them (``specs/go_text.py``); nuts-node's ``auth/services/oauth/authz_server_test.go``
+pins the header case for ``123.456.787`` (FIDELITY.md "DPoP parse texts").
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
 from nutssim import jose
 from nutssim.jose.jws import DEFAULT_SKEW
+from nutssim.specs import go_text
 
 #: ``jwt.ParseString``'s wrapper of every failure (jwx v3.2.0 ``jwt/jwt.go ParseString``).
 PARSE_STRING = "jwt.ParseString: failed to parse string: "
@@ -63,8 +73,9 @@ def signature_failed(alg: str, signature: bytes | None = None) -> str:
     """``jwt.ParseString``'s text for a signature that does not verify under ``alg``.
 
     An ECDSA signature of the wrong length fails before the curve check, in dsig
-    ``ecdsa.go VerifyECDSA`` (read at dsig v1.0.0): ``dsig.VerifyECDSA: failed to unpack
-    ECDSA signature: invalid signature length for curve "P-256"``.
+    ``ecdsa.go VerifyECDSA`` (read at dsig v1.0.0; nuts-node's ``crypto/dpop/dpop_test.go`` pins
+    it at v1.3.0): ``dsig.VerifyECDSA: failed to unpack ECDSA signature: invalid signature
+    length for curve "P-256"``.
     """
     reason = BAD_SIGNATURE.get(alg[:2], "signature verification failed")
     curve = ECDSA_CURVES.get(alg)
@@ -101,3 +112,134 @@ def parse_jwt(jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, require: t
         raise jose.InvalidSignature(signature_failed(jws.alg, jws.signature)) from None
     validate(jws.payload, now)
     jose.check_times(jws.payload, now, require=require)
+
+
+# -- jws.ParseString ---------------------------------------------------------------------------------
+#: ``jws.ParseString`` → ``jws.Parse``'s wrappers around ``parse``'s own words (``jws/jws.go``).
+JWS_PARSE_STRING = "jws.ParseString: failed to parse string: "
+JWS_COMPACT = f"{JWS_PARSE_STRING}jws.Parse: failed to parse compact format: "
+#: jwx's text for a compact form without three segments (nuts-node ``crypto/dpop/dpop_test.go``).
+JWS_SEGMENTS = (
+    f"{JWS_COMPACT}jws.Parse: invalid compact serialization format: jwsbb: invalid number of segments"
+)
+
+
+def jws_parse_failure(value: str, fallback: str) -> str:
+    """``jws.ParseString``'s failure text where jwx fails; ``fallback`` where only nutssim refuses.
+
+    jwx's ``jws/jws.go parse`` decodes the header (``failed to decode protected headers``),
+    unmarshals it (``failed to parse JOSE headers``; nuts-node's ``auth/services/oauth/
+    authz_server_test.go`` pins Go's ``invalid character '×' looking for beginning of value``
+    for ``123.456.787``), then decodes the payload (unless ``b64`` is false) and the signature,
+    each failure in Go's own words (``specs/go_text.py``). What jwx accepts and nutssim's decoder
+    refuses (padding, the standard alphabet, a header that is JSON but no object) keeps ``fallback``.
+    """
+    if not value.strip():
+        return f"{JWS_PARSE_STRING}jws.Parse: invalid byte sequence"  # detectParseFormat finds nothing
+    if value.count(".") != 2:
+        return JWS_SEGMENTS
+    reason = _parse_reason(value.encode("utf-8", "surrogatepass"))
+    return f"{JWS_COMPACT}{reason}" if reason else fallback
+
+
+def _parse_reason(token: bytes) -> str | None:
+    """jwx ``parse``'s reason for a three-segment compact JWS, or ``None`` when jwx would parse it."""
+    protected, payload, signature = token.split(b".")
+    header = _decoded(protected)
+    if isinstance(header, str):
+        return f"failed to decode protected headers: {header}"
+    syntax = go_text.json_syntax_error(header)
+    if syntax is not None:
+        return f"failed to parse JOSE headers: {syntax}"
+    if _b64_header(header):
+        failure = go_text.base64_error(payload)
+        if failure is not None:
+            return f"failed to decode payload: {failure}"
+    failure = go_text.base64_error(signature)
+    return f"failed to decode signature: {failure}" if failure is not None else None
+
+
+def _decoded(segment: bytes) -> bytes | str:
+    """A segment decoded as jwx's auto-detecting decoder does, or Go's failure text."""
+    failure = go_text.base64_error(segment)
+    if failure is not None:
+        return failure
+    symbols = bytes(c for c in segment if c not in b"=\r\n")  # Go skips newlines; padding re-added
+    urlsafe = symbols.replace(b"+", b"-").replace(b"/", b"_")
+    return base64.urlsafe_b64decode(urlsafe + b"=" * (-len(urlsafe) % 4))
+
+
+def _b64_header(header: bytes) -> bool:
+    """jws ``getB64Value``: ``b64`` absent is true, a boolean is itself, anything else false (RFC 7797)."""
+    try:
+        parsed = json.loads(header)
+    except (ValueError, RecursionError):
+        return True  # a header nutssim cannot read: the payload is decoded as usual
+    if not isinstance(parsed, dict) or "b64" not in parsed:
+        return True
+    value = parsed["b64"]
+    return value if isinstance(value, bool) else False
+
+
+# -- crit under jwt.ParseString with one WithKey (jwx v3 after PR #1793, 2026-04-14) -----------------
+#: ``jws.Verify``'s wrapper once ``jwt.verifyJWS`` retries a crit-bearing JWT with crit validation.
+CRIT_REFUSED = (
+    f"{PARSE_STRING}jws.Verify: could not verify message using any of the signatures or keys: "
+    'jws.Verify: signature #1 has invalid "crit" header: jws.Verify: '
+)
+#: ``jws/headers.go stdHeaderNames`` that ``crit`` must not list (``b64`` is RFC 7797's, allowed).
+_STD_HEADERS = frozenset({"alg", "cty", "crit", "jku", "jwk", "kid", "typ", "x5c", "x5t", "x5t#S256", "x5u"})
+
+
+def crit_refusal(header: Mapping[str, Any]) -> str | None:
+    """``jwt.ParseString``'s refusal of a ``crit`` header with ``WithKey`` alone, or ``None`` without one.
+
+    ``jws.VerifyCompactFast`` refuses any ``crit`` (``ErrCritPresent``) and ``jwt/jwt.go verifyJWS``
+    retries through ``jws.Verify`` with ``WithCritValidation(true)`` and no ``WithCritExtension``
+    (lestrrat-go/jwx PR #1793, v3, merged 2026-04-14, before v3.1.1 took dsig v1.3.0), so
+    ``jws/verify.go validateCritical`` refuses every extension: its words as a stored v3
+    ``verify.go`` gives them, before the signature is checked.
+    """
+    if "crit" not in header:
+        return None
+    names = header["crit"]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        # jwx's header decoder refuses a crit that is no list of strings first, in words not at hand
+        return f"{PARSE_STRING}{jose.crit_problem(header)}"
+    return f"{CRIT_REFUSED}{_crit_reason(names, header)}"
+
+
+def _crit_reason(names: list[str], header: Mapping[str, Any]) -> str:
+    """``validateCritical``'s first complaint about ``names``, in its order of checks."""
+    if not names:
+        return '"crit" header must not be empty'
+    seen: set[str] = set()
+    for name in names:
+        if name == "":
+            return '"crit" header must not contain an empty extension name'
+        if name in seen:
+            return f'"crit" header must not contain duplicate extension {_go_quote(name)}'
+        seen.add(name)
+        if name in _STD_HEADERS:
+            return f'"crit" header must not contain standard header parameter {_go_quote(name)}'
+        if name not in header:
+            return (
+                f'"crit" header references extension {_go_quote(name)}, '
+                "but it is not present in the protected header"
+            )
+        if name == "b64":
+            return (
+                '"crit" header references extension "b64", but the recipient has not declared support '
+                'for it; pass jws.WithCritExtension("b64") to accept in-band b64=false (auto-declare only '
+                "fires for jws.WithDetachedPayload / jws.WithDetachedPayloadReader)"
+            )
+        return (
+            f'"crit" header references extension {_go_quote(name)}, but the recipient has not '
+            f"declared support for it (use jws.WithCritExtension({_go_quote(name)}))"
+        )
+    return '"crit" header must not be empty'  # unreachable: names is non-empty
+
+
+def _go_quote(value: str) -> str:
+    """Go's ``%q`` for the printable names a header carries (JSON's quoting agrees there)."""
+    return json.dumps(value, ensure_ascii=False)

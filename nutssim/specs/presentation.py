@@ -91,7 +91,8 @@ def presentation_from_json(document: dict[str, Any]) -> Presentation:
 def check_critical_headers(vp: Presentation) -> None:
     """Refuse a JWT VP, or a JWT VC in it, whose ``crit`` names an extension (RFC 7515 §4.1.11).
 
-    ``strict`` only: the reference accepts them (``vc_jwt.unknown_crit`` names where). The
+    ``strict`` only: the reference refuses them later, after resolving the key and in jwx's
+    words (``vc_verify`` under the nuts-node order, ``jwx_text.crit_refusal``). The
     failure reads as the JWT signature failure it is in the clause ("the JWS is invalid"):
     the VP's as ``unable to validate JWT signature: …``, a VC's as its JWT signature failure
     does (``invalid VC (id=…): presentation(s) or credential(s) verification failed: …``).

@@ -251,18 +251,12 @@ def parse_proof(
 #: token\njws.ParseString: …", "invalid DPoP token\njwt.ParseString: …"); its own checks use
 #: ``fmt.Errorf("%w: …")`` and read "invalid DPoP token: …".
 INVALID_DPOP_JOINED = "invalid DPoP token\n"
-#: jwx's text for a compact form without three segments (``crypto/dpop/dpop_test.go``).
-JWS_SEGMENTS = (
-    "jws.ParseString: failed to parse string: jws.Parse: failed to parse compact format: "
-    "jws.Parse: invalid compact serialization format: jwsbb: invalid number of segments"
-)
 
 
 def _jws_parse_text(value: object, exc: JoseError) -> str:
-    """``jws.ParseString``'s failure text: pinned for the segment count, nutssim's reason otherwise."""
-    if isinstance(value, str) and value.count(".") != 2:
-        return JWS_SEGMENTS
-    return f"jws.ParseString: failed to parse string: {exc}"
+    """``jws.ParseString``'s failure text (``jwx_text.jws_parse_failure``), nutssim's reason as fallback."""
+    fallback = f"{jwx_text.JWS_PARSE_STRING}{exc}"
+    return jwx_text.jws_parse_failure(value, fallback) if isinstance(value, str) else fallback
 
 
 def _header_key(header: dict[str, Any]) -> PublicKey:
@@ -413,7 +407,11 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def check_proof_crit(proof: DPoPProof) -> None:
-    """Refuse a proof whose ``crit`` names an extension (RFC 7515 §4.1.11; jwx never enforces it)."""
+    """Refuse a proof whose ``crit`` names an extension (RFC 7515 §4.1.11; strict's own words).
+
+    jwx v3.2.0's ``jwt.ParseString(s, jwt.WithKey(…))`` in ``crypto/dpop/dpop.go Parse`` refuses
+    it too (``jwx_text.crit_refusal``), which ``parse_proof`` does not model yet (FIDELITY.md).
+    """
     try:
         check_crit(proof.header)
     except CriticalHeaderNotUnderstood as exc:

@@ -279,10 +279,10 @@ def unknown_crit(token: str) -> str:
 
     No JWS extension is understood in a VC or VP (the VC-JWT encoding of VC-DM 1.1 §6.3.1
     defines none), so any name ``crit`` lists makes the token invalid for a recipient that
-    honours the clause. The reference does not: ``vcr/verifier/signature_verifier.go
-    jwtSignature`` → ``crypto/jwx.go ParseJWT`` → jwx ``jwt.ParseString`` with ``WithVerify``, and
-    jwx stores ``crit`` (``jws/headers_gen.go stdHeaders.Critical``) but ``jws.Verify``
-    (``jws/jws.go``) never reads it.
+    honours the clause. The reference refuses it in jwx's own words instead
+    (``jwx_text.crit_refusal``): ``vcr/verifier/signature_verifier.go jwtSignature`` →
+    ``crypto/jwx.go ParseJWT`` → jwx v3.2.0 ``jwt.ParseString`` with one ``WithKey``, whose fast
+    path refuses ``crit`` and retries with crit validation and no declared extension.
     """
     try:
         header = jose.decode(token).header

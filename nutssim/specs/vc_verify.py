@@ -44,6 +44,11 @@ VERIFICATION_FAILED = "presentation(s) or credential(s) verification failed"
 #: wrapper; EdDSA and RSA from dsig's source, ``jwx_text``).
 _JWX_BAD_SIGNATURE = jwx_text.BAD_SIGNATURE
 
+#: ``verifier.go errVerificationMethodNotOfIssuer``: ``jwtSignature`` returns it bare, after ParseJWT.
+NOT_OF_ISSUER = "verification method is not of issuer"
+#: strict's own refusal of a VP whose ``iss`` is not the ``kid``'s DID, before the key is looked up.
+STRICT_NOT_OF_ISSUER = f"unable to validate JWT signature: {NOT_OF_ISSUER}"
+
 #: Words of the reference's own failures that name a signature or proof (PROTOCOL.md §3.5): the link
 #: a library's message of unknown type breaks is classified at the raise site, once.
 _SIGNATURE_WORDS = ("signature", "signing key DID", "verification method is not of issuer", "proof")
@@ -274,18 +279,17 @@ def verify_credential_signature(
     if credential.format == "jwt_vc":
         jws = jose.decode(credential.raw)
         kid = jws.kid or _default_kid(credential.issuer)
-        if did_of(kid) != credential.issuer:
-            raise VerificationFailed(
-                _prefixed(
-                    f"unable to validate JWT signature: token issuer ({credential.issuer}) does not match "
-                    f"signing key DID ({did_of(kid)})"
-                ),
-                check="vc.kid",
-            )
+        reference = _reference_order(ld_mode)
+        if not reference:  # strict: a key of another DID is refused before it is looked up
+            _check_vc_kid(credential, kid)
         try:
             key = yield from _issuer_key(kid, issuer_document)
         except DIDResolutionError as exc:
             raise DIDResolutionError(_prefixed(_signing_key_text(exc))) from None
+        refusal = jwx_text.crit_refusal(jws.header) if reference else None
+        if refusal:  # jwt.ParseString refuses crit before it checks the signature
+            text = _prefixed(f"unable to validate JWT signature: {refusal}")
+            raise VerificationFailed(text, check="vc.crit", kind=causes.UNSUPPORTED)
         try:
             jws.verify(key)
         except jose.InvalidSignature:  # jwtSignature → crypto.ParseJWT: jwx's words
@@ -297,8 +301,31 @@ def verify_credential_signature(
             raise VerificationFailed(
                 _prefixed(f"unable to validate JWT signature: {exc}"), check=exc.check
             ) from None
+        if reference:  # crypto/jwt_profile.go IssuerKidValidator runs after ParseJWT verified
+            _check_vc_kid(credential, kid)
         return
     yield from _verify_ld_credential(credential, issuer_document, now, ld_mode)
+
+
+def _reference_order(ld_mode: LdProcessing) -> bool:
+    """True for the reference's order (the nuts-node profiles, which verify with json-gold).
+
+    ``signature_verifier.go jwtSignature`` resolves the ``kid``'s key and lets ``crypto/jwx.go
+    ParseJWT`` check crit, signature and times before any signer check; strict refuses first.
+    """
+    return ld_mode is LdProcessing.JSON_GOLD
+
+
+def _check_vc_kid(credential: Credential, kid: str) -> None:
+    """``crypto/jwt_profile.go IssuerKidValidator``: the ``kid``'s DID must be the VC's ``iss``."""
+    if did_of(kid) != credential.issuer:
+        raise VerificationFailed(
+            _prefixed(
+                f"unable to validate JWT signature: token issuer ({credential.issuer}) does not match "
+                f"signing key DID ({did_of(kid)})"
+            ),
+            check="vc.kid",
+        )
 
 
 def _verify_ld_credential(
@@ -421,28 +448,40 @@ def verify_presentation_signature(
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Check the holder's signature over the VP and its validity window (±5 s)."""
     if vp.format == "jwt_vp":
-        yield from _verify_jwt_vp(vp, now)
+        yield from _verify_jwt_vp(vp, now, _reference_order(ld_mode))
     else:
         yield from _verify_ld_vp(vp, now, ld_mode)
 
 
-def _verify_jwt_vp(vp: Presentation, now: int) -> Generator[HttpRequest, HttpResponse, None]:
+def _verify_jwt_vp(vp: Presentation, now: int, reference: bool) -> Generator[HttpRequest, HttpResponse, None]:
+    """``jwtSignature`` for a VP: key of ``kid``, ParseJWT (signature, times, ``nbf``), signer check.
+
+    The signer check differs per profile. Strict requires the ``iss`` (holder) to be the
+    ``kid``'s DID, before the key is looked up (PROTOCOL.md §3.5 step 2). The reference passes
+    the ``kid``'s own DID as the issuer (``VerifyVPSignature`` → ``credential.PresentationSigner``)
+    and compares it to the ``kid`` before its ``#`` only after ParseJWT; its VP profile has no
+    ``IssuerKidValidator``, so an ``iss`` naming another DID is not refused there.
+    """
     if not vp.signer:
         raise VerificationFailed("unable to validate JWT signature: no kid header in JWT", check="vp.kid")
-    if vp.holder is not None and vp.holder != vp.signer_did:  # §3.5 step 2: kid DID == signer (iss)
-        raise VerificationFailed(
-            "unable to validate JWT signature: verification method is not of issuer", check="vp.kid"
-        )
+    if not reference and vp.holder is not None and vp.holder != vp.signer_did:
+        raise VerificationFailed(STRICT_NOT_OF_ISSUER, check="vp.kid")
     try:
         key = yield from resolve_key(vp.signer)
     except DIDResolutionError as exc:
         text = _signing_key_text(exc)
         raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
     jws = jose.decode(vp.raw)
+    refusal = jwx_text.crit_refusal(jws.header) if reference else None
+    if refusal:  # jwt.ParseString refuses crit before it checks the signature
+        text = f"unable to validate JWT signature: {refusal}"
+        raise VerificationFailed(text, check="vp.crit", kind=causes.UNSUPPORTED)
     try:
         jwx_text.parse_jwt(jws, key, now, require=("nbf",))  # crypto/jwx.go ParseJWT, jwx's words
     except jose.JoseError as exc:
         raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
+    if reference and vp.signer.split("#")[0] != did_of(vp.signer):  # a kid with a ?query before #
+        raise VerificationFailed(NOT_OF_ISSUER, check="vp.kid")
 
 
 def _verify_ld_vp(

@@ -128,3 +128,36 @@ def test_a_truncated_es256_signature_reads_as_dsig_unpack() -> None:
     with pytest.raises(jose.InvalidSignature) as info:
         jwx_text.parse_jwt(jws, key.public, NOW)
     assert str(info.value).endswith('invalid signature length for curve "P-256"')
+
+
+# -- crit under jwt.ParseString with one WithKey (jwx PR #1793; FIDELITY.md "crit on VP/VC JWTs") -----
+CRIT = (
+    "jwt.ParseString: failed to parse string: jws.Verify: could not verify message using any of the "
+    'signatures or keys: jws.Verify: signature #1 has invalid "crit" header: jws.Verify: '
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (
+            {"crit": ["x-ext"], "x-ext": True},
+            '"crit" header references extension "x-ext", but the recipient has not declared support '
+            'for it (use jws.WithCritExtension("x-ext"))',
+        ),
+        ({"crit": []}, '"crit" header must not be empty'),
+        ({"crit": [""]}, '"crit" header must not contain an empty extension name'),
+        ({"crit": ["kid"], "kid": "k"}, '"crit" header must not contain standard header parameter "kid"'),
+        (
+            {"crit": ["x-missing"]},
+            '"crit" header references extension "x-missing", but it is not present in the protected header',
+        ),
+    ],
+)
+def test_crit_refusal_in_validate_critical_order(header: dict[str, object], reason: str) -> None:
+    """jws/verify.go validateCritical: empty, empty name, standard name, absent, undeclared."""
+    assert jwx_text.crit_refusal({"alg": "ES256", **header}) == CRIT + reason
+
+
+def test_no_crit_no_refusal() -> None:
+    assert jwx_text.crit_refusal({"alg": "ES256", "kid": "did:web:a#0"}) is None

@@ -1,7 +1,7 @@
 """``crit`` on JWT VPs and VCs (issue #18 item 4): unknown extensions refused under strict (RFC 7515 §4.1.11).
 
-The reference accepts them (jwx stores ``crit`` and never enforces it); the catalogue cases
-``s2s-vp-unknown-crit`` and ``s2s-vc-unknown-crit`` show both profiles end to end.
+The reference refuses them too, in jwx v3.2.0's words (``tests/specs/test_vc_verify_order.py``); the
+catalogue cases ``s2s-vp-unknown-crit`` and ``s2s-vc-unknown-crit`` show both profiles end to end.
 """
 
 from __future__ import annotations

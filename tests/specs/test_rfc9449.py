@@ -534,3 +534,80 @@ def test_wrong_signature_reads_as_jwx(key):
         "invalid DPoP token\njwt.ParseString: failed to parse string: signature verification failed for "
         "ES256: invalid ECDSA signature"
     )
+
+
+# -- jws.ParseString's own failures in jwx v3's words (jws/jws.go parse; issue #17 item 1b) -------
+COMPACT = (
+    "invalid DPoP token\njws.ParseString: failed to parse string: jws.Parse: failed to parse compact format: "
+)
+B64_FALSE = b64url(b'{"b64":false}')
+NOT_JSON = b64url(b'{"alg" 1}')
+B64 = "failed to decode source: illegal base64 data at input byte"
+
+
+def test_header_that_is_not_json_reads_as_the_reference_literal():
+    """authz_server_test.go pins jws.ParseString("123.456.787"); DPoP Parse joins it to ErrInvalidDPoP."""
+    error = refused("123.456.787")
+    assert str(error) == (
+        COMPACT + "failed to parse JOSE headers: invalid character '\u00d7' looking for beginning of value"
+    )
+    assert error.check == "dpop.format"
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        (
+            "a$b.x.y",
+            f"failed to decode protected headers: {B64} 1",
+        ),
+        (
+            f"{NOT_JSON}.x.y",
+            "failed to parse JOSE headers: invalid character '1' after object key",
+        ),
+        ("e30.x.y", "failed to decode payload: failed to decode source: illegal base64 data at input byte 0"),
+        (
+            "e30.e30.a",
+            "failed to decode signature: failed to decode source: illegal base64 data at input byte 0",
+        ),
+        # b64 false (RFC 7797): jwx leaves the payload as it is and fails on the signature next
+        (
+            f"{B64_FALSE}.x.y",
+            "failed to decode signature: failed to decode source: illegal base64 data at input byte 0",
+        ),
+    ],
+)
+def test_segment_failures_read_as_jwx_parse(token, reason):
+    """Header, its JSON, payload, signature: jwx's order and wrapper, Go's words after it."""
+    error = refused(token)
+    assert str(error) == COMPACT + reason
+    assert error.check == "dpop.format"
+
+
+def test_what_jwx_parses_keeps_nutssims_reason(key):
+    """A padded segment decodes in jwx (internal/base64 Guess); nutssim refuses it with its own reason."""
+    header, payload, signature = proof_for(key).split(".")
+    assert len(signature) % 4 == 2  # 64 bytes: 86 symbols, two "=" of padding
+    error = refused(f"{header}.{payload}.{signature}==")
+    assert str(error) == (
+        "invalid DPoP token\njws.ParseString: failed to parse string: "
+        "compact JWS parts are base64url without padding"
+    )
+
+
+def test_empty_value_is_an_invalid_byte_sequence():
+    """jws.Parse finds no format to detect in an empty or blank value."""
+    assert (
+        str(refused(" "))
+        == "invalid DPoP token\njws.ParseString: failed to parse string: jws.Parse: invalid byte sequence"
+    )
+
+
+def test_validate_reason_carries_jwx_parse_text(key):
+    """/dpop/validate: 'failed to parse DPoP header: ' + the errors.Join'ed text (auth/api/iam/dpop.go)."""
+    result = validate("e30.x.y", key, jti_store())
+    assert result.reason == (
+        "failed to parse DPoP header: "
+        + COMPACT
+        + "failed to decode payload: failed to decode source: illegal base64 data at input byte 0"
+    )

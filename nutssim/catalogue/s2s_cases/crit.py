@@ -2,8 +2,10 @@
 
 A JWS whose ``crit`` header lists an extension the recipient does not understand MUST be
 rejected; nutssim understands none in a VC or VP. The reference parses the VP and VCs with
-jwx, which stores ``crit`` and never enforces it (``vc_jwt.unknown_crit`` names the source):
-it grants. ``strict`` refuses, as its VerifyVP (``presentation.check_critical_headers``). Both
+jwx v3.2.0's ``jwt.ParseString`` and one ``WithKey`` (``crypto/jwx.go ParseJWT``), whose fast
+path refuses ``crit`` and retries with crit validation and no declared extension (jwx PR #1793,
+``jwx_text.crit_refusal``): it denies, after resolving the signing key, in jwx's words.
+``strict`` refuses too, before any lookup (``presentation.check_critical_headers``). Both
 tokens are re-signed by the key their ``kid`` names (a faulty or patched wallet, or issuer),
 so only the header differs. With ``vp_signature`` off nothing about the JWS is checked: granted.
 ATTACKS.md 3.1 #1 (the VP signature) and 3.6 #50 (the same rule on the DPoP proof).
@@ -29,12 +31,18 @@ from nutssim.catalogue.s2s_cases.common import (
 )
 from nutssim.messages import HttpRequest
 from nutssim.scenarios import S2SWorld
-from nutssim.specs import vc_jwt
+from nutssim.specs import jwx_text, vc_jwt
 
 #: The critical extension both cases add: a header name no JWS or VC specification defines.
 CRIT_HEADER: dict[str, Any] = {"crit": ["x-ext"], "x-ext": True}
 NOT_UNDERSTOOD = (
     "unable to validate JWT signature: critical header 'x-ext' is not understood (RFC 7515 §4.1.11)"
+)
+#: jwx v3.2.0's refusal (``jws/verify.go validateCritical`` behind ``jwt/jwt.go verifyJWS``).
+JWX_NOT_DECLARED = (
+    f"unable to validate JWT signature: {jwx_text.CRIT_REFUSED}"
+    '"crit" header references extension "x-ext", but the recipient has not declared support for it '
+    '(use jws.WithCritExtension("x-ext"))'
 )
 
 
@@ -44,7 +52,9 @@ NOT_UNDERSTOOD = (
     attack="the VP's crit lists an extension header (x-ext); the VP is re-signed by the GP's key",
     control="vp_signature",
     expected={
-        "nuts-node": Expect("granted"),  # jwx stores crit and never enforces it
+        "nuts-node": Expect(
+            "denied", "invalid_request", f"{VERIFY_FAILED}{JWX_NOT_DECLARED}", "token.verify_vp"
+        ),
         "strict": Expect("denied", PRESENTATION, f"{VERIFY_FAILED}{NOT_UNDERSTOOD}", "token.verify_vp"),
     },
     vulnerable=GRANTED,
@@ -66,7 +76,9 @@ def vp_unknown_crit(world: S2SWorld) -> Observation:
     attack="the register signs the GP's organization credential with crit listing an extension (x-ext)",
     control="vp_signature",
     expected={
-        "nuts-node": Expect("granted"),  # jwx stores crit and never enforces it
+        "nuts-node": Expect(
+            "denied", "invalid_request", f"{INVALID_VC}{VERIFY_FAILED}{JWX_NOT_DECLARED}", "token.verify_vp"
+        ),
         "strict": Expect(
             "denied", CREDENTIALS, f"{INVALID_VC}{VERIFY_FAILED}{NOT_UNDERSTOOD}", "token.verify_vp"
         ),

@@ -1,8 +1,8 @@
 """User-flow case of a critical JWS extension in the organization wallet's VP (RFC 7515 §4.1.11, issue #18).
 
 The verifier's VerifyVP is the AS's (``presentation_checks.PresentationVerifier``): the reference
-accepts a VP whose ``crit`` lists an extension (jwx stores ``crit``, never enforces it;
-``vc_jwt.unknown_crit``), strict refuses it. The s2s twins are ``s2s_cases/crit.py``.
+refuses a VP whose ``crit`` lists an extension in jwx v3.2.0's words (``jwx_text.crit_refusal``),
+strict in its own. The s2s twins are ``s2s_cases/crit.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from nutssim.catalogue.attacker import resign
 from nutssim.catalogue.base import GRANTED, Expect, Observation
 from nutssim.catalogue.s2s_cases.common import VERIFY_FAILED
-from nutssim.catalogue.s2s_cases.crit import CRIT_HEADER, NOT_UNDERSTOOD
+from nutssim.catalogue.s2s_cases.crit import CRIT_HEADER, JWX_NOT_DECLARED, NOT_UNDERSTOOD
 from nutssim.catalogue.user_attacker import client_key
 from nutssim.catalogue.user_cases.common import DIRECT_POST, USER, edit_post, observe_at
 from nutssim.scenarios import UserWorld
@@ -24,7 +24,9 @@ STAGE = USER.at(DIRECT_POST)
     attack="the organization wallet's VP lists an extension header (x-ext) in crit, re-signed by its key",
     control="vp_signature",
     expected={
-        "nuts-node": Expect("granted"),  # jwx stores crit and never enforces it
+        "nuts-node": Expect(
+            "denied", "invalid_request", f"{VERIFY_FAILED}{JWX_NOT_DECLARED}", "token.verify_vp"
+        ),
         "strict": Expect("denied", "invalid_request", f"{VERIFY_FAILED}{NOT_UNDERSTOOD}", "token.verify_vp"),
     },
     vulnerable=GRANTED,
