@@ -281,7 +281,7 @@ class PresentationVerifier:
         crl = _LazyCRL(self, ctx) if ctx.profile.on("revocation_check") else None
         for vp in envelope.presentations:
             try:
-                if ctx.profile.strict:  # RFC 7515 §4.1.11; jwx stores crit, never enforces it
+                if ctx.profile.strict:  # RFC 7515 §4.1.11 in its own words; nuts-node: vc_verify, jwx v3.2.0
                     check_critical_headers(vp)
                 yield from vc_verify.verify_presentation(
                     vp,

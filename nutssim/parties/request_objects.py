@@ -18,7 +18,7 @@ from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties.base import Context, expect_rule
 from nutssim.parties.core import NodeCore
-from nutssim.specs import entity_statement, openid4vp, rfc9101
+from nutssim.specs import entity_statement, jwx_text, openid4vp, rfc9101
 from nutssim.specs.did import DIDResolutionError, resolve_key
 from nutssim.stores import ExpiringMap
 
@@ -112,13 +112,16 @@ def _verified_request(
             )
             return jws, None
         key = yield from resolve_key(jws.kid or "")
+        if not ctx.profile.strict:  # jar.go validate → crypto/jwx.go ParseJWT: jwx v3.2.0 refuses crit
+            refusal = jwx_text.crit_refusal(jws.header)
+            expect_rule(ctx, refusal is None, rfc9101.SIGNATURE, detail=refusal or "")
         rfc9101.validate(jws, key, ctx.now(), validity_skew=rfc9101.max_validity_skew(ctx.profile.strict))
     except (jose.JoseError, DIDResolutionError) as exc:
         expect_rule(ctx, False, rfc9101.SIGNATURE, detail=str(exc))
     ctx.check(rfc9101.SIGNATURE.id, rfc9101.SIGNATURE.ref, True, f"signed by {jws.kid}")
     if ctx.profile.strict:
         expect_rule(ctx, rfc9101.typed(jws), rfc9101.TYPED, detail=f"typ {jws.header.get('typ')!r}")
-        crit = rfc9101.crit_understood(jws)  # jwx parses crit and never enforces it
+        crit = rfc9101.crit_understood(jws)  # strict's own words; nuts-node refused it above, as jwx
         expect_rule(ctx, not crit, rfc9101.CRIT, detail=crit or "no critical extension")
         expect_rule(
             ctx,

@@ -61,7 +61,12 @@ class TokenService:
             # auth/api/iam/dpop.go:111 dpopFromRequest (http.Header.Get) and ignores the rest.
             if len(headers) > 1 and ctx.profile.strict:
                 raise rfc9449.DPoPError("more than one DPoP header", check="dpop.multiple")
-            proof = rfc9449.parse_proof(headers[0], ctx.now(), skew=rfc9449.parse_skew(ctx.profile.strict))
+            proof = rfc9449.parse_proof(
+                headers[0],
+                ctx.now(),
+                skew=rfc9449.parse_skew(ctx.profile.strict),
+                crit_refused=not ctx.profile.strict,  # jwx v3.2.0 in crypto/dpop/dpop.go Parse
+            )
             # profiles.CONTROLS["dpop_proof"] covers the token endpoint too: off, only the parse remains.
             if ctx.profile.strict and ctx.profile.on("dpop_proof"):
                 self._strict_proof_checks(ctx, request, proof)

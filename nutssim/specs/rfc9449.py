@@ -215,8 +215,15 @@ def parse_proof(
     *,
     allowed_algs: tuple[str, ...] = SUPPORTED_ALGS,
     skew: int = PARSE_SKEW,
+    crit_refused: bool = False,
 ) -> DPoPProof:
-    """Parse a ``DPoP`` header value with the reference's rules; raise ``DPoPError``."""
+    """Parse a ``DPoP`` header value with the reference's rules; raise ``DPoPError``.
+
+    ``crit_refused``: a ``crit`` header is refused as jwx v3.2.0's ``jwt.ParseString`` with one
+    ``WithKey`` refuses it in ``crypto/dpop/dpop.go Parse`` (``jwx_text.crit_refusal``), after the
+    alg, typ and jwk checks and before the signature; strict's callers check it afterwards
+    (``check_proof_crit``).
+    """
     try:
         jws = decode(header_value)
     except JoseError as exc:
@@ -234,6 +241,9 @@ def parse_proof(
         shown = typ if isinstance(typ, str) else ""
         raise DPoPError(f"invalid DPoP token: invalid type: {shown}", check="dpop.typ")
     key = _header_key(header)
+    refusal = jwx_text.crit_refusal(header) if crit_refused else None
+    if refusal:  # errors.Join(ErrInvalidDPoP, err) of dpop.go Parse's jwt.ParseString
+        raise DPoPError(f"{INVALID_DPOP_JOINED}{refusal}", check="dpop.crit")
     try:
         jws.verify(key, allowed_algs)  # RFC 9449 §4.3 step 6
     except InvalidSignature:  # jwt.ParseString's words, errors.Join'ed (crypto/dpop/dpop.go Parse)
@@ -332,10 +342,11 @@ def validate_for_resource(
     now: int,
     seen_jti: ExpiringSet[str],
     skew: int = PARSE_SKEW,
+    crit_refused: bool = False,
 ) -> ValidationResult:
     """Validate a proof presented to a resource server, as the reference's ``/dpop/validate``."""
     try:
-        proof = parse_proof(proof_header, now, skew=skew)
+        proof = parse_proof(proof_header, now, skew=skew, crit_refused=crit_refused)
     except DPoPError as exc:
         return ValidationResult(False, f"failed to parse DPoP header: {exc}", exc.check)
     if proof.thumbprint != thumbprint:
@@ -409,8 +420,7 @@ def _remove_dot_segments(path: str) -> str:
 def check_proof_crit(proof: DPoPProof) -> None:
     """Refuse a proof whose ``crit`` names an extension (RFC 7515 §4.1.11; strict's own words).
 
-    jwx v3.2.0's ``jwt.ParseString(s, jwt.WithKey(…))`` in ``crypto/dpop/dpop.go Parse`` refuses
-    it too (``jwx_text.crit_refusal``), which ``parse_proof`` does not model yet (FIDELITY.md).
+    The reference refuses it while parsing, in jwx's words (``parse_proof(crit_refused=True)``).
     """
     try:
         check_crit(proof.header)

@@ -611,3 +611,38 @@ def test_validate_reason_carries_jwx_parse_text(key):
         + COMPACT
         + "failed to decode payload: failed to decode source: illegal base64 data at input byte 0"
     )
+
+
+# --- crit under jwx v3.2.0 (crypto/dpop/dpop.go Parse → jwt.ParseString with one WithKey) --------
+JWX_CRIT = (
+    "invalid DPoP token\njwt.ParseString: failed to parse string: jws.Verify: could not verify message "
+    'using any of the signatures or keys: jws.Verify: signature #1 has invalid "crit" header: jws.Verify: '
+    '"crit" header references extension "x-ext", but the recipient has not declared support for it '
+    '(use jws.WithCritExtension("x-ext"))'
+)
+
+
+def test_crit_is_refused_while_parsing_as_jwx_refuses_it(key):
+    """The reference's parse refuses a crit proof after the jwk checks, before the signature."""
+    header, claims = good_parts(key)
+    proof = forge(key, {**header, "crit": ["x-ext"], "x-ext": True}, claims)
+    with pytest.raises(DPoPError) as info:
+        rfc9449.parse_proof(proof, NOW, crit_refused=True)
+    assert (str(info.value), info.value.check) == (JWX_CRIT, "dpop.crit")
+    # strict parses it and refuses it afterwards in its own words (RFC 7515 §4.1.11)
+    parsed = rfc9449.parse_proof(proof, NOW)
+    with pytest.raises(DPoPError, match="critical header 'x-ext' is not understood"):
+        rfc9449.check_proof_crit(parsed)
+    # the jwk checks come first, as in dpop.go Parse
+    no_jwk = forge(key, {"typ": "dpop+jwt", "crit": ["x-ext"], "x-ext": True}, claims)
+    with pytest.raises(DPoPError, match="missing jwk header"):
+        rfc9449.parse_proof(no_jwk, NOW, crit_refused=True)
+
+
+def test_dpop_validate_reports_the_crit_refusal(key):
+    """/dpop/validate answers the parse failure after its own prefix (auth/api/iam/dpop.go)."""
+    header = {"typ": "dpop+jwt", "jwk": key.public_jwk(with_alg=True), "crit": ["x-ext"], "x-ext": True}
+    claims = {"htm": "GET", "htu": RESOURCE, "jti": "j2", "iat": NOW, "ath": rfc9449.ath(TOKEN)}
+    result = validate(forge(key, header, claims), key, jti_store(), crit_refused=True)
+    assert (result.valid, result.reason) == (False, f"failed to parse DPoP header: {JWX_CRIT}")
+    assert validate(forge(key, header, claims), key, jti_store()).valid

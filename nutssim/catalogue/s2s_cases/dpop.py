@@ -64,9 +64,10 @@ S2S.declare(
     id="s2s-dpop-unknown-crit",
     title="Token-endpoint DPoP proof with a critical extension the server does not understand",
     attack="the DPoP proof's crit lists an extension header (x-ext), re-signed by the GP's key",
-    # jwx v3 parses crit and never enforces it (jws/headers_gen.go only stores it): the reference
-    # accepts the proof; RFC 7515 §4.1.11 says a recipient MUST reject it.
-    expected={"nuts-node": Expect("granted"), "strict": DPOP_INVALID},
+    # crypto/dpop/dpop.go Parse ends in jwt.ParseString(s, jwt.WithKey(alg, jwk)), which jwx
+    # v3.2.0 makes refuse any crit (PR #1793; jwx_text.crit_refusal): the token endpoint answers
+    # "DPoP header is invalid", as strict does for RFC 7515 §4.1.11's MUST reject.
+    expected={"nuts-node": DPOP_INVALID, "strict": DPOP_INVALID},
     refs=("RFC 7515 §4.1.11", "RFC 9449 §4.3 step 2", "ATTACKS.md 3.6 #50"),
 )
 def dpop_unknown_crit(world: S2SWorld) -> Observation:

@@ -191,8 +191,8 @@ def _strict_jar_case(
             attack,
             act,
             {
-                # PROTOCOL.md §2.2 "Not checked (inferred)": the reference takes it.
-                "nuts-node": Expect("granted"),
+                # PROTOCOL.md §2.2 "Not checked (inferred)": the reference takes it, or refuses it otherwise.
+                "nuts-node": kw.get("reference", Expect("granted")),
                 "strict": Expect("denied", "invalid_request_object", kw["description"], kw["check"]),
             },
             ("PROTOCOL.md §4.2 #40", "PROTOCOL.md §2.2 steps 7–9 (not checked)", kw["ref"]),
@@ -232,7 +232,11 @@ register(
         lambda world, h, c: h.update({"crit": ["x-ext"], "x-ext": True}),
         description="request object has a critical header that is not understood",
         check="jar.crit",
-        # jwx v3 parses crit and never enforces it (jws/headers_gen.go only stores it).
+        # auth/api/iam/jar.go validate → crypto/jwx.go ParseJWT: jwx v3.2.0's jwt.ParseString with
+        # one WithKey refuses any crit (PR #1793; jwx_text.crit_refusal) as a signature failure.
+        reference=Expect(
+            "denied", "invalid_request_object", "request signature validation failed", "jar.signature"
+        ),
         ref="RFC 7515 §4.1.11",
     )
 )
