@@ -18,6 +18,7 @@ from nutssim import jose
 from nutssim.catalogue.attacker import attacker, captured_request, replay
 from nutssim.catalogue.base import GRANTED, Expect, Family, Observation, observe_flow, observe_response
 from nutssim.messages import HttpRequest, HttpResponse, text_response
+from nutssim.models.did import did_of
 from nutssim.network import Tamper
 from nutssim.parties.vci_issuer import NONCE_TTL
 from nutssim.scenarios.vci import VciWorld
@@ -113,6 +114,40 @@ def proof_by_other_key(world: VciWorld) -> Observation:
     """The issuer must verify the proof with the key its kid names."""
     other = jose.KeyPair.generate(world.sim.rng.child("forger"), "ES256")
     world.sim.network.interceptors.append(Tamper(_is_credential_request, _resign_proof(other)))
+    return observe_flow(world.start())
+
+
+def _with_crit(world: VciWorld) -> Callable[[HttpRequest], HttpRequest]:
+    """A change: the proof with ``crit: ["x-ext"]`` added, signed again by the wallet's own key."""
+
+    def change(request: HttpRequest) -> HttpRequest:
+        body = request.json if isinstance(request.json, dict) else {}
+        proof = jose.decode(body["proofs"]["jwt"][0])
+        key = world.requester.wallet.identity(did_of(proof.kid or "")).key
+        header = {**{k: v for k, v in proof.header.items() if k != "alg"}, "crit": ["x-ext"], "x-ext": True}
+        forged = jose.sign(header, proof.payload, key)
+        return HttpRequest.post_json(
+            request.url, {**body, "proofs": {"jwt": [forged]}}, dict(request.headers)
+        )
+
+    return change
+
+
+@VCI.case(
+    id="vci-proof-unknown-crit",
+    title="Key proof with a critical header extension the issuer does not understand",
+    attack="a faulty or patched wallet puts crit: [x-ext] in its key proof, signed by its own key",
+    step=CREDENTIAL,
+    control="vci_proof_signature",
+    # RFC 7515 §4.1.11: MUST reject. The wallet retries only on invalid_nonce; invalid_proof ends it.
+    expected={"*": Expect("denied", "server_error", RETRIEVE, "vci.proof.crit")},
+    vulnerable=GRANTED,
+    refs=("RFC 7515 §4.1.11", "OpenID4VCI 1.0 Appendix F.1", "ATTACKS.md C8"),
+    options=ISSUANCE,
+)
+def proof_unknown_crit(world: VciWorld) -> Observation:
+    """A conformance negative test: an unknown critical header makes the key proof invalid."""
+    world.sim.network.interceptors.append(Tamper(_is_credential_request, _with_crit(world)))
     return observe_flow(world.start())
 
 

@@ -319,7 +319,12 @@ class CredentialIssuerRole:
         if ctx.profile.on("vci_proof_signature"):
             try:
                 key = yield from resolve_key(proof.kid)
+                # RFC 7515 §4.1.11: an extension the issuer does not understand makes the JWS
+                # invalid (as jwx v3.2.0 refuses any crit, FIDELITY.md "crit on VP/VC JWTs").
+                jose.check_crit(proof.jws.header)
                 proof.jws.verify(key)
+            except jose.CriticalHeaderNotUnderstood as exc:
+                fail_rule(ctx, vci.PROOF_CRIT, why=str(exc))
             except (DIDResolutionError, jose.JoseError, ProtocolError) as exc:
                 fail_rule(ctx, vci.PROOF_SIGNATURE, why=f"proof signature does not verify: {exc}")
             ctx.check(vci.PROOF_SIGNATURE.id, vci.PROOF_SIGNATURE.ref, True, proof.kid)

@@ -97,6 +97,9 @@ CREDENTIAL_AUTHORIZED = _rule(
 )
 PROOF = _rule("vci.proof", _PROOF, INVALID_PROOF, "{why}")
 PROOF_SIGNATURE = _rule("vci.proof.signature", _PROOF, INVALID_PROOF, "{why}", causes.SIGNATURE)
+PROOF_CRIT = _rule(
+    "vci.proof.crit", f"RFC 7515 §4.1.11; {_PROOF}", INVALID_PROOF, "{why}", causes.UNSUPPORTED
+)
 PROOF_NONCE = _rule("vci.proof.nonce", "OpenID4VCI 1.0 §7, §8.3.1.2", INVALID_NONCE, "{why}", causes.REPLAYED)
 
 

@@ -14,12 +14,13 @@ def test_case(case_id: str, profile: str, vulnerable: bool) -> None:
     assert record.passed, explain(record)
 
 
-def test_the_five_issuance_cases_are_catalogued() -> None:
+def test_the_six_issuance_cases_are_catalogued() -> None:
     ids = {param.values[0] for param in variants("vci")}
     assert ids == {
         "vci-stale-nonce",
         "vci-credential-replay",
         "vci-proof-other-key",
+        "vci-proof-unknown-crit",
         "vci-authorization-details-other-type",
         "vci-pkce-missing",
     }
