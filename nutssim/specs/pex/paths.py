@@ -89,18 +89,7 @@ class CompiledPath:
         if self.keys is None:
             values = self._findall(document)
             return values if values else MISSING
-        node = document
-        for key in self.keys:
-            if isinstance(key, str):
-                if not isinstance(node, dict):
-                    return MISSING
-                node = node.get(key, MISSING)
-                if node is MISSING:
-                    return MISSING
-            else:
-                if not isinstance(node, list) or not -len(node) <= key < len(node):
-                    return MISSING
-                node = node[key]
+        node = _walk(document, self.keys)
         return MISSING if node is None else node
 
     def _findall(self, document: Any) -> list[Any]:
@@ -116,31 +105,28 @@ class CompiledPath:
             return [self.paessler.evaluate(document)]
         if self.keys is None:
             return list(self._findall(document))
-        node = document
-        for key in self.keys:
-            if isinstance(key, str):
-                if not isinstance(node, dict) or key not in node:
-                    return []
-                node = node[key]
-            elif not isinstance(node, list) or not -len(node) <= key < len(node):
-                return []
-            else:
-                node = node[key]
-        return [node]
+        node = _walk(document, self.keys)
+        return [] if node is MISSING else [node]
 
 
-def _members(document: Any, keys: tuple[str | int, ...]) -> list[Any]:
-    """``$<keys>[*]``: the values of the array or object the keys reach (RFC 9535 §2.3.2.2), in order."""
+def _walk(document: Any, keys: tuple[str | int, ...]) -> Any:
+    """The node a singular path's keys reach (member names and indices, RFC 9535 §2.3.5.1), or MISSING."""
     node = document
     for key in keys:
         if isinstance(key, str):
             if not isinstance(node, dict) or key not in node:
-                return []
+                return MISSING
             node = node[key]
         elif not isinstance(node, list) or not -len(node) <= key < len(node):
-            return []
+            return MISSING
         else:
             node = node[key]
+    return node
+
+
+def _members(document: Any, keys: tuple[str | int, ...]) -> list[Any]:
+    """``$<keys>[*]``: the values of the array or object the keys reach (RFC 9535 §2.3.2.2), in order."""
+    node = _walk(document, keys)
     if isinstance(node, list):
         return list(node)
     return list(node.values()) if isinstance(node, dict) else []
