@@ -80,13 +80,17 @@ VCI.declare(
 
 
 # == Appendix F.1: the key proof's signature =============================================================
-def _resign_proof(other: jose.KeyPair) -> Callable[[HttpRequest], HttpRequest]:
-    """A change: the credential request with its proof's claims and kid kept, signed by ``other``."""
+def _resign_proof(
+    key_for: Callable[[jose.CompactJWS], jose.KeyPair], extra: dict[str, object] | None = None
+) -> Callable[[HttpRequest], HttpRequest]:
+    """A change: the credential request with its proof's claims kept, ``extra`` headers added, and
+    signed again by the key ``key_for`` picks for it."""
 
     def change(request: HttpRequest) -> HttpRequest:
         body = request.json if isinstance(request.json, dict) else {}
         proof = jose.decode(body["proofs"]["jwt"][0])
-        forged = jose.sign({k: v for k, v in proof.header.items() if k != "alg"}, proof.payload, other)
+        header = {**{k: v for k, v in proof.header.items() if k != "alg"}, **(extra or {})}
+        forged = jose.sign(header, proof.payload, key_for(proof))
         return HttpRequest.post_json(
             request.url, {**body, "proofs": {"jwt": [forged]}}, dict(request.headers)
         )
@@ -113,24 +117,8 @@ def _is_credential_request(request: HttpRequest) -> bool:
 def proof_by_other_key(world: VciWorld) -> Observation:
     """The issuer must verify the proof with the key its kid names."""
     other = jose.KeyPair.generate(world.sim.rng.child("forger"), "ES256")
-    world.sim.network.interceptors.append(Tamper(_is_credential_request, _resign_proof(other)))
+    world.sim.network.interceptors.append(Tamper(_is_credential_request, _resign_proof(lambda _: other)))
     return observe_flow(world.start())
-
-
-def _with_crit(world: VciWorld) -> Callable[[HttpRequest], HttpRequest]:
-    """A change: the proof with ``crit: ["x-ext"]`` added, signed again by the wallet's own key."""
-
-    def change(request: HttpRequest) -> HttpRequest:
-        body = request.json if isinstance(request.json, dict) else {}
-        proof = jose.decode(body["proofs"]["jwt"][0])
-        key = world.requester.wallet.identity(did_of(proof.kid or "")).key
-        header = {**{k: v for k, v in proof.header.items() if k != "alg"}, "crit": ["x-ext"], "x-ext": True}
-        forged = jose.sign(header, proof.payload, key)
-        return HttpRequest.post_json(
-            request.url, {**body, "proofs": {"jwt": [forged]}}, dict(request.headers)
-        )
-
-    return change
 
 
 @VCI.case(
@@ -147,7 +135,12 @@ def _with_crit(world: VciWorld) -> Callable[[HttpRequest], HttpRequest]:
 )
 def proof_unknown_crit(world: VciWorld) -> Observation:
     """A conformance negative test: an unknown critical header makes the key proof invalid."""
-    world.sim.network.interceptors.append(Tamper(_is_credential_request, _with_crit(world)))
+
+    def own_key(proof: jose.CompactJWS) -> jose.KeyPair:
+        return world.requester.wallet.identity(did_of(proof.kid or "")).key
+
+    crit = _resign_proof(own_key, {"crit": ["x-ext"], "x-ext": True})
+    world.sim.network.interceptors.append(Tamper(_is_credential_request, crit))
     return observe_flow(world.start())
 
 
