@@ -83,8 +83,7 @@ VCI.declare(
 def _resign_proof(
     key_for: Callable[[jose.CompactJWS], jose.KeyPair], extra: dict[str, object] | None = None
 ) -> Callable[[HttpRequest], HttpRequest]:
-    """A change: the credential request with its proof's claims kept, ``extra`` headers added, and
-    signed again by the key ``key_for`` picks for it."""
+    """A change: the credential request's proof, ``extra`` headers added, re-signed by ``key_for(proof)``."""
 
     def change(request: HttpRequest) -> HttpRequest:
         body = request.json if isinstance(request.json, dict) else {}
