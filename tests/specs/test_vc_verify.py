@@ -24,16 +24,6 @@ from nutssim.specs.vc_verify import VerificationFailed
 AUDIENCE = "https://hospital.example/oauth2/hospital"
 
 
-@pytest.fixture
-def world(sim, make_identity):
-    """An issuer on register.example, a holder on gp.example and a third party on other.example."""
-    return {
-        "issuer": make_identity("https://register.example"),
-        "holder": make_identity("https://gp.example"),
-        "other": make_identity("https://other.example"),
-    }
-
-
 def org_vc(
     sim,
     issuer,

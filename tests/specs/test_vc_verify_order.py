@@ -23,16 +23,6 @@ REFERENCE = LdProcessing.JSON_GOLD
 STRICT = LdProcessing.SPEC
 
 
-@pytest.fixture
-def world(sim, make_identity):
-    """An issuer, a holder and a third party, each serving its DID document."""
-    return {
-        "issuer": make_identity("https://register.example"),
-        "holder": make_identity("https://gp.example"),
-        "other": make_identity("https://other.example"),
-    }
-
-
 def fetched(sim, host: str) -> bool:
     """Whether the verifier fetched anything from ``host``."""
     return any(host in x.request.url for x in sim.trace.exchanges)
