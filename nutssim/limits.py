@@ -287,6 +287,10 @@ TABLE: tuple[Limit, ...] = (
 NOT_LIMITS: dict[str, str] = {
     "nutssim.parties.core.MAX_AGE": "the Cache-Control value the reference sends (max-age=300), not a bound",
     "nutssim.parties.core.MAX_AGE_ROUTES": "the routes that send that Cache-Control header",
+    "nutssim.specs.go_text.MAX_DEPTH": (
+        "Go encoding/json's maxNestingDepth, modelled to word a DPoP header's syntax error as Go does; "
+        "it bounds no work of nutssim's (the header is within MAX_BODY_BYTES, scanned once)"
+    ),
 }
 
 COLUMNS = ("name", "value", "unit", "kind", "bounds", "refusal", "source", "where")

@@ -85,6 +85,7 @@ def test_explain_relaying_rules_are_few() -> None:
         "vci.credential.access_token",
         "vci.credential.request",
         "vci.proof",
+        "vci.proof.crit",
         "vci.proof.nonce",
         "vci.proof.signature",
         "vci.token.client",
