@@ -81,3 +81,14 @@ def test_the_text_a_definition_was_read_from_keys_the_parse() -> None:
     again = pex.canonical_definition(json.loads(body), raw=body)
     assert again is first and first.text == compiled._key(document)
     assert pex.compile_definition(first).id == "raw-keyed"
+
+
+def test_a_long_definition_text_is_not_kept() -> None:
+    """The parse cache keeps no text over 64 KiB: a hostile run cannot fill memory with PDs."""
+    from nutssim.specs.pex import compiled
+
+    descriptors = [{"id": "d", "constraints": {}}]
+    document = {"id": "long", "name": "x" * (65 * 1024), "input_descriptors": descriptors}
+    body = json.dumps(document)
+    assert pex.canonical_definition(document, raw=body).id == "long"
+    assert all(text != body for text, _ in compiled._PARSED)

@@ -296,6 +296,8 @@ class CanonicalDefinition:
 #: same PD per flow. Each entry keeps the definition and its canonical text.
 _PARSED: dict[tuple[str, Limits], CanonicalDefinition] = {}
 _PARSED_MAX = 256
+#: Longer texts are parsed every time: the cache holds at most 256 × 64 KiB, however hostile a run.
+_PARSED_MAX_TEXT = 64 * 1024
 
 
 def canonical_definition(
@@ -310,7 +312,7 @@ def canonical_definition(
     """
     limits = active(limits)
     key = raw if raw is not None else _plain_text(document)
-    if key is None:
+    if key is None or len(key) > _PARSED_MAX_TEXT:
         return CanonicalDefinition.of(parse_definition(document, limits=limits))
     found = _PARSED.get((key, limits))
     if found is None:
