@@ -36,6 +36,10 @@ class Reference:
     #: how the AS answers the RFC 7523 jwt-bearer grant: "refused" (master), "single-vp" (project-gf:
     #: ``assertion`` only, ``client_assertion`` ignored) or "two-vp" (RFC 7523 + GFI-004).
     jwt_bearer_as: str
+    #: whether its JWT parser refuses ``crit``: master's jwx v3.2.0 does (``jwt.ParseString`` with one
+    #: ``WithKey``, jwx PR #1793); project-gf's jwx v2.1.6 (its go.mod) stores ``crit`` and never
+    #: reads it. strict's own RFC 7515 §4.1.11 checks do not depend on this.
+    jwt_crit_refused: bool = False
 
 
 #: Profile name → the version it reproduces.
@@ -48,6 +52,7 @@ REFERENCES: dict[str, Reference] = {
         "auth.experimental.jwtbearerclient; the AS refuses jwt-bearer "
         "(auth/api/iam/api.go HandleTokenRequest)",
         "refused",
+        jwt_crit_refused=True,
     ),
     "nuts-node-gf": Reference(
         REFERENCE_REPO,
@@ -55,6 +60,7 @@ REFERENCES: dict[str, Reference] = {
         "project-gf",
         "the project-gf branch's AS (auth/api/iam/bearer_token.go handleJWTBearerTokenRequest): "
         "jwt-bearer advertised and accepted on the assertion alone, client_assertion not read; "
+        "crit accepted on JWTs and DPoP proofs (its jwx v2.1.6 never reads it); "
         "everything else modelled as nuts-node (project-gf's own client is not modelled)",
         "single-vp",
     ),

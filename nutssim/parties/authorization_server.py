@@ -248,7 +248,7 @@ class AuthorizationServer:
             now=ctx.now(),
             seen_jti=self.tokens.dpop_jtis,
             skew=rfc9449.parse_skew(ctx.profile.strict),
-            crit_refused=not ctx.profile.strict,  # jwx v3.2.0 in crypto/dpop/dpop.go Parse
+            crit_refused=ctx.profile.reference.jwt_crit_refused,  # master's jwx v3.2.0, dpop.go Parse
         )
         ctx.check(
             result.check or "dpop.valid",

@@ -293,6 +293,7 @@ class PresentationVerifier:
                     crl=crl,
                     eku_policy=ctx.profile.strict,
                     issuer_crl=ctx.profile.strict,
+                    crit_refused=ctx.profile.reference.jwt_crit_refused,  # master's jwx v3.2.0
                 )
             except ProtocolError as exc:
                 cause = exc.cause or Cause(vc_verify.kind_of(str(exc)), "presentation", reason=str(exc))

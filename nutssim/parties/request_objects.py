@@ -112,7 +112,7 @@ def _verified_request(
             )
             return jws, None
         key = yield from resolve_key(jws.kid or "")
-        if not ctx.profile.strict:  # jar.go validate → crypto/jwx.go ParseJWT: jwx v3.2.0 refuses crit
+        if ctx.profile.reference.jwt_crit_refused:  # jar.go validate → ParseJWT: jwx v3.2.0 refuses crit
             refusal = jwx_text.crit_refusal(jws.header)
             if refusal is not None:  # one signature check either way: recorded below when it holds
                 expect_rule(ctx, False, rfc9101.SIGNATURE, detail=refusal)
@@ -122,7 +122,7 @@ def _verified_request(
     ctx.check(rfc9101.SIGNATURE.id, rfc9101.SIGNATURE.ref, True, f"signed by {jws.kid}")
     if ctx.profile.strict:
         expect_rule(ctx, rfc9101.typed(jws), rfc9101.TYPED, detail=f"typ {jws.header.get('typ')!r}")
-        crit = rfc9101.crit_understood(jws)  # strict's own words; nuts-node refused it above, as jwx
+        crit = rfc9101.crit_understood(jws)  # strict's own words; master refused it above, as jwx
         expect_rule(ctx, not crit, rfc9101.CRIT, detail=crit or "no critical extension")
         expect_rule(
             ctx,

@@ -65,7 +65,7 @@ class TokenService:
                 headers[0],
                 ctx.now(),
                 skew=rfc9449.parse_skew(ctx.profile.strict),
-                crit_refused=not ctx.profile.strict,  # jwx v3.2.0 in crypto/dpop/dpop.go Parse
+                crit_refused=ctx.profile.reference.jwt_crit_refused,  # master's jwx v3.2.0, dpop.go Parse
             )
             # profiles.CONTROLS["dpop_proof"] covers the token endpoint too: off, only the parse remains.
             if ctx.profile.strict and ctx.profile.on("dpop_proof"):

@@ -152,6 +152,7 @@ def verify_credential(
     crl: Any = None,
     eku_policy: bool = False,
     issuer_crl: bool = False,
+    crit_refused: bool | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Verify one credential: validators, types, revocation, trust, time, issuer, signature.
 
@@ -164,7 +165,7 @@ def verify_credential(
     """
     try:
         yield from _verify_credential(
-            credential, now, holder, status, trusted, ld_mode, crl, eku_policy, issuer_crl
+            credential, now, holder, status, trusted, ld_mode, crl, eku_policy, issuer_crl, crit_refused
         )
     except VerificationFailed as exc:
         cause = exc.cause.on("credential", credential.id)
@@ -192,6 +193,7 @@ def _verify_credential(
     crl: Any = None,
     eku_policy: bool = False,
     issuer_crl: bool = False,
+    crit_refused: bool | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     if X509_CREDENTIAL in credential.types:
         # vcr/credential/resolver.go FindValidator: the X509Credential validator runs first and
@@ -222,7 +224,9 @@ def _verify_credential(
             yield from _issuer_crl(credential, now, crl)
     else:
         issuer_document = yield from resolve(credential.issuer)  # must resolve (not deactivated)
-    yield from verify_credential_signature(credential, issuer_document, now=now, ld_mode=ld_mode)
+    yield from verify_credential_signature(
+        credential, issuer_document, now=now, ld_mode=ld_mode, crit_refused=crit_refused
+    )
 
 
 def _issuer_crl(credential: Credential, now: int, crl: Any) -> Generator[HttpRequest, HttpResponse, None]:
@@ -270,11 +274,12 @@ def verify_credential_signature(
     *,
     now: int | None = None,
     ld_mode: LdProcessing = LdProcessing.SPEC,
+    crit_refused: bool | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Check the issuer's signature over a JWT or JSON-LD credential (resolving the key if needed).
 
     ``now`` given: a JSON-LD proof's ``created``/``expires`` are checked too (``jsonldProof``
-    runs ``ProofOptions.ValidAt`` before resolving the key).
+    runs ``ProofOptions.ValidAt`` before resolving the key). ``crit_refused``: see ``_crit``.
     """
     if credential.format == "jwt_vc":
         jws = jose.decode(credential.raw)
@@ -286,7 +291,7 @@ def verify_credential_signature(
             key = yield from _issuer_key(kid, issuer_document)
         except DIDResolutionError as exc:
             raise DIDResolutionError(_prefixed(_signing_key_text(exc))) from None
-        refusal = jwx_text.crit_refusal(jws.header) if reference else None
+        refusal = jwx_text.crit_refusal(jws.header) if _crit(ld_mode, crit_refused) else None
         if refusal:  # jwt.ParseString refuses crit before it checks the signature
             text = _prefixed(f"unable to validate JWT signature: {refusal}")
             raise VerificationFailed(text, check="vc.crit", kind=causes.UNSUPPORTED)
@@ -314,6 +319,16 @@ def _reference_order(ld_mode: LdProcessing) -> bool:
     ParseJWT`` check crit, signature and times before any signer check; strict refuses first.
     """
     return ld_mode is LdProcessing.JSON_GOLD
+
+
+def _crit(ld_mode: LdProcessing, crit_refused: bool | None) -> bool:
+    """Whether ``crit`` is refused as jwx v3.2.0 refuses it; None: as the reference order goes.
+
+    master's jwx v3.2.0 refuses it (``jwx_text.crit_refusal``); project-gf's jwx v2.1.6 stores
+    it and never reads it (``profiles.Reference.jwt_crit_refused``); strict refuses it earlier,
+    in its own words (``presentation.check_critical_headers``).
+    """
+    return _reference_order(ld_mode) if crit_refused is None else crit_refused
 
 
 def _check_vc_kid(credential: Credential, kid: str) -> None:
@@ -423,11 +438,12 @@ def verify_presentation(
     crl: Any = None,
     eku_policy: bool = False,
     issuer_crl: bool = False,
+    crit_refused: bool | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """VerifyVP (PROTOCOL.md §3.5): presenter, VP signature and times, then every credential."""
     if check_subject and vp.credentials:
         check_presenter_is_subject(vp)
-    yield from verify_presentation_signature(vp, now, ld_mode=ld_mode)
+    yield from verify_presentation_signature(vp, now, ld_mode=ld_mode, crit_refused=crit_refused)
     if verify_credentials:
         for credential in vp.credentials:
             yield from verify_credential(
@@ -440,20 +456,27 @@ def verify_presentation(
                 crl=crl,
                 eku_policy=eku_policy,
                 issuer_crl=issuer_crl,
+                crit_refused=crit_refused,
             )
 
 
 def verify_presentation_signature(
-    vp: Presentation, now: int, *, ld_mode: LdProcessing = LdProcessing.SPEC
+    vp: Presentation,
+    now: int,
+    *,
+    ld_mode: LdProcessing = LdProcessing.SPEC,
+    crit_refused: bool | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Check the holder's signature over the VP and its validity window (±5 s)."""
     if vp.format == "jwt_vp":
-        yield from _verify_jwt_vp(vp, now, _reference_order(ld_mode))
+        yield from _verify_jwt_vp(vp, now, _reference_order(ld_mode), _crit(ld_mode, crit_refused))
     else:
         yield from _verify_ld_vp(vp, now, ld_mode)
 
 
-def _verify_jwt_vp(vp: Presentation, now: int, reference: bool) -> Generator[HttpRequest, HttpResponse, None]:
+def _verify_jwt_vp(
+    vp: Presentation, now: int, reference: bool, crit: bool
+) -> Generator[HttpRequest, HttpResponse, None]:
     """``jwtSignature`` for a VP: key of ``kid``, ParseJWT (signature, times, ``nbf``), signer check.
 
     The signer check differs per profile. Strict requires the ``iss`` (holder) to be the
@@ -472,7 +495,7 @@ def _verify_jwt_vp(vp: Presentation, now: int, reference: bool) -> Generator[Htt
         text = _signing_key_text(exc)
         raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
     jws = jose.decode(vp.raw)
-    refusal = jwx_text.crit_refusal(jws.header) if reference else None
+    refusal = jwx_text.crit_refusal(jws.header) if crit else None
     if refusal:  # jwt.ParseString refuses crit before it checks the signature
         text = f"unable to validate JWT signature: {refusal}"
         raise VerificationFailed(text, check="vp.crit", kind=causes.UNSUPPORTED)

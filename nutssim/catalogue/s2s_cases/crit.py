@@ -5,10 +5,12 @@ rejected; nutssim understands none in a VC or VP. The reference parses the VP an
 jwx v3.2.0's ``jwt.ParseString`` and one ``WithKey`` (``crypto/jwx.go ParseJWT``), whose fast
 path refuses ``crit`` and retries with crit validation and no declared extension (jwx PR #1793,
 ``jwx_text.crit_refusal``): it denies, after resolving the signing key, in jwx's words.
-``strict`` refuses too, before any lookup (``presentation.check_critical_headers``). Both
-tokens are re-signed by the key their ``kid`` names (a faulty or patched wallet, or issuer),
-so only the header differs. With ``vp_signature`` off nothing about the JWS is checked: granted.
-ATTACKS.md 3.1 #1 (the VP signature) and 3.6 #50 (the same rule on the DPoP proof).
+``nuts-node-gf`` grants: the project-gf branch's go.mod has jwx v2.1.6, which stores ``crit``
+and never reads it (``profiles.Reference.jwt_crit_refused``). ``strict`` refuses too, before
+any lookup (``presentation.check_critical_headers``). Both tokens are re-signed by the key
+their ``kid`` names (a faulty or patched wallet, or issuer), so only the header differs.
+With ``vp_signature`` off nothing about the JWS is checked: granted. ATTACKS.md 3.1 #1 (the
+VP signature) and 3.6 #50 (the same rule on the DPoP proof).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ JWX_NOT_DECLARED = (
     attack="the VP's crit lists an extension header (x-ext); the VP is re-signed by the GP's key",
     control="vp_signature",
     expected={
+        "nuts-node-gf": Expect("granted"),  # project-gf's jwx v2.1.6 never reads crit
         "nuts-node": Expect(
             "denied", "invalid_request", f"{VERIFY_FAILED}{JWX_NOT_DECLARED}", "token.verify_vp"
         ),
@@ -76,6 +79,7 @@ def vp_unknown_crit(world: S2SWorld) -> Observation:
     attack="the register signs the GP's organization credential with crit listing an extension (x-ext)",
     control="vp_signature",
     expected={
+        "nuts-node-gf": Expect("granted"),  # project-gf's jwx v2.1.6 never reads crit
         "nuts-node": Expect(
             "denied", "invalid_request", f"{INVALID_VC}{VERIFY_FAILED}{JWX_NOT_DECLARED}", "token.verify_vp"
         ),

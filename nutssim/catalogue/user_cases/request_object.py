@@ -193,6 +193,7 @@ def _strict_jar_case(
             {
                 # PROTOCOL.md §2.2 "Not checked (inferred)": the reference takes it, or refuses it otherwise.
                 "nuts-node": kw.get("reference", Expect("granted")),
+                "nuts-node-gf": kw.get("reference_gf", Expect("granted")),
                 "strict": Expect("denied", "invalid_request_object", kw["description"], kw["check"]),
             },
             ("PROTOCOL.md §4.2 #40", "PROTOCOL.md §2.2 steps 7–9 (not checked)", kw["ref"]),
@@ -233,7 +234,8 @@ register(
         description="request object has a critical header that is not understood",
         check="jar.crit",
         # auth/api/iam/jar.go validate → crypto/jwx.go ParseJWT: jwx v3.2.0's jwt.ParseString with
-        # one WithKey refuses any crit (PR #1793; jwx_text.crit_refusal) as a signature failure.
+        # one WithKey refuses any crit (PR #1793; jwx_text.crit_refusal) as a signature failure;
+        # project-gf's jwx v2.1.6 never reads crit, so nuts-node-gf takes it (the default granted).
         reference=Expect(
             "denied", "invalid_request_object", "request signature validation failed", "jar.signature"
         ),
