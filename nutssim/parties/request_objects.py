@@ -18,7 +18,7 @@ from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties.base import Context, expect_rule
 from nutssim.parties.core import NodeCore
-from nutssim.specs import entity_statement, jwx_text, openid4vp, rfc9101
+from nutssim.specs import entity_statement, openid4vp, rfc9101
 from nutssim.specs.did import DIDResolutionError, resolve_key
 from nutssim.stores import ExpiringMap
 
@@ -112,11 +112,13 @@ def _verified_request(
             )
             return jws, None
         key = yield from resolve_key(jws.kid or "")
-        if ctx.profile.reference.jwt_crit_refused:  # jar.go validate → ParseJWT: jwx v3.2.0 refuses crit
-            refusal = jwx_text.crit_refusal(jws.header)
-            if refusal is not None:  # one signature check either way: recorded below when it holds
-                expect_rule(ctx, False, rfc9101.SIGNATURE, detail=refusal)
-        rfc9101.validate(jws, key, ctx.now(), validity_skew=rfc9101.max_validity_skew(ctx.profile.strict))
+        rfc9101.validate(
+            jws,
+            key,
+            ctx.now(),
+            validity_skew=rfc9101.max_validity_skew(ctx.profile.strict),
+            crit_refused=ctx.profile.reference.jwt_crit_refused,
+        )
     except (jose.JoseError, DIDResolutionError) as exc:
         expect_rule(ctx, False, rfc9101.SIGNATURE, detail=str(exc))
     ctx.check(rfc9101.SIGNATURE.id, rfc9101.SIGNATURE.ref, True, f"signed by {jws.kid}")

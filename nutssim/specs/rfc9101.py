@@ -19,6 +19,7 @@ from nutssim import causes, jose
 from nutssim.limits import JAR_MAX_VALIDITY as MAX_VALIDITY
 from nutssim.messages import HttpRequest, HttpResponse, text_response, with_query
 from nutssim.models.did import did_of
+from nutssim.specs import jwx_text
 from nutssim.specs.rfc6749 import INVALID_REQUEST, SERVER_ERROR, UNSUPPORTED_RESPONSE_TYPE
 from nutssim.specs.rules import Rule as Rule  # re-exported: rule tables import it from here
 
@@ -289,9 +290,16 @@ def max_validity_skew(strict: bool) -> int:
 
 
 def validate(
-    jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, validity_skew: int = 0
+    jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, validity_skew: int = 0, crit_refused: bool = False
 ) -> dict[str, Any]:
-    """Signature, supported alg, iss/iat/exp present, exp − iat ≤ 5 min + ``validity_skew``, times ±5 s."""
+    """Signature, supported alg, iss/iat/exp present, exp − iat ≤ 5 min + ``validity_skew``, times ±5 s.
+
+    ``crit_refused``: a ``crit`` header is refused first, as master's ``auth/api/iam/jar.go validate``
+    → ``crypto/jwx.go ParseJWT`` refuses it (jwx v3.2.0, ``jwx_text.crit_refusal``).
+    """
+    refusal = jwx_text.crit_refusal(jws.header) if crit_refused else None
+    if refusal is not None:
+        raise RequestObjectInvalid(refusal)
     jws.verify(key)
     claims = jws.payload
     jose.check_times(claims, now, require=REQUIRED_CLAIMS)

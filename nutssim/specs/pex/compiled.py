@@ -360,13 +360,9 @@ def compile_definition(
         return _compile_cached(definition.text, limits, semantics, False)
     if isinstance(definition, PresentationDefinition):
         return _compile_cached(_key(dump(definition)), limits, semantics, False)
-    if isinstance(definition, Mapping):
-        try:
-            key = _key(definition)
-        except (TypeError, ValueError, RecursionError):
-            key = None  # not plain JSON: let the parser say what is wrong
-        if key is not None:
-            return _compile_cached(key, limits, semantics, True)
+    key = _plain_text(definition)  # None when not plain JSON: the parser says what is wrong
+    if key is not None:
+        return _compile_cached(key, limits, semantics, True)
     return _compile(parse_definition(definition, limits=limits), limits, semantics)
 
 
