@@ -40,6 +40,11 @@ class Reference:
     #: ``WithKey``, jwx PR #1793); project-gf's jwx v2.1.6 (its go.mod) stores ``crit`` and never
     #: reads it. strict's own RFC 7515 §4.1.11 checks do not depend on this.
     jwt_crit_refused: bool = False
+    #: whether it reads a JWS's parts as jwx does (``jose.decode(jwx_base64=True)``): both jwx
+    #: v2.1.6 and v3.2.0 guess each part's encoding (``internal/base64 Guess``) and let Go decode
+    #: it, in ``jws.Parse`` and in v3's ``jws.VerifyCompactFast`` behind ``jwt.ParseString``
+    #: (strict base64url there is jwx v4's, its "Incompatible Changes from v3 to v4").
+    jwx_base64: bool = False
 
 
 #: Profile name → the version it reproduces.
@@ -53,6 +58,7 @@ REFERENCES: dict[str, Reference] = {
         "(auth/api/iam/api.go HandleTokenRequest)",
         "refused",
         jwt_crit_refused=True,
+        jwx_base64=True,
     ),
     "nuts-node-gf": Reference(
         REFERENCE_REPO,
@@ -63,6 +69,7 @@ REFERENCES: dict[str, Reference] = {
         "crit accepted on JWTs and DPoP proofs (its jwx v2.1.6 never reads it); "
         "everything else modelled as nuts-node (project-gf's own client is not modelled)",
         "single-vp",
+        jwx_base64=True,
     ),
     "strict": Reference(
         None,

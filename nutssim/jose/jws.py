@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nutssim.jose.b64 import b64url_decode
+from nutssim.jose.b64 import b64url_decode, jwx_b64_decode
 from nutssim.jose.errors import (
     AlgorithmNotAllowed,
     AudienceMismatch,
@@ -75,25 +75,34 @@ class CompactJWS:
         key.verify(self.alg, self.signing_input, self.signature)
 
 
-def decode(token: object) -> CompactJWS:
-    """Split and decode a compact JWS whose header and payload are JSON objects."""
+def decode(token: object, *, jwx_base64: bool = False) -> CompactJWS:
+    """Split and decode a compact JWS whose header and payload are JSON objects.
+
+    ``jwx_base64``: read each part as the reference's jwx does (``b64.jwx_b64_decode``: padding,
+    the standard alphabet, CR/LF and unused trailing bits all pass) rather than as RFC 7515 §2
+    words it (base64url, no padding, no line breaks). The signing input stays the parts as sent,
+    so a second spelling verifies only where its signature segment alone differs. Lenient
+    reading decodes a canonical token exactly as strict reading does, so code that re-reads a
+    token its edge already accepted passes ``True`` whatever the profile.
+    """
     if not isinstance(token, str):
         raise MalformedToken("token is not a string")
     parts = token.split(".")
-    if "=" in token:
+    if not jwx_base64 and "=" in token:
         raise MalformedToken("compact JWS parts are base64url without padding")
     if len(parts) != 3:
         raise MalformedToken(f"compact JWS must have 3 parts, found {len(parts)}")
-    header = _json_part(parts[0], "header")
-    payload = _json_part(parts[1], "payload")
-    signature = b64url_decode(parts[2])
+    read = jwx_b64_decode if jwx_base64 else b64url_decode
+    header = _json_part(read(parts[0]), "header")
+    payload = _json_part(read(parts[1]), "payload")
+    signature = read(parts[2])
     signing_input = token[: len(parts[0]) + 1 + len(parts[1])].encode("ascii")
     return CompactJWS(token, header, payload, signing_input, signature)
 
 
-def _json_part(part: str, name: str) -> dict[str, Any]:
+def _json_part(decoded: bytes, name: str) -> dict[str, Any]:
     try:
-        value = parse_json(b64url_decode(part).decode("utf-8"))
+        value = parse_json(decoded.decode("utf-8"))
     except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, an over-long integer
         raise MalformedToken(f"JWS {name} is not valid JSON") from None
     if not isinstance(value, dict):

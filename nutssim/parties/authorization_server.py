@@ -249,6 +249,7 @@ class AuthorizationServer:
             seen_jti=self.tokens.dpop_jtis,
             skew=rfc9449.parse_skew(ctx.profile.strict),
             crit_refused=ctx.profile.reference.jwt_crit_refused,  # master's jwx v3.2.0, dpop.go Parse
+            jwx_base64=ctx.profile.reference.jwx_base64,
         )
         ctx.check(
             result.check or "dpop.valid",

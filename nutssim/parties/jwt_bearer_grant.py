@@ -233,7 +233,7 @@ def _check_delegation(ctx: Context, vp1: Presentation, vp2: Presentation) -> Non
 def _parse_one(ctx: Context, text: str, rule: Any, parameter: str) -> Presentation:
     """One VP (RFC 7523: a single JWT; project-gf: vc.ParseVerifiablePresentation)."""
     try:
-        envelope = parse_envelope(text)
+        envelope = parse_envelope(text, jwx_base64=ctx.profile.reference.jwx_base64)
     except (CredentialFormatError, jose.JoseError) as exc:
         fail_rule(ctx, rule, detail=str(exc), parameter=parameter)
     single = len(envelope.presentations) == 1

@@ -33,7 +33,7 @@ def parse_assertion(ctx: Context, assertion: str) -> Envelope:
     """PROTOCOL.md §1.5 #4: the assertion is one VP or an array of them."""
     rule = nuts_rfc021.ASSERTION
     try:
-        envelope = parse_envelope(assertion)
+        envelope = parse_envelope(assertion, jwx_base64=ctx.profile.reference.jwx_base64)
     except (CredentialFormatError, jose.JoseError) as exc:
         fail_rule(ctx, rule, quote_error=True, reason=exc)
     formats = "/".join(sorted({p.format for p in envelope.presentations}))
@@ -201,7 +201,7 @@ def submitted_credentials(submission: dict[str, Any], envelope: Envelope) -> dic
                 claims = {}
             found = jsonpath.findall(str(nested.get("path", "$")), claims)
         if found:
-            out[str(entry.get("id"))] = vc_jwt.parse_credential(found[0])
+            out[str(entry.get("id"))] = vc_jwt.parse_credential(found[0], jwx_base64=True)  # re-read
     return out
 
 

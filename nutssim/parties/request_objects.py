@@ -105,7 +105,8 @@ def _verified_request(
 ) -> Generator[HttpRequest, HttpResponse, tuple[jose.CompactJWS, jose.PublicKey | None]]:
     """RFC 9101 §6.2: signature by the ``kid``'s DID key and the time rules; strict adds typ and iss."""
     try:
-        jws = jose.decode(token)
+        # auth/api/iam/jar.go validate → crypto/jwx.go ParseJWT: jwx reads the parts (profiles.Reference).
+        jws = jose.decode(token, jwx_base64=ctx.profile.reference.jwx_base64)
         if not ctx.profile.on("jar_signature"):
             ctx.check(
                 rfc9101.SIGNATURE.id, rfc9101.SIGNATURE.ref, True, "skipped: jar_signature control is off"

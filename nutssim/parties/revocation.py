@@ -155,7 +155,7 @@ def fetch_status_list_credential(
     wire = sl.parse_status_list_body(response.body, reference=reference)
     try:
         credential = (
-            vc_jwt.credential_from_jwt(wire.value)
+            vc_jwt.credential_from_jwt(wire.value, jwx_base64=reference)
             if wire.format == sl.JWT
             else vc_jwt.credential_from_json(wire.value)
         )
@@ -185,7 +185,7 @@ def _verify_signature(
     if credential.format == "jwt_vc":
         # jwtSignature: kid DID == iss (IssuerKidValidator), signature, exp/nbf/iat at now (5 s skew).
         yield from verify_credential_signature(credential, ld_mode=ld_mode)
-        jose.check_times(jose.decode(credential.raw).payload, now)
+        jose.check_times(jose.decode(credential.raw, jwx_base64=True).payload, now)  # re-read
     else:
         # jsonldProof: the verificationMethod's DID is the issuer, then ProofOptions.ValidAt(now, 5 s),
         # then the key and the JsonWebSignature2020 signature.

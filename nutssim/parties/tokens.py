@@ -66,6 +66,7 @@ class TokenService:
                 ctx.now(),
                 skew=rfc9449.parse_skew(ctx.profile.strict),
                 crit_refused=ctx.profile.reference.jwt_crit_refused,  # master's jwx v3.2.0, dpop.go Parse
+                jwx_base64=ctx.profile.reference.jwx_base64,
             )
             # profiles.CONTROLS["dpop_proof"] covers the token endpoint too: off, only the parse remains.
             if ctx.profile.strict and ctx.profile.on("dpop_proof"):

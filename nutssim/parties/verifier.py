@@ -467,7 +467,7 @@ def _scope_profile(
 
 def _parse_vp_token(ctx: Context, vp_token: str) -> Envelope:
     try:
-        envelope = parse_envelope(vp_token)
+        envelope = parse_envelope(vp_token, jwx_base64=ctx.profile.reference.jwx_base64)
     except (CredentialFormatError, jose.JoseError) as exc:
         expect_rule(ctx, False, openid4vp.R_VP_PARSE, detail=str(exc))
     expect_rule(

@@ -131,8 +131,9 @@ def jws_parse_failure(value: str, fallback: str) -> str:
     unmarshals it (``failed to parse JOSE headers``; nuts-node's ``auth/services/oauth/
     authz_server_test.go`` pins Go's ``invalid character '×' looking for beginning of value``
     for ``123.456.787``), then decodes the payload (unless ``b64`` is false) and the signature,
-    each failure in Go's own words (``specs/go_text.py``). What jwx accepts and nutssim's decoder
-    refuses (padding, the standard alphabet, a header that is JSON but no object) keeps ``fallback``.
+    each failure in Go's own words (``specs/go_text.py``). What jwx accepts and nutssim refuses keeps
+    ``fallback``: under the nuts-node profiles that is a header that is JSON but no object, as their
+    parse reads padding and the standard alphabet as jwx does (``jose.decode(jwx_base64=True)``).
     """
     if not value.strip():
         return f"{JWS_PARSE_STRING}jws.Parse: invalid byte sequence"  # detectParseFormat finds nothing

@@ -11,6 +11,7 @@ records the check and the profile's renderer (``parties.render``) renders the er
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from nutssim import causes, jose
 from nutssim.causes import Cause
@@ -67,11 +68,16 @@ class Rfc021Error(ProtocolError):
         )
 
 
+def _claims(vp: Presentation) -> dict[str, Any]:
+    """A JWT VP's claims, re-read as its parse read them (``jose.decode``: lenient re-reads are exact)."""
+    return jose.decode(vp.raw, jwx_base64=True).payload
+
+
 def validity_window(vp: Presentation, *, strict: bool) -> tuple[int, int]:
     """§4.2.7–8 / §4.3.7–8: created (JWT nbf, else iat; strict: iat) and expires must be present."""
     created, expires = vp.created, vp.expires
     if strict and vp.format == "jwt_vp":
-        created = vc_jwt.numeric_date(jose.decode(vp.raw).payload.get("iat"))  # §4.2.7: iat MUST be present
+        created = vc_jwt.numeric_date(_claims(vp).get("iat"))  # §4.2.7: iat MUST be present
     if created is None or expires is None:
         raise Rfc021Error(
             "presentation is missing creation or expiration date",
@@ -99,7 +105,7 @@ def check_lifetime(created: int, expires: int) -> None:
 
 def check_jwt_identity(vp: Presentation) -> None:
     """§4.2.3–4, §4.2.10 (strict): ``iss`` == ``sub``, the ``kid`` DID is ``iss``, a ``jti`` is present."""
-    claims = jose.decode(vp.raw).payload
+    claims = _claims(vp)
     if not claims.get("iss") or claims.get("iss") != claims.get("sub"):
         raise Rfc021Error(
             "presentation iss must equal sub",
@@ -197,10 +203,9 @@ def check_audience(vp: Presentation, issuer: str) -> None:
 
 def replay_value(vp: Presentation, *, strict: bool) -> str:
     """The value the replay store keys on: ``nonce`` (reference); §4.4's ``jti``/``challenge`` (strict)."""
+    value: Any = vp.nonce
     if strict:
-        value = jose.decode(vp.raw).payload.get("jti") if vp.format == "jwt_vp" else vp.challenge
-    else:
-        value = vp.nonce
+        value = _claims(vp).get("jti") if vp.format == "jwt_vp" else vp.challenge
     if not isinstance(value, str) or value == "":
         raise Rfc021Error(
             "presentation has invalid/missing nonce",

@@ -30,8 +30,11 @@ class Envelope:
     presentations: tuple[Presentation, ...]
 
 
-def parse_envelope(assertion: str) -> Envelope:
-    """Parse an assertion string; raise ``CredentialFormatError`` with the reference's wording."""
+def parse_envelope(assertion: str, *, jwx_base64: bool = False) -> Envelope:
+    """Parse an assertion string; raise ``CredentialFormatError`` with the reference's wording.
+
+    ``jwx_base64``: read JWT VPs and VCs as the reference's jwx does (``jose.decode``).
+    """
     text = assertion.strip()
     if text.startswith(("{", "[")):
         try:
@@ -43,22 +46,22 @@ def parse_envelope(assertion: str) -> Envelope:
     else:
         value = text
     if isinstance(value, list):
-        return Envelope(value, tuple(parse_presentation(v) for v in value))
-    return Envelope(value, (parse_presentation(value),))
+        return Envelope(value, tuple(parse_presentation(v, jwx_base64=jwx_base64) for v in value))
+    return Envelope(value, (parse_presentation(value, jwx_base64=jwx_base64),))
 
 
-def parse_presentation(value: Any) -> Presentation:
+def parse_presentation(value: Any, *, jwx_base64: bool = False) -> Presentation:
     """Parse one VP: a compact JWT string or a JSON-LD object."""
     if isinstance(value, str):
-        return vc_jwt.presentation_from_jwt(value)
+        return vc_jwt.presentation_from_jwt(value, jwx_base64=jwx_base64)
     if isinstance(value, dict):
-        return presentation_from_json(value)
+        return presentation_from_json(value, jwx_base64=jwx_base64)
     raise CredentialFormatError(
         f"unable to parse PEX envelope as verifiable presentation: unexpected {type(value).__name__}"
     )
 
 
-def presentation_from_json(document: dict[str, Any]) -> Presentation:
+def presentation_from_json(document: dict[str, Any], *, jwx_base64: bool = False) -> Presentation:
     """View a JSON-LD VP (JsonWebSignature2020 proof) as a ``Presentation``."""
     types = document.get("type", [])
     types = [types] if isinstance(types, str) else types
@@ -83,7 +86,7 @@ def presentation_from_json(document: dict[str, Any]) -> Presentation:
         challenge=proof.get("challenge"),
         created=_ld_time(proof.get("created")),
         expires=_ld_time(proof.get("expires")),
-        credentials=tuple(vc_jwt.parse_credential(v) for v in raw_vcs),
+        credentials=tuple(vc_jwt.parse_credential(v, jwx_base64=jwx_base64) for v in raw_vcs),
         alg=None,
     )
 

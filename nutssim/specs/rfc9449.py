@@ -216,16 +216,18 @@ def parse_proof(
     allowed_algs: tuple[str, ...] = SUPPORTED_ALGS,
     skew: int = PARSE_SKEW,
     crit_refused: bool = False,
+    jwx_base64: bool = False,
 ) -> DPoPProof:
     """Parse a ``DPoP`` header value with the reference's rules; raise ``DPoPError``.
 
     ``crit_refused``: a ``crit`` header is refused as jwx v3.2.0's ``jwt.ParseString`` with one
     ``WithKey`` refuses it in ``crypto/dpop/dpop.go Parse`` (``jwx_text.crit_refusal``), after the
     alg, typ and jwk checks and before the signature; strict's callers check it afterwards
-    (``check_proof_crit``).
+    (``check_proof_crit``). ``jwx_base64``: the parts read as jwx reads them (``jose.decode``), as
+    ``dpop.go Parse``'s ``jws.ParseString`` and ``jwt.ParseString`` both do.
     """
     try:
-        jws = decode(header_value)
+        jws = decode(header_value, jwx_base64=jwx_base64)
     except JoseError as exc:
         raise DPoPError(
             f"{INVALID_DPOP_JOINED}{_jws_parse_text(header_value, exc)}", check="dpop.format"
@@ -343,10 +345,11 @@ def validate_for_resource(
     seen_jti: ExpiringSet[str],
     skew: int = PARSE_SKEW,
     crit_refused: bool = False,
+    jwx_base64: bool = False,
 ) -> ValidationResult:
     """Validate a proof presented to a resource server, as the reference's ``/dpop/validate``."""
     try:
-        proof = parse_proof(proof_header, now, skew=skew, crit_refused=crit_refused)
+        proof = parse_proof(proof_header, now, skew=skew, crit_refused=crit_refused, jwx_base64=jwx_base64)
     except DPoPError as exc:
         return ValidationResult(False, f"failed to parse DPoP header: {exc}", exc.check)
     if proof.thumbprint != thumbprint:

@@ -133,28 +133,31 @@ def _issuer_id(issuer: Any) -> str:
     return str(issuer.get("id", "")) if isinstance(issuer, dict) else str(issuer or "")
 
 
-#: Decoded JWT VCs by their raw token: the data-model view frozen as pickled bytes, and the alg.
-_DECODED: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+#: Decoded JWT VCs by their raw token and reading: the data-model view frozen as pickled bytes, and
+#: the alg (keyed by the reading too, so a token jwx reads is never handed to a strict parse).
+_DECODED: OrderedDict[tuple[str, bool], tuple[bytes, str]] = OrderedDict()
 _DECODED_MAX = 256
 
 
-def credential_from_jwt(token: str) -> Credential:
+def credential_from_jwt(token: str, *, jwx_base64: bool = False) -> Credential:
     """Decode a JWT VC (no verification) into its data-model view; each token decoded once.
 
     Decoding is a pure function of the token's bytes, so a bounded memo keyed by the token is
     honest (issue #23: a flow decoded each VC three times). Only the *decoding* is memoized:
     signatures are verified by their callers every time. Every caller gets its own copy of the
     document (unpickled from the frozen form), so one party's change cannot leak into another's.
+    ``jwx_base64``: read as the reference's jwx does (``jose.decode``).
     """
-    found = _DECODED.get(token)
+    key = (token, jwx_base64)
+    found = _DECODED.get(key)
     if found is None:
-        jws = jose.decode(token)
+        jws = jose.decode(token, jwx_base64=jwx_base64)
         document, alg = jwt_vc_document(jws.payload), jws.alg
-        _DECODED[token] = (pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL), alg)
+        _DECODED[key] = (pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL), alg)
         if len(_DECODED) > _DECODED_MAX:
             _DECODED.popitem(last=False)
     else:
-        _DECODED.move_to_end(token)
+        _DECODED.move_to_end(key)
         document, alg = pickle.loads(found[0]), found[1]
     return Credential(raw=token, document=document, format="jwt_vc", alg=alg)
 
@@ -191,11 +194,11 @@ def credential_from_json(document: dict[str, Any]) -> Credential:
     return Credential(raw=document, document=document, format="ldp_vc", proof_type=proof_type)
 
 
-def parse_credential(value: Any, format: str | None = None) -> Credential:
+def parse_credential(value: Any, format: str | None = None, *, jwx_base64: bool = False) -> Credential:
     """Parse a credential as found in a VP: a JWT string or a JSON-LD object."""
     if isinstance(value, str):
         try:
-            return credential_from_jwt(value)
+            return credential_from_jwt(value, jwx_base64=jwx_base64)
         except jose.JoseError as exc:
             raise CredentialFormatError(f"unable to parse JWT credential: {exc}") from None
     if isinstance(value, dict):
@@ -235,10 +238,10 @@ def present(
     return jose.sign(header, claims, key)
 
 
-def presentation_from_jwt(token: str) -> Presentation:
-    """Decode a JWT VP (no verification) into a ``Presentation``."""
+def presentation_from_jwt(token: str, *, jwx_base64: bool = False) -> Presentation:
+    """Decode a JWT VP (no verification) into a ``Presentation``; ``jwx_base64``: see ``jose.decode``."""
     try:
-        jws = jose.decode(token)
+        jws = jose.decode(token, jwx_base64=jwx_base64)
     except jose.JoseError as exc:
         raise CredentialFormatError(
             f"unable to parse PEX envelope as verifiable presentation: {exc}"
@@ -249,7 +252,7 @@ def presentation_from_jwt(token: str) -> Presentation:
         raise CredentialFormatError("unable to parse PEX envelope as verifiable presentation: no 'vp' claim")
     raw_vcs = vp.get("verifiableCredential", [])
     raw_vcs = raw_vcs if isinstance(raw_vcs, list) else [raw_vcs]
-    credentials = tuple(parse_credential(v) for v in raw_vcs)
+    credentials = tuple(parse_credential(v, jwx_base64=jwx_base64) for v in raw_vcs)
     document = {**vp, "verifiableCredential": raw_vcs}
     if "iss" in claims:
         document["holder"] = claims["iss"]
@@ -285,7 +288,7 @@ def unknown_crit(token: str) -> str:
     path refuses ``crit`` and retries with crit validation and no declared extension.
     """
     try:
-        header = jose.decode(token).header
+        header = jose.decode(token, jwx_base64=True).header  # re-read: the edge parse decided
     except jose.JoseError:
         return ""  # not a JWS: its parse reports that, not this check
     return jose.crit_problem(header)

@@ -282,7 +282,7 @@ def verify_credential_signature(
     runs ``ProofOptions.ValidAt`` before resolving the key). ``crit_refused``: see ``_crit``.
     """
     if credential.format == "jwt_vc":
-        jws = jose.decode(credential.raw)
+        jws = jose.decode(credential.raw, jwx_base64=True)  # re-read: its parse chose the reading
         kid = jws.kid or _default_kid(credential.issuer)
         reference = _reference_order(ld_mode)
         if not reference:  # strict: a key of another DID is refused before it is looked up
@@ -494,7 +494,7 @@ def _verify_jwt_vp(
     except DIDResolutionError as exc:
         text = _signing_key_text(exc)
         raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
-    jws = jose.decode(vp.raw)
+    jws = jose.decode(vp.raw, jwx_base64=True)  # re-read: its parse chose the reading
     refusal = jwx_text.crit_refusal(jws.header) if crit else None
     if refusal:  # jwt.ParseString refuses crit before it checks the signature
         text = f"unable to validate JWT signature: {refusal}"

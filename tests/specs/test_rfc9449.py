@@ -584,11 +584,17 @@ def test_segment_failures_read_as_jwx_parse(token, reason):
     assert error.check == "dpop.format"
 
 
-def test_what_jwx_parses_keeps_nutssims_reason(key):
-    """A padded segment decodes in jwx (internal/base64 Guess); nutssim refuses it with its own reason."""
+def test_a_padded_signature_parses_as_jwx_reads_it_and_strict_refuses_it(key):
+    """A padded segment decodes in jwx (internal/base64 Guess), in dpop.go Parse's jws and jwt parses alike.
+
+    The reference's reading (``jwx_base64=True``, both nuts-node profiles) takes the proof; RFC 7515
+    §2's refuses it, with nutssim's reason behind jwx's wrapper (jwx has no words for it).
+    """
     header, payload, signature = proof_for(key).split(".")
     assert len(signature) % 4 == 2  # 64 bytes: 86 symbols, two "=" of padding
-    error = refused(f"{header}.{payload}.{signature}==")
+    padded = f"{header}.{payload}.{signature}=="
+    assert rfc9449.parse_proof(padded, NOW, jwx_base64=True).thumbprint == key.thumbprint()
+    error = refused(padded)
     assert str(error) == (
         "invalid DPoP token\njws.ParseString: failed to parse string: "
         "compact JWS parts are base64url without padding"

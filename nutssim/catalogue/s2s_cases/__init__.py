@@ -24,6 +24,7 @@ from nutssim.catalogue.s2s_cases import (  # noqa: F401  (registers on import)
     crit,
     definition,
     dpop,
+    encoding,
     form,
     holder,
     jwt_bearer,
