@@ -267,7 +267,12 @@ class PresentationVerifier:
 
     def status_checker(self, ctx: Context) -> vc_verify.StatusChecker:
         """The StatusList2021 client: fail open (reference) or closed (strict), checks traced."""
-        return StatusListClient(self.status_lists, fail_closed=ctx.profile.strict, record=ctx.check)
+        return StatusListClient(
+            self.status_lists,
+            fail_closed=ctx.profile.strict,
+            record=ctx.check,
+            crit_refused=ctx.profile.reference.jwt_crit_refused,
+        )
 
     def verify(
         self, ctx: Context, subject: Subject, envelope: Envelope

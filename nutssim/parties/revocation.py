@@ -52,11 +52,14 @@ class StatusListClient:
         fail_closed: bool,
         record: Callable[..., Any] | None = None,
         reference: bool | None = None,
+        crit_refused: bool = True,
     ) -> None:
         self.cache = cache
         self.fail_closed = fail_closed
         #: Read lists as the reference does (JSON only); by default the fail-open client is the reference.
         self.reference = not fail_closed if reference is None else reference
+        #: Under the reference: does its jwx refuse a JWT list's ``crit`` (``Reference.jwt_crit_refused``).
+        self.crit_refused = crit_refused
         #: ``Context.check``: (id, ref, passed, detail, cause=…).
         self.record: Callable[..., Any] = record or (lambda *a, **k: None)
 
@@ -107,7 +110,9 @@ class StatusListClient:
         ):
             return cached.status_list
         try:
-            status_list, expires = yield from fetch_status_list_credential(url, now, reference=self.reference)
+            status_list, expires = yield from fetch_status_list_credential(
+                url, now, reference=self.reference, crit_refused=self.crit_refused
+            )
         except ProtocolError as exc:
             if cached is not None:  # PROTOCOL.md §3.6: if refresh fails the stale copy is used
                 self.record(
@@ -139,7 +144,7 @@ class StatusListClient:
 
 
 def fetch_status_list_credential(
-    url: str, now: int, *, reference: bool = True
+    url: str, now: int, *, reference: bool = True, crit_refused: bool = True
 ) -> Generator[HttpRequest, HttpResponse, tuple[sl.StatusList, int | None]]:
     """Fetch and verify a status list credential; return its list and its expirationDate (epoch)."""
     # The reference's download() sets no Accept header (http.NewRequest, then client.Do).
@@ -166,7 +171,7 @@ def fetch_status_list_credential(
     # verify(): content (validate, encodedList) first, then the signature; update(): then the subject id.
     status_list = sl.check_status_list_credential(credential.document, require_proof=wire.format == sl.LDP)
     try:
-        yield from _verify_signature(credential, now, reference=reference)
+        yield from _verify_signature(credential, now, reference=reference, crit_refused=crit_refused)
     except (jose.JoseError, ProtocolError) as exc:
         raise sl.StatusListError(
             f"status list credential at {url} is invalid: {exc}", check="statuslist.credential"
@@ -177,14 +182,16 @@ def fetch_status_list_credential(
 
 
 def _verify_signature(
-    credential: Credential, now: int, *, reference: bool
+    credential: Credential, now: int, *, reference: bool, crit_refused: bool = True
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Issuer binding, time and signature of a list (vcr/verifier/signature_verifier.go VerifySignature)."""
     # The reference canonicalizes JSON-LD lists with json-gold (specs.jsonld LdProcessing.JSON_GOLD).
     ld_mode = LdProcessing.JSON_GOLD if reference else LdProcessing.SPEC
     if credential.format == "jwt_vc":
         # jwtSignature: kid DID == iss (IssuerKidValidator), signature, exp/nbf/iat at now (5 s skew).
-        yield from verify_credential_signature(credential, ld_mode=ld_mode)
+        # jwx v3.2.0 (master) refuses crit there, project-gf's v2.1.6 never reads it; strict: by ld_mode.
+        crit = crit_refused if reference else None
+        yield from verify_credential_signature(credential, ld_mode=ld_mode, crit_refused=crit)
         jose.check_times(jose.decode(credential.raw, jwx_base64=True).payload, now)  # re-read
     else:
         # jsonldProof: the verificationMethod's DID is the issuer, then ProofOptions.ValidAt(now, 5 s),

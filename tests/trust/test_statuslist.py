@@ -590,3 +590,22 @@ def test_a_list_signed_by_another_did_is_not_accepted(profile, make_identity):
     # The reference fails open on an invalid list, strict fails closed: neither reads it as "clear".
     assert checks(w, "vc.revocation") == []
     assert w.sim.trace.outcome["status"] == ("granted" if profile == "nuts-node" else "denied")
+
+
+@pytest.mark.parametrize(("profile", "status"), [("nuts-node", "granted"), ("nuts-node-gf", "denied")])
+def test_a_crit_jwt_list_depends_on_the_reference_version(profile, status):
+    """A JWT list with crit: master's jwx v3.2.0 refuses it (fail open), project-gf's v2.1.6 reads it."""
+    from nutssim.catalogue.attacker import resign
+
+    w = world(profile)
+    register = w.register
+    register.revoke(organization_credential(w))
+    now = w.sim.clock.now()
+    document = list_document(register.did, register.status_list_url, register.status_bits, now)
+    token = vc_jwt.issue_credential(document, register.identity.key)
+    token = resign(token, register.identity.key, header={"crit": ["x-ext"], "x-ext": True})
+    w.sim.network.interceptors.append(ListServer(lambda url: (json.dumps(token), "application/json")))
+    w.run()
+    assert outcome(w) == status
+    if profile == "nuts-node":
+        assert "has not declared support for it" in revocation_verdict(w).detail
