@@ -65,6 +65,8 @@ def jwx_b64_decode(text: str) -> bytes:
         if b"=" in data or len(data) % 4 == 1:
             raise MalformedToken("invalid base64")
         data += b"=" * (-len(data) % 4)
+    elif len(data) % 4:  # padded: whole quanta only (binascii would take "AAAA=")
+        raise MalformedToken("invalid base64")
     try:
         return binascii.a2b_base64(data, strict_mode=True)
     except binascii.Error:

@@ -30,6 +30,7 @@ from nutssim.models.did import DIDDocument, DIDDocumentError, did_of
 from nutssim.specs import jwx_text
 from nutssim.specs.did import DIDResolutionError, KeyNotFound, resolve, resolve_key
 from nutssim.specs.jsonld import LdProcessing
+from nutssim.specs.rules import Rule
 from nutssim.specs.vc_jwt import CredentialFormatError, from_rfc3339
 
 Process = Generator[HttpRequest, HttpResponse, Any]
@@ -48,6 +49,17 @@ _JWX_BAD_SIGNATURE = jwx_text.BAD_SIGNATURE
 NOT_OF_ISSUER = "verification method is not of issuer"
 #: strict's own refusal of a VP whose ``iss`` is not the ``kid``'s DID, before the key is looked up.
 STRICT_NOT_OF_ISSUER = f"unable to validate JWT signature: {NOT_OF_ISSUER}"
+#: The reference's bare signer refusal of a JWT VP (``vcr/verifier/verifier.go``
+#: ``errVerificationMethodNotOfIssuer``, returned by ``signature_verifier.go jwtSignature``): under
+#: nuts-node only a ``kid`` with a ``?query`` before ``#`` reaches it. Declared for ``nutssim explain``.
+VP_SIGNER = Rule(
+    "vp.kid",
+    "RFC021 §4.2.4; vcr/verifier/signature_verifier.go jwtSignature",
+    "invalid_request",
+    NOT_OF_ISSUER,
+    kind=causes.SIGNATURE,
+    about="VP's kid",
+)
 
 #: Words of the reference's own failures that name a signature or proof (PROTOCOL.md §3.5): the link
 #: a library's message of unknown type breaks is classified at the raise site, once.
@@ -504,7 +516,7 @@ def _verify_jwt_vp(
     except jose.JoseError as exc:
         raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
     if reference and vp.signer.split("#")[0] != did_of(vp.signer):  # a kid with a ?query before #
-        raise VerificationFailed(NOT_OF_ISSUER, check="vp.kid")
+        raise VerificationFailed(NOT_OF_ISSUER, check=VP_SIGNER.id)
 
 
 def _verify_ld_vp(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nutssim import jose, profiles
@@ -36,6 +36,7 @@ def respelled(token: str, how: str) -> str:
     return f"{head}.{signature}"
 
 
+@settings(max_examples=2000)
 @given(st.text(alphabet="AQgw-_+/=\r\n!é", max_size=12))
 def test_the_decoder_accepts_what_go_text_accepts(text: str) -> None:
     """One model of jwx's decoder: ``jwx_b64_decode`` agrees with ``go_text.base64_error``."""
