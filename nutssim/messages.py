@@ -210,25 +210,35 @@ class HttpRequest(_HeaderAccess):
 
     @property
     def query_pairs(self) -> list[tuple[str, str]]:
-        """Every query parameter in order, repeats kept."""
-        return parse_qsl(split_url(self.url).query, keep_blank_values=True)
+        """Every query parameter in order, repeats kept (a fresh list: the parse is kept)."""
+        return list(self._query_pairs)
+
+    @cached_property
+    def _query_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The query parsed once: a frozen message's URL never changes (issue #23)."""
+        return tuple(parse_qsl(split_url(self.url).query, keep_blank_values=True))
 
     @property
     def query(self) -> dict[str, str]:
         """Query parameters, first value wins."""
-        return _first_values(self.query_pairs)
+        return _first_values(self._query_pairs)
 
     @property
     def form_pairs(self) -> list[tuple[str, str]]:
-        """Form parameters in order with repeats, or ``[]`` unless the body is a form."""
+        """Form parameters in order with repeats, or ``[]`` unless the body is a form (a fresh list)."""
+        return list(self._form_pairs)
+
+    @cached_property
+    def _form_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The form parsed once: a frozen message's body and headers never change (issue #23)."""
         if self.content_type != FORM:
-            return []
-        return parse_qsl(self.body, keep_blank_values=True)
+            return ()
+        return tuple(parse_qsl(self.body, keep_blank_values=True))
 
     @property
     def form(self) -> dict[str, str]:
         """Form parameters, first value wins."""
-        return _first_values(self.form_pairs)
+        return _first_values(self._form_pairs)
 
     def with_headers(self, **headers: str) -> HttpRequest:
         """Return a copy with headers set (underscores in names become dashes)."""
