@@ -19,7 +19,8 @@ from nutssim.limits import MAX_TOKENS
 from nutssim.limits import TOKENS_MAX_DEPTH as MAX_DEPTH
 from nutssim.trace import Exchange, Trace
 
-_JWT_SHAPE = re.compile(r"^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*$")
+#: Three parts as the reference's jwx reads them: base64url, or padded / standard base64 (jose.decode).
+_JWT_SHAPE = re.compile(r"^[A-Za-z0-9_+/-]{2,}={0,2}\.[A-Za-z0-9_+/-]{2,}={0,2}\.[A-Za-z0-9_+/-]*={0,2}$")
 _CREDENTIAL_TYPES = ("VerifiableCredential", "VerifiablePresentation")
 
 
@@ -50,7 +51,7 @@ def looks_like_jwt(value: object) -> bool:
     if not isinstance(value, str) or len(value) > 1_000_000 or not _JWT_SHAPE.match(value):
         return False
     try:
-        decode(value)
+        decode(value, jwx_base64=True)  # a view shows what a reference node would read
     except JoseError:
         return False
     return True
@@ -121,7 +122,7 @@ class _Finder:
 
     def _jwt(self, raw: str, where: str, parent: Token | None, out: list[Token]) -> Token:
         self.seen.add(raw)
-        jws = decode(raw)
+        jws = decode(raw, jwx_base64=True)
         status, verified = verify_status(jws, self.keys)
         return Token(
             self._number(parent, out),

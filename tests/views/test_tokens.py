@@ -25,6 +25,13 @@ def test_shape_and_json_decide_what_is_a_jwt() -> None:
     assert not looks_like_jwt(b64url(b"[1]") + "." + b64url(b"{}") + ".")  # header is not an object
 
 
+def test_a_jwt_spelled_as_jwx_reads_it_is_shown_as_one() -> None:
+    """A padded signature (s2s-vp-padded-signature): the reference reads the token, so the views do."""
+    token = sign({}, {"a": 1}, KeyPair.generate(SimRandom(1)))
+    assert looks_like_jwt(f"{token}==")
+    assert not looks_like_jwt(f"{token}===")  # no base64 pads three
+
+
 def test_dpop_proof_verifies_and_a_tampered_one_does_not() -> None:
     rng = SimRandom(2)
     key = KeyPair.generate(rng)
