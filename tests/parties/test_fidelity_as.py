@@ -272,3 +272,19 @@ def test_policy_hostile_regex_fallback_without_re2(monkeypatch: pytest.MonkeyPat
 def test_policy_hostile_jsonpath_still_refused() -> None:
     """Filter selectors: PaesslerAG's dialect is not RFC 9535's, so no prediction; refused under both."""
     assert run_case(case("s2s-pd-hostile-jsonpath"), "nuts-node").observed.error == "policy_error"
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    [
+        "s2s-vp-padded-signature",
+        "s2s-vp-signature-second-spelling",
+        "s2s-dpop-padded-signature",
+        "user-vp-padded-signature",
+    ],
+)
+def test_base64_reading_of_a_jws_parts(case_id: str) -> None:
+    """jwx's Guess + Go's decoder under both nuts-node profiles: granted; RFC 7515 §2 under strict: denied."""
+    assert _outcome(case_id, "nuts-node")[0] == "granted"
+    assert _outcome(case_id, "nuts-node-gf")[0] == "granted"
+    assert _outcome(case_id, "strict")[0] == "denied"
