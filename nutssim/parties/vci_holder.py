@@ -268,7 +268,8 @@ class CredentialRequester:
             raise _back(session, SERVER_ERROR, "credential response does not contain any credentials")
         raw = entries[0].get("credential") if isinstance(entries[0], dict) else None
         try:
-            credential = vc_jwt.parse_credential(raw)
+            # auth/api/iam/openid4vci.go: vc.ParseVerifiableCredential, jwx reading the JWT.
+            credential = vc_jwt.parse_credential(raw, jwx_base64=ctx.profile.reference.jwx_base64)
         except vc_jwt.CredentialFormatError:
             why = f"failed to parse the credential returned by {session.credential_endpoint}"
             raise _back(session, SERVER_ERROR, why) from None

@@ -96,7 +96,7 @@ def issue(
 # -- verifying ------------------------------------------------------------------------------------
 def x5c_of(credential: Credential) -> Any:
     """The ``x5c`` protected header of a JWT credential (None when absent)."""
-    return jose.decode(credential.raw).header.get("x5c")
+    return jose.decode(credential.raw, jwx_base64=True).header.get("x5c")  # re-read: its parse decided
 
 
 def resolve_issuer(credential: Credential, now: int, *, eku_policy: bool = False) -> did_x509.DIDDocument:
