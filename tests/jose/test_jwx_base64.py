@@ -90,3 +90,14 @@ def test_both_reference_versions_read_as_jwx_and_strict_does_not() -> None:
     assert profiles.REFERENCES["nuts-node"].jwx_base64
     assert profiles.REFERENCES["nuts-node-gf"].jwx_base64
     assert not profiles.REFERENCES["strict"].jwx_base64
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="eyJ0AQw-_+/=.\r\n\x00é{}", max_size=40))
+def test_the_lenient_reading_is_total(text: str) -> None:
+    """Any text decodes or is refused as malformed: never another exception."""
+    try:
+        jws = jose.decode(text, jwx_base64=True)
+    except MalformedToken:
+        return
+    assert isinstance(jws.header, dict) and isinstance(jws.payload, dict)
