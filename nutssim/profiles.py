@@ -36,15 +36,24 @@ class Reference:
     #: how the AS answers the RFC 7523 jwt-bearer grant: "refused" (master), "single-vp" (project-gf:
     #: ``assertion`` only, ``client_assertion`` ignored) or "two-vp" (RFC 7523 + GFI-004).
     jwt_bearer_as: str
-    #: whether its JWT parser refuses ``crit``: master's jwx v3.2.0 does (``jwt.ParseString`` with one
-    #: ``WithKey``, jwx PR #1793); project-gf's jwx v2.1.6 (its go.mod) stores ``crit`` and never
-    #: reads it. strict's own RFC 7515 §4.1.11 checks do not depend on this.
-    jwt_crit_refused: bool = False
-    #: whether it reads a JWS's parts as jwx does (``jose.decode(jwx_base64=True)``): both jwx
-    #: v2.1.6 and v3.2.0 guess each part's encoding (``internal/base64 Guess``) and let Go decode
-    #: it, in ``jws.Parse`` and in v3's ``jws.VerifyCompactFast`` behind ``jwt.ParseString``
-    #: (strict base64url there is jwx v4's, its "Incompatible Changes from v3 to v4").
-    jwx_base64: bool = False
+    #: the lestrrat-go/jwx release its go.mod pins ("v3.2.0" on master, "v2.1.6" on project-gf),
+    #: whose words ``specs/jwx_text.py words`` renders; None: the specifications (strict).
+    jwx: str | None = None
+
+    @property
+    def jwt_crit_refused(self) -> bool:
+        """Whether its JWT parser refuses ``crit``: jwx v3.2.0 does (``jwt.ParseString`` with one
+        ``WithKey``, jwx PR #1793); v2 stores ``crit`` and never reads it. strict's own RFC 7515
+        §4.1.11 checks do not depend on this."""
+        return self.jwx is not None and not self.jwx.startswith("v2.")
+
+    @property
+    def jwx_base64(self) -> bool:
+        """Whether it reads a JWS's parts as jwx does (``jose.decode(jwx_base64=True)``): jwx v2.1.6
+        and v3.2.0 both guess each part's encoding (``internal/base64 Guess``) and let Go decode it,
+        in ``jws.Parse`` and in v3's ``jws.VerifyCompactFast`` behind ``jwt.ParseString`` (strict
+        base64url there is jwx v4's, its "Incompatible Changes from v3 to v4")."""
+        return self.jwx is not None
 
 
 #: Profile name → the version it reproduces.
@@ -57,8 +66,7 @@ REFERENCES: dict[str, Reference] = {
         "auth.experimental.jwtbearerclient; the AS refuses jwt-bearer "
         "(auth/api/iam/api.go HandleTokenRequest)",
         "refused",
-        jwt_crit_refused=True,
-        jwx_base64=True,
+        jwx="v3.2.0",
     ),
     "nuts-node-gf": Reference(
         REFERENCE_REPO,
@@ -66,10 +74,11 @@ REFERENCES: dict[str, Reference] = {
         "project-gf",
         "the project-gf branch's AS (auth/api/iam/bearer_token.go handleJWTBearerTokenRequest): "
         "jwt-bearer advertised and accepted on the assertion alone, client_assertion not read; "
-        "crit accepted on JWTs and DPoP proofs (its jwx v2.1.6 never reads it); "
+        "crit accepted on JWTs and DPoP proofs (its jwx v2.1.6 never reads it), jwt.ParseString's "
+        "failures in jwx v2.1.6's words; "
         "everything else modelled as nuts-node (project-gf's own client is not modelled)",
         "single-vp",
-        jwx_base64=True,
+        jwx="v2.1.6",
     ),
     "strict": Reference(
         None,

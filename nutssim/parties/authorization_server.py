@@ -28,7 +28,7 @@ from nutssim.parties.metadata import metadata as metadata  # re-exported for the
 from nutssim.parties.presentation_checks import PresentationVerifier
 from nutssim.parties.tokens import TokenService, access_token_response, introspection_body, policy_scope
 from nutssim.parties.wallet import Wallet
-from nutssim.specs import nuts_policy, nuts_rfc021, pex, rfc7523, rfc7662, rfc9449
+from nutssim.specs import jwx_text, nuts_policy, nuts_rfc021, pex, rfc7523, rfc7662, rfc9449
 from nutssim.specs.rfc6749 import (
     AUTHORIZATION_CODE,
     PRE_AUTHORIZED_CODE,
@@ -248,8 +248,7 @@ class AuthorizationServer:
             now=ctx.now(),
             seen_jti=self.tokens.dpop_jtis,
             skew=rfc9449.parse_skew(ctx.profile.strict),
-            crit_refused=ctx.profile.reference.jwt_crit_refused,  # master's jwx v3.2.0, dpop.go Parse
-            jwx_base64=ctx.profile.reference.jwx_base64,
+            jwx=jwx_text.words(ctx.profile.reference.jwx),  # its go.mod's jwx, dpop.go Parse
         )
         ctx.check(
             result.check or "dpop.valid",

@@ -21,7 +21,7 @@ from nutssim.parties.base import Context, fail_rule
 from nutssim.parties.core import Subject
 from nutssim.parties.revocation import CachedList, StatusListClient
 from nutssim.parties.wallet import pex_semantics
-from nutssim.specs import nuts_policy, nuts_rfc021, pex, vc_jwt, vc_verify
+from nutssim.specs import jwx_text, nuts_policy, nuts_rfc021, pex, vc_jwt, vc_verify
 from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.presentation import Envelope, check_critical_headers, parse_envelope, parse_submission_text
 from nutssim.specs.vc_jwt import CredentialFormatError
@@ -271,7 +271,7 @@ class PresentationVerifier:
             self.status_lists,
             fail_closed=ctx.profile.strict,
             record=ctx.check,
-            crit_refused=ctx.profile.reference.jwt_crit_refused,
+            jwx=jwx_text.words(ctx.profile.reference.jwx),
         )
 
     def verify(
@@ -298,7 +298,7 @@ class PresentationVerifier:
                     crl=crl,
                     eku_policy=ctx.profile.strict,
                     issuer_crl=ctx.profile.strict,
-                    crit_refused=ctx.profile.reference.jwt_crit_refused,  # master's jwx v3.2.0
+                    jwx=jwx_text.words(ctx.profile.reference.jwx),  # its go.mod's jwx: crit, words
                 )
             except ProtocolError as exc:
                 cause = exc.cause or Cause(vc_verify.kind_of(str(exc)), "presentation", reason=str(exc))

@@ -25,7 +25,7 @@ from nutssim.errors import ProtocolError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.models.credential import Credential
 from nutssim.parties import bitstring_status
-from nutssim.specs import jws2020, vc_jwt
+from nutssim.specs import jws2020, jwx_text, vc_jwt
 from nutssim.specs import statuslist2021 as sl
 from nutssim.specs.jsonld import LdProcessing
 from nutssim.specs.vc_verify import VerificationFailed, check_validity_time, verify_credential_signature
@@ -52,14 +52,14 @@ class StatusListClient:
         fail_closed: bool,
         record: Callable[..., Any] | None = None,
         reference: bool | None = None,
-        crit_refused: bool = True,
+        jwx: jwx_text.Words | None = jwx_text.V3_2_0,
     ) -> None:
         self.cache = cache
         self.fail_closed = fail_closed
         #: Read lists as the reference does (JSON only); by default the fail-open client is the reference.
         self.reference = not fail_closed if reference is None else reference
-        #: Under the reference: does its jwx refuse a JWT list's ``crit`` (``Reference.jwt_crit_refused``).
-        self.crit_refused = crit_refused
+        #: Under the reference: its jwx (``Reference.jwx``), which decides a JWT list's ``crit`` and words.
+        self.jwx = jwx
         #: ``Context.check``: (id, ref, passed, detail, cause=…).
         self.record: Callable[..., Any] = record or (lambda *a, **k: None)
 
@@ -111,7 +111,7 @@ class StatusListClient:
             return cached.status_list
         try:
             status_list, expires = yield from fetch_status_list_credential(
-                url, now, reference=self.reference, crit_refused=self.crit_refused
+                url, now, reference=self.reference, jwx=self.jwx
             )
         except ProtocolError as exc:
             if cached is not None:  # PROTOCOL.md §3.6: if refresh fails the stale copy is used
@@ -144,7 +144,7 @@ class StatusListClient:
 
 
 def fetch_status_list_credential(
-    url: str, now: int, *, reference: bool = True, crit_refused: bool = True
+    url: str, now: int, *, reference: bool = True, jwx: jwx_text.Words | None = jwx_text.V3_2_0
 ) -> Generator[HttpRequest, HttpResponse, tuple[sl.StatusList, int | None]]:
     """Fetch and verify a status list credential; return its list and its expirationDate (epoch)."""
     # The reference's download() sets no Accept header (http.NewRequest, then client.Do).
@@ -171,7 +171,7 @@ def fetch_status_list_credential(
     # verify(): content (validate, encodedList) first, then the signature; update(): then the subject id.
     status_list = sl.check_status_list_credential(credential.document, require_proof=wire.format == sl.LDP)
     try:
-        yield from _verify_signature(credential, now, reference=reference, crit_refused=crit_refused)
+        yield from _verify_signature(credential, now, reference=reference, jwx=jwx)
     except (jose.JoseError, ProtocolError) as exc:
         raise sl.StatusListError(
             f"status list credential at {url} is invalid: {exc}", check="statuslist.credential"
@@ -182,7 +182,7 @@ def fetch_status_list_credential(
 
 
 def _verify_signature(
-    credential: Credential, now: int, *, reference: bool, crit_refused: bool = True
+    credential: Credential, now: int, *, reference: bool, jwx: jwx_text.Words | None = jwx_text.V3_2_0
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Issuer binding, time and signature of a list (vcr/verifier/signature_verifier.go VerifySignature)."""
     # The reference canonicalizes JSON-LD lists with json-gold (specs.jsonld LdProcessing.JSON_GOLD).
@@ -190,8 +190,7 @@ def _verify_signature(
     if credential.format == "jwt_vc":
         # jwtSignature: kid DID == iss (IssuerKidValidator), signature, exp/nbf/iat at now (5 s skew).
         # jwx v3.2.0 (master) refuses crit there, project-gf's v2.1.6 never reads it; strict: by ld_mode.
-        crit = crit_refused if reference else None
-        yield from verify_credential_signature(credential, ld_mode=ld_mode, crit_refused=crit)
+        yield from verify_credential_signature(credential, ld_mode=ld_mode, jwx=jwx if reference else None)
         jose.check_times(jose.decode(credential.raw, jwx_base64=True).payload, now)  # re-read
     else:
         # jsonldProof: the verificationMethod's DID is the issuer, then ProofOptions.ValidAt(now, 5 s),

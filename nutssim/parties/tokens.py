@@ -15,7 +15,7 @@ from typing import Any
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties.base import Context
 from nutssim.parties.core import Subject
-from nutssim.specs import nuts_policy, rfc7662, rfc9449, scope_policy
+from nutssim.specs import jwx_text, nuts_policy, rfc7662, rfc9449, scope_policy
 from nutssim.specs.rfc6749 import token_response
 from nutssim.stores import ExpiringMap, ExpiringSet
 
@@ -65,8 +65,7 @@ class TokenService:
                 headers[0],
                 ctx.now(),
                 skew=rfc9449.parse_skew(ctx.profile.strict),
-                crit_refused=ctx.profile.reference.jwt_crit_refused,  # master's jwx v3.2.0, dpop.go Parse
-                jwx_base64=ctx.profile.reference.jwx_base64,
+                jwx=jwx_text.words(ctx.profile.reference.jwx),  # its go.mod's jwx, dpop.go Parse
             )
             # profiles.CONTROLS["dpop_proof"] covers the token endpoint too: off, only the parse remains.
             if ctx.profile.strict and ctx.profile.on("dpop_proof"):

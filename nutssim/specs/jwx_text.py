@@ -42,6 +42,7 @@ import base64
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from nutssim import jose
@@ -69,14 +70,61 @@ ECDSA_UNPACK = "dsig.VerifyECDSA: failed to unpack ECDSA signature: "
 ECDSA_CURVES = {"ES256": ("P-256", 64), "ES384": ("P-384", 96), "ES512": ("P-521", 132)}
 
 
-def signature_failed(alg: str, signature: bytes | None = None) -> str:
+@dataclass(frozen=True)
+class Words:
+    """How one jwx release words ``jwt.ParseString``'s failures (the reference version's go.mod)."""
+
+    version: str
+    crit_refused: bool  # jwt.ParseString with one WithKey refuses any crit (v3.2.0, PR #1793)
+    parse_string: str  # the wrapper of every jwt.ParseString failure
+    validate: str  # jwt.Validate's wrapper of a claim validator's failure
+    expired: str
+    not_yet_valid: str
+    issued_in_future: str
+    #: jws.Verify's text when no key verifies, or "" where the verifier's own reason is shown (v3)
+    unverified: str = ""
+
+    def claim_failed(self, text: str) -> str:
+        """``jwt.ParseString``'s text for a failed claim validator (``text``: e.g. ``self.expired``)."""
+        return f"{self.parse_string}{self.validate}{text}"
+
+
+#: master: jwx v3.2.0 (the texts above, pinned by nuts-node's tests at d2ad162).
+V3_2_0 = Words("v3.2.0", True, PARSE_STRING, VALIDATE, EXPIRED, NOT_YET_VALID, ISSUED_IN_FUTURE)
+#: project-gf: jwx v2.1.6 (its go.mod at 1e7e87b), read at develop/v2 @ 42920f4b (2024-10):
+#: ``jwt.ParseString`` returns ``parseBytes``'s error unwrapped; ``jwt.Validate`` returns a
+#: validator's error as it is (``jwt/validate.go``: ``"exp" not satisfied``, ``"nbf" not
+#: satisfied``, ``"iat" not satisfied``, the same order iat → exp → nbf); ``jws.Verify``'s
+#: ``verifyError`` reads ``could not verify message using any of the signatures or keys``
+#: whatever the verifier said (``jws/jws.go``).
+V2_1_6 = Words(
+    "v2.1.6",
+    False,  # v2 stores crit and never reads it
+    "",
+    "",
+    '"exp" not satisfied',
+    '"nbf" not satisfied',
+    '"iat" not satisfied',
+    "could not verify message using any of the signatures or keys",
+)
+_WORDS = {w.version: w for w in (V3_2_0, V2_1_6)}
+
+
+def words(version: str | None) -> Words | None:
+    """The jwx of a reference version (``profiles.Reference.jwx``); None for the specifications."""
+    return None if version is None else _WORDS[version]
+
+
+def signature_failed(alg: str, signature: bytes | None = None, jwx: Words = V3_2_0) -> str:
     """``jwt.ParseString``'s text for a signature that does not verify under ``alg``.
 
     An ECDSA signature of the wrong length fails before the curve check, in dsig
     ``ecdsa.go VerifyECDSA`` (read at dsig v1.0.0; nuts-node's ``crypto/dpop/dpop_test.go`` pins
     it at v1.3.0): ``dsig.VerifyECDSA: failed to unpack ECDSA signature: invalid signature
-    length for curve "P-256"``.
+    length for curve "P-256"``. jwx v2 says only that no key verified (``Words.unverified``).
     """
+    if jwx.unverified:
+        return f"{jwx.parse_string}{jwx.unverified}"
     reason = BAD_SIGNATURE.get(alg[:2], "signature verification failed")
     curve = ECDSA_CURVES.get(alg)
     if curve is not None and signature is not None and len(signature) != curve[1]:
@@ -84,17 +132,17 @@ def signature_failed(alg: str, signature: bytes | None = None) -> str:
     return f"{PARSE_STRING}signature verification failed for {alg}: {reason}"
 
 
-def validate(claims: Mapping[str, Any], now: int, *, skew: int = DEFAULT_SKEW) -> None:
+def validate(claims: Mapping[str, Any], now: int, *, skew: int = DEFAULT_SKEW, jwx: Words = V3_2_0) -> None:
     """jwx's default validators in its order (iat, exp, nbf); raise the jose error with jwx's words."""
     checks = (
-        ("iat", lambda t: now < t - skew, jose.IssuedInFuture, ISSUED_IN_FUTURE),
-        ("exp", lambda t: now >= t + skew, jose.TokenExpired, EXPIRED),
-        ("nbf", lambda t: now < t - skew, jose.TokenNotYetValid, NOT_YET_VALID),
+        ("iat", lambda t: now < t - skew, jose.IssuedInFuture, jwx.issued_in_future),
+        ("exp", lambda t: now >= t + skew, jose.TokenExpired, jwx.expired),
+        ("nbf", lambda t: now < t - skew, jose.TokenNotYetValid, jwx.not_yet_valid),
     )
     for name, fails, error, text in checks:
         value = _seconds(claims.get(name))
         if value is not None and fails(value):
-            raise error(f"{PARSE_STRING}{VALIDATE}{text}")
+            raise error(jwx.claim_failed(text))
 
 
 def _seconds(value: Any) -> int | None:
@@ -104,13 +152,20 @@ def _seconds(value: Any) -> int | None:
     return int(value) if math.isfinite(value) else None
 
 
-def parse_jwt(jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, require: tuple[str, ...] = ()) -> None:
+def parse_jwt(
+    jws: jose.CompactJWS,
+    key: jose.PublicKey,
+    now: int,
+    *,
+    require: tuple[str, ...] = (),
+    jwx: Words = V3_2_0,
+) -> None:
     """``crypto/jwx.go ParseJWT``: the signature, jwx's time validation, then required claims."""
     try:
         jws.verify(key)
     except jose.InvalidSignature:
-        raise jose.InvalidSignature(signature_failed(jws.alg, jws.signature)) from None
-    validate(jws.payload, now)
+        raise jose.InvalidSignature(signature_failed(jws.alg, jws.signature, jwx)) from None
+    validate(jws.payload, now, jwx=jwx)
     jose.check_times(jws.payload, now, require=require)
 
 

@@ -215,19 +215,19 @@ def parse_proof(
     *,
     allowed_algs: tuple[str, ...] = SUPPORTED_ALGS,
     skew: int = PARSE_SKEW,
-    crit_refused: bool = False,
-    jwx_base64: bool = False,
+    jwx: jwx_text.Words | None = None,
 ) -> DPoPProof:
     """Parse a ``DPoP`` header value with the reference's rules; raise ``DPoPError``.
 
-    ``crit_refused``: a ``crit`` header is refused as jwx v3.2.0's ``jwt.ParseString`` with one
-    ``WithKey`` refuses it in ``crypto/dpop/dpop.go Parse`` (``jwx_text.crit_refusal``), after the
-    alg, typ and jwk checks and before the signature; strict's callers check it afterwards
-    (``check_proof_crit``). ``jwx_base64``: the parts read as jwx reads them (``jose.decode``), as
-    ``dpop.go Parse``'s ``jws.ParseString`` and ``jwt.ParseString`` both do.
+    ``jwx``: the reference's jwx (``jwx_text.words``), as ``crypto/dpop/dpop.go Parse`` uses it:
+    the parts read as jwx reads them (``jose.decode``; its ``jws.ParseString`` and
+    ``jwt.ParseString`` alike), a ``crit`` refused where v3.2.0's ``jwt.ParseString`` with one
+    ``WithKey`` refuses it (``jwx_text.crit_refusal``, after the alg, typ and jwk checks and before
+    the signature), and its words. None, the specifications: strict's callers check ``crit``
+    afterwards (``check_proof_crit``), the texts read as v3.2.0's.
     """
     try:
-        jws = decode(header_value, jwx_base64=jwx_base64)
+        jws = decode(header_value, jwx_base64=jwx is not None)
     except JoseError as exc:
         raise DPoPError(
             f"{INVALID_DPOP_JOINED}{_jws_parse_text(header_value, exc)}", check="dpop.format"
@@ -243,17 +243,17 @@ def parse_proof(
         shown = typ if isinstance(typ, str) else ""
         raise DPoPError(f"invalid DPoP token: invalid type: {shown}", check="dpop.typ")
     key = _header_key(header)
-    refusal = jwx_text.crit_refusal(header) if crit_refused else None
+    refusal = jwx_text.crit_refusal(header) if jwx is not None and jwx.crit_refused else None
     if refusal:  # errors.Join(ErrInvalidDPoP, err) of dpop.go Parse's jwt.ParseString
         raise DPoPError(f"{INVALID_DPOP_JOINED}{refusal}", check="dpop.crit")
     try:
         jws.verify(key, allowed_algs)  # RFC 9449 §4.3 step 6
     except InvalidSignature:  # jwt.ParseString's words, errors.Join'ed (crypto/dpop/dpop.go Parse)
-        text = jwx_text.signature_failed(jws.alg, jws.signature)
+        text = jwx_text.signature_failed(jws.alg, jws.signature, jwx or jwx_text.V3_2_0)
         raise DPoPError(f"{INVALID_DPOP_JOINED}{text}", check="dpop.signature") from None
     except AlgorithmNotAllowed as exc:
         raise DPoPError(f"invalid DPoP token: {exc}", check="dpop.signature") from None
-    _check_parse_times(claims, now, skew)
+    _check_parse_times(claims, now, skew, jwx or jwx_text.V3_2_0)
     _check_required_claims(claims)
     return DPoPProof(jws.raw, header, claims, key)
 
@@ -285,10 +285,10 @@ def _header_key(header: dict[str, Any]) -> PublicKey:
         raise DPoPError(f"invalid DPoP token: invalid jwk header: {exc}", check="dpop.jwk") from None
 
 
-def _check_parse_times(claims: dict[str, Any], now: int, skew: int) -> None:
+def _check_parse_times(claims: dict[str, Any], now: int, skew: int, jwx: jwx_text.Words) -> None:
     """Apply default JWT time validation (exp, nbf, iat if present) with ``skew`` leeway."""
     try:
-        jwx_text.validate(claims, now, skew=skew)  # jwt.ParseString's validators, iat → exp → nbf
+        jwx_text.validate(claims, now, skew=skew, jwx=jwx)  # jwt.ParseString's validators, iat → exp → nbf
     except JoseError as exc:
         raise DPoPError(f"{INVALID_DPOP_JOINED}{exc}", check="dpop.time") from None
     try:
@@ -344,12 +344,11 @@ def validate_for_resource(
     now: int,
     seen_jti: ExpiringSet[str],
     skew: int = PARSE_SKEW,
-    crit_refused: bool = False,
-    jwx_base64: bool = False,
+    jwx: jwx_text.Words | None = None,
 ) -> ValidationResult:
     """Validate a proof presented to a resource server, as the reference's ``/dpop/validate``."""
     try:
-        proof = parse_proof(proof_header, now, skew=skew, crit_refused=crit_refused, jwx_base64=jwx_base64)
+        proof = parse_proof(proof_header, now, skew=skew, jwx=jwx)
     except DPoPError as exc:
         return ValidationResult(False, f"failed to parse DPoP header: {exc}", exc.check)
     if proof.thumbprint != thumbprint:

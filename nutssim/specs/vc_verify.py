@@ -164,7 +164,7 @@ def verify_credential(
     crl: Any = None,
     eku_policy: bool = False,
     issuer_crl: bool = False,
-    crit_refused: bool | None = None,
+    jwx: jwx_text.Words | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Verify one credential: validators, types, revocation, trust, time, issuer, signature.
 
@@ -177,7 +177,7 @@ def verify_credential(
     """
     try:
         yield from _verify_credential(
-            credential, now, holder, status, trusted, ld_mode, crl, eku_policy, issuer_crl, crit_refused
+            credential, now, holder, status, trusted, ld_mode, crl, eku_policy, issuer_crl, jwx
         )
     except VerificationFailed as exc:
         cause = exc.cause.on("credential", credential.id)
@@ -205,7 +205,7 @@ def _verify_credential(
     crl: Any = None,
     eku_policy: bool = False,
     issuer_crl: bool = False,
-    crit_refused: bool | None = None,
+    jwx: jwx_text.Words | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     if X509_CREDENTIAL in credential.types:
         # vcr/credential/resolver.go FindValidator: the X509Credential validator runs first and
@@ -236,9 +236,7 @@ def _verify_credential(
             yield from _issuer_crl(credential, now, crl)
     else:
         issuer_document = yield from resolve(credential.issuer)  # must resolve (not deactivated)
-    yield from verify_credential_signature(
-        credential, issuer_document, now=now, ld_mode=ld_mode, crit_refused=crit_refused
-    )
+    yield from verify_credential_signature(credential, issuer_document, now=now, ld_mode=ld_mode, jwx=jwx)
 
 
 def _issuer_crl(credential: Credential, now: int, crl: Any) -> Generator[HttpRequest, HttpResponse, None]:
@@ -286,12 +284,12 @@ def verify_credential_signature(
     *,
     now: int | None = None,
     ld_mode: LdProcessing = LdProcessing.SPEC,
-    crit_refused: bool | None = None,
+    jwx: jwx_text.Words | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Check the issuer's signature over a JWT or JSON-LD credential (resolving the key if needed).
 
     ``now`` given: a JSON-LD proof's ``created``/``expires`` are checked too (``jsonldProof``
-    runs ``ProofOptions.ValidAt`` before resolving the key). ``crit_refused``: see ``_crit``.
+    runs ``ProofOptions.ValidAt`` before resolving the key). ``jwx``: the reference's, see ``_crit``.
     """
     if credential.format == "jwt_vc":
         jws = jose.decode(credential.raw, jwx_base64=True)  # re-read: its parse chose the reading
@@ -303,14 +301,14 @@ def verify_credential_signature(
             key = yield from _issuer_key(kid, issuer_document)
         except DIDResolutionError as exc:
             raise DIDResolutionError(_prefixed(_signing_key_text(exc))) from None
-        refusal = jwx_text.crit_refusal(jws.header) if _crit(ld_mode, crit_refused) else None
+        refusal = jwx_text.crit_refusal(jws.header) if _crit(ld_mode, jwx) else None
         if refusal:  # jwt.ParseString refuses crit before it checks the signature
             text = _prefixed(f"unable to validate JWT signature: {refusal}")
             raise VerificationFailed(text, check="vc.crit", kind=causes.UNSUPPORTED)
         try:
             jws.verify(key)
         except jose.InvalidSignature:  # jwtSignature → crypto.ParseJWT: jwx's words
-            text = jwx_text.signature_failed(jws.alg, jws.signature)
+            text = jwx_text.signature_failed(jws.alg, jws.signature, jwx or jwx_text.V3_2_0)
             raise VerificationFailed(
                 _prefixed(f"unable to validate JWT signature: {text}"), check="jws.signature"
             ) from None
@@ -333,14 +331,14 @@ def _reference_order(ld_mode: LdProcessing) -> bool:
     return ld_mode is LdProcessing.JSON_GOLD
 
 
-def _crit(ld_mode: LdProcessing, crit_refused: bool | None) -> bool:
-    """Whether ``crit`` is refused as jwx v3.2.0 refuses it; None: as the reference order goes.
+def _crit(ld_mode: LdProcessing, jwx: jwx_text.Words | None) -> bool:
+    """Whether ``crit`` is refused as jwx v3.2.0 refuses it; no ``jwx``: as the reference order goes.
 
     master's jwx v3.2.0 refuses it (``jwx_text.crit_refusal``); project-gf's jwx v2.1.6 stores
-    it and never reads it (``profiles.Reference.jwt_crit_refused``); strict refuses it earlier,
-    in its own words (``presentation.check_critical_headers``).
+    it and never reads it (``jwx_text.V2_1_6``); strict refuses it earlier, in its own words
+    (``presentation.check_critical_headers``).
     """
-    return _reference_order(ld_mode) if crit_refused is None else crit_refused
+    return _reference_order(ld_mode) if jwx is None else jwx.crit_refused
 
 
 def _check_vc_kid(credential: Credential, kid: str) -> None:
@@ -450,12 +448,12 @@ def verify_presentation(
     crl: Any = None,
     eku_policy: bool = False,
     issuer_crl: bool = False,
-    crit_refused: bool | None = None,
+    jwx: jwx_text.Words | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """VerifyVP (PROTOCOL.md §3.5): presenter, VP signature and times, then every credential."""
     if check_subject and vp.credentials:
         check_presenter_is_subject(vp)
-    yield from verify_presentation_signature(vp, now, ld_mode=ld_mode, crit_refused=crit_refused)
+    yield from verify_presentation_signature(vp, now, ld_mode=ld_mode, jwx=jwx)
     if verify_credentials:
         for credential in vp.credentials:
             yield from verify_credential(
@@ -468,7 +466,7 @@ def verify_presentation(
                 crl=crl,
                 eku_policy=eku_policy,
                 issuer_crl=issuer_crl,
-                crit_refused=crit_refused,
+                jwx=jwx,
             )
 
 
@@ -477,17 +475,17 @@ def verify_presentation_signature(
     now: int,
     *,
     ld_mode: LdProcessing = LdProcessing.SPEC,
-    crit_refused: bool | None = None,
+    jwx: jwx_text.Words | None = None,
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """Check the holder's signature over the VP and its validity window (±5 s)."""
     if vp.format == "jwt_vp":
-        yield from _verify_jwt_vp(vp, now, _reference_order(ld_mode), _crit(ld_mode, crit_refused))
+        yield from _verify_jwt_vp(vp, now, _reference_order(ld_mode), jwx)
     else:
         yield from _verify_ld_vp(vp, now, ld_mode)
 
 
 def _verify_jwt_vp(
-    vp: Presentation, now: int, reference: bool, crit: bool
+    vp: Presentation, now: int, reference: bool, jwx: jwx_text.Words | None
 ) -> Generator[HttpRequest, HttpResponse, None]:
     """``jwtSignature`` for a VP: key of ``kid``, ParseJWT (signature, times, ``nbf``), signer check.
 
@@ -507,12 +505,14 @@ def _verify_jwt_vp(
         text = _signing_key_text(exc)
         raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
     jws = jose.decode(vp.raw, jwx_base64=True)  # re-read: its parse chose the reading
+    crit = reference if jwx is None else jwx.crit_refused  # _crit, the order already read
     refusal = jwx_text.crit_refusal(jws.header) if crit else None
     if refusal:  # jwt.ParseString refuses crit before it checks the signature
         text = f"unable to validate JWT signature: {refusal}"
         raise VerificationFailed(text, check="vp.crit", kind=causes.UNSUPPORTED)
     try:
-        jwx_text.parse_jwt(jws, key, now, require=("nbf",))  # crypto/jwx.go ParseJWT, jwx's words
+        # crypto/jwx.go ParseJWT, in jwx's words (strict reuses v3.2.0's)
+        jwx_text.parse_jwt(jws, key, now, require=("nbf",), jwx=jwx or jwx_text.V3_2_0)
     except jose.JoseError as exc:
         raise VerificationFailed(f"unable to validate JWT signature: {exc}", check=exc.check) from None
     if reference and vp.signer.split("#")[0] != did_of(vp.signer):  # a kid with a ?query before #

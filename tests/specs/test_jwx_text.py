@@ -161,3 +161,25 @@ def test_crit_refusal_in_validate_critical_order(header: dict[str, object], reas
 
 def test_no_crit_no_refusal() -> None:
     assert jwx_text.crit_refusal({"alg": "ES256", "kid": "did:web:a#0"}) is None
+
+
+# -- project-gf: jwx v2.1.6 (its go.mod at 1e7e87b), read at develop/v2 @ 42920f4b -----------------------
+def test_project_gf_words_claims_unwrapped() -> None:
+    """v2's jwt.ParseString and jwt.Validate return a validator's error as it is, in the same order."""
+    v2 = jwx_text.words("v2.1.6")
+    assert v2 is jwx_text.V2_1_6 and not v2.crit_refused
+    cases = [({"exp": NOW - 10}, '"exp" not satisfied'), ({"nbf": NOW + 10}, '"nbf" not satisfied')]
+    cases.append(({"iat": NOW + 10, "exp": NOW - 10}, '"iat" not satisfied'))  # iat first, as v3
+    for claims, text in cases:
+        with pytest.raises(jose.JoseError) as info:
+            jwx_text.validate(claims, NOW, jwx=v2)
+        assert str(info.value) == text
+
+
+def test_project_gf_words_a_bad_signature_as_jws_verify() -> None:
+    """v2's jws.Verify hides the verifier's reason behind its verifyError, even a wrong ECDSA length."""
+    for signature in (b"x" * 64, b"x" * 10):
+        assert jwx_text.signature_failed("ES256", signature, jwx_text.V2_1_6) == (
+            "could not verify message using any of the signatures or keys"
+        )
+    assert jwx_text.words("v3.2.0") is jwx_text.V3_2_0 and jwx_text.words(None) is None

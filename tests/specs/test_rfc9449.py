@@ -13,7 +13,7 @@ from nutssim import jose
 from nutssim.errors import OAuthError, ProtocolError
 from nutssim.jose import KeyPair
 from nutssim.rng import SimRandom, b64url
-from nutssim.specs import rfc9449
+from nutssim.specs import jwx_text, rfc9449
 from nutssim.specs.rfc9449 import DPoPError, DPoPNonceRequired
 from nutssim.stores import ExpiringSet
 
@@ -587,13 +587,13 @@ def test_segment_failures_read_as_jwx_parse(token, reason):
 def test_a_padded_signature_parses_as_jwx_reads_it_and_strict_refuses_it(key):
     """A padded segment decodes in jwx (internal/base64 Guess), in dpop.go Parse's jws and jwt parses alike.
 
-    The reference's reading (``jwx_base64=True``, both nuts-node profiles) takes the proof; RFC 7515
+    The reference's reading (``jwx``: either nuts-node profile's) takes the proof; RFC 7515
     §2's refuses it, with nutssim's reason behind jwx's wrapper (jwx has no words for it).
     """
     header, payload, signature = proof_for(key).split(".")
     assert len(signature) % 4 == 2  # 64 bytes: 86 symbols, two "=" of padding
     padded = f"{header}.{payload}.{signature}=="
-    assert rfc9449.parse_proof(padded, NOW, jwx_base64=True).thumbprint == key.thumbprint()
+    assert rfc9449.parse_proof(padded, NOW, jwx=jwx_text.V2_1_6).thumbprint == key.thumbprint()
     error = refused(padded)
     assert str(error) == (
         "invalid DPoP token\njws.ParseString: failed to parse string: "
@@ -633,7 +633,7 @@ def test_crit_is_refused_while_parsing_as_jwx_refuses_it(key):
     header, claims = good_parts(key)
     proof = forge(key, {**header, "crit": ["x-ext"], "x-ext": True}, claims)
     with pytest.raises(DPoPError) as info:
-        rfc9449.parse_proof(proof, NOW, crit_refused=True)
+        rfc9449.parse_proof(proof, NOW, jwx=jwx_text.V3_2_0)
     assert (str(info.value), info.value.check) == (JWX_CRIT, "dpop.crit")
     # strict parses it and refuses it afterwards in its own words (RFC 7515 §4.1.11)
     parsed = rfc9449.parse_proof(proof, NOW)
@@ -642,13 +642,13 @@ def test_crit_is_refused_while_parsing_as_jwx_refuses_it(key):
     # the jwk checks come first, as in dpop.go Parse
     no_jwk = forge(key, {"typ": "dpop+jwt", "crit": ["x-ext"], "x-ext": True}, claims)
     with pytest.raises(DPoPError, match="missing jwk header"):
-        rfc9449.parse_proof(no_jwk, NOW, crit_refused=True)
+        rfc9449.parse_proof(no_jwk, NOW, jwx=jwx_text.V3_2_0)
 
 
 def test_dpop_validate_reports_the_crit_refusal(key):
     """/dpop/validate answers the parse failure after its own prefix (auth/api/iam/dpop.go)."""
     header = {"typ": "dpop+jwt", "jwk": key.public_jwk(with_alg=True), "crit": ["x-ext"], "x-ext": True}
     claims = {"htm": "GET", "htu": RESOURCE, "jti": "j2", "iat": NOW, "ath": rfc9449.ath(TOKEN)}
-    result = validate(forge(key, header, claims), key, jti_store(), crit_refused=True)
+    result = validate(forge(key, header, claims), key, jti_store(), jwx=jwx_text.V3_2_0)
     assert (result.valid, result.reason) == (False, f"failed to parse DPoP header: {JWX_CRIT}")
     assert validate(forge(key, header, claims), key, jti_store()).valid

@@ -16,6 +16,7 @@ from nutssim.models.credential import Credential, organization_subject
 from nutssim.network import Tamper
 from nutssim.scenarios import S2SWorld
 from nutssim.scenarios.s2s import shipped_policy
+from nutssim.specs import jwx_text
 
 TOKEN = "token request"
 #: Every s2s case: a mutation of a good ``s2s`` run, most of them at its token request.
@@ -28,6 +29,15 @@ VERIFY_FAILED = "presentation(s) or credential(s) verification failed: "
 INVALID_VC = f"{VERIFY_FAILED}invalid VC (id=*): "
 DPOP_INVALID = Expect("denied", "invalid_dpop_proof", "DPoP header is invalid", "token.dpop")
 NOT_CONFORM = "presentation submission does not conform to presentation definition (id=pd_eoverdracht"
+
+
+def jwx_vp_error(kind: str, reason: Callable[[jwx_text.Words], str], check: str) -> dict[str, Expect]:
+    """A VP refused in jwx's words: master's v3.2.0 (nuts-node; strict reuses them), project-gf's v2.1.6."""
+    expected = vp_error(
+        kind, f"{VERIFY_FAILED}unable to validate JWT signature: {reason(jwx_text.V3_2_0)}", check
+    )
+    gf = f"{VERIFY_FAILED}unable to validate JWT signature: {reason(jwx_text.V2_1_6)}"
+    return {**expected, "nuts-node-gf": Expect("denied", "invalid_request", gf, check)}
 
 
 def vp_error(kind: str, description: str, check: str | None = None) -> dict[str, Expect]:

@@ -17,14 +17,12 @@ from nutssim.catalogue.s2s_cases.common import (
     DPOP_INVALID,
     PRESENTATION,
     S2S,
-    VERIFY_FAILED,
     gp_key,
+    jwx_vp_error,
     tamper_token_request,
-    vp_error,
 )
 from nutssim.messages import HttpRequest
 from nutssim.scenarios import S2SWorld
-from nutssim.specs import jwx_text
 
 
 # == §4.2 item 20, ATTACKS.md 3.6 #48, #50: the proof ====================================================
@@ -130,24 +128,19 @@ def _skew_case(
     )
 
 
-# jwx v3.2.0 through crypto/jwx.go ParseJWT, whole (specs/jwx_text.py): its validators run iat, exp,
-# nbf in that order, so a VP whose iat = nbf lies beyond the skew reads as an iat failure.
-ISSUED_IN_FUTURE = (
-    f"{VERIFY_FAILED}unable to validate JWT signature: {jwx_text.PARSE_STRING}{jwx_text.VALIDATE}"
-    f"{jwx_text.ISSUED_IN_FUTURE}"
-)
-EXPIRED = (
-    f"{VERIFY_FAILED}unable to validate JWT signature: {jwx_text.PARSE_STRING}{jwx_text.VALIDATE}"
-    f"{jwx_text.EXPIRED}"
-)
+# jwx through crypto/jwx.go ParseJWT, whole (specs/jwx_text.py; v3.2.0 on master, v2.1.6 on
+# project-gf): its validators run iat, exp, nbf in that order, so a VP whose iat = nbf lies beyond
+# the skew reads as an iat failure.
+ISSUED_IN_FUTURE = jwx_vp_error(PRESENTATION, lambda w: w.claim_failed(w.issued_in_future), "token.verify_vp")
+EXPIRED = jwx_vp_error(PRESENTATION, lambda w: w.claim_failed(w.expired), "token.verify_vp")
 
 _skew_case(5, GRANTED)  # at the limit: nbf 5 s ahead is within the skew
-_skew_case(6, vp_error(PRESENTATION, ISSUED_IN_FUTURE, "token.verify_vp"))  # beyond: iat before nbf
+_skew_case(6, ISSUED_IN_FUTURE)  # beyond: iat before nbf
 # The VP lives 5 s and the skew adds 5 s: valid while now is *before* exp + skew (RFC 7519 §4.1.4;
 # jwx `!now.Before(exp.Add(skew))`), so a clock 9 s behind is accepted and 10 s is not.
 _skew_case(-9, GRANTED)
-_skew_case(-10, vp_error(PRESENTATION, EXPIRED, "token.verify_vp"))  # at lifetime plus skew: expired
-_skew_case(-11, vp_error(PRESENTATION, EXPIRED, "token.verify_vp"))  # beyond it
+_skew_case(-10, EXPIRED)  # at lifetime plus skew: expired
+_skew_case(-11, EXPIRED)  # beyond it
 # With DPoP the proof's iat trips first (PROTOCOL.md §4.2 #72).
 _skew_case(6, {"*": DPOP_INVALID}, scenario="s2s", note=" (DPoP)")
 # A proof dated 1…5 s ahead: jwx parses it with skew 0 in the reference (crypto/dpop/dpop.go:154
