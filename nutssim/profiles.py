@@ -36,16 +36,9 @@ class Reference:
     #: how the AS answers the RFC 7523 jwt-bearer grant: "refused" (master), "single-vp" (project-gf:
     #: ``assertion`` only, ``client_assertion`` ignored) or "two-vp" (RFC 7523 + GFI-004).
     jwt_bearer_as: str
-    #: the lestrrat-go/jwx release its go.mod pins ("v3.2.0" on master, "v2.1.6" on project-gf),
-    #: whose words ``specs/jwx_text.py words`` renders; None: the specifications (strict).
+    #: the lestrrat-go/jwx release its go.mod pins ("v3.2.0" on master, "v2.1.6" on project-gf):
+    #: ``specs/jwx_text.py words`` gives its crit rule and its words; None: the specifications.
     jwx: str | None = None
-
-    @property
-    def jwt_crit_refused(self) -> bool:
-        """Whether its JWT parser refuses ``crit``: jwx v3.2.0 does (``jwt.ParseString`` with one
-        ``WithKey``, jwx PR #1793); v2 stores ``crit`` and never reads it. strict's own RFC 7515
-        §4.1.11 checks do not depend on this."""
-        return self.jwx is not None and not self.jwx.startswith("v2.")
 
     @property
     def jwx_base64(self) -> bool:

@@ -18,7 +18,7 @@ from nutssim.errors import OAuthError
 from nutssim.messages import HttpRequest, HttpResponse
 from nutssim.parties.base import Context, expect_rule
 from nutssim.parties.core import NodeCore
-from nutssim.specs import entity_statement, openid4vp, rfc9101
+from nutssim.specs import entity_statement, jwx_text, openid4vp, rfc9101
 from nutssim.specs.did import DIDResolutionError, resolve_key
 from nutssim.stores import ExpiringMap
 
@@ -100,6 +100,12 @@ def read_request(
     return rfc9101.parameters(claims)
 
 
+def _jwx_refuses_crit(ctx: Context) -> bool:
+    """Whether the profile's jwx refuses ``crit`` in ``ParseJWT`` (master's v3.2.0; not v2.1.6)."""
+    jwx = jwx_text.words(ctx.profile.reference.jwx)
+    return jwx is not None and jwx.crit_refused
+
+
 def _verified_request(
     ctx: Context, token: str
 ) -> Generator[HttpRequest, HttpResponse, tuple[jose.CompactJWS, jose.PublicKey | None]]:
@@ -118,7 +124,7 @@ def _verified_request(
             key,
             ctx.now(),
             validity_skew=rfc9101.max_validity_skew(ctx.profile.strict),
-            crit_refused=ctx.profile.reference.jwt_crit_refused,
+            crit_refused=_jwx_refuses_crit(ctx),
         )
     except (jose.JoseError, DIDResolutionError) as exc:
         expect_rule(ctx, False, rfc9101.SIGNATURE, detail=str(exc))

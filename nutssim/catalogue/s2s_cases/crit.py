@@ -6,7 +6,7 @@ jwx v3.2.0's ``jwt.ParseString`` and one ``WithKey`` (``crypto/jwx.go ParseJWT``
 path refuses ``crit`` and retries with crit validation and no declared extension (jwx PR #1793,
 ``jwx_text.crit_refusal``): it denies, after resolving the signing key, in jwx's words.
 ``nuts-node-gf`` grants: the project-gf branch's go.mod has jwx v2.1.6, which stores ``crit``
-and never reads it (``profiles.Reference.jwt_crit_refused``). ``strict`` refuses too, before
+and never reads it (``jwx_text.V2_1_6``). ``strict`` refuses too, before
 any lookup (``presentation.check_critical_headers``). Both tokens are re-signed by the key
 their ``kid`` names (a faulty or patched wallet, or issuer), so only the header differs.
 With ``vp_signature`` off nothing about the JWS is checked: granted. ATTACKS.md 3.1 #1 (the
