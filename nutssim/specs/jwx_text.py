@@ -34,6 +34,10 @@ texts").
 the same at jwx develop/v3 (2024-10), in a late v3 and in v4, with Go's base64 and JSON texts
 after them (``specs/go_text.py``); nuts-node's ``auth/services/oauth/authz_server_test.go``
 pins the header case for ``123.456.787`` (FIDELITY.md "DPoP parse texts").
+
+project-gf pins jwx v2.1.6 behind the same ``ParseJWT`` and ``dpop.Parse``: ``Words`` holds each
+version's crit rule and ``jwt.ParseString`` words (``V3_2_0``, ``V2_1_6``; ``words`` maps
+``profiles.Reference.jwx`` to them). ``jws.ParseString``'s texts are v3's under both.
 """
 
 from __future__ import annotations
