@@ -100,12 +100,6 @@ def read_request(
     return rfc9101.parameters(claims)
 
 
-def _jwx_refuses_crit(ctx: Context) -> bool:
-    """Whether the profile's jwx refuses ``crit`` in ``ParseJWT`` (master's v3.2.0; not v2.1.6)."""
-    jwx = jwx_text.words(ctx.profile.reference.jwx)
-    return jwx is not None and jwx.crit_refused
-
-
 def _verified_request(
     ctx: Context, token: str
 ) -> Generator[HttpRequest, HttpResponse, tuple[jose.CompactJWS, jose.PublicKey | None]]:
@@ -124,7 +118,7 @@ def _verified_request(
             key,
             ctx.now(),
             validity_skew=rfc9101.max_validity_skew(ctx.profile.strict),
-            crit_refused=_jwx_refuses_crit(ctx),
+            jwx=jwx_text.words(ctx.profile.reference.jwx),
         )
     except (jose.JoseError, DIDResolutionError) as exc:
         expect_rule(ctx, False, rfc9101.SIGNATURE, detail=str(exc))

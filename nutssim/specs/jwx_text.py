@@ -42,7 +42,6 @@ version's crit rule and ``jwt.ParseString`` words (``V3_2_0``, ``V2_1_6``; ``wor
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 from collections.abc import Mapping
@@ -50,6 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nutssim import jose
+from nutssim.jose.b64 import jwx_b64_decode
 from nutssim.jose.jws import DEFAULT_SKEW
 from nutssim.specs import go_text
 
@@ -224,9 +224,7 @@ def _decoded(segment: bytes) -> bytes | str:
     failure = go_text.base64_error(segment)
     if failure is not None:
         return failure
-    symbols = bytes(c for c in segment if c not in b"=\r\n")  # Go skips newlines; padding re-added
-    urlsafe = symbols.replace(b"+", b"-").replace(b"/", b"_")
-    return base64.urlsafe_b64decode(urlsafe + b"=" * (-len(urlsafe) % 4))
+    return jwx_b64_decode(segment.decode("ascii"))  # Go accepted it: every byte is ASCII
 
 
 def _b64_header(header: bytes) -> bool:
@@ -249,6 +247,11 @@ CRIT_REFUSED = (
 )
 #: ``jws/headers.go stdHeaderNames`` that ``crit`` must not list (``b64`` is RFC 7797's, allowed).
 _STD_HEADERS = frozenset({"alg", "cty", "crit", "jku", "jwk", "kid", "typ", "x5c", "x5t", "x5t#S256", "x5u"})
+
+
+def refused_crit(header: Mapping[str, Any], jwx: Words | None) -> str | None:
+    """``crit_refusal`` where ``jwx`` refuses ``crit`` (v3.2.0); None under v2.1.6 or the specifications."""
+    return crit_refusal(header) if jwx is not None and jwx.crit_refused else None
 
 
 def crit_refusal(header: Mapping[str, Any]) -> str | None:

@@ -290,14 +290,20 @@ def max_validity_skew(strict: bool) -> int:
 
 
 def validate(
-    jws: jose.CompactJWS, key: jose.PublicKey, now: int, *, validity_skew: int = 0, crit_refused: bool = False
+    jws: jose.CompactJWS,
+    key: jose.PublicKey,
+    now: int,
+    *,
+    validity_skew: int = 0,
+    jwx: jwx_text.Words | None = None,
 ) -> dict[str, Any]:
     """Signature, supported alg, iss/iat/exp present, exp − iat ≤ 5 min + ``validity_skew``, times ±5 s.
 
-    ``crit_refused``: a ``crit`` header is refused first, as master's ``auth/api/iam/jar.go validate``
-    → ``crypto/jwx.go ParseJWT`` refuses it (jwx v3.2.0, ``jwx_text.crit_refusal``).
+    ``jwx``: the reference's jwx (``jwx_text.words``); a ``crit`` header is refused first where it
+    refuses one, as master's ``auth/api/iam/jar.go validate`` → ``crypto/jwx.go ParseJWT`` does
+    (jwx v3.2.0, ``jwx_text.crit_refusal``); project-gf's v2.1.6 never reads it.
     """
-    refusal = jwx_text.crit_refusal(jws.header) if crit_refused else None
+    refusal = jwx_text.refused_crit(jws.header, jwx)
     if refusal is not None:
         raise RequestObjectInvalid(refusal)
     jws.verify(key)

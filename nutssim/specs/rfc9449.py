@@ -243,17 +243,18 @@ def parse_proof(
         shown = typ if isinstance(typ, str) else ""
         raise DPoPError(f"invalid DPoP token: invalid type: {shown}", check="dpop.typ")
     key = _header_key(header)
-    refusal = jwx_text.crit_refusal(header) if jwx is not None and jwx.crit_refused else None
+    words = jwx or jwx_text.V3_2_0  # strict's texts read as v3.2.0's
+    refusal = jwx_text.refused_crit(header, jwx)
     if refusal:  # errors.Join(ErrInvalidDPoP, err) of dpop.go Parse's jwt.ParseString
         raise DPoPError(f"{INVALID_DPOP_JOINED}{refusal}", check="dpop.crit")
     try:
         jws.verify(key, allowed_algs)  # RFC 9449 §4.3 step 6
     except InvalidSignature:  # jwt.ParseString's words, errors.Join'ed (crypto/dpop/dpop.go Parse)
-        text = jwx_text.signature_failed(jws.alg, jws.signature, jwx or jwx_text.V3_2_0)
+        text = jwx_text.signature_failed(jws.alg, jws.signature, words)
         raise DPoPError(f"{INVALID_DPOP_JOINED}{text}", check="dpop.signature") from None
     except AlgorithmNotAllowed as exc:
         raise DPoPError(f"invalid DPoP token: {exc}", check="dpop.signature") from None
-    _check_parse_times(claims, now, skew, jwx or jwx_text.V3_2_0)
+    _check_parse_times(claims, now, skew, words)
     _check_required_claims(claims)
     return DPoPProof(jws.raw, header, claims, key)
 
@@ -422,7 +423,7 @@ def _remove_dot_segments(path: str) -> str:
 def check_proof_crit(proof: DPoPProof) -> None:
     """Refuse a proof whose ``crit`` names an extension (RFC 7515 §4.1.11; strict's own words).
 
-    The reference refuses it while parsing, in jwx's words (``parse_proof(crit_refused=True)``).
+    The reference refuses it while parsing, in jwx's words (``parse_proof(jwx=jwx_text.V3_2_0)``).
     """
     try:
         check_crit(proof.header)

@@ -301,7 +301,7 @@ def verify_credential_signature(
             key = yield from _issuer_key(kid, issuer_document)
         except DIDResolutionError as exc:
             raise DIDResolutionError(_prefixed(_signing_key_text(exc))) from None
-        refusal = jwx_text.crit_refusal(jws.header) if _crit(ld_mode, jwx) else None
+        refusal = jwx_text.crit_refusal(jws.header) if _crit(reference, jwx) else None
         if refusal:  # jwt.ParseString refuses crit before it checks the signature
             text = _prefixed(f"unable to validate JWT signature: {refusal}")
             raise VerificationFailed(text, check="vc.crit", kind=causes.UNSUPPORTED)
@@ -331,14 +331,14 @@ def _reference_order(ld_mode: LdProcessing) -> bool:
     return ld_mode is LdProcessing.JSON_GOLD
 
 
-def _crit(ld_mode: LdProcessing, jwx: jwx_text.Words | None) -> bool:
-    """Whether ``crit`` is refused as jwx v3.2.0 refuses it; no ``jwx``: as the reference order goes.
+def _crit(reference: bool, jwx: jwx_text.Words | None) -> bool:
+    """Whether ``crit`` is refused as jwx v3.2.0 refuses it; no ``jwx``: as the ``reference`` order goes.
 
     master's jwx v3.2.0 refuses it (``jwx_text.crit_refusal``); project-gf's jwx v2.1.6 stores
     it and never reads it (``jwx_text.V2_1_6``); strict refuses it earlier, in its own words
     (``presentation.check_critical_headers``).
     """
-    return _reference_order(ld_mode) if jwx is None else jwx.crit_refused
+    return reference if jwx is None else jwx.crit_refused
 
 
 def _check_vc_kid(credential: Credential, kid: str) -> None:
@@ -505,8 +505,7 @@ def _verify_jwt_vp(
         text = _signing_key_text(exc)
         raise VerificationFailed(text, check=exc.check, kind=_resolution_kind(str(exc))) from None
     jws = jose.decode(vp.raw, jwx_base64=True)  # re-read: its parse chose the reading
-    crit = reference if jwx is None else jwx.crit_refused  # _crit, the order already read
-    refusal = jwx_text.crit_refusal(jws.header) if crit else None
+    refusal = jwx_text.crit_refusal(jws.header) if _crit(reference, jwx) else None
     if refusal:  # jwt.ParseString refuses crit before it checks the signature
         text = f"unable to validate JWT signature: {refusal}"
         raise VerificationFailed(text, check="vp.crit", kind=causes.UNSUPPORTED)
